@@ -1,0 +1,4 @@
+fn main() {
+    let docs = marginalia_core::corpus::builtin();
+    println!("{}", docs.len());
+}

@@ -1,0 +1,167 @@
+//! The document model: one canonical text and blocks over it.
+//!
+//! Every offset in this module is a count of Unicode code points (Rust `char`s)
+//! into [`Document::text`], the unit Python's `text[start:end]` and the W3C Web
+//! Annotation model use.
+
+use serde::{Deserialize, Serialize};
+
+/// What a block of the canonical text is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum BlockKind {
+    /// A section heading, its label included ("II. Threat assessment").
+    /// Level 1 = roman-numbered chapter, 2 = lettered section, 3 = numbered sub-section.
+    Heading { level: u8 },
+    /// A paragraph of prose. `number` is the UN paragraph number (the unit of
+    /// citation); it is not part of the text. `None` for unnumbered paragraphs.
+    Paragraph {
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        number: Option<u32>,
+    },
+    /// A footnote's text (its number is not part of the text).
+    Footnote { number: u32 },
+}
+
+/// A block: a kind and a half-open range `[start, end)` of code points.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Block {
+    #[serde(flatten)]
+    pub kind: BlockKind,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A footnote marker in the prose: a zero-width anchor at code point `at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteRef {
+    pub number: u32,
+    pub at: usize,
+}
+
+/// Metadata of a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Meta {
+    /// Stable id: the symbol for built-in reports ("S/2019/103"), else a slug of the file name.
+    pub id: String,
+    pub symbol: Option<String>,
+    pub ordinal: Option<u32>,
+    /// ISO date, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    pub title: String,
+}
+
+/// A cleaned document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    pub meta: Meta,
+    /// The canonical text: blocks separated by a blank line ("\n\n").
+    pub text: String,
+    /// Blocks in text order, non-overlapping.
+    pub blocks: Vec<Block>,
+    /// Footnote markers in text order.
+    pub notes: Vec<NoteRef>,
+}
+
+/// Builds a [`Document`] block by block, keeping code point offsets right.
+#[derive(Debug, Default)]
+pub struct DocumentBuilder {
+    text: String,
+    chars: usize,
+    blocks: Vec<Block>,
+    notes: Vec<NoteRef>,
+}
+
+impl DocumentBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends a block. `segments` alternate text and footnote markers: each
+    /// `Piece::Text` is appended, each `Piece::Note(n)` becomes a zero-width anchor.
+    /// Empty blocks (after trimming) are skipped.
+    pub fn push(&mut self, kind: BlockKind, pieces: &[Piece]) {
+        let has_text = pieces
+            .iter()
+            .any(|p| matches!(p, Piece::Text(t) if !t.trim().is_empty()));
+        if !has_text {
+            return;
+        }
+        if !self.blocks.is_empty() {
+            self.text.push_str("\n\n");
+            self.chars += 2;
+        }
+        let start = self.chars;
+        for p in pieces {
+            match p {
+                Piece::Text(t) => {
+                    self.text.push_str(t);
+                    self.chars += t.chars().count();
+                }
+                Piece::Note(n) => self.notes.push(NoteRef { number: *n, at: self.chars }),
+            }
+        }
+        self.blocks.push(Block { kind, start, end: self.chars });
+    }
+
+    pub fn finish(self, meta: Meta) -> Document {
+        Document { meta, text: self.text, blocks: self.blocks, notes: self.notes }
+    }
+}
+
+/// A piece of a block's content while building.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    Text(String),
+    Note(u32),
+}
+
+impl Document {
+    /// SHA-256 of the canonical text (UTF-8), lowercase hex.
+    pub fn text_sha256(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(self.text.as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The text of a block (slicing by code points).
+    pub fn block_text(&self, block: &Block) -> &str {
+        crate::offsets::slice_chars(&self.text, block.start, block.end)
+    }
+
+    /// Numbered paragraphs in order.
+    pub fn paragraphs(&self) -> impl Iterator<Item = (u32, &Block)> {
+        self.blocks.iter().filter_map(|b| match b.kind {
+            BlockKind::Paragraph { number: Some(n) } => Some((n, b)),
+            _ => None,
+        })
+    }
+
+    /// Number of numbered paragraphs.
+    pub fn paragraph_count(&self) -> usize {
+        self.paragraphs().count()
+    }
+
+    /// Footnote markers inside `[start, end]`.
+    pub fn notes_in(&self, start: usize, end: usize) -> impl Iterator<Item = &NoteRef> {
+        self.notes.iter().filter(move |n| n.at >= start && n.at <= end)
+    }
+
+    /// The heading path (outermost first) in force at block index `i`.
+    pub fn section_path(&self, i: usize) -> Vec<&str> {
+        let mut path: Vec<(u8, &str)> = Vec::new();
+        for b in &self.blocks[..i.min(self.blocks.len())] {
+            if let BlockKind::Heading { level } = b.kind {
+                path.retain(|(l, _)| *l < level);
+                path.push((level, self.block_text(b)));
+            }
+        }
+        path.into_iter().map(|(_, t)| t).collect()
+    }
+
+    /// Citation of a paragraph, e.g. "S/2019/103 ¶12".
+    pub fn cite(&self, number: u32) -> String {
+        let who = self.meta.symbol.as_deref().unwrap_or(&self.meta.title);
+        format!("{who} ¶{number}")
+    }
+}

@@ -1,0 +1,9 @@
+//! Marginalia's pure core: no browser, no UI. Everything here is plain data and
+//! functions, tested natively.
+
+pub mod clean;
+pub mod corpus;
+pub mod document;
+pub mod offsets;
+
+pub use document::{Block, BlockKind, Document, Meta, NoteRef};
