@@ -1,0 +1,8 @@
+//! Marginalia's web shell: Leptos components bound to the pure core
+//! (`marginalia_core`). Components render and dispatch, nothing else.
+
+pub mod components;
+pub mod perf;
+pub mod state;
+
+pub use components::App;

@@ -116,3 +116,46 @@ pub fn builtin() -> Vec<Document> {
     let lex = lexicon();
     manifest().iter().map(|e| clean_entry(e, &lex)).collect()
 }
+
+/// "2019-02-01" → "1 February 2019"; anything else is returned as it is.
+pub fn format_date(iso: &str) -> String {
+    const M: [&str; 12] = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September",
+        "October", "November", "December",
+    ];
+    let mut it = iso.splitn(3, '-');
+    let (Some(y), Some(m), Some(d)) = (it.next(), it.next(), it.next()) else {
+        return iso.to_string();
+    };
+    match (m.parse::<usize>(), d.parse::<u32>()) {
+        (Ok(m @ 1..=12), Ok(d @ 1..=31)) if y.len() == 4 => format!("{d} {} {y}", M[m - 1]),
+        _ => iso.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_is_in_date_order_with_five_reports() {
+        let m = manifest();
+        let symbols: Vec<_> = m.iter().map(|e| e.symbol).collect();
+        assert_eq!(
+            symbols,
+            ["S/2017/97", "S/2018/80", "S/2018/770", "S/2019/103", "S/2019/612"]
+        );
+        assert!(m.iter().all(|e| raw(e.file).is_some_and(|t| t.len() > 50_000)));
+    }
+
+    #[test]
+    fn dates_and_ordinals_read_well() {
+        assert_eq!(format_date("2019-02-01"), "1 February 2019");
+        assert_eq!(format_date("not a date"), "not a date");
+        assert_eq!(ordinal_short(4), "4th");
+        assert_eq!(ordinal_short(1), "1st");
+        assert_eq!(ordinal_short(12), "12th");
+        assert_eq!(ordinal_short(22), "22nd");
+        assert!(default_title(6).starts_with("Sixth report of the Secretary-General"));
+    }
+}

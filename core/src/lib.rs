@@ -5,5 +5,6 @@ pub mod clean;
 pub mod corpus;
 pub mod document;
 pub mod offsets;
+pub mod route;
 
 pub use document::{Block, BlockKind, Document, Meta, NoteRef};

@@ -1,0 +1,170 @@
+//! The report view: title block, headings, numbered paragraphs with citable
+//! margin numbers, footnote markers that reveal their note, and the notes.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use marginalia_core::corpus::{format_date, ordinal_short};
+use marginalia_core::document::Piece;
+use marginalia_core::route::Route;
+use marginalia_core::{BlockKind, Document};
+use wasm_bindgen::JsCast;
+
+use crate::state::use_app_state;
+
+#[component]
+pub fn ReportView(slug: String) -> impl IntoView {
+    let state = use_app_state();
+    let Some(doc) = state.doc_by_slug(&slug) else {
+        return view! {
+            <section class="notice" role="alert">
+                <h1>"No such report"</h1>
+                <p>"There is no document " <code>{slug}</code> " in this corpus."</p>
+                <p><a href="#/">"Back to the corpus"</a></p>
+            </section>
+        }
+        .into_any();
+    };
+
+    // Scroll to the paragraph named by the route, now and whenever it changes.
+    let paragraph = state.paragraph;
+    Effect::new(move |_| {
+        let target = paragraph.get();
+        request_animation_frame(move || scroll_to_paragraph(target));
+    });
+    crate::perf::record_painted("report");
+
+    let symbol = doc.meta.symbol.clone().unwrap_or_else(|| doc.meta.id.clone());
+    let subtitle = [
+        doc.meta.ordinal.map(|n| format!("{} report", ordinal_short(n))),
+        doc.meta.date.as_deref().map(format_date),
+        Some(format!("{} paragraphs", doc.paragraph_count())),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let title = doc.meta.title.clone();
+    let body = render_body(&doc);
+    let notes = render_notes(&doc);
+    view! {
+        <article class="report" aria-labelledby="report-title">
+            <header class="titleblock">
+                <p class="symbol">{symbol}</p>
+                <h1 id="report-title">{title}</h1>
+                <p class="subtitle">{subtitle}</p>
+            </header>
+            <div class="prose">{body}</div>
+            {notes}
+        </article>
+    }
+    .into_any()
+}
+
+fn render_body(doc: &Arc<Document>) -> impl IntoView + use<> {
+    doc.blocks
+        .iter()
+        .filter(|b| !matches!(b.kind, BlockKind::Footnote { .. }))
+        .map(|b| {
+            let content = render_pieces(doc, doc.block_pieces(b));
+            match b.kind {
+                BlockKind::Heading { level: 1 } => view! { <h2>{content}</h2> }.into_any(),
+                BlockKind::Heading { level: 2 } => view! { <h3>{content}</h3> }.into_any(),
+                BlockKind::Heading { .. } => view! { <h4>{content}</h4> }.into_any(),
+                BlockKind::Paragraph { number: Some(n) } => {
+                    let href = Route::report(&doc.meta.id, Some(n)).to_hash();
+                    let label = format!("Link to {}", doc.cite(n));
+                    view! {
+                        <div class="para" id=format!("p{n}") data-paragraph=n>
+                            <a class="pnum" href=href aria-label=label title=doc.cite(n)>{n}</a>
+                            <p>{content}</p>
+                        </div>
+                    }
+                    .into_any()
+                }
+                BlockKind::Paragraph { number: None } | BlockKind::Footnote { .. } => {
+                    view! { <div class="para"><p>{content}</p></div> }.into_any()
+                }
+            }
+        })
+        .collect_view()
+}
+
+fn render_pieces(doc: &Arc<Document>, pieces: Vec<Piece>) -> impl IntoView + use<> {
+    pieces
+        .into_iter()
+        .map(|p| match p {
+            Piece::Text(t) => t.into_any(),
+            Piece::Note(n) => {
+                let text = doc.footnote_text(n).unwrap_or("(This note is missing from the source.)");
+                view! { <NoteMarker number=n text=text.to_string() /> }.into_any()
+            }
+        })
+        .collect_view()
+}
+
+/// A footnote marker: a superscript that shows its note when clicked or focused.
+#[component]
+fn NoteMarker(number: u32, text: String) -> impl IntoView {
+    let open = RwSignal::new(false);
+    view! {
+        <sup class="fnref">
+            <button
+                type="button"
+                aria-expanded=move || open.get().to_string()
+                aria-label=format!("Footnote {number}")
+                title=text.clone()
+                on:click=move |_| open.update(|o| *o = !*o)
+                on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }
+            >
+                {number}
+            </button>
+        </sup>
+        <Show when=move || open.get()>
+            <span class="fnpop" role="note">
+                <span class="fnpop-num">{number}</span>
+                {text.clone()}
+            </span>
+        </Show>
+    }
+}
+
+fn render_notes(doc: &Arc<Document>) -> impl IntoView + use<> {
+    let items = doc
+        .blocks
+        .iter()
+        .filter_map(|b| match b.kind {
+            BlockKind::Footnote { number } => Some(view! {
+                <li id=format!("fn{number}") value=number>{doc.block_text(b).to_string()}</li>
+            }),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    (!items.is_empty()).then(|| {
+        view! {
+            <section class="footnotes" aria-labelledby="notes-title">
+                <h2 id="notes-title">"Notes"</h2>
+                <ol>{items}</ol>
+            </section>
+        }
+    })
+}
+
+/// Scrolls paragraph `n` into view and marks it as the target; top of page for `None`.
+fn scroll_to_paragraph(n: Option<u32>) {
+    let doc = document();
+    if let Ok(old) = doc.query_selector_all(".para.target") {
+        for i in 0..old.length() {
+            if let Some(el) = old.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
+                let _ = el.class_list().remove_1("target");
+            }
+        }
+    }
+    match n.and_then(|n| doc.get_element_by_id(&format!("p{n}"))) {
+        Some(el) => {
+            let _ = el.class_list().add_1("target");
+            el.scroll_into_view_with_bool(true);
+        }
+        None => window().scroll_to_with_x_and_y(0.0, 0.0),
+    }
+}

@@ -1,0 +1,66 @@
+//! The app's state, in one place, provided to every component by [`provide_app_state`].
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use marginalia_core::route::{Route, slug};
+use marginalia_core::Document;
+
+/// Which page is shown (the paragraph of a report is tracked apart, so moving
+/// between paragraphs of one report never re-renders it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Page {
+    Corpus,
+    Report(String),
+    NotFound(String),
+}
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// The documents, built-in reports first, in date order.
+    pub docs: StoredValue<Vec<Arc<Document>>>,
+    /// The current route, mirrored from `location.hash`.
+    pub route: RwSignal<Route>,
+    pub page: Memo<Page>,
+    pub paragraph: Memo<Option<u32>>,
+}
+
+impl AppState {
+    /// The document whose URL slug is `s`.
+    pub fn doc_by_slug(&self, s: &str) -> Option<Arc<Document>> {
+        self.docs.with_value(|d| d.iter().find(|d| slug(&d.meta.id) == s).cloned())
+    }
+}
+
+fn current_hash() -> String {
+    window().location().hash().unwrap_or_default()
+}
+
+/// Creates the state, keeps it in step with the URL fragment, and provides it.
+pub fn provide_app_state() -> AppState {
+    let docs: Vec<Arc<Document>> =
+        marginalia_core::corpus::builtin().into_iter().map(Arc::new).collect();
+    let route = RwSignal::new(Route::parse(&current_hash()));
+    let page = Memo::new(move |_| match route.get() {
+        Route::Corpus => Page::Corpus,
+        Route::Report { slug, .. } => Page::Report(slug),
+        Route::NotFound(h) => Page::NotFound(h),
+    });
+    let paragraph = Memo::new(move |_| match route.get() {
+        Route::Report { paragraph, .. } => paragraph,
+        _ => None,
+    });
+    let handle = window_event_listener(leptos::ev::hashchange, move |_| {
+        crate::perf::mark_navigation();
+        route.set(Route::parse(&current_hash()));
+    });
+    on_cleanup(move || handle.remove());
+    let state = AppState { docs: StoredValue::new(docs), route, page, paragraph };
+    provide_context(state);
+    state
+}
+
+/// The state provided by [`provide_app_state`].
+pub fn use_app_state() -> AppState {
+    expect_context::<AppState>()
+}

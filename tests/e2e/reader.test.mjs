@@ -1,0 +1,159 @@
+// The reader, end to end, against the release build in headless Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveStatic, launch, corpusFromCli, screenshot, watchErrors } from './harness.mjs';
+
+let server, browser, corpus;
+const slug = (id) => id.replace(/[^\p{L}\p{N}._]/gu, '-');
+const numbered = (doc) => doc.blocks.filter((b) => b.kind === 'paragraph' && b.number != null);
+
+before(async () => {
+  corpus = corpusFromCli();
+  server = await serveStatic();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('the corpus view lists the five reports in date order with their paragraph counts', async () => {
+  const page = await browser.newPage();
+  const errors = watchErrors(page);
+  await page.goto(server.url);
+  const rows = page.locator('table.reports tbody tr');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 5);
+  const symbols = await page.locator('table.reports tbody td.symbol').allInnerTexts();
+  assert.deepEqual(symbols, corpus.map((d) => d.symbol));
+  assert.deepEqual(symbols, ['S/2017/97', 'S/2018/80', 'S/2018/770', 'S/2019/103', 'S/2019/612']);
+  const counts = await page.locator('table.reports tbody td.count').allInnerTexts();
+  assert.deepEqual(counts.map(Number), corpus.map((d) => numbered(d).length));
+  assert.equal(await page.locator('table.reports tbody td.ordinal').first().innerText(), '4th report');
+  await page.waitForSelector('body[data-rendered="corpus"]');
+  await screenshot(page, 'corpus');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('every report opens with its paragraphs numbered 1..N, headings and footnotes', async () => {
+  const page = await browser.newPage();
+  const errors = watchErrors(page);
+  await page.goto(server.url);
+  for (const doc of corpus) {
+    await page.locator('table.reports td.symbol a', { hasText: doc.symbol }).click();
+    await page.waitForSelector('article.report');
+    assert.equal(await page.locator('.titleblock .symbol').innerText(), doc.symbol);
+    assert.equal(await page.locator('#report-title').innerText(), doc.title);
+    const numbers = (await page.locator('.para[data-paragraph]').evaluateAll(
+      (els) => els.map((e) => Number(e.dataset.paragraph))));
+    const expected = numbered(doc).map((b) => b.number);
+    assert.deepEqual(numbers, expected);
+    assert.deepEqual(numbers, expected.map((_, i) => i + 1), `${doc.symbol}: paragraphs run 1..N`);
+    const headings = doc.blocks.filter((b) => b.kind === 'heading').length;
+    assert.equal(await page.locator('.prose :is(h2,h3,h4)').count(), headings);
+    const notes = doc.blocks.filter((b) => b.kind === 'footnote').length;
+    assert.equal(await page.locator('.footnotes li').count(), notes);
+    // The text a reader sees is the canonical text: paragraph 1 matches the CLI's slice.
+    const p1 = numbered(doc)[0];
+    const p1text = [...doc.text].slice(p1.start, p1.end).join('');
+    const shown = await page.locator('#p1 > p').evaluate((p) => {
+      const clone = p.cloneNode(true);
+      clone.querySelectorAll('.fnref, .fnpop').forEach((e) => e.remove());
+      return clone.textContent;
+    });
+    assert.equal(shown, p1text);
+    await screenshot(page, `report-${slug(doc.id)}`);
+    await page.goBack();
+    await page.waitForSelector('table.reports');
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a paragraph deep link scrolls to its paragraph and survives a reload', async () => {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  const errors = watchErrors(page);
+  await page.goto(`${server.url}#/report/S-2019-103/p12`);
+  const target = page.locator('#p12');
+  await target.waitFor();
+  const check = async () => {
+    await page.waitForFunction(() => document.querySelector('#p12')?.classList.contains('target'));
+    const top = await target.evaluate((e) => e.getBoundingClientRect().top);
+    assert.ok(top >= 0 && top < 200, `paragraph 12 is at the top of the view (top = ${top})`);
+    assert.equal(await page.locator('.para.target').count(), 1);
+  };
+  await check();
+  await screenshot(page, 'deep-link');
+  await page.reload();
+  await target.waitFor();
+  await check();
+  // Clicking a margin number changes the link to that paragraph.
+  await page.locator('#p14 .pnum').click();
+  await page.waitForFunction(() => location.hash === '#/report/S-2019-103/p14');
+  await page.waitForFunction(() => document.querySelector('#p14')?.classList.contains('target'));
+  assert.equal(await page.locator('#p12.target').count(), 0);
+  // A link to nowhere says so.
+  await page.goto(`${server.url}#/report/S-1999-1`);
+  await page.getByText('No such report').waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a footnote marker reveals its note, and prose copies as plain text', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}#/report/S-2019-612/p1`);
+  const marker = page.locator('#p1 .fnref button').first();
+  await marker.waitFor();
+  assert.equal(await marker.getAttribute('aria-expanded'), 'false');
+  await marker.click();
+  assert.equal(await marker.getAttribute('aria-expanded'), 'true');
+  const pop = page.locator('#p1 .fnpop').first();
+  assert.match(await pop.innerText(), /QDe\.115/);
+  await screenshot(page, 'footnote');
+  await marker.press('Escape');
+  assert.equal(await page.locator('#p1 .fnpop').count(), 0);
+  // Selecting a whole paragraph copies its words without margin numbers or markers.
+  const selected = await page.evaluate(() => {
+    const p = document.querySelector('#p2');
+    const range = document.createRange();
+    range.selectNodeContents(p);
+    const sel = getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+    return sel.toString();
+  });
+  assert.match(selected, /^2?\s*This is my ninth report/);
+  await page.close();
+});
+
+test('the reader works on a 360 px phone and in dark mode', async () => {
+  const page = await browser.newPage({ viewport: { width: 360, height: 740 }, colorScheme: 'dark' });
+  await page.goto(`${server.url}#/report/S-2018-80/p5`);
+  await page.locator('#p5.target').waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+  assert.ok(overflow <= 0, `no horizontal scrolling on a phone (overflow ${overflow}px)`);
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(bg, 'rgb(22, 21, 19)');
+  await screenshot(page, 'phone-dark');
+  await page.goto(server.url);
+  await page.locator('table.reports').waitFor();
+  await screenshot(page, 'phone-corpus');
+  await page.close();
+});
+
+test('the keyboard reaches the reports', async () => {
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  await page.locator('table.reports').waitFor();
+  // Tab through the page until the first report link has focus, then open it.
+  for (let i = 0; i < 10; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement?.closest('td.symbol') != null)) break;
+  }
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'S/2017/97');
+  await page.keyboard.press('Enter');
+  await page.locator('article.report').waitFor();
+  assert.equal(await page.locator('.titleblock .symbol').innerText(), 'S/2017/97');
+  await page.close();
+});
