@@ -70,17 +70,26 @@ fn is_root() -> bool {
     output("id", &["-u"]).is_some_and(|s| s.trim() == "0")
 }
 
+fn prepend_path(dir: &Path) {
+    let path = env::var_os("PATH").unwrap_or_default();
+    let mut parts: Vec<PathBuf> = env::split_paths(&path).collect();
+    if parts.first().map(PathBuf::as_path) != Some(dir) {
+        parts.retain(|p| p != dir);
+        parts.insert(0, dir.to_path_buf());
+        // SAFETY: xtask is single-threaded; only this process's environment changes.
+        unsafe { env::set_var("PATH", env::join_paths(parts).expect("valid PATH")) };
+    }
+}
+
 fn cargo_bin_on_path() {
-    if let Some(home) = env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| {
-        env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo"))
-    }) {
+    let home = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    if let Some(home) = home {
         let bin = home.join("bin");
         let path = env::var_os("PATH").unwrap_or_default();
-        let mut parts: Vec<PathBuf> = env::split_paths(&path).collect();
-        if !parts.contains(&bin) {
-            parts.insert(0, bin);
-            // SAFETY: single-threaded at this point; only this process's environment changes.
-            unsafe { env::set_var("PATH", env::join_paths(parts).expect("valid PATH")) };
+        if !env::split_paths(&path).any(|p| p == bin) {
+            prepend_path(&bin);
         }
     }
 }
@@ -143,9 +152,31 @@ fn apt_install(packages: &[&str], why: &str) -> Result {
     run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
+/// wasm-opt from the npm package `binaryen` (Debian's wasm-opt 108 breaks the
+/// externref table of current wasm-bindgen output), kept in target/tools and put
+/// first on PATH so trunk uses it.
+const BINARYEN: &str = "132.0.0";
+
 fn ensure_wasm_opt() -> Result {
-    if output("wasm-opt", &["--version"]).is_none() {
-        apt_install(&["binaryen"], "the release build (wasm-opt)")?;
+    let tools = project_root().join("target/tools");
+    let bin = tools.join("node_modules/.bin");
+    prepend_path(&bin);
+    let have = output(bin.join("wasm-opt").to_str().unwrap_or("wasm-opt"), &["--version"]).unwrap_or_default();
+    if !have.contains(&format!("version_{}", BINARYEN.split('.').next().unwrap_or(BINARYEN))) {
+        ensure_node()?;
+        step(&format!("installing wasm-opt (npm package binaryen@{BINARYEN})"));
+        std::fs::create_dir_all(&tools).map_err(|e| format!("cannot create {}: {e}", tools.display()))?;
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--no-save", "--prefix"])
+            .arg(&tools)
+            .arg(format!("binaryen@{BINARYEN}")))?;
+    }
+    Ok(())
+}
+
+fn ensure_node() -> Result {
+    if output("node", &["--version"]).is_none() || output("npm", &["--version"]).is_none() {
+        apt_install(&["nodejs", "npm"], "the release build and the end-to-end tests")?;
     }
     Ok(())
 }
@@ -165,9 +196,7 @@ fn ensure_browser() -> Result {
 }
 
 fn ensure_node_packages() -> Result {
-    if output("node", &["--version"]).is_none() || output("npm", &["--version"]).is_none() {
-        apt_install(&["nodejs", "npm"], "the end-to-end tests")?;
-    }
+    ensure_node()?;
     if !Path::new("tests/e2e/node_modules/playwright-core/package.json").exists() {
         step("installing the end-to-end tests' npm packages");
         run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir("tests/e2e"))?;

@@ -1,0 +1,62 @@
+// Browser benchmark: run with `cargo xtask bench` (or `node tests/e2e/bench.mjs` after
+// `cargo xtask build`). Prints a Markdown table for the README.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { serveStatic, launch, corpusFromCli, DIST } from './harness.mjs';
+
+const RUNS = Number(process.env.RUNS ?? 15);
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const slug = (id) => id.replace(/[^\p{L}\p{N}._]/gu, '-');
+
+const corpus = corpusFromCli();
+const largest = corpus.reduce((a, b) => ([...b.text].length > [...a.text].length ? b : a));
+const server = await serveStatic();
+const browser = await launch();
+
+async function renderMs(page, what) {
+  await page.waitForSelector(`body[data-rendered="${what}"]`);
+  return Number(await page.getAttribute('body', 'data-render-ms'));
+}
+
+const cold = { corpus: [], report: [], nav: [] };
+for (let i = 0; i < RUNS; i++) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(server.url);
+  cold.corpus.push(await renderMs(page, 'corpus'));
+  // In-app navigation: click the largest report in the corpus table.
+  await page.evaluate(() => document.body.removeAttribute('data-rendered'));
+  await page.locator('td.symbol a', { hasText: largest.symbol }).click();
+  cold.nav.push(await renderMs(page, 'report'));
+  // A fresh load straight onto the largest report (a deep link).
+  const page2 = await context.newPage();
+  await page2.goto(`${server.url}#/report/${slug(largest.id)}`);
+  cold.report.push(await renderMs(page2, 'report'));
+  await context.close();
+}
+
+const sizes = fs.readdirSync(DIST).filter((f) => !f.startsWith('.')).map((f) => {
+  const body = fs.readFileSync(path.join(DIST, f));
+  return { f, raw: body.length, gz: zlib.gzipSync(body, { level: 9 }).length };
+});
+const kind = (f) => f.endsWith('.wasm') ? 'wasm' : f.endsWith('.js') ? 'js' : f.endsWith('.css') ? 'css' : 'html';
+const kb = (n) => (n / 1024).toFixed(1);
+
+console.log(`\nHeadless Chromium, release build, median of ${RUNS} runs (ms):\n`);
+console.log('| measure | median | min | max |');
+console.log('|---|---|---|---|');
+for (const [name, xs] of [
+  ['page load → corpus view painted and interactive', cold.corpus],
+  [`click → largest report (${largest.symbol}, ${[...largest.text].length} chars) fully painted`, cold.nav],
+  [`page load on a deep link → largest report fully painted`, cold.report],
+]) console.log(`| ${name} | ${median(xs).toFixed(1)} | ${Math.min(...xs).toFixed(1)} | ${Math.max(...xs).toFixed(1)} |`);
+console.log('\nTransferred size of the release build (dist/):\n');
+console.log('| file | raw KB | gzip -9 KB |');
+console.log('|---|---|---|');
+for (const s of sizes) console.log(`| ${kind(s.f)} | ${kb(s.raw)} | ${kb(s.gz)} |`);
+const total = sizes.reduce((a, s) => ({ raw: a.raw + s.raw, gz: a.gz + s.gz }), { raw: 0, gz: 0 });
+console.log(`| **total** | ${kb(total.raw)} | **${kb(total.gz)}** |`);
+
+await browser.close();
+await server.close();
