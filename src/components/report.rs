@@ -48,15 +48,25 @@ pub fn ReportView(slug: String) -> impl IntoView {
     let body = render_body(&doc);
     let notes = render_notes(&doc);
     view! {
-        <article class="report" aria-labelledby="report-title">
-            <header class="titleblock">
-                <p class="symbol">{symbol}</p>
-                <h1 id="report-title">{title}</h1>
-                <p class="subtitle">{subtitle}</p>
-            </header>
-            <div class="prose">{body}</div>
-            {notes}
-        </article>
+        <div class="report-layout">
+            <article class="report" aria-labelledby="report-title">
+                <header class="titleblock">
+                    <p class="symbol">{symbol}</p>
+                    <h1 id="report-title">{title}</h1>
+                    <p class="subtitle">{subtitle}</p>
+                </header>
+                <details class="toc toc-top">
+                    <summary>"Contents"</summary>
+                    {contents(&doc)}
+                </details>
+                <div class="prose">{body}</div>
+                {notes}
+            </article>
+            <nav class="toc toc-side" aria-label="Contents">
+                <p class="toc-title">"Contents"</p>
+                {contents(&doc)}
+            </nav>
+        </div>
     }
     .into_any()
 }
@@ -66,67 +76,97 @@ fn render_body(doc: &Arc<Document>) -> impl IntoView + use<> {
         .iter()
         .filter(|b| !matches!(b.kind, BlockKind::Footnote { .. }))
         .map(|b| {
-            let content = render_pieces(doc, doc.block_pieces(b));
+            // The note shown under this block, if a marker in it was opened.
+            let open = RwSignal::new(None::<u32>);
+            let content = render_pieces(doc.block_pieces(b), open);
+            let start = b.start;
+            let note = {
+                let doc = Arc::clone(doc);
+                move || {
+                    open.get().map(|n| {
+                        let text = doc
+                            .footnote_text(n)
+                            .unwrap_or("(This note is missing from the source.)")
+                            .to_string();
+                        view! {
+                            <aside class="fnpop" role="note" aria-label=format!("Footnote {n}")>
+                                <span class="fnpop-num">{n}</span>
+                                {text}
+                            </aside>
+                        }
+                    })
+                }
+            };
             match b.kind {
-                BlockKind::Heading { level: 1 } => view! { <h2>{content}</h2> }.into_any(),
-                BlockKind::Heading { level: 2 } => view! { <h3>{content}</h3> }.into_any(),
-                BlockKind::Heading { .. } => view! { <h4>{content}</h4> }.into_any(),
+                BlockKind::Heading { level: 1 } => view! { <h2 data-start=start>{content}</h2> }.into_any(),
+                BlockKind::Heading { level: 2 } => view! { <h3 data-start=start>{content}</h3> }.into_any(),
+                BlockKind::Heading { .. } => view! { <h4 data-start=start>{content}</h4> }.into_any(),
                 BlockKind::Paragraph { number: Some(n) } => {
                     let href = Route::report(&doc.meta.id, Some(n)).to_hash();
                     let label = format!("Link to {}", doc.cite(n));
                     view! {
                         <div class="para" id=format!("p{n}") data-paragraph=n>
                             <a class="pnum" href=href aria-label=label title=doc.cite(n)>{n}</a>
-                            <p>{content}</p>
+                            <p data-start=start>{content}</p>
+                            {note}
                         </div>
                     }
                     .into_any()
                 }
-                BlockKind::Paragraph { number: None } | BlockKind::Footnote { .. } => {
-                    view! { <div class="para"><p>{content}</p></div> }.into_any()
+                BlockKind::Paragraph { number: None } | BlockKind::Footnote { .. } => view! {
+                    <div class="para"><p data-start=start>{content}</p>{note}</div>
                 }
+                .into_any(),
             }
         })
         .collect_view()
 }
 
-fn render_pieces(doc: &Arc<Document>, pieces: Vec<Piece>) -> impl IntoView + use<> {
+fn render_pieces(pieces: Vec<Piece>, open: RwSignal<Option<u32>>) -> impl IntoView + use<> {
     pieces
         .into_iter()
         .map(|p| match p {
             Piece::Text(t) => t.into_any(),
-            Piece::Note(n) => {
-                let text = doc.footnote_text(n).unwrap_or("(This note is missing from the source.)");
-                view! { <NoteMarker number=n text=text.to_string() /> }.into_any()
-            }
+            Piece::Note(n) => view! { <NoteMarker number=n open=open /> }.into_any(),
         })
         .collect_view()
 }
 
-/// A footnote marker: a superscript that shows its note when clicked or focused.
+/// A footnote marker: a superscript that shows its note under the paragraph when
+/// clicked. Its number is drawn by CSS from `data-n`, so it is not part of the
+/// paragraph's text (selection and copying see the prose only).
 #[component]
-fn NoteMarker(number: u32, text: String) -> impl IntoView {
-    let open = RwSignal::new(false);
+fn NoteMarker(number: u32, open: RwSignal<Option<u32>>) -> impl IntoView {
+    let is_open = move || open.get() == Some(number);
     view! {
         <sup class="fnref">
             <button
                 type="button"
-                aria-expanded=move || open.get().to_string()
+                data-n=number
+                aria-expanded=move || is_open().to_string()
                 aria-label=format!("Footnote {number}")
-                title=text.clone()
-                on:click=move |_| open.update(|o| *o = !*o)
-                on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }
-            >
-                {number}
-            </button>
+                on:click=move |_| open.update(|o| *o = if *o == Some(number) { None } else { Some(number) })
+                on:keydown=move |ev| if ev.key() == "Escape" { open.set(None) }
+            ></button>
         </sup>
-        <Show when=move || open.get()>
-            <span class="fnpop" role="note">
-                <span class="fnpop-num">{number}</span>
-                {text.clone()}
-            </span>
-        </Show>
     }
+}
+
+/// The report's sections, each linking to its first numbered paragraph.
+fn contents(doc: &Document) -> AnyView {
+    let mut items = Vec::new();
+    for (i, b) in doc.blocks.iter().enumerate() {
+        let BlockKind::Heading { level } = b.kind else { continue };
+        let first = doc.blocks[i + 1..].iter().find_map(|b| match b.kind {
+            BlockKind::Paragraph { number: Some(n) } => Some(n),
+            _ => None,
+        });
+        let Some(n) = first else { continue };
+        let href = Route::report(&doc.meta.id, Some(n)).to_hash();
+        let text = doc.block_text(b).to_string();
+        items.push(view! { <li class=format!("toc-l{level}")><a href=href>{text}</a></li> }.into_any());
+    }
+    view! { <ol class="toc-list">{items}</ol> }.into_any()
 }
 
 fn render_notes(doc: &Arc<Document>) -> impl IntoView + use<> {
