@@ -4,6 +4,7 @@
 pub mod clean;
 pub mod corpus;
 pub mod document;
+pub mod layout;
 pub mod offsets;
 pub mod route;
 
