@@ -2,6 +2,7 @@
 //! (`marginalia_core`). Components render and dispatch, nothing else.
 
 pub mod components;
+pub mod dom;
 pub mod perf;
 pub mod state;
 

@@ -79,7 +79,7 @@ fn render_body(doc: &Arc<Document>) -> impl IntoView + use<> {
             // The note shown under this block, if a marker in it was opened.
             let open = RwSignal::new(None::<u32>);
             let content = render_pieces(doc.block_pieces(b), open);
-            let start = b.start;
+            let (start, end) = (b.start, b.end);
             let note = {
                 let doc = Arc::clone(doc);
                 move || {
@@ -98,23 +98,23 @@ fn render_body(doc: &Arc<Document>) -> impl IntoView + use<> {
                 }
             };
             match b.kind {
-                BlockKind::Heading { level: 1 } => view! { <h2 data-start=start>{content}</h2> }.into_any(),
-                BlockKind::Heading { level: 2 } => view! { <h3 data-start=start>{content}</h3> }.into_any(),
-                BlockKind::Heading { .. } => view! { <h4 data-start=start>{content}</h4> }.into_any(),
+                BlockKind::Heading { level: 1 } => view! { <h2 data-start=start data-end=end>{content}</h2> }.into_any(),
+                BlockKind::Heading { level: 2 } => view! { <h3 data-start=start data-end=end>{content}</h3> }.into_any(),
+                BlockKind::Heading { .. } => view! { <h4 data-start=start data-end=end>{content}</h4> }.into_any(),
                 BlockKind::Paragraph { number: Some(n) } => {
                     let href = Route::report(&doc.meta.id, Some(n)).to_hash();
                     let label = format!("Link to {}", doc.cite(n));
                     view! {
                         <div class="para" id=format!("p{n}") data-paragraph=n>
                             <a class="pnum" href=href aria-label=label title=doc.cite(n)>{n}</a>
-                            <p data-start=start>{content}</p>
+                            <p data-start=start data-end=end>{content}</p>
                             {note}
                         </div>
                     }
                     .into_any()
                 }
                 BlockKind::Paragraph { number: None } | BlockKind::Footnote { .. } => view! {
-                    <div class="para"><p data-start=start>{content}</p>{note}</div>
+                    <div class="para"><p data-start=start data-end=end>{content}</p>{note}</div>
                 }
                 .into_any(),
             }

@@ -1,0 +1,102 @@
+//! The only code that turns DOM selections into document offsets.
+//!
+//! Every block of a report is rendered as one content element (`<p>`, `<h2>`…)
+//! carrying `data-start` and `data-end`: its range in code points of the
+//! document's text. Inside it, the only text nodes are the block's own text
+//! (footnote numbers are drawn by CSS; notes open outside the element), so the
+//! text of a DOM range from the element's start to a boundary point is exactly
+//! the block's text up to that point, and its length in code points is the offset.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Node};
+
+/// Which end of a selection a boundary point is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edge {
+    Start,
+    End,
+}
+
+fn attr_usize(el: &Element, name: &str) -> Option<usize> {
+    el.get_attribute(name)?.parse().ok()
+}
+
+/// The content element (with `data-start`) that contains `node`, if any.
+fn block_of(node: &Node) -> Option<Element> {
+    let el = match node.dyn_ref::<Element>() {
+        Some(e) => e.clone(),
+        None => node.parent_element()?,
+    };
+    el.closest("[data-start]").ok().flatten()
+}
+
+/// The code point offset of a DOM boundary point inside `root`.
+fn boundary(root: &Element, node: &Node, offset: u32, edge: Edge) -> Option<usize> {
+    if let Some(block) = block_of(node) {
+        let start = attr_usize(&block, "data-start")?;
+        let range = document().create_range().ok()?;
+        range.set_start(&block, 0).ok()?;
+        range.set_end(node, offset).ok()?;
+        let before: String = range.to_string().into();
+        let end = attr_usize(&block, "data-end")?;
+        return Some((start + before.chars().count()).min(end));
+    }
+    // Outside every block (a margin number, an open note, a heading's gap):
+    // a start moves forward to the next block, an end back to the previous one.
+    let here = document().create_range().ok()?;
+    here.set_start(node, offset).ok()?;
+    here.collapse_with_to_start(true);
+    let blocks = root.query_selector_all("[data-start]").ok()?;
+    let mut previous_end = None;
+    for i in 0..blocks.length() {
+        let Some(block) = blocks.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+            continue;
+        };
+        // 1: the block's start lies after the boundary point.
+        if here.compare_point(&block, 0).ok()? > 0 {
+            return match edge {
+                Edge::Start => attr_usize(&block, "data-start"),
+                Edge::End => previous_end,
+            };
+        }
+        previous_end = attr_usize(&block, "data-end");
+    }
+    match edge {
+        Edge::Start => None,
+        Edge::End => previous_end,
+    }
+}
+
+/// The current selection inside `root` as a code point range `(start, end)`, or
+/// `None` when nothing (or nothing of the text) is selected there.
+pub fn selection_in(root: &Element) -> Option<(usize, usize)> {
+    let sel = window().get_selection().ok()??;
+    if sel.is_collapsed() || sel.range_count() == 0 {
+        return None;
+    }
+    let range = sel.get_range_at(0).ok()?;
+    let common = range.common_ancestor_container().ok()?;
+    if !root.contains(Some(&common)) {
+        return None;
+    }
+    let start = boundary(root, &range.start_container().ok()?, range.start_offset().ok()?, Edge::Start)?;
+    let end = boundary(root, &range.end_container().ok()?, range.end_offset().ok()?, Edge::End)?;
+    (start < end).then_some((start, end))
+}
+
+/// The bounding box of the current selection, for placing the tag palette.
+pub fn selection_rect() -> Option<web_sys::DomRect> {
+    let sel = window().get_selection().ok()??;
+    if sel.range_count() == 0 {
+        return None;
+    }
+    Some(sel.get_range_at(0).ok()?.get_bounding_client_rect())
+}
+
+/// Clears the selection.
+pub fn clear_selection() {
+    if let Ok(Some(sel)) = window().get_selection() {
+        let _ = sel.remove_all_ranges();
+    }
+}
