@@ -158,3 +158,34 @@ test('the keyboard reaches the reports', async () => {
   assert.equal(await page.locator('.titleblock .symbol').innerText(), 'S/2017/97');
   await page.close();
 });
+
+test('text meets WCAG AA contrast in light and dark themes', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    const page = await browser.newPage({ colorScheme });
+    await page.goto(`${server.url}#/report/S-2019-612/p2`);
+    await page.locator('#p2.target').waitFor();
+    const pairs = await page.evaluate(() => {
+      const rgb = (s) => s.match(/[\d.]+/g).slice(0, 3).map(Number);
+      const lum = ([r, g, b]) => {
+        const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+      };
+      const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+      const bg = rgb(getComputedStyle(document.body).backgroundColor);
+      const target = rgb(getComputedStyle(document.querySelector('.para.target')).backgroundColor);
+      const fg = (sel) => rgb(getComputedStyle(document.querySelector(sel)).color);
+      return {
+        prose: ratio(fg('.para p'), bg),
+        'margin number': ratio(fg('.para:not(.target) .pnum'), bg),
+        subtitle: ratio(fg('.subtitle'), bg),
+        symbol: ratio(fg('.titleblock .symbol'), bg),
+        'footnote marker': ratio(fg('.fnref button'), bg),
+        'target paragraph': ratio(fg('.para.target p'), target),
+      };
+    });
+    for (const [what, r] of Object.entries(pairs)) {
+      assert.ok(r >= 4.5, `${colorScheme}: ${what} contrast ${r.toFixed(2)} < 4.5`);
+    }
+    await page.close();
+  }
+});
