@@ -1,0 +1,400 @@
+//! Lines to blocks: headings, numbered paragraphs, footnotes; furniture dropped.
+
+use super::Lexicon;
+use super::markup::{self, M0, M1};
+use super::repair;
+use crate::document::{BlockKind, Document, DocumentBuilder, Meta, Piece};
+
+/// How lines relate to paragraphs in a raw form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// One paragraph per line (web page text, markdown).
+    Lines,
+    /// Hard-wrapped, paragraphs separated by blank lines (an ordinary text file).
+    Wrapped,
+    /// Hard-wrapped with no usable blank lines (PDF extractions): blocks start
+    /// only at structural cues.
+    Dense,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Heading(u8),
+    Para(Option<u32>),
+    Footnote(u32),
+}
+
+#[derive(Debug)]
+struct Raw {
+    kind: Kind,
+    lines: Vec<String>,
+}
+
+fn detect_mode(lines: &[String]) -> Mode {
+    let nonblank: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].trim().is_empty()).collect();
+    if nonblank.is_empty() {
+        return Mode::Lines;
+    }
+    let long = nonblank.iter().filter(|&&i| lines[i].chars().count() > 200).count();
+    if long * 4 >= nonblank.len() {
+        return Mode::Lines;
+    }
+    let followed_by_blank = nonblank
+        .iter()
+        .filter(|&&i| lines.get(i + 1).is_some_and(|l| l.trim().is_empty()))
+        .count();
+    let ratio = followed_by_blank as f64 / nonblank.len() as f64;
+    if nonblank.len() >= 40 && !(0.08..=0.85).contains(&ratio) { Mode::Dense } else { Mode::Wrapped }
+}
+
+/// Page furniture and link lists: dropped wherever they are.
+fn is_furniture(t: &str) -> bool {
+    let t = t.trim();
+    let digits_slash_digits = t
+        .split_once('/')
+        .is_some_and(|(a, b)| is_digits(a, 1, 3) && is_digits(b, 1, 3));
+    let job_number = t.get(..2).is_some_and(|d| is_digits(d, 2, 2))
+        && t.as_bytes().get(2) == Some(&b'-')
+        && t.get(3..8).is_some_and(|d| is_digits(d, 5, 5))
+        && t.get(8..).is_some_and(|r| r.is_empty() || r.starts_with(' '));
+    let symbol_line = t.strip_prefix("S/").is_some_and(|r| {
+        r.split('/').count() == 2 && r.split('/').all(|p| is_digits(p, 1, 5))
+    });
+    digits_slash_digits
+        || job_number
+        || symbol_line
+        || t.starts_with("https://undocs.org/")
+        || t.starts_with("http://undocs.org/")
+        || t == "Back to top"
+}
+
+fn is_digits(s: &str, min: usize, max: usize) -> bool {
+    (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_rule(t: &str) -> Option<char> {
+    let c = t.chars().next()?;
+    (matches!(c, '_' | '-' | '*' | '=') && t.chars().count() >= 3 && t.chars().all(|x| x == c)).then_some(c)
+}
+
+fn roman(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 5 && s.chars().all(|c| matches!(c, 'I' | 'V' | 'X' | 'L'))
+}
+
+/// A label at the start of a line: ("II.", level 1), ("B.", 2), ("3.", 3), with the rest.
+fn label(t: &str) -> Option<(String, u8, Option<u32>, String)> {
+    let (head, rest) = match t.split_once('.') {
+        Some((h, r)) if r.is_empty() || r.starts_with(' ') => (h, r.trim()),
+        _ => return None,
+    };
+    let level = if roman(head) {
+        1
+    } else if head.len() == 1 && head.chars().all(|c| c.is_ascii_uppercase()) {
+        2
+    } else if is_digits(head, 1, 3) {
+        3
+    } else {
+        return None;
+    };
+    let n = if level == 3 { head.parse().ok() } else { None };
+    Some((format!("{head}."), level, n, rest.to_string()))
+}
+
+/// A footnote definition starting with a sentinel: (number, text).
+fn sentinel_def(t: &str) -> Option<(u32, String)> {
+    let rest = t.strip_prefix(M0)?;
+    let (n, text) = rest.split_once(M1)?;
+    Some((n.parse().ok()?, text.trim().to_string()))
+}
+
+/// "3. Text of the note. [Back]" (the notes of a web page).
+fn back_def(t: &str) -> Option<(u32, String)> {
+    let body = t.strip_suffix("[Back]")?.trim_end();
+    let (n, text) = body.split_once(". ")?;
+    is_digits(n, 1, 3).then(|| (n.parse().ok(), text.trim().to_string())).and_then(|(n, t)| Some((n?, t)))
+}
+
+/// " 12 Text of the note" (a PDF footnote area).
+fn numbered_def(t: &str) -> Option<(u32, String)> {
+    let (n, text) = t.split_once(' ')?;
+    (is_digits(n, 1, 3) && !text.trim().is_empty()).then(|| (n.parse().ok(), text.trim().to_string())).and_then(|(n, t)| Some((n?, t)))
+}
+
+fn is_title(t: &str) -> bool {
+    t.contains("report of the Secretary-General")
+}
+
+fn ends_sentence(t: &str) -> bool {
+    t.trim_end().ends_with(['.', ':', ';', ',', '?', '!'])
+}
+
+pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Document {
+    let lines: Vec<String> = text
+        .split('\n')
+        .map(|l| l.replace(['\u{a0}', '\t', '\r', '\u{feff}'], " ").trim_end().to_string())
+        .collect();
+    let mode = detect_mode(&lines);
+    let cooked: Vec<String> = lines.iter().map(|l| markup::inline(l.trim(), markdown).trim().to_string()).collect();
+    let explicit_markers = cooked.iter().any(|l| l.contains(M0));
+    // Index of the next line with text, for lookahead.
+    let mut next_text = vec![usize::MAX; cooked.len() + 1];
+    for i in (0..cooked.len()).rev() {
+        next_text[i] = if cooked[i].is_empty() || is_furniture(&cooked[i]) { next_text[i + 1] } else { i };
+    }
+
+    let mut blocks: Vec<Raw> = Vec::new();
+    let mut titles: Vec<String> = Vec::new();
+    let mut body = false;
+    let mut next_para = 1u32;
+    let mut current: Option<usize> = None;
+    let mut last_prose: Option<usize> = None;
+    let mut in_footnotes = false;
+    let mut in_endnotes = false;
+    let mut pending: Option<(String, u8)> = None;
+
+    for (i, t) in cooked.iter().enumerate() {
+        let leading_ws = lines[i].starts_with(' ');
+        if t.is_empty() {
+            if mode != Mode::Dense {
+                current = None;
+            }
+            continue;
+        }
+        if let Some(c) = is_rule(t) {
+            if c == '_' {
+                in_footnotes = true;
+            }
+            current = None;
+            continue;
+        }
+        if is_furniture(t) {
+            continue;
+        }
+        // Footnote definitions.
+        let def = sentinel_def(t)
+            .or_else(|| in_endnotes.then(|| back_def(t)).flatten())
+            .or_else(|| {
+                (mode == Mode::Dense && in_footnotes && leading_ws).then(|| numbered_def(t)).flatten()
+            });
+        if let Some((n, text)) = def {
+            blocks.push(Raw { kind: Kind::Footnote(n), lines: vec![text] });
+            current = Some(blocks.len() - 1);
+            continue;
+        }
+        if in_endnotes {
+            continue; // web-site chrome after the notes
+        }
+        if body && (t == "Notes:" || t == "Notes") {
+            in_endnotes = true;
+            current = None;
+            continue;
+        }
+        if mode == Mode::Dense && in_footnotes {
+            let in_note = current.is_some_and(|c| matches!(blocks[c].kind, Kind::Footnote(_)));
+            if !leading_ws && in_note {
+                blocks[current.unwrap_or(0)].lines.push(t.clone());
+                continue;
+            }
+            in_footnotes = false;
+            current = last_prose;
+        }
+        // Headings written with markdown's #.
+        let (t, md_heading) = match t.strip_prefix('#') {
+            Some(r) if markdown => (r.trim_start_matches('#').trim().to_string(), true),
+            _ => (t.clone(), false),
+        };
+        if t.is_empty() {
+            continue;
+        }
+        if !body && is_title(&t) {
+            titles.push(t.clone());
+            continue;
+        }
+        if let Some((label_text, level)) = pending.take() {
+            blocks.push(Raw { kind: Kind::Heading(level), lines: vec![format!("{label_text} {t}")] });
+            current = None;
+            continue;
+        }
+        if let Some((label_text, level, n, rest)) = label(&t) {
+            if n == Some(next_para) && !md_heading {
+                blocks.push(Raw { kind: Kind::Para(n), lines: vec![rest] });
+                next_para += 1;
+                body = true;
+                current = Some(blocks.len() - 1);
+                last_prose = current;
+                continue;
+            }
+            let heading_like = rest.chars().count() <= 160 && !rest.ends_with('.');
+            if (level == 1 || body) && heading_like {
+                body = true;
+                if rest.is_empty() {
+                    pending = Some((label_text, level));
+                } else {
+                    blocks.push(Raw { kind: Kind::Heading(level), lines: vec![format!("{label_text} {rest}")] });
+                }
+                current = None;
+                continue;
+            }
+        }
+        if md_heading {
+            if body || blocks.is_empty() && !is_front_matter(&t) {
+                body = true;
+                blocks.push(Raw { kind: Kind::Heading(4), lines: vec![t] });
+                current = None;
+            }
+            continue;
+        }
+        if !body {
+            // Before the body: front matter and web-site chrome, unless the document
+            // has no structure at all (then everything is body; see below).
+            blocks.push(Raw { kind: Kind::Para(None), lines: vec![t] });
+            blocks.last_mut().map(|b| b.lines.insert(0, String::from(FRONT)));
+            continue;
+        }
+        // An unlabelled sub-heading: short, no final punctuation, before a paragraph.
+        let next_is_para = next_text.get(i + 1).and_then(|&j| cooked.get(j)).is_some_and(|l| {
+            label(l).is_some_and(|(_, _, n, _)| n == Some(next_para))
+        });
+        if next_is_para
+            && t.chars().count() <= 60
+            && !ends_sentence(&t)
+            && t.chars().next().is_some_and(char::is_uppercase)
+            && current.is_none_or(|c| blocks[c].lines.last().is_some_and(|l| ends_sentence(l)))
+        {
+            blocks.push(Raw { kind: Kind::Heading(4), lines: vec![t] });
+            current = None;
+            continue;
+        }
+        // The second line of a wrapped heading: short, lowercase, no final punctuation.
+        let after_heading = blocks.last().is_some_and(|b| matches!(b.kind, Kind::Heading(_)));
+        if after_heading
+            && current.is_none()
+            && t.chars().count() <= 80
+            && !ends_sentence(&t)
+            && t.chars().next().is_some_and(char::is_lowercase)
+        {
+            if let Some(b) = blocks.last_mut() {
+                b.lines.push(t);
+            }
+            continue;
+        }
+        match current {
+            Some(c) if !matches!(blocks[c].kind, Kind::Heading(_)) => blocks[c].lines.push(t),
+            _ => {
+                if let (true, Some(p)) = (next_para > 1, last_prose) {
+                    // Text cut off by a page break or a footnote block: back to its paragraph.
+                    blocks[p].lines.push(t);
+                    current = Some(p);
+                } else {
+                    blocks.push(Raw { kind: Kind::Para(None), lines: vec![t] });
+                    current = Some(blocks.len() - 1);
+                    last_prose = current;
+                }
+            }
+        }
+    }
+
+    // Front matter is dropped once a body was found; without one, it is the text.
+    let has_body = body;
+    let blocks: Vec<Raw> = blocks
+        .into_iter()
+        .filter_map(|mut b| {
+            if b.lines.first().is_some_and(|l| l == FRONT) {
+                if has_body {
+                    return None;
+                }
+                b.lines.remove(0);
+            }
+            Some(b)
+        })
+        .collect();
+
+    if meta.title.is_empty() {
+        if let Some(t) = titles.iter().max_by_key(|t| t.len()) {
+            meta.title = finish(&[t.clone()], lex, false);
+        }
+    }
+    assemble(blocks, mode, explicit_markers, meta, lex)
+}
+
+const FRONT: &str = "\u{E002}front";
+
+fn is_front_matter(t: &str) -> bool {
+    matches!(t, "Security Council" | "General Assembly" | "United Nations")
+}
+
+/// Joins and repairs a block's lines into one line of text.
+fn finish(lines: &[String], lex: &Lexicon, wrapped: bool) -> String {
+    let joined = if wrapped {
+        repair::join_lines(lines, lex)
+    } else {
+        lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+    };
+    let collapsed = joined.split_whitespace().collect::<Vec<_>>().join(" ");
+    repair::join_split_words(&repair::tidy_spacing(&collapsed), lex)
+}
+
+fn assemble(blocks: Vec<Raw>, mode: Mode, explicit: bool, meta: Meta, lex: &Lexicon) -> Document {
+    let wrapped = mode != Mode::Lines;
+    let mut next_marker = 1u32;
+    let mut body: Vec<(Kind, String)> = Vec::new();
+    let mut notes: Vec<(u32, String)> = Vec::new();
+    for b in blocks {
+        let mut text = finish(&b.lines, lex, wrapped);
+        match b.kind {
+            Kind::Footnote(n) => {
+                if !notes.iter().any(|(m, _)| *m == n) {
+                    notes.push((n, text));
+                }
+            }
+            kind => {
+                if !explicit && mode == Mode::Dense {
+                    text = repair::bare_markers(&text, &mut next_marker);
+                }
+                body.push((kind, text));
+            }
+        }
+    }
+    notes.sort_by_key(|(n, _)| *n);
+    let mut builder = DocumentBuilder::new();
+    for (kind, text) in body {
+        let kind = match kind {
+            Kind::Heading(level) => BlockKind::Heading { level },
+            Kind::Para(number) => BlockKind::Paragraph { number },
+            Kind::Footnote(number) => BlockKind::Footnote { number },
+        };
+        builder.push(kind, &pieces(&text));
+    }
+    for (number, text) in notes {
+        builder.push(BlockKind::Footnote { number }, &pieces(&text));
+    }
+    builder.finish(meta)
+}
+
+/// Splits text at marker sentinels. A marker takes no space: "a ¹ b" → "a", ¹, " b".
+fn pieces(text: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(M0) {
+        let before = &rest[..start];
+        let after_start = &rest[start + M0.len_utf8()..];
+        let Some(end) = after_start.find(M1) else { break };
+        let number = after_start[..end].parse().unwrap_or(0);
+        let after = &after_start[end + M1.len_utf8()..];
+        let before = if after.starts_with(' ') || after.is_empty() { before.trim_end() } else { before };
+        if !before.is_empty() {
+            out.push(Piece::Text(before.to_string()));
+        }
+        out.push(Piece::Note(number));
+        rest = after;
+        if out.len() == 1 {
+            // A marker at the very start of a block: the text that follows starts clean.
+            rest = rest.trim_start();
+        }
+    }
+    let rest: String = rest.chars().filter(|c| *c != M0 && *c != M1).collect();
+    if !rest.is_empty() {
+        out.push(Piece::Text(rest));
+    }
+    out
+}
