@@ -214,7 +214,7 @@ pub fn html_to_text(html: &str) -> String {
 }
 
 fn entity(s: &str) -> Option<(String, usize)> {
-    let end = s[..s.len().min(12)].find(';')?;
+    let end = s.char_indices().take(12).find(|(_, c)| *c == ';')?.0;
     let name = &s[1..end];
     let text = match name {
         "amp" => "&".to_string(),

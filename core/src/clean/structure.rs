@@ -247,8 +247,13 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
         if !body {
             // Before the body: front matter and web-site chrome, unless the document
             // has no structure at all (then everything is body; see below).
-            blocks.push(Raw { kind: Kind::Para(None), lines: vec![t] });
-            blocks.last_mut().map(|b| b.lines.insert(0, String::from(FRONT)));
+            match current {
+                Some(c) if blocks[c].lines.first().is_some_and(|l| l == FRONT) => blocks[c].lines.push(t),
+                _ => {
+                    blocks.push(Raw { kind: Kind::Para(None), lines: vec![FRONT.to_string(), t] });
+                    current = Some(blocks.len() - 1);
+                }
+            }
             continue;
         }
         // An unlabelled sub-heading: short, no final punctuation, before a paragraph.
