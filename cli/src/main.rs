@@ -1,4 +1,204 @@
-fn main() {
-    let docs = marginalia_core::corpus::builtin();
-    println!("{}", docs.len());
+//! `marginalia`: Marginalia's core on the command line, for scripted pipelines.
+//!
+//! ```text
+//! marginalia corpus [--format jsonl|csv]
+//! marginalia clean FILE... [--format jsonl|csv]
+//! ```
+
+use std::io::{self, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use marginalia_core::clean::{InputFormat, clean};
+use marginalia_core::corpus;
+use marginalia_core::{BlockKind, Document, Meta};
+use serde::Serialize;
+
+/// One document as a JSON line, fields in this order.
+#[derive(Serialize)]
+struct JsonDoc<'a> {
+    id: &'a str,
+    symbol: Option<&'a str>,
+    ordinal: Option<u32>,
+    date: Option<&'a str>,
+    title: &'a str,
+    text_sha256: String,
+    text: &'a str,
+    blocks: &'a [marginalia_core::Block],
+    notes: &'a [marginalia_core::NoteRef],
+}
+
+const USAGE: &str = "\
+usage:
+  marginalia corpus [--format jsonl|csv]        the five built-in reports, cleaned, in date order
+  marginalia clean FILE... [--format jsonl|csv] your own .txt, .md or .html files, cleaned
+
+JSONL: one document per line: id, symbol, ordinal, date, title, text_sha256, text,
+blocks (kind, level/number, start, end in Unicode code points into text), notes.
+CSV: one row per block: symbol, ordinal, date, kind, number, section, text.";
+
+#[derive(Clone, Copy)]
+enum Format {
+    Jsonl,
+    Csv,
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("marginalia: {msg}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Input(msg)) => {
+            eprintln!("marginalia: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+enum Failure {
+    Usage(String),
+    Input(String),
+}
+
+fn run(args: &[String]) -> Result<(), Failure> {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return Ok(());
+    }
+    let mut format = Format::Jsonl;
+    let mut rest = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--format" | "-f" => {
+                format = match it.next().map(String::as_str) {
+                    Some("jsonl") => Format::Jsonl,
+                    Some("csv") => Format::Csv,
+                    Some(other) => return Err(Failure::Usage(format!("unknown format {other:?} (jsonl or csv)"))),
+                    None => return Err(Failure::Usage("--format needs a value (jsonl or csv)".into())),
+                }
+            }
+            s if s.starts_with("--format=") => {
+                format = match &s[9..] {
+                    "jsonl" => Format::Jsonl,
+                    "csv" => Format::Csv,
+                    other => return Err(Failure::Usage(format!("unknown format {other:?} (jsonl or csv)"))),
+                }
+            }
+            s if s.starts_with('-') && s.len() > 1 => return Err(Failure::Usage(format!("unknown option {s}"))),
+            _ => rest.push(a.clone()),
+        }
+    }
+    let (command, files) = match rest.split_first() {
+        Some((c, f)) => (c.as_str(), f),
+        None => return Err(Failure::Usage("no command given".into())),
+    };
+    let docs = match command {
+        "corpus" if files.is_empty() => corpus::builtin(),
+        "corpus" => return Err(Failure::Usage("corpus takes no files".into())),
+        "clean" if files.is_empty() => return Err(Failure::Usage("clean needs at least one file".into())),
+        "clean" => {
+            let lexicon = corpus::lexicon();
+            let mut docs = Vec::new();
+            for f in files {
+                docs.push(clean_file(Path::new(f), &lexicon)?);
+            }
+            docs
+        }
+        other => return Err(Failure::Usage(format!("unknown command {other:?}"))),
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let written = match format {
+        Format::Jsonl => write_jsonl(&mut out, &docs),
+        Format::Csv => write_csv(&mut out, &docs),
+    };
+    written.and_then(|()| out.flush()).or_else(|e| {
+        // A closed pipe (`| head`) is not an error.
+        if e.kind() == io::ErrorKind::BrokenPipe { Ok(()) } else { Err(Failure::Input(format!("cannot write output: {e}"))) }
+    })
+}
+
+fn clean_file(path: &Path, lexicon: &marginalia_core::clean::Lexicon) -> Result<Document, Failure> {
+    let shown = path.display();
+    let bytes = std::fs::read(path).map_err(|e| Failure::Input(format!("{shown}: cannot read: {}", reason(&e))))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Failure::Input(format!("{shown}: not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+    })?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| name.clone());
+    let meta = Meta { id: id.clone(), title: id, ..Meta::default() };
+    Ok(clean(&text, InputFormat::from_file_name(&name), meta, lexicon))
+}
+
+fn reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ if e.raw_os_error() == Some(21) => "is a directory".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn kind_name(kind: &BlockKind) -> &'static str {
+    match kind {
+        BlockKind::Heading { .. } => "heading",
+        BlockKind::Paragraph { .. } => "paragraph",
+        BlockKind::Footnote { .. } => "footnote",
+    }
+}
+
+fn write_jsonl(out: &mut impl Write, docs: &[Document]) -> io::Result<()> {
+    for d in docs {
+        let line = JsonDoc {
+            id: &d.meta.id,
+            symbol: d.meta.symbol.as_deref(),
+            ordinal: d.meta.ordinal,
+            date: d.meta.date.as_deref(),
+            title: &d.meta.title,
+            text_sha256: d.text_sha256(),
+            text: &d.text,
+            blocks: &d.blocks,
+            notes: &d.notes,
+        };
+        serde_json::to_writer(&mut *out, &line)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn write_csv(out: &mut impl Write, docs: &[Document]) -> io::Result<()> {
+    write_csv_records(out, docs).map_err(|e| match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    })
+}
+
+fn write_csv_records(out: &mut impl Write, docs: &[Document]) -> csv::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["symbol", "ordinal", "date", "kind", "number", "section", "text"])?;
+    for d in docs {
+        for (i, b) in d.blocks.iter().enumerate() {
+            let number = match b.kind {
+                BlockKind::Heading { level } => format!("{level}"),
+                BlockKind::Paragraph { number } => number.map(|n| n.to_string()).unwrap_or_default(),
+                BlockKind::Footnote { number } => number.to_string(),
+            };
+            let section = d.section_path(i).join(" > ");
+            w.write_record([
+                d.meta.symbol.as_deref().unwrap_or(&d.meta.id),
+                &d.meta.ordinal.map(|n| n.to_string()).unwrap_or_default(),
+                d.meta.date.as_deref().unwrap_or(""),
+                kind_name(&b.kind),
+                &number,
+                &section,
+                d.block_text(b),
+            ])?;
+        }
+    }
+    w.flush()?;
+    Ok(())
 }

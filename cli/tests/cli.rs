@@ -1,0 +1,118 @@
+//! The `marginalia` binary, run as a user would.
+
+use std::process::Command;
+
+fn marginalia(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_marginalia")).args(args).output().expect("the binary runs")
+}
+
+fn slice(text: &str, start: u64, end: u64) -> String {
+    text.chars().skip(start as usize).take((end - start) as usize).collect()
+}
+
+#[test]
+fn corpus_as_jsonl() {
+    let out = marginalia(&["corpus", "--format", "jsonl"]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let docs: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(docs.len(), 5);
+    let ids: Vec<&str> = docs.iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["S/2017/97", "S/2018/80", "S/2018/770", "S/2019/103", "S/2019/612"]);
+    let dates: Vec<&str> = docs.iter().map(|d| d["date"].as_str().unwrap()).collect();
+    let mut sorted = dates.clone();
+    sorted.sort();
+    assert_eq!(dates, sorted);
+    // Keys in the documented order.
+    let first_line = stdout.lines().next().unwrap();
+    let order: Vec<usize> = ["\"id\"", "\"symbol\"", "\"ordinal\"", "\"date\"", "\"title\"", "\"text_sha256\"", "\"text\"", "\"blocks\""]
+        .iter()
+        .map(|k| first_line.find(k).unwrap())
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]));
+    for d in &docs {
+        let text = d["text"].as_str().unwrap();
+        assert_eq!(d["text_sha256"].as_str().unwrap().len(), 64);
+        let blocks = d["blocks"].as_array().unwrap();
+        let first = &blocks[0];
+        assert_eq!(first["kind"], "heading");
+        assert_eq!(first["level"], 1);
+        assert_eq!(slice(text, first["start"].as_u64().unwrap(), first["end"].as_u64().unwrap()), "I. Introduction");
+        let p1 = blocks.iter().find(|b| b["kind"] == "paragraph").unwrap();
+        assert_eq!(p1["number"], 1);
+        let p1_text = slice(text, p1["start"].as_u64().unwrap(), p1["end"].as_u64().unwrap());
+        assert!(p1_text.starts_with("In adopting its resolution 2253 (2015)"), "{p1_text}");
+        // Code points, not bytes: the last block ends at the text's length in chars.
+        let last = blocks.last().unwrap();
+        assert_eq!(last["end"].as_u64().unwrap() as usize, text.chars().count());
+    }
+}
+
+#[test]
+fn corpus_as_csv() {
+    let out = marginalia(&["corpus", "--format", "csv"]);
+    assert!(out.status.success());
+    let mut r = csv::Reader::from_reader(out.stdout.as_slice());
+    assert_eq!(r.headers().unwrap().iter().collect::<Vec<_>>(), ["symbol", "ordinal", "date", "kind", "number", "section", "text"]);
+    let rows: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
+    let p12 = rows.iter().find(|r| &r[0] == "S/2019/103" && &r[3] == "paragraph" && &r[4] == "12").unwrap();
+    assert_eq!(&p12[5], "II. Threat assessment > A. Overview of threat");
+    assert!(p12[6].starts_with("ISIL"));
+    let paragraphs = rows.iter().filter(|r| &r[0] == "S/2019/103" && &r[3] == "paragraph").count();
+    assert_eq!(paragraphs, 100);
+}
+
+#[test]
+fn clean_a_users_files() {
+    let dir = std::env::temp_dir().join(format!("marginalia-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let md = dir.join("notes.md");
+    std::fs::write(&md, "# My notes\n\nA paragraph with an emoji 😀 and **bold**.\n").unwrap();
+    let html = dir.join("page.html");
+    std::fs::write(&html, "<h2>Title</h2><p>One &amp; two<script>x()</script></p>").unwrap();
+    let out = marginalia(&["clean", md.to_str().unwrap(), html.to_str().unwrap(), "--format", "jsonl"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let docs: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0]["id"], "notes");
+    assert_eq!(docs[0]["text"], "My notes\n\nA paragraph with an emoji 😀 and bold.");
+    let b = &docs[0]["blocks"][1];
+    assert_eq!(slice(docs[0]["text"].as_str().unwrap(), b["start"].as_u64().unwrap(), b["end"].as_u64().unwrap()),
+        "A paragraph with an emoji 😀 and bold.");
+    assert_eq!(docs[1]["text"], "Title\n\nOne & two");
+    let csv_out = marginalia(&["clean", md.to_str().unwrap(), "--format", "csv"]);
+    assert!(csv_out.status.success());
+    assert!(String::from_utf8(csv_out.stdout).unwrap().contains("notes"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn bad_input_gets_a_one_line_error_naming_the_file() {
+    let dir = std::env::temp_dir().join(format!("marginalia-cli-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = dir.join("latin1.txt");
+    std::fs::write(&bin, b"caf\xe9 au lait").unwrap();
+    let out = marginalia(&["clean", bin.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("latin1.txt") && err.contains("not UTF-8"), "{err}");
+    assert!(out.stdout.is_empty());
+
+    let missing = dir.join("missing.txt");
+    let out = marginalia(&["clean", missing.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("missing.txt") && err.contains("no such file"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1);
+
+    let out = marginalia(&["corpus", "--format", "xml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = marginalia(&["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = marginalia(&["--help"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8(out.stdout).unwrap().contains("marginalia corpus"));
+    std::fs::remove_dir_all(&dir).ok();
+}
