@@ -24,6 +24,10 @@ fn superscript_digit(c: char) -> Option<u32> {
 /// Replaces explicit footnote markers (`<sup>n</sup>`, superscript digits, `|n|`)
 /// with sentinels, and (for markdown) removes links, emphasis and escapes.
 pub fn inline(line: &str, markdown: bool) -> String {
+    let special = |c: char| matches!(c, '<' | '|' | '\\' | '[' | '*') || superscript_digit(c).is_some();
+    if !line.contains(special) {
+        return line.to_string();
+    }
     let mut out = String::with_capacity(line.len());
     let chars: Vec<char> = line.chars().collect();
     let mut i = 0;
@@ -92,14 +96,13 @@ pub fn inline(line: &str, markdown: bool) -> String {
                 continue;
             }
             // [text](target) → text
-            if c == '[' {
-                if let Some((text_end, link_end)) = link_at(&chars, i) {
+            if c == '['
+                && let Some((text_end, link_end)) = link_at(&chars, i) {
                     let inner: String = chars[i + 1..text_end].iter().collect();
                     out.push_str(&inline(&inner, true));
                     i = link_end;
                     continue;
                 }
-            }
             // **strong** and *emphasis*
             if c == '*' {
                 i += 1;
@@ -199,13 +202,12 @@ pub fn html_to_text(html: &str) -> String {
             i = close + 1;
             continue;
         }
-        if bytes[i] == b'&' {
-            if let Some((text, len)) = entity(&html[i..]) {
+        if bytes[i] == b'&'
+            && let Some((text, len)) = entity(&html[i..]) {
                 out.push_str(&text);
                 i += len;
                 continue;
             }
-        }
         let c = html[i..].chars().next().unwrap_or(' ');
         out.push(c);
         i += c.len_utf8();

@@ -48,25 +48,97 @@ impl InputFormat {
     }
 }
 
+/// A fast hasher for short string keys (the Fx hash of rustc): the lexicon is
+/// built and queried on every start-up, where SipHash's cost shows.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap = HashMap<String, u32, std::hash::BuildHasherDefault<FxHasher>>;
+
 /// Word frequencies: the evidence for repairing split words.
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
-    counts: HashMap<String, u32>,
-    hyphenated: HashMap<String, u32>,
+    counts: FxMap,
+    hyphenated: FxMap,
+}
+
+fn bump(map: &mut FxMap, word: &str) {
+    let lower;
+    let key = if word.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+        lower = word.to_lowercase();
+        lower.as_str()
+    } else {
+        word
+    };
+    match map.get_mut(key) {
+        Some(c) => *c += 1,
+        None => {
+            map.insert(key.to_string(), 1);
+        }
+    }
+}
+
+fn lookup(map: &FxMap, word: &str) -> u32 {
+    if word.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+        map.get(word.to_lowercase().as_str()).copied().unwrap_or(0)
+    } else {
+        map.get(word).copied().unwrap_or(0)
+    }
 }
 
 impl Lexicon {
     pub fn from_texts<'a>(texts: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut counts = HashMap::new();
-        let mut hyphenated = HashMap::new();
+        let mut counts = FxMap::default();
+        let mut hyphenated = FxMap::default();
+        let mut word = String::new();
+        let mut token = String::new();
+        let mut token_has_hyphen = false;
+        let flush_word = |word: &mut String, counts: &mut FxMap| {
+            if !word.is_empty() {
+                bump(counts, word);
+                word.clear();
+            }
+        };
         for t in texts {
-            for token in t.split_whitespace() {
-                let token = token.trim_matches(|c: char| !c.is_alphanumeric());
-                if token.contains('-') {
-                    *hyphenated.entry(token.to_lowercase()).or_insert(0) += 1;
+            for c in t.chars().chain(std::iter::once(' ')) {
+                if c.is_alphanumeric() {
+                    if c.is_ascii() {
+                        word.push(c.to_ascii_lowercase());
+                        token.push(c.to_ascii_lowercase());
+                    } else {
+                        word.extend(c.to_lowercase());
+                        token.extend(c.to_lowercase());
+                    }
+                    continue;
                 }
-                for w in token.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
-                    *counts.entry(w.to_lowercase()).or_insert(0) += 1;
+                flush_word(&mut word, &mut counts);
+                if c.is_whitespace() {
+                    let trimmed = token.trim_matches(|c: char| !c.is_alphanumeric());
+                    if token_has_hyphen && trimmed.contains('-') {
+                        bump(&mut hyphenated, trimmed);
+                    }
+                    token.clear();
+                    token_has_hyphen = false;
+                } else {
+                    token_has_hyphen |= c == '-';
+                    token.push(c);
                 }
             }
         }
@@ -75,12 +147,12 @@ impl Lexicon {
 
     /// How often `word` occurs as a word (case-insensitive).
     pub fn count(&self, word: &str) -> u32 {
-        self.counts.get(&word.to_lowercase()).copied().unwrap_or(0)
+        lookup(&self.counts, word)
     }
 
     /// How often the hyphenated form `a-b` occurs (case-insensitive).
     pub fn count_hyphenated(&self, word: &str) -> u32 {
-        self.hyphenated.get(&word.to_lowercase()).copied().unwrap_or(0)
+        lookup(&self.hyphenated, word)
     }
 }
 

@@ -16,8 +16,16 @@ fn is_word(w: &str, lex: &Lexicon) -> bool {
 
 /// The joined word, or an inflection of it, occurs in the corpus.
 fn attested(joined: &str, lex: &Lexicon) -> bool {
-    lex.count(joined) >= 1
-        || ["s", "es", "ed", "d", "ing"].iter().any(|s| lex.count(&format!("{joined}{s}")) >= 1)
+    if lex.count(joined) >= 1 {
+        return true;
+    }
+    let mut buf = String::with_capacity(joined.len() + 3);
+    ["s", "es", "ed", "d", "ing"].iter().any(|s| {
+        buf.clear();
+        buf.push_str(joined);
+        buf.push_str(s);
+        lex.count(&buf) >= 1
+    })
 }
 
 fn letters(w: &str) -> bool {
@@ -29,19 +37,43 @@ fn letters(w: &str) -> bool {
 /// occurs in the corpus on its own, and one of the parts is not a word.
 pub fn join_split_words(text: &str, lex: &Lexicon) -> String {
     let tokens: Vec<&str> = text.split(' ').collect();
-    let mut out: Vec<String> = Vec::with_capacity(tokens.len());
+    // Per token: its letters-only core (start trimmed / end trimmed) and whether it is a word.
+    let info: Vec<(bool, bool, bool)> = tokens
+        .iter()
+        .map(|t| {
+            let head = t.trim_start_matches(|c: char| !c.is_alphanumeric());
+            let tail = t.trim_end_matches(|c: char| !c.is_alphanumeric());
+            let head_ok = letters(head);
+            let tail_ok = letters(tail);
+            let word = if head_ok { is_word(head, lex) } else if tail_ok { is_word(tail, lex) } else { true };
+            (head_ok, tail_ok, word)
+        })
+        .collect();
+    let mut out = String::with_capacity(text.len());
     let mut i = 0;
+    let push = |out: &mut String, s: &str| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(s);
+    };
+    let mut joined = String::new();
     while i < tokens.len() {
         let t = tokens[i];
         if i + 1 < tokens.len() {
             let next = tokens[i + 1];
-            // Trailing punctuation stays with the second part.
-            let core_next = next.trim_end_matches(|c: char| !c.is_alphanumeric());
-            let core_t = t.trim_start_matches(|c: char| !c.is_alphanumeric());
-            if letters(core_t) && letters(core_next) {
-                let joined = format!("{core_t}{core_next}");
-                if attested(&joined, lex) && (!is_word(core_t, lex) || !is_word(core_next, lex)) {
-                    out.push(format!("{t}{next}"));
+            let (t_head_ok, _, t_word) = info[i];
+            let (_, n_tail_ok, n_word) = info[i + 1];
+            if t_head_ok && n_tail_ok && (!t_word || !n_word) {
+                // Trailing punctuation stays with the second part.
+                let core_t = t.trim_start_matches(|c: char| !c.is_alphanumeric());
+                let core_next = next.trim_end_matches(|c: char| !c.is_alphanumeric());
+                joined.clear();
+                joined.push_str(core_t);
+                joined.push_str(core_next);
+                if attested(&joined, lex) {
+                    push(&mut out, t);
+                    out.push_str(next);
                     i += 2;
                     continue;
                 }
@@ -51,19 +83,27 @@ pub fn join_split_words(text: &str, lex: &Lexicon) -> String {
                 && (next.starts_with('’') || next.starts_with('\''))
                 && next.chars().nth(1).is_some_and(char::is_alphabetic)
             {
-                out.push(format!("{t}{next}"));
+                push(&mut out, t);
+                out.push_str(next);
                 i += 2;
                 continue;
             }
         }
-        out.push(t.to_string());
+        push(&mut out, t);
         i += 1;
     }
-    out.join(" ")
+    out
 }
 
 /// "capacity -building" → "capacity-building"; "areas , is" → "areas, is".
 pub fn tidy_spacing(text: &str) -> String {
+    if !text.contains([' ']) {
+        return text.to_string();
+    }
+    let needs = text.as_bytes().windows(2).any(|w| w[0] == b' ' && matches!(w[1], b'-' | b',' | b';' | b')' | b':' | b'.'));
+    if !needs {
+        return text.to_string();
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     for (i, &c) in chars.iter().enumerate() {
@@ -222,7 +262,7 @@ fn is_marker_position(chars: &[char], i: usize, j: usize) -> bool {
     }
     let before: String = chars[..i - 1].iter().rev().take_while(|c| !c.is_whitespace()).collect();
     let word: String = before.chars().rev().collect();
-    let bare = word.trim_end_matches(|c: char| matches!(c, '.' | ',' | ';' | ':'));
+    let bare = word.trim_end_matches(['.', ',', ';', ':']);
     if word.is_empty() || word.chars().last().is_some_and(|c| c.is_ascii_digit()) {
         return false;
     }

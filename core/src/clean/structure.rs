@@ -314,11 +314,10 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
         })
         .collect();
 
-    if meta.title.is_empty() {
-        if let Some(t) = titles.iter().max_by_key(|t| t.len()) {
+    if meta.title.is_empty()
+        && let Some(t) = titles.iter().max_by_key(|t| t.len()) {
             meta.title = finish(&[t.clone()], lex, false);
         }
-    }
     assemble(blocks, mode, explicit_markers, meta, lex)
 }
 
@@ -335,7 +334,13 @@ fn finish(lines: &[String], lex: &Lexicon, wrapped: bool) -> String {
     } else {
         lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
     };
-    let collapsed = joined.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut collapsed = String::with_capacity(joined.len());
+    for w in joined.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(w);
+    }
     repair::join_split_words(&repair::tidy_spacing(&collapsed), lex)
 }
 
