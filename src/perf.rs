@@ -6,10 +6,22 @@ use leptos::prelude::*;
 
 const START: &str = "marginalia:navigation";
 
+/// Milliseconds since the page started loading.
+pub fn now() -> f64 {
+    window().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// Writes a timing to an attribute of `<body>`.
+pub fn note(attribute: &str, ms: f64) {
+    if let Some(body) = document().body() {
+        let _ = body.set_attribute(attribute, &format!("{ms:.1}"));
+    }
+}
+
 /// Marks the start of a navigation.
 pub fn mark_navigation() {
     if let Some(p) = window().performance() {
-        let _ = p.clear_marks_with_mark_name(START);
+        p.clear_marks_with_mark_name(START);
         let _ = p.mark(START);
     }
 }

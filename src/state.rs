@@ -32,14 +32,22 @@ impl AppState {
     }
 }
 
+/// The five reports, cleaned at build time by `build.rs` with the same core.
+const CORPUS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/corpus.json"));
+
+fn builtin_documents() -> Vec<Document> {
+    serde_json::from_str(CORPUS_JSON).expect("the corpus cleaned at build time reads back")
+}
+
 fn current_hash() -> String {
     window().location().hash().unwrap_or_default()
 }
 
 /// Creates the state, keeps it in step with the URL fragment, and provides it.
 pub fn provide_app_state() -> AppState {
-    let docs: Vec<Arc<Document>> =
-        marginalia_core::corpus::builtin().into_iter().map(Arc::new).collect();
+    let started = crate::perf::now();
+    let docs: Vec<Arc<Document>> = builtin_documents().into_iter().map(Arc::new).collect();
+    crate::perf::note("data-load-ms", crate::perf::now() - started);
     let route = RwSignal::new(Route::parse(&current_hash()));
     let page = Memo::new(move |_| match route.get() {
         Route::Corpus => Page::Corpus,

@@ -13,7 +13,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 async fn sleep(ms: u64) {
     let (tx, rx) = futures_channel();
-    set_timeout(move || tx(), Duration::from_millis(ms));
+    set_timeout(tx, Duration::from_millis(ms));
     let _ = rx.await;
 }
 
@@ -47,7 +47,7 @@ fn text(selector: &str) -> String {
 async fn app_lists_the_corpus_and_opens_a_paragraph() {
     console_error_panic_hook::set_once();
     let _ = window().location().set_hash("");
-    let mut handle = leptos::mount::mount_to_body(marginalia_web::App);
+    leptos::mount::mount_to_body(marginalia_web::App);
     sleep(50).await;
     assert_eq!(count("table.reports tbody tr"), 5);
     assert_eq!(text("table.reports tbody tr td.symbol"), "S/2017/97");
@@ -70,5 +70,4 @@ async fn app_lists_the_corpus_and_opens_a_paragraph() {
     window().location().set_hash("#/nowhere").unwrap();
     sleep(100).await;
     assert!(text("main").contains("Nothing here"));
-    handle.unmount();
 }

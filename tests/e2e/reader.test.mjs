@@ -68,7 +68,7 @@ test('every report opens with its paragraphs numbered 1..N, headings and footnot
 });
 
 test('a paragraph deep link scrolls to its paragraph and survives a reload', async () => {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const errors = watchErrors(page);
   await page.goto(`${server.url}#/report/S-2019-103/p12`);
   const target = page.locator('#p12');

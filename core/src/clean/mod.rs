@@ -96,11 +96,20 @@ fn bump(map: &mut FxMap, word: &str) {
 }
 
 fn lookup(map: &FxMap, word: &str) -> u32 {
-    if word.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
-        map.get(word.to_lowercase().as_str()).copied().unwrap_or(0)
-    } else {
-        map.get(word).copied().unwrap_or(0)
+    let b = word.as_bytes();
+    if b.iter().all(|c| !c.is_ascii_uppercase() && c.is_ascii()) {
+        return map.get(word).copied().unwrap_or(0);
     }
+    if b.len() <= 32 && b.is_ascii() {
+        // Lowercase ASCII on the stack: no allocation on this hot path.
+        let mut buf = [0u8; 32];
+        for (d, s) in buf.iter_mut().zip(b) {
+            *d = s.to_ascii_lowercase();
+        }
+        let lower = std::str::from_utf8(&buf[..b.len()]).unwrap_or(word);
+        return map.get(lower).copied().unwrap_or(0);
+    }
+    map.get(word.to_lowercase().as_str()).copied().unwrap_or(0)
 }
 
 impl Lexicon {

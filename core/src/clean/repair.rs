@@ -35,8 +35,9 @@ fn letters(w: &str) -> bool {
 /// Joins tokens of a whitespace-collapsed line where a word was split by a
 /// stray space ("e stablishment", "checkpoint s", "is sues"): the joined form
 /// occurs in the corpus on its own, and one of the parts is not a word.
+/// Also collapses every run of whitespace into one space.
 pub fn join_split_words(text: &str, lex: &Lexicon) -> String {
-    let tokens: Vec<&str> = text.split(' ').collect();
+    let tokens: Vec<&str> = text.split_whitespace().collect();
     // Per token: its letters-only core (start trimmed / end trimmed) and whether it is a word.
     let info: Vec<(bool, bool, bool)> = tokens
         .iter()
@@ -237,7 +238,7 @@ fn is_marker_position(chars: &[char], i: usize, j: usize) -> bool {
     let after = chars.get(j).copied();
     match after {
         None | Some(' ') => {}
-        Some(c) if matches!(c, ';' | ':' | ')' | M0) => {}
+        Some(';' | ':' | ')' | M0) => {}
         Some(',') if chars.get(j + 1).is_none_or(|c| !c.is_ascii_digit()) => {}
         Some('.') if chars.get(j + 1).is_none_or(|c| *c == ' ') => {}
         _ => return false,

@@ -131,10 +131,23 @@ fn ends_sentence(t: &str) -> bool {
 pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Document {
     let lines: Vec<String> = text
         .split('\n')
-        .map(|l| l.replace(['\u{a0}', '\t', '\r', '\u{feff}'], " ").trim_end().to_string())
+        .map(|l| {
+            let l = l.trim_end();
+            if l.contains(['\u{a0}', '\t', '\r', '\u{feff}']) {
+                l.replace(['\u{a0}', '\t', '\r', '\u{feff}'], " ").trim_end().to_string()
+            } else {
+                l.to_string()
+            }
+        })
         .collect();
     let mode = detect_mode(&lines);
-    let cooked: Vec<String> = lines.iter().map(|l| markup::inline(l.trim(), markdown).trim().to_string()).collect();
+    let cooked: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            let c = markup::inline(l.trim(), markdown);
+            if c.starts_with(' ') || c.ends_with(' ') { c.trim().to_string() } else { c }
+        })
+        .collect();
     let explicit_markers = cooked.iter().any(|l| l.contains(M0));
     // Index of the next line with text, for lookahead.
     let mut next_text = vec![usize::MAX; cooked.len() + 1];
@@ -316,7 +329,7 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
 
     if meta.title.is_empty()
         && let Some(t) = titles.iter().max_by_key(|t| t.len()) {
-            meta.title = finish(&[t.clone()], lex, false);
+            meta.title = finish(std::slice::from_ref(t), lex, false);
         }
     assemble(blocks, mode, explicit_markers, meta, lex)
 }
@@ -334,14 +347,7 @@ fn finish(lines: &[String], lex: &Lexicon, wrapped: bool) -> String {
     } else {
         lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
     };
-    let mut collapsed = String::with_capacity(joined.len());
-    for w in joined.split_whitespace() {
-        if !collapsed.is_empty() {
-            collapsed.push(' ');
-        }
-        collapsed.push_str(w);
-    }
-    repair::join_split_words(&repair::tidy_spacing(&collapsed), lex)
+    repair::tidy_spacing(&repair::join_split_words(&joined, lex))
 }
 
 fn assemble(blocks: Vec<Raw>, mode: Mode, explicit: bool, meta: Meta, lex: &Lexicon) -> Document {

@@ -1,0 +1,14 @@
+//! Cleans the built-in corpus at build time (natively, with the same core the
+//! app uses) so the app starts without cleaning: the wasm carries the cleaned
+//! documents as JSON instead of the raw reports.
+
+use std::path::PathBuf;
+
+fn main() {
+    println!("cargo:rerun-if-changed=assets/corpus");
+    println!("cargo:rerun-if-changed=core/src");
+    let docs = marginalia_core::corpus::builtin();
+    let json = serde_json::to_string(&docs).expect("documents serialize");
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    std::fs::write(out.join("corpus.json"), json).expect("OUT_DIR is writable");
+}
