@@ -1,11 +1,15 @@
 //! Marginalia's pure core: no browser, no UI. Everything here is plain data and
 //! functions, tested natively.
 
+pub mod annotation;
 pub mod clean;
+pub mod codebook;
+pub mod coding;
 pub mod corpus;
 pub mod document;
 pub mod layout;
 pub mod offsets;
 pub mod route;
+pub mod store;
 
 pub use document::{Block, BlockKind, Document, Meta, NoteRef};

@@ -1,0 +1,294 @@
+//! The coding state: the codebook and every annotation, with undo and redo.
+//! Every mutation says which storage keys it touched, so the shell writes
+//! only those.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::annotation::Annotation;
+use crate::codebook::Codebook;
+
+/// What a change touched: documents whose annotations changed, and/or the codebook.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Touched {
+    pub docs: BTreeSet<String>,
+    pub codebook: bool,
+}
+
+impl Touched {
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty() && !self.codebook
+    }
+    fn doc(&mut self, id: &str) {
+        self.docs.insert(id.to_string());
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Edit {
+    Annotation { before: Option<Annotation>, after: Annotation },
+    Codebook { before: Codebook, after: Codebook },
+}
+
+/// The codebook and annotations of a coder, by document.
+#[derive(Debug, Clone, Default)]
+pub struct Coding {
+    pub codebook: Codebook,
+    /// Per document id: annotations (tombstones included) sorted by (start, end, id).
+    by_doc: BTreeMap<String, Vec<Annotation>>,
+    undo: Vec<Vec<Edit>>,
+    redo: Vec<Vec<Edit>>,
+}
+
+fn sort(v: &mut [Annotation]) {
+    v.sort_by(|a, b| (a.start, a.end, &a.id).cmp(&(b.start, b.end, &b.id)));
+}
+
+impl Coding {
+    pub fn new(codebook: Codebook) -> Self {
+        Coding { codebook, ..Coding::default() }
+    }
+
+    /// Replaces a document's annotations wholesale (loading, merging from another tab).
+    pub fn set_doc(&mut self, doc: &str, mut annotations: Vec<Annotation>) {
+        sort(&mut annotations);
+        if annotations.is_empty() {
+            self.by_doc.remove(doc);
+        } else {
+            self.by_doc.insert(doc.to_string(), annotations);
+        }
+    }
+
+    /// Every stored annotation of a document, tombstones included (what is saved).
+    pub fn stored(&self, doc: &str) -> &[Annotation] {
+        self.by_doc.get(doc).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The live annotations of a document, in text order.
+    pub fn live(&self, doc: &str) -> impl Iterator<Item = &Annotation> {
+        self.stored(doc).iter().filter(|a| !a.deleted)
+    }
+
+    /// Documents that have stored annotations.
+    pub fn docs(&self) -> impl Iterator<Item = &str> {
+        self.by_doc.keys().map(String::as_str)
+    }
+
+    /// Every live annotation of every document.
+    pub fn all_live(&self) -> impl Iterator<Item = &Annotation> {
+        self.by_doc.values().flatten().filter(|a| !a.deleted)
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Annotation> {
+        self.by_doc.values().flatten().find(|a| a.id == id)
+    }
+
+    /// Live annotations per tag id, for one document or all (`None`).
+    pub fn counts(&self, doc: Option<&str>) -> BTreeMap<String, usize> {
+        let mut out = BTreeMap::new();
+        let it: Box<dyn Iterator<Item = &Annotation>> = match doc {
+            Some(d) => Box::new(self.live(d)),
+            None => Box::new(self.all_live()),
+        };
+        for a in it {
+            for t in &a.tags {
+                *out.entry(t.clone()).or_insert(0) += 1;
+            }
+        }
+        out
+    }
+
+    fn put(&mut self, a: Annotation) {
+        let v = self.by_doc.entry(a.doc.clone()).or_default();
+        match v.iter_mut().find(|x| x.id == a.id) {
+            Some(x) => *x = a,
+            None => v.push(a),
+        }
+        sort(v);
+    }
+
+    fn record(&mut self, edits: Vec<Edit>) {
+        if !edits.is_empty() {
+            self.undo.push(edits);
+            self.redo.clear();
+        }
+    }
+
+    /// Adds a new annotation.
+    pub fn add(&mut self, a: Annotation) -> Touched {
+        let mut t = Touched::default();
+        t.doc(&a.doc);
+        self.put(a.clone());
+        self.record(vec![Edit::Annotation { before: None, after: a }]);
+        t
+    }
+
+    /// Changes an annotation with `f`; stamps `updated`. Nothing happens (and
+    /// nothing is recorded) if `f` changes nothing.
+    pub fn update(&mut self, id: &str, now: &str, f: impl FnOnce(&mut Annotation)) -> Touched {
+        let Some(before) = self.get(id).cloned() else { return Touched::default() };
+        let mut after = before.clone();
+        f(&mut after);
+        if after == before {
+            return Touched::default();
+        }
+        after.updated = now.to_string();
+        let mut t = Touched::default();
+        t.doc(&after.doc);
+        self.put(after.clone());
+        self.record(vec![Edit::Annotation { before: Some(before), after }]);
+        t
+    }
+
+    /// Deletes an annotation (it stays as a tombstone).
+    pub fn delete(&mut self, id: &str, now: &str) -> Touched {
+        self.update(id, now, |a| a.deleted = true)
+    }
+
+    /// Replaces the codebook; when `rewrite` is `Some((from, to))`, every annotation
+    /// tagged `from` is retagged `to` (or loses `from` when `to` is `None`), in the
+    /// same undoable step. An annotation left with no tag is deleted.
+    pub fn set_codebook(&mut self, codebook: Codebook, rewrite: Option<(&str, Option<&str>)>, now: &str) -> Touched {
+        let mut t = Touched { codebook: true, ..Touched::default() };
+        let mut edits = vec![Edit::Codebook { before: self.codebook.clone(), after: codebook.clone() }];
+        if let Some((from, to)) = rewrite {
+            let hits: Vec<Annotation> =
+                self.all_live().filter(|a| a.tags.iter().any(|x| x == from)).cloned().collect();
+            for before in hits {
+                let mut after = before.clone();
+                after.tags.retain(|x| x != from);
+                if let Some(to) = to {
+                    if !after.tags.iter().any(|x| x == to) {
+                        after.tags.push(to.to_string());
+                    }
+                }
+                after.deleted = after.tags.is_empty();
+                after.updated = now.to_string();
+                t.doc(&after.doc);
+                self.put(after.clone());
+                edits.push(Edit::Annotation { before: Some(before), after });
+            }
+        }
+        self.codebook = codebook;
+        self.record(edits);
+        t
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    pub fn can_redo(&self) -> bool {
+        !self.redo.is_empty()
+    }
+
+    fn apply(&mut self, edits: &[Edit], backwards: bool, now: &str) -> Touched {
+        let mut t = Touched::default();
+        let ordered: Vec<&Edit> = if backwards { edits.iter().rev().collect() } else { edits.iter().collect() };
+        for e in ordered {
+            match e {
+                Edit::Annotation { before, after } => {
+                    let mut a = match (backwards, before) {
+                        (true, Some(b)) => b.clone(),
+                        (true, None) => Annotation { deleted: true, ..after.clone() },
+                        (false, _) => after.clone(),
+                    };
+                    a.updated = now.to_string();
+                    t.doc(&a.doc);
+                    self.put(a);
+                }
+                Edit::Codebook { before, after } => {
+                    self.codebook = if backwards { before.clone() } else { after.clone() };
+                    t.codebook = true;
+                }
+            }
+        }
+        t
+    }
+
+    /// Undoes the last change.
+    pub fn undo(&mut self, now: &str) -> Touched {
+        let Some(edits) = self.undo.pop() else { return Touched::default() };
+        let t = self.apply(&edits, true, now);
+        self.redo.push(edits);
+        t
+    }
+
+    /// Redoes the last undone change.
+    pub fn redo(&mut self, now: &str) -> Touched {
+        let Some(edits) = self.redo.pop() else { return Touched::default() };
+        let t = self.apply(&edits, false, now);
+        self.undo.push(edits);
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ann(id: &str, doc: &str, start: usize, tag: &str) -> Annotation {
+        Annotation {
+            id: id.into(),
+            doc: doc.into(),
+            start,
+            end: start + 4,
+            quote: "abcd".into(),
+            prefix: String::new(),
+            suffix: String::new(),
+            tags: vec![tag.into()],
+            memo: String::new(),
+            coder: "ana".into(),
+            created: "t0".into(),
+            updated: "t0".into(),
+            deleted: false,
+        }
+    }
+
+    #[test]
+    fn add_update_delete_undo_redo() {
+        let mut c = Coding::new(Codebook::default());
+        let t = c.add(ann("a", "D", 10, "threat"));
+        assert!(t.docs.contains("D"));
+        c.add(ann("b", "D", 2, "finance"));
+        assert_eq!(c.live("D").map(|a| a.id.as_str()).collect::<Vec<_>>(), ["b", "a"], "text order");
+        c.update("a", "t1", |a| a.memo = "why".into());
+        assert_eq!(c.get("a").unwrap().memo, "why");
+        assert_eq!(c.get("a").unwrap().updated, "t1");
+        assert!(c.update("a", "t2", |_| {}).is_empty(), "no-op is not recorded");
+        c.delete("b", "t3");
+        assert_eq!(c.live("D").count(), 1);
+        assert!(c.get("b").unwrap().deleted, "tombstone kept");
+        c.undo("t4");
+        assert_eq!(c.live("D").count(), 2);
+        c.undo("t5");
+        assert_eq!(c.get("a").unwrap().memo, "");
+        c.redo("t6");
+        assert_eq!(c.get("a").unwrap().memo, "why");
+        c.undo("t7");
+        c.undo("t8");
+        c.undo("t9");
+        assert_eq!(c.live("D").count(), 0, "undoing the adds leaves tombstones");
+        assert!(!c.can_undo());
+        c.redo("t10");
+        assert_eq!(c.live("D").count(), 1);
+        c.add(ann("z", "D", 0, "threat"));
+        assert!(!c.can_redo(), "a new change clears redo");
+        assert_eq!(c.counts(Some("D")).get("threat"), Some(&2));
+    }
+
+    #[test]
+    fn merging_tags_is_one_undoable_step() {
+        let mut c = Coding::new(Codebook::default());
+        c.add(ann("a", "D", 0, "threat"));
+        c.add(ann("b", "E", 0, "finance"));
+        let mut book = c.codebook.clone();
+        book.tags.retain(|t| t.id != "threat");
+        let t = c.set_codebook(book, Some(("threat", Some("finance"))), "t1");
+        assert!(t.codebook && t.docs.contains("D"));
+        assert_eq!(c.get("a").unwrap().tags, ["finance"]);
+        assert!(c.codebook.get("threat").is_none());
+        c.undo("t2");
+        assert_eq!(c.get("a").unwrap().tags, ["threat"]);
+        assert!(c.codebook.get("threat").is_some());
+    }
+}

@@ -1,0 +1,329 @@
+//! The storage schema: what is kept in the browser's localStorage, under which
+//! keys, how older layouts migrate, and how two copies of the same data merge.
+//! Pure: the shell reads every `marginalia` key, hands them here, and writes back
+//! what this module says.
+//!
+//! Schema 1 (small keys, so one write stays cheap):
+//! - `marginalia:v1:meta`       — [`Meta`]: schema version, coder, last backup time
+//! - `marginalia:v1:codebook`   — the [`Codebook`]
+//! - `marginalia:v1:doc:<id>`   — the annotations of one document (tombstones included)
+//! - `marginalia:quarantine:<key>` — a value that could not be read, kept aside, never deleted
+//!
+//! Schema 0 (the first layout): one key `marginalia-annotations` holding a JSON
+//! array of `{doc, start, end, tag, note}`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::annotation::Annotation;
+use crate::codebook::Codebook;
+use crate::coding::Coding;
+
+pub const SCHEMA_VERSION: u32 = 1;
+pub const META_KEY: &str = "marginalia:v1:meta";
+pub const CODEBOOK_KEY: &str = "marginalia:v1:codebook";
+pub const DOC_PREFIX: &str = "marginalia:v1:doc:";
+pub const QUARANTINE_PREFIX: &str = "marginalia:quarantine:";
+pub const V0_KEY: &str = "marginalia-annotations";
+
+/// The storage key of a document's annotations.
+pub fn doc_key(doc: &str) -> String {
+    format!("{DOC_PREFIX}{doc}")
+}
+
+/// Whether a storage key belongs to Marginalia.
+pub fn is_ours(key: &str) -> bool {
+    key.starts_with("marginalia")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meta {
+    pub schema: u32,
+    #[serde(default)]
+    pub coder: String,
+    #[serde(default)]
+    pub last_backup: Option<String>,
+}
+
+impl Default for Meta {
+    fn default() -> Self {
+        Meta { schema: SCHEMA_VERSION, coder: String::new(), last_backup: None }
+    }
+}
+
+pub fn encode_meta(m: &Meta) -> String {
+    serde_json::to_string(m).unwrap_or_default()
+}
+
+pub fn encode_codebook(c: &Codebook) -> String {
+    serde_json::to_string(c).unwrap_or_default()
+}
+
+pub fn encode_annotations(a: &[Annotation]) -> String {
+    serde_json::to_string(a).unwrap_or_default()
+}
+
+/// A value set aside because it could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quarantined {
+    pub key: String,
+    pub reason: String,
+}
+
+/// What loading found, and what the shell must write back.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub coding: Coding,
+    pub meta: Meta,
+    /// Values kept aside this time (already moved by `writes`/`removals`).
+    pub quarantined: Vec<Quarantined>,
+    /// Values kept aside earlier and still there.
+    pub in_quarantine: Vec<String>,
+    /// Keys to write (migrations, quarantine copies).
+    pub writes: Vec<(String, String)>,
+    /// Keys to remove (only ever after their value was written elsewhere).
+    pub removals: Vec<String>,
+    /// Stored by a newer Marginalia: nothing may be written.
+    pub newer: bool,
+}
+
+#[derive(Deserialize)]
+struct V0Annotation {
+    doc: String,
+    start: usize,
+    end: usize,
+    tag: String,
+    #[serde(default)]
+    note: String,
+}
+
+fn quarantine(out: &mut Loaded, key: &str, value: &str, reason: String) {
+    out.writes.push((format!("{QUARANTINE_PREFIX}{key}"), value.to_string()));
+    out.removals.push(key.to_string());
+    out.quarantined.push(Quarantined { key: key.to_string(), reason });
+}
+
+/// Reads every Marginalia key, migrating older layouts in order and setting
+/// aside what cannot be read. `now` stamps migrated annotations; `ids` names them.
+pub fn load(entries: &BTreeMap<String, String>, now: &str, mut ids: impl FnMut() -> String) -> Loaded {
+    let mut out = Loaded::default();
+    let mut codebook = Codebook::default();
+    out.in_quarantine = entries.keys().filter(|k| k.starts_with(QUARANTINE_PREFIX)).cloned().collect();
+
+    if let Some(v) = entries.get(META_KEY) {
+        match serde_json::from_str::<Meta>(v) {
+            Ok(m) if m.schema > SCHEMA_VERSION => {
+                out.newer = true;
+                out.meta = m;
+                return out;
+            }
+            Ok(m) => out.meta = m,
+            Err(e) => quarantine(&mut out, META_KEY, v, format!("the settings could not be read ({e})")),
+        }
+    }
+    if let Some(v) = entries.get(CODEBOOK_KEY) {
+        match serde_json::from_str::<Codebook>(v) {
+            Ok(c) if c.validate().is_ok() => codebook = c,
+            Ok(c) => {
+                let reason = c.validate().err().map(|e| e.0).unwrap_or_default();
+                quarantine(&mut out, CODEBOOK_KEY, v, format!("the codebook is not valid: {reason}"))
+            }
+            Err(e) => quarantine(&mut out, CODEBOOK_KEY, v, format!("the codebook could not be read ({e})")),
+        }
+    }
+    out.coding = Coding::new(codebook);
+    let mut by_doc: BTreeMap<String, Vec<Annotation>> = BTreeMap::new();
+    for (key, value) in entries.range(DOC_PREFIX.to_string()..) {
+        let Some(doc) = key.strip_prefix(DOC_PREFIX) else { break };
+        match serde_json::from_str::<Vec<Annotation>>(value) {
+            Ok(list) => by_doc.entry(doc.to_string()).or_default().extend(list),
+            Err(e) => quarantine(&mut out, key, value, format!("the annotations of {doc} could not be read ({e})")),
+        }
+    }
+
+    // Migration 0 → 1.
+    if let Some(v) = entries.get(V0_KEY) {
+        match serde_json::from_str::<Vec<V0Annotation>>(v) {
+            Ok(list) => {
+                for old in list {
+                    let a = Annotation {
+                        id: ids(),
+                        doc: old.doc.clone(),
+                        start: old.start,
+                        end: old.end.max(old.start),
+                        quote: String::new(),
+                        prefix: String::new(),
+                        suffix: String::new(),
+                        tags: vec![old.tag],
+                        memo: old.note,
+                        coder: out.meta.coder.clone(),
+                        created: now.to_string(),
+                        updated: now.to_string(),
+                        deleted: false,
+                    };
+                    by_doc.entry(old.doc).or_default().push(a);
+                }
+                out.removals.push(V0_KEY.to_string());
+                out.writes.push((META_KEY.to_string(), encode_meta(&out.meta)));
+            }
+            Err(e) => quarantine(&mut out, V0_KEY, v, format!("annotations in the first storage layout could not be read ({e})")),
+        }
+    }
+    for (doc, list) in by_doc {
+        if entries.contains_key(V0_KEY) {
+            out.writes.push((doc_key(&doc), encode_annotations(&list)));
+        }
+        out.coding.set_doc(&doc, list);
+    }
+    // Removals happen after the writes that keep their data.
+    out.removals.sort();
+    out.removals.dedup();
+    out
+}
+
+/// Merges two copies of one document's annotations (this tab's and another's):
+/// union by id, the newer `updated` wins, tombstones included so deletions
+/// carry over. Commutative, associative and idempotent; ties break on content.
+pub fn merge(a: &[Annotation], b: &[Annotation]) -> Vec<Annotation> {
+    let mut by_id: BTreeMap<&str, &Annotation> = BTreeMap::new();
+    for x in a.iter().chain(b) {
+        match by_id.get(x.id.as_str()) {
+            Some(y) if wins(y, x) => {}
+            _ => {
+                by_id.insert(&x.id, x);
+            }
+        }
+    }
+    by_id.into_values().cloned().collect()
+}
+
+/// Whether `y` wins over `x`.
+fn wins(y: &Annotation, x: &Annotation) -> bool {
+    match y.updated.cmp(&x.updated) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Less => false,
+        // Same time: a deletion wins, then a total order on the content.
+        std::cmp::Ordering::Equal => {
+            (y.deleted, serde_json::to_string(y).unwrap_or_default())
+                >= (x.deleted, serde_json::to_string(x).unwrap_or_default())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn counter() -> impl FnMut() -> String {
+        let mut n = 0;
+        move || {
+            n += 1;
+            format!("m{n}")
+        }
+    }
+
+    #[test]
+    fn migrates_the_first_layout() {
+        let mut entries = BTreeMap::new();
+        entries.insert(
+            V0_KEY.to_string(),
+            r#"[{"doc":"S/2019/103","start":17,"end":40,"tag":"threat","note":"key claim"},
+                {"doc":"S/2018/80","start":5,"end":9,"tag":"finance"}]"#
+                .to_string(),
+        );
+        let l = load(&entries, "2026-11-23T00:00:00Z", counter());
+        assert!(l.quarantined.is_empty());
+        let a: Vec<_> = l.coding.live("S/2019/103").collect();
+        assert_eq!(a.len(), 1);
+        assert_eq!((a[0].start, a[0].end, a[0].tags[0].as_str(), a[0].memo.as_str()), (17, 40, "threat", "key claim"));
+        assert_eq!(l.coding.live("S/2018/80").count(), 1);
+        assert!(l.writes.iter().any(|(k, _)| k == "marginalia:v1:doc:S/2019/103"));
+        assert!(l.writes.iter().any(|(k, _)| k == META_KEY));
+        assert_eq!(l.removals, [V0_KEY]);
+        // Loading what was written gives the same annotations, with no further migration.
+        let mut after: BTreeMap<String, String> = l.writes.into_iter().collect();
+        after.remove(V0_KEY);
+        let again = load(&after, "later", counter());
+        assert!(again.writes.is_empty() && again.removals.is_empty());
+        assert_eq!(again.coding.live("S/2019/103").next().unwrap().memo, "key claim");
+    }
+
+    #[test]
+    fn unreadable_values_are_quarantined_never_dropped() {
+        let mut entries = BTreeMap::new();
+        entries.insert(doc_key("S/2019/103"), "{not json".to_string());
+        entries.insert(CODEBOOK_KEY.to_string(), "[]".to_string());
+        entries.insert(doc_key("S/2018/80"), "[]".to_string());
+        let l = load(&entries, "now", counter());
+        assert_eq!(l.quarantined.len(), 2);
+        assert!(l.writes.contains(&(format!("{QUARANTINE_PREFIX}marginalia:v1:doc:S/2019/103"), "{not json".to_string())));
+        assert!(l.removals.contains(&doc_key("S/2019/103")));
+        assert_eq!(l.coding.codebook, Codebook::default(), "the default codebook stands in");
+        assert!(l.quarantined[0].reason.contains("could not be read") || l.quarantined[1].reason.contains("could not be read"));
+    }
+
+    #[test]
+    fn a_newer_schema_is_left_alone() {
+        let mut entries = BTreeMap::new();
+        entries.insert(META_KEY.to_string(), r#"{"schema":7}"#.to_string());
+        entries.insert(doc_key("X"), "[]".to_string());
+        let l = load(&entries, "now", counter());
+        assert!(l.newer);
+        assert!(l.writes.is_empty() && l.removals.is_empty());
+    }
+
+    fn arb_ann() -> impl Strategy<Value = Annotation> {
+        (0u8..6, 0u8..4, any::<bool>(), 0usize..50, "[a-z]{0,3}").prop_map(|(id, t, deleted, start, memo)| Annotation {
+            id: format!("a{id}"),
+            doc: "D".into(),
+            start,
+            end: start + 3,
+            quote: String::new(),
+            prefix: String::new(),
+            suffix: String::new(),
+            tags: vec!["threat".into()],
+            memo,
+            coder: String::new(),
+            created: "t0".into(),
+            updated: format!("t{t}"),
+            deleted,
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn merge_is_commutative_associative_idempotent(
+            a in proptest::collection::vec(arb_ann(), 0..6),
+            b in proptest::collection::vec(arb_ann(), 0..6),
+            c in proptest::collection::vec(arb_ann(), 0..6),
+        ) {
+            // Each side holds one version per id, as storage does.
+            let one = |v: Vec<Annotation>| merge(&v, &[]);
+            let (a, b, c) = (one(a), one(b), one(c));
+            prop_assert_eq!(merge(&a, &b), merge(&b, &a));
+            prop_assert_eq!(merge(&merge(&a, &b), &c), merge(&a, &merge(&b, &c)));
+            prop_assert_eq!(merge(&a, &a), a.clone());
+            // Nothing is lost: every id of either side is in the merge.
+            let m = merge(&a, &b);
+            for x in a.iter().chain(&b) {
+                prop_assert!(m.iter().any(|y| y.id == x.id));
+            }
+        }
+    }
+
+    #[test]
+    fn newer_edits_and_deletions_win() {
+        let base = Annotation {
+            id: "a".into(), doc: "D".into(), start: 0, end: 3, quote: "abc".into(), prefix: String::new(),
+            suffix: String::new(), tags: vec!["threat".into()], memo: String::new(), coder: String::new(),
+            created: "2026-01-01T00:00:00Z".into(), updated: "2026-01-01T00:00:00Z".into(), deleted: false,
+        };
+        let edited = Annotation { memo: "x".into(), updated: "2026-01-02T00:00:00Z".into(), ..base.clone() };
+        let deleted = Annotation { deleted: true, updated: "2026-01-03T00:00:00Z".into(), ..base.clone() };
+        let other = Annotation { id: "b".into(), ..base.clone() };
+        let m = merge(&[edited.clone(), other.clone()], &[deleted.clone()]);
+        assert_eq!(m, vec![deleted, other]);
+    }
+}
