@@ -24,6 +24,7 @@ impl Touched {
 }
 
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
 enum Edit {
     Annotation { before: Option<Annotation>, after: Annotation },
     Codebook { before: Codebook, after: Codebook },
@@ -156,11 +157,10 @@ impl Coding {
             for before in hits {
                 let mut after = before.clone();
                 after.tags.retain(|x| x != from);
-                if let Some(to) = to {
-                    if !after.tags.iter().any(|x| x == to) {
+                if let Some(to) = to
+                    && !after.tags.iter().any(|x| x == to) {
                         after.tags.push(to.to_string());
                     }
-                }
                 after.deleted = after.tags.is_empty();
                 after.updated = now.to_string();
                 t.doc(&after.doc);

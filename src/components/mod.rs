@@ -1,16 +1,27 @@
 //! Components: render state and dispatch user actions; no logic of their own.
 
+mod coding_panel;
 mod corpus;
 mod report;
 
 use leptos::prelude::*;
 
-use crate::state::{Page, provide_app_state};
+use crate::coding::{CodingState, Notice, now, use_coding};
+use crate::state::{Page, provide_app_state, use_app_state};
 
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
     let state = provide_app_state();
+    let coding = CodingState::load();
+    provide_context(coding);
+    // Another tab changed a key: merge it in.
+    let handle = window_event_listener(leptos::ev::storage, move |ev| {
+        if let Some(key) = ev.key() {
+            coding.merge_from_other_tab(&key, ev.new_value());
+        }
+    });
+    on_cleanup(move || handle.remove());
     view! {
         <a class="skip" href="#main" on:click=|ev| {
             ev.prevent_default();
@@ -24,7 +35,13 @@ pub fn App() -> impl IntoView {
                 <a href="#/" aria-current=move || (state.page.get() == Page::Corpus).then_some("page")>"Corpus"</a>
             </nav>
             <p class="private">"Everything stays in this browser."</p>
+            <button type="button" class="btn backup" on:click=|_| download_backup()
+                title=move || coding.meta.with(|m| m.last_backup.clone().map(|t| format!("Last backup: {t}")).unwrap_or_else(|| "No backup yet".into()))>
+                "Download backup"
+            </button>
         </header>
+        <NoticeToast />
+        <NameDialog />
         <main id="main" tabindex="-1">
             {move || match state.page.get() {
                 Page::Corpus => corpus::CorpusView().into_any(),
@@ -32,6 +49,87 @@ pub fn App() -> impl IntoView {
                 Page::NotFound(hash) => view! { <NotFound hash=hash /> }.into_any(),
             }}
         </main>
+    }
+}
+
+/// Downloads the full state as one JSON file and records when.
+pub fn download_backup() {
+    let state = use_app_state();
+    let coding = use_coding();
+    let t = now();
+    let json = coding.coding.with_untracked(|c| {
+        coding.meta.with_untracked(|m| {
+            let hashes = |id: &str| state.docs.with_value(|d| d.iter().find(|d| d.meta.id == id).map(|d| d.text_sha256()));
+            marginalia_core::store::backup(c, m, &hashes, env!("CARGO_PKG_VERSION"), &t).to_json()
+        })
+    });
+    let day = t.get(..10).unwrap_or("backup").to_string();
+    if crate::download::save(&format!("marginalia-backup-{day}.json"), "application/json", &json) {
+        coding.meta.update(|m| m.last_backup = Some(t));
+        coding.save_meta();
+    }
+}
+
+/// Messages: what happened, in plain words, with an action where one helps.
+#[component]
+fn NoticeToast() -> impl IntoView {
+    let coding = use_coding();
+    move || {
+        coding.notice.get().map(|Notice { text, offer_backup }| {
+            view! {
+                <div class="toast" role="alert">
+                    <span>{text}</span>
+                    {offer_backup.then(|| view! { <button type="button" on:click=|_| download_backup()>"Download backup"</button> })}
+                    <button type="button" on:click=move |_| coding.notice.set(None)>"Dismiss"</button>
+                </div>
+            }
+        })
+    }
+}
+
+/// Asks the coder's name once (before the first annotation); it is stored and
+/// recorded with every annotation.
+#[component]
+fn NameDialog() -> impl IntoView {
+    let coding = use_coding();
+    let state = use_app_state();
+    let name = RwSignal::new(String::new());
+    let save = move || {
+        let n = name.get_untracked().trim().to_string();
+        if n.is_empty() {
+            return;
+        }
+        coding.meta.update(|m| m.coder = n);
+        coding.save_meta();
+        if let Some(tag) = coding.ask_name.get_untracked() {
+            coding.ask_name.set(None);
+            let doc = coding.pending.get_untracked().and_then(|(d, _, _)| {
+                state.docs.with_value(|docs| docs.iter().find(|x| x.meta.id == d).cloned())
+            });
+            if let Some(doc) = doc {
+                coding.tag_pending(&tag, &doc);
+            }
+        }
+    };
+    move || {
+        coding.ask_name.get().map(|_| {
+            view! {
+                <div class="modal-backdrop">
+                    <dialog open class="modal" aria-labelledby="name-title">
+                        <form on:submit=move |ev| { ev.prevent_default(); save(); }>
+                            <h2 id="name-title">"Who is coding?"</h2>
+                            <p>"Your name is recorded with every annotation you make, so that work from several coders can be told apart. It stays in this browser."</p>
+                            <input id="coder-name" type="text" autocomplete="name" required placeholder="Your name"
+                                on:input=move |ev| name.set(event_target_value(&ev)) autofocus />
+                            <div class="row">
+                                <button type="submit" class="btn primary">"Save and tag"</button>
+                                <button type="button" class="btn" on:click=move |_| coding.ask_name.set(None)>"Cancel"</button>
+                            </div>
+                        </form>
+                    </dialog>
+                </div>
+            }
+        })
     }
 }
 

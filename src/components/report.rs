@@ -5,12 +5,24 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use marginalia_core::corpus::{format_date, ordinal_short};
-use marginalia_core::document::Piece;
+use marginalia_core::codebook::Codebook;
+use marginalia_core::layout::{Run, runs};
 use marginalia_core::route::Route;
-use marginalia_core::{BlockKind, Document};
+use marginalia_core::{Block, BlockKind, Document};
 use wasm_bindgen::JsCast;
 
+use super::coding_panel::{CodingPanel, Palette, highlight_style};
+use crate::coding::use_coding;
 use crate::state::use_app_state;
+
+/// A live annotation as a block sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub id: String,
+    pub tags: Vec<String>,
+}
 
 #[component]
 pub fn ReportView(slug: String) -> impl IntoView {
@@ -45,7 +57,37 @@ pub fn ReportView(slug: String) -> impl IntoView {
     .collect::<Vec<_>>()
     .join(" · ");
     let title = doc.meta.title.clone();
-    let body = render_body(&doc);
+    let coding = use_coding();
+    let doc_id = doc.meta.id.clone();
+    let spans = Memo::new(move |_| {
+        coding.coding.with(|c| {
+            c.live(&doc_id)
+                .map(|a| Span { start: a.start, end: a.end, id: a.id.clone(), tags: a.tags.clone() })
+                .collect::<Vec<_>>()
+        })
+    });
+    let book = Memo::new(move |_| coding.coding.with(|c| c.codebook.clone()));
+    let body = render_body(&doc, spans, book);
+    let prose_ref = NodeRef::<leptos::html::Div>::new();
+    let on_select = {
+        let doc_id = doc.meta.id.clone();
+        move || {
+            let Some(prose) = prose_ref.get_untracked() else { return };
+            match crate::dom::selection_in(&prose) {
+                Some((s, e)) => {
+                    coding.pending.set(Some((doc_id.clone(), s, e)));
+                    let at = crate::dom::selection_rect().map(|r| (r.left(), r.bottom()));
+                    coding.palette_at.set(at);
+                }
+                None => {
+                    coding.pending.set(None);
+                    coding.palette_at.set(None);
+                }
+            }
+        }
+    };
+    let on_select_key = on_select.clone();
+    super::coding_panel::keyboard(Arc::clone(&doc), prose_ref);
     let notes = render_notes(&doc);
     view! {
         <div class="report-layout">
@@ -59,34 +101,53 @@ pub fn ReportView(slug: String) -> impl IntoView {
                     <summary>"Contents"</summary>
                     {contents(&doc)}
                 </details>
-                <div class="prose">{body}</div>
+                <div
+                    class="prose"
+                    node_ref=prose_ref
+                    on:mouseup=move |_| on_select()
+                    on:keyup=move |ev| if ev.shift_key() { on_select_key() }
+                >
+                    {body}
+                </div>
                 {notes}
             </article>
-            <nav class="toc toc-side" aria-label="Contents">
-                <p class="toc-title">"Contents"</p>
-                {contents(&doc)}
-            </nav>
+            <aside class="side">
+                <CodingPanel doc=Arc::clone(&doc) />
+                <details class="toc toc-side" open>
+                    <summary class="toc-title">"Contents"</summary>
+                    {contents(&doc)}
+                </details>
+            </aside>
+            <Palette doc=Arc::clone(&doc) />
         </div>
     }
     .into_any()
 }
 
-fn render_body(doc: &Arc<Document>) -> impl IntoView + use<> {
+fn render_body(doc: &Arc<Document>, spans: Memo<Vec<Span>>, book: Memo<Codebook>) -> impl IntoView + use<> {
     doc.blocks
         .iter()
         .filter(|b| !matches!(b.kind, BlockKind::Footnote { .. }))
         .map(|b| {
             // The note shown under this block, if a marker in it was opened.
             let open = RwSignal::new(None::<u32>);
-            let content = render_pieces(doc.block_pieces(b), open);
             let (start, end) = (b.start, b.end);
+            // Only the blocks whose annotations change re-render.
+            let mine = Memo::new(move |_| {
+                spans.with(|v| v.iter().filter(|s| s.start < end && s.end > start).cloned().collect::<Vec<_>>())
+            });
+            let content = {
+                let doc = Arc::clone(doc);
+                let block = b.clone();
+                move || render_runs(&doc, &block, &mine.get(), &book.get(), open)
+            };
             let note = {
                 let doc = Arc::clone(doc);
                 move || {
                     open.get().map(|n| {
                         let text = doc
                             .footnote_text(n)
-                            .unwrap_or("(This note is missing from the source.)")
+                            .unwrap_or("(The text of this note is not in the source.)")
                             .to_string();
                         view! {
                             <aside class="fnpop" role="note" aria-label=format!("Footnote {n}")>
@@ -122,14 +183,53 @@ fn render_body(doc: &Arc<Document>) -> impl IntoView + use<> {
         .collect_view()
 }
 
-fn render_pieces(pieces: Vec<Piece>, open: RwSignal<Option<u32>>) -> impl IntoView + use<> {
-    pieces
+/// A block's text cut at annotation boundaries: plain text, highlights, markers.
+fn render_runs(doc: &Document, block: &Block, spans: &[Span], book: &Codebook, open: RwSignal<Option<u32>>) -> AnyView {
+    let coding = use_coding();
+    let keyed: Vec<(usize, usize, (String, Vec<String>))> =
+        spans.iter().map(|s| (s.start, s.end, (s.id.clone(), s.tags.clone()))).collect();
+    runs(doc, block, &keyed)
         .into_iter()
-        .map(|p| match p {
-            Piece::Text(t) => t.into_any(),
-            Piece::Note(n) => view! { <NoteMarker number=n open=open /> }.into_any(),
+        .map(|r| match r {
+            Run::Text { text, keys, .. } if keys.is_empty() => text.into_any(),
+            Run::Text { text, keys, .. } => {
+                let ids: Vec<String> = keys.iter().map(|(id, _)| id.clone()).collect();
+                let mut tags: Vec<String> = Vec::new();
+                for (_, ts) in &keys {
+                    for t in ts {
+                        if !tags.contains(t) {
+                            tags.push(t.clone());
+                        }
+                    }
+                }
+                let names: Vec<String> =
+                    tags.iter().map(|t| book.get(t).map(|t| t.name.clone()).unwrap_or_else(|| t.clone())).collect();
+                let style = highlight_style(book, &tags);
+                let top = ids.last().cloned().unwrap_or_default();
+                let ids_for_class = ids.clone();
+                view! {
+                    <span
+                        class="hl"
+                        class:selected=move || coding.selected.with(|s| s.as_ref().is_some_and(|s| ids_for_class.contains(s)))
+                        data-ids=ids.join(" ")
+                        data-tags=tags.join(" ")
+                        style=style
+                        title=names.join(", ")
+                        on:click=move |_| {
+                            if window().get_selection().ok().flatten().is_none_or(|s| s.is_collapsed()) {
+                                coding.selected.set(Some(top.clone()));
+                            }
+                        }
+                    >
+                        {text}
+                    </span>
+                }
+                .into_any()
+            }
+            Run::Note(n) => view! { <NoteMarker number=n open=open /> }.into_any(),
         })
         .collect_view()
+        .into_any()
 }
 
 /// A footnote marker: a superscript that shows its note under the paragraph when

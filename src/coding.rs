@@ -1,0 +1,236 @@
+//! The coding state of the shell: binds `core::coding::Coding` to signals and
+//! writes every change through to storage at once.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use leptos::prelude::*;
+use marginalia_core::annotation::Annotation;
+use marginalia_core::coding::{Coding, Touched};
+use marginalia_core::store::{self, Meta};
+
+use crate::storage::{self, WriteError};
+
+/// A message for the user, with an optional action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub offer_backup: bool,
+}
+
+#[derive(Clone, Copy)]
+pub struct CodingState {
+    pub coding: RwSignal<Coding>,
+    pub meta: RwSignal<Meta>,
+    /// The annotation open in the editor.
+    pub selected: RwSignal<Option<String>>,
+    /// A text selection waiting for a tag: (document id, start, end).
+    pub pending: RwSignal<Option<(String, usize, usize)>>,
+    /// Where the tag palette shows (viewport x, y), when it shows.
+    pub palette_at: RwSignal<Option<(f64, f64)>>,
+    pub notice: RwSignal<Option<Notice>>,
+    /// Keys whose latest value is only in memory (the store was full).
+    pub unsaved: RwSignal<BTreeSet<String>>,
+    /// Snap selections to whole words.
+    pub snap: RwSignal<bool>,
+    /// Asking for the coder's name (then applying this tag).
+    pub ask_name: RwSignal<Option<String>>,
+    /// Storage belongs to a newer Marginalia: read only.
+    pub read_only: RwSignal<bool>,
+}
+
+/// RFC 3339 time now, in UTC with milliseconds.
+pub fn now() -> String {
+    let d = js_sys::Date::new_0();
+    d.to_iso_string().as_string().unwrap_or_default()
+}
+
+/// A fresh annotation id.
+pub fn new_id() -> String {
+    let r = (js_sys::Math::random() * 1e12) as u64;
+    format!("a{:x}{:x}", js_sys::Date::now() as u64, r)
+}
+
+impl CodingState {
+    /// Loads from storage (migrating and quarantining as `core::store` says).
+    pub fn load() -> Self {
+        let entries = storage::read_all();
+        let loaded = store::load(&entries, &now(), new_id);
+        let state = CodingState {
+            coding: RwSignal::new(loaded.coding),
+            meta: RwSignal::new(loaded.meta),
+            selected: RwSignal::new(None),
+            pending: RwSignal::new(None),
+            palette_at: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            unsaved: RwSignal::new(BTreeSet::new()),
+            snap: RwSignal::new(false),
+            ask_name: RwSignal::new(None),
+            read_only: RwSignal::new(loaded.newer),
+        };
+        if loaded.newer {
+            state.notice.set(Some(Notice {
+                text: "Your saved work was written by a newer version of Marginalia. It is shown as it is, \
+                       and nothing will be saved here, so that none of it is overwritten."
+                    .into(),
+                offer_backup: false,
+            }));
+            return state;
+        }
+        // Quarantine copies first, then removals: nothing is ever lost.
+        let mut failed = false;
+        for (k, v) in &loaded.writes {
+            failed |= storage::write(k, v).is_err();
+        }
+        if !failed {
+            for k in &loaded.removals {
+                storage::remove(k);
+            }
+        }
+        let mut parts = Vec::new();
+        if !loaded.quarantined.is_empty() {
+            let reasons: Vec<String> = loaded.quarantined.iter().map(|q| q.reason.clone()).collect();
+            parts.push(format!(
+                "Some saved data could not be read and was set aside, not deleted: {}. Everything else is here.",
+                reasons.join("; ")
+            ));
+        } else if !loaded.in_quarantine.is_empty() {
+            parts.push(format!(
+                "{} saved value(s) that could not be read are kept aside in this browser's storage.",
+                loaded.in_quarantine.len()
+            ));
+        }
+        if !parts.is_empty() {
+            state.notice.set(Some(Notice { text: parts.join(" "), offer_backup: true }));
+        }
+        storage::ask_persistence();
+        state
+    }
+
+    /// Writes what a change touched; on a full store keeps it in memory and says so.
+    pub fn save(&self, touched: &Touched) {
+        if self.read_only.get_untracked() || touched.is_empty() {
+            return;
+        }
+        let mut writes: BTreeMap<String, String> = BTreeMap::new();
+        self.coding.with_untracked(|c| {
+            for d in &touched.docs {
+                writes.insert(store::doc_key(d), store::encode_annotations(c.stored(d)));
+            }
+            if touched.codebook {
+                writes.insert(store::CODEBOOK_KEY.to_string(), store::encode_codebook(&c.codebook));
+            }
+            // Retry what could not be written before.
+            for key in self.unsaved.get_untracked() {
+                if let Some(doc) = key.strip_prefix(store::DOC_PREFIX) {
+                    writes.entry(key.clone()).or_insert_with(|| store::encode_annotations(c.stored(doc)));
+                } else if key == store::CODEBOOK_KEY {
+                    writes.entry(key.clone()).or_insert_with(|| store::encode_codebook(&c.codebook));
+                }
+            }
+        });
+        self.write_keys(writes);
+    }
+
+    fn write_keys(&self, writes: BTreeMap<String, String>) {
+        let mut unsaved = BTreeSet::new();
+        let mut other_error = None;
+        for (k, v) in writes {
+            match storage::write(&k, &v) {
+                Ok(()) => {}
+                Err(WriteError::Full) => {
+                    unsaved.insert(k);
+                }
+                Err(WriteError::Unavailable(e)) => {
+                    unsaved.insert(k);
+                    other_error = Some(e);
+                }
+            }
+        }
+        let was_unsaved = !self.unsaved.get_untracked().is_empty();
+        if !unsaved.is_empty() {
+            let text = if other_error.is_some() {
+                "This browser refused to save your last change (storage is unavailable). It is kept in this tab \
+                 only: download a backup so that it is not lost."
+            } else {
+                "This browser's storage for Marginalia is full, so your last change is kept in this tab only. \
+                 Download a backup now so that nothing is lost; everything saved before is still saved."
+            };
+            self.notice.set(Some(Notice { text: text.into(), offer_backup: true }));
+        } else if was_unsaved {
+            self.notice.set(Some(Notice { text: "All changes are saved again.".into(), offer_backup: false }));
+        }
+        self.unsaved.set(unsaved);
+    }
+
+    pub fn save_meta(&self) {
+        if self.read_only.get_untracked() {
+            return;
+        }
+        let m = self.meta.get_untracked();
+        let mut w = BTreeMap::new();
+        w.insert(store::META_KEY.to_string(), store::encode_meta(&m));
+        self.write_keys(w);
+    }
+
+    /// Runs a change on the coding state and saves what it touched.
+    pub fn change(&self, f: impl FnOnce(&mut Coding) -> Touched) {
+        if self.read_only.get_untracked() {
+            return;
+        }
+        let mut touched = Touched::default();
+        self.coding.update(|c| touched = f(c));
+        self.save(&touched);
+    }
+
+    /// Tags the pending selection (or asks for the coder's name first).
+    pub fn tag_pending(&self, tag: &str, doc: &marginalia_core::Document) {
+        let Some((doc_id, s, e)) = self.pending.get_untracked() else { return };
+        if doc_id != doc.meta.id {
+            return;
+        }
+        let coder = self.meta.with_untracked(|m| m.coder.clone());
+        if coder.trim().is_empty() {
+            self.ask_name.set(Some(tag.to_string()));
+            return;
+        }
+        let snap = self.snap.get_untracked();
+        if let Some(a) = Annotation::new(doc, s, e, tag, &coder, new_id(), &now(), snap) {
+            let id = a.id.clone();
+            self.change(|c| c.add(a));
+            self.selected.set(Some(id));
+        }
+        self.pending.set(None);
+        self.palette_at.set(None);
+        crate::dom::clear_selection();
+    }
+
+    /// Applies another tab's value of a storage key.
+    pub fn merge_from_other_tab(&self, key: &str, value: Option<String>) {
+        if let Some(doc) = key.strip_prefix(store::DOC_PREFIX) {
+            let Some(v) = value else { return };
+            let Ok(remote) = serde_json::from_str::<Vec<Annotation>>(&v) else { return };
+            let mut changed_here = false;
+            self.coding.update(|c| {
+                let merged = store::merge(c.stored(doc), &remote);
+                changed_here = merged != remote;
+                c.set_doc(doc, merged);
+            });
+            if changed_here {
+                // This tab had newer edits: write the union back so both tabs converge.
+                self.save(&Touched { docs: [doc.to_string()].into(), codebook: false });
+            }
+        } else if key == store::CODEBOOK_KEY {
+            if let Some(book) = value.and_then(|v| serde_json::from_str(&v).ok()) {
+                self.coding.update(|c| c.codebook = book);
+            }
+        } else if key == store::META_KEY
+            && let Some(m) = value.and_then(|v| serde_json::from_str::<Meta>(&v).ok()) {
+                self.meta.set(m);
+            }
+    }
+}
+
+/// The coding state provided to components.
+pub fn use_coding() -> CodingState {
+    expect_context::<CodingState>()
+}

@@ -1,0 +1,340 @@
+//! Coding: the tag palette at a selection, the keyboard, and the panel beside a
+//! report (the open annotation's editor, the list of annotations, counts).
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use marginalia_core::codebook::Codebook;
+use marginalia_core::Document;
+use wasm_bindgen::JsCast;
+
+use crate::coding::{now, use_coding};
+
+/// The inline style of a highlighted run: a light tint of the first tag, and one
+/// band per tag under the text, each in its colour and its own pattern.
+pub fn highlight_style(book: &Codebook, tags: &[String]) -> String {
+    let mut images = Vec::new();
+    let mut sizes = Vec::new();
+    let mut positions = Vec::new();
+    for (i, t) in tags.iter().enumerate() {
+        let (colour, pattern) = book
+            .get(t)
+            .map(|x| (x.colour.as_str(), book.pattern(t)))
+            .unwrap_or(("#777777", "solid"));
+        let image = match pattern {
+            "dashed" => format!("repeating-linear-gradient(90deg,{colour} 0 7px,transparent 7px 10px)"),
+            "dotted" => format!("repeating-linear-gradient(90deg,{colour} 0 3px,transparent 3px 6px)"),
+            "double" => format!("linear-gradient({colour} 0 1px,transparent 1px 2px,{colour} 2px 3px)"),
+            "wavy" => format!("repeating-linear-gradient(135deg,{colour} 0 2px,transparent 2px 4px)"),
+            _ => format!("linear-gradient({colour},{colour})"),
+        };
+        images.push(image);
+        sizes.push("100% 3px".to_string());
+        positions.push(format!("0 calc(100% - {}px)", i * 4));
+    }
+    let tint = tags
+        .first()
+        .and_then(|t| book.get(t))
+        .map(|t| format!("color-mix(in srgb, {} 16%, transparent)", t.colour))
+        .unwrap_or_else(|| "transparent".into());
+    format!(
+        "background-color:{tint};background-image:{};background-size:{};background-position:{};--hl-pad:{}px",
+        images.join(","),
+        sizes.join(","),
+        positions.join(","),
+        2 + 4 * tags.len()
+    )
+}
+
+/// Keys of a report: 1–9 tag the selection (or toggle a tag of the open
+/// annotation), Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z or Ctrl+Y redoes, Delete
+/// removes the open annotation, Escape closes.
+pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
+    let coding = use_coding();
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        let in_field = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || e.closest("dialog").ok().flatten().is_some());
+        let key = ev.key();
+        let modifier = ev.ctrl_key() || ev.meta_key();
+        if key == "Escape" {
+            coding.pending.set(None);
+            coding.palette_at.set(None);
+            if !in_field {
+                coding.selected.set(None);
+            }
+            return;
+        }
+        if in_field {
+            return;
+        }
+        if modifier && !ev.alt_key() && (key == "z" || key == "Z" || key == "y") {
+            ev.prevent_default();
+            let redo = key == "y" || ev.shift_key();
+            let t = now();
+            coding.change(|c| if redo { c.redo(&t) } else { c.undo(&t) });
+            return;
+        }
+        if modifier || ev.alt_key() {
+            return;
+        }
+        if let Some(k) = key.chars().next().filter(|c| key.len() == 1 && ('1'..='9').contains(c)) {
+            let tag = coding.coding.with_untracked(|c| c.codebook.by_key(k).map(|t| t.id.clone()));
+            let Some(tag) = tag else { return };
+            let selection = prose.get_untracked().and_then(|p| crate::dom::selection_in(&p));
+            if let Some((s, e)) = selection {
+                ev.prevent_default();
+                coding.pending.set(Some((doc.meta.id.clone(), s, e)));
+                coding.tag_pending(&tag, &doc);
+            } else if let Some(id) = coding.selected.get_untracked() {
+                ev.prevent_default();
+                let t = now();
+                coding.change(|c| {
+                    c.update(&id, &t, |a| {
+                        if let Some(i) = a.tags.iter().position(|x| *x == tag) {
+                            if a.tags.len() > 1 {
+                                a.tags.remove(i);
+                            }
+                        } else {
+                            a.tags.push(tag.clone());
+                        }
+                    })
+                });
+            }
+            return;
+        }
+        if (key == "Delete" || key == "Backspace")
+            && let Some(id) = coding.selected.get_untracked() {
+                ev.prevent_default();
+                let t = now();
+                coding.change(|c| c.delete(&id, &t));
+                coding.selected.set(None);
+            }
+    });
+    on_cleanup(move || handle.remove());
+}
+
+/// The tag palette, shown at a fresh selection.
+#[component]
+pub fn Palette(doc: Arc<Document>) -> impl IntoView {
+    let coding = use_coding();
+    let tags = move || coding.coding.with(|c| c.codebook.tags.clone());
+    view! {
+        <Show when=move || coding.palette_at.get().is_some()>
+            {
+                let doc = Arc::clone(&doc);
+                move || {
+                    let (x, y) = coding.palette_at.get().unwrap_or((0.0, 0.0));
+                    let style = format!("left:{}px;top:{}px", x.max(8.0), y + 8.0);
+                    let doc = Arc::clone(&doc);
+                    view! {
+                        <div class="palette" role="toolbar" aria-label="Tag the selection" style=style
+                            on:mousedown=|ev| ev.prevent_default()>
+                            {tags().into_iter().map(|t| {
+                                let doc = Arc::clone(&doc);
+                                let id = t.id.clone();
+                                view! {
+                                    <button type="button" data-tag=t.id.clone()
+                                        on:click=move |_| coding.tag_pending(&id, &doc)>
+                                        <span class="swatch" style=format!("background:{}", t.colour)></span>
+                                        {t.name.clone()}
+                                        {t.key.map(|k| view! { <kbd>{k.to_string()}</kbd> })}
+                                    </button>
+                                }
+                            }).collect_view()}
+                        </div>
+                    }
+                }
+            }
+        </Show>
+    }
+}
+
+/// Beside a report: the open annotation, undo/redo, counts per tag and the list.
+#[component]
+pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
+    let coding = use_coding();
+    let doc_id = doc.meta.id.clone();
+    let filter = RwSignal::new(None::<String>);
+    let counts = {
+        let doc_id = doc_id.clone();
+        Memo::new(move |_| coding.coding.with(|c| c.counts(Some(&doc_id))))
+    };
+    let book = Memo::new(move |_| coding.coding.with(|c| c.codebook.clone()));
+    let list = {
+        let doc = Arc::clone(&doc);
+        move || {
+            let f = filter.get();
+            let items = coding.coding.with(|c| {
+                c.live(&doc.meta.id)
+                    .filter(|a| f.as_ref().is_none_or(|f| a.tags.contains(f)))
+                    .map(|a| (a.id.clone(), a.cite(&doc), a.quote.clone(), a.tags.clone()))
+                    .collect::<Vec<_>>()
+            });
+            let b = book.get();
+            if items.is_empty() {
+                return view! { <p class="ann-empty">"Select text in the report, then press a number key or pick a tag."</p> }.into_any();
+            }
+            view! {
+                <ol class="ann-list">
+                    {items.into_iter().map(|(id, cite, quote, tags)| {
+                        let colour = tags.first().and_then(|t| b.get(t)).map(|t| t.colour.clone()).unwrap_or_default();
+                        let names = tags.iter().map(|t| b.get(t).map(|t| t.name.clone()).unwrap_or_else(|| t.clone())).collect::<Vec<_>>().join(", ");
+                        let is_current = { let id = id.clone(); move || coding.selected.with(|s| s.as_deref() == Some(id.as_str())).to_string() };
+                        view! {
+                            <li>
+                                <button type="button" data-id=id.clone() aria-current=is_current
+                                    style=format!("border-left-color:{colour}")
+                                    on:click=move |_| { coding.selected.set(Some(id.clone())); reveal(&id); }>
+                                    <span class="ann-cite">{cite}" · "{names}</span>
+                                    <span class="ann-quote">{quote}</span>
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+            }.into_any()
+        }
+    };
+    let chips = move || {
+        let c = counts.get();
+        let b = book.get();
+        b.tags.iter().map(|t| {
+            let id = t.id.clone();
+            let n = c.get(&t.id).copied().unwrap_or(0);
+            let pressed = { let id = id.clone(); move || (filter.get().as_deref() == Some(id.as_str())).to_string() };
+            view! {
+                <li><button type="button" aria-pressed=pressed data-count-tag=t.id.clone()
+                    on:click=move |_| filter.update(|f| *f = if f.as_deref() == Some(id.as_str()) { None } else { Some(id.clone()) })>
+                    <span class="swatch" style=format!("background:{}", t.colour)></span>
+                    {t.name.clone()}" "<strong>{n}</strong>
+                </button></li>
+            }
+        }).collect_view()
+    };
+    view! {
+        <section class="coding" aria-label="Coding">
+            <div class="row toolbar">
+                <button type="button" class="btn" disabled=move || !coding.coding.with(|c| c.can_undo())
+                    on:click=move |_| { let t = now(); coding.change(|c| c.undo(&t)); }
+                    title="Undo (Ctrl+Z)">"Undo"</button>
+                <button type="button" class="btn" disabled=move || !coding.coding.with(|c| c.can_redo())
+                    on:click=move |_| { let t = now(); coding.change(|c| c.redo(&t)); }
+                    title="Redo (Ctrl+Shift+Z)">"Redo"</button>
+                <label class="snap"><input type="checkbox" prop:checked=move || coding.snap.get()
+                    on:change=move |ev| coding.snap.set(event_target_checked(&ev)) />" Whole words"</label>
+            </div>
+            <Editor doc=Arc::clone(&doc) />
+            <h2>"Annotations"</h2>
+            <ul class="counts">{chips}</ul>
+            {list}
+        </section>
+    }
+}
+
+/// "2026-11-23T05:34:58.355Z" → "2026-11-23 05:34 UTC".
+fn short_time(t: &str) -> String {
+    match (t.get(..10), t.get(11..16)) {
+        (Some(d), Some(h)) if t.ends_with('Z') => format!("{d} {h} UTC"),
+        _ => t.to_string(),
+    }
+}
+
+/// Scrolls the first highlight of an annotation into view.
+fn reveal(id: &str) {
+    if let Ok(Some(el)) = document().query_selector(&format!("[data-ids~=\"{id}\"]")) {
+        el.scroll_into_view_with_bool(false);
+    }
+}
+
+/// The open annotation: quote, citation, tags, memo, range, who and when.
+#[component]
+fn Editor(doc: Arc<Document>) -> impl IntoView {
+    let coding = use_coding();
+    let chars: Arc<Vec<char>> = Arc::new(doc.text.chars().collect());
+    let current = {
+        let doc_id = doc.meta.id.clone();
+        Memo::new(move |_| {
+            let id = coding.selected.get()?;
+            coding.coding.with(|c| c.get(&id).filter(|a| a.doc == doc_id && !a.deleted).cloned())
+        })
+    };
+    move || {
+        let a = current.get()?;
+        let book = coding.coding.with_untracked(|c| c.codebook.clone());
+        let cite = a.cite(&doc);
+        let id = a.id.clone();
+        let tag_buttons = book.tags.iter().map(|t| {
+            let on = a.tags.contains(&t.id);
+            let (id, tag) = (id.clone(), t.id.clone());
+            view! {
+                <button type="button" class="tagbtn" aria-pressed=on.to_string() data-tag=t.id.clone()
+                    on:click=move |_| {
+                        let n = now();
+                        let tag = tag.clone();
+                        coding.change(|c| c.update(&id, &n, |a| {
+                            if let Some(i) = a.tags.iter().position(|x| *x == tag) {
+                                if a.tags.len() > 1 { a.tags.remove(i); }
+                            } else {
+                                a.tags.push(tag);
+                            }
+                        }));
+                    }>
+                    <span class="swatch" style=format!("background:{}", t.colour)></span>
+                    {t.name.clone()}
+                </button>
+            }
+        }).collect_view();
+        let nudge = |which: &'static str, delta: i64| {
+            let id = id.clone();
+            let chars = Arc::clone(&chars);
+            move |_| {
+                let n = now();
+                coding.change(|c| c.update(&id, &n, |a| {
+                    let (mut s, mut e) = (a.start as i64, a.end as i64);
+                    if which == "start" { s += delta } else { e += delta }
+                    let len = chars.len() as i64;
+                    if s >= 0 && e <= len && s < e {
+                        a.start = s as usize;
+                        a.end = e as usize;
+                        a.fill_quote(&chars);
+                    }
+                }));
+            }
+        };
+        let (id_memo, id_del) = (id.clone(), id.clone());
+        Some(view! {
+            <div class="editor" role="region" aria-label="Open annotation">
+                <div class="row"><strong class="cite">{cite}</strong></div>
+                <blockquote class="quote">{a.quote.clone()}</blockquote>
+                <div class="row tags" role="group" aria-label="Tags">{tag_buttons}</div>
+                <label class="memo-label">"Memo"
+                    <textarea class="memo" prop:value=a.memo.clone() placeholder="Why this code? Notes for later."
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            let n = now();
+                            coding.change(|c| c.update(&id_memo, &n, |a| a.memo = v));
+                        }></textarea>
+                </label>
+                <div class="row range" role="group" aria-label="Adjust the span">
+                    "Start "
+                    <button type="button" class="btn" aria-label="Start one character earlier" on:click=nudge("start", -1)>"◀"</button>
+                    <button type="button" class="btn" aria-label="Start one character later" on:click=nudge("start", 1)>"▶"</button>
+                    " End "
+                    <button type="button" class="btn" aria-label="End one character earlier" on:click=nudge("end", -1)>"◀"</button>
+                    <button type="button" class="btn" aria-label="End one character later" on:click=nudge("end", 1)>"▶"</button>
+                </div>
+                <p class="meta">"Coded by "{a.coder.clone()}" · created "{short_time(&a.created)}" · updated "{short_time(&a.updated)}</p>
+                <div class="row">
+                    <button type="button" class="btn danger" on:click=move |_| {
+                        let n = now();
+                        coding.change(|c| c.delete(&id_del, &n));
+                        coding.selected.set(None);
+                    }>"Delete"</button>
+                    <button type="button" class="btn" on:click=move |_| coding.selected.set(None)>"Close"</button>
+                </div>
+            </div>
+        })
+    }
+}

@@ -1,0 +1,56 @@
+//! The only code that touches the browser's storage (localStorage through
+//! gloo-storage's handle). Values are strings; what they mean is `core::store`'s.
+
+use std::collections::BTreeMap;
+
+use gloo_storage::{LocalStorage, Storage};
+use marginalia_core::store::is_ours;
+use wasm_bindgen::JsCast;
+
+/// Why a write did not happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteError {
+    /// The store is full (QuotaExceededError).
+    Full,
+    /// Storage is unavailable (private mode, disabled, …).
+    Unavailable(String),
+}
+
+/// Every Marginalia key and its value.
+pub fn read_all() -> BTreeMap<String, String> {
+    let store = LocalStorage::raw();
+    let mut out = BTreeMap::new();
+    let n = store.length().unwrap_or(0);
+    for i in 0..n {
+        let Ok(Some(key)) = store.key(i) else { continue };
+        if is_ours(&key)
+            && let Ok(Some(v)) = store.get_item(&key) {
+                out.insert(key, v);
+            }
+    }
+    out
+}
+
+/// Writes one key.
+pub fn write(key: &str, value: &str) -> Result<(), WriteError> {
+    LocalStorage::raw().set_item(key, value).map_err(|e| {
+        let name = e.dyn_ref::<web_sys::DomException>().map(|d| d.name()).unwrap_or_default();
+        if name == "QuotaExceededError" || name == "NS_ERROR_DOM_QUOTA_REACHED" {
+            WriteError::Full
+        } else {
+            WriteError::Unavailable(format!("{e:?}"))
+        }
+    })
+}
+
+/// Removes one key.
+pub fn remove(key: &str) {
+    let _ = LocalStorage::raw().remove_item(key);
+}
+
+/// Asks the browser to keep this site's storage (not evict it under pressure).
+pub fn ask_persistence() {
+    if let Some(storage) = web_sys::window().map(|w| w.navigator().storage()) {
+        let _ = storage.persist();
+    }
+}

@@ -1,0 +1,203 @@
+// Coding a report, end to end, in headless Chromium against the release build.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveStatic, launch, screenshot, watchErrors } from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await serveStatic(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+/** Selects `phrase` inside `sel` with a real mouse drag. */
+async function selectText(page, sel, phrase) {
+  const box = await page.evaluate(([sel, phrase]) => {
+    const p = document.querySelector(sel);
+    const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+    let text = ''; const nodes = [];
+    while (walker.nextNode()) { nodes.push([walker.currentNode, text.length]); text += walker.currentNode.data; }
+    const i = text.indexOf(phrase);
+    if (i < 0) throw new Error(`"${phrase}" is not in ${sel}`);
+    const at = (off) => { for (let k = nodes.length - 1; k >= 0; k--) if (nodes[k][1] <= off) return [nodes[k][0], off - nodes[k][1]]; };
+    const rect = (off) => { const [n, o] = at(off); const r = document.createRange(); r.setStart(n, o); r.setEnd(n, o + 1); return r.getBoundingClientRect(); };
+    const a = rect(i), b = rect(i + phrase.length - 1);
+    return { x0: a.left + 1, y0: a.top + a.height / 2, x1: b.right - 1, y1: b.top + b.height / 2 };
+  }, [sel, phrase]);
+  await page.mouse.move(box.x0, box.y0);
+  await page.mouse.down();
+  await page.mouse.move(box.x1, box.y1, { steps: 6 });
+  await page.mouse.up();
+}
+
+/** The text of each annotation shown, by tag: { id: {text, tags} }. */
+async function highlights(page) {
+  return page.evaluate(() => {
+    const out = {};
+    for (const el of document.querySelectorAll('.hl')) {
+      for (const id of el.dataset.ids.split(' ')) {
+        out[id] ??= { text: '', tags: new Set() };
+        out[id].text += el.textContent;
+      }
+    }
+    // Tags per annotation from the list (one entry per annotation).
+    return Object.fromEntries(Object.entries(out).map(([id, v]) => [id, v.text]));
+  });
+}
+
+async function freshPage(context) {
+  const page = await context.newPage({ viewport: { width: 1280, height: 900 } });
+  return page;
+}
+
+test('select with the mouse, press a key, see the highlight; overlap; memo; undo and redo; reload', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(`${server.url}#/report/S-2019-103/p12`);
+  await page.locator('#p12.target').waitFor();
+
+  await selectText(page, '#p12 > p', 'financial reserves');
+  await page.locator('.palette').waitFor();
+  await screenshot(page, 'annotate-palette');
+  await page.keyboard.press('2');
+  // First time: the coder's name is asked, then the tag is applied.
+  await page.locator('#coder-name').fill('Ana');
+  await page.keyboard.press('Enter');
+  await page.locator('.hl[data-tags~="finance"]').first().waitFor();
+  let hl = await highlights(page);
+  assert.deepEqual(Object.values(hl), ['financial reserves']);
+  assert.equal(await page.locator('.palette').count(), 0, 'the palette closes');
+
+  // The editor shows the citation and coder.
+  assert.equal(await page.locator('.editor .cite').innerText(), 'S/2019/103 ¶12');
+  assert.match(await page.locator('.editor .meta').innerText(), /Coded by Ana/);
+
+  // An overlapping span with another tag: both stay visible.
+  await selectText(page, '#p12 > p', 'reserves of between $50 million');
+  await page.keyboard.press('1');
+  await page.locator('.hl[data-tags~="threat"]').first().waitFor();
+  hl = await highlights(page);
+  assert.deepEqual(Object.values(hl).sort(), ['financial reserves', 'reserves of between $50 million']);
+  const both = await page.locator('.hl[data-tags="finance threat"], .hl[data-tags="threat finance"]').innerText();
+  assert.equal(both, 'reserves');
+  await screenshot(page, 'annotate-overlap');
+
+  // A memo on the open annotation (the threat one, just made).
+  await page.locator('.editor textarea.memo').fill('Scale of reserves is a threat indicator.');
+  await page.locator('.editor .cite').click(); // blur commits the memo
+  await page.locator('.ann-list li').nth(1).waitFor();
+  assert.equal(await page.locator('.ann-list li').count(), 2);
+  assert.equal(await page.locator('[data-count-tag="finance"] strong').innerText(), '1');
+
+  // Undo the memo and the second annotation, then redo both.
+  await page.keyboard.press('Control+z');
+  assert.equal(await page.locator('.editor textarea.memo').inputValue(), '');
+  await page.keyboard.press('Control+z');
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 1);
+  await page.keyboard.press('Control+Shift+z');
+  await page.keyboard.press('Control+Shift+z');
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 2);
+
+  // Reload: everything is as it was.
+  await page.reload();
+  await page.locator('.hl').first().waitFor();
+  hl = await highlights(page);
+  assert.deepEqual(Object.values(hl).sort(), ['financial reserves', 'reserves of between $50 million']);
+  await page.locator('.hl[data-tags="threat"]').first().click();
+  assert.equal(await page.locator('.editor textarea.memo').inputValue(), 'Scale of reserves is a threat indicator.');
+  await screenshot(page, 'annotate-after-reload');
+
+  // Delete with the key; the list empties to one.
+  await page.keyboard.press('Delete');
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('two tabs coding at once lose nothing', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const a = await context.newPage();
+  const b = await context.newPage();
+  await a.goto(`${server.url}#/report/S-2019-612/p4`);
+  await b.goto(`${server.url}#/report/S-2019-612/p5`);
+  await a.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Tab' })));
+  await a.reload(); await b.reload();
+  await a.locator('#p4.target').waitFor();
+  await b.locator('#p5.target').waitFor();
+  await a.bringToFront();
+  await selectText(a, '#p4 > p', 'fall of Baghuz');
+  await a.keyboard.press('1');
+  await b.bringToFront();
+  await selectText(b, '#p5 > p', 'covert ISIL network');
+  await b.keyboard.press('1');
+  // Each tab sees the other's annotation without a reload.
+  await a.waitForFunction(() => document.querySelectorAll('.hl').length >= 2, null, { timeout: 5000 });
+  await b.waitForFunction(() => document.querySelectorAll('.hl').length >= 2, null, { timeout: 5000 });
+  const stored = await a.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/612')).filter((x) => !x.deleted).map((x) => x.quote).sort());
+  assert.deepEqual(stored, ['covert ISIL network', 'fall of Baghuz']);
+  // A deletion in one tab reaches the other.
+  await a.bringToFront();
+  await a.locator('.hl', { hasText: 'fall of Baghuz' }).click();
+  await a.keyboard.press('Delete');
+  await b.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 1, null, { timeout: 5000 });
+  await context.close();
+});
+
+test('a full store keeps the change, says so, and loses nothing', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}#/report/S-2018-770/p13`);
+  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Quota' })));
+  await page.reload();
+  await page.locator('#p13.target').waitFor();
+  await selectText(page, '#p13 > p', 'covert network');
+  await page.keyboard.press('1');
+  await page.locator('.hl').first().waitFor();
+  // Fill the rest of the store.
+  const filled = await page.evaluate(() => {
+    const chunk = 'x'.repeat(256 * 1024);
+    let i = 0;
+    try { for (; i < 100; i++) localStorage.setItem(`filler-${i}`, chunk); } catch (e) { return e.name; }
+    return 'not full';
+  });
+  assert.equal(filled, 'QuotaExceededError');
+  await page.evaluate(() => {
+    for (const size of [16384, 1024, 64, 8]) {
+      try { for (let n = 0; n < 10000; n++) localStorage.setItem(`filler-${size}-${n}`, 'y'.repeat(size)); } catch {}
+    }
+  });
+  await selectText(page, '#p13 > p', 'urban centres');
+  await page.keyboard.press('2');
+  await page.locator('.toast', { hasText: 'full' }).waitFor();
+  await screenshot(page, 'storage-full');
+  assert.equal(await page.locator('.ann-list li').count(), 2, 'the change is kept in memory');
+  const saved = await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2018/770')).map((x) => x.quote));
+  assert.deepEqual(saved, ['covert network'], 'what was saved before is still saved');
+  // Room again: the next change saves everything.
+  await page.evaluate(() => { for (const k of Object.keys(localStorage)) if (k.startsWith('filler')) localStorage.removeItem(k); });
+  await page.locator('.ann-list li button').first().click();
+  await page.locator('.editor textarea.memo').fill('saved now');
+  await page.locator('.editor .cite').click();
+  await page.locator('.toast', { hasText: 'saved again' }).waitFor();
+  await page.reload();
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 2);
+  await context.close();
+});
+
+test('a corrupted stored value is set aside with a message, and the app still starts', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.evaluate(() => {
+    localStorage.setItem('marginalia:v1:doc:S/2019/103', '{"this is": not json');
+    localStorage.setItem('marginalia:v1:doc:S/2018/80', JSON.stringify([{ id: 'ok1', doc: 'S/2018/80', start: 17, end: 30, quote: 'x', tags: ['threat'], created: 't', updated: 't' }]));
+  });
+  await page.reload();
+  await page.locator('.toast', { hasText: 'set aside' }).waitFor();
+  await screenshot(page, 'quarantine');
+  const keys = await page.evaluate(() => Object.keys(localStorage).sort());
+  assert.ok(keys.includes('marginalia:quarantine:marginalia:v1:doc:S/2019/103'), keys.join(', '));
+  assert.equal(await page.evaluate(() => localStorage.getItem('marginalia:quarantine:marginalia:v1:doc:S/2019/103')), '{"this is": not json');
+  await page.locator('table.reports').waitFor();
+  await page.goto(`${server.url}#/report/S-2018-80`);
+  await page.locator('.hl').first().waitFor();
+  await context.close();
+});
