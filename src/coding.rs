@@ -36,6 +36,8 @@ pub struct CodingState {
     pub ask_name: RwSignal<Option<String>>,
     /// Storage belongs to a newer Marginalia: read only.
     pub read_only: RwSignal<bool>,
+    /// Changes not yet written (written right after the next paint, or when the page hides).
+    unwritten: StoredValue<Option<Touched>>,
 }
 
 /// RFC 3339 time now, in UTC with milliseconds.
@@ -66,7 +68,15 @@ impl CodingState {
             snap: RwSignal::new(false),
             ask_name: RwSignal::new(None),
             read_only: RwSignal::new(loaded.newer),
+            unwritten: StoredValue::new(None),
         };
+        // Leaving or hiding the page writes what is still unwritten, synchronously.
+        let flush_on_hide = window_event_listener(leptos::ev::pagehide, move |_| state.flush());
+        let flush_on_hidden = window_event_listener(leptos::ev::visibilitychange, move |_| state.flush());
+        on_cleanup(move || {
+            flush_on_hide.remove();
+            flush_on_hidden.remove();
+        });
         if loaded.newer {
             state.notice.set(Some(Notice {
                 text: "Your saved work was written by a newer version of Marginalia. It is shown as it is, \
@@ -179,7 +189,28 @@ impl CodingState {
         }
         let mut touched = Touched::default();
         self.coding.update(|c| touched = f(c));
-        self.save(&touched);
+        if touched.is_empty() {
+            return;
+        }
+        // Written right after this frame is painted, so a new highlight shows at once;
+        // `flush` also runs when the page is hidden or closed.
+        let first = self.unwritten.with_value(Option::is_none);
+        self.unwritten.update_value(|u| {
+            let u = u.get_or_insert_with(Touched::default);
+            u.docs.extend(touched.docs);
+            u.codebook |= touched.codebook;
+        });
+        if first {
+            let this = *self;
+            request_animation_frame(move || set_timeout(move || this.flush(), std::time::Duration::ZERO));
+        }
+    }
+
+    /// Writes every change not yet written.
+    pub fn flush(&self) {
+        if let Some(t) = self.unwritten.try_update_value(Option::take).flatten() {
+            self.save(&t);
+        }
     }
 
     /// Tags the pending selection (or asks for the coder's name first).

@@ -151,6 +151,18 @@ pub fn Palette(doc: Arc<Document>) -> impl IntoView {
     }
 }
 
+/// How many annotations the list shows before "Show more".
+const LIST_LIMIT: usize = 100;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Row {
+    id: String,
+    updated: String,
+    cite: String,
+    quote: String,
+    tags: Vec<String>,
+}
+
 /// Beside a report: the open annotation, undo/redo, counts per tag and the list.
 #[component]
 pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
@@ -162,40 +174,58 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
         Memo::new(move |_| coding.coding.with(|c| c.counts(Some(&doc_id))))
     };
     let book = Memo::new(move |_| coding.coding.with(|c| c.codebook.clone()));
-    let list = {
+    // The list shows the first LIST_LIMIT annotations until asked for all; rows are
+    // keyed, so a change rebuilds only the rows it touched.
+    let show_all = RwSignal::new(false);
+    let rows = {
         let doc = Arc::clone(&doc);
-        move || {
+        Memo::new(move |_| {
             let f = filter.get();
-            let items = coding.coding.with(|c| {
-                c.live(&doc.meta.id)
-                    .filter(|a| f.as_ref().is_none_or(|f| a.tags.contains(f)))
-                    .map(|a| (a.id.clone(), a.cite(&doc), a.quote.clone(), a.tags.clone()))
-                    .collect::<Vec<_>>()
-            });
-            let b = book.get();
-            if items.is_empty() {
-                return view! { <p class="ann-empty">"Select text in the report, then press a number key or pick a tag."</p> }.into_any();
-            }
-            view! {
-                <ol class="ann-list">
-                    {items.into_iter().map(|(id, cite, quote, tags)| {
-                        let colour = tags.first().and_then(|t| b.get(t)).map(|t| t.colour.clone()).unwrap_or_default();
-                        let names = tags.iter().map(|t| b.get(t).map(|t| t.name.clone()).unwrap_or_else(|| t.clone())).collect::<Vec<_>>().join(", ");
+            let limit = if show_all.get() { usize::MAX } else { LIST_LIMIT };
+            coding.coding.with(|c| {
+                let mut matching = c.live(&doc.meta.id).filter(|a| f.as_ref().is_none_or(|f| a.tags.contains(f)));
+                let rows: Vec<Row> = matching
+                    .by_ref()
+                    .take(limit)
+                    .map(|a| Row { id: a.id.clone(), updated: a.updated.clone(), cite: a.cite(&doc), quote: a.quote.clone(), tags: a.tags.clone() })
+                    .collect();
+                let more = matching.count();
+                (rows, more)
+            })
+        })
+    };
+    let empty = Memo::new(move |_| rows.with(|(r, _)| r.is_empty()));
+    let more = Memo::new(move |_| rows.with(|(_, m)| *m));
+    let list = view! {
+        <Show
+            when=move || !empty.get()
+            fallback=|| view! { <p class="ann-empty">"Select text in the report, then press a number key or pick a tag."</p> }
+        >
+            <ol class="ann-list">
+                <For each=move || rows.get().0 key=|r| (r.id.clone(), r.updated.clone()) let:r>
+                    {
+                        let b = book.get_untracked();
+                        let colour = r.tags.first().and_then(|t| b.get(t)).map(|t| t.colour.clone()).unwrap_or_default();
+                        let names = r.tags.iter().map(|t| b.get(t).map(|t| t.name.clone()).unwrap_or_else(|| t.clone())).collect::<Vec<_>>().join(", ");
+                        let id = r.id.clone();
                         let is_current = { let id = id.clone(); move || coding.selected.with(|s| s.as_deref() == Some(id.as_str())).to_string() };
                         view! {
                             <li>
                                 <button type="button" data-id=id.clone() aria-current=is_current
                                     style=format!("border-left-color:{colour}")
                                     on:click=move |_| { coding.selected.set(Some(id.clone())); reveal(&id); }>
-                                    <span class="ann-cite">{cite}" · "{names}</span>
-                                    <span class="ann-quote">{quote}</span>
+                                    <span class="ann-cite">{r.cite.clone()}" · "{names}</span>
+                                    <span class="ann-quote">{r.quote.clone()}</span>
                                 </button>
                             </li>
                         }
-                    }).collect_view()}
-                </ol>
-            }.into_any()
-        }
+                    }
+                </For>
+            </ol>
+        </Show>
+        {move || (more.get() > 0).then(|| view! {
+            <button type="button" class="btn more" on:click=move |_| show_all.set(true)>{format!("Show {} more", more.get())}</button>
+        })}
     };
     let chips = move || {
         let c = counts.get();

@@ -4,11 +4,13 @@ use leptos::prelude::*;
 use marginalia_core::corpus::{format_date, ordinal_short};
 use marginalia_core::route::Route;
 
+use crate::coding::use_coding;
 use crate::state::use_app_state;
 
 #[component]
 pub fn CorpusView() -> impl IntoView {
     let state = use_app_state();
+    let coding = use_coding();
     let rows = state.docs.with_value(|docs| {
         docs.iter()
             .map(|d| {
@@ -19,6 +21,32 @@ pub fn CorpusView() -> impl IntoView {
                 let symbol = d.meta.symbol.clone().unwrap_or_else(|| d.meta.id.clone());
                 let paragraphs = d.paragraph_count();
                 let title = d.meta.title.clone();
+                let id = d.meta.id.clone();
+                // Progress: annotations per tag in this report.
+                let coded = move || {
+                    coding.coding.with(|c| {
+                        let counts = c.counts(Some(&id));
+                        let chips: Vec<_> = c
+                            .codebook
+                            .tags
+                            .iter()
+                            .filter_map(|t| counts.get(&t.id).map(|n| (t.name.clone(), t.colour.clone(), *n)))
+                            .collect();
+                        if chips.is_empty() {
+                            return view! { <span class="none">"—"</span> }.into_any();
+                        }
+                        chips
+                            .into_iter()
+                            .map(|(name, colour, n)| view! {
+                                <span class="chip">
+                                    <span class="swatch" style=format!("background:{colour}")></span>
+                                    {name}" "<strong>{n}</strong>
+                                </span>
+                            })
+                            .collect_view()
+                            .into_any()
+                    })
+                };
                 view! {
                     <tr>
                         <td class="ordinal">{ordinal}</td>
@@ -26,6 +54,7 @@ pub fn CorpusView() -> impl IntoView {
                         <td class="date"><time datetime=iso>{date}</time></td>
                         <td class="title">{title}</td>
                         <td class="count">{paragraphs}</td>
+                        <td class="coded">{coded}</td>
                     </tr>
                 }
             })
@@ -47,6 +76,7 @@ pub fn CorpusView() -> impl IntoView {
                             <th scope="col">"Date"</th>
                             <th scope="col">"Title"</th>
                             <th scope="col" class="count">"Paragraphs"</th>
+                            <th scope="col">"Coded"</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>

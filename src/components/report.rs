@@ -88,6 +88,7 @@ pub fn ReportView(slug: String) -> impl IntoView {
     };
     let on_select_key = on_select.clone();
     super::coding_panel::keyboard(Arc::clone(&doc), prose_ref);
+    mark_selected(spans);
     let notes = render_notes(&doc);
     view! {
         <div class="report-layout">
@@ -105,6 +106,7 @@ pub fn ReportView(slug: String) -> impl IntoView {
                     class="prose"
                     node_ref=prose_ref
                     on:mouseup=move |_| on_select()
+                    on:click=move |ev| open_clicked_highlight(&ev)
                     on:keyup=move |ev| if ev.shift_key() { on_select_key() }
                 >
                     {body}
@@ -185,7 +187,6 @@ fn render_body(doc: &Arc<Document>, spans: Memo<Vec<Span>>, book: Memo<Codebook>
 
 /// A block's text cut at annotation boundaries: plain text, highlights, markers.
 fn render_runs(doc: &Document, block: &Block, spans: &[Span], book: &Codebook, open: RwSignal<Option<u32>>) -> AnyView {
-    let coding = use_coding();
     let keyed: Vec<(usize, usize, (String, Vec<String>))> =
         spans.iter().map(|s| (s.start, s.end, (s.id.clone(), s.tags.clone()))).collect();
     runs(doc, block, &keyed)
@@ -205,22 +206,10 @@ fn render_runs(doc: &Document, block: &Block, spans: &[Span], book: &Codebook, o
                 let names: Vec<String> =
                     tags.iter().map(|t| book.get(t).map(|t| t.name.clone()).unwrap_or_else(|| t.clone())).collect();
                 let style = highlight_style(book, &tags);
-                let top = ids.last().cloned().unwrap_or_default();
-                let ids_for_class = ids.clone();
+                // Clicks are handled once for the whole report (see `ReportView`), and the
+                // open annotation is marked by one effect: no closure per highlight.
                 view! {
-                    <span
-                        class="hl"
-                        class:selected=move || coding.selected.with(|s| s.as_ref().is_some_and(|s| ids_for_class.contains(s)))
-                        data-ids=ids.join(" ")
-                        data-tags=tags.join(" ")
-                        style=style
-                        title=names.join(", ")
-                        on:click=move |_| {
-                            if window().get_selection().ok().flatten().is_none_or(|s| s.is_collapsed()) {
-                                coding.selected.set(Some(top.clone()));
-                            }
-                        }
-                    >
+                    <span class="hl" data-ids=ids.join(" ") data-tags=tags.join(" ") style=style title=names.join(", ")>
                         {text}
                     </span>
                 }
@@ -230,6 +219,48 @@ fn render_runs(doc: &Document, block: &Block, spans: &[Span], book: &Codebook, o
         })
         .collect_view()
         .into_any()
+}
+
+/// A click on a highlight (with no text being selected) opens its annotation:
+/// the most recent of those covering the point.
+fn open_clicked_highlight(ev: &leptos::ev::MouseEvent) {
+    let coding = use_coding();
+    if window().get_selection().ok().flatten().is_some_and(|s| !s.is_collapsed()) {
+        return;
+    }
+    let hl = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest(".hl").ok().flatten());
+    if let Some(ids) = hl.and_then(|h| h.get_attribute("data-ids")) {
+        coding.selected.set(ids.split(' ').next_back().map(str::to_string));
+    }
+}
+
+/// Marks the highlights of the open annotation (one effect for the report).
+fn mark_selected(spans: Memo<Vec<Span>>) {
+    let coding = use_coding();
+    Effect::new(move |previous: Option<Option<String>>| {
+        spans.track();
+        let current = coding.selected.get();
+        // Runs after the view updated, so new highlights are in the document.
+        let toggle = |id: &str, on: bool| {
+            if let Ok(list) = document().query_selector_all(&format!(".hl[data-ids~=\"{id}\"]")) {
+                for i in 0..list.length() {
+                    if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
+                        let _ = if on { el.class_list().add_1("selected") } else { el.class_list().remove_1("selected") };
+                    }
+                }
+            }
+        };
+        if let Some(Some(old)) = &previous {
+            toggle(old, false);
+        }
+        if let Some(id) = &current {
+            toggle(id, true);
+        }
+        current
+    });
 }
 
 /// A footnote marker: a superscript that shows its note under the paragraph when

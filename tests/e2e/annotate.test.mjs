@@ -108,6 +108,12 @@ test('select with the mouse, press a key, see the highlight; overlap; memo; undo
   // Delete with the key; the list empties to one.
   await page.keyboard.press('Delete');
   await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 1);
+  // Progress shows in the corpus view.
+  await page.goto(server.url);
+  const row = page.locator('table.reports tr', { hasText: 'S/2019/103' });
+  await row.locator('td.coded .chip').first().waitFor();
+  assert.equal((await row.locator('td.coded').innerText()).replace(/\s+/g, ' ').trim(), 'finance 1');
+  assert.equal((await page.locator('table.reports tr', { hasText: 'S/2017/97' }).locator('td.coded').innerText()).trim(), '—');
   assert.deepEqual(errors, []);
   await context.close();
 });

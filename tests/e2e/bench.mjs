@@ -37,6 +37,67 @@ for (let i = 0; i < RUNS; i++) {
   await context.close();
 }
 
+// Coding at scale: the largest report with 2,000 annotations, many overlapping.
+const N = 2000;
+const chars = [...largest.text];
+let seed = 42;
+const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+const tags = ['threat', 'finance', 'repatriation', 'prosecution'];
+const anns = [];
+for (let i = 0; i < N; i++) {
+  const start = rand(chars.length - 200);
+  const end = start + 5 + rand(120);
+  anns.push({ id: `bench${i}`, doc: largest.id, start, end, quote: chars.slice(start, end).join(''),
+    prefix: '', suffix: '', tags: [tags[rand(4)]], memo: '', coder: 'bench', created: '2026-01-01T00:00:00Z', updated: '2026-01-01T00:00:00Z' });
+}
+const coded = { report: [], nav: [], tag: [] };
+for (let i = 0; i < RUNS; i++) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await renderMs(page, 'corpus');
+  await page.evaluate(([key, value]) => {
+    localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'bench' }));
+    localStorage.setItem(key, value);
+  }, [`marginalia:v1:doc:${largest.id}`, JSON.stringify(anns)]);
+  await page.reload();
+  await renderMs(page, 'corpus');
+  await page.evaluate(() => document.body.removeAttribute('data-rendered'));
+  await page.locator('td.symbol a', { hasText: largest.symbol }).click();
+  coded.nav.push(await renderMs(page, 'report'));
+  if (await page.locator('.hl').count() < 100) throw new Error('the generated annotations are not shown');
+  // A new tag, from the key press to the paint that shows it.
+  const pending = page.evaluate(async () => {
+    const p = document.querySelector('#p20 > p');
+    const text = p.firstChild.nodeType === 3 ? p.firstChild : p.querySelector('*').firstChild;
+    const range = document.createRange();
+    range.setStart(text, 0);
+    range.setEnd(text, Math.min(12, text.data.length));
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+    const before = document.querySelectorAll('.hl').length;
+    return new Promise((resolve) => {
+      let t0 = 0;
+      addEventListener('keydown', () => { t0 = performance.now(); }, { capture: true, once: true });
+      const obs = new MutationObserver(() => {
+        if (document.querySelectorAll('.hl').length !== before && t0) {
+          obs.disconnect();
+          requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0));
+        }
+      });
+      obs.observe(document.querySelector('.prose'), { childList: true, subtree: true });
+      window.__press = true;
+    });
+  });
+  await page.waitForFunction(() => window.__press === true);
+  await page.keyboard.press('1');
+  coded.tag.push(await pending);
+  const page2 = await context.newPage();
+  await page2.goto(`${server.url}#/report/${slug(largest.id)}`);
+  coded.report.push(await renderMs(page2, 'report'));
+  await context.close();
+}
+
 const sizes = fs.readdirSync(DIST).filter((f) => !f.startsWith('.')).map((f) => {
   const body = fs.readFileSync(path.join(DIST, f));
   return { f, raw: body.length, gz: zlib.gzipSync(body, { level: 9 }).length };
@@ -52,6 +113,14 @@ for (const [name, xs] of [
   ['  of which: reading the five cleaned reports (cleaned at build time)', cold.clean],
   [`click → largest report (${largest.symbol}, ${[...largest.text].length} chars) fully painted`, cold.nav],
   [`page load on a deep link → largest report fully painted`, cold.report],
+]) console.log(`| ${name} | ${median(xs).toFixed(1)} | ${Math.min(...xs).toFixed(1)} | ${Math.max(...xs).toFixed(1)} |`);
+console.log(`\nThe largest report with ${N} annotations (many overlapping), median of ${RUNS} runs (ms):\n`);
+console.log('| measure | median | min | max |');
+console.log('|---|---|---|---|');
+for (const [name, xs] of [
+  [`click → ${largest.symbol} with ${N} annotations fully painted`, coded.nav],
+  [`page load on a deep link → ${largest.symbol} with ${N} annotations fully painted`, coded.report],
+  ['key press → new highlight painted', coded.tag],
 ]) console.log(`| ${name} | ${median(xs).toFixed(1)} | ${Math.min(...xs).toFixed(1)} | ${Math.max(...xs).toFixed(1)} |`);
 console.log('\nTransferred size of the release build (dist/):\n');
 console.log('| file | raw KB | gzip -9 KB |');
