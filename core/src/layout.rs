@@ -146,3 +146,38 @@ mod tests {
         }
     }
 }
+
+/// Groups spans `(start, end, _)` by the blocks they overlap (a span crossing
+/// blocks is in each): index `i` of the result belongs to `blocks[i]`. Blocks must
+/// be in text order and not overlap, as a document's are. O((n + b) log b).
+pub fn by_block<'a, T>(blocks: &[Block], spans: impl IntoIterator<Item = (usize, usize, &'a T)>) -> Vec<Vec<&'a T>> {
+    let mut out: Vec<Vec<&T>> = (0..blocks.len()).map(|_| Vec::new()).collect();
+    for (start, end, item) in spans {
+        let first = blocks.partition_point(|b| b.end <= start);
+        for (i, b) in blocks.iter().enumerate().skip(first) {
+            if b.start >= end.max(start + 1) {
+                break;
+            }
+            out[i].push(item);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod by_block_tests {
+    use super::*;
+    use crate::document::BlockKind;
+
+    #[test]
+    fn spans_land_in_every_block_they_touch() {
+        let b = |start, end| Block { kind: BlockKind::Paragraph { number: None }, start, end };
+        let blocks = [b(0, 10), b(12, 20), b(22, 30)];
+        let items = ["a", "b", "c", "d"];
+        let spans = [(2, 5, &items[0]), (8, 25, &items[1]), (10, 12, &items[2]), (29, 30, &items[3])];
+        let g = by_block(&blocks, spans);
+        assert_eq!(g[0], vec![&"a", &"b"]);
+        assert_eq!(g[1], vec![&"b"]);
+        assert_eq!(g[2], vec![&"b", &"d"]);
+    }
+}

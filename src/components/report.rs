@@ -6,7 +6,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use marginalia_core::corpus::{format_date, ordinal_short};
 use marginalia_core::codebook::Codebook;
-use marginalia_core::layout::{Run, runs};
+use marginalia_core::layout::{Run, by_block, runs};
 use marginalia_core::route::Route;
 use marginalia_core::{Block, BlockKind, Document};
 use wasm_bindgen::JsCast;
@@ -59,13 +59,20 @@ pub fn ReportView(slug: String) -> impl IntoView {
     let title = doc.meta.title.clone();
     let coding = use_coding();
     let doc_id = doc.meta.id.clone();
-    let spans = Memo::new(move |_| {
-        coding.coding.with(|c| {
-            c.live(&doc_id)
-                .map(|a| Span { start: a.start, end: a.end, id: a.id.clone(), tags: a.tags.clone() })
-                .collect::<Vec<_>>()
+    // The live annotations of each block, recomputed on a change; each block's own
+    // memo then tells it whether it must re-render.
+    let spans = {
+        let doc = Arc::clone(&doc);
+        Memo::new(move |_| {
+            coding.coding.with(|c| {
+                let live: Vec<&marginalia_core::annotation::Annotation> = c.live(&doc_id).collect();
+                by_block(&doc.blocks, live.iter().map(|a| (a.start, a.end, *a)))
+                    .into_iter()
+                    .map(|v| v.into_iter().map(|a| Span { start: a.start, end: a.end, id: a.id.clone(), tags: a.tags.clone() }).collect())
+                    .collect::<Vec<Vec<Span>>>()
+            })
         })
-    });
+    };
     let book = Memo::new(move |_| coding.coding.with(|c| c.codebook.clone()));
     let body = render_body(&doc, spans, book);
     let prose_ref = NodeRef::<leptos::html::Div>::new();
@@ -126,18 +133,17 @@ pub fn ReportView(slug: String) -> impl IntoView {
     .into_any()
 }
 
-fn render_body(doc: &Arc<Document>, spans: Memo<Vec<Span>>, book: Memo<Codebook>) -> impl IntoView + use<> {
+fn render_body(doc: &Arc<Document>, spans: Memo<Vec<Vec<Span>>>, book: Memo<Codebook>) -> impl IntoView + use<> {
     doc.blocks
         .iter()
-        .filter(|b| !matches!(b.kind, BlockKind::Footnote { .. }))
-        .map(|b| {
+        .enumerate()
+        .filter(|(_, b)| !matches!(b.kind, BlockKind::Footnote { .. }))
+        .map(|(i, b)| {
             // The note shown under this block, if a marker in it was opened.
             let open = RwSignal::new(None::<u32>);
             let (start, end) = (b.start, b.end);
             // Only the blocks whose annotations change re-render.
-            let mine = Memo::new(move |_| {
-                spans.with(|v| v.iter().filter(|s| s.start < end && s.end > start).cloned().collect::<Vec<_>>())
-            });
+            let mine = Memo::new(move |_| spans.with(|v| v.get(i).cloned().unwrap_or_default()));
             let content = {
                 let doc = Arc::clone(doc);
                 let block = b.clone();
@@ -238,7 +244,7 @@ fn open_clicked_highlight(ev: &leptos::ev::MouseEvent) {
 }
 
 /// Marks the highlights of the open annotation (one effect for the report).
-fn mark_selected(spans: Memo<Vec<Span>>) {
+fn mark_selected(spans: Memo<Vec<Vec<Span>>>) {
     let coding = use_coding();
     Effect::new(move |previous: Option<Option<String>>| {
         spans.track();
@@ -335,6 +341,12 @@ fn scroll_to_paragraph(n: Option<u32>) {
         Some(el) => {
             let _ = el.class_list().add_1("target");
             el.scroll_into_view_with_bool(true);
+            // Paragraphs above were laid out with estimated heights (content-visibility);
+            // once they have their real size, scroll again so the target stays on top.
+            request_animation_frame(move || {
+                el.scroll_into_view_with_bool(true);
+                request_animation_frame(move || el.scroll_into_view_with_bool(true));
+            });
         }
         None => window().scroll_to_with_x_and_y(0.0, 0.0),
     }

@@ -50,7 +50,7 @@ for (let i = 0; i < N; i++) {
   anns.push({ id: `bench${i}`, doc: largest.id, start, end, quote: chars.slice(start, end).join(''),
     prefix: '', suffix: '', tags: [tags[rand(4)]], memo: '', coder: 'bench', created: '2026-01-01T00:00:00Z', updated: '2026-01-01T00:00:00Z' });
 }
-const coded = { report: [], nav: [], tag: [] };
+const coded = { report: [], nav: [], tag: [], dom: [] };
 for (let i = 0; i < RUNS; i++) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
@@ -82,6 +82,7 @@ for (let i = 0; i < RUNS; i++) {
       const obs = new MutationObserver(() => {
         if (document.querySelectorAll('.hl').length !== before && t0) {
           obs.disconnect();
+          window.__domMs = performance.now() - t0;
           requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0));
         }
       });
@@ -92,6 +93,7 @@ for (let i = 0; i < RUNS; i++) {
   await page.waitForFunction(() => window.__press === true);
   await page.keyboard.press('1');
   coded.tag.push(await pending);
+  coded.dom.push(await page.evaluate(() => window.__domMs));
   const page2 = await context.newPage();
   await page2.goto(`${server.url}#/report/${slug(largest.id)}`);
   coded.report.push(await renderMs(page2, 'report'));
@@ -120,6 +122,7 @@ console.log('|---|---|---|---|');
 for (const [name, xs] of [
   [`click → ${largest.symbol} with ${N} annotations fully painted`, coded.nav],
   [`page load on a deep link → ${largest.symbol} with ${N} annotations fully painted`, coded.report],
+  ['key press → new highlight in the DOM', coded.dom],
   ['key press → new highlight painted', coded.tag],
 ]) console.log(`| ${name} | ${median(xs).toFixed(1)} | ${Math.min(...xs).toFixed(1)} | ${Math.max(...xs).toFixed(1)} |`);
 console.log('\nTransferred size of the release build (dist/):\n');
