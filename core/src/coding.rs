@@ -173,6 +173,24 @@ impl Coding {
         t
     }
 
+    /// Restores a backup as planned by `store::restore_plan`: one undoable step.
+    pub fn restore(&mut self, codebook: Codebook, writes: Vec<Annotation>) -> Touched {
+        let mut t = Touched { codebook: codebook != self.codebook, ..Touched::default() };
+        let mut edits = Vec::new();
+        if t.codebook {
+            edits.push(Edit::Codebook { before: self.codebook.clone(), after: codebook.clone() });
+            self.codebook = codebook;
+        }
+        for after in writes {
+            let before = self.get(&after.id).cloned();
+            t.doc(&after.doc);
+            self.put(after.clone());
+            edits.push(Edit::Annotation { before, after });
+        }
+        self.record(edits);
+        t
+    }
+
     pub fn can_undo(&self) -> bool {
         !self.undo.is_empty()
     }

@@ -397,3 +397,180 @@ mod backup_tests {
         assert_eq!(back, b);
     }
 }
+
+/// How a backup is restored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestoreMode {
+    /// The backup replaces the current codebook and annotations.
+    Replace,
+    /// The backup's annotations merge with the current ones (newer edit wins).
+    Merge,
+}
+
+/// What restoring would change, for a preview.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RestorePlan {
+    pub added: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    /// The annotations to write (new versions and tombstones).
+    pub writes: Vec<Annotation>,
+    pub codebook: Codebook,
+}
+
+impl Backup {
+    /// Reads and checks a backup file. `doc_len` gives the length in code points of a
+    /// document's text, or `None` for a document this app does not have.
+    pub fn from_json(s: &str, doc_len: &dyn Fn(&str) -> Option<usize>) -> Result<Backup, String> {
+        let v: serde_json::Value = serde_json::from_str(s)
+            .map_err(|e| format!("This file is not a Marginalia backup: it is not valid JSON ({e})."))?;
+        if v.get("format").and_then(|f| f.as_str()) != Some(BACKUP_FORMAT) {
+            return Err("This file is not a Marginalia backup (it has no \"format\": \"marginalia-backup\").".into());
+        }
+        let version = v.get("version").and_then(|x| x.as_u64()).unwrap_or(0);
+        if version > u64::from(SCHEMA_VERSION) {
+            return Err(format!("This backup was written by a newer Marginalia (format version {version}); update Marginalia to restore it."));
+        }
+        let b: Backup = serde_json::from_value(v).map_err(|e| format!("This backup is incomplete or damaged: {e}."))?;
+        b.codebook.validate().map_err(|e| format!("The backup's codebook is not valid: {e}"))?;
+        for a in &b.annotations {
+            let Some(len) = doc_len(&a.doc) else {
+                return Err(format!("The backup has annotations of a document that is not here: {}.", a.doc));
+            };
+            if a.start >= a.end || a.end > len {
+                return Err(format!("The annotation {} lies outside the text of {} ({}–{} of {} characters).", a.id, a.doc, a.start, a.end, len));
+            }
+            if a.tags.is_empty() && !a.deleted {
+                return Err(format!("The annotation {} has no tag.", a.id));
+            }
+        }
+        Ok(b)
+    }
+}
+
+/// What restoring `backup` over `current` would do (nothing is changed here).
+pub fn restore_plan(current: &Coding, backup: &Backup, mode: RestoreMode, now: &str) -> RestorePlan {
+    let mut plan = RestorePlan::default();
+    let mut seen = std::collections::BTreeSet::new();
+    for b in &backup.annotations {
+        seen.insert(b.id.clone());
+        let cur = current.get(&b.id);
+        let result = match mode {
+            RestoreMode::Replace => Annotation { updated: now.to_string(), ..b.clone() },
+            RestoreMode::Merge => match cur {
+                Some(c) => merge(std::slice::from_ref(c), std::slice::from_ref(b)).remove(0),
+                None => b.clone(),
+            },
+        };
+        match cur {
+            None if result.deleted => {}
+            None => {
+                plan.added += 1;
+                plan.writes.push(result);
+            }
+            Some(c) if c.deleted == result.deleted && same_content(c, &result) => plan.unchanged += 1,
+            Some(c) => {
+                if !c.deleted && result.deleted {
+                    plan.removed += 1;
+                } else if c.deleted && !result.deleted {
+                    plan.added += 1;
+                } else {
+                    plan.updated += 1;
+                }
+                plan.writes.push(result);
+            }
+        }
+    }
+    if mode == RestoreMode::Replace {
+        for c in current.all_live() {
+            if !seen.contains(&c.id) {
+                plan.removed += 1;
+                plan.writes.push(Annotation { deleted: true, updated: now.to_string(), ..c.clone() });
+            }
+        }
+    }
+    plan.codebook = match mode {
+        RestoreMode::Replace => backup.codebook.clone(),
+        RestoreMode::Merge => {
+            let mut book = current.codebook.clone();
+            for t in &backup.codebook.tags {
+                if book.get(&t.id).is_none() {
+                    let mut t = t.clone();
+                    if t.key.is_some_and(|k| book.by_key(k).is_some()) {
+                        t.key = None;
+                    }
+                    book.tags.push(t);
+                }
+            }
+            book
+        }
+    };
+    plan
+}
+
+fn same_content(a: &Annotation, b: &Annotation) -> bool {
+    (a.start, a.end, &a.tags, &a.memo, &a.quote) == (b.start, b.end, &b.tags, &b.memo, &b.quote)
+}
+
+#[cfg(test)]
+mod restore_tests {
+    use super::*;
+
+    fn ann(id: &str, memo: &str, updated: &str) -> Annotation {
+        Annotation {
+            id: id.into(), doc: "D".into(), start: 0, end: 4, quote: "abcd".into(), prefix: String::new(),
+            suffix: String::new(), tags: vec!["threat".into()], memo: memo.into(), coder: "c".into(),
+            created: "t0".into(), updated: updated.into(), deleted: false,
+        }
+    }
+
+    fn backup_of(anns: Vec<Annotation>) -> Backup {
+        Backup {
+            format: BACKUP_FORMAT.into(), version: 1, app_version: "0.1.0".into(), exported_at: "t".into(),
+            coder: "c".into(), codebook: Codebook::default(),
+            documents: vec![BackupDocument { id: "D".into(), text_sha256: String::new() }], annotations: anns,
+        }
+    }
+
+    #[test]
+    fn replace_and_merge_previews() {
+        let mut cur = Coding::new(Codebook::default());
+        cur.add(ann("keep", "old", "t1"));
+        cur.add(ann("gone", "", "t1"));
+        let b = backup_of(vec![ann("keep", "new", "t0"), ann("fresh", "", "t0")]);
+        let r = restore_plan(&cur, &b, RestoreMode::Replace, "t9");
+        assert_eq!((r.added, r.updated, r.removed, r.unchanged), (1, 1, 1, 0));
+        let m = restore_plan(&cur, &b, RestoreMode::Merge, "t9");
+        // Merge keeps the newer local edit of "keep" and adds "fresh"; nothing is removed.
+        assert_eq!((m.added, m.updated, m.removed, m.unchanged), (1, 0, 0, 1));
+        let mut applied = cur.clone();
+        applied.restore(r.codebook.clone(), r.writes.clone());
+        let mut ids: Vec<_> = applied.live("D").map(|a| (a.id.clone(), a.memo.clone())).collect();
+        ids.sort();
+        assert_eq!(ids, [("fresh".to_string(), String::new()), ("keep".to_string(), "new".to_string())]);
+        applied.undo("t10");
+        assert_eq!(applied.live("D").count(), 2);
+        assert!(applied.get("fresh").unwrap().deleted);
+    }
+
+    #[test]
+    fn bad_backups_are_refused_with_the_reason() {
+        let len = |d: &str| (d == "D").then_some(10);
+        assert!(Backup::from_json("nope", &len).unwrap_err().contains("not valid JSON"));
+        assert!(Backup::from_json("{}", &len).unwrap_err().contains("not a Marginalia backup"));
+        let mut b = backup_of(vec![ann("a", "", "t")]);
+        b.version = 9;
+        assert!(Backup::from_json(&b.to_json(), &len).unwrap_err().contains("newer"));
+        let mut b = backup_of(vec![ann("a", "", "t")]);
+        b.annotations[0].end = 40;
+        assert!(Backup::from_json(&b.to_json(), &len).unwrap_err().contains("outside the text"));
+        let mut b = backup_of(vec![ann("a", "", "t")]);
+        b.annotations[0].doc = "Elsewhere".into();
+        assert!(Backup::from_json(&b.to_json(), &len).unwrap_err().contains("not here"));
+        let truncated = &backup_of(vec![ann("a", "", "t")]).to_json()[..60];
+        assert!(Backup::from_json(truncated, &len).is_err());
+        let ok = backup_of(vec![ann("a", "", "t")]);
+        assert_eq!(Backup::from_json(&ok.to_json(), &len).unwrap(), ok);
+    }
+}

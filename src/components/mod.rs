@@ -15,6 +15,7 @@ pub fn App() -> impl IntoView {
     let state = provide_app_state();
     let coding = CodingState::load();
     provide_context(coding);
+    let restoring = RwSignal::new(None::<marginalia_core::store::Backup>);
     // Another tab changed a key: merge it in.
     let handle = window_event_listener(leptos::ev::storage, move |ev| {
         if let Some(key) = ev.key() {
@@ -35,6 +36,17 @@ pub fn App() -> impl IntoView {
                 <a href="#/" aria-current=move || (state.page.get() == Page::Corpus).then_some("page")>"Corpus"</a>
             </nav>
             <p class="private">"Everything stays in this browser."</p>
+            <label class="btn backup restore" title="Restore a backup file (you will see what changes first)">
+                "Restore…"
+                <input type="file" accept=".json,application/json" class="visually-hidden"
+                    on:change=move |ev| {
+                        let input: web_sys::HtmlInputElement = event_target(&ev);
+                        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                            read_backup(file, restoring);
+                        }
+                        input.set_value("");
+                    } />
+            </label>
             <button type="button" class="btn backup" on:click=|_| download_backup()
                 title=move || coding.meta.with(|m| m.last_backup.clone().map(|t| format!("Last backup: {t}")).unwrap_or_else(|| "No backup yet".into()))>
                 "Download backup"
@@ -42,6 +54,7 @@ pub fn App() -> impl IntoView {
         </header>
         <NoticeToast />
         <NameDialog />
+        <RestoreDialog backup=restoring />
         <main id="main" tabindex="-1">
             {move || match state.page.get() {
                 Page::Corpus => corpus::CorpusView().into_any(),
@@ -67,6 +80,74 @@ pub fn download_backup() {
     if crate::download::save(&format!("marginalia-backup-{day}.json"), "application/json", &json) {
         coding.meta.update(|m| m.last_backup = Some(t));
         coding.save_meta();
+    }
+}
+
+/// Reads a backup file and, if it is sound, opens the restore preview; if not,
+/// says why and changes nothing.
+fn read_backup(file: web_sys::File, restoring: RwSignal<Option<marginalia_core::store::Backup>>) {
+    let state = use_app_state();
+    let coding = use_coding();
+    const LIMIT: f64 = 50.0 * 1024.0 * 1024.0;
+    if file.size() > LIMIT {
+        coding.notice.set(Some(Notice { text: format!("{} is larger than 50 MB, too large for a Marginalia backup; nothing was changed.", file.name()), offer_backup: false }));
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string());
+        let Some(text) = text else {
+            coding.notice.set(Some(Notice { text: format!("{} could not be read; nothing was changed.", file.name()), offer_backup: false }));
+            return;
+        };
+        let len = |id: &str| state.docs.with_value(|d| d.iter().find(|d| d.meta.id == id).map(|d| d.text.chars().count()));
+        match marginalia_core::store::Backup::from_json(&text, &len) {
+            Ok(b) => restoring.set(Some(b)),
+            Err(reason) => coding.notice.set(Some(Notice { text: format!("{} was not restored: {reason} Nothing was changed.", file.name()), offer_backup: false })),
+        }
+    });
+}
+
+/// The preview of a restore: what Replace and Merge would each change.
+#[component]
+fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> impl IntoView {
+    use marginalia_core::store::{RestoreMode, restore_plan};
+    let coding = use_coding();
+    move || {
+        let b = backup.get()?;
+        let t = now();
+        let (replace, merge) = coding.coding.with_untracked(|c| {
+            (restore_plan(c, &b, RestoreMode::Replace, &t), restore_plan(c, &b, RestoreMode::Merge, &t))
+        });
+        let summary = |p: &marginalia_core::store::RestorePlan| {
+            format!("{} added, {} changed, {} removed, {} unchanged", p.added, p.updated, p.removed, p.unchanged)
+        };
+        let live = b.annotations.iter().filter(|a| !a.deleted).count();
+        let apply = move |plan: marginalia_core::store::RestorePlan, what: &'static str| {
+            let s = format!("{what}: {} added, {} changed, {} removed. Undo (Ctrl+Z) takes it back.", plan.added, plan.updated, plan.removed);
+            coding.change(|c| c.restore(plan.codebook, plan.writes));
+            backup.set(None);
+            coding.notice.set(Some(Notice { text: s, offer_backup: false }));
+        };
+        let (rs, ms) = (summary(&replace), summary(&merge));
+        Some(view! {
+            <div class="modal-backdrop">
+                <dialog open class="modal restore" aria-labelledby="restore-title">
+                    <h2 id="restore-title">"Restore a backup"</h2>
+                    <p>{format!("Backup of {} made {} by {}: {} annotations in {} document(s), {} tags.",
+                        if b.coder.is_empty() { "an unnamed coder".to_string() } else { b.coder.clone() },
+                        b.exported_at, format!("Marginalia {}", b.app_version), live, b.documents.len(), b.codebook.tags.len())}</p>
+                    <dl class="plans">
+                        <dt>"Replace"</dt><dd class="plan-replace">"Your work here becomes the backup's: "{rs}</dd>
+                        <dt>"Merge"</dt><dd class="plan-merge">"Both are kept; where both changed an annotation, the newer edit wins: "{ms}</dd>
+                    </dl>
+                    <div class="row">
+                        <button type="button" class="btn primary" on:click=move |_| apply(replace.clone(), "Replaced")>"Replace"</button>
+                        <button type="button" class="btn" on:click=move |_| apply(merge.clone(), "Merged")>"Merge"</button>
+                        <button type="button" class="btn" on:click=move |_| backup.set(None)>"Cancel"</button>
+                    </div>
+                </dialog>
+            </div>
+        })
     }
 }
 

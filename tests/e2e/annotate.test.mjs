@@ -207,3 +207,48 @@ test('a corrupted stored value is set aside with a message, and the app still st
   await page.locator('.hl').first().waitFor();
   await context.close();
 });
+
+test('backup is one click; restore previews, refuses a bad file, and restores exactly', async () => {
+  const ctxA = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const a = await ctxA.newPage();
+  await a.goto(`${server.url}#/report/S-2019-103/p5`);
+  await a.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Backup' })));
+  await a.reload();
+  await a.locator('#p5.target').waitFor();
+  await selectText(a, '#p5 > p', 'covert network in Iraq');
+  await a.keyboard.press('1');
+  await a.locator('.editor textarea.memo').fill('memo 😀 kept');
+  await a.locator('.editor .cite').click();
+  await a.waitForTimeout(100);
+  const [download] = await Promise.all([a.waitForEvent('download'), a.locator('button.backup').click()]);
+  assert.match(download.suggestedFilename(), /^marginalia-backup-\d{4}-\d{2}-\d{2}\.json$/);
+  const content = (await import('node:fs')).readFileSync(await download.path());
+  const file = { name: download.suggestedFilename(), mimeType: 'application/json', buffer: content };
+  const backup = JSON.parse(content.toString('utf8'));
+  assert.equal(backup.format, 'marginalia-backup');
+  assert.equal(backup.annotations.length, 1);
+  assert.equal(backup.annotations[0].memo, 'memo 😀 kept');
+  assert.equal(backup.documents[0].text_sha256.length, 64);
+  await ctxA.close();
+
+  // A fresh browser: a bad file is refused and changes nothing; the backup restores.
+  const ctxB = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const b = await ctxB.newPage();
+  await b.goto(`${server.url}#/report/S-2019-103/p5`);
+  await b.locator('#p5.target').waitFor();
+  const before = await b.evaluate(() => JSON.stringify(Object.entries(localStorage).sort()));
+  await b.locator('label.restore input[type=file]').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "something else"}') });
+  await b.locator('.toast', { hasText: 'was not restored' }).waitFor();
+  assert.equal(await b.evaluate(() => JSON.stringify(Object.entries(localStorage).sort())), before);
+  await b.locator('label.restore input[type=file]').setInputFiles(file);
+  await b.locator('dialog.restore').waitFor();
+  assert.match(await b.locator('.plan-replace').innerText(), /1 added, 0 changed, 0 removed/);
+  await screenshot(b, 'restore-preview');
+  await b.locator('dialog.restore button', { hasText: 'Replace' }).click();
+  await b.locator('.hl').first().waitFor();
+  assert.equal(await b.locator('.hl').innerText(), 'covert network in Iraq');
+  await b.reload();
+  await b.locator('.hl').first().click();
+  assert.equal(await b.locator('.editor textarea.memo').inputValue(), 'memo 😀 kept');
+  await ctxB.close();
+});
