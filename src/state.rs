@@ -11,6 +11,8 @@ use marginalia_core::Document;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Page {
     Corpus,
+    Codebook,
+    Segments,
     Report(String),
     NotFound(String),
 }
@@ -51,6 +53,8 @@ pub fn provide_app_state() -> AppState {
     let route = RwSignal::new(Route::parse(&current_hash()));
     let page = Memo::new(move |_| match route.get() {
         Route::Corpus => Page::Corpus,
+        Route::Codebook => Page::Codebook,
+        Route::Segments => Page::Segments,
         Route::Report { slug, .. } => Page::Report(slug),
         Route::NotFound(h) => Page::NotFound(h),
     });

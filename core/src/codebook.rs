@@ -115,6 +115,64 @@ impl Codebook {
         Ok(id)
     }
 
+    /// Renames a tag; names stay unique and non-empty.
+    pub fn rename(&mut self, id: &str, name: &str) -> Result<(), CodebookError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(CodebookError("A tag needs a name.".into()));
+        }
+        if self.tags.iter().any(|t| t.id != id && t.name.eq_ignore_ascii_case(name)) {
+            return Err(CodebookError(format!("There is already a tag named \"{name}\".")));
+        }
+        if let Some(t) = self.tags.iter_mut().find(|t| t.id == id) {
+            t.name = name.to_string();
+        }
+        Ok(())
+    }
+
+    /// Gives a tag a key; a tag that had that key loses it (keys stay unique).
+    pub fn set_key(&mut self, id: &str, key: Option<char>) {
+        let key = key.filter(|k| ('1'..='9').contains(k));
+        for t in &mut self.tags {
+            if t.id == id {
+                t.key = key;
+            } else if key.is_some() && t.key == key {
+                t.key = None;
+            }
+        }
+    }
+
+    pub fn set_colour(&mut self, id: &str, colour: &str) -> Result<(), CodebookError> {
+        if !valid_colour(colour) {
+            return Err(CodebookError("A colour is written #rrggbb.".into()));
+        }
+        if let Some(t) = self.tags.iter_mut().find(|t| t.id == id) {
+            t.colour = colour.to_ascii_lowercase();
+        }
+        Ok(())
+    }
+
+    pub fn set_description(&mut self, id: &str, text: &str) {
+        if let Some(t) = self.tags.iter_mut().find(|t| t.id == id) {
+            t.description = text.trim().to_string();
+        }
+    }
+
+    /// Moves a tag up (`-1`) or down (`+1`) in the order.
+    pub fn move_tag(&mut self, id: &str, delta: isize) {
+        if let Some(i) = self.index_of(id) {
+            let j = i as isize + delta;
+            if j >= 0 && (j as usize) < self.tags.len() {
+                self.tags.swap(i, j as usize);
+            }
+        }
+    }
+
+    /// Removes a tag from the codebook (its annotations are rewritten by the caller).
+    pub fn remove(&mut self, id: &str) {
+        self.tags.retain(|t| t.id != id);
+    }
+
     /// Checks a codebook read from a file.
     pub fn validate(&self) -> Result<(), CodebookError> {
         if self.tags.is_empty() {
@@ -198,6 +256,29 @@ mod tests {
         assert!(b.add("  ").is_err());
         let back = Codebook::from_json(&b.to_json()).unwrap();
         assert_eq!(back, b);
+    }
+
+    #[test]
+    fn edits_keep_the_codebook_valid() {
+        let mut b = Codebook::default();
+        b.rename("threat", "Threats").unwrap();
+        assert!(b.rename("finance", "threats").is_err(), "names are unique");
+        assert!(b.rename("finance", " ").is_err());
+        b.set_key("finance", Some('1'));
+        assert_eq!(b.get("finance").unwrap().key, Some('1'));
+        assert_eq!(b.get("threat").unwrap().key, None, "the key moved");
+        assert!(b.set_colour("finance", "blue").is_err());
+        b.set_colour("finance", "#ABCDEF").unwrap();
+        assert_eq!(b.get("finance").unwrap().colour, "#abcdef");
+        b.move_tag("prosecution", -1);
+        assert_eq!(b.tags[2].id, "prosecution");
+        b.move_tag("threat", -1);
+        assert_eq!(b.tags[0].id, "threat", "the first stays first");
+        b.set_description("threat", "  text  ");
+        assert_eq!(b.get("threat").unwrap().description, "text");
+        b.remove("threat");
+        assert!(b.get("threat").is_none());
+        b.validate().unwrap();
     }
 
     #[test]

@@ -6,6 +6,10 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Corpus,
+    /// The codebook editor.
+    Codebook,
+    /// Every coded segment across the corpus (the QDA "retrieval").
+    Segments,
     Report { slug: String, paragraph: Option<u32> },
     NotFound(String),
 }
@@ -27,6 +31,8 @@ impl Route {
         }
         let parts: Vec<&str> = h.split('/').collect();
         match parts.as_slice() {
+            ["codebook"] => Route::Codebook,
+            ["segments"] => Route::Segments,
             ["report", slug] if !slug.is_empty() => {
                 Route::Report { slug: slug.to_string(), paragraph: None }
             }
@@ -45,6 +51,8 @@ impl Route {
     pub fn to_hash(&self) -> String {
         match self {
             Route::Corpus => "#/".to_string(),
+            Route::Codebook => "#/codebook".to_string(),
+            Route::Segments => "#/segments".to_string(),
             Route::Report { slug, paragraph: None } => format!("#/report/{slug}"),
             Route::Report { slug, paragraph: Some(n) } => format!("#/report/{slug}/p{n}"),
             Route::NotFound(h) => h.clone(),
@@ -75,6 +83,8 @@ mod tests {
         );
         assert!(matches!(Route::parse("#/report/x/q1"), Route::NotFound(_)));
         assert!(matches!(Route::parse("#/nothing"), Route::NotFound(_)));
+        assert_eq!(Route::parse("#/codebook"), Route::Codebook);
+        assert_eq!(Route::parse(&Route::Segments.to_hash()), Route::Segments);
         let r = Route::report("S/2019/103", Some(12));
         assert_eq!(r.to_hash(), "#/report/S-2019-103/p12");
         assert_eq!(Route::parse(&r.to_hash()), r);

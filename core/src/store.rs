@@ -323,7 +323,7 @@ mod tests {
         let edited = Annotation { memo: "x".into(), updated: "2026-01-02T00:00:00Z".into(), ..base.clone() };
         let deleted = Annotation { deleted: true, updated: "2026-01-03T00:00:00Z".into(), ..base.clone() };
         let other = Annotation { id: "b".into(), ..base.clone() };
-        let m = merge(&[edited.clone(), other.clone()], &[deleted.clone()]);
+        let m = merge(&[edited.clone(), other.clone()], std::slice::from_ref(&deleted));
         assert_eq!(m, vec![deleted, other]);
     }
 }

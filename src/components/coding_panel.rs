@@ -46,9 +46,31 @@ pub fn highlight_style(book: &Codebook, tags: &[String]) -> String {
     )
 }
 
+/// Undo and redo everywhere: Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z or Ctrl+Y
+/// redoes (not while typing in a field, where they edit the field).
+pub fn undo_keys() {
+    let coding = use_coding();
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        let in_field = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        let key = ev.key();
+        if in_field || !(ev.ctrl_key() || ev.meta_key()) || ev.alt_key() {
+            return;
+        }
+        if key == "z" || key == "Z" || key == "y" {
+            ev.prevent_default();
+            let redo = key == "y" || ev.shift_key();
+            let t = now();
+            coding.change(|c| if redo { c.redo(&t) } else { c.undo(&t) });
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
+
 /// Keys of a report: 1–9 tag the selection (or toggle a tag of the open
-/// annotation), Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z or Ctrl+Y redoes, Delete
-/// removes the open annotation, Escape closes.
+/// annotation), Delete removes the open annotation, Escape closes.
 pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
     let coding = use_coding();
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -67,13 +89,6 @@ pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
             return;
         }
         if in_field {
-            return;
-        }
-        if modifier && !ev.alt_key() && (key == "z" || key == "Z" || key == "y") {
-            ev.prevent_default();
-            let redo = key == "y" || ev.shift_key();
-            let t = now();
-            coding.change(|c| if redo { c.redo(&t) } else { c.undo(&t) });
             return;
         }
         if modifier || ev.alt_key() {

@@ -1,8 +1,10 @@
 //! Components: render state and dispatch user actions; no logic of their own.
 
+mod codebook;
 mod coding_panel;
 mod corpus;
 mod report;
+mod segments;
 
 use leptos::prelude::*;
 
@@ -23,6 +25,7 @@ pub fn App() -> impl IntoView {
         }
     });
     on_cleanup(move || handle.remove());
+    coding_panel::undo_keys();
     view! {
         <a class="skip" href="#main" on:click=|ev| {
             ev.prevent_default();
@@ -34,6 +37,8 @@ pub fn App() -> impl IntoView {
             <a class="brand" href="#/">"Marginalia"</a>
             <nav aria-label="Main">
                 <a href="#/" aria-current=move || (state.page.get() == Page::Corpus).then_some("page")>"Corpus"</a>
+                <a href="#/segments" aria-current=move || (state.page.get() == Page::Segments).then_some("page")>"Segments"</a>
+                <a href="#/codebook" aria-current=move || (state.page.get() == Page::Codebook).then_some("page")>"Codebook"</a>
             </nav>
             <p class="private">"Everything stays in this browser."</p>
             <label class="btn backup restore" title="Restore a backup file (you will see what changes first)">
@@ -58,6 +63,8 @@ pub fn App() -> impl IntoView {
         <main id="main" tabindex="-1">
             {move || match state.page.get() {
                 Page::Corpus => corpus::CorpusView().into_any(),
+                Page::Codebook => codebook::CodebookView().into_any(),
+                Page::Segments => segments::SegmentsView().into_any(),
                 Page::Report(slug) => view! { <report::ReportView slug=slug /> }.into_any(),
                 Page::NotFound(hash) => view! { <NotFound hash=hash /> }.into_any(),
             }}
@@ -135,7 +142,7 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
                     <h2 id="restore-title">"Restore a backup"</h2>
                     <p>{format!("Backup of {} made {} by {}: {} annotations in {} document(s), {} tags.",
                         if b.coder.is_empty() { "an unnamed coder".to_string() } else { b.coder.clone() },
-                        b.exported_at, format!("Marginalia {}", b.app_version), live, b.documents.len(), b.codebook.tags.len())}</p>
+                        b.exported_at, "Marginalia ".to_string() + &b.app_version, live, b.documents.len(), b.codebook.tags.len())}</p>
                     <dl class="plans">
                         <dt>"Replace"</dt><dd class="plan-replace">"Your work here becomes the backup's: "{rs}</dd>
                         <dt>"Merge"</dt><dd class="plan-merge">"Both are kept; where both changed an annotation, the newer edit wins: "{ms}</dd>

@@ -252,3 +252,62 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   assert.equal(await b.locator('.editor textarea.memo').inputValue(), 'memo 😀 kept');
   await ctxB.close();
 });
+
+test('codebook: add, rename, key, delete with merge, undo; export and import; coded segments view', async () => {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(`${server.url}#/codebook`);
+  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Books' })));
+  await page.reload();
+  await page.locator('.tag-row').first().waitFor();
+  assert.equal(await page.locator('.tag-row').count(), 4);
+  await page.locator('.add-tag input').fill('Gender');
+  await page.locator('.add-tag button').click();
+  await page.locator('.tag-row[data-tag="gender"]').waitFor();
+  assert.equal(await page.locator('.tag-row[data-tag="gender"] select').inputValue(), '5');
+  await page.locator('.tag-row[data-tag="threat"] .tag-name').fill('Threats');
+  await page.locator('.tag-row[data-tag="threat"] .tag-name').press('Tab');
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:codebook') ?? '{"tags":[]}').tags.some((t) => t.name === 'Threats'));
+  await screenshot(page, 'codebook');
+
+  // Code with the new tag's key.
+  await page.goto(`${server.url}#/report/S-2019-612/p8`);
+  await page.locator('#p8.target').waitFor();
+  await selectText(page, '#p8 > p', 'Arabian Peninsula');
+  await page.keyboard.press('5');
+  await page.locator('.hl[data-tags="gender"]').waitFor();
+
+  // The segments view lists it, filtered by tag.
+  await page.goto(`${server.url}#/segments`);
+  await page.locator('.segments li').first().waitFor();
+  assert.match(await page.locator('.segments li').first().innerText(), /S\/2019\/612 ¶8[\s\S]*Arabian Peninsula/);
+  await page.locator('.filters [data-tag="finance"]').click();
+  assert.equal(await page.locator('.segments li').count(), 0);
+  await page.locator('.filters [data-tag="finance"]').click();
+  await page.locator('.segments li a.seg-cite').first().click();
+  await page.locator('#p8.target').waitFor();
+
+  // Delete the tag in use: asked, merged into finance; undo brings it back.
+  await page.goto(`${server.url}#/codebook`);
+  await page.locator('.tag-row[data-tag="gender"] .btn.danger').click();
+  await page.locator('dialog select').selectOption('finance');
+  await page.locator('dialog button', { hasText: 'Merge and delete' }).click();
+  await page.waitForFunction(() => !document.querySelector('.tag-row[data-tag="gender"]'));
+  assert.equal(await page.locator('.tag-row[data-tag="finance"] .uses').innerText(), '1 in use');
+  await page.keyboard.press('Control+z');
+  await page.locator('.tag-row[data-tag="gender"]').waitFor();
+  assert.equal(await page.locator('.tag-row[data-tag="gender"] .uses').innerText(), '1 in use');
+
+  // Export, then import a bad file (refused) and the exported one (accepted).
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('button', { hasText: 'Export codebook' }).click()]);
+  const exported = (await import('node:fs')).readFileSync(await download.path());
+  assert.equal(JSON.parse(exported.toString()).format, 'marginalia-codebook');
+  await page.locator('label.import-codebook input').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"marginalia-codebook","version":1,"tags":[]}') });
+  await page.locator('.toast', { hasText: 'was not imported' }).waitFor();
+  assert.equal(await page.locator('.tag-row').count(), 5);
+  await page.locator('label.import-codebook input').setInputFiles({ name: 'book.json', mimeType: 'application/json', buffer: exported });
+  await page.locator('.toast', { hasText: 'Codebook imported' }).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -1,0 +1,165 @@
+//! The codebook editor: add, rename, recolour, reorder, describe tags and set
+//! their keys; delete a tag (asking first when it is in use, with the offer to
+//! merge its segments into another tag); export and import the codebook as JSON.
+
+use leptos::prelude::*;
+use marginalia_core::codebook::Codebook;
+
+use crate::coding::{Notice, now, use_coding};
+
+/// Applies an edit to a copy of the codebook and commits it as one undoable change.
+fn edit(f: impl FnOnce(&mut Codebook) -> Result<(), String>) {
+    let coding = use_coding();
+    let mut book = coding.coding.with_untracked(|c| c.codebook.clone());
+    match f(&mut book) {
+        Ok(()) => {
+            let t = now();
+            coding.change(|c| if c.codebook == book { Default::default() } else { c.set_codebook(book, None, &t) });
+        }
+        Err(e) => coding.notice.set(Some(Notice { text: e, offer_backup: false })),
+    }
+}
+
+#[component]
+pub fn CodebookView() -> impl IntoView {
+    let coding = use_coding();
+    let new_name = RwSignal::new(String::new());
+    // The tag whose deletion is being asked about.
+    let deleting = RwSignal::new(None::<String>);
+    let counts = Memo::new(move |_| coding.coding.with(|c| c.counts(None)));
+    let book = Memo::new(move |_| coding.coding.with(|c| c.codebook.clone()));
+    crate::perf::record_painted("codebook");
+
+    let rows = move || {
+        let b = book.get();
+        let n = b.tags.len();
+        b.tags.into_iter().enumerate().map(|(i, t)| {
+            let id = t.id.clone();
+            let uses = counts.with(|c| c.get(&t.id).copied().unwrap_or(0));
+            let (id1, id2, id3, id4, id5, id6, id7) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
+            view! {
+                <li class="tag-row" data-tag=id.clone()>
+                    <input type="color" aria-label=format!("Colour of {}", t.name) prop:value=t.colour.clone()
+                        on:change=move |ev| { let v = event_target_value(&ev); edit(|b| b.set_colour(&id1, &v).map_err(|e| e.0)) } />
+                    <input type="text" class="tag-name" aria-label="Name" prop:value=t.name.clone()
+                        on:change=move |ev| { let v = event_target_value(&ev); edit(|b| b.rename(&id2, &v).map_err(|e| e.0)) } />
+                    <label class="tag-key">"Key "
+                        <select aria-label=format!("Key of {}", t.name)
+                            on:change=move |ev| { let v = event_target_value(&ev); edit(|b| { b.set_key(&id3, v.chars().next()); Ok(()) }) }>
+                            <option value="" selected=t.key.is_none()>"none"</option>
+                            {('1'..='9').map(|k| view! { <option value=k.to_string() selected=t.key == Some(k)>{k.to_string()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <span class="uses">{format!("{uses} in use")}</span>
+                    <span class="order">
+                        <button type="button" class="btn" aria-label=format!("Move {} up", t.name) disabled=i == 0
+                            on:click=move |_| edit(|b| { b.move_tag(&id4, -1); Ok(()) })>"↑"</button>
+                        <button type="button" class="btn" aria-label=format!("Move {} down", t.name) disabled=i + 1 == n
+                            on:click=move |_| edit(|b| { b.move_tag(&id5, 1); Ok(()) })>"↓"</button>
+                        <button type="button" class="btn danger" on:click=move |_| {
+                            if uses == 0 { delete_tag(&id6, None, false) } else { deleting.set(Some(id6.clone())) }
+                        }>"Delete"</button>
+                    </span>
+                    <textarea class="tag-desc" aria-label=format!("Description of {}", t.name) prop:value=t.description.clone()
+                        placeholder="What counts, what does not, an example from the reports"
+                        on:change=move |ev| { let v = event_target_value(&ev); edit(|b| { b.set_description(&id7, &v); Ok(()) }) }></textarea>
+                </li>
+            }
+        }).collect_view()
+    };
+
+    let ask = move || {
+        let id = deleting.get()?;
+        let b = book.get();
+        let tag = b.get(&id)?.clone();
+        let uses = counts.with(|c| c.get(&id).copied().unwrap_or(0));
+        let others: Vec<_> = b.tags.iter().filter(|t| t.id != id).cloned().collect();
+        let target = RwSignal::new(others.first().map(|t| t.id.clone()).unwrap_or_default());
+        let (id_merge, id_drop) = (id.clone(), id.clone());
+        Some(view! {
+            <div class="modal-backdrop">
+                <dialog open class="modal" aria-labelledby="del-title">
+                    <h2 id="del-title">{format!("Delete \"{}\"?", tag.name)}</h2>
+                    <p>{format!("{uses} annotation(s) use this tag. Move them to another tag, or delete the tag from them (an annotation left with no tag is deleted). Undo takes either back.")}</p>
+                    <label>"Move them to "
+                        <select on:change=move |ev| target.set(event_target_value(&ev))>
+                            {others.iter().map(|t| view! { <option value=t.id.clone()>{t.name.clone()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <div class="row">
+                        <button type="button" class="btn primary" disabled=others.is_empty()
+                            on:click=move |_| { delete_tag(&id_merge, Some(target.get_untracked()), true); deleting.set(None); }>"Merge and delete"</button>
+                        <button type="button" class="btn danger"
+                            on:click=move |_| { delete_tag(&id_drop, None, true); deleting.set(None); }>"Delete the tag from them"</button>
+                        <button type="button" class="btn" on:click=move |_| deleting.set(None)>"Cancel"</button>
+                    </div>
+                </dialog>
+            </div>
+        })
+    };
+
+    let add = move || {
+        let name = new_name.get_untracked();
+        edit(|b| b.add(&name).map(|_| ()).map_err(|e| e.0));
+        new_name.set(String::new());
+    };
+
+    view! {
+        <section class="codebook">
+            <h1>"Codebook"</h1>
+            <p class="lede">"The tags you code with. Keys 1–9 apply a tag to the selected text. Every change here can be undone with Ctrl+Z."</p>
+            <ol class="tag-list">{rows}</ol>
+            <form class="row add-tag" on:submit=move |ev| { ev.prevent_default(); add(); }>
+                <input type="text" placeholder="New tag name" aria-label="New tag name" prop:value=move || new_name.get()
+                    on:input=move |ev| new_name.set(event_target_value(&ev)) />
+                <button type="submit" class="btn primary">"Add tag"</button>
+            </form>
+            <div class="row">
+                <button type="button" class="btn" on:click=move |_| {
+                    let json = book.get_untracked().to_json();
+                    crate::download::save("marginalia-codebook.json", "application/json", &json);
+                }>"Export codebook (JSON)"</button>
+                <label class="btn import-codebook">"Import codebook…"
+                    <input type="file" accept=".json,application/json" class="visually-hidden"
+                        on:change=move |ev| {
+                            let input: web_sys::HtmlInputElement = event_target(&ev);
+                            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                                import_codebook(file);
+                            }
+                            input.set_value("");
+                        } />
+                </label>
+            </div>
+            {ask}
+        </section>
+    }
+}
+
+/// Deletes a tag, moving its segments to `into` or removing it from them.
+fn delete_tag(id: &str, into: Option<String>, rewrite: bool) {
+    let coding = use_coding();
+    let mut book = coding.coding.with_untracked(|c| c.codebook.clone());
+    book.remove(id);
+    let t = now();
+    let id = id.to_string();
+    coding.change(|c| {
+        let rewrite = rewrite.then_some((id.as_str(), into.as_deref()));
+        c.set_codebook(book, rewrite, &t)
+    });
+}
+
+fn import_codebook(file: web_sys::File) {
+    let coding = use_coding();
+    leptos::task::spawn_local(async move {
+        let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string());
+        let result = text.ok_or_else(|| "the file could not be read".to_string()).and_then(|t| Codebook::from_json(&t).map_err(|e| e.0));
+        match result {
+            Ok(book) => {
+                let t = now();
+                coding.change(|c| c.set_codebook(book, None, &t));
+                coding.notice.set(Some(Notice { text: format!("Codebook imported from {}. Undo (Ctrl+Z) takes it back.", file.name()), offer_backup: false }));
+            }
+            Err(e) => coding.notice.set(Some(Notice { text: format!("{} was not imported: {e} Nothing was changed.", file.name()), offer_backup: false })),
+        }
+    });
+}

@@ -1,0 +1,103 @@
+//! Coded segments across the corpus (the QDA "retrieval"): every segment under
+//! the chosen tags, with citation, quote and context, each linking to its place.
+
+use leptos::prelude::*;
+use marginalia_core::route::Route;
+
+use crate::coding::use_coding;
+use crate::state::use_app_state;
+
+/// One coded segment as listed.
+struct Segment {
+    report: usize,
+    start: usize,
+    cite: String,
+    prefix: String,
+    quote: String,
+    suffix: String,
+    href: String,
+    tags: Vec<String>,
+    memo: String,
+}
+
+#[component]
+pub fn SegmentsView() -> impl IntoView {
+    let state = use_app_state();
+    let coding = use_coding();
+    let chosen = RwSignal::new(Vec::<String>::new());
+    let by_report = RwSignal::new(true);
+    let book = Memo::new(move |_| coding.coding.with(|c| c.codebook.clone()));
+    crate::perf::record_painted("segments");
+    let rows = move || {
+        let wanted = chosen.get();
+        let mut rows: Vec<Segment> = coding.coding.with(|c| {
+            state.docs.with_value(|docs| {
+                docs.iter().enumerate().flat_map(|(di, d)| {
+                    let wanted = wanted.clone();
+                    c.live(&d.meta.id)
+                        .filter(move |a| wanted.is_empty() || a.tags.iter().any(|t| wanted.contains(t)))
+                        .map(move |a| {
+                            let para = d.paragraphs().find(|(_, b)| b.end > a.start).map(|(n, _)| n).unwrap_or(0);
+                            let href = Route::report(&d.meta.id, (para > 0).then_some(para)).to_hash();
+                            Segment {
+                                report: di,
+                                start: a.start,
+                                cite: a.cite(d),
+                                prefix: a.prefix.clone(),
+                                quote: a.quote.clone(),
+                                suffix: a.suffix.clone(),
+                                href,
+                                tags: a.tags.clone(),
+                                memo: a.memo.clone(),
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                }).collect()
+            })
+        });
+        if !by_report.get() {
+            rows.sort_by(|a, b| a.tags.cmp(&b.tags).then((a.report, a.start).cmp(&(b.report, b.start))));
+        }
+        let b = book.get();
+        let total = rows.len();
+        view! {
+            <p class="count-line">{format!("{total} segment(s)")}</p>
+            <ol class="segments">
+                {rows.into_iter().map(|Segment { cite, prefix, quote, suffix, href, tags, memo, .. }| {
+                    let names = tags.iter().map(|t| b.get(t).map(|t| t.name.clone()).unwrap_or_else(|| t.clone())).collect::<Vec<_>>().join(", ");
+                    let colour = tags.first().and_then(|t| b.get(t)).map(|t| t.colour.clone()).unwrap_or_default();
+                    let before: String = prefix.chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
+                    let after: String = suffix.chars().take(40).collect();
+                    view! {
+                        <li style=format!("border-left-color:{colour}")>
+                            <a class="seg-cite" href=href>{cite}</a>" · "<span class="seg-tags">{names}</span>
+                            <p class="seg-text"><span class="ctx">{format!("…{}", before.replace('\n', " "))}</span><mark>{quote}</mark><span class="ctx">{format!("{}…", after.replace('\n', " "))}</span></p>
+                            {(!memo.is_empty()).then(|| view! { <p class="seg-memo">{memo}</p> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        }
+    };
+    view! {
+        <section class="segments-view">
+            <h1>"Coded segments"</h1>
+            <p class="lede">"Every segment under the chosen tags across the corpus (all tags when none is chosen)."</p>
+            <div class="row filters" role="group" aria-label="Tags">
+                {move || book.get().tags.into_iter().map(|t| {
+                    let id = t.id.clone();
+                    let pressed = { let id = id.clone(); move || chosen.with(|c| c.contains(&id)).to_string() };
+                    view! {
+                        <button type="button" class="tagbtn" aria-pressed=pressed data-tag=t.id.clone()
+                            on:click=move |_| chosen.update(|c| if let Some(i) = c.iter().position(|x| *x == id) { c.remove(i); } else { c.push(id.clone()); })>
+                            <span class="swatch" style=format!("background:{}", t.colour)></span>{t.name.clone()}
+                        </button>
+                    }
+                }).collect_view()}
+                <label class="snap"><input type="checkbox" prop:checked=move || !by_report.get()
+                    on:change=move |ev| by_report.set(!event_target_checked(&ev)) />" Group by tag"</label>
+            </div>
+            {rows}
+        </section>
+    }
+}
