@@ -36,6 +36,8 @@ pub struct CodingState {
     pub ask_name: RwSignal<Option<String>>,
     /// Storage belongs to a newer Marginalia: read only.
     pub read_only: RwSignal<bool>,
+    /// Annotations whose quote is no longer in their document's text: kept, not drawn.
+    pub detached: RwSignal<BTreeSet<String>>,
     /// Changes not yet written (written right after the next paint, or when the page hides).
     unwritten: StoredValue<Option<Touched>>,
 }
@@ -54,9 +56,23 @@ pub fn new_id() -> String {
 
 impl CodingState {
     /// Loads from storage (migrating and quarantining as `core::store` says).
-    pub fn load() -> Self {
+    pub fn load(docs: &[std::sync::Arc<marginalia_core::Document>]) -> Self {
         let entries = storage::read_all();
-        let loaded = store::load(&entries, &now(), new_id);
+        let mut loaded = store::load(&entries, &now(), new_id);
+        // Re-anchor what was saved against today's texts.
+        let mut detached = BTreeSet::new();
+        let mut reanchored = Vec::new();
+        let ids: Vec<String> = loaded.coding.docs().map(str::to_string).collect();
+        for id in ids {
+            let Some(doc) = docs.iter().find(|d| d.meta.id == id) else { continue };
+            let mut list = loaded.coding.stored(&id).to_vec();
+            let (changed, lost) = marginalia_core::anchor::reanchor_all(doc, &mut list);
+            detached.extend(lost);
+            if !changed.is_empty() {
+                reanchored.push(id.clone());
+                loaded.coding.set_doc(&id, list);
+            }
+        }
         let state = CodingState {
             coding: RwSignal::new(loaded.coding),
             meta: RwSignal::new(loaded.meta),
@@ -68,6 +84,7 @@ impl CodingState {
             snap: RwSignal::new(false),
             ask_name: RwSignal::new(None),
             read_only: RwSignal::new(loaded.newer),
+            detached: RwSignal::new(detached),
             unwritten: StoredValue::new(None),
         };
         // Leaving or hiding the page writes what is still unwritten, synchronously.
@@ -96,7 +113,17 @@ impl CodingState {
                 storage::remove(k);
             }
         }
+        if !reanchored.is_empty() {
+            let touched = Touched { docs: reanchored.into_iter().collect(), codebook: false };
+            state.save(&touched);
+        }
         let mut parts = Vec::new();
+        let lost = state.detached.with_untracked(BTreeSet::len);
+        if lost > 0 {
+            parts.push(format!(
+                "{lost} annotation(s) no longer match the text of their report; they are kept, listed as detached beside the report."
+            ));
+        }
         if !loaded.quarantined.is_empty() {
             let reasons: Vec<String> = loaded.quarantined.iter().map(|q| q.reason.clone()).collect();
             parts.push(format!(

@@ -5,9 +5,13 @@
 //! document's text. Inside it, the only text nodes are the block's own text
 //! (footnote numbers are drawn by CSS; notes open outside the element), so the
 //! text of a DOM range from the element's start to a boundary point is exactly
-//! the block's text up to that point, and its length in code points is the offset.
+//! the block's text up to that point. Its length is in UTF-16 units (the DOM's);
+//! `core::offsets` turns it into code points, rounding a start down and an end
+//! up if a boundary falls inside an astral character.
 
 use leptos::prelude::*;
+use marginalia_core::Document;
+use marginalia_core::offsets::{Round, slice_chars, utf16_to_cp};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Node};
 
@@ -32,15 +36,16 @@ fn block_of(node: &Node) -> Option<Element> {
 }
 
 /// The code point offset of a DOM boundary point inside `root`.
-fn boundary(root: &Element, node: &Node, offset: u32, edge: Edge) -> Option<usize> {
+fn boundary(root: &Element, doc: &Document, node: &Node, offset: u32, edge: Edge) -> Option<usize> {
     if let Some(block) = block_of(node) {
         let start = attr_usize(&block, "data-start")?;
+        let end = attr_usize(&block, "data-end")?;
         let range = document().create_range().ok()?;
         range.set_start(&block, 0).ok()?;
         range.set_end(node, offset).ok()?;
-        let before: String = range.to_string().into();
-        let end = attr_usize(&block, "data-end")?;
-        return Some((start + before.chars().count()).min(end));
+        let units = range.to_string().length() as usize;
+        let round = if edge == Edge::Start { Round::Down } else { Round::Up };
+        return Some((start + utf16_to_cp(slice_chars(&doc.text, start, end), units, round)).min(end));
     }
     // Outside every block (a margin number, an open note, a heading's gap):
     // a start moves forward to the next block, an end back to the previous one.
@@ -70,7 +75,7 @@ fn boundary(root: &Element, node: &Node, offset: u32, edge: Edge) -> Option<usiz
 
 /// The current selection inside `root` as a code point range `(start, end)`, or
 /// `None` when nothing (or nothing of the text) is selected there.
-pub fn selection_in(root: &Element) -> Option<(usize, usize)> {
+pub fn selection_in(root: &Element, doc: &Document) -> Option<(usize, usize)> {
     let sel = window().get_selection().ok()??;
     if sel.is_collapsed() || sel.range_count() == 0 {
         return None;
@@ -80,8 +85,8 @@ pub fn selection_in(root: &Element) -> Option<(usize, usize)> {
     if !root.contains(Some(&common)) {
         return None;
     }
-    let start = boundary(root, &range.start_container().ok()?, range.start_offset().ok()?, Edge::Start)?;
-    let end = boundary(root, &range.end_container().ok()?, range.end_offset().ok()?, Edge::End)?;
+    let start = boundary(root, doc, &range.start_container().ok()?, range.start_offset().ok()?, Edge::Start)?;
+    let end = boundary(root, doc, &range.end_container().ok()?, range.end_offset().ok()?, Edge::End)?;
     (start < end).then_some((start, end))
 }
 

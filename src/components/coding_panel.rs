@@ -97,7 +97,7 @@ pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
         if let Some(k) = key.chars().next().filter(|c| key.len() == 1 && ('1'..='9').contains(c)) {
             let tag = coding.coding.with_untracked(|c| c.codebook.by_key(k).map(|t| t.id.clone()));
             let Some(tag) = tag else { return };
-            let selection = prose.get_untracked().and_then(|p| crate::dom::selection_in(&p));
+            let selection = prose.get_untracked().and_then(|p| crate::dom::selection_in(&p, &doc));
             if let Some((s, e)) = selection {
                 ev.prevent_default();
                 coding.pending.set(Some((doc.meta.id.clone(), s, e)));
@@ -274,6 +274,25 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
             <h2>"Annotations"</h2>
             <ul class="counts">{chips}</ul>
             {list}
+            {
+                let doc_id = doc.meta.id.clone();
+                move || {
+                    let lost: Vec<(String, String)> = coding.detached.with(|d| {
+                        coding.coding.with(|c| c.live(&doc_id).filter(|a| d.contains(&a.id)).map(|a| (a.id.clone(), a.quote.clone())).collect())
+                    });
+                    (!lost.is_empty()).then(|| view! {
+                        <h2>"Detached"</h2>
+                        <p class="ann-empty">"These no longer match the text of this report. They are kept; delete them, or restore the text they were made on."</p>
+                        <ul class="ann-list detached">
+                            {lost.into_iter().map(|(id, quote)| view! {
+                                <li><button type="button" data-id=id.clone() on:click=move |_| coding.selected.set(Some(id.clone()))>
+                                    <span class="ann-quote">{format!("“{quote}”")}</span>
+                                </button></li>
+                            }).collect_view()}
+                        </ul>
+                    })
+                }
+            }
         </section>
     }
 }

@@ -15,7 +15,7 @@ use crate::state::{Page, provide_app_state, use_app_state};
 #[component]
 pub fn App() -> impl IntoView {
     let state = provide_app_state();
-    let coding = CodingState::load();
+    let coding = state.docs.with_value(|d| CodingState::load(d));
     provide_context(coding);
     let restoring = RwSignal::new(None::<marginalia_core::store::Backup>);
     // Another tab changed a key: merge it in.

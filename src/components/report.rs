@@ -64,8 +64,10 @@ pub fn ReportView(slug: String) -> impl IntoView {
     let spans = {
         let doc = Arc::clone(&doc);
         Memo::new(move |_| {
+            let detached = coding.detached.get();
             coding.coding.with(|c| {
-                let live: Vec<&marginalia_core::annotation::Annotation> = c.live(&doc_id).collect();
+                let live: Vec<&marginalia_core::annotation::Annotation> =
+                    c.live(&doc_id).filter(|a| !detached.contains(&a.id)).collect();
                 by_block(&doc.blocks, live.iter().map(|a| (a.start, a.end, *a)))
                     .into_iter()
                     .map(|v| v.into_iter().map(|a| Span { start: a.start, end: a.end, id: a.id.clone(), tags: a.tags.clone() }).collect())
@@ -77,10 +79,11 @@ pub fn ReportView(slug: String) -> impl IntoView {
     let body = render_body(&doc, spans, book);
     let prose_ref = NodeRef::<leptos::html::Div>::new();
     let on_select = {
-        let doc_id = doc.meta.id.clone();
+        let doc = Arc::clone(&doc);
         move || {
             let Some(prose) = prose_ref.get_untracked() else { return };
-            match crate::dom::selection_in(&prose) {
+            let doc_id = doc.meta.id.clone();
+            match crate::dom::selection_in(&prose, &doc) {
                 Some((s, e)) => {
                     coding.pending.set(Some((doc_id.clone(), s, e)));
                     let at = crate::dom::selection_rect().map(|r| (r.left(), r.bottom()));

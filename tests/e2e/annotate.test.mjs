@@ -311,3 +311,27 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('saved annotations re-anchor by their quote when offsets no longer match; the rest are kept as detached', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.evaluate(() => {
+    const a = (id, start, end, quote, prefix = '', suffix = '') => ({ id, doc: 'S/2018/80', start, end, quote, prefix, suffix, tags: ['threat'], memo: '', coder: 'x', created: 't', updated: 't' });
+    localStorage.setItem('marginalia:v1:doc:S/2018/80', JSON.stringify([
+      a('moved', 3, 13, 'frustrated travellers'),
+      a('lost', 20, 30, 'words that are nowhere in this report'),
+    ]));
+  });
+  await page.reload();
+  await page.locator('.toast', { hasText: 'no longer match' }).waitFor();
+  await page.goto(`${server.url}#/report/S-2018-80`);
+  await page.locator('.hl').first().waitFor();
+  assert.equal(await page.locator('.hl').first().innerText(), 'frustrated travellers');
+  assert.equal(await page.locator('.ann-list.detached li').count(), 1);
+  assert.match(await page.locator('.ann-list.detached').innerText(), /nowhere in this report/);
+  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2018/80')));
+  assert.equal(stored.length, 2, 'nothing dropped');
+  assert.ok(stored.find((x) => x.id === 'moved').start > 13, 'moved to where its quote is');
+  await context.close();
+});
