@@ -105,3 +105,65 @@ pub fn clear_selection() {
         let _ = sel.remove_all_ranges();
     }
 }
+
+/// The DOM range of code points `start..end` of the document, if the block that
+/// holds `start` is rendered inside `root` (a range never crosses blocks here).
+pub fn range_for(root: &Element, doc: &Document, start: usize, end: usize) -> Option<web_sys::Range> {
+    let blocks = root.query_selector_all("[data-start]").ok()?;
+    let mut block = None;
+    for i in 0..blocks.length() {
+        let Some(el) = blocks.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };
+        let (s, e) = (attr_usize(&el, "data-start")?, attr_usize(&el, "data-end")?);
+        if s <= start && start < e {
+            block = Some((el, s, e));
+            break;
+        }
+    }
+    let (el, bs, be) = block?;
+    let text = slice_chars(&doc.text, bs, be);
+    let u0 = marginalia_core::offsets::cp_to_utf16(text, start - bs);
+    let u1 = marginalia_core::offsets::cp_to_utf16(text, end.min(be) - bs);
+    let walker = document().create_tree_walker_with_what_to_show(&el, 4).ok()?; // SHOW_TEXT
+    let range = document().create_range().ok()?;
+    let mut seen = 0usize;
+    let (mut started, mut done) = (false, false);
+    while let Ok(Some(node)) = walker.next_node() {
+        let len = node.text_content().map(|t| t.encode_utf16().count()).unwrap_or(0);
+        if !started && u0 <= seen + len {
+            range.set_start(&node, (u0 - seen) as u32).ok()?;
+            started = true;
+        }
+        if started && u1 <= seen + len {
+            range.set_end(&node, (u1 - seen) as u32).ok()?;
+            done = true;
+            break;
+        }
+        seen += len;
+    }
+    done.then_some(range)
+}
+
+/// Paints `ranges` with the CSS Custom Highlight API under `name` (styled by
+/// `::highlight(name)` in the stylesheet); no element is added to the text.
+/// Returns false where the browser lacks the API.
+pub fn set_highlight(name: &str, ranges: &[web_sys::Range]) -> bool {
+    use js_sys::{Array, Function, Reflect};
+    let global = js_sys::global();
+    let registry = Reflect::get(&global, &"CSS".into()).and_then(|css| Reflect::get(&css, &"highlights".into()));
+    let Ok(registry) = registry else { return false };
+    if registry.is_undefined() {
+        return false;
+    }
+    let Some(ctor) = Reflect::get(&global, &"Highlight".into()).ok().and_then(|c| c.dyn_into::<Function>().ok()) else {
+        return false;
+    };
+    let args = Array::new();
+    for r in ranges {
+        args.push(r);
+    }
+    let Ok(highlight) = Reflect::construct(&ctor, &args) else { return false };
+    Reflect::get(&registry, &"set".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .is_some_and(|set| set.call2(&registry, &name.into(), &highlight).is_ok())
+}

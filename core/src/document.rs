@@ -172,6 +172,12 @@ impl Document {
         })
     }
 
+    /// The numbered paragraph whose text holds the marker of footnote `number`.
+    pub fn note_paragraph(&self, number: u32) -> Option<u32> {
+        let at = self.notes.iter().find(|n| n.number == number)?.at;
+        self.paragraphs().find(|(_, b)| b.start <= at && at <= b.end).map(|(n, _)| n)
+    }
+
     /// Number of numbered paragraphs.
     pub fn paragraph_count(&self) -> usize {
         self.paragraphs().count()

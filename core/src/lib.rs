@@ -11,6 +11,7 @@ pub mod document;
 pub mod layout;
 pub mod offsets;
 pub mod route;
+pub mod search;
 pub mod store;
 
 pub use document::{Block, BlockKind, Document, Meta, NoteRef};

@@ -260,6 +260,7 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
     };
     view! {
         <section class="coding" aria-label="Coding">
+            <super::find::FindInReport doc=Arc::clone(&doc) />
             <div class="row toolbar">
                 <button type="button" class="btn" disabled=move || !coding.coding.with(|c| c.can_undo())
                     on:click=move |_| { let t = now(); coding.change(|c| c.undo(&t)); }

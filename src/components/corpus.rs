@@ -67,6 +67,7 @@ pub fn CorpusView() -> impl IntoView {
             <p class="lede">
                 "Five reports to the Security Council, 2017–2019, cleaned and numbered by paragraph so that any passage can be cited."
             </p>
+            <super::find::CorpusSearch />
             <div class="table-wrap">
                 <table class="reports">
                     <thead>

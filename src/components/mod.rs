@@ -3,6 +3,7 @@
 mod codebook;
 mod coding_panel;
 mod corpus;
+mod find;
 mod report;
 mod segments;
 
@@ -53,9 +54,13 @@ pub fn App() -> impl IntoView {
                     } />
             </label>
             <button type="button" class="btn backup" on:click=|_| download_backup()
-                title=move || coding.meta.with(|m| m.last_backup.clone().map(|t| format!("Last backup: {t}")).unwrap_or_else(|| "No backup yet".into()))>
+                title="Save everything (codebook, annotations, memos) as one file">
                 "Download backup"
             </button>
+            <span class="last-backup">{move || coding.meta.with(|m| match &m.last_backup {
+                Some(t) => format!("Last backup {}", t.get(..10).unwrap_or(t)),
+                None => "No backup yet".to_string(),
+            })}</span>
         </header>
         <NoticeToast />
         <NameDialog />

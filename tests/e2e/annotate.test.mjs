@@ -220,7 +220,9 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   await a.locator('.editor textarea.memo').fill('memo 😀 kept');
   await a.locator('.editor .cite').click();
   await a.waitForTimeout(100);
+  assert.equal(await a.locator('.last-backup').innerText(), 'No backup yet');
   const [download] = await Promise.all([a.waitForEvent('download'), a.locator('button.backup').click()]);
+  await a.locator('.last-backup', { hasText: 'Last backup 20' }).waitFor();
   assert.match(download.suggestedFilename(), /^marginalia-backup-\d{4}-\d{2}-\d{2}\.json$/);
   const content = (await import('node:fs')).readFileSync(await download.path());
   const file = { name: download.suggestedFilename(), mimeType: 'application/json', buffer: content };
@@ -333,5 +335,35 @@ test('saved annotations re-anchor by their quote when offsets no longer match; t
   const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2018/80')));
   assert.equal(stored.length, 2, 'nothing dropped');
   assert.ok(stored.find((x) => x.id === 'moved').start > 13, 'moved to where its quote is');
+  await context.close();
+});
+
+test('find in a report and across the corpus', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}#/report/S-2019-103`);
+  await page.locator('.prose').waitFor();
+  const expected = await page.evaluate(() => {
+    const text = [...document.querySelectorAll('.prose [data-start]')].map((e) => e.textContent).join('\n');
+    return (text.toLowerCase().match(/returnees/g) ?? []).length;
+  });
+  assert.ok(expected > 3);
+  await page.keyboard.press('/');
+  await page.keyboard.type('Returnees');
+  await page.waitForFunction((n) => document.querySelector('.find-count').textContent === `1 of ${n}`, expected);
+  assert.equal(await page.evaluate(() => CSS.highlights.get('find').size), expected);
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('.find-count').innerText(), `2 of ${expected}`);
+  await page.keyboard.press('Shift+Enter');
+  await page.keyboard.press('Shift+Enter');
+  assert.equal(await page.locator('.find-count').innerText(), `${expected} of ${expected}`);
+  await screenshot(page, 'find');
+
+  await page.goto(server.url);
+  await page.locator('.corpus-search input').fill('bitcoin');
+  await page.locator('.search-results li').first().waitFor();
+  assert.match(await page.locator('.search-results li').first().innerText(), /S\/2019\/103 n\. 9[\s\S]*bitcoin/i);
+  await page.locator('.search-results li a').first().click();
+  await page.locator('#p16.target').waitFor();
   await context.close();
 });

@@ -1,0 +1,143 @@
+//! Find: in a report (matches painted with the CSS Custom Highlight API, Enter
+//! and Shift+Enter step through them, "/" focuses the box) and across the corpus.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use marginalia_core::route::Route;
+use marginalia_core::search::{find, hits};
+use marginalia_core::Document;
+use wasm_bindgen::JsCast;
+
+use crate::state::use_app_state;
+
+/// The find box beside a report.
+#[component]
+pub fn FindInReport(doc: Arc<Document>) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let current = RwSignal::new(0usize);
+    let input = NodeRef::<leptos::html::Input>::new();
+    let matches = {
+        let doc = Arc::clone(&doc);
+        Memo::new(move |_| find(&doc.text, &query.get()))
+    };
+    // Paint every match, and the current one apart.
+    {
+        let doc = Arc::clone(&doc);
+        Effect::new(move |_| {
+            let m = matches.get();
+            let cur = current.get();
+            let Some(root) = document().query_selector(".prose").ok().flatten() else { return };
+            let ranges: Vec<web_sys::Range> =
+                m.iter().take(2000).filter_map(|(s, e)| crate::dom::range_for(&root, &doc, *s, *e)).collect();
+            crate::dom::set_highlight("find", &ranges);
+            let here: Vec<web_sys::Range> = m
+                .get(cur)
+                .and_then(|(s, e)| crate::dom::range_for(&root, &doc, *s, *e))
+                .into_iter()
+                .collect();
+            if let Some(r) = here.first() {
+                if let Ok(node) = r.start_container() {
+                    if let Some(el) = node.parent_element() {
+                        let opts = web_sys::ScrollIntoViewOptions::new();
+                        opts.set_block(web_sys::ScrollLogicalPosition::Center);
+                        el.scroll_into_view_with_scroll_into_view_options(&opts);
+                    }
+                }
+            }
+            crate::dom::set_highlight("find-current", &here);
+        });
+    }
+    on_cleanup(|| {
+        crate::dom::set_highlight("find", &[]);
+        crate::dom::set_highlight("find-current", &[]);
+    });
+    // "/" focuses the box, as in many readers.
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        let in_field = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if ev.key() == "/" && !in_field {
+            ev.prevent_default();
+            if let Some(i) = input.get_untracked() {
+                let _ = i.focus();
+            }
+        }
+    });
+    on_cleanup(move || handle.remove());
+    let step = move |delta: isize| {
+        let n = matches.with_untracked(Vec::len);
+        if n > 0 {
+            current.update(|c| *c = ((*c as isize + delta).rem_euclid(n as isize)) as usize);
+        }
+    };
+    view! {
+        <div class="find" role="search">
+            <input type="search" node_ref=input placeholder="Find in this report  ( / )" aria-label="Find in this report"
+                prop:value=move || query.get()
+                on:input=move |ev| { query.set(event_target_value(&ev)); current.set(0); }
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" { ev.prevent_default(); step(if ev.shift_key() { -1 } else { 1 }); }
+                    if ev.key() == "Escape" { query.set(String::new()); }
+                } />
+            <span class="find-count" aria-live="polite">{move || {
+                let n = matches.with(Vec::len);
+                if query.with(|q| q.trim().is_empty()) { String::new() }
+                else if n == 0 { "no match".into() }
+                else { format!("{} of {n}", current.get() + 1) }
+            }}</span>
+            <button type="button" class="btn" aria-label="Previous match" on:click=move |_| step(-1)>"↑"</button>
+            <button type="button" class="btn" aria-label="Next match" on:click=move |_| step(1)>"↓"</button>
+        </div>
+    }
+}
+
+/// Search across the corpus, with citations and context.
+#[component]
+pub fn CorpusSearch() -> impl IntoView {
+    let state = use_app_state();
+    let query = RwSignal::new(String::new());
+    let results = move || {
+        let q = query.get();
+        if q.trim().chars().count() < 2 {
+            return None;
+        }
+        let found: Vec<_> = state.docs.with_value(|docs| {
+            docs.iter()
+                .flat_map(|d| {
+                    hits(d, &q, 50, 200).into_iter().map(|h| {
+                        let who = d.meta.symbol.clone().unwrap_or_else(|| d.meta.id.clone());
+                        let cite = match (h.paragraph, h.note) {
+                            (Some(n), _) => format!("{who} ¶{n}"),
+                            (None, Some(n)) => format!("{who} n. {n}"),
+                            _ => who,
+                        };
+                        // A match in a note links to the paragraph that refers to it.
+                        let para = h.paragraph.or_else(|| h.note.and_then(|n| d.note_paragraph(n)));
+                        (Route::report(&d.meta.id, para).to_hash(), cite, h)
+                    }).collect::<Vec<_>>()
+                })
+                .collect()
+        });
+        let total = found.len();
+        Some(view! {
+            <p class="count-line">{format!("{total} match(es)")}</p>
+            <ol class="segments search-results">
+                {found.into_iter().take(300).map(|(href, cite, h)| view! {
+                    <li>
+                        <a class="seg-cite" href=href>{cite}</a>
+                        <p class="seg-text"><span class="ctx">{format!("…{}", h.before)}</span><mark>{h.text}</mark><span class="ctx">{format!("{}…", h.after)}</span></p>
+                    </li>
+                }).collect_view()}
+            </ol>
+        })
+    };
+    view! {
+        <div class="corpus-search" role="search">
+            <input type="search" placeholder="Search the five reports" aria-label="Search the corpus"
+                on:input=move |ev| query.set(event_target_value(&ev)) />
+            {results}
+        </div>
+    }
+}
