@@ -36,15 +36,13 @@ pub fn FindInReport(doc: Arc<Document>) -> impl IntoView {
                 .and_then(|(s, e)| crate::dom::range_for(&root, &doc, *s, *e))
                 .into_iter()
                 .collect();
-            if let Some(r) = here.first() {
-                if let Ok(node) = r.start_container() {
-                    if let Some(el) = node.parent_element() {
+            if let Some(r) = here.first()
+                && let Ok(node) = r.start_container()
+                    && let Some(el) = node.parent_element() {
                         let opts = web_sys::ScrollIntoViewOptions::new();
                         opts.set_block(web_sys::ScrollLogicalPosition::Center);
                         el.scroll_into_view_with_scroll_into_view_options(&opts);
                     }
-                }
-            }
             crate::dom::set_highlight("find-current", &here);
         });
     }
