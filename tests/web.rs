@@ -71,3 +71,54 @@ async fn app_lists_the_corpus_and_opens_a_paragraph() {
     sleep(100).await;
     assert!(text("main").contains("Nothing here"));
 }
+
+/// The DOM's UTF-16 selections become code points of the document, with emoji,
+/// combining marks and a footnote marker in the way.
+#[wasm_bindgen_test]
+fn selections_become_code_points() {
+    use marginalia_core::document::{BlockKind, DocumentBuilder, Meta, Piece};
+    let mut b = DocumentBuilder::new();
+    b.push(BlockKind::Heading { level: 1 }, &[Piece::Text("I. 😀 Intro".into())]);
+    b.push(
+        BlockKind::Paragraph { number: Some(1) },
+        &[Piece::Text("Da’esh 👩‍💻 fe\u{301}e".into()), Piece::Note(1), Piece::Text(" and more 𝔸 text".into())],
+    );
+    let doc = b.finish(Meta { id: "t".into(), ..Meta::default() });
+    let root = document().create_element("div").unwrap();
+    // The same structure the report renders: one content element per block; the
+    // marker's number is drawn by CSS, so it adds no text.
+    root.set_inner_html(&format!(
+        "<h2 data-start=\"0\" data-end=\"{}\">I. 😀 Intro</h2>\
+         <div class=\"para\"><a class=\"pnum\">1</a><p data-start=\"{}\" data-end=\"{}\">Da’esh <span class=\"hl\">👩‍💻 fe\u{301}e</span>\
+         <sup class=\"fnref\"><button data-n=\"1\"></button></sup> and more 𝔸 text</p></div>",
+        doc.blocks[0].end, doc.blocks[1].start, doc.blocks[1].end
+    ));
+    document().body().unwrap().append_child(&root).unwrap();
+    let p = root.query_selector("p").unwrap().unwrap();
+    let hl_text = p.query_selector(".hl").unwrap().unwrap().first_child().unwrap();
+    let tail = p.last_child().unwrap(); // " and more 𝔸 text"
+    let range = document().create_range().unwrap();
+    // From the start of the highlight's text to just after "𝔸" (UTF-16: " and more " is 10 units, 𝔸 is 2).
+    range.set_start(&hl_text, 0).unwrap();
+    range.set_end(&tail, 12).unwrap();
+    let sel = window().get_selection().unwrap().unwrap();
+    sel.remove_all_ranges().unwrap();
+    sel.add_range(&range).unwrap();
+    let (s, e) = marginalia_web::dom::selection_in(&root, &doc).expect("a selection");
+    let quote = marginalia_core::offsets::slice_chars(&doc.text, s, e);
+    assert_eq!(quote, "👩‍💻 fe\u{301}e and more 𝔸");
+    // A boundary inside the surrogate pair of 𝔸 rounds outwards for an end.
+    range.set_end(&tail, 11).unwrap();
+    sel.remove_all_ranges().unwrap();
+    sel.add_range(&range).unwrap();
+    let (_, e2) = marginalia_web::dom::selection_in(&root, &doc).unwrap();
+    assert_eq!(e2, e);
+    // Starting on the margin number moves the start to the paragraph's text.
+    let pnum = root.query_selector(".pnum").unwrap().unwrap().first_child().unwrap();
+    range.set_start(&pnum, 0).unwrap();
+    sel.remove_all_ranges().unwrap();
+    sel.add_range(&range).unwrap();
+    let (s3, _) = marginalia_web::dom::selection_in(&root, &doc).unwrap();
+    assert_eq!(s3, doc.blocks[1].start);
+    root.remove();
+}
