@@ -25,9 +25,28 @@ pub struct AppState {
     pub route: RwSignal<Route>,
     pub page: Memo<Page>,
     pub paragraph: Memo<Option<u32>>,
+    /// Bumped when documents are added, for views that list them.
+    pub revision: RwSignal<u32>,
 }
 
 impl AppState {
+    /// Cleans and adds users' texts (already saved) to the documents.
+    pub fn add_user_texts(&self, texts: &[marginalia_core::store::UserText]) {
+        if texts.is_empty() {
+            return;
+        }
+        let lexicon = self.docs.with_value(|d| {
+            marginalia_core::clean::Lexicon::from_texts(d.iter().filter(|d| d.meta.symbol.is_some()).map(|d| d.text.as_str()))
+        });
+        self.docs.update_value(|d| d.extend(texts.iter().map(|t| Arc::new(t.document(&lexicon)))));
+        self.revision.update(|r| *r += 1);
+    }
+
+    /// Whether a document id is in use.
+    pub fn has_doc(&self, id: &str) -> bool {
+        self.docs.with_value(|d| d.iter().any(|d| d.meta.id == id))
+    }
+
     /// The document whose URL slug is `s`.
     pub fn doc_by_slug(&self, s: &str) -> Option<Arc<Document>> {
         self.docs.with_value(|d| d.iter().find(|d| slug(&d.meta.id) == s).cloned())
@@ -67,7 +86,14 @@ pub fn provide_app_state() -> AppState {
         route.set(Route::parse(&current_hash()));
     });
     on_cleanup(move || handle.remove());
-    let state = AppState { docs: StoredValue::new(docs), route, page, paragraph };
+    let state = AppState { docs: StoredValue::new(docs), route, page, paragraph, revision: RwSignal::new(0) };
+    // The user's own texts, kept in this browser, cleaned by the same pipeline.
+    let texts: Vec<marginalia_core::store::UserText> = crate::storage::read_all()
+        .into_iter()
+        .filter(|(k, _)| k.starts_with(marginalia_core::store::TEXT_PREFIX))
+        .filter_map(|(_, v)| serde_json::from_str(&v).ok())
+        .collect();
+    state.add_user_texts(&texts);
     provide_context(state);
     state
 }

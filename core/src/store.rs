@@ -574,3 +574,101 @@ mod restore_tests {
         assert_eq!(Backup::from_json(&ok.to_json(), &len).unwrap(), ok);
     }
 }
+
+/// A user's own text, as stored (`marginalia:v1:text:<id>`): the raw text and its
+/// format, cleaned again at every start (so a better cleaner applies, and
+/// re-anchoring keeps the annotations in place).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserText {
+    pub id: String,
+    pub title: String,
+    /// "text", "markdown" or "html".
+    pub format: String,
+    pub raw: String,
+    pub added: String,
+}
+
+pub const TEXT_PREFIX: &str = "marginalia:v1:text:";
+
+/// The largest text accepted (in UTF-8 bytes): browser storage holds about 5 MB in all.
+pub const MAX_TEXT_BYTES: usize = 2 * 1024 * 1024;
+
+pub fn text_key(id: &str) -> String {
+    format!("{TEXT_PREFIX}{id}")
+}
+
+impl UserText {
+    /// A user text from a file name and its contents, refused with a reason when
+    /// it is empty, too large or not text. `taken` tells whether an id is in use.
+    pub fn new(name: &str, raw: &str, now: &str, taken: &dyn Fn(&str) -> bool) -> Result<UserText, String> {
+        if raw.len() > MAX_TEXT_BYTES {
+            return Err(format!(
+                "{name} is {:.1} MB; texts up to {} MB can be kept in the browser.",
+                raw.len() as f64 / 1_048_576.0,
+                MAX_TEXT_BYTES / 1_048_576
+            ));
+        }
+        if raw.trim().is_empty() {
+            return Err(format!("{name} has no text."));
+        }
+        if raw.contains('\0') {
+            return Err(format!("{name} is not a text file."));
+        }
+        let lower = name.to_ascii_lowercase();
+        let format = if lower.ends_with(".md") || lower.ends_with(".markdown") {
+            "markdown"
+        } else if lower.ends_with(".html") || lower.ends_with(".htm") {
+            "html"
+        } else {
+            "text"
+        };
+        let stem = name.rsplit_once('.').map(|(s, _)| s).filter(|s| !s.is_empty()).unwrap_or(name);
+        let base: String = stem
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { '-' })
+            .collect::<String>()
+            .trim_matches('-')
+            .chars()
+            .take(60)
+            .collect();
+        let base = if base.is_empty() { "text".to_string() } else { base };
+        let mut id = base.clone();
+        let mut n = 2;
+        while taken(&id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        Ok(UserText { id, title: stem.to_string(), format: format.into(), raw: raw.to_string(), added: now.into() })
+    }
+
+    /// Cleans the text into a document with the given lexicon.
+    pub fn document(&self, lexicon: &crate::clean::Lexicon) -> crate::document::Document {
+        use crate::clean::InputFormat;
+        let format = match self.format.as_str() {
+            "markdown" => InputFormat::Markdown,
+            "html" => InputFormat::Html,
+            _ => InputFormat::Text,
+        };
+        let meta = crate::document::Meta { id: self.id.clone(), title: self.title.clone(), ..Default::default() };
+        crate::clean::clean(&self.raw, format, meta, lexicon)
+    }
+}
+
+#[cfg(test)]
+mod user_text_tests {
+    use super::*;
+
+    #[test]
+    fn names_ids_formats_and_refusals() {
+        let taken = |id: &str| id == "notes";
+        let t = UserText::new("notes.md", "# Hi\n\nEmoji 😀 text", "t", &taken).unwrap();
+        assert_eq!((t.id.as_str(), t.format.as_str(), t.title.as_str()), ("notes-2", "markdown", "notes"));
+        let d = t.document(&crate::clean::Lexicon::default());
+        assert_eq!(d.text, "Hi\n\nEmoji 😀 text");
+        assert!(UserText::new("a.txt", "   ", "t", &|_| false).unwrap_err().contains("no text"));
+        assert!(UserText::new("a.bin", "a\0b", "t", &|_| false).unwrap_err().contains("not a text"));
+        let big = "x".repeat(MAX_TEXT_BYTES + 1);
+        assert!(UserText::new("big.txt", &big, "t", &|_| false).unwrap_err().contains("MB"));
+        assert_eq!(UserText::new("Ünïcode file.html", "<p>x</p>", "t", &|_| false).unwrap().id, "Ünïcode-file");
+    }
+}

@@ -11,7 +11,8 @@ use crate::state::use_app_state;
 pub fn CorpusView() -> impl IntoView {
     let state = use_app_state();
     let coding = use_coding();
-    let rows = state.docs.with_value(|docs| {
+    let rows = move || state.revision.track();
+    let rows = move || { rows(); state.docs.with_value(|docs| {
         docs.iter()
             .map(|d| {
                 let href = Route::report(&d.meta.id, None).to_hash();
@@ -59,7 +60,7 @@ pub fn CorpusView() -> impl IntoView {
                 }
             })
             .collect_view()
-    });
+    }) };
     crate::perf::record_painted("corpus");
     view! {
         <section class="corpus">
@@ -83,6 +84,7 @@ pub fn CorpusView() -> impl IntoView {
                     <tbody>{rows}</tbody>
                 </table>
             </div>
+            <super::import::AddTexts />
         </section>
     }
 }

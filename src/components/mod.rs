@@ -4,6 +4,7 @@ mod codebook;
 mod coding_panel;
 mod corpus;
 mod find;
+mod import;
 mod report;
 mod segments;
 

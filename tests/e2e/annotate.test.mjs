@@ -367,3 +367,37 @@ test('find in a report and across the corpus', async () => {
   await page.locator('#p16.target').waitFor();
   await context.close();
 });
+
+test('a pasted text with emoji is added, tagged, reloaded and backed up with the exact characters', async () => {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Emoji' })));
+  await page.reload();
+  await page.locator('details.paste summary').click();
+  await page.locator('.paste-title').fill('Field notes');
+  const text = 'Interview 3: the family 👩‍👩‍👧 left Baghuz 🏳️ in March; café owners said “no” 😀.\r\n\r\nSecond paragraph with 𝔸 and e\u0301.';
+  await page.locator('.paste-text').fill(text);
+  await page.locator('.paste button[type=submit]').click();
+  await page.locator('dialog.add-texts').waitFor();
+  await page.locator('dialog.add-texts button', { hasText: 'Add' }).click();
+  const link = page.locator('table.reports td.symbol a', { hasText: 'Field-notes' });
+  await link.click();
+  await page.locator('article.report p[data-start]').first().waitFor();
+  await selectText(page, 'article.report p[data-start]', '👩‍👩‍👧 left Baghuz 🏳️');
+  await page.keyboard.press('3');
+  await page.locator('.hl').first().waitFor();
+  const shown = async () => page.evaluate(() => [...document.querySelectorAll('.hl')].map((e) => e.textContent).join(''));
+  assert.equal(await shown(), '👩‍👩‍👧 left Baghuz 🏳️');
+  await page.reload();
+  await page.locator('.hl').first().waitFor();
+  assert.equal(await shown(), '👩‍👩‍👧 left Baghuz 🏳️');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('button.backup').click()]);
+  const backup = JSON.parse((await import('node:fs')).readFileSync(await download.path(), 'utf8'));
+  const a = backup.annotations[0];
+  assert.equal(a.quote, '👩‍👩‍👧 left Baghuz 🏳️');
+  // Offsets are code points: Python's text[start:end] gives the quote.
+  const cleaned = 'Interview 3: the family 👩‍👩‍👧 left Baghuz 🏳️ in March; café owners said “no” 😀.';
+  assert.equal([...cleaned].slice(a.start, a.end).join(''), a.quote);
+  await context.close();
+});

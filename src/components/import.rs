@@ -1,0 +1,123 @@
+//! Adding one's own texts: .txt, .md or .html files, or pasted text. They go
+//! through the same cleaning as the reports, are previewed, and are kept in
+//! this browser like the annotations.
+
+use leptos::prelude::*;
+use marginalia_core::store::{UserText, text_key};
+
+use crate::coding::{Notice, now, use_coding};
+use crate::state::use_app_state;
+
+#[component]
+pub fn AddTexts() -> impl IntoView {
+    let state = use_app_state();
+    let coding = use_coding();
+    let pending = RwSignal::new(Vec::<UserText>::new());
+    let paste_title = RwSignal::new(String::new());
+    let paste_text = RwSignal::new(String::new());
+
+    let stage = move |name: String, raw: String| {
+        let taken = |id: &str| state.has_doc(id) || pending.with_untracked(|p| p.iter().any(|t| t.id == id));
+        match UserText::new(&name, &raw, &now(), &taken) {
+            Ok(t) => pending.update(|p| p.push(t)),
+            Err(e) => coding.notice.set(Some(Notice { text: format!("{e} Nothing was added."), offer_backup: false })),
+        }
+    };
+    let on_files = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(files) = input.files() else { return };
+        for i in 0..files.length() {
+            let Some(file) = files.get(i) else { continue };
+            leptos::task::spawn_local(async move {
+                let name = file.name();
+                if file.size() > (marginalia_core::store::MAX_TEXT_BYTES * 2) as f64 {
+                    coding.notice.set(Some(Notice { text: format!("{name} is too large to keep in the browser. Nothing was added."), offer_backup: false }));
+                    return;
+                }
+                match wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()) {
+                    Some(raw) => stage(name, raw),
+                    None => coding.notice.set(Some(Notice { text: format!("{name} could not be read as text. Nothing was added."), offer_backup: false })),
+                }
+            });
+        }
+        input.set_value("");
+    };
+    let add = move || {
+        let texts = pending.get_untracked();
+        let mut saved = Vec::new();
+        for t in texts {
+            let json = serde_json::to_string(&t).unwrap_or_default();
+            match crate::storage::write(&text_key(&t.id), &json) {
+                Ok(()) => saved.push(t),
+                Err(_) => {
+                    coding.notice.set(Some(Notice {
+                        text: format!("There is no room left in this browser's storage for \"{}\"; it was not added. Download a backup and remove old work to make room.", t.title),
+                        offer_backup: true,
+                    }));
+                }
+            }
+        }
+        let n = saved.len();
+        state.add_user_texts(&saved);
+        pending.set(Vec::new());
+        if n > 0 {
+            coding.notice.set(Some(Notice { text: format!("{n} text(s) added to the corpus."), offer_backup: false }));
+        }
+    };
+    let preview = move || {
+        let p = pending.get();
+        (!p.is_empty()).then(|| {
+            let lexicon = marginalia_core::clean::Lexicon::default();
+            view! {
+                <div class="modal-backdrop">
+                    <dialog open class="modal add-texts" aria-labelledby="add-title">
+                        <h2 id="add-title">"Add to the corpus?"</h2>
+                        <ul>
+                            {p.iter().map(|t| {
+                                let d = t.document(&lexicon);
+                                let chars = d.text.chars().count();
+                                let first: String = d.text.chars().take(120).collect();
+                                view! {
+                                    <li><strong>{t.title.clone()}</strong>{format!(" — {} block(s), {chars} characters, read as {}", d.blocks.len(), t.format)}
+                                        <p class="ctx">{format!("{first}…")}</p></li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                        <p>"They are kept in this browser only, like your annotations."</p>
+                        <div class="row">
+                            <button type="button" class="btn primary" on:click=move |_| add()>"Add"</button>
+                            <button type="button" class="btn" on:click=move |_| pending.set(Vec::new())>"Cancel"</button>
+                        </div>
+                    </dialog>
+                </div>
+            }
+        })
+    };
+    view! {
+        <section class="add-texts-section">
+            <h2>"Your own texts"</h2>
+            <p class="lede">"Add .txt, .md or .html files, or paste text. They are cleaned like the reports and coded the same way; nothing is uploaded."</p>
+            <div class="row">
+                <label class="btn add-files">"Add files…"
+                    <input type="file" multiple accept=".txt,.md,.markdown,.html,.htm,text/plain,text/markdown,text/html" class="visually-hidden" on:change=on_files />
+                </label>
+            </div>
+            <details class="paste">
+                <summary>"Paste text"</summary>
+                <form on:submit=move |ev| {
+                    ev.prevent_default();
+                    let title = paste_title.get_untracked();
+                    let title = if title.trim().is_empty() { "Pasted text".to_string() } else { title.trim().to_string() };
+                    stage(format!("{title}.txt"), paste_text.get_untracked());
+                    paste_text.set(String::new());
+                    paste_title.set(String::new());
+                }>
+                    <input type="text" class="paste-title" placeholder="Title" prop:value=move || paste_title.get() on:input=move |ev| paste_title.set(event_target_value(&ev)) />
+                    <textarea class="paste-text" placeholder="Paste or type text here" prop:value=move || paste_text.get() on:input=move |ev| paste_text.set(event_target_value(&ev))></textarea>
+                    <button type="submit" class="btn">"Add this text"</button>
+                </form>
+            </details>
+            {preview}
+        </section>
+    }
+}
