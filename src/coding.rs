@@ -132,7 +132,7 @@ impl CodingState {
             ));
         } else if !loaded.in_quarantine.is_empty() {
             parts.push(format!(
-                "{} saved value(s) that could not be read are kept aside in this browser's storage.",
+                "{} saved value(s) that could not be read are still set aside in this browser's storage (nothing was deleted).",
                 loaded.in_quarantine.len()
             ));
         }

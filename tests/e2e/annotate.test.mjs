@@ -135,15 +135,15 @@ test('two tabs coding at once lose nothing', async () => {
   await selectText(b, '#p5 > p', 'covert ISIL network');
   await b.keyboard.press('1');
   // Each tab sees the other's annotation without a reload.
-  await a.waitForFunction(() => document.querySelectorAll('.hl').length >= 2, null, { timeout: 5000 });
-  await b.waitForFunction(() => document.querySelectorAll('.hl').length >= 2, null, { timeout: 5000 });
+  await a.waitForFunction(() => document.querySelectorAll('.hl').length >= 2, null, { timeout: 15000 });
+  await b.waitForFunction(() => document.querySelectorAll('.hl').length >= 2, null, { timeout: 15000 });
   const stored = await a.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/612')).filter((x) => !x.deleted).map((x) => x.quote).sort());
   assert.deepEqual(stored, ['covert ISIL network', 'fall of Baghuz']);
   // A deletion in one tab reaches the other.
   await a.bringToFront();
   await a.locator('.hl', { hasText: 'fall of Baghuz' }).click();
   await a.keyboard.press('Delete');
-  await b.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 1, null, { timeout: 5000 });
+  await b.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 1, null, { timeout: 15000 });
   await context.close();
 });
 
@@ -192,6 +192,7 @@ test('a corrupted stored value is set aside with a message, and the app still st
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(server.url);
+  await page.locator('table.reports').waitFor(); // the app has read storage: set the values only now
   await page.evaluate(() => {
     localStorage.setItem('marginalia:v1:doc:S/2019/103', '{"this is": not json');
     localStorage.setItem('marginalia:v1:doc:S/2018/80', JSON.stringify([{ id: 'ok1', doc: 'S/2018/80', start: 17, end: 30, quote: 'x', tags: ['threat'], created: 't', updated: 't' }]));
@@ -318,6 +319,7 @@ test('saved annotations re-anchor by their quote when offsets no longer match; t
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   await page.goto(server.url);
+  await page.locator('table.reports').waitFor();
   await page.evaluate(() => {
     const a = (id, start, end, quote, prefix = '', suffix = '') => ({ id, doc: 'S/2018/80', start, end, quote, prefix, suffix, tags: ['threat'], memo: '', coder: 'x', created: 't', updated: 't' });
     localStorage.setItem('marginalia:v1:doc:S/2018/80', JSON.stringify([
