@@ -32,6 +32,9 @@ const USAGE: &str = "\
 usage:
   marginalia corpus [--format jsonl|csv]        the five built-in reports, cleaned, in date order
   marginalia clean FILE... [--format jsonl|csv] your own .txt, .md or .html files, cleaned
+  marginalia export --from BACKUP.json --format csv|doccano|spacy [--out PATH]
+                                                coded segments from a backup file (the app's
+                                                'Download backup'), for pandas/R, doccano, spaCy
 
 JSONL: one document per line: id, symbol, ordinal, date, title, text_sha256, text,
 blocks (kind, level/number, start, end in Unicode code points into text), notes.
@@ -67,6 +70,9 @@ fn run(args: &[String]) -> Result<(), Failure> {
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!("{USAGE}");
         return Ok(());
+    }
+    if args.first().map(String::as_str) == Some("export") {
+        return export(&args[1..]);
     }
     let mut format = Format::Jsonl;
     let mut rest = Vec::new();
@@ -201,4 +207,48 @@ fn write_csv_records(out: &mut impl Write, docs: &[Document]) -> csv::Result<()>
     }
     w.flush()?;
     Ok(())
+}
+
+/// `marginalia export --from BACKUP.json --format csv|doccano|spacy [--out PATH]`
+fn export(args: &[String]) -> Result<(), Failure> {
+    use marginalia_core::export::{DocAnnotations, doccano_jsonl, segments_csv, spacy_jsonl};
+    use marginalia_core::store::Backup;
+    let (mut from, mut format, mut out) = (None, None, None);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let value = || it.clone().next().cloned();
+        match a.as_str() {
+            "--from" => from = value(),
+            "--format" => format = value(),
+            "--out" => out = value(),
+            other => return Err(Failure::Usage(format!("unknown argument {other:?} for export"))),
+        }
+        it.next();
+    }
+    let from = from.ok_or_else(|| Failure::Usage("export needs --from BACKUP.json".into()))?;
+    let format = format.ok_or_else(|| Failure::Usage("export needs --format csv|doccano|spacy".into()))?;
+    let text = std::fs::read(&from)
+        .map_err(|e| Failure::Input(format!("{from}: cannot read: {}", reason(&e))))
+        .and_then(|b| String::from_utf8(b).map_err(|_| Failure::Input(format!("{from}: not UTF-8 text"))))?;
+    let docs = corpus::builtin();
+    let len = |id: &str| docs.iter().find(|d| d.meta.id == id).map(|d| d.text.chars().count());
+    let backup = Backup::from_json(&text, &len).map_err(|e| Failure::Input(format!("{from}: {e}")))?;
+    let per_doc: Vec<DocAnnotations<'_>> = docs
+        .iter()
+        .map(|d| DocAnnotations {
+            doc: d,
+            annotations: backup.annotations.iter().filter(|a| a.doc == d.meta.id && !a.deleted).collect(),
+        })
+        .filter(|d| !d.annotations.is_empty())
+        .collect();
+    let body = match format.as_str() {
+        "csv" => segments_csv(&per_doc, &backup.codebook, false),
+        "doccano" => doccano_jsonl(&per_doc),
+        "spacy" => spacy_jsonl(&per_doc),
+        other => return Err(Failure::Usage(format!("unknown export format {other:?} (csv, doccano or spacy)"))),
+    };
+    match out {
+        Some(path) => std::fs::write(&path, body).map_err(|e| Failure::Input(format!("{path}: cannot write: {e}"))),
+        None => io::stdout().write_all(body.as_bytes()).map_err(|e| Failure::Input(format!("cannot write output: {e}"))),
+    }
 }

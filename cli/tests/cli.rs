@@ -116,3 +116,43 @@ fn bad_input_gets_a_one_line_error_naming_the_file() {
     assert!(String::from_utf8(out.stdout).unwrap().contains("marginalia corpus"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn export_from_a_backup() {
+    let docs = marginalia(&["corpus", "--format", "jsonl"]);
+    let first: serde_json::Value = serde_json::from_str(String::from_utf8(docs.stdout).unwrap().lines().nth(3).unwrap()).unwrap();
+    assert_eq!(first["id"], "S/2019/103");
+    let text = first["text"].as_str().unwrap();
+    let quote = slice(text, 17, 40);
+    let backup = serde_json::json!({
+        "format": "marginalia-backup", "version": 1, "app_version": "0.1.0", "exported_at": "2026-11-23T00:00:00Z",
+        "coder": "ana",
+        "codebook": {"tags": [{"id": "threat", "name": "threat", "colour": "#d55e00", "key": "1", "description": ""}]},
+        "documents": [{"id": "S/2019/103", "text_sha256": first["text_sha256"]}],
+        "annotations": [{"id": "a1", "doc": "S/2019/103", "start": 17, "end": 40, "quote": quote, "tags": ["threat"],
+                         "memo": "=1+1", "coder": "ana", "created": "t", "updated": "t"}]
+    });
+    let dir = std::env::temp_dir().join(format!("marginalia-cli-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("backup.json");
+    std::fs::write(&path, backup.to_string()).unwrap();
+    let out = marginalia(&["export", "--from", path.to_str().unwrap(), "--format", "csv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut r = csv::Reader::from_reader(out.stdout.as_slice());
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][2], "S/2019/103");
+    assert_eq!(&rows[0][14], quote);
+    assert_eq!(&rows[0][15], "'=1+1");
+    let out = marginalia(&["export", "--from", path.to_str().unwrap(), "--format", "spacy"]);
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["spans"][0]["label"], "threat");
+    // A backup pointing outside the text is refused with the reason.
+    let mut bad = backup.clone();
+    bad["annotations"][0]["end"] = serde_json::json!(10_000_000);
+    std::fs::write(&path, bad.to_string()).unwrap();
+    let out = marginalia(&["export", "--from", path.to_str().unwrap(), "--format", "csv"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8(out.stderr).unwrap().contains("outside the text"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -8,6 +8,7 @@ pub mod codebook;
 pub mod coding;
 pub mod corpus;
 pub mod document;
+pub mod export;
 pub mod layout;
 pub mod offsets;
 pub mod route;
