@@ -97,7 +97,46 @@ pub fn SegmentsView() -> impl IntoView {
                 <label class="snap"><input type="checkbox" prop:checked=move || !by_report.get()
                     on:change=move |ev| by_report.set(!event_target_checked(&ev)) />" Group by tag"</label>
             </div>
+            <div class="row exports" role="group" aria-label="Export">
+                <span>"Export the segments shown: "</span>
+                <button type="button" class="btn" data-export="csv" on:click=move |_| export("csv", chosen.get_untracked())>"CSV"</button>
+                <button type="button" class="btn" data-export="excel" on:click=move |_| export("excel", chosen.get_untracked())>"CSV for Excel"</button>
+                <button type="button" class="btn" data-export="doccano" on:click=move |_| export("doccano", chosen.get_untracked())>"doccano JSONL"</button>
+                <button type="button" class="btn" data-export="spacy" on:click=move |_| export("spacy", chosen.get_untracked())>"spaCy JSONL"</button>
+            </div>
             {rows}
         </section>
     }
+}
+
+/// Downloads the coded segments (all documents, the chosen tags) in a format.
+fn export(format: &str, tags: Vec<String>) {
+    use marginalia_core::export::{DocAnnotations, doccano_jsonl, segments_csv, spacy_jsonl};
+    let state = use_app_state();
+    let coding = use_coding();
+    let body = coding.coding.with_untracked(|c| {
+        state.docs.with_value(|docs| {
+            let per_doc: Vec<DocAnnotations<'_>> = docs
+                .iter()
+                .map(|d| DocAnnotations {
+                    doc: d,
+                    annotations: c.live(&d.meta.id).filter(|a| tags.is_empty() || a.tags.iter().any(|t| tags.contains(t))).collect(),
+                })
+                .filter(|d| !d.annotations.is_empty())
+                .collect();
+            match format {
+                "csv" => segments_csv(&per_doc, &c.codebook, false),
+                "excel" => segments_csv(&per_doc, &c.codebook, true),
+                "doccano" => doccano_jsonl(&per_doc),
+                _ => spacy_jsonl(&per_doc),
+            }
+        })
+    });
+    let day = crate::coding::now().get(..10).unwrap_or("export").to_string();
+    let (name, mime) = match format {
+        "csv" | "excel" => (format!("marginalia-corpus-segments-{day}.csv"), "text/csv"),
+        "doccano" => (format!("marginalia-corpus-doccano-{day}.jsonl"), "application/jsonl"),
+        _ => (format!("marginalia-corpus-spacy-{day}.jsonl"), "application/jsonl"),
+    };
+    crate::download::save(&name, mime, &body);
 }

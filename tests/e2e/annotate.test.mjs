@@ -288,6 +288,14 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   await page.locator('.filters [data-tag="finance"]').click();
   assert.equal(await page.locator('.segments li').count(), 0);
   await page.locator('.filters [data-tag="finance"]').click();
+  // Export what is shown, as a researcher would take it to pandas.
+  const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="csv"]').click()]);
+  assert.match(csvDownload.suggestedFilename(), /^marginalia-corpus-segments-\d{4}-\d{2}-\d{2}\.csv$/);
+  const csvText = (await import('node:fs')).readFileSync(await csvDownload.path(), 'utf8');
+  const lines = csvText.trim().split('\r\n');
+  assert.equal(lines.length, 2, 'a header and one segment');
+  assert.ok(lines[0].startsWith('annotation_id,document,symbol,ordinal,date,section,paragraphs,start,end'));
+  assert.match(lines[1], /S\/2019\/612,9,2019-07-31,.*,8,.*,gender,Arabian Peninsula,/);
   await page.locator('.segments li a.seg-cite').first().click();
   await page.locator('#p8.target').waitFor();
 
