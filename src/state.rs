@@ -35,11 +35,16 @@ impl AppState {
         if texts.is_empty() {
             return;
         }
-        let lexicon = self.docs.with_value(|d| {
-            marginalia_core::clean::Lexicon::from_texts(d.iter().filter(|d| d.meta.symbol.is_some()).map(|d| d.text.as_str()))
-        });
+        let lexicon = self.lexicon();
         self.docs.update_value(|d| d.extend(texts.iter().map(|t| Arc::new(t.document(&lexicon)))));
         self.revision.update(|r| *r += 1);
+    }
+
+    /// The evidence for cleaning users' texts: the words of the built-in reports.
+    pub fn lexicon(&self) -> marginalia_core::clean::Lexicon {
+        self.docs.with_value(|d| {
+            marginalia_core::clean::Lexicon::from_texts(d.iter().filter(|d| d.meta.symbol.is_some()).map(|d| d.text.as_str()))
+        })
     }
 
     /// Whether a document id is in use.
@@ -88,14 +93,18 @@ pub fn provide_app_state() -> AppState {
     on_cleanup(move || handle.remove());
     let state = AppState { docs: StoredValue::new(docs), route, page, paragraph, revision: RwSignal::new(0) };
     // The user's own texts, kept in this browser, cleaned by the same pipeline.
-    let texts: Vec<marginalia_core::store::UserText> = crate::storage::read_all()
+    state.add_user_texts(&stored_user_texts());
+    provide_context(state);
+    state
+}
+
+/// The user's own texts as stored in this browser.
+pub fn stored_user_texts() -> Vec<marginalia_core::store::UserText> {
+    crate::storage::read_all()
         .into_iter()
         .filter(|(k, _)| k.starts_with(marginalia_core::store::TEXT_PREFIX))
         .filter_map(|(_, v)| serde_json::from_str(&v).ok())
-        .collect();
-    state.add_user_texts(&texts);
-    provide_context(state);
-    state
+        .collect()
 }
 
 /// The state provided by [`provide_app_state`].

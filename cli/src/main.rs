@@ -230,7 +230,10 @@ fn export(args: &[String]) -> Result<(), Failure> {
     let text = std::fs::read(&from)
         .map_err(|e| Failure::Input(format!("{from}: cannot read: {}", reason(&e))))
         .and_then(|b| String::from_utf8(b).map_err(|_| Failure::Input(format!("{from}: not UTF-8 text"))))?;
-    let docs = corpus::builtin();
+    // The built-in reports and the user's own texts the backup carries.
+    let lexicon = corpus::lexicon();
+    let mut docs = corpus::builtin();
+    docs.extend(marginalia_core::store::backup_texts(&text).iter().map(|t| t.document(&lexicon)));
     let len = |id: &str| docs.iter().find(|d| d.meta.id == id).map(|d| d.text.chars().count());
     let backup = Backup::from_json(&text, &len).map_err(|e| Failure::Input(format!("{from}: {e}")))?;
     let per_doc: Vec<DocAnnotations<'_>> = docs

@@ -341,6 +341,9 @@ pub struct Backup {
     pub documents: Vec<BackupDocument>,
     /// Every annotation, tombstones included.
     pub annotations: Vec<Annotation>,
+    /// The user's own texts (the built-in reports are part of Marginalia itself).
+    #[serde(default)]
+    pub texts: Vec<UserText>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -352,7 +355,14 @@ pub struct BackupDocument {
 pub const BACKUP_FORMAT: &str = "marginalia-backup";
 
 /// The backup of a coding state. `hashes` gives each document's text hash.
-pub fn backup(coding: &Coding, meta: &Meta, hashes: &dyn Fn(&str) -> Option<String>, app_version: &str, now: &str) -> Backup {
+pub fn backup(
+    coding: &Coding,
+    meta: &Meta,
+    hashes: &dyn Fn(&str) -> Option<String>,
+    texts: Vec<UserText>,
+    app_version: &str,
+    now: &str,
+) -> Backup {
     let docs: Vec<&str> = coding.docs().collect();
     Backup {
         format: BACKUP_FORMAT.into(),
@@ -366,6 +376,7 @@ pub fn backup(coding: &Coding, meta: &Meta, hashes: &dyn Fn(&str) -> Option<Stri
             .map(|d| BackupDocument { id: d.to_string(), text_sha256: hashes(d).unwrap_or_default() })
             .collect(),
         annotations: docs.iter().flat_map(|d| coding.stored(d).iter().cloned()).collect(),
+        texts,
     }
 }
 
@@ -389,7 +400,7 @@ mod backup_tests {
         };
         c.add(a.clone());
         let meta = Meta { coder: "ana".into(), ..Meta::default() };
-        let b = backup(&c, &meta, &|_| Some("abc".into()), "0.1.0", "2026-11-23T00:00:00Z");
+        let b = backup(&c, &meta, &|_| Some("abc".into()), Vec::new(), "0.1.0", "2026-11-23T00:00:00Z");
         assert_eq!(b.format, "marginalia-backup");
         assert_eq!(b.documents, vec![BackupDocument { id: "S/2019/103".into(), text_sha256: "abc".into() }]);
         assert_eq!(b.annotations, vec![a]);
@@ -417,6 +428,16 @@ pub struct RestorePlan {
     /// The annotations to write (new versions and tombstones).
     pub writes: Vec<Annotation>,
     pub codebook: Codebook,
+}
+
+/// The user texts a backup file carries, read leniently (to learn their
+/// documents' lengths before the backup itself is checked).
+pub fn backup_texts(s: &str) -> Vec<UserText> {
+    serde_json::from_str::<serde_json::Value>(s)
+        .ok()
+        .and_then(|v| v.get("texts").cloned())
+        .and_then(|t| serde_json::from_value(t).ok())
+        .unwrap_or_default()
 }
 
 impl Backup {
@@ -530,6 +551,7 @@ mod restore_tests {
             format: BACKUP_FORMAT.into(), version: 1, app_version: "0.1.0".into(), exported_at: "t".into(),
             coder: "c".into(), codebook: Codebook::default(),
             documents: vec![BackupDocument { id: "D".into(), text_sha256: String::new() }], annotations: anns,
+            texts: Vec::new(),
         }
     }
 

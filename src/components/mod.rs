@@ -86,7 +86,7 @@ pub fn download_backup() {
     let json = coding.coding.with_untracked(|c| {
         coding.meta.with_untracked(|m| {
             let hashes = |id: &str| state.docs.with_value(|d| d.iter().find(|d| d.meta.id == id).map(|d| d.text_sha256()));
-            marginalia_core::store::backup(c, m, &hashes, env!("CARGO_PKG_VERSION"), &t).to_json()
+            marginalia_core::store::backup(c, m, &hashes, crate::state::stored_user_texts(), env!("CARGO_PKG_VERSION"), &t).to_json()
         })
     });
     let day = t.get(..10).unwrap_or("backup").to_string();
@@ -112,7 +112,16 @@ fn read_backup(file: web_sys::File, restoring: RwSignal<Option<marginalia_core::
             coding.notice.set(Some(Notice { text: format!("{} could not be read; nothing was changed.", file.name()), offer_backup: false }));
             return;
         };
-        let len = |id: &str| state.docs.with_value(|d| d.iter().find(|d| d.meta.id == id).map(|d| d.text.chars().count()));
+        // Texts the backup brings along count as documents for its check.
+        let lexicon = state.lexicon();
+        let brought: Vec<(String, usize)> = marginalia_core::store::backup_texts(&text)
+            .iter()
+            .map(|t| (t.id.clone(), t.document(&lexicon).text.chars().count()))
+            .collect();
+        let len = |id: &str| {
+            state.docs.with_value(|d| d.iter().find(|d| d.meta.id == id).map(|d| d.text.chars().count()))
+                .or_else(|| brought.iter().find(|(b, _)| b == id).map(|(_, n)| *n))
+        };
         match marginalia_core::store::Backup::from_json(&text, &len) {
             Ok(b) => restoring.set(Some(b)),
             Err(reason) => coding.notice.set(Some(Notice { text: format!("{} was not restored: {reason} Nothing was changed.", file.name()), offer_backup: false })),
@@ -135,7 +144,15 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
             format!("{} added, {} changed, {} removed, {} unchanged", p.added, p.updated, p.removed, p.unchanged)
         };
         let live = b.annotations.iter().filter(|a| !a.deleted).count();
+        let texts = StoredValue::new(b.texts.clone());
+        let state = use_app_state();
         let apply = move |plan: marginalia_core::store::RestorePlan, what: &'static str| {
+            // First the texts the backup brings that are not here.
+            let missing: Vec<_> = texts.with_value(|t| t.iter().filter(|t| !state.has_doc(&t.id)).cloned().collect());
+            for t in &missing {
+                let _ = crate::storage::write(&marginalia_core::store::text_key(&t.id), &serde_json::to_string(t).unwrap_or_default());
+            }
+            state.add_user_texts(&missing);
             let s = format!("{what}: {} added, {} changed, {} removed. Undo (Ctrl+Z) takes it back.", plan.added, plan.updated, plan.removed);
             coding.change(|c| c.restore(plan.codebook, plan.writes));
             backup.set(None);

@@ -406,8 +406,22 @@ test('a pasted text with emoji is added, tagged, reloaded and backed up with the
   const backup = JSON.parse((await import('node:fs')).readFileSync(await download.path(), 'utf8'));
   const a = backup.annotations[0];
   assert.equal(a.quote, '👩‍👩‍👧 left Baghuz 🏳️');
+  assert.equal(backup.texts.length, 1, 'the backup carries the text itself');
+  assert.equal(backup.texts[0].raw.replace(/\r\n/g, '\n'), text.replace(/\r\n/g, '\n'));
   // Offsets are code points: Python's text[start:end] gives the quote.
   const cleaned = 'Interview 3: the family 👩‍👩‍👧 left Baghuz 🏳️ in March; café owners said “no” 😀.';
   assert.equal([...cleaned].slice(a.start, a.end).join(''), a.quote);
+  // Restored in a fresh browser, the text comes back with its annotation.
+  const content = (await import('node:fs')).readFileSync(await download.path());
+  const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const b = await fresh.newPage();
+  await b.goto(server.url);
+  await b.locator('table.reports').waitFor();
+  await b.locator('label.restore input[type=file]').setInputFiles({ name: 'backup.json', mimeType: 'application/json', buffer: content });
+  await b.locator('dialog.restore button', { hasText: 'Replace' }).click();
+  await b.locator('table.reports td.symbol a', { hasText: 'Field-notes' }).click();
+  await b.locator('.hl').first().waitFor();
+  assert.equal(await b.evaluate(() => [...document.querySelectorAll('.hl')].map((e) => e.textContent).join('')), '👩‍👩‍👧 left Baghuz 🏳️');
+  await fresh.close();
   await context.close();
 });
