@@ -32,9 +32,9 @@ const USAGE: &str = "\
 usage:
   marginalia corpus [--format jsonl|csv]        the five built-in reports, cleaned, in date order
   marginalia clean FILE... [--format jsonl|csv] your own .txt, .md or .html files, cleaned
-  marginalia export --from BACKUP.json --format csv|doccano|spacy [--out PATH]
+  marginalia export --from BACKUP.json --format csv|doccano|spacy|w3c|labelstudio|brat [--out PATH]
                                                 coded segments from a backup file (the app's
-                                                'Download backup'), for pandas/R, doccano, spaCy
+                                                'Download backup'); brat writes a folder (--out DIR)
 
 JSONL: one document per line: id, symbol, ordinal, date, title, text_sha256, text,
 blocks (kind, level/number, start, end in Unicode code points into text), notes.
@@ -211,7 +211,9 @@ fn write_csv_records(out: &mut impl Write, docs: &[Document]) -> csv::Result<()>
 
 /// `marginalia export --from BACKUP.json --format csv|doccano|spacy [--out PATH]`
 fn export(args: &[String]) -> Result<(), Failure> {
-    use marginalia_core::export::{DocAnnotations, doccano_jsonl, segments_csv, spacy_jsonl};
+    use marginalia_core::export::{
+        DocAnnotations, brat_ann, brat_conf, doccano_jsonl, label_studio_tasks, segments_csv, spacy_jsonl, w3c_collection,
+    };
     use marginalia_core::store::Backup;
     let (mut from, mut format, mut out) = (None, None, None);
     let mut it = args.iter();
@@ -248,7 +250,22 @@ fn export(args: &[String]) -> Result<(), Failure> {
         "csv" => segments_csv(&per_doc, &backup.codebook, false),
         "doccano" => doccano_jsonl(&per_doc),
         "spacy" => spacy_jsonl(&per_doc),
-        other => return Err(Failure::Usage(format!("unknown export format {other:?} (csv, doccano or spacy)"))),
+        "w3c" => w3c_collection(&per_doc, &backup.codebook, env!("CARGO_PKG_VERSION"), &backup.exported_at),
+        "labelstudio" => label_studio_tasks(&per_doc, &backup.codebook),
+        "brat" => {
+            let dir = out.ok_or_else(|| Failure::Usage("brat writes a folder: give --out DIR".into()))?;
+            let dir = std::path::PathBuf::from(dir);
+            let fail = |e: io::Error| Failure::Input(format!("{}: cannot write: {e}", dir.display()));
+            std::fs::create_dir_all(&dir).map_err(fail)?;
+            std::fs::write(dir.join("annotation.conf"), brat_conf(&backup.codebook)).map_err(fail)?;
+            for d in &per_doc {
+                let stem = marginalia_core::route::slug(&d.doc.meta.id);
+                std::fs::write(dir.join(format!("{stem}.txt")), &d.doc.text).map_err(fail)?;
+                std::fs::write(dir.join(format!("{stem}.ann")), brat_ann(d)).map_err(fail)?;
+            }
+            return Ok(());
+        }
+        other => return Err(Failure::Usage(format!("unknown export format {other:?} (csv, doccano, spacy, w3c, labelstudio or brat)"))),
     };
     match out {
         Some(path) => std::fs::write(&path, body).map_err(|e| Failure::Input(format!("{path}: cannot write: {e}"))),

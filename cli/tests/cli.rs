@@ -147,6 +147,17 @@ fn export_from_a_backup() {
     let out = marginalia(&["export", "--from", path.to_str().unwrap(), "--format", "spacy"]);
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["spans"][0]["label"], "threat");
+    let out = marginalia(&["export", "--from", path.to_str().unwrap(), "--format", "w3c"]);
+    let w3c: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(w3c["first"]["items"][0]["target"]["selector"][1]["start"], 17);
+    let brat_dir = dir.join("brat");
+    let out = marginalia(&["export", "--from", path.to_str().unwrap(), "--format", "brat", "--out", brat_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ann = std::fs::read_to_string(brat_dir.join("S-2019-103.ann")).unwrap();
+    let txt = std::fs::read_to_string(brat_dir.join("S-2019-103.txt")).unwrap();
+    assert_eq!(txt, text);
+    assert!(ann.starts_with("T1\tthreat 17 40\t"), "{ann}");
+    assert!(std::fs::read_to_string(brat_dir.join("annotation.conf")).unwrap().contains("threat"));
     // A backup pointing outside the text is refused with the reason.
     let mut bad = backup.clone();
     bad["annotations"][0]["end"] = serde_json::json!(10_000_000);

@@ -243,3 +243,211 @@ mod tests {
         assert_eq!(sp["text"], doc.text.as_str());
     }
 }
+
+/// W3C Web Annotation: an `AnnotationCollection` (JSON-LD) whose annotations
+/// carry a tagging `TextualBody` per tag, a commenting body for the memo, and a
+/// target with a `TextQuoteSelector` and a `TextPositionSelector` (code points).
+pub fn w3c_collection(docs: &[DocAnnotations<'_>], book: &Codebook, app_version: &str, now: &str) -> String {
+    use serde_json::{Value, json};
+    let mut items: Vec<Value> = Vec::new();
+    for d in docs {
+        let source = format!("urn:marginalia:document:{}", d.doc.meta.id);
+        for a in &d.annotations {
+            let mut body: Vec<Value> = a
+                .tags
+                .iter()
+                .map(|t| json!({"type": "TextualBody", "purpose": "tagging", "value": book.get(t).map(|x| x.name.as_str()).unwrap_or(t), "id": format!("urn:marginalia:tag:{t}")}))
+                .collect();
+            if !a.memo.is_empty() {
+                body.push(json!({"type": "TextualBody", "purpose": "commenting", "value": a.memo, "format": "text/plain"}));
+            }
+            items.push(json!({
+                "id": format!("urn:marginalia:annotation:{}", a.id),
+                "type": "Annotation",
+                "motivation": "classifying",
+                "created": a.created,
+                "modified": a.updated,
+                "creator": {"type": "Person", "name": a.coder},
+                "body": body,
+                "target": {
+                    "source": source,
+                    "selector": [
+                        {"type": "TextQuoteSelector", "exact": a.quote, "prefix": a.prefix, "suffix": a.suffix},
+                        {"type": "TextPositionSelector", "start": a.start, "end": a.end}
+                    ],
+                    "marginalia:text_sha256": d.doc.text_sha256()
+                }
+            }));
+        }
+    }
+    let collection = json!({
+        "@context": ["http://www.w3.org/ns/anno.jsonld", {"marginalia": "urn:marginalia:"}],
+        "id": format!("urn:marginalia:export:{now}"),
+        "type": "AnnotationCollection",
+        "label": "Marginalia annotations",
+        "generator": {"type": "Software", "name": format!("Marginalia {app_version}")},
+        "generated": now,
+        "total": items.len(),
+        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items}
+    });
+    serde_json::to_string_pretty(&collection).unwrap_or_default()
+}
+
+/// brat standoff for one document: the `.ann` text (`T` lines, `#` AnnotatorNotes
+/// for memos). Offsets are code points; brat's own `.txt` is the document text.
+/// A span that crosses lines is written as fragments, as brat requires.
+pub fn brat_ann(d: &DocAnnotations<'_>) -> String {
+    let chars: Vec<char> = d.doc.text.chars().collect();
+    let mut out = String::new();
+    let (mut t, mut n) = (0, 0);
+    for a in &d.annotations {
+        // Fragments at line breaks.
+        let mut frags = Vec::new();
+        let mut s = a.start;
+        for i in a.start..a.end.min(chars.len()) {
+            if chars[i] == '\n' {
+                if s < i {
+                    frags.push((s, i));
+                }
+                s = i + 1;
+            }
+        }
+        if s < a.end {
+            frags.push((s, a.end));
+        }
+        let offsets = frags.iter().map(|(s, e)| format!("{s} {e}")).collect::<Vec<_>>().join(";");
+        let text = frags.iter().map(|(s, e)| chars[*s..*e].iter().collect::<String>()).collect::<Vec<_>>().join(" ");
+        for tag in &a.tags {
+            t += 1;
+            out.push_str(&format!("T{t}\t{} {offsets}\t{text}\n", brat_label(tag)));
+            if !a.memo.is_empty() {
+                n += 1;
+                out.push_str(&format!("#{n}\tAnnotatorNotes T{t}\t{}\n", a.memo.replace(['\n', '\r', '\t'], " ")));
+            }
+        }
+    }
+    out
+}
+
+/// A tag id as a brat type (letters, digits, `-` and `_`).
+pub fn brat_label(tag: &str) -> String {
+    tag.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+}
+
+/// brat's `annotation.conf` listing the codebook's tags.
+pub fn brat_conf(book: &Codebook) -> String {
+    let mut s = String::from("[entities]\n");
+    for t in &book.tags {
+        s.push_str(&brat_label(&t.id));
+        s.push('\n');
+    }
+    s.push_str("\n[relations]\n\n[events]\n\n[attributes]\n");
+    s
+}
+
+/// Label Studio tasks JSON. `start`/`end` are in UTF-16 code units, as Label
+/// Studio's text editor counts them in the browser.
+pub fn label_studio_tasks(docs: &[DocAnnotations<'_>], book: &Codebook) -> String {
+    use serde_json::json;
+    let tasks: Vec<_> = docs
+        .iter()
+        .map(|d| {
+            let index = OffsetIndex::new(&d.doc.text);
+            let result: Vec<_> = d
+                .annotations
+                .iter()
+                .map(|a| {
+                    json!({
+                        "id": a.id,
+                        "from_name": "label",
+                        "to_name": "text",
+                        "type": "labels",
+                        "value": {
+                            "start": index.cp_to_utf16(a.start),
+                            "end": index.cp_to_utf16(a.end),
+                            "text": a.quote,
+                            "labels": a.tags.iter().map(|t| book.get(t).map(|x| x.name.clone()).unwrap_or_else(|| t.clone())).collect::<Vec<_>>()
+                        }
+                    })
+                })
+                .collect();
+            json!({
+                "data": {"text": d.doc.text, "id": d.doc.meta.id, "symbol": d.doc.meta.symbol, "text_sha256": d.doc.text_sha256()},
+                "annotations": [{"result": result}]
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&tasks).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod more_format_tests {
+    use super::*;
+    use crate::document::{DocumentBuilder, Meta, Piece};
+
+    fn doc() -> (Document, Vec<Annotation>) {
+        let mut b = DocumentBuilder::new();
+        b.push(BlockKind::Paragraph { number: Some(1) }, &[Piece::Text("ISIL 😀 funds checkpoints.".into())]);
+        b.push(BlockKind::Paragraph { number: Some(2) }, &[Piece::Text("Returnees 𝔸 camps.".into())]);
+        let d = b.finish(Meta { id: "S/2019/103".into(), symbol: Some("S/2019/103".into()), ..Meta::default() });
+        let mut a = Annotation::new(&d, 5, 13, "finance", "ana", "a1".into(), "2026-01-01T00:00:00Z", false).unwrap();
+        a.memo = "a note".into();
+        let across = Annotation::new(&d, 20, 38, "repatriation", "ana", "a2".into(), "2026-01-01T00:00:00Z", false).unwrap();
+        (d, vec![a, across])
+    }
+
+    #[test]
+    fn w3c_has_the_required_parts() {
+        let (d, anns) = doc();
+        let da = [DocAnnotations { doc: &d, annotations: anns.iter().collect() }];
+        let v: serde_json::Value = serde_json::from_str(&w3c_collection(&da, &Codebook::default(), "0.1.0", "2026-11-23T00:00:00Z")).unwrap();
+        assert_eq!(v["type"], "AnnotationCollection");
+        let items = v["first"]["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2);
+        let a = &items[0];
+        assert_eq!(a["type"], "Annotation");
+        assert_eq!(a["body"][0]["purpose"], "tagging");
+        assert_eq!(a["body"][1]["value"], "a note");
+        let sel = a["target"]["selector"].as_array().unwrap();
+        assert_eq!(sel[0]["exact"], anns[0].quote.as_str());
+        assert_eq!(sel[1]["start"], 5);
+    }
+
+    #[test]
+    fn brat_offsets_slice_the_text_and_fragments_skip_line_breaks() {
+        let (d, anns) = doc();
+        let da = DocAnnotations { doc: &d, annotations: anns.iter().collect() };
+        let ann = brat_ann(&da);
+        let chars: Vec<char> = d.text.chars().collect();
+        for line in ann.lines().filter(|l| l.starts_with('T')) {
+            let parts: Vec<&str> = line.split('\t').collect();
+            let spans = parts[1].split_once(' ').unwrap().1;
+            let texts: Vec<String> = spans
+                .split(';')
+                .map(|f| {
+                    let (s, e) = f.split_once(' ').unwrap();
+                    chars[s.parse::<usize>().unwrap()..e.parse::<usize>().unwrap()].iter().collect()
+                })
+                .collect();
+            assert_eq!(texts.join(" "), parts[2]);
+            assert!(!parts[2].contains('\n'));
+        }
+        assert!(ann.contains("#1\tAnnotatorNotes T1\ta note"));
+        assert!(ann.lines().nth(2).unwrap().contains(';'), "the span across paragraphs has two fragments");
+        assert!(brat_conf(&Codebook::default()).starts_with("[entities]\nthreat\nfinance"));
+    }
+
+    #[test]
+    fn label_studio_counts_utf16() {
+        let (d, anns) = doc();
+        let da = [DocAnnotations { doc: &d, annotations: anns.iter().collect() }];
+        let v: serde_json::Value = serde_json::from_str(&label_studio_tasks(&da, &Codebook::default())).unwrap();
+        let r = &v[0]["annotations"][0]["result"][0]["value"];
+        // "ISIL 😀 " is 7 code points but 8 UTF-16 units before "funds"... the span starts at 5 (the emoji).
+        let utf16: Vec<u16> = d.text.encode_utf16().collect();
+        let (s, e) = (r["start"].as_u64().unwrap() as usize, r["end"].as_u64().unwrap() as usize);
+        assert_eq!(String::from_utf16(&utf16[s..e]).unwrap(), anns[0].quote);
+        assert_eq!(e - s, anns[0].quote.encode_utf16().count());
+        assert_eq!(r["labels"][0], "finance");
+    }
+}

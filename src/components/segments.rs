@@ -103,6 +103,8 @@ pub fn SegmentsView() -> impl IntoView {
                 <button type="button" class="btn" data-export="excel" on:click=move |_| export("excel", chosen.get_untracked())>"CSV for Excel"</button>
                 <button type="button" class="btn" data-export="doccano" on:click=move |_| export("doccano", chosen.get_untracked())>"doccano JSONL"</button>
                 <button type="button" class="btn" data-export="spacy" on:click=move |_| export("spacy", chosen.get_untracked())>"spaCy JSONL"</button>
+                <button type="button" class="btn" data-export="w3c" on:click=move |_| export("w3c", chosen.get_untracked())>"W3C Web Annotation"</button>
+                <button type="button" class="btn" data-export="labelstudio" on:click=move |_| export("labelstudio", chosen.get_untracked())>"Label Studio"</button>
             </div>
             {rows}
         </section>
@@ -111,7 +113,7 @@ pub fn SegmentsView() -> impl IntoView {
 
 /// Downloads the coded segments (all documents, the chosen tags) in a format.
 fn export(format: &str, tags: Vec<String>) {
-    use marginalia_core::export::{DocAnnotations, doccano_jsonl, segments_csv, spacy_jsonl};
+    use marginalia_core::export::{DocAnnotations, doccano_jsonl, label_studio_tasks, segments_csv, spacy_jsonl, w3c_collection};
     let state = use_app_state();
     let coding = use_coding();
     let body = coding.coding.with_untracked(|c| {
@@ -128,6 +130,8 @@ fn export(format: &str, tags: Vec<String>) {
                 "csv" => segments_csv(&per_doc, &c.codebook, false),
                 "excel" => segments_csv(&per_doc, &c.codebook, true),
                 "doccano" => doccano_jsonl(&per_doc),
+                "w3c" => w3c_collection(&per_doc, &c.codebook, env!("CARGO_PKG_VERSION"), &crate::coding::now()),
+                "labelstudio" => label_studio_tasks(&per_doc, &c.codebook),
                 _ => spacy_jsonl(&per_doc),
             }
         })
@@ -136,6 +140,8 @@ fn export(format: &str, tags: Vec<String>) {
     let (name, mime) = match format {
         "csv" | "excel" => (format!("marginalia-corpus-segments-{day}.csv"), "text/csv"),
         "doccano" => (format!("marginalia-corpus-doccano-{day}.jsonl"), "application/jsonl"),
+        "w3c" => (format!("marginalia-corpus-w3c-{day}.jsonld"), "application/ld+json"),
+        "labelstudio" => (format!("marginalia-corpus-labelstudio-{day}.json"), "application/json"),
         _ => (format!("marginalia-corpus-spacy-{day}.jsonl"), "application/jsonl"),
     };
     crate::download::save(&name, mime, &body);
