@@ -304,8 +304,9 @@ pub fn brat_ann(d: &DocAnnotations<'_>) -> String {
         // Fragments at line breaks.
         let mut frags = Vec::new();
         let mut s = a.start;
-        for i in a.start..a.end.min(chars.len()) {
-            if chars[i] == '\n' {
+        let end = a.end.min(chars.len());
+        for (i, c) in chars.iter().enumerate().take(end).skip(a.start) {
+            if *c == '\n' {
                 if s < i {
                     frags.push((s, i));
                 }
