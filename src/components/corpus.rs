@@ -78,7 +78,7 @@ pub fn CorpusView() -> impl IntoView {
                             <th scope="col">"Date"</th>
                             <th scope="col">"Title"</th>
                             <th scope="col" class="count">"Paragraphs"</th>
-                            <th scope="col">"Coded"</th>
+                            <th scope="col" class="coded">"Coded"</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>
