@@ -129,33 +129,6 @@ impl Document {
         crate::offsets::slice_chars(&self.text, block.start, block.end)
     }
 
-    /// A block's content as text pieces and footnote markers, in order.
-    pub fn block_pieces(&self, block: &Block) -> Vec<Piece> {
-        let text = self.block_text(block);
-        let mut out = Vec::new();
-        let mut last_cp = block.start;
-        let mut last_byte = 0;
-        let mut chars = text.char_indices().map(|(b, _)| b).chain(std::iter::once(text.len()));
-        let mut cp = block.start;
-        let mut byte = chars.next().unwrap_or(0);
-        for note in self.notes_in(block.start, block.end) {
-            while cp < note.at {
-                byte = chars.next().unwrap_or(text.len());
-                cp += 1;
-            }
-            if cp > last_cp {
-                out.push(Piece::Text(text[last_byte..byte].to_string()));
-            }
-            out.push(Piece::Note(note.number));
-            last_cp = cp;
-            last_byte = byte;
-        }
-        if last_byte < text.len() {
-            out.push(Piece::Text(text[last_byte..].to_string()));
-        }
-        out
-    }
-
     /// The text of footnote `number`, if the document has it.
     pub fn footnote_text(&self, number: u32) -> Option<&str> {
         self.blocks
@@ -226,15 +199,15 @@ mod tests {
         assert_eq!(d.blocks[1].start, 10);
         assert_eq!(d.block_text(&d.blocks[1]), "Da’esh 😀 and more");
         assert_eq!(d.notes, vec![NoteRef { number: 1, at: 18 }, NoteRef { number: 2, at: 27 }]);
-        assert_eq!(
-            d.block_pieces(&d.blocks[1]),
-            vec![
-                Piece::Text("Da’esh 😀".into()),
-                Piece::Note(1),
-                Piece::Text(" and more".into()),
-                Piece::Note(2)
-            ]
-        );
+        let runs = crate::layout::runs::<()>(&d, &d.blocks[1], &[]);
+        let shown: Vec<String> = runs
+            .iter()
+            .map(|r| match r {
+                crate::layout::Run::Text { text, .. } => text.clone(),
+                crate::layout::Run::Note(n) => format!("[{n}]"),
+            })
+            .collect();
+        assert_eq!(shown, ["Da’esh 😀", "[1]", " and more", "[2]"]);
         assert_eq!(d.footnote_text(1), Some("A note."));
         assert_eq!(d.footnote_text(2), None);
         assert_eq!(d.section_path(2), vec!["I. Intro"]);
