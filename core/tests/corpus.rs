@@ -112,6 +112,11 @@ fn paragraphs_cut_by_page_breaks_and_footnotes_are_joined() {
     assert!(para(&d, 78).contains("“Tech against Terrorism” initiative has also worked with the founding members"));
     let d = report("S/2018/770");
     assert!(para(&d, 9).ends_with("if ISIL members leave the organization and join other networks."));
+    // Lettered sub-headings are headings, not the tail of the paragraph before them.
+    assert!(para(&d, 19).ends_with("it is much weaker than Al-Qaida in the Arabian Peninsula."));
+    assert!(para(&d, 23).ends_with("in which 13 people died."));
+    // A markdown autolink is its address.
+    assert!(d.footnote_text(54).is_some_and(|t| t.starts_with("https://www.un.org/sc/ctc/") && !t.contains('<')));
     let d = report("S/2019/103");
     assert!(para(&d, 24).ends_with("rather than military ordnance."));
     assert!(para(&d, 24).contains("commercially available chemical precursors."));
@@ -196,6 +201,15 @@ fn repairs_join_split_words_and_never_merge_real_words() {
     assert!(para(&d, 2).contains("capacity-building assistance"));
     assert!(para(&d, 9).contains("to a certain extent"));
     assert!(para(&d, 1).contains("(ISIL, also known as Da’esh)"));
+    // A capitalised second part is a word of its own, never glued on.
+    assert!(para(&report("S/2017/97"), 40).contains("the European Border and Coast Guard in October 2016"));
+    // A hyphen the extraction lost between capitalised parts comes back where attested.
+    assert!(para(&d, 75).contains("the Counter-Terrorism Committee Executive Directorate"));
+    assert!(para(&d, 85).contains("extended the mandate of Counter-Terrorism Committee Executive Directorate"));
+    assert!(para(&d, 22).contains("loyal to ISIL (S/2017/35, paras. 43 and 44), remains"));
+    assert!(!d.text.contains("CounterTerrorism") && !d.text.contains("SouthEast"));
+    // "YouTube" is no lost hyphen.
+    assert!(d.text.contains("YouTube"));
     let d = report("S/2019/103");
     assert!(para(&d, 13).contains("access to oil-producing areas"));
     assert!(d.text.contains("Office of Public Affairs"));
@@ -224,3 +238,138 @@ fn offsets_are_code_points_and_blocks_are_ordered() {
         assert_eq!(d.text_sha256().len(), 64);
     }
 }
+
+/// The complete heading outline of every report, levels and labels included.
+#[test]
+fn heading_outlines() {
+    let expected: [(&str, &[(u8, &str)]); 5] = [
+        ("S/2017/97", &[
+            (1, "I. Introduction"),
+            (1, "II. Overview of the current threat"),
+            (2, "A. Emphasis by ISIL on external attacks"),
+            (2, "B. Foreign terrorist fighters and returnees"),
+            (2, "C. Financial decline of the core of ISIL continues"),
+            (1, "III. Evolving threat posed by ISIL"),
+            (2, "A. Threat to Europe"),
+            (2, "B. Threat to Maghreb and West Africa"),
+            (1, "IV. Responses to the evolving threat"),
+            (2, "A. Overview"),
+            (3, "1. Measures to curtail travel and transit"),
+            (3, "2. Measures to counter the financing of ISIL"),
+            (3, "3. Prosecution, rehabilitation and reintegration"),
+            (3, "4. Addressing conflict-related sexual violence and vulnerable groups"),
+            (3, "5. Use of information and communications technology, enhanced cooperation with the private sector and the ability to prosecute"),
+            (2, "B. Europe"),
+            (3, "1. Measures to curtail travel and transit"),
+            (3, "2. Addressing inspired or enabled attacks"),
+            (3, "3. Measures to counter the financing of ISIL"),
+            (3, "4. Prosecution, rehabilitation and reintegration"),
+            (3, "5. Preventing and countering violent extremism"),
+            (3, "6. Use of information and communications technology, enhanced cooperation with the private sector and the ability to prosecute"),
+            (2, "C. Maghreb and West Africa"),
+            (3, "1. General"),
+            (3, "2. Measures to curtail travel and transit"),
+            (3, "3. Addressing attacks inspired or enabled by ISIL"),
+            (3, "4. Measures to counter the financing of ISIL"),
+            (3, "5. Prosecution, rehabilitation and reintegration"),
+            (3, "6. Addressing conflict-related sexual violence and vulnerable groups"),
+            (3, "7. Preventing and countering violent extremism"),
+            (3, "8. Use of information and communications technology and enhanced cooperation with the private sector"),
+            (1, "V. Observations"),
+        ]),
+        ("S/2018/80", &[
+            (1, "I. Introduction"),
+            (1, "II. Threat assessment"),
+            (2, "A. Overview of threat"),
+            (2, "B. Regional trends"),
+            (3, "1. Middle East"),
+            (3, "2. Africa"),
+            (3, "3. Europe"),
+            (3, "4. Central and South Asia"),
+            (3, "5. South-East Asia"),
+            (1, "III. Updates on responses to the evolving threat"),
+            (2, "A. Countering the financing of terrorism"),
+            (2, "B. International law enforcement cooperation"),
+            (2, "C. Protection of refugees and asylum seekers"),
+            (2, "D. International judicial cooperation"),
+            (2, "E. Prosecution, rehabilitation and reintegration"),
+            (2, "F. Managing the spread of violent extremism in prisons"),
+            (2, "G. Countering terrorist narratives and engaging communities in approaches to the prevention of violent extremism"),
+            (1, "IV. Observations"),
+        ]),
+        ("S/2018/770", &[
+            (1, "I. Introduction"),
+            (1, "II. Threat assessment"),
+            (2, "A. Overview of threat"),
+            (2, "B. Regional trends"),
+            (3, "1. Middle East"),
+            (3, "2. Africa"),
+            (4, "(a) North Africa"),
+            (4, "(b) West Africa"),
+            (4, "(c) East Africa"),
+            (3, "3. Europe"),
+            (3, "4. Central and South Asia"),
+            (3, "5. South-East Asia"),
+            (1, "III. Updates on responses to the evolving threat"),
+            (2, "A. Overview"),
+            (2, "B. Countering the financing of terrorism"),
+            (4, "Organized crime"),
+            (2, "C. Border management and law enforcement"),
+            (2, "D. International judicial cooperation"),
+            (2, "E. Prosecution, rehabilitation and reintegration"),
+            (4, "Lake Chad Basin"),
+            (2, "F. Countering terrorist narratives and engaging communities"),
+            (1, "IV. Observations and recommendations"),
+        ]),
+        ("S/2019/103", &[
+            (1, "I. Introduction"),
+            (1, "II. Threat assessment"),
+            (2, "A. Overview of threat"),
+            (2, "B. Regional trends"),
+            (3, "1. Middle East"),
+            (3, "2. Africa"),
+            (3, "3. Europe"),
+            (3, "4. Central and South Asia"),
+            (3, "5. South-East Asia"),
+            (1, "III. Updates on responses to the evolving threat"),
+            (2, "A. Overview"),
+            (2, "B. Prosecution, rehabilitation and reintegration"),
+            (2, "C. International judicial cooperation"),
+            (2, "D. Countering the financing of terrorism"),
+            (4, "New challenges"),
+            (4, "Organized crime"),
+            (2, "E. Border management and law enforcement"),
+            (2, "F. Countering terrorist narratives and engaging communities in approaches to counter violent extremism"),
+            (1, "IV. Observations"),
+        ]),
+        ("S/2019/612", &[
+            (1, "I. Introduction"),
+            (1, "II. Threat assessment"),
+            (2, "A. Overview of threat/Middle East"),
+            (4, "Foreign terrorist fighters"),
+            (2, "B. Regional trends"),
+            (3, "1. Africa"),
+            (3, "2. Europe"),
+            (3, "3. Asia"),
+            (1, "III. Updates on responses to the evolving threat"),
+            (2, "A. Overview"),
+            (2, "B. Responding to the loss of territorial control of Islamic State in Iraq and the Levant"),
+            (4, "Current situation and repatriation efforts"),
+            (4, "Prosecution"),
+            (4, "Rehabilitation and reintegration"),
+            (2, "C. International judicial cooperation"),
+            (4, "Digital evidence"),
+            (2, "D. Supporting victims of Islamic State in Iraq and the Levant and ensuring accountability"),
+            (4, "Investigative efforts of the United Nations Investigative Team to Promote Accountability for Crimes Committed by Da'esh/Islamic State in Iraq and the Levant"),
+            (4, "Conflict-related sexual violence perpetrated by Islamic State in Iraq and the Levant"),
+            (2, "E. Counter-financing of terrorism"),
+            (2, "F. International law enforcement cooperation"),
+            (2, "G. Countering terrorist narratives and engaging communities in approaches to prevent and counter violent extremism"),
+            (1, "IV. Observations"),
+        ]),
+    ];
+    for (id, outline) in expected {
+        assert_eq!(headings(&report(id)), outline, "{id}");
+    }
+}
+

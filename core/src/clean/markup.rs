@@ -103,6 +103,15 @@ pub fn inline(line: &str, markdown: bool) -> String {
                     i = link_end;
                     continue;
                 }
+            // <https://autolink> → the address
+            if c == '<' && (starts_with_ci(&chars[i + 1..], "http") || starts_with_ci(&chars[i + 1..], "www.")) {
+                let close = chars[i + 1..].iter().position(|c| *c == '>' || c.is_whitespace());
+                if let Some(k) = close.filter(|&k| chars[i + 1 + k] == '>') {
+                    out.extend(&chars[i + 1..i + 1 + k]);
+                    i += k + 2;
+                    continue;
+                }
+            }
             // **strong** and *emphasis*
             if c == '*' {
                 i += 1;
@@ -258,6 +267,8 @@ mod tests {
         assert_eq!(inline("## **II. Threat**", true), "## II. Threat");
         assert_eq!(inline("costs \\$5 and a\\_b", true), "costs $5 and a_b");
         assert_eq!(inline("a [b] c", true), "a [b] c");
+        assert_eq!(inline("<https://x.org/a.pdf>.", true), "https://x.org/a.pdf.");
+        assert_eq!(inline("a <b and <http://x y", true), "a <b and <http://x y");
         assert_eq!(inline("x |y| z", false), "x |y| z");
     }
 

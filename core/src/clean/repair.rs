@@ -65,7 +65,9 @@ pub fn join_split_words(text: &str, lex: &Lexicon) -> String {
             let next = tokens[i + 1];
             let (t_head_ok, _, t_word) = info[i];
             let (_, n_tail_ok, n_word) = info[i + 1];
-            if t_head_ok && n_tail_ok && (!t_word || !n_word) {
+            // A capital after the space starts a word of its own ("Coast Guard").
+            let next_capital = next.chars().next().is_some_and(char::is_uppercase);
+            if t_head_ok && n_tail_ok && (!t_word || !n_word) && !next_capital {
                 // Trailing punctuation stays with the second part.
                 let core_t = t.trim_start_matches(|c: char| !c.is_alphanumeric());
                 let core_next = next.trim_end_matches(|c: char| !c.is_alphanumeric());
@@ -90,10 +92,45 @@ pub fn join_split_words(text: &str, lex: &Lexicon) -> String {
                 continue;
             }
         }
-        push(&mut out, t);
+        match camel_hyphen(t, lex) {
+            Some(fixed) => push(&mut out, &fixed),
+            None => push(&mut out, t),
+        }
         i += 1;
     }
     out
+}
+
+/// "CounterTerrorism" → "Counter-Terrorism": a hyphen lost by the extraction
+/// between two capitalised parts, restored where the hyphenated form is attested
+/// ("YouTube" stays).
+fn camel_hyphen(token: &str, lex: &Lexicon) -> Option<String> {
+    let core = token.trim_matches(|c: char| !c.is_alphanumeric());
+    let mut chars = core.char_indices();
+    if !chars.next().is_some_and(|(_, c)| c.is_uppercase()) || !letters(core) {
+        return None;
+    }
+    let mut split = None;
+    let mut prev_lower = false;
+    for (i, c) in chars {
+        if c.is_uppercase() {
+            if !prev_lower || split.is_some() {
+                return None;
+            }
+            split = Some(i);
+        }
+        prev_lower = c.is_lowercase();
+    }
+    let at = split?;
+    if !prev_lower || at < 3 || core.len() - at < 3 {
+        return None;
+    }
+    let hyphenated = format!("{}-{}", &core[..at], &core[at..]);
+    if lex.count_hyphenated(&hyphenated) == 0 {
+        return None;
+    }
+    let offset = token.find(core).unwrap_or(0) + at;
+    Some(format!("{}-{}", &token[..offset], &token[offset..]))
 }
 
 /// "capacity -building" → "capacity-building"; "areas , is" → "areas, is".
@@ -101,7 +138,9 @@ pub fn tidy_spacing(text: &str) -> String {
     if !text.contains([' ']) {
         return text.to_string();
     }
-    let needs = text.as_bytes().windows(2).any(|w| w[0] == b' ' && matches!(w[1], b'-' | b',' | b';' | b')' | b':' | b'.'));
+    let needs = text.as_bytes().windows(2).any(|w| {
+        w[0] == b' ' && matches!(w[1], b'-' | b',' | b';' | b')' | b':' | b'.') || w[0] == b'(' && w[1] == b' '
+    });
     if !needs {
         return text.to_string();
     }
@@ -114,6 +153,10 @@ pub fn tidy_spacing(text: &str) -> String {
             let after = chars.get(i + 2).copied().unwrap_or(' ');
             // letter, space, hyphen, letter: a compound cut by the extraction
             if prev.is_alphanumeric() && next == '-' && after.is_alphabetic() {
+                continue;
+            }
+            // a space after an opening parenthesis ("( S/2017/35" cut by a wrap)
+            if prev == '(' && next.is_alphanumeric() {
                 continue;
             }
             // a space before closing punctuation
@@ -294,12 +337,18 @@ mod tests {
         assert_eq!(join_split_words("in the a certain", &l), "in the a certain");
         assert_eq!(join_split_words("Da ’esh and", &l), "Da’esh and");
         assert_eq!(join_split_words("o f", &l), "of");
+        // A capitalised second part is a word of its own, attested or not.
+        let l2 = Lexicon::from_texts(["coastguards Counter-Terrorism South-East YouTube"]);
+        assert_eq!(join_split_words("European Border and Coast Guard", &l2), "European Border and Coast Guard");
+        assert_eq!(join_split_words("the CounterTerrorism Committee, SouthEast. YouTube", &l2),
+            "the Counter-Terrorism Committee, South-East. YouTube");
     }
 
     #[test]
     fn spacing_and_hyphens() {
         assert_eq!(tidy_spacing("capacity -building and Counter -Terrorism"), "capacity-building and Counter-Terrorism");
         assert_eq!(tidy_spacing("some areas , is a - b"), "some areas, is a - b");
+        assert_eq!(tidy_spacing("loyal to ISIL ( S/2017/35, paras. 43"), "loyal to ISIL (S/2017/35, paras. 43");
         let l = lex();
         assert_eq!(join_lines(&["oil -".into(), "producing areas".into()], &l), "oil-producing areas");
         assert_eq!(join_lines(&["Counter-".into(), "Terrorism".into()], &l), "Counter-Terrorism");

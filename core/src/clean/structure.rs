@@ -120,6 +120,15 @@ fn numbered_def(t: &str) -> Option<(u32, String)> {
     (is_digits(n, 1, 3) && !text.trim().is_empty()).then(|| (n.parse().ok(), text.trim().to_string())).and_then(|(n, t)| Some((n?, t)))
 }
 
+/// "(a) North Africa" → "North Africa": the label of a lettered sub-heading.
+fn strip_item_label(t: &str) -> &str {
+    let Some(rest) = t.strip_prefix('(') else { return t };
+    match rest.split_once(") ") {
+        Some((l, r)) if (1..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_lowercase()) => r,
+        _ => t,
+    }
+}
+
 fn is_title(t: &str) -> bool {
     t.contains("report of the Secretary-General")
 }
@@ -276,7 +285,7 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
         if next_is_para
             && t.chars().count() <= 60
             && !ends_sentence(&t)
-            && t.chars().next().is_some_and(char::is_uppercase)
+            && strip_item_label(&t).chars().next().is_some_and(char::is_uppercase)
             && current.is_none_or(|c| blocks[c].lines.last().is_some_and(|l| ends_sentence(l)))
         {
             blocks.push(Raw { kind: Kind::Heading(4), lines: vec![t] });
