@@ -136,8 +136,13 @@ fn clean_file(path: &Path, lexicon: &marginalia_core::clean::Lexicon) -> Result<
     })?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| name.clone());
-    let meta = Meta { id: id.clone(), title: id, ..Meta::default() };
-    Ok(clean(&text, InputFormat::from_file_name(&name), meta, lexicon))
+    // The cleaner takes the title from the text where it has one; else the file stem.
+    let meta = Meta { id: id.clone(), ..Meta::default() };
+    let mut doc = clean(&text, InputFormat::from_file_name(&name), meta, lexicon);
+    if doc.meta.title.is_empty() {
+        doc.meta.title = id;
+    }
+    Ok(doc)
 }
 
 fn reason(e: &io::Error) -> String {

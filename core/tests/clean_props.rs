@@ -22,6 +22,12 @@ fn check_invariants(d: &Document) -> Result<(), TestCaseError> {
     for n in &d.notes {
         prop_assert!(n.at <= len);
     }
+    prop_assert!(d.notes.windows(2).all(|w| w[0].at <= w[1].at), "notes out of order");
+    for b in &d.blocks {
+        let t = d.block_text(b);
+        prop_assert!(!t.contains('\n'), "a line break inside a block: {:?}", t);
+        prop_assert_eq!(t, t.trim(), "an untrimmed block");
+    }
     let sentinel = d.text.contains(['\u{E000}', '\u{E001}']);
     prop_assert!(!sentinel, "a sentinel leaked into the text");
     Ok(())
@@ -76,7 +82,7 @@ proptest! {
     #[test]
     fn plain_prose_loses_no_character(
         paragraphs in proptest::collection::vec(
-            proptest::collection::vec("[a-zé😀ß]{1,9}[,.;:'’”“()!?]?", 1..25),
+            proptest::collection::vec("[A-Za-zé😀ß]{1,7}(-[a-zA-Z]{1,5})?[,.;:'’”“()!?]?", 1..25),
             1..8,
         ),
         wrap in 3usize..12,
@@ -120,4 +126,39 @@ fn html_and_markdown_files() {
     let texts: Vec<&str> = d.blocks.iter().map(|b| d.block_text(b)).collect();
     assert_eq!(texts, ["Heading", "Some bold and a link with a note.", "The note."]);
     assert_eq!(d.notes.len(), 1);
+}
+
+#[test]
+fn a_users_text_keeps_its_own_front_matter_and_notes() {
+    // Text before the first heading is the user's, not a UN header.
+    let raw = "My essay\n\nAn intro that\nwraps.\n\nI. First part\n\nSome prose.\n\nNotes:\n\nMy own notes.\n\nII.";
+    let d = clean(raw, InputFormat::Text, Meta::default(), &lexicon());
+    let texts: Vec<&str> = d.blocks.iter().map(|b| d.block_text(b)).collect();
+    assert_eq!(texts, ["My essay", "An intro that wraps.", "I. First part", "Some prose.", "Notes:", "My own notes.", "II."]);
+    // A UN header (distribution line, title) is dropped, the title goes to the metadata.
+    let raw = "Security Council\n\nDistr.: General\n1 May 2019\n\nFirst report of the Secretary-General on things\n\nI. Introduction\n\n1. In adopting it.\n";
+    let d = clean(raw, InputFormat::Text, Meta::default(), &lexicon());
+    assert!(d.text.starts_with("I. Introduction\n\nIn adopting it."), "{:?}", d.text);
+    assert_eq!(d.meta.title, "First report of the Secretary-General on things");
+}
+
+#[test]
+fn markdown_and_html_headings_take_their_depth_without_labels() {
+    let md = "Intro line.\n\n# Part one\n\nText.\n\n## Section\n\nMore.\n\n### Sub\n";
+    let d = clean(md, InputFormat::Markdown, Meta::default(), &lexicon());
+    let outline: Vec<(String, &str)> = d.blocks.iter().map(|b| (format!("{:?}", b.kind), d.block_text(b))).collect();
+    assert_eq!(outline.iter().map(|(_, t)| *t).collect::<Vec<_>>(), ["Intro line.", "Part one", "Text.", "Section", "More.", "Sub"]);
+    let levels: Vec<u8> = d.blocks.iter().filter_map(|b| match b.kind {
+        marginalia_core::BlockKind::Heading { level } => Some(level),
+        _ => None,
+    }).collect();
+    assert_eq!(levels, [1, 2, 3]);
+    let html = "<p>Lead.</p><h2>Two</h2><p>x</p><h3>Three</h3><h1>One</h1>";
+    let d = clean(html, InputFormat::Html, Meta::default(), &lexicon());
+    let levels: Vec<(u8, &str)> = d.blocks.iter().filter_map(|b| match b.kind {
+        marginalia_core::BlockKind::Heading { level } => Some((level, d.block_text(b))),
+        _ => None,
+    }).collect();
+    assert_eq!(levels, [(2, "Two"), (3, "Three"), (1, "One")]);
+    assert!(d.text.starts_with("Lead.\n\nTwo"));
 }

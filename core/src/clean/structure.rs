@@ -158,6 +158,9 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
         })
         .collect();
     let explicit_markers = cooked.iter().any(|l| l.contains(M0));
+    // Markdown headings carrying labels ("## II. Threat"): the labels make the outline.
+    let labelled_md = markdown
+        && cooked.iter().any(|l| l.starts_with('#') && label(l.trim_start_matches('#').trim()).is_some());
     // Index of the next line with text, for lookahead.
     let mut next_text = vec![usize::MAX; cooked.len() + 1];
     for i in (0..cooked.len()).rev() {
@@ -166,6 +169,9 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
 
     let mut blocks: Vec<Raw> = Vec::new();
     let mut titles: Vec<String> = Vec::new();
+    // Whether the text before the body is the header of a UN document (dropped) or
+    // the user's own text (kept).
+    let mut un_header = false;
     let mut body = false;
     let mut next_para = 1u32;
     let mut current: Option<usize> = None;
@@ -206,7 +212,9 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
         if in_endnotes {
             continue; // web-site chrome after the notes
         }
-        if body && (t == "Notes:" || t == "Notes") {
+        // The notes of a web page ("1. Text. [Back]"): what follows them is site chrome.
+        let notes_follow = || next_text.get(i + 1).and_then(|&j| cooked.get(j)).is_some_and(|l| back_def(l).is_some());
+        if body && (t == "Notes:" || t == "Notes") && notes_follow() {
             in_endnotes = true;
             current = None;
             continue;
@@ -221,14 +229,21 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
             current = last_prose;
         }
         // Headings written with markdown's #.
-        let (t, md_heading) = match t.strip_prefix('#') {
-            Some(r) if markdown => (r.trim_start_matches('#').trim().to_string(), true),
-            _ => (t.clone(), false),
+        let (t, md_heading, md_depth) = match t.strip_prefix('#') {
+            Some(r) if markdown => {
+                let depth = 1 + r.len() - r.trim_start_matches('#').len();
+                (r.trim_start_matches('#').trim().to_string(), true, depth.min(4) as u8)
+            }
+            _ => (t.clone(), false, 0),
         };
         if t.is_empty() {
             continue;
         }
+        if !body && (t.starts_with("Distr.") || t.starts_with("Original:")) {
+            un_header = true;
+        }
         if !body && is_title(&t) {
+            un_header = true;
             titles.push(t.clone());
             continue;
         }
@@ -259,11 +274,16 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
             }
         }
         if md_heading {
-            if body || blocks.is_empty() && !is_front_matter(&t) {
+            if body || !un_header && !is_front_matter(&t) {
                 body = true;
-                blocks.push(Raw { kind: Kind::Heading(4), lines: vec![t] });
-                current = None;
+                // Below the labelled outline of a report; else the markup's own depth.
+                let level = if labelled_md { 4 } else { md_depth };
+                blocks.push(Raw { kind: Kind::Heading(level), lines: vec![t] });
+            } else {
+                // A heading line of a UN document's header: front matter of its own.
+                blocks.push(Raw { kind: Kind::Para(None), lines: vec![FRONT.to_string(), t] });
             }
+            current = None;
             continue;
         }
         if !body {
@@ -294,7 +314,9 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
         }
         // The second line of a wrapped heading: short, lowercase, no final punctuation.
         let after_heading = blocks.last().is_some_and(|b| matches!(b.kind, Kind::Heading(_)));
+        let same_paragraph = mode == Mode::Dense || i > 0 && !cooked[i - 1].is_empty();
         if after_heading
+            && same_paragraph
             && current.is_none()
             && t.chars().count() <= 80
             && !ends_sentence(&t)
@@ -321,8 +343,13 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
         }
     }
 
-    // Front matter is dropped once a body was found; without one, it is the text.
-    let has_body = body;
+    // A label at the very end has no title line to wait for.
+    if let Some((label_text, level)) = pending {
+        blocks.push(Raw { kind: Kind::Heading(level), lines: vec![label_text] });
+    }
+    // A UN document's header is dropped once a body was found; anything else
+    // before the body is the text.
+    let has_body = body && un_header;
     let blocks: Vec<Raw> = blocks
         .into_iter()
         .filter_map(|mut b| {
