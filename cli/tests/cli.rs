@@ -45,7 +45,18 @@ fn corpus_as_jsonl() {
         // Code points, not bytes: the last block ends at the text's length in chars.
         let last = blocks.last().unwrap();
         assert_eq!(last["end"].as_u64().unwrap() as usize, text.chars().count());
+        for n in d["notes"].as_array().unwrap() {
+            assert!(n["at"].as_u64().unwrap() as usize <= text.chars().count());
+        }
     }
+    // Footnotes are blocks at the end; their markers are anchors in the prose.
+    let d = &docs[4];
+    let text = d["text"].as_str().unwrap();
+    let f1 = d["blocks"].as_array().unwrap().iter().find(|b| b["kind"] == "footnote" && b["number"] == 1).unwrap();
+    assert_eq!(slice(text, f1["start"].as_u64().unwrap(), f1["end"].as_u64().unwrap()), "Listed as Al-Qaida in Iraq (QDe.115).");
+    let at = d["notes"][0]["at"].as_u64().unwrap();
+    assert_eq!(d["notes"][0]["number"], 1);
+    assert_eq!(slice(text, at - 6, at), "Levant");
 }
 
 #[test]
@@ -60,6 +71,9 @@ fn corpus_as_csv() {
     assert!(p12[6].starts_with("ISIL"));
     let paragraphs = rows.iter().filter(|r| &r[0] == "S/2019/103" && &r[3] == "paragraph").count();
     assert_eq!(paragraphs, 100);
+    let f35 = rows.iter().find(|r| &r[0] == "S/2019/103" && &r[3] == "footnote" && &r[4] == "35").unwrap();
+    assert!(f35[6].starts_with("https://"));
+    assert!(rows.iter().all(|r| !r[6].contains('\n')));
 }
 
 #[test]

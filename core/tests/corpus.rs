@@ -147,6 +147,11 @@ fn footnotes_are_blocks_and_markers_are_anchors() {
     // PDF extractions with bare footnote numbers: the numbers leave the text.
     let d = report("S/2018/80");
     assert_eq!(d.notes.len(), 67);
+    // Bare markers run 1, 2, 3… in text order; the extraction kept no footnote text.
+    assert_eq!(d.notes.iter().map(|n| n.number).collect::<Vec<_>>(), (1..=67).collect::<Vec<_>>());
+    assert!(footnotes(&d).is_empty());
+    assert_eq!(d.note_paragraph(18), Some(13));
+    assert!(para(&d, 13).contains("the control of checkpoints. As previously reported"));
     assert!(para(&d, 3).starts_with("This, my sixth report on the threat posed by ISIL to international peace and security, was prepared"));
     assert!(para(&d, 5).ends_with("adapt to altered circumstances."));
     assert!(headings(&d).contains(&(1, "II. Threat assessment")));
