@@ -69,14 +69,17 @@ for (let i = 0; i < RUNS; i++) {
   // A new tag, from the key press to the paint that shows it.
   const pending = page.evaluate(async () => {
     const p = document.querySelector('#p20 > p');
-    const text = p.firstChild.nodeType === 3 ? p.firstChild : p.querySelector('*').firstChild;
+    const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+    let text = null;
+    while (walker.nextNode()) { if (walker.currentNode.data.trim().length >= 12) { text = walker.currentNode; break; } }
     const range = document.createRange();
     range.setStart(text, 0);
     range.setEnd(text, Math.min(12, text.data.length));
     getSelection().removeAllRanges();
     getSelection().addRange(range);
     const before = document.querySelectorAll('.hl').length;
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
+      setTimeout(() => reject(new Error('no new highlight within 10 s')), 10000);
       let t0 = 0;
       addEventListener('keydown', () => { t0 = performance.now(); }, { capture: true, once: true });
       const obs = new MutationObserver(() => {
