@@ -63,61 +63,162 @@ pub fn utf8_to_cp(s: &str, b: usize) -> usize {
         - usize::from(b < s.len() && !s.is_char_boundary(b))
 }
 
-/// Many conversions over one text, each in O(log n): code point ↔ UTF-16 ↔ UTF-8.
-#[derive(Debug, Clone)]
-pub struct OffsetIndex {
-    /// For every code point i (and one past the end): (UTF-16 offset, UTF-8 offset).
-    table: Vec<(u32, u32)>,
+/// The UTF-8 byte offset of code point `cp` (clamped). Same as [`char_to_byte`].
+pub fn cp_to_byte(s: &str, cp: usize) -> usize {
+    char_to_byte(s, cp)
 }
 
-impl OffsetIndex {
-    pub fn new(s: &str) -> Self {
-        let mut table = Vec::with_capacity(s.len() + 1);
-        let (mut u16s, mut u8s) = (0u32, 0u32);
-        for c in s.chars() {
-            table.push((u16s, u8s));
-            u16s += c.len_utf16() as u32;
-            u8s += c.len_utf8() as u32;
+/// The code point offset of UTF-8 byte offset `b` (clamped); a byte offset inside a
+/// multi-byte character rounds as `round` says.
+pub fn byte_to_cp(s: &str, b: usize, round: Round) -> usize {
+    let b = b.min(s.len());
+    let down = utf8_to_cp(s, b);
+    if round == Round::Up && !s.is_char_boundary(b) { down + 1 } else { down }
+}
+
+/// Length of `s` in UTF-16 code units (what JavaScript's `length` says).
+pub fn utf16_len(s: &str) -> usize {
+    s.chars().map(char::len_utf16).sum()
+}
+
+/// Code points between two checkpoints of an [`OffsetIndex`].
+const STRIDE: usize = 64;
+
+/// Many conversions over one text, fast: code point ↔ UTF-16 ↔ UTF-8.
+///
+/// Keeps a checkpoint (UTF-16 and UTF-8 offsets) every 64 code points, so it
+/// costs 8 bytes per 64 characters; a conversion finds its checkpoint (directly,
+/// or by binary search for UTF-16/UTF-8 offsets) and walks at most 64 characters.
+/// An ASCII text needs no checkpoints at all (every unit is the same).
+/// Rounding inside a character follows [`Round`], as the free functions do.
+#[derive(Debug, Clone)]
+pub struct OffsetIndex<'a> {
+    text: &'a str,
+    stride: usize,
+    /// Code points, UTF-16 units and bytes of the whole text.
+    len: usize,
+    len16: usize,
+    /// For code point `k * stride`: (UTF-16 offset, UTF-8 offset). Empty for ASCII.
+    checkpoints: Vec<(u32, u32)>,
+}
+
+impl<'a> OffsetIndex<'a> {
+    pub fn new(s: &'a str) -> Self {
+        Self::with_stride(s, STRIDE)
+    }
+
+    /// With a checkpoint every `stride` code points (tests use small strides).
+    fn with_stride(s: &'a str, stride: usize) -> Self {
+        let stride = stride.max(1);
+        if s.is_ascii() {
+            return OffsetIndex { text: s, stride, len: s.len(), len16: s.len(), checkpoints: Vec::new() };
         }
-        table.push((u16s, u8s));
-        OffsetIndex { table }
+        let mut checkpoints = Vec::with_capacity(s.len() / stride + 1);
+        let (mut u16s, mut n) = (0usize, 0usize);
+        for (b, c) in s.char_indices() {
+            if n % stride == 0 {
+                checkpoints.push((u16s as u32, b as u32));
+            }
+            u16s += c.len_utf16();
+            n += 1;
+        }
+        if n % stride == 0 {
+            checkpoints.push((u16s as u32, s.len() as u32));
+        }
+        OffsetIndex { text: s, stride, len: n, len16: u16s, checkpoints }
     }
 
     /// Number of code points.
     pub fn len(&self) -> usize {
-        self.table.len() - 1
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.len == 0
+    }
+
+    /// Length in UTF-16 code units.
+    pub fn len_utf16(&self) -> usize {
+        self.len16
+    }
+
+    fn ascii(&self) -> bool {
+        self.checkpoints.is_empty()
+    }
+
+    /// (UTF-16, UTF-8) offsets of code point `cp` (clamped).
+    fn at_cp(&self, cp: usize) -> (usize, usize) {
+        let cp = cp.min(self.len);
+        if self.ascii() {
+            return (cp, cp);
+        }
+        let k = cp / self.stride;
+        let (u, b) = self.checkpoints[k];
+        let (mut u, mut b) = (u as usize, b as usize);
+        for c in self.text[b..].chars().take(cp - k * self.stride) {
+            u += c.len_utf16();
+            b += c.len_utf8();
+        }
+        (u, b)
     }
 
     pub fn cp_to_utf16(&self, cp: usize) -> usize {
-        self.table[cp.min(self.len())].0 as usize
+        self.at_cp(cp).0
     }
 
     pub fn cp_to_utf8(&self, cp: usize) -> usize {
-        self.table[cp.min(self.len())].1 as usize
+        self.at_cp(cp).1
     }
 
+    /// Same as [`OffsetIndex::cp_to_utf8`].
+    pub fn cp_to_byte(&self, cp: usize) -> usize {
+        self.at_cp(cp).1
+    }
+
+    /// Walks from the last checkpoint at or before `target` (in the unit that
+    /// `unit` picks from a checkpoint and `width` measures a character in).
+    fn to_cp(&self, target: usize, round: Round, unit: fn(&(u32, u32)) -> u32, width: fn(char) -> usize) -> usize {
+        let k = self.checkpoints.partition_point(|c| unit(c) as usize <= target).saturating_sub(1);
+        let mut cp = k * self.stride;
+        let mut at = unit(&self.checkpoints[k]) as usize;
+        for c in self.text[self.checkpoints[k].1 as usize..].chars() {
+            if at == target {
+                return cp;
+            }
+            at += width(c);
+            if at > target {
+                return if round == Round::Down { cp } else { cp + 1 };
+            }
+            cp += 1;
+        }
+        cp
+    }
+
+    /// The code point offset of UTF-16 offset `u` (clamped; see [`Round`]).
     pub fn utf16_to_cp(&self, u: usize, round: Round) -> usize {
-        let i = self.table.partition_point(|(x, _)| (*x as usize) < u);
-        match self.table.get(i) {
-            Some((x, _)) if *x as usize == u => i,
-            Some(_) if round == Round::Down => i.saturating_sub(1),
-            Some(_) => i,
-            None => self.len(),
+        if u >= self.len16 {
+            return self.len;
         }
+        if self.ascii() {
+            return u;
+        }
+        self.to_cp(u, round, |c| c.0, char::len_utf16)
     }
 
+    /// The code point offset of UTF-8 offset `b` (clamped; see [`Round`]).
     pub fn utf8_to_cp(&self, b: usize, round: Round) -> usize {
-        let i = self.table.partition_point(|(_, x)| (*x as usize) < b);
-        match self.table.get(i) {
-            Some((_, x)) if *x as usize == b => i,
-            Some(_) if round == Round::Down => i.saturating_sub(1),
-            Some(_) => i,
-            None => self.len(),
+        if b >= self.text.len() {
+            return self.len;
         }
+        if self.ascii() {
+            return b;
+        }
+        self.to_cp(b, round, |c| c.1, char::len_utf8)
+    }
+
+    /// Same as [`OffsetIndex::utf8_to_cp`].
+    pub fn byte_to_cp(&self, b: usize, round: Round) -> usize {
+        self.utf8_to_cp(b, round)
     }
 }
 
@@ -149,7 +250,78 @@ mod tests {
             .prop_map(|v| v.concat())
     }
 
+    #[test]
+    fn byte_and_utf16_lengths() {
+        let s = "a😀é";
+        assert_eq!(utf16_len(s), 4);
+        assert_eq!(cp_to_byte(s, 2), 5);
+        assert_eq!(byte_to_cp(s, 2, Round::Down), 1);
+        assert_eq!(byte_to_cp(s, 2, Round::Up), 2);
+        assert_eq!(byte_to_cp(s, 99, Round::Up), 3);
+        let ix = OffsetIndex::new("plain ascii");
+        assert_eq!((ix.len(), ix.len_utf16(), ix.cp_to_utf16(3), ix.utf16_to_cp(40, Round::Down)), (11, 11, 3, 11));
+        let empty = OffsetIndex::new("");
+        assert!(empty.is_empty());
+        assert_eq!((empty.cp_to_utf16(3), empty.utf16_to_cp(3, Round::Up), empty.utf8_to_cp(0, Round::Down)), (0, 0, 0));
+    }
+
+    /// Python's view of a string: a list of code points; JavaScript's: UTF-16 units.
+    fn python_len(s: &str) -> usize {
+        s.chars().count()
+    }
+
+    fn long_text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(prop_oneof![Just("a"), Just("😀"), Just("é"), Just("e\u{301}"), Just("\r\n"), Just("字"), Just("👩‍💻")], 0..24)
+            .prop_map(|v| v.concat())
+    }
+
     proptest! {
+        #[test]
+        fn index_agrees_with_the_free_functions_everywhere(s in long_text(), stride in 1usize..6) {
+            // Every offset in every unit, through checkpoints of any stride.
+            let ix = OffsetIndex::with_stride(&s, stride);
+            let n = python_len(&s);
+            prop_assert_eq!(ix.len(), n);
+            prop_assert_eq!(ix.len_utf16(), s.encode_utf16().count());
+            for cp in 0..=n + 1 {
+                prop_assert_eq!(ix.cp_to_utf16(cp), cp_to_utf16(&s, cp));
+                prop_assert_eq!(ix.cp_to_byte(cp), cp_to_byte(&s, cp));
+            }
+            for round in [Round::Down, Round::Up] {
+                for u in 0..=utf16_len(&s) + 1 {
+                    prop_assert_eq!(ix.utf16_to_cp(u, round), utf16_to_cp(&s, u, round), "u={} {:?}", u, round);
+                }
+                for b in 0..=s.len() + 1 {
+                    prop_assert_eq!(ix.byte_to_cp(b, round), byte_to_cp(&s, b, round), "b={} {:?}", b, round);
+                }
+            }
+        }
+
+        #[test]
+        fn conversions_are_monotone_and_match_python_and_javascript(s in text(), a in 0usize..60, b in 0usize..60) {
+            let (a, b) = (a.min(b), a.max(b));
+            let n = python_len(&s);
+            // Python: text[:cp] has cp code points; JavaScript: its length in UTF-16 units.
+            let prefix: String = s.chars().take(a).collect();
+            prop_assert_eq!(cp_to_utf16(&s, a), prefix.encode_utf16().count());
+            prop_assert_eq!(cp_to_byte(&s, a), prefix.len());
+            prop_assert!(cp_to_utf16(&s, a) <= cp_to_utf16(&s, b));
+            prop_assert!(cp_to_byte(&s, a) <= cp_to_byte(&s, b));
+            for round in [Round::Down, Round::Up] {
+                prop_assert!(byte_to_cp(&s, a, round) <= byte_to_cp(&s, b, round));
+                prop_assert!(byte_to_cp(&s, b, round) <= n);
+            }
+            // Rounding down never passes rounding up, and they differ only inside a character.
+            for u in [a, b] {
+                let (d, up) = (utf16_to_cp(&s, u, Round::Down), utf16_to_cp(&s, u, Round::Up));
+                prop_assert!(d <= up && up <= d + 1);
+                prop_assert_eq!(d == up, u >= utf16_len(&s) || cp_to_utf16(&s, d) == u);
+            }
+            // CRLF is two code points, as in Python.
+            prop_assert_eq!(n, s.chars().count());
+            prop_assert_eq!(slice_chars(&s, a, b).chars().count(), b.min(n) - a.min(n));
+        }
+
         #[test]
         fn conversions_round_trip_and_agree(s in text(), k in 0usize..60) {
             let n = char_len(&s);
