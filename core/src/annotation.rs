@@ -37,8 +37,31 @@ pub struct Annotation {
     pub deleted: bool,
 }
 
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'
+/// Combining marks (accents typed as separate code points, "e\u{301}") belong
+/// to the word of the letter they follow.
+fn is_mark(c: char) -> bool {
+    matches!(c, '\u{300}'..='\u{36f}' | '\u{1ab0}'..='\u{1aff}' | '\u{1dc0}'..='\u{1dff}' | '\u{20d0}'..='\u{20ff}' | '\u{fe20}'..='\u{fe2f}')
+}
+
+/// Joiners that belong to a word only between two letters or digits: the
+/// apostrophe in "Da’esh" or "group's", the hyphen in "al-Shabaab". Elsewhere
+/// (quotation marks, dashes) they are not part of a word.
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\'' | '’' | '-' | '\u{2010}' | '\u{2011}')
+}
+
+fn is_letter(c: char) -> bool {
+    c.is_alphanumeric() || is_mark(c)
+}
+
+/// Whether `chars[i]` belongs to a word (simple and Unicode-aware: letters,
+/// digits and marks, and an apostrophe or hyphen between two of them).
+pub fn is_word_at(chars: &[char], i: usize) -> bool {
+    let Some(&c) = chars.get(i) else { return false };
+    if is_letter(c) {
+        return true;
+    }
+    is_joiner(c) && i > 0 && is_letter(chars[i - 1]) && chars.get(i + 1).is_some_and(|&n| is_letter(n))
 }
 
 /// Shrinks `start..end` (code points of `chars`) to exclude surrounding whitespace.
@@ -53,19 +76,43 @@ pub fn trim(chars: &[char], start: usize, end: usize) -> (usize, usize) {
     (s, e)
 }
 
-/// Widens `start..end` to whole words (then trims).
+/// Widens `start..end` to whole words (after trimming): a selection that
+/// starts or ends inside a word takes the whole word. Punctuation at either end
+/// is left as selected.
 pub fn snap_to_words(chars: &[char], start: usize, end: usize) -> (usize, usize) {
     let (mut s, mut e) = trim(chars, start, end);
     if s == e {
         return (s, e);
     }
-    while s > 0 && is_word_char(chars[s - 1]) && is_word_char(chars[s]) {
+    while s > 0 && is_word_at(chars, s - 1) && is_word_at(chars, s) {
         s -= 1;
     }
-    while e < chars.len() && is_word_char(chars[e]) && is_word_char(chars[e - 1]) {
+    while e < chars.len() && is_word_at(chars, e) && is_word_at(chars, e - 1) {
         e += 1;
     }
     (s, e)
+}
+
+/// The span a selection of `start..end` codes: trimmed of whitespace, snapped
+/// to whole words when `snap`; `None` when nothing but whitespace is selected.
+pub fn select(chars: &[char], start: usize, end: usize, snap: bool) -> Option<(usize, usize)> {
+    let (start, end) = (start.min(end), start.max(end));
+    let (s, e) = if snap { snap_to_words(chars, start, end) } else { trim(chars, start, end) };
+    (s < e).then_some((s, e))
+}
+
+/// Who, when and what for a new annotation (everything but the span).
+#[derive(Debug, Clone)]
+pub struct Draft<'a> {
+    pub doc_id: &'a str,
+    pub tags: Vec<String>,
+    pub coder: &'a str,
+    /// A fresh id (the core makes none: the shell supplies randomness).
+    pub id: String,
+    /// RFC 3339.
+    pub now: &'a str,
+    /// Snap the selection to whole words.
+    pub snap: bool,
 }
 
 impl Annotation {
@@ -74,27 +121,74 @@ impl Annotation {
     #[allow(clippy::too_many_arguments)]
     pub fn new(doc: &Document, start: usize, end: usize, tag: &str, coder: &str, id: String, now: &str, snap: bool) -> Option<Annotation> {
         let chars: Vec<char> = doc.text.chars().collect();
-        let (s, e) = if snap { snap_to_words(&chars, start, end) } else { trim(&chars, start, end) };
-        if s >= e {
-            return None;
-        }
+        let draft = Draft { doc_id: &doc.meta.id, tags: vec![tag.to_string()], coder, id, now, snap };
+        Annotation::from_chars(&chars, start, end, draft)
+    }
+
+    /// A new annotation of a text given as characters (see [`select`]).
+    pub fn from_chars(chars: &[char], start: usize, end: usize, draft: Draft<'_>) -> Option<Annotation> {
+        let (s, e) = select(chars, start, end, draft.snap)?;
         let mut a = Annotation {
-            id,
-            doc: doc.meta.id.clone(),
+            id: draft.id,
+            doc: draft.doc_id.to_string(),
             start: s,
             end: e,
             quote: String::new(),
             prefix: String::new(),
             suffix: String::new(),
-            tags: vec![tag.to_string()],
+            tags: draft.tags,
             memo: String::new(),
-            coder: coder.to_string(),
-            created: now.to_string(),
-            updated: now.to_string(),
+            coder: draft.coder.to_string(),
+            created: draft.now.to_string(),
+            updated: draft.now.to_string(),
             deleted: false,
         };
-        a.fill_quote(&chars);
+        a.fill_quote(chars);
         Some(a)
+    }
+
+    /// A new annotation of a text (see [`select`]).
+    pub fn from_text(text: &str, start: usize, end: usize, draft: Draft<'_>) -> Option<Annotation> {
+        Annotation::from_chars(&text.chars().collect::<Vec<_>>(), start, end, draft)
+    }
+
+    /// Moves the span to `start..end` (trimmed), refreshing quote and context.
+    /// Refuses (returns `false`, changing nothing) a span that would be empty.
+    pub fn set_range(&mut self, chars: &[char], start: usize, end: usize) -> bool {
+        match select(chars, start, end, false) {
+            Some((s, e)) => {
+                self.start = s;
+                self.end = e;
+                self.fill_quote(chars);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether the annotation carries `tag`.
+    pub fn has_tag(&self, tag: &str) -> bool {
+        self.tags.iter().any(|t| t == tag)
+    }
+
+    /// Adds `tag` if missing, removes it if present (a span keeps at least one
+    /// tag: removing the last returns `false` and changes nothing).
+    pub fn toggle_tag(&mut self, tag: &str) -> bool {
+        if self.has_tag(tag) {
+            if self.tags.len() == 1 {
+                return false;
+            }
+            self.tags.retain(|t| t != tag);
+        } else {
+            self.tags.push(tag.to_string());
+        }
+        true
+    }
+
+    /// Whether the span overlaps `start..end` (half-open; an empty range at a
+    /// point inside the span counts).
+    pub fn overlaps(&self, start: usize, end: usize) -> bool {
+        self.start < end.max(start + 1) && start < self.end
     }
 
     /// Sets quote, prefix and suffix from the document's characters.
@@ -110,19 +204,26 @@ impl Annotation {
         slice_chars(&doc.text, self.start, self.end) == self.quote
     }
 
-    /// The citation: "S/2019/103 ¶12", "S/2019/103 ¶12–13", or by section for
-    /// text outside numbered paragraphs ("S/2019/103, II. Threat assessment"),
-    /// "S/2019/103 n. 3" in a footnote.
+    /// The citation, by the document's symbol (or id) and the UN paragraph
+    /// numbers, the unit of citation:
+    /// - a span in numbered paragraphs: "S/2019/103 ¶12", or "S/2019/103 ¶12–13"
+    ///   across paragraphs (headings or footnotes in between do not matter);
+    /// - else a span in a footnote: "S/2019/103 n. 3" (the note's own number:
+    ///   a footnote is cited as a note, not by the paragraph that calls it);
+    /// - else (a heading, an unnumbered paragraph): by the innermost heading in
+    ///   force, "S/2019/103, II. Threat assessment";
+    /// - else the symbol alone.
     pub fn cite(&self, doc: &Document) -> String {
         let who = doc.meta.symbol.as_deref().unwrap_or(&doc.meta.id);
         let mut first = None;
         let mut last = None;
         let mut note = None;
-        let mut heading = None;
-        for b in &doc.blocks {
+        let mut block = None;
+        for (i, b) in doc.blocks.iter().enumerate() {
             if b.end <= self.start || b.start >= self.end.max(self.start + 1) {
                 continue;
             }
+            block.get_or_insert(i);
             match b.kind {
                 BlockKind::Paragraph { number: Some(n) } => {
                     first.get_or_insert(n);
@@ -131,18 +232,17 @@ impl Annotation {
                 BlockKind::Footnote { number } => {
                     note.get_or_insert(number);
                 }
-                BlockKind::Heading { .. } => {
-                    heading.get_or_insert(doc.block_text(b));
-                }
-                BlockKind::Paragraph { number: None } => {}
+                BlockKind::Heading { .. } | BlockKind::Paragraph { number: None } => {}
             }
         }
-        match (first, last, note, heading) {
-            (Some(a), Some(b), _, _) if a != b => format!("{who} ¶{a}–{b}"),
-            (Some(a), _, _, _) => format!("{who} ¶{a}"),
-            (None, _, Some(n), _) => format!("{who} n. {n}"),
-            (None, _, None, Some(h)) => format!("{who}, {h}"),
-            _ => who.to_string(),
+        match (first, last, note) {
+            (Some(a), Some(b), _) if a != b => format!("{who} ¶{a}–{b}"),
+            (Some(a), _, _) => format!("{who} ¶{a}"),
+            (None, _, Some(n)) => format!("{who} n. {n}"),
+            _ => match block.and_then(|i| doc.section_path(i + 1).pop()) {
+                Some(h) => format!("{who}, {h}"),
+                None => who.to_string(),
+            },
         }
     }
 }
@@ -188,5 +288,64 @@ mod tests {
         let fn_start = d.blocks[3].start;
         let note = Annotation::new(&d, fn_start, fn_start + 3, "t", "", "4".into(), "t", false).unwrap();
         assert_eq!(note.cite(&d), "S/2019/103 n. 1");
+        let para_and_note = Annotation::new(&d, 45, fn_start + 3, "t", "", "5".into(), "t", false).unwrap();
+        assert_eq!(para_and_note.cite(&d), "S/2019/103 ¶2", "a paragraph wins over a note");
+    }
+
+    #[test]
+    fn unnumbered_text_cites_the_heading_in_force() {
+        let mut b = DocumentBuilder::new();
+        b.push(BlockKind::Heading { level: 1 }, &[Piece::Text("II. Threat".into())]);
+        b.push(BlockKind::Heading { level: 2 }, &[Piece::Text("A. Africa".into())]);
+        b.push(BlockKind::Paragraph { number: None }, &[Piece::Text("Unnumbered words.".into())]);
+        let d = b.finish(Meta { id: "mine".into(), ..Meta::default() });
+        let start = d.blocks[2].start;
+        let a = Annotation::new(&d, start, start + 5, "t", "", "1".into(), "t", false).unwrap();
+        assert_eq!(a.cite(&d), "mine, A. Africa");
+        let h = Annotation::new(&d, 0, 3, "t", "", "2".into(), "t", false).unwrap();
+        assert_eq!(h.cite(&d), "mine, II. Threat");
+    }
+
+    fn snapped(text: &str, start: usize, end: usize) -> String {
+        let chars: Vec<char> = text.chars().collect();
+        let (s, e) = select(&chars, start, end, true).unwrap();
+        chars[s..e].iter().collect()
+    }
+
+    #[test]
+    fn snapping_keeps_inner_apostrophes_and_hyphens_not_quotes_or_dashes() {
+        // "Da’esh" and "al-Shabaab" are words; the quotation marks around 'ISIL' are not.
+        assert_eq!(snapped("of Da’esh today", 5, 7), "Da’esh");
+        assert_eq!(snapped("the al-Shabaab group", 9, 10), "al-Shabaab");
+        assert_eq!(snapped("called 'ISIL' here", 9, 10), "ISIL");
+        assert_eq!(snapped("a -- b", 2, 3), "-");
+        assert_eq!(snapped("ISIL-K, then", 1, 2), "ISIL-K");
+        assert_eq!(snapped("the group's funds", 5, 6), "group's");
+        // A combining accent belongs to its letter's word.
+        assert_eq!(snapped("cafe\u{301} noir", 1, 2), "cafe\u{301}");
+        assert_eq!(snapped("x cafe\u{301}", 2, 4), "cafe\u{301}");
+        assert_eq!(snapped("  (funds)  ", 0, 11), "(funds)", "punctuation at the ends stays as selected");
+        assert_eq!(snapped("😀 ab", 3, 4), "ab");
+        let chars: Vec<char> = " \n ".chars().collect();
+        assert_eq!(select(&chars, 0, 3, true), None);
+        assert_eq!(select(&"ab".chars().collect::<Vec<_>>(), 2, 0, false), Some((0, 2)), "a backwards selection");
+    }
+
+    #[test]
+    fn from_text_set_range_and_tags() {
+        let text = "One 😀 two three";
+        let draft = Draft { doc_id: "mine", tags: vec!["threat".into(), "finance".into()], coder: "ana", id: "x".into(), now: "2026-01-01T00:00:00Z", snap: true };
+        let mut a = Annotation::from_text(text, 5, 8, draft).unwrap();
+        assert_eq!((a.start, a.end, a.quote.as_str(), a.prefix.as_str(), a.suffix.as_str()), (6, 9, "two", "One 😀 ", " three"));
+        assert_eq!(a.tags, ["threat", "finance"]);
+        let chars: Vec<char> = text.chars().collect();
+        assert!(a.set_range(&chars, 4, 9));
+        assert_eq!(a.quote, "😀 two");
+        assert!(!a.set_range(&chars, 5, 6), "only a space: refused");
+        assert_eq!(a.quote, "😀 two", "unchanged");
+        assert!(a.toggle_tag("finance") && !a.has_tag("finance"));
+        assert!(!a.toggle_tag("threat"), "the last tag stays");
+        assert!(a.toggle_tag("repatriation") && a.has_tag("repatriation"));
+        assert!(a.overlaps(0, 5) && !a.overlaps(0, 4) && a.overlaps(8, 8) && !a.overlaps(9, 9) && !a.overlaps(10, 12));
     }
 }
