@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::annotation::Annotation;
+
 /// One tag (code).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tag {
@@ -15,6 +17,37 @@ pub struct Tag {
     pub key: Option<char>,
     #[serde(default)]
     pub description: String,
+    /// How its highlights are drawn without colour (print, greyscale, colour
+    /// blindness). `None` (codebooks saved before styles existed): by the tag's
+    /// place in the codebook, see [`Codebook::pattern`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub style: Option<Underline>,
+}
+
+/// Underline styles, so that tags differ without colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Underline {
+    Solid,
+    Dashed,
+    Dotted,
+    Double,
+    Wavy,
+}
+
+impl Underline {
+    pub const ALL: [Underline; 5] = [Underline::Solid, Underline::Dashed, Underline::Dotted, Underline::Double, Underline::Wavy];
+
+    /// The name, also the CSS `text-decoration-style` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Underline::Solid => "solid",
+            Underline::Dashed => "dashed",
+            Underline::Dotted => "dotted",
+            Underline::Double => "double",
+            Underline::Wavy => "wavy",
+        }
+    }
 }
 
 /// The codebook: tags in display order.
@@ -31,27 +64,27 @@ pub const PALETTE: [&str; 8] =
 /// Band styles, so that tags also differ without colour (print, greyscale).
 pub const PATTERNS: [&str; 5] = ["solid", "dashed", "dotted", "double", "wavy"];
 
-fn tag(id: &str, colour: &str, key: char, description: &str) -> Tag {
-    Tag { id: id.into(), name: id.into(), colour: colour.into(), key: Some(key), description: description.into() }
+fn tag(id: &str, colour: &str, key: char, style: Underline, description: &str) -> Tag {
+    Tag { id: id.into(), name: id.into(), colour: colour.into(), key: Some(key), description: description.into(), style: Some(style) }
 }
 
 impl Default for Codebook {
     fn default() -> Self {
         Codebook {
             tags: vec![
-                tag("threat", PALETTE[0], '1', "The threat ISIL (Da'esh) and its affiliates pose: attacks carried out, planned or inspired, \
+                tag("threat", PALETTE[0], '1', Underline::Solid, "The threat ISIL (Da'esh) and its affiliates pose: attacks carried out, planned or inspired, \
                     the group's capabilities, leadership, fighters and reach in a region. Not the responses of States or the \
                     United Nations to it (code those by what they do). Example: \"ISIL continues to aspire to global relevance, \
                     in particular through its affiliates and inspired attacks\"."),
-                tag("finance", PALETTE[1], '2', "How the group raises, holds and moves money: extortion, oil and gas revenues, \
+                tag("finance", PALETTE[1], '2', Underline::Dashed, "How the group raises, holds and moves money: extortion, oil and gas revenues, \
                     kidnapping for ransom, investments, hawala and money-service businesses, and the measures that counter the \
                     financing of terrorism. Not the cost of programmes of the United Nations. Example: \"it could continue to \
                     obtain funds through extortion and the control of checkpoints\"."),
-                tag("repatriation", PALETTE[2], '3', "Foreign terrorist fighters and their families returning, relocating or \
+                tag("repatriation", PALETTE[2], '3', Underline::Dotted, "Foreign terrorist fighters and their families returning, relocating or \
                     being brought home: returnees, detainees and dependants in camps, women and children, processing and \
                     repatriation by Member States. Not their prosecution once home (code prosecution). Example: \"the urgent \
                     need to address the processing and repatriation of detainees and internally displaced persons\"."),
-                tag("prosecution", PALETTE[3], '4', "Bringing terrorists to justice: investigation, evidence (including \
+                tag("prosecution", PALETTE[3], '4', Underline::Double, "Bringing terrorists to justice: investigation, evidence (including \
                     battlefield and digital evidence), prosecution, courts and sentencing, and the rehabilitation and \
                     reintegration that follow. Not intelligence sharing or border controls. Example: \"States face significant \
                     challenges in their efforts to collect admissible evidence\"."),
@@ -88,9 +121,27 @@ impl Codebook {
         self.tags.iter().find(|t| t.key == Some(key))
     }
 
-    /// The band pattern of a tag (by its place in the codebook).
+    /// The underline style of a tag: its own, else by its place in the codebook.
+    pub fn style(&self, id: &str) -> Underline {
+        let i = self.index_of(id).unwrap_or(0);
+        self.tags.get(i).and_then(|t| t.style).unwrap_or(Underline::ALL[i % Underline::ALL.len()])
+    }
+
+    /// The band pattern of a tag ([`Codebook::style`] as a CSS name).
     pub fn pattern(&self, id: &str) -> &'static str {
-        PATTERNS[self.index_of(id).unwrap_or(0) % PATTERNS.len()]
+        self.style(id).as_str()
+    }
+
+    /// The least used style (the first of those), for a new tag.
+    fn next_style(&self) -> Underline {
+        let used = |u: Underline| self.tags.iter().filter(|t| self.style(&t.id) == u).count();
+        Underline::ALL.into_iter().min_by_key(|u| used(*u)).unwrap_or(Underline::Solid)
+    }
+
+    pub fn set_style(&mut self, id: &str, style: Underline) {
+        if let Some(t) = self.tags.iter_mut().find(|t| t.id == id) {
+            t.style = Some(style);
+        }
     }
 
     /// Adds a tag named `name` with the next free colour and key; returns its id.
@@ -109,9 +160,14 @@ impl Codebook {
             id = format!("{base}-{n}");
             n += 1;
         }
-        let colour = PALETTE[self.tags.len() % PALETTE.len()].to_string();
+        let colour = PALETTE
+            .iter()
+            .find(|c| !self.tags.iter().any(|t| t.colour.eq_ignore_ascii_case(c)))
+            .unwrap_or(&PALETTE[self.tags.len() % PALETTE.len()])
+            .to_string();
         let key = ('1'..='9').find(|k| self.by_key(*k).is_none());
-        self.tags.push(Tag { id: id.clone(), name: name.into(), colour, key, description: String::new() });
+        let style = Some(self.next_style());
+        self.tags.push(Tag { id: id.clone(), name: name.into(), colour, key, description: String::new(), style });
         Ok(id)
     }
 
@@ -168,9 +224,70 @@ impl Codebook {
         }
     }
 
-    /// Removes a tag from the codebook (its annotations are rewritten by the caller).
+    /// Moves a tag to place `to` (clamped) in the order.
+    pub fn move_to(&mut self, id: &str, to: usize) {
+        if let Some(i) = self.index_of(id) {
+            let t = self.tags.remove(i);
+            self.tags.insert(to.min(self.tags.len()), t);
+        }
+    }
+
+    /// Puts the tags in the order of `ids`; tags not named keep their relative
+    /// order after them. Unknown ids are ignored.
+    pub fn reorder(&mut self, ids: &[&str]) {
+        let rank = |t: &Tag| ids.iter().position(|i| *i == t.id).unwrap_or(ids.len());
+        self.tags.sort_by_key(rank);
+    }
+
+    /// Removes a tag from the codebook (its annotations are rewritten by the caller;
+    /// see [`Codebook::delete`] and [`Codebook::merge_into`] to do both).
     pub fn remove(&mut self, id: &str) {
         self.tags.retain(|t| t.id != id);
+    }
+
+    /// How many live annotations carry tag `id` (deleting a tag in use asks first).
+    pub fn in_use(id: &str, annotations: &[Annotation]) -> usize {
+        annotations.iter().filter(|a| !a.deleted && a.has_tag(id)).count()
+    }
+
+    /// Deletes tag `id` and takes it off every annotation; an annotation left with
+    /// no tag is deleted (a tombstone). Returns the ids of the annotations changed,
+    /// each stamped `updated = now`.
+    pub fn delete(&mut self, id: &str, annotations: &mut [Annotation], now: &str) -> Result<Vec<String>, CodebookError> {
+        self.rewrite(id, None, annotations, now)
+    }
+
+    /// Merges tag `from` into tag `into`: `from` leaves the codebook, and every
+    /// annotation tagged `from` is tagged `into` instead (once). Returns the ids of
+    /// the annotations changed, each stamped `updated = now`.
+    pub fn merge_into(&mut self, from: &str, into: &str, annotations: &mut [Annotation], now: &str) -> Result<Vec<String>, CodebookError> {
+        if from == into {
+            return Err(CodebookError("A tag cannot be merged into itself.".into()));
+        }
+        if self.get(into).is_none() {
+            return Err(CodebookError(format!("There is no tag \"{into}\" to merge into.")));
+        }
+        self.rewrite(from, Some(into), annotations, now)
+    }
+
+    fn rewrite(&mut self, from: &str, into: Option<&str>, annotations: &mut [Annotation], now: &str) -> Result<Vec<String>, CodebookError> {
+        if self.get(from).is_none() {
+            return Err(CodebookError(format!("There is no tag \"{from}\".")));
+        }
+        self.remove(from);
+        let mut changed = Vec::new();
+        for a in annotations.iter_mut().filter(|a| !a.deleted && a.has_tag(from)) {
+            a.tags.retain(|t| t != from);
+            if let Some(into) = into
+                && !a.has_tag(into)
+            {
+                a.tags.push(into.to_string());
+            }
+            a.deleted = a.tags.is_empty();
+            a.updated = now.to_string();
+            changed.push(a.id.clone());
+        }
+        Ok(changed)
     }
 
     /// Checks a codebook read from a file.
@@ -180,9 +297,16 @@ impl Codebook {
         }
         let mut ids = std::collections::HashSet::new();
         let mut keys = std::collections::HashSet::new();
+        let mut names = std::collections::HashSet::new();
         for t in &self.tags {
             if t.id.trim().is_empty() || t.name.trim().is_empty() {
                 return Err(CodebookError("Every tag needs an id and a name.".into()));
+            }
+            if t.name.chars().count() > 80 {
+                return Err(CodebookError(format!("The name of \"{}\" is longer than 80 characters.", t.id)));
+            }
+            if !names.insert(t.name.trim().to_lowercase()) {
+                return Err(CodebookError(format!("The name \"{}\" is used twice.", t.name)));
             }
             if !ids.insert(t.id.as_str()) {
                 return Err(CodebookError(format!("The tag id \"{}\" is used twice.", t.id)));
@@ -290,5 +414,69 @@ mod tests {
         let e = Codebook::from_json(r##"{"format":"marginalia-codebook","version":1,"tags":[{"id":"a","name":"a","colour":"#000000","key":"1"},{"id":"b","name":"b","colour":"#000000","key":"1"}]}"##).unwrap_err();
         assert!(e.0.contains("key 1"), "{e}");
         assert!(Codebook::from_json(r#"{"format":"marginalia-codebook","version":9,"tags":[]}"#).unwrap_err().0.contains("newer"));
+    }
+
+    fn ann(id: &str, tags: &[&str]) -> Annotation {
+        Annotation {
+            id: id.into(), doc: "D".into(), start: 0, end: 1, quote: "a".into(), prefix: String::new(),
+            suffix: String::new(), tags: tags.iter().map(|t| t.to_string()).collect(), memo: String::new(),
+            coder: String::new(), created: "t0".into(), updated: "t0".into(), deleted: false,
+        }
+    }
+
+    #[test]
+    fn styles_are_distinct_and_survive_reordering() {
+        let mut b = Codebook::default();
+        let styles: Vec<_> = b.tags.iter().map(|t| b.pattern(&t.id)).collect();
+        assert_eq!(styles, ["solid", "dashed", "dotted", "double"]);
+        let colours: std::collections::HashSet<_> = b.tags.iter().map(|t| t.colour.as_str()).collect();
+        assert_eq!(colours.len(), 4);
+        b.reorder(&["prosecution", "threat"]);
+        assert_eq!(b.tags.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["prosecution", "threat", "finance", "repatriation"]);
+        assert_eq!(b.pattern("prosecution"), "double", "a tag keeps its style when it moves");
+        b.move_to("finance", 0);
+        assert_eq!(b.tags[0].id, "finance");
+        b.move_to("finance", 99);
+        assert_eq!(b.tags[3].id, "finance");
+        let id = b.add("Gender").unwrap();
+        assert_eq!(b.pattern(&id), "wavy", "the unused style");
+        assert!(!b.tags[..4].iter().any(|t| t.colour == b.get(&id).unwrap().colour), "an unused colour");
+        b.set_style(&id, Underline::Dotted);
+        assert_eq!(b.style(&id), Underline::Dotted);
+        // A codebook saved before styles existed reads, styled by place.
+        let old: Codebook = serde_json::from_str(r##"{"tags":[{"id":"a","name":"a","colour":"#000000"},{"id":"b","name":"b","colour":"#111111"}]}"##).unwrap();
+        assert_eq!((old.pattern("a"), old.pattern("b")), ("solid", "dashed"));
+        let back = Codebook::from_json(&b.to_json()).unwrap();
+        assert_eq!(back, b);
+    }
+
+    #[test]
+    fn merge_and_delete_rewrite_annotations() {
+        let mut b = Codebook::default();
+        let mut anns = vec![ann("1", &["threat"]), ann("2", &["threat", "finance"]), ann("3", &["finance"]), ann("4", &["repatriation"])];
+        assert_eq!(Codebook::in_use("threat", &anns), 2);
+        assert!(b.merge_into("threat", "threat", &mut anns, "t1").is_err());
+        assert!(b.merge_into("threat", "nope", &mut anns, "t1").unwrap_err().0.contains("no tag"));
+        let changed = b.merge_into("threat", "finance", &mut anns, "t1").unwrap();
+        assert_eq!(changed, ["1", "2"]);
+        assert!(b.get("threat").is_none());
+        assert_eq!(anns[0].tags, ["finance"]);
+        assert_eq!(anns[1].tags, ["finance"], "not twice");
+        assert_eq!((anns[1].updated.as_str(), anns[2].updated.as_str()), ("t1", "t0"));
+        let changed = b.delete("repatriation", &mut anns, "t2").unwrap();
+        assert_eq!(changed, ["4"]);
+        assert!(anns[3].deleted, "left with no tag: a tombstone");
+        assert!(b.delete("repatriation", &mut anns, "t3").is_err());
+        b.validate().unwrap();
+    }
+
+    #[test]
+    fn duplicate_names_and_unknown_styles_are_refused() {
+        let e = Codebook::from_json(r##"{"format":"marginalia-codebook","version":1,"tags":[{"id":"a","name":"Threat","colour":"#000000"},{"id":"b","name":"threat","colour":"#000000"}]}"##).unwrap_err();
+        assert!(e.0.contains("used twice"), "{e}");
+        let e = Codebook::from_json(r##"{"format":"marginalia-codebook","version":1,"tags":[{"id":"a","name":"a","colour":"#000000","style":"zigzag"}]}"##).unwrap_err();
+        assert!(e.0.contains("zigzag"), "{e}");
+        let e = Codebook::from_json(r##"{"format":"marginalia-codebook","version":1,"tags":[{"id":"a","colour":"#000000"}]}"##).unwrap_err();
+        assert!(e.0.contains("name"), "{e}");
     }
 }
