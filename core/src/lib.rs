@@ -9,10 +9,12 @@ pub mod coding;
 pub mod corpus;
 pub mod document;
 pub mod export;
+pub mod history;
 pub mod layout;
 pub mod offsets;
 pub mod route;
 pub mod search;
+pub mod segments;
 pub mod store;
 
 pub use document::{Block, BlockKind, Document, Meta, NoteRef};

@@ -1,0 +1,135 @@
+//! Segments: a range of text (a paragraph, a block) cut at annotation
+//! boundaries, each piece carrying the annotations that cover it. Overlapping
+//! and nested spans are allowed; uncovered stretches are segments with no ids.
+//!
+//! One sweep over the sorted span boundaries: O(n log n) for n spans, plus the
+//! size of the output (each segment lists the spans covering it).
+
+use std::collections::BTreeSet;
+
+use crate::annotation::Annotation;
+
+/// A piece of the range `[start, end)` (code points) and the keys covering all of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment<K> {
+    pub start: usize,
+    pub end: usize,
+    /// The keys of the spans covering the segment, in the order the spans were given.
+    pub ids: Vec<K>,
+}
+
+/// Cuts `[start, end)` at the boundaries of `spans` (`(start, end, key)`, any order;
+/// clipped to the range; empty spans ignored). The segments are sorted, non-empty
+/// and tile the range exactly; an empty range gives no segments.
+pub fn segments<K: Clone>(start: usize, end: usize, spans: &[(usize, usize, K)]) -> Vec<Segment<K>> {
+    if start >= end {
+        return Vec::new();
+    }
+    // Boundary events: (position, is_start, span index). Ends sort before starts at
+    // the same position, but since every cut closes a segment it does not matter.
+    let mut events: Vec<(usize, bool, usize)> = Vec::with_capacity(spans.len() * 2);
+    for (i, (s, e, _)) in spans.iter().enumerate() {
+        let (s, e) = ((*s).max(start), (*e).min(end));
+        if s < e {
+            events.push((s, true, i));
+            events.push((e, false, i));
+        }
+    }
+    events.sort_unstable();
+    let mut out = Vec::with_capacity(events.len() + 1);
+    let mut active: BTreeSet<usize> = BTreeSet::new();
+    let mut at = start;
+    let mut k = 0;
+    while at < end {
+        while k < events.len() && events[k].0 == at {
+            let (_, open, i) = events[k];
+            if open {
+                active.insert(i);
+            } else {
+                active.remove(&i);
+            }
+            k += 1;
+        }
+        let next = events.get(k).map_or(end, |e| e.0.min(end));
+        out.push(Segment { start: at, end: next, ids: active.iter().map(|&i| spans[i].2.clone()).collect() });
+        at = next;
+    }
+    out
+}
+
+/// The segments of `[start, end)` under the live annotations of `annotations`
+/// (tombstones are skipped), keyed by annotation id.
+pub fn annotation_segments(start: usize, end: usize, annotations: &[Annotation]) -> Vec<Segment<String>> {
+    let spans: Vec<(usize, usize, String)> =
+        annotations.iter().filter(|a| !a.deleted).map(|a| (a.start, a.end, a.id.clone())).collect();
+    segments(start, end, &spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn show(segs: &[Segment<char>]) -> Vec<String> {
+        segs.iter().map(|s| format!("{}-{}:{}", s.start, s.end, s.ids.iter().collect::<String>())).collect()
+    }
+
+    #[test]
+    fn overlap_nesting_and_uncovered_stretches() {
+        // a: [2,8), b nested in a: [3,5), c overlaps a's end: [6,12) clipped to 10.
+        let spans = [(2, 8, 'a'), (3, 5, 'b'), (6, 12, 'c')];
+        let s = segments(0, 10, &spans);
+        assert_eq!(show(&s), ["0-2:", "2-3:a", "3-5:ab", "5-6:a", "6-8:ac", "8-10:c"]);
+        // Same boundaries twice, spans outside, empty spans, an empty range.
+        let s = segments(0, 4, &[(1, 3, 'x'), (1, 3, 'y'), (5, 9, 'z'), (2, 2, 'w')]);
+        assert_eq!(show(&s), ["0-1:", "1-3:xy", "3-4:"]);
+        assert!(segments::<char>(4, 4, &[]).is_empty());
+        assert_eq!(show(&segments::<char>(0, 3, &[])), ["0-3:"]);
+        // Order of ids follows the order of the spans given, not their positions.
+        let s = segments(0, 3, &[(1, 3, 'q'), (0, 3, 'p')]);
+        assert_eq!(show(&s), ["0-1:p", "1-3:qp"]);
+    }
+
+    #[test]
+    fn annotations_by_id_without_tombstones() {
+        let mk = |id: &str, start, end, deleted| Annotation {
+            id: id.into(), doc: "D".into(), start, end, quote: String::new(), prefix: String::new(),
+            suffix: String::new(), tags: vec!["threat".into()], memo: String::new(), coder: String::new(),
+            created: "t".into(), updated: "t".into(), deleted,
+        };
+        let s = annotation_segments(10, 20, &[mk("a", 12, 15, false), mk("gone", 11, 19, true)]);
+        let ids: Vec<_> = s.iter().map(|s| (s.start, s.end, s.ids.join(","))).collect();
+        assert_eq!(ids, [(10, 12, String::new()), (12, 15, "a".into()), (15, 20, String::new())]);
+    }
+
+    proptest! {
+        #[test]
+        fn segments_tile_the_range_and_covers_match_brute_force(
+            start in 0usize..20,
+            len in 0usize..40,
+            spans in proptest::collection::vec((0usize..70, 0usize..70), 0..12),
+        ) {
+            let end = start + len;
+            let spans: Vec<(usize, usize, usize)> =
+                spans.iter().enumerate().map(|(i, (a, b))| ((*a).min(*b), (*a).max(*b), i)).collect();
+            let segs = segments(start, end, &spans);
+            let mut at = start;
+            for s in &segs {
+                prop_assert_eq!(s.start, at, "contiguous");
+                prop_assert!(s.end > s.start, "non-empty");
+                at = s.end;
+                // Every point of the segment has the same cover, equal to the brute force.
+                for p in s.start..s.end {
+                    let cover: Vec<usize> = spans.iter().filter(|(a, b, _)| *a <= p && p < *b).map(|x| x.2).collect();
+                    prop_assert_eq!(&s.ids, &cover);
+                }
+            }
+            prop_assert_eq!(at, if len == 0 { start } else { end });
+            // Cuts only where the cover changes or at a span boundary.
+            for w in segs.windows(2) {
+                let cut = w[0].end;
+                prop_assert!(spans.iter().any(|(a, b, _)| *a == cut || *b == cut));
+            }
+        }
+    }
+}
