@@ -7,7 +7,12 @@
 //! - `marginalia:v1:meta`       — [`Meta`]: schema version, coder, last backup time
 //! - `marginalia:v1:codebook`   — the [`Codebook`]
 //! - `marginalia:v1:doc:<id>`   — the annotations of one document (tombstones included)
-//! - `marginalia:quarantine:<key>` — a value that could not be read, kept aside, never deleted
+//! - `marginalia:v1:text:<id>` — a user's own text ([`UserText`])
+//! - `marginalia:quarantine:<key>` — a value that could not be read, kept aside, never
+//!   deleted; if that key is taken, `marginalia:quarantine:<time>:<key>` (see [`quarantine_key`])
+//!
+//! Older layouts are brought up to date by [`migrate`], one ordered step per
+//! schema version.
 //!
 //! Schema 0 (the first layout): one key `marginalia-annotations` holding a JSON
 //! array of `{doc, start, end, tag, note}`.
@@ -64,6 +69,50 @@ pub fn encode_annotations(a: &[Annotation]) -> String {
     serde_json::to_string(a).unwrap_or_default()
 }
 
+/// Reads `marginalia:v1:meta`.
+pub fn decode_meta(v: &str) -> Result<Meta, String> {
+    serde_json::from_str(v).map_err(|e| format!("the settings could not be read ({e})"))
+}
+
+/// Reads `marginalia:v1:codebook`, refusing an invalid codebook.
+pub fn decode_codebook(v: &str) -> Result<Codebook, String> {
+    let c: Codebook = serde_json::from_str(v).map_err(|e| format!("the codebook could not be read ({e})"))?;
+    c.validate().map_err(|e| format!("the codebook is not valid: {e}"))?;
+    Ok(c)
+}
+
+/// Reads `marginalia:v1:doc:<doc>`.
+pub fn decode_annotations(doc: &str, v: &str) -> Result<Vec<Annotation>, String> {
+    serde_json::from_str(v).map_err(|e| format!("the annotations of {doc} could not be read ({e})"))
+}
+
+/// The key a value of `key` is kept aside under: `marginalia:quarantine:<key>`,
+/// or, when that is taken (something was set aside there before),
+/// `marginalia:quarantine:<now>:<key>` (then `<now>-2`, `<now>-3`, …), so
+/// nothing set aside is ever overwritten.
+pub fn quarantine_key(key: &str, now: &str, taken: &dyn Fn(&str) -> bool) -> String {
+    let plain = format!("{QUARANTINE_PREFIX}{key}");
+    if !taken(&plain) {
+        return plain;
+    }
+    let mut stamp = now.to_string();
+    let mut n = 2;
+    loop {
+        let k = format!("{QUARANTINE_PREFIX}{stamp}:{key}");
+        if !taken(&k) {
+            return k;
+        }
+        stamp = format!("{now}-{n}");
+        n += 1;
+    }
+}
+
+/// The original key of a quarantine key.
+pub fn quarantined_original(qkey: &str) -> Option<&str> {
+    let rest = qkey.strip_prefix(QUARANTINE_PREFIX)?;
+    rest.find("marginalia").map(|i| &rest[i..])
+}
+
 /// A value set aside because it could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quarantined {
@@ -88,6 +137,178 @@ pub struct Loaded {
     pub newer: bool,
 }
 
+/// What [`migrate`] says to do: write `writes`, then (only if every write
+/// succeeded) remove `removals`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MigrationOutcome {
+    /// The schema found, and the schema after the migrations.
+    pub from: u32,
+    pub to: u32,
+    pub writes: Vec<(String, String)>,
+    pub removals: Vec<String>,
+    /// (original key, value, reason) of each value set aside; its copy under a
+    /// quarantine key is among `writes`.
+    pub quarantined: Vec<(String, String, String)>,
+    /// The storage is of a newer schema: nothing was done, nothing may be written.
+    pub newer: bool,
+}
+
+/// Storage as a migration sees it: the entries with its own writes applied.
+struct Migration<'a> {
+    view: BTreeMap<String, String>,
+    writes: BTreeMap<String, String>,
+    removals: std::collections::BTreeSet<String>,
+    quarantined: Vec<(String, String, String)>,
+    now: &'a str,
+}
+
+impl Migration<'_> {
+    fn write(&mut self, key: &str, value: String) {
+        self.removals.remove(key);
+        self.view.insert(key.to_string(), value.clone());
+        self.writes.insert(key.to_string(), value);
+    }
+
+    fn remove(&mut self, key: &str) {
+        self.writes.remove(key);
+        self.view.remove(key);
+        self.removals.insert(key.to_string());
+    }
+
+    /// Copies `value` (the value of `key`, or part of it) to a quarantine key.
+    fn set_aside(&mut self, key: &str, value: &str, reason: String) {
+        let view = &self.view;
+        let q = quarantine_key(key, self.now, &|k| view.contains_key(k));
+        self.write(&q, value.to_string());
+        self.quarantined.push((key.to_string(), value.to_string(), reason));
+    }
+
+    /// Moves the value of `key` to a quarantine key.
+    fn quarantine(&mut self, key: &str, reason: String) {
+        if let Some(v) = self.view.get(key).cloned() {
+            self.set_aside(key, &v, reason);
+            self.remove(key);
+        }
+    }
+}
+
+/// The migrations, in order: `MIGRATIONS[i]` takes schema `i` to `i + 1`.
+const MIGRATIONS: [fn(&mut Migration<'_>); SCHEMA_VERSION as usize] = [migrate_0_to_1];
+
+/// Schema 0 → 1: the one array of `{doc, start, end, tag, note}` becomes one key
+/// per document. Each old record gets an id derived from its content (so two
+/// tabs migrating at once make the same annotations, which then merge), no
+/// quote (re-anchoring fills it from the text at its offsets), and `now` as its
+/// times. Records that cannot be read are set aside; so is the whole value if
+/// it is not an array.
+fn migrate_0_to_1(m: &mut Migration<'_>) {
+    let Some(v) = m.view.get(V0_KEY).cloned() else { return };
+    let records = match serde_json::from_str::<serde_json::Value>(&v) {
+        Ok(serde_json::Value::Array(records)) => records,
+        Ok(_) => return m.quarantine(V0_KEY, "annotations in the first storage layout are not a list".into()),
+        Err(e) => return m.quarantine(V0_KEY, format!("annotations in the first storage layout could not be read ({e})")),
+    };
+    let coder = m.view.get(META_KEY).and_then(|v| decode_meta(v).ok()).map(|m| m.coder).unwrap_or_default();
+    let mut by_doc: BTreeMap<String, Vec<Annotation>> = BTreeMap::new();
+    let mut bad = Vec::new();
+    for (i, r) in records.into_iter().enumerate() {
+        match serde_json::from_value::<V0Annotation>(r.clone()) {
+            Ok(old) => {
+                let a = Annotation {
+                    id: v0_id(&old, i),
+                    doc: old.doc.clone(),
+                    start: old.start.min(old.end),
+                    end: old.end.max(old.start),
+                    quote: String::new(),
+                    prefix: String::new(),
+                    suffix: String::new(),
+                    tags: vec![old.tag],
+                    memo: old.note,
+                    coder: coder.clone(),
+                    created: m.now.to_string(),
+                    updated: m.now.to_string(),
+                    deleted: false,
+                };
+                by_doc.entry(old.doc).or_default().push(a);
+            }
+            Err(e) => bad.push((r, e.to_string())),
+        }
+    }
+    if !bad.is_empty() {
+        let reason = format!(
+            "{} annotation(s) in the first storage layout could not be read ({})",
+            bad.len(),
+            bad[0].1
+        );
+        let value = serde_json::to_string(&bad.into_iter().map(|(r, _)| r).collect::<Vec<_>>()).unwrap_or_default();
+        m.set_aside(V0_KEY, &value, reason);
+    }
+    for (doc, list) in by_doc {
+        let key = doc_key(&doc);
+        let existing = match m.view.get(&key).map(|v| decode_annotations(&doc, v)) {
+            Some(Ok(existing)) => existing,
+            Some(Err(reason)) => {
+                m.quarantine(&key, reason);
+                Vec::new()
+            }
+            None => Vec::new(),
+        };
+        m.write(&key, encode_annotations(&merge(&existing, &list)));
+    }
+    m.remove(V0_KEY);
+}
+
+/// A stable id for a record of schema 0 (the `i`th of the array).
+fn v0_id(old: &V0Annotation, i: usize) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{}\0{}\0{}\0{}\0{}\0{i}", old.doc, old.start, old.end, old.tag, old.note).as_bytes());
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("v0-{hex}")
+}
+
+/// The schema of the stored data: 0 while the first layout's key is there (a
+/// migration that was cut short runs again, harmlessly), else the settings'
+/// schema, else the current one (nothing stored yet, or settings unreadable).
+fn stored_schema(entries: &BTreeMap<String, String>) -> u32 {
+    if entries.contains_key(V0_KEY) {
+        return 0;
+    }
+    entries.get(META_KEY).and_then(|v| decode_meta(v).ok()).map_or(SCHEMA_VERSION, |m| m.schema)
+}
+
+/// Runs the migrations from the stored schema to [`SCHEMA_VERSION`], in order.
+/// Pure: says what to write and remove. Nothing is ever removed without its
+/// value written elsewhere first (migrated, or set aside in quarantine).
+pub fn migrate(entries: &BTreeMap<String, String>, now: &str) -> MigrationOutcome {
+    let from = stored_schema(entries);
+    if from > SCHEMA_VERSION {
+        return MigrationOutcome { from, to: from, newer: true, ..MigrationOutcome::default() };
+    }
+    let mut m = Migration {
+        view: entries.clone(),
+        writes: BTreeMap::new(),
+        removals: Default::default(),
+        quarantined: Vec::new(),
+        now,
+    };
+    for step in &MIGRATIONS[from as usize..] {
+        step(&mut m);
+    }
+    if from < SCHEMA_VERSION {
+        let mut meta = m.view.get(META_KEY).and_then(|v| decode_meta(v).ok()).unwrap_or_default();
+        meta.schema = SCHEMA_VERSION;
+        m.write(META_KEY, encode_meta(&meta));
+    }
+    MigrationOutcome {
+        from,
+        to: SCHEMA_VERSION,
+        writes: m.writes.into_iter().collect(),
+        removals: m.removals.into_iter().collect(),
+        quarantined: m.quarantined,
+        newer: false,
+    }
+}
+
 #[derive(Deserialize)]
 struct V0Annotation {
     doc: String,
@@ -98,88 +319,112 @@ struct V0Annotation {
     note: String,
 }
 
-fn quarantine(out: &mut Loaded, key: &str, value: &str, reason: String) {
-    out.writes.push((format!("{QUARANTINE_PREFIX}{key}"), value.to_string()));
-    out.removals.push(key.to_string());
-    out.quarantined.push(Quarantined { key: key.to_string(), reason });
-}
-
-/// Reads every Marginalia key, migrating older layouts in order and setting
-/// aside what cannot be read. `now` stamps migrated annotations; `ids` names them.
-pub fn load(entries: &BTreeMap<String, String>, now: &str, mut ids: impl FnMut() -> String) -> Loaded {
+/// Reads every Marginalia key: migrates older layouts ([`migrate`]), then reads
+/// the current one, setting aside what cannot be read. `now` stamps migrated
+/// annotations and names quarantine keys. (`_ids` is no longer used: migrated
+/// annotations get ids from their content.)
+pub fn load(entries: &BTreeMap<String, String>, now: &str, _ids: impl FnMut() -> String) -> Loaded {
     let mut out = Loaded::default();
-    let mut codebook = Codebook::default();
     out.in_quarantine = entries.keys().filter(|k| k.starts_with(QUARANTINE_PREFIX)).cloned().collect();
+    let migrated = migrate(entries, now);
+    if migrated.newer {
+        out.newer = true;
+        out.meta = entries.get(META_KEY).and_then(|v| decode_meta(v).ok()).unwrap_or_default();
+        return out;
+    }
+    let mut m = Migration {
+        view: entries.clone(),
+        writes: BTreeMap::new(),
+        removals: Default::default(),
+        quarantined: migrated.quarantined,
+        now,
+    };
+    for (k, v) in migrated.writes {
+        m.write(&k, v);
+    }
+    for k in &migrated.removals {
+        m.remove(k);
+    }
 
-    if let Some(v) = entries.get(META_KEY) {
-        match serde_json::from_str::<Meta>(v) {
-            Ok(m) if m.schema > SCHEMA_VERSION => {
-                out.newer = true;
-                out.meta = m;
-                return out;
-            }
-            Ok(m) => out.meta = m,
-            Err(e) => quarantine(&mut out, META_KEY, v, format!("the settings could not be read ({e})")),
+    if let Some(v) = m.view.get(META_KEY).cloned() {
+        match decode_meta(&v) {
+            Ok(meta) => out.meta = meta,
+            Err(reason) => m.quarantine(META_KEY, reason),
         }
     }
-    if let Some(v) = entries.get(CODEBOOK_KEY) {
-        match serde_json::from_str::<Codebook>(v) {
-            Ok(c) if c.validate().is_ok() => codebook = c,
-            Ok(c) => {
-                let reason = c.validate().err().map(|e| e.0).unwrap_or_default();
-                quarantine(&mut out, CODEBOOK_KEY, v, format!("the codebook is not valid: {reason}"))
-            }
-            Err(e) => quarantine(&mut out, CODEBOOK_KEY, v, format!("the codebook could not be read ({e})")),
+    let mut codebook = Codebook::default();
+    if let Some(v) = m.view.get(CODEBOOK_KEY).cloned() {
+        match decode_codebook(&v) {
+            Ok(c) => codebook = c,
+            Err(reason) => m.quarantine(CODEBOOK_KEY, reason),
         }
     }
     out.coding = Coding::new(codebook);
-    let mut by_doc: BTreeMap<String, Vec<Annotation>> = BTreeMap::new();
-    for (key, value) in entries.range(DOC_PREFIX.to_string()..) {
-        let Some(doc) = key.strip_prefix(DOC_PREFIX) else { break };
-        match serde_json::from_str::<Vec<Annotation>>(value) {
-            Ok(list) => by_doc.entry(doc.to_string()).or_default().extend(list),
-            Err(e) => quarantine(&mut out, key, value, format!("the annotations of {doc} could not be read ({e})")),
+    let docs: Vec<(String, String)> = m
+        .view
+        .range(DOC_PREFIX.to_string()..)
+        .take_while(|(k, _)| k.starts_with(DOC_PREFIX))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    for (key, value) in docs {
+        let doc = &key[DOC_PREFIX.len()..];
+        match decode_annotations(doc, &value) {
+            Ok(list) => out.coding.set_doc(doc, list),
+            Err(reason) => m.quarantine(&key, reason),
         }
     }
-
-    // Migration 0 → 1.
-    if let Some(v) = entries.get(V0_KEY) {
-        match serde_json::from_str::<Vec<V0Annotation>>(v) {
-            Ok(list) => {
-                for old in list {
-                    let a = Annotation {
-                        id: ids(),
-                        doc: old.doc.clone(),
-                        start: old.start,
-                        end: old.end.max(old.start),
-                        quote: String::new(),
-                        prefix: String::new(),
-                        suffix: String::new(),
-                        tags: vec![old.tag],
-                        memo: old.note,
-                        coder: out.meta.coder.clone(),
-                        created: now.to_string(),
-                        updated: now.to_string(),
-                        deleted: false,
-                    };
-                    by_doc.entry(old.doc).or_default().push(a);
-                }
-                out.removals.push(V0_KEY.to_string());
-                out.writes.push((META_KEY.to_string(), encode_meta(&out.meta)));
-            }
-            Err(e) => quarantine(&mut out, V0_KEY, v, format!("annotations in the first storage layout could not be read ({e})")),
-        }
-    }
-    for (doc, list) in by_doc {
-        if entries.contains_key(V0_KEY) {
-            out.writes.push((doc_key(&doc), encode_annotations(&list)));
-        }
-        out.coding.set_doc(&doc, list);
-    }
-    // Removals happen after the writes that keep their data.
-    out.removals.sort();
-    out.removals.dedup();
+    out.quarantined = m.quarantined.iter().map(|(key, _, reason)| Quarantined { key: key.clone(), reason: reason.clone() }).collect();
+    out.writes = m.writes.into_iter().collect();
+    out.removals = m.removals.into_iter().collect();
     out
+}
+
+/// A point in time from an RFC 3339 string (`2026-11-23T06:11:00.123Z`,
+/// `…+02:00`): seconds since 1970 and nanoseconds, or `None` if unreadable.
+pub fn parse_time(s: &str) -> Option<(i64, u32)> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let t = s.get(r)?;
+        t.bytes().all(|c| c.is_ascii_digit()).then(|| t.parse().ok())?
+    };
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (y, mo, d, h, mi, sec) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    let mut i = 19;
+    let mut nanos = 0u32;
+    if b[i] == b'.' {
+        let start = i + 1;
+        i = start;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        let digits = &s[start..i.min(start + 9)];
+        nanos = digits.parse::<u32>().ok()? * 10u32.pow(9 - digits.len() as u32);
+    }
+    let offset = match &s[i..] {
+        "Z" | "z" => 0,
+        tz if tz.len() == 6 && matches!(tz.as_bytes()[0], b'+' | b'-') && tz.as_bytes()[3] == b':' => {
+            let sign = if tz.starts_with('-') { -1 } else { 1 };
+            sign * (num(i + 1..i + 3)? * 3600 + num(i + 4..i + 6)? * 60)
+        }
+        _ => return None,
+    };
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if mo <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some((days * 86_400 + h * 3600 + mi * 60 + sec - offset, nanos))
 }
 
 /// Merges two copies of one document's annotations (this tab's and another's):
@@ -198,16 +443,15 @@ pub fn merge(a: &[Annotation], b: &[Annotation]) -> Vec<Annotation> {
     by_id.into_values().cloned().collect()
 }
 
-/// Whether `y` wins over `x`.
+/// Whether `y` wins over `x`: the later `updated` time (as a point in time, so
+/// time zones and fractions of a second compare right; unreadable times lose),
+/// then at the same instant a deletion, then a total order on the content.
 fn wins(y: &Annotation, x: &Annotation) -> bool {
-    match y.updated.cmp(&x.updated) {
+    let key = |a: &Annotation| (parse_time(&a.updated), a.deleted, a.updated.clone());
+    match key(y).cmp(&key(x)) {
         std::cmp::Ordering::Greater => true,
         std::cmp::Ordering::Less => false,
-        // Same time: a deletion wins, then a total order on the content.
-        std::cmp::Ordering::Equal => {
-            (y.deleted, serde_json::to_string(y).unwrap_or_default())
-                >= (x.deleted, serde_json::to_string(x).unwrap_or_default())
-        }
+        std::cmp::Ordering::Equal => serde_json::to_string(y).unwrap_or_default() >= serde_json::to_string(x).unwrap_or_default(),
     }
 }
 
@@ -264,6 +508,148 @@ mod tests {
         assert!(l.quarantined[0].reason.contains("could not be read") || l.quarantined[1].reason.contains("could not be read"));
     }
 
+    /// Storage after the shell applied an outcome: writes first, then removals.
+    fn apply(entries: &BTreeMap<String, String>, writes: &[(String, String)], removals: &[String]) -> BTreeMap<String, String> {
+        let mut after = entries.clone();
+        after.extend(writes.iter().cloned());
+        for k in removals {
+            after.remove(k);
+        }
+        after
+    }
+
+    /// A hand-made store of the first layout, as an early version wrote it, with
+    /// a settings key naming the coder, one unreadable record, and a document
+    /// that already has annotations in the current layout (a migration cut short).
+    fn v0_store() -> BTreeMap<String, String> {
+        let mut e = BTreeMap::new();
+        e.insert(META_KEY.to_string(), r#"{"schema":0,"coder":"Amina"}"#.to_string());
+        e.insert(
+            V0_KEY.to_string(),
+            r#"[
+                {"doc":"S/2019/103","start":17,"end":40,"tag":"threat","note":"key claim"},
+                {"doc":"S/2019/103","start":50,"end":45,"tag":"finance"},
+                {"doc":"S/2018/80","start":5,"end":9,"tag":"repatriation","note":"camps 😀"},
+                {"doc":"S/2018/80","start":"five","tag":"prosecution"}
+            ]"#
+            .to_string(),
+        );
+        e.insert(
+            doc_key("S/2018/80"),
+            r#"[{"id":"x1","doc":"S/2018/80","start":1,"end":3,"quote":"ab","tags":["threat"],"created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z"}]"#.to_string(),
+        );
+        e.insert("unrelated".to_string(), "left alone".to_string());
+        e
+    }
+
+    #[test]
+    fn migration_from_a_hand_made_first_layout() {
+        let e = v0_store();
+        let out = migrate(&e, "2026-11-23T07:00:00Z");
+        assert_eq!((out.from, out.to, out.newer), (0, 1, false));
+        assert_eq!(out.removals, [V0_KEY]);
+        // The unreadable record is set aside, with the reason, not dropped.
+        assert_eq!(out.quarantined.len(), 1);
+        let (key, value, reason) = &out.quarantined[0];
+        assert_eq!(key, V0_KEY);
+        assert!(value.contains("\"five\"") && reason.contains("1 annotation(s)"), "{value} {reason}");
+        assert!(out.writes.iter().any(|(k, v)| k == &format!("{QUARANTINE_PREFIX}{V0_KEY}") && v == value));
+        let after = apply(&e, &out.writes, &out.removals);
+        assert_eq!(after["unrelated"], "left alone");
+        assert_eq!(decode_meta(&after[META_KEY]).unwrap(), Meta { schema: 1, coder: "Amina".into(), last_backup: None });
+        let a = decode_annotations("S/2019/103", &after[&doc_key("S/2019/103")]).unwrap();
+        assert_eq!(a.len(), 2);
+        let first = a.iter().find(|x| x.memo == "key claim").unwrap();
+        assert_eq!((first.start, first.end, first.tags.as_slice(), first.coder.as_str()), (17, 40, &["threat".to_string()][..], "Amina"));
+        assert!(first.id.starts_with("v0-") && first.quote.is_empty());
+        let swapped = a.iter().find(|x| x.tags == ["finance"]).unwrap();
+        assert_eq!((swapped.start, swapped.end), (45, 50), "a backwards range is put right");
+        // The document that already had current-layout annotations keeps them.
+        let b = decode_annotations("S/2018/80", &after[&doc_key("S/2018/80")]).unwrap();
+        assert_eq!(b.iter().map(|x| x.memo.as_str()).collect::<Vec<_>>().len(), 2);
+        assert!(b.iter().any(|x| x.id == "x1") && b.iter().any(|x| x.memo == "camps 😀"));
+        // Migrated again (two tabs, or a migration cut short): the same ids, so nothing doubles.
+        let again = migrate(&e, "2026-11-23T08:00:00Z");
+        let ids = |o: &MigrationOutcome| -> Vec<String> {
+            let v = &o.writes.iter().find(|(k, _)| k == &doc_key("S/2019/103")).unwrap().1;
+            decode_annotations("", v).unwrap().into_iter().map(|a| a.id).collect()
+        };
+        assert_eq!(ids(&out), ids(&again));
+        let halfway = apply(&e, &out.writes, &[]);
+        let rerun = migrate(&halfway, "2026-11-23T09:00:00Z");
+        let after2 = apply(&halfway, &rerun.writes, &rerun.removals);
+        assert_eq!(decode_annotations("", &after2[&doc_key("S/2019/103")]).unwrap().len(), 2);
+        // The quarantined copy from the first run is not overwritten by the second.
+        assert_eq!(after2.keys().filter(|k| k.starts_with(QUARANTINE_PREFIX)).count(), 2);
+        // Once migrated, nothing more to do; loading reads everything.
+        let done = migrate(&after, "later");
+        assert_eq!((done.from, done.writes.len(), done.removals.len()), (1, 0, 0));
+        let l = load(&after, "later", || unreachable!());
+        assert_eq!(l.coding.live("S/2019/103").count(), 2);
+        assert_eq!(l.meta.coder, "Amina");
+        assert!(l.writes.is_empty() && l.quarantined.is_empty());
+        assert_eq!(l.in_quarantine, [format!("{QUARANTINE_PREFIX}{V0_KEY}")]);
+    }
+
+    #[test]
+    fn a_first_layout_that_is_not_a_list_is_set_aside() {
+        let mut e = BTreeMap::new();
+        e.insert(V0_KEY.to_string(), r#"{"doc":"x"}"#.to_string());
+        let out = migrate(&e, "now");
+        assert_eq!(out.quarantined[0].2, "annotations in the first storage layout are not a list");
+        let after = apply(&e, &out.writes, &out.removals);
+        assert_eq!(after[&format!("{QUARANTINE_PREFIX}{V0_KEY}")], r#"{"doc":"x"}"#);
+        assert!(!after.contains_key(V0_KEY));
+    }
+
+    #[test]
+    fn a_second_quarantine_of_a_key_does_not_overwrite_the_first() {
+        let mut e = BTreeMap::new();
+        e.insert(format!("{QUARANTINE_PREFIX}{}", doc_key("D")), "first bad".to_string());
+        e.insert(doc_key("D"), "second bad".to_string());
+        let l = load(&e, "2026-11-23T07:00:00Z", || unreachable!());
+        let after = apply(&e, &l.writes, &l.removals);
+        let q = format!("{QUARANTINE_PREFIX}2026-11-23T07:00:00Z:{}", doc_key("D"));
+        assert_eq!(after[&format!("{QUARANTINE_PREFIX}{}", doc_key("D"))], "first bad");
+        assert_eq!(after[&q], "second bad");
+        assert_eq!(quarantined_original(&q), Some("marginalia:v1:doc:D"));
+        assert_eq!(quarantined_original(&format!("{QUARANTINE_PREFIX}{}", doc_key("D"))), Some("marginalia:v1:doc:D"));
+        let taken = |k: &str| k.ends_with(":k") && !k.contains("-3");
+        assert_eq!(quarantine_key("k", "T", &taken), "marginalia:quarantine:T-3:k");
+    }
+
+    #[test]
+    fn decoders_give_reasons() {
+        assert!(decode_meta("{").unwrap_err().starts_with("the settings could not be read"));
+        assert!(decode_codebook(r#"{"tags":[]}"#).unwrap_err().contains("no tags"));
+        assert!(decode_annotations("S/2019/103", "[{}]").unwrap_err().contains("annotations of S/2019/103"));
+        let book = Codebook::default();
+        assert_eq!(decode_codebook(&encode_codebook(&book)).unwrap(), book);
+    }
+
+    #[test]
+    fn times_compare_as_instants() {
+        assert_eq!(parse_time("1970-01-01T00:00:00Z"), Some((0, 0)));
+        assert_eq!(parse_time("1970-01-01T01:00:00+01:00"), Some((0, 0)));
+        assert_eq!(parse_time("2026-11-23T06:11:00.5Z"), Some((1_795_414_260, 500_000_000)));
+        assert_eq!(parse_time("2000-02-29T12:00:00-00:30").map(|t| t.0), Some(951_825_600 + 1800), "12:00 at -00:30 is 12:30Z");
+        for bad in ["", "t0", "2026-13-01T00:00:00Z", "2026-11-23T06:11:00", "2026-11-23T06:11:00.Z", "2026-11-23T06:11:00+0100"] {
+            assert_eq!(parse_time(bad), None, "{bad}");
+        }
+        // 10:00 at +02:00 is 08:00Z, earlier than 09:00Z, though it sorts later as text.
+        let mk = |memo: &str, updated: &str| Annotation {
+            id: "a".into(), doc: "D".into(), start: 0, end: 1, quote: "a".into(), prefix: String::new(),
+            suffix: String::new(), tags: vec!["threat".into()], memo: memo.into(), coder: String::new(),
+            created: "t".into(), updated: updated.into(), deleted: false,
+        };
+        let east = mk("east", "2026-01-01T10:00:00+02:00");
+        let utc = mk("utc", "2026-01-01T09:00:00Z");
+        assert_eq!(merge(&[east.clone()], &[utc.clone()])[0].memo, "utc");
+        assert_eq!(merge(&[utc], &[east])[0].memo, "utc");
+        let ms = mk("ms", "2026-01-01T09:00:00.001Z");
+        assert_eq!(merge(&[mk("s", "2026-01-01T09:00:00Z")], &[ms])[0].memo, "ms");
+    }
+
     #[test]
     fn a_newer_schema_is_left_alone() {
         let mut entries = BTreeMap::new();
@@ -275,7 +661,7 @@ mod tests {
     }
 
     fn arb_ann() -> impl Strategy<Value = Annotation> {
-        (0u8..6, 0u8..4, any::<bool>(), 0usize..50, "[a-z]{0,3}").prop_map(|(id, t, deleted, start, memo)| Annotation {
+        (0u8..6, 0u8..6, any::<bool>(), 0usize..50, "[a-z]{0,3}").prop_map(|(id, t, deleted, start, memo)| Annotation {
             id: format!("a{id}"),
             doc: "D".into(),
             start,
@@ -287,10 +673,21 @@ mod tests {
             memo,
             coder: String::new(),
             created: "t0".into(),
-            updated: format!("t{t}"),
+            updated: TIMES[t as usize].into(),
             deleted,
         })
     }
+
+    /// Times as the browser writes them, the same instants written otherwise, and
+    /// an unreadable one.
+    const TIMES: [&str; 6] = [
+        "2026-01-01T00:00:00.000Z",
+        "2026-01-01T01:00:00+01:00",
+        "2026-01-01T00:00:00.001Z",
+        "2026-01-02T00:00:00Z",
+        "t0",
+        "2026-01-01T23:59:59.999-00:01",
+    ];
 
     proptest! {
         #[test]
@@ -384,6 +781,17 @@ impl Backup {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
+
+    /// The documents whose text is not what it was when backed up (`hash` gives
+    /// today's SHA-256 of a document's text): their annotations re-anchor by
+    /// quote after a restore, and the preview should say so.
+    pub fn changed_documents(&self, hash: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
+        self.documents
+            .iter()
+            .filter(|d| !d.text_sha256.is_empty() && hash(&d.id).is_some_and(|h| h != d.text_sha256))
+            .map(|d| d.id.clone())
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -428,6 +836,10 @@ pub struct RestorePlan {
     /// The annotations to write (new versions and tombstones).
     pub writes: Vec<Annotation>,
     pub codebook: Codebook,
+    /// The ids behind the counts, for the preview.
+    pub added_ids: Vec<String>,
+    pub updated_ids: Vec<String>,
+    pub removed_ids: Vec<String>,
 }
 
 /// The user texts a backup file carries, read leniently (to learn their
@@ -488,16 +900,20 @@ pub fn restore_plan(current: &Coding, backup: &Backup, mode: RestoreMode, now: &
             None if result.deleted => {}
             None => {
                 plan.added += 1;
+                plan.added_ids.push(result.id.clone());
                 plan.writes.push(result);
             }
             Some(c) if c.deleted == result.deleted && same_content(c, &result) => plan.unchanged += 1,
             Some(c) => {
                 if !c.deleted && result.deleted {
                     plan.removed += 1;
+                    plan.removed_ids.push(result.id.clone());
                 } else if c.deleted && !result.deleted {
                     plan.added += 1;
+                    plan.added_ids.push(result.id.clone());
                 } else {
                     plan.updated += 1;
+                    plan.updated_ids.push(result.id.clone());
                 }
                 plan.writes.push(result);
             }
@@ -507,6 +923,7 @@ pub fn restore_plan(current: &Coding, backup: &Backup, mode: RestoreMode, now: &
         for c in current.all_live() {
             if !seen.contains(&c.id) {
                 plan.removed += 1;
+                plan.removed_ids.push(c.id.clone());
                 plan.writes.push(Annotation { deleted: true, updated: now.to_string(), ..c.clone() });
             }
         }
@@ -563,6 +980,12 @@ mod restore_tests {
         let b = backup_of(vec![ann("keep", "new", "t0"), ann("fresh", "", "t0")]);
         let r = restore_plan(&cur, &b, RestoreMode::Replace, "t9");
         assert_eq!((r.added, r.updated, r.removed, r.unchanged), (1, 1, 1, 0));
+        assert_eq!((r.added_ids.as_slice(), r.updated_ids.as_slice(), r.removed_ids.as_slice()), (&["fresh".to_string()][..], &["keep".to_string()][..], &["gone".to_string()][..]));
+        let mut b2 = b.clone();
+        b2.documents[0].text_sha256 = "old".into();
+        assert_eq!(b2.changed_documents(&|_| Some("new".into())), ["D"]);
+        assert!(b2.changed_documents(&|_| Some("old".into())).is_empty());
+        assert!(b2.changed_documents(&|_| None).is_empty(), "a document not here is refused elsewhere");
         let m = restore_plan(&cur, &b, RestoreMode::Merge, "t9");
         // Merge keeps the newer local edit of "keep" and adds "fresh"; nothing is removed.
         assert_eq!((m.added, m.updated, m.removed, m.unchanged), (1, 0, 0, 1));
