@@ -324,8 +324,10 @@ struct V0Annotation {
 /// annotations and names quarantine keys. (`_ids` is no longer used: migrated
 /// annotations get ids from their content.)
 pub fn load(entries: &BTreeMap<String, String>, now: &str, _ids: impl FnMut() -> String) -> Loaded {
-    let mut out = Loaded::default();
-    out.in_quarantine = entries.keys().filter(|k| k.starts_with(QUARANTINE_PREFIX)).cloned().collect();
+    let mut out = Loaded {
+        in_quarantine: entries.keys().filter(|k| k.starts_with(QUARANTINE_PREFIX)).cloned().collect(),
+        ..Loaded::default()
+    };
     let migrated = migrate(entries, now);
     if migrated.newer {
         out.newer = true;
@@ -644,7 +646,7 @@ mod tests {
         };
         let east = mk("east", "2026-01-01T10:00:00+02:00");
         let utc = mk("utc", "2026-01-01T09:00:00Z");
-        assert_eq!(merge(&[east.clone()], &[utc.clone()])[0].memo, "utc");
+        assert_eq!(merge(std::slice::from_ref(&east), std::slice::from_ref(&utc))[0].memo, "utc");
         assert_eq!(merge(&[utc], &[east])[0].memo, "utc");
         let ms = mk("ms", "2026-01-01T09:00:00.001Z");
         assert_eq!(merge(&[mk("s", "2026-01-01T09:00:00Z")], &[ms])[0].memo, "ms");

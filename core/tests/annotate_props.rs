@@ -132,8 +132,11 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
+/// An annotation as the coder sees it: id, span, tags, memo.
+type Seen = (String, usize, usize, Vec<String>, String);
+
 /// What the coder sees: live annotations (without times) and the codebook.
-fn view(c: &Coding) -> (Vec<(String, usize, usize, Vec<String>, String)>, Vec<String>) {
+fn view(c: &Coding) -> (Vec<Seen>, Vec<String>) {
     let anns = c.live("D").map(|a| (a.id.clone(), a.start, a.end, a.tags.clone(), a.memo.clone())).collect();
     (anns, c.codebook.tags.iter().map(|t| t.id.clone()).collect())
 }
