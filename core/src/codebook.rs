@@ -328,13 +328,13 @@ impl Codebook {
 
     /// The codebook as pretty JSON, for export.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(&CodebookFile { format: "marginalia-codebook", version: 1, tags: self.tags.clone() })
+        serde_json::to_string_pretty(&CodebookFile { format: "marginalia-codebook".into(), version: 1, tags: self.tags.clone() })
             .unwrap_or_default()
     }
 
     /// Reads an exported codebook, refusing a bad one with the reason.
     pub fn from_json(s: &str) -> Result<Codebook, CodebookError> {
-        let file: CodebookFile<'_> =
+        let file: CodebookFile =
             serde_json::from_str(s).map_err(|e| CodebookError(format!("This is not a Marginalia codebook: {e}.")))?;
         if file.format != "marginalia-codebook" {
             return Err(CodebookError("This is not a Marginalia codebook.".into()));
@@ -349,8 +349,8 @@ impl Codebook {
 }
 
 #[derive(Serialize, Deserialize)]
-struct CodebookFile<'a> {
-    format: &'a str,
+struct CodebookFile {
+    format: String,
     version: u32,
     tags: Vec<Tag>,
 }
