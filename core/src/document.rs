@@ -53,6 +53,7 @@ pub struct Meta {
 
 /// A cleaned document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "RawDocument")]
 pub struct Document {
     pub meta: Meta,
     /// The canonical text: blocks separated by a blank line ("\n\n").
@@ -61,6 +62,26 @@ pub struct Document {
     pub blocks: Vec<Block>,
     /// Footnote markers in text order.
     pub notes: Vec<NoteRef>,
+    /// The byte range of each block in `text`, so that a block's text is found
+    /// without counting characters from the start (see [`Document::block_text`]).
+    /// Derived from the rest; never serialised.
+    #[serde(skip)]
+    block_bytes: Vec<(usize, usize)>,
+}
+
+/// A document as serialised: everything but what is derived.
+#[derive(Deserialize)]
+struct RawDocument {
+    meta: Meta,
+    text: String,
+    blocks: Vec<Block>,
+    notes: Vec<NoteRef>,
+}
+
+impl From<RawDocument> for Document {
+    fn from(r: RawDocument) -> Self {
+        Document::new(r.meta, r.text, r.blocks, r.notes)
+    }
 }
 
 /// Builds a [`Document`] block by block, keeping code point offsets right.
@@ -105,7 +126,7 @@ impl DocumentBuilder {
     }
 
     pub fn finish(self, meta: Meta) -> Document {
-        Document { meta, text: self.text, blocks: self.blocks, notes: self.notes }
+        Document::new(meta, self.text, self.blocks, self.notes)
     }
 }
 
@@ -124,9 +145,37 @@ impl Document {
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// The text of a block (slicing by code points).
+    /// A document from its parts (the byte range of every block is found here,
+    /// in one pass over the text).
+    pub fn new(meta: Meta, text: String, blocks: Vec<Block>, notes: Vec<NoteRef>) -> Document {
+        let mut cuts: Vec<usize> = blocks.iter().flat_map(|b| [b.start, b.end]).collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut at = std::collections::HashMap::with_capacity(cuts.len());
+        let mut chars = text.char_indices().map(|(b, _)| b).chain(std::iter::once(text.len())).enumerate();
+        for c in cuts {
+            if let Some((_, byte)) = chars.by_ref().find(|(i, _)| *i == c) {
+                at.insert(c, byte);
+            }
+        }
+        let block_bytes = blocks
+            .iter()
+            .map(|b| match (at.get(&b.start), at.get(&b.end)) {
+                (Some(&s), Some(&e)) if s <= e => (s, e),
+                _ => (text.len(), text.len()),
+            })
+            .collect();
+        Document { meta, text, blocks, notes, block_bytes }
+    }
+
+    /// The text of a block (its code point range `start..end`). For a block of
+    /// this document this is a lookup; any other range is sliced by counting.
     pub fn block_text(&self, block: &Block) -> &str {
-        crate::offsets::slice_chars(&self.text, block.start, block.end)
+        let i = self.blocks.partition_point(|b| b.start < block.start);
+        match (self.blocks.get(i), self.block_bytes.get(i)) {
+            (Some(b), Some(&(s, e))) if b.start == block.start && b.end == block.end && e <= self.text.len() => &self.text[s..e],
+            _ => crate::offsets::slice_chars(&self.text, block.start, block.end),
+        }
     }
 
     /// The text of footnote `number`, if the document has it.
@@ -183,6 +232,27 @@ impl Document {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn block_text_is_a_lookup_that_agrees_with_counting_and_survives_serde() {
+        let mut b = DocumentBuilder::new();
+        b.push(BlockKind::Heading { level: 1 }, &[Piece::Text("Ünïcode 😀".into())]);
+        b.push(BlockKind::Paragraph { number: Some(1) }, &[Piece::Text("𝔸 e\u{301} ".into()), Piece::Note(1), Piece::Text("end".into())]);
+        b.push(BlockKind::Paragraph { number: Some(2) }, &[Piece::Text("".into())]);
+        b.push(BlockKind::Footnote { number: 1 }, &[Piece::Text("note 🙂".into())]);
+        let d = b.finish(Meta::default());
+        let back: Document = serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
+        assert_eq!(back, d);
+        for doc in [&d, &back] {
+            for block in &doc.blocks {
+                assert_eq!(doc.block_text(block), crate::offsets::slice_chars(&doc.text, block.start, block.end));
+            }
+            // A range that is not one of the blocks is counted, not looked up.
+            let other = Block { kind: BlockKind::Paragraph { number: None }, start: 1, end: 4 };
+            assert_eq!(doc.block_text(&other), crate::offsets::slice_chars(&doc.text, 1, 4));
+        }
+        assert!(!serde_json::to_string(&d).unwrap().contains("block_bytes"));
+    }
 
     #[test]
     fn builder_counts_code_points_and_pieces_split_at_notes() {

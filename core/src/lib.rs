@@ -10,6 +10,7 @@ pub mod corpus;
 pub mod document;
 pub mod export;
 pub mod history;
+pub mod html;
 pub mod import;
 pub mod layout;
 pub mod offsets;

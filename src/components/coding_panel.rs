@@ -4,47 +4,11 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use marginalia_core::codebook::Codebook;
 use marginalia_core::Document;
+use marginalia_core::html::{self, ListRow};
 use wasm_bindgen::JsCast;
 
 use crate::coding::{now, use_coding};
-
-/// The inline style of a highlighted run: a light tint of the first tag, and one
-/// band per tag under the text, each in its colour and its own pattern.
-pub fn highlight_style(book: &Codebook, tags: &[String]) -> String {
-    let mut images = Vec::new();
-    let mut sizes = Vec::new();
-    let mut positions = Vec::new();
-    for (i, t) in tags.iter().enumerate() {
-        let (colour, pattern) = book
-            .get(t)
-            .map(|x| (x.colour.as_str(), book.pattern(t)))
-            .unwrap_or(("#777777", "solid"));
-        let image = match pattern {
-            "dashed" => format!("repeating-linear-gradient(90deg,{colour} 0 7px,transparent 7px 10px)"),
-            "dotted" => format!("repeating-linear-gradient(90deg,{colour} 0 3px,transparent 3px 6px)"),
-            "double" => format!("linear-gradient({colour} 0 1px,transparent 1px 2px,{colour} 2px 3px)"),
-            "wavy" => format!("repeating-linear-gradient(135deg,{colour} 0 2px,transparent 2px 4px)"),
-            _ => format!("linear-gradient({colour},{colour})"),
-        };
-        images.push(image);
-        sizes.push("100% 3px".to_string());
-        positions.push(format!("0 calc(100% - {}px)", i * 4));
-    }
-    let tint = tags
-        .first()
-        .and_then(|t| book.get(t))
-        .map(|t| format!("color-mix(in srgb, {} 16%, transparent)", t.colour))
-        .unwrap_or_else(|| "transparent".into());
-    format!(
-        "background-color:{tint};background-image:{};background-size:{};background-position:{};--hl-pad:{}px",
-        images.join(","),
-        sizes.join(","),
-        positions.join(","),
-        2 + 4 * tags.len()
-    )
-}
 
 /// Undo and redo everywhere: Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z or Ctrl+Y
 /// redoes (not while typing in a field, where they edit the field).
@@ -169,14 +133,6 @@ pub fn Palette(doc: Arc<Document>) -> impl IntoView {
 /// How many annotations the list shows before "Show more".
 const LIST_LIMIT: usize = 100;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Row {
-    id: String,
-    updated: String,
-    cite: String,
-    quote: String,
-    tags: Vec<String>,
-}
 
 /// Beside a report: the open annotation, undo/redo, counts per tag and the list.
 #[component]
@@ -199,10 +155,10 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
             let limit = if show_all.get() { usize::MAX } else { LIST_LIMIT };
             coding.coding.with(|c| {
                 let mut matching = c.live(&doc.meta.id).filter(|a| f.as_ref().is_none_or(|f| a.tags.contains(f)));
-                let rows: Vec<Row> = matching
+                let rows: Vec<ListRow> = matching
                     .by_ref()
                     .take(limit)
-                    .map(|a| Row { id: a.id.clone(), updated: a.updated.clone(), cite: a.cite(&doc), quote: a.quote.clone(), tags: a.tags.clone() })
+                    .map(|a| ListRow { id: a.id.clone(), cite: a.cite(&doc), quote: a.quote.clone(), tags: a.tags.clone() })
                     .collect();
                 let more = matching.count();
                 (rows, more)
@@ -211,32 +167,40 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
     };
     let empty = Memo::new(move |_| rows.with(|(r, _)| r.is_empty()));
     let more = Memo::new(move |_| rows.with(|(_, m)| *m));
+    // The rows are one HTML string (fast to build and to parse); a click anywhere
+    // in the list is handled once, and the open annotation is marked by an effect.
+    let list_ref = NodeRef::<leptos::html::Ol>::new();
+    let list_html = Memo::new(move |_| {
+        rows.with(|(r, _)| book.with(|b| html::list_rows(r, b, coding.selected.get_untracked().as_deref())))
+    });
+    Effect::new(move |_| {
+        let current = coding.selected.get();
+        let Some(ol) = list_ref.get() else { return };
+        if let Ok(buttons) = ol.query_selector_all("button[data-id]") {
+            for i in 0..buttons.length() {
+                if let Some(b) = buttons.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
+                    let on = b.get_attribute("data-id") == current;
+                    let _ = b.set_attribute("aria-current", if on { "true" } else { "false" });
+                }
+            }
+        }
+    });
+    let on_list_click = move |ev: leptos::ev::MouseEvent| {
+        let button = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("button[data-id]").ok().flatten());
+        if let Some(id) = button.and_then(|b| b.get_attribute("data-id")) {
+            coding.selected.set(Some(id.clone()));
+            reveal(&id);
+        }
+    };
     let list = view! {
         <Show
             when=move || !empty.get()
             fallback=|| view! { <p class="ann-empty">"Select text in the report, then press a number key or pick a tag."</p> }
         >
-            <ol class="ann-list">
-                <For each=move || rows.get().0 key=|r| (r.id.clone(), r.updated.clone()) let:r>
-                    {
-                        let b = book.get_untracked();
-                        let colour = r.tags.first().and_then(|t| b.get(t)).map(|t| t.colour.clone()).unwrap_or_default();
-                        let names = r.tags.iter().map(|t| b.get(t).map(|t| t.name.clone()).unwrap_or_else(|| t.clone())).collect::<Vec<_>>().join(", ");
-                        let id = r.id.clone();
-                        let is_current = { let id = id.clone(); move || coding.selected.with(|s| s.as_deref() == Some(id.as_str())).to_string() };
-                        view! {
-                            <li>
-                                <button type="button" data-id=id.clone() aria-current=is_current
-                                    style=format!("border-left-color:{colour}")
-                                    on:click=move |_| { coding.selected.set(Some(id.clone())); reveal(&id); }>
-                                    <span class="ann-cite">{r.cite.clone()}" · "{names}</span>
-                                    <span class="ann-quote">{r.quote.clone()}</span>
-                                </button>
-                            </li>
-                        }
-                    }
-                </For>
-            </ol>
+            <ol class="ann-list" node_ref=list_ref on:click=on_list_click inner_html=move || list_html.get()></ol>
         </Show>
         {move || (more.get() > 0).then(|| view! {
             <button type="button" class="btn more" on:click=move |_| show_all.set(true)>{format!("Show {} more", more.get())}</button>

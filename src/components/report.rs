@@ -6,23 +6,16 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use marginalia_core::corpus::{format_date, ordinal_short};
 use marginalia_core::codebook::Codebook;
-use marginalia_core::layout::{Run, by_block, runs};
+use marginalia_core::html::{self, Combos, Span};
+use marginalia_core::layout::by_block;
 use marginalia_core::route::Route;
-use marginalia_core::{Block, BlockKind, Document};
+use marginalia_core::{BlockKind, Document};
 use wasm_bindgen::JsCast;
+use web_sys::Element;
 
-use super::coding_panel::{CodingPanel, Palette, highlight_style};
+use super::coding_panel::{CodingPanel, Palette};
 use crate::coding::use_coding;
 use crate::state::use_app_state;
-
-/// A live annotation as a block sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-    pub id: String,
-    pub tags: Vec<String>,
-}
 
 #[component]
 pub fn ReportView(slug: String) -> impl IntoView {
@@ -76,7 +69,13 @@ pub fn ReportView(slug: String) -> impl IntoView {
         })
     };
     let book = Memo::new(move |_| coding.coding.with(|c| c.codebook.clone()));
-    let body = render_body(&doc, spans, book);
+    // The prose is built as one HTML string (parsed natively, in one go); later
+    // changes patch only the blocks whose annotations changed.
+    let combos = StoredValue::new(Combos::default());
+    let body = spans.with_untracked(|sp| book.with_untracked(|b| combos.try_update_value(|c| html::prose(&doc, sp, b, c)).unwrap_or_default()));
+    // Highlights share one rule per combination of tags (a few dozen) instead of
+    // each carrying an inline style.
+    let css = RwSignal::new(book.with_untracked(|b| combos.with_value(|c| c.css(b))));
     let prose_ref = NodeRef::<leptos::html::Div>::new();
     let on_select = {
         let doc = Arc::clone(&doc);
@@ -98,10 +97,28 @@ pub fn ReportView(slug: String) -> impl IntoView {
     };
     let on_select_key = on_select.clone();
     super::coding_panel::keyboard(Arc::clone(&doc), prose_ref);
-    mark_selected(spans);
+    patch_prose(Arc::clone(&doc), prose_ref, spans, book, combos, css);
+    let on_click = {
+        let doc = Arc::clone(&doc);
+        move |ev: leptos::ev::MouseEvent| match target_closest(&ev, ".fnref button") {
+            Some(button) => toggle_note(&doc, &button),
+            None => open_clicked_highlight(&ev),
+        }
+    };
+    let on_keydown = {
+        let doc = Arc::clone(&doc);
+        move |ev: leptos::ev::KeyboardEvent| {
+            if ev.key() == "Escape" {
+                if let Some(button) = target_closest(&ev, ".fnref button[aria-expanded=\"true\"]") {
+                    toggle_note(&doc, &button);
+                }
+            }
+        }
+    };
     let notes = render_notes(&doc);
     view! {
         <div class="report-layout">
+            <style>{move || css.get()}</style>
             <article class="report" aria-labelledby="report-title">
                 <header class="titleblock">
                     <p class="symbol">{symbol}</p>
@@ -116,11 +133,11 @@ pub fn ReportView(slug: String) -> impl IntoView {
                     class="prose"
                     node_ref=prose_ref
                     on:mouseup=move |_| on_select()
-                    on:click=move |ev| open_clicked_highlight(&ev)
+                    on:click=on_click
+                    on:keydown=on_keydown
                     on:keyup=move |ev| if ev.shift_key() { on_select_key() }
-                >
-                    {body}
-                </div>
+                    inner_html=body
+                ></div>
                 {notes}
             </article>
             <aside class="side">
@@ -134,100 +151,6 @@ pub fn ReportView(slug: String) -> impl IntoView {
         </div>
     }
     .into_any()
-}
-
-fn render_body(doc: &Arc<Document>, spans: Memo<Vec<Vec<Span>>>, book: Memo<Codebook>) -> impl IntoView + use<> {
-    doc.blocks
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| !matches!(b.kind, BlockKind::Footnote { .. }))
-        .map(|(i, b)| {
-            // The note shown under this block, if a marker in it was opened.
-            let open = RwSignal::new(None::<u32>);
-            let (start, end) = (b.start, b.end);
-            // Only the blocks whose annotations change re-render.
-            let mine = Memo::new(move |_| spans.with(|v| v.get(i).cloned().unwrap_or_default()));
-            let content = {
-                let doc = Arc::clone(doc);
-                let block = b.clone();
-                move || render_runs(&doc, &block, &mine.get(), &book.get(), open)
-            };
-            let note = {
-                let doc = Arc::clone(doc);
-                move || {
-                    open.get().map(|n| {
-                        let text = doc
-                            .footnote_text(n)
-                            .unwrap_or("(The text of this note is not in the source.)")
-                            .to_string();
-                        view! {
-                            <aside class="fnpop" role="note" aria-label=format!("Footnote {n}")>
-                                <span class="fnpop-num">{n}</span>
-                                {text}
-                            </aside>
-                        }
-                    })
-                }
-            };
-            match b.kind {
-                BlockKind::Heading { level: 1 } => view! { <h2 data-start=start data-end=end>{content}</h2> }.into_any(),
-                BlockKind::Heading { level: 2 } => view! { <h3 data-start=start data-end=end>{content}</h3> }.into_any(),
-                BlockKind::Heading { .. } => view! { <h4 data-start=start data-end=end>{content}</h4> }.into_any(),
-                BlockKind::Paragraph { number: Some(n) } => {
-                    let href = Route::report(&doc.meta.id, Some(n)).to_hash();
-                    let label = format!("Link to {}", doc.cite(n));
-                    view! {
-                        <div class="para" id=format!("p{n}") data-paragraph=n>
-                            <a class="pnum" href=href aria-label=label title=doc.cite(n)>{n}</a>
-                            <p data-start=start data-end=end>{content}</p>
-                            {note}
-                        </div>
-                    }
-                    .into_any()
-                }
-                BlockKind::Paragraph { number: None } | BlockKind::Footnote { .. } => view! {
-                    <div class="para"><p data-start=start data-end=end>{content}</p>{note}</div>
-                }
-                .into_any(),
-            }
-        })
-        .collect_view()
-}
-
-/// A block's text cut at annotation boundaries: plain text, highlights, markers.
-fn render_runs(doc: &Document, block: &Block, spans: &[Span], book: &Codebook, open: RwSignal<Option<u32>>) -> AnyView {
-    let keyed: Vec<(usize, usize, (String, Vec<String>))> =
-        spans.iter().map(|s| (s.start, s.end, (s.id.clone(), s.tags.clone()))).collect();
-    runs(doc, block, &keyed)
-        .into_iter()
-        .map(|r| match r {
-            Run::Text { text, keys, .. } if keys.is_empty() => text.into_any(),
-            Run::Text { text, keys, .. } => {
-                let ids: Vec<String> = keys.iter().map(|(id, _)| id.clone()).collect();
-                let mut tags: Vec<String> = Vec::new();
-                for (_, ts) in &keys {
-                    for t in ts {
-                        if !tags.contains(t) {
-                            tags.push(t.clone());
-                        }
-                    }
-                }
-                let names: Vec<String> =
-                    tags.iter().map(|t| book.get(t).map(|t| t.name.clone()).unwrap_or_else(|| t.clone())).collect();
-                let style = highlight_style(book, &tags);
-                // Clicks are handled once for the whole report (see `ReportView`), and the
-                // open annotation is marked by one effect: no closure per highlight.
-                view! {
-                    <span class="hl" data-ids=ids.join(" ") data-tags=tags.join(" ") style=style title=names.join(", ")>
-                        {text}
-                    </span>
-                }
-                .into_any()
-            }
-            Run::Note(n) => view! { <NoteMarker number=n open=open /> }.into_any(),
-        })
-        .collect_view()
-        .into_any()
 }
 
 /// A click on a highlight (with no text being selected) opens its annotation:
@@ -246,50 +169,105 @@ fn open_clicked_highlight(ev: &leptos::ev::MouseEvent) {
     }
 }
 
-/// Marks the highlights of the open annotation (one effect for the report).
-fn mark_selected(spans: Memo<Vec<Vec<Span>>>) {
+/// Keeps the prose in step with the annotations and the codebook: re-renders
+/// the blocks whose annotations changed (every block when the codebook did), and
+/// marks the highlights of the open annotation. One effect for the report.
+fn patch_prose(
+    doc: Arc<Document>,
+    prose_ref: NodeRef<leptos::html::Div>,
+    spans: Memo<Vec<Vec<Span>>>,
+    book: Memo<Codebook>,
+    combos: StoredValue<Combos>,
+    css: RwSignal<String>,
+) {
     let coding = use_coding();
-    Effect::new(move |previous: Option<Option<String>>| {
-        spans.track();
-        let current = coding.selected.get();
-        // Runs after the view updated, so new highlights are in the document.
-        let toggle = |id: &str, on: bool| {
-            if let Ok(list) = document().query_selector_all(&format!(".hl[data-ids~=\"{id}\"]")) {
-                for i in 0..list.length() {
-                    if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
-                        let _ = if on { el.class_list().add_1("selected") } else { el.class_list().remove_1("selected") };
-                    }
+    let shown = StoredValue::new((spans.get_untracked(), book.get_untracked()));
+    Effect::new(move |_| {
+        let now_spans = spans.get();
+        let now_book = book.get();
+        let selected = coding.selected.get();
+        let Some(prose) = prose_ref.get() else { return };
+        shown.update_value(|(old_spans, old_book)| {
+            let all = *old_book != now_book;
+            for (i, b) in doc.blocks.iter().enumerate() {
+                let (new, old) = (now_spans.get(i), old_spans.get(i));
+                if matches!(b.kind, BlockKind::Footnote { .. }) || (!all && new == old) {
+                    continue;
+                }
+                let Ok(Some(el)) = prose.query_selector(&format!("[data-block=\"{i}\"]")) else { continue };
+                let open = open_note(&el).map(|(n, _)| n);
+                let inner = combos.try_update_value(|c| html::block_inner(&doc, b, new.map(Vec::as_slice).unwrap_or(&[]), &now_book, c, open));
+                el.set_inner_html(&inner.unwrap_or_default());
+            }
+            let rules = combos.with_value(|c| c.css(&now_book));
+            if css.with_untracked(|old| *old != rules) {
+                css.set(rules);
+            }
+            *old_spans = now_spans;
+            *old_book = now_book;
+        });
+        if let Ok(list) = prose.query_selector_all(".hl.selected") {
+            for el in elements(&list) {
+                let _ = el.class_list().remove_1("selected");
+            }
+        }
+        if let Some(id) = selected {
+            let id = id.replace('\\', "\\\\").replace('"', "\\\"");
+            if let Ok(list) = prose.query_selector_all(&format!(".hl[data-ids~=\"{id}\"]")) {
+                for el in elements(&list) {
+                    let _ = el.class_list().add_1("selected");
                 }
             }
-        };
-        if let Some(Some(old)) = &previous {
-            toggle(old, false);
         }
-        if let Some(id) = &current {
-            toggle(id, true);
-        }
-        current
     });
 }
 
-/// A footnote marker: a superscript that shows its note under the paragraph when
-/// clicked. Its number is drawn by CSS from `data-n`, so it is not part of the
-/// paragraph's text (selection and copying see the prose only).
-#[component]
-fn NoteMarker(number: u32, open: RwSignal<Option<u32>>) -> impl IntoView {
-    let is_open = move || open.get() == Some(number);
-    view! {
-        <sup class="fnref">
-            <button
-                type="button"
-                data-n=number
-                aria-expanded=move || is_open().to_string()
-                aria-label=format!("Footnote {number}")
-                on:click=move |_| open.update(|o| *o = if *o == Some(number) { None } else { Some(number) })
-                on:keydown=move |ev| if ev.key() == "Escape" { open.set(None) }
-            ></button>
-        </sup>
+fn elements(list: &web_sys::NodeList) -> impl Iterator<Item = Element> + '_ {
+    (0..list.length()).filter_map(|i| list.item(i).and_then(|n| n.dyn_into::<Element>().ok()))
+}
+
+/// The element matching `selector` around an event's target.
+fn target_closest(ev: &web_sys::Event, selector: &str) -> Option<Element> {
+    ev.target()?.dyn_into::<Element>().ok()?.closest(selector).ok().flatten()
+}
+
+/// The note shown under a block, if one is open: its number and element.
+fn open_note(block: &Element) -> Option<(u32, Element)> {
+    let next = block.next_element_sibling().filter(|e| e.class_list().contains("fnpop"))?;
+    Some((next.get_attribute("data-n")?.parse().ok()?, next))
+}
+
+/// A footnote marker was pressed: shows its note under the block (closing any
+/// other open there), or closes it if it was open. The note's text goes in as
+/// text, never as markup.
+fn toggle_note(doc: &Document, button: &Element) {
+    let Some(n) = button.get_attribute("data-n").and_then(|n| n.parse::<u32>().ok()) else { return };
+    let Some(block) = button.closest("[data-block]").ok().flatten() else { return };
+    let was_open = button.get_attribute("aria-expanded").as_deref() == Some("true");
+    if let Some((_, pop)) = open_note(&block) {
+        pop.remove();
     }
+    if let Ok(list) = block.query_selector_all(".fnref button[aria-expanded=\"true\"]") {
+        for b in elements(&list) {
+            let _ = b.set_attribute("aria-expanded", "false");
+        }
+    }
+    if was_open {
+        return;
+    }
+    let d = document();
+    let (Ok(aside), Ok(num)) = (d.create_element("aside"), d.create_element("span")) else { return };
+    let _ = aside.set_attribute("class", "fnpop");
+    let _ = aside.set_attribute("role", "note");
+    let _ = aside.set_attribute("aria-label", &format!("Footnote {n}"));
+    let _ = aside.set_attribute("data-n", &n.to_string());
+    let _ = num.set_attribute("class", "fnpop-num");
+    num.set_text_content(Some(&n.to_string()));
+    let _ = aside.append_child(&num);
+    let text = doc.footnote_text(n).unwrap_or("(The text of this note is not in the source.)");
+    let _ = aside.append_child(&d.create_text_node(text));
+    let _ = block.insert_adjacent_element("afterend", &aside);
+    let _ = button.set_attribute("aria-expanded", "true");
 }
 
 /// The report's sections, each linking to its first numbered paragraph.

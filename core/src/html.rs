@@ -1,0 +1,328 @@
+//! A report's prose as HTML, built as one string so that the browser parses it
+//! natively in one go (much faster than creating thousands of elements one call
+//! at a time). Every piece of text is escaped here; nothing from a document or a
+//! codebook is ever passed through as markup.
+//!
+//! The shape is what the web shell's selection code relies on (see `src/dom.rs`):
+//! each block's content element (`<p>`, `<h2>`…) carries `data-start` and
+//! `data-end` (code points) and holds only the block's own text, in text nodes,
+//! plain or inside highlight `<span class="hl">`s; footnote markers are empty
+//! buttons whose number CSS draws from `data-n`.
+
+use std::fmt::Write;
+
+use crate::codebook::Codebook;
+use crate::document::{Block, BlockKind, Document};
+use crate::layout::{Run, runs};
+use crate::route::Route;
+
+/// A live annotation as the prose shows it: its span and tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub id: String,
+    pub tags: Vec<String>,
+}
+
+/// Escapes text for an HTML text node or a double-quoted attribute value.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape_into(&mut out, s);
+    out
+}
+
+fn escape_into(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// The style of a highlighted run: a light tint of the first tag, and one band
+/// per tag under the text, each in its colour and its own pattern (so tags stay
+/// apart without colour, in print and in greyscale). CSS declarations.
+pub fn highlight_style(book: &Codebook, tags: &[String]) -> String {
+    let mut images = Vec::new();
+    let mut sizes = Vec::new();
+    let mut positions = Vec::new();
+    for (i, t) in tags.iter().enumerate() {
+        let (colour, pattern) = book.get(t).map(|x| (colour(&x.colour), book.pattern(t))).unwrap_or(("#777777", "solid"));
+        let image = match pattern {
+            "dashed" => format!("repeating-linear-gradient(90deg,{colour} 0 7px,transparent 7px 10px)"),
+            "dotted" => format!("repeating-linear-gradient(90deg,{colour} 0 3px,transparent 3px 6px)"),
+            "double" => format!("linear-gradient({colour} 0 1px,transparent 1px 2px,{colour} 2px 3px)"),
+            "wavy" => format!("repeating-linear-gradient(135deg,{colour} 0 2px,transparent 2px 4px)"),
+            _ => format!("linear-gradient({colour},{colour})"),
+        };
+        images.push(image);
+        sizes.push("100% 3px".to_string());
+        positions.push(format!("0 calc(100% - {}px)", i * 4));
+    }
+    let tint = tags
+        .first()
+        .and_then(|t| book.get(t))
+        .map(|t| format!("color-mix(in srgb, {} 16%, transparent)", colour(&t.colour)))
+        .unwrap_or_else(|| "transparent".into());
+    format!(
+        "background-color:{tint};background-image:{};background-size:{};background-position:{};--hl-pad:{}px",
+        images.join(","),
+        sizes.join(","),
+        positions.join(","),
+        2 + 4 * tags.len()
+    )
+}
+
+/// A codebook colour as CSS: `#rgb` or `#rrggbb`, anything else grey (a
+/// colour is written into a style sheet, so it must be nothing but a colour).
+fn colour(c: &str) -> &str {
+    let hex = c.strip_prefix('#').unwrap_or("");
+    if matches!(hex.len(), 3 | 6) && hex.chars().all(|h| h.is_ascii_hexdigit()) { c } else { "#777777" }
+}
+
+/// The tag combinations highlighted runs show, each with a class name (`hc0`,
+/// `hc1`…) and one style rule: thousands of highlights then share a handful of
+/// rules instead of each carrying its own inline style.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Combos {
+    combos: Vec<Vec<String>>,
+}
+
+impl Combos {
+    /// The class of a combination of tags, registering it if it is new.
+    pub fn class(&mut self, tags: &[String]) -> String {
+        let i = match self.combos.iter().position(|c| c == tags) {
+            Some(i) => i,
+            None => {
+                self.combos.push(tags.to_vec());
+                self.combos.len() - 1
+            }
+        };
+        format!("hc{i}")
+    }
+
+    pub fn len(&self) -> usize {
+        self.combos.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.combos.is_empty()
+    }
+
+    /// The style sheet of every registered combination.
+    pub fn css(&self, book: &Codebook) -> String {
+        let mut out = String::new();
+        for (i, tags) in self.combos.iter().enumerate() {
+            let _ = writeln!(out, ".hl.hc{i}{{{}}}", highlight_style(book, tags));
+        }
+        out
+    }
+}
+
+/// The inside of a block's content element: its text cut at annotation
+/// boundaries, highlights as `<span class="hl">` (ids and tags in data
+/// attributes, tag names as the tooltip), footnote markers as buttons.
+/// `open_note` is the marker shown as expanded, if any.
+pub fn block_inner(doc: &Document, block: &Block, spans: &[Span], book: &Codebook, combos: &mut Combos, open_note: Option<u32>) -> String {
+    let keyed: Vec<(usize, usize, &Span)> = spans.iter().map(|s| (s.start, s.end, s)).collect();
+    let mut out = String::new();
+    for run in runs(doc, block, &keyed) {
+        match run {
+            Run::Text { text, keys, .. } if keys.is_empty() => escape_into(&mut out, &text),
+            Run::Text { text, keys, .. } => {
+                let mut tags: Vec<String> = Vec::new();
+                for s in &keys {
+                    for t in &s.tags {
+                        if !tags.contains(t) {
+                            tags.push(t.clone());
+                        }
+                    }
+                }
+                let ids: Vec<&str> = keys.iter().map(|s| s.id.as_str()).collect();
+                let names: Vec<&str> = tags.iter().map(|t| book.get(t).map(|t| t.name.as_str()).unwrap_or(t)).collect();
+                out.push_str("<span class=\"hl ");
+                out.push_str(&combos.class(&tags));
+                out.push_str("\" data-ids=\"");
+                escape_into(&mut out, &ids.join(" "));
+                out.push_str("\" data-tags=\"");
+                escape_into(&mut out, &tags.join(" "));
+                out.push_str("\" title=\"");
+                escape_into(&mut out, &names.join(", "));
+                out.push_str("\">");
+                escape_into(&mut out, &text);
+                out.push_str("</span>");
+            }
+            Run::Note(n) => {
+                let _ = write!(
+                    out,
+                    "<sup class=\"fnref\"><button type=\"button\" data-n=\"{n}\" aria-expanded=\"{}\" aria-label=\"Footnote {n}\"></button></sup>",
+                    open_note == Some(n)
+                );
+            }
+        }
+    }
+    out
+}
+
+/// A row of the list of annotations beside a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListRow {
+    pub id: String,
+    pub cite: String,
+    pub quote: String,
+    pub tags: Vec<String>,
+}
+
+/// The list of annotations beside a report, as `<li>` items: each a button
+/// (`data-id`) with the citation, the tag names and the quote, its left border
+/// in the first tag's colour. `selected` is marked `aria-current`.
+pub fn list_rows(rows: &[ListRow], book: &Codebook, selected: Option<&str>) -> String {
+    let mut out = String::new();
+    for r in rows {
+        let first = r.tags.first().and_then(|t| book.get(t)).map(|t| colour(&t.colour)).unwrap_or("transparent");
+        let names: Vec<&str> = r.tags.iter().map(|t| book.get(t).map(|t| t.name.as_str()).unwrap_or(t)).collect();
+        out.push_str("<li><button type=\"button\" data-id=\"");
+        escape_into(&mut out, &r.id);
+        let _ = write!(out, "\" aria-current=\"{}\" style=\"border-left-color:{first}\"><span class=\"ann-cite\">", selected == Some(r.id.as_str()));
+        escape_into(&mut out, &r.cite);
+        out.push_str(" · ");
+        escape_into(&mut out, &names.join(", "));
+        out.push_str("</span><span class=\"ann-quote\">");
+        escape_into(&mut out, &r.quote);
+        out.push_str("</span></button></li>");
+    }
+    out
+}
+
+/// The whole prose of a report (every block but the footnotes, which are listed
+/// after it): headings, and numbered paragraphs with their margin number linking
+/// to their citation. `spans[i]` are the annotations of block `i`.
+pub fn prose(doc: &Document, spans: &[Vec<Span>], book: &Codebook, combos: &mut Combos) -> String {
+    let mut out = String::with_capacity(doc.text.len() * 2);
+    for (i, b) in doc.blocks.iter().enumerate() {
+        let mut inner = || block_inner(doc, b, spans.get(i).map(Vec::as_slice).unwrap_or(&[]), book, combos, None);
+        let (s, e) = (b.start, b.end);
+        match b.kind {
+            BlockKind::Footnote { .. } => {}
+            BlockKind::Heading { level } => {
+                let h = (level + 1).clamp(2, 4);
+                let _ = write!(out, "<h{h} data-block=\"{i}\" data-start=\"{s}\" data-end=\"{e}\">{}</h{h}>", inner());
+            }
+            BlockKind::Paragraph { number: Some(n) } => {
+                let href = escape(&Route::report(&doc.meta.id, Some(n)).to_hash());
+                let cite = escape(&doc.cite(n));
+                let _ = write!(
+                    out,
+                    "<div class=\"para\" id=\"p{n}\" data-paragraph=\"{n}\"><a class=\"pnum\" href=\"{href}\" aria-label=\"Link to {cite}\" title=\"{cite}\">{n}</a><p data-block=\"{i}\" data-start=\"{s}\" data-end=\"{e}\">{}</p></div>",
+                    inner()
+                );
+            }
+            BlockKind::Paragraph { number: None } => {
+                let _ = write!(out, "<div class=\"para\"><p data-block=\"{i}\" data-start=\"{s}\" data-end=\"{e}\">{}</p></div>", inner());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{DocumentBuilder, Meta, Piece};
+
+    fn doc() -> Document {
+        let mut b = DocumentBuilder::new();
+        b.push(BlockKind::Heading { level: 1 }, &[Piece::Text("I. <Intro> & \"more\"".into())]);
+        b.push(
+            BlockKind::Paragraph { number: Some(1) },
+            &[Piece::Text("ISIL 😀 <script>alert(1)</script>".into()), Piece::Note(3), Piece::Text(" funds.".into())],
+        );
+        b.push(BlockKind::Paragraph { number: None }, &[Piece::Text("Plain 𝔸.".into())]);
+        b.push(BlockKind::Footnote { number: 3 }, &[Piece::Text("A note.".into())]);
+        b.finish(Meta { id: "S/2019/103".into(), symbol: Some("S/2019/103".into()), ..Meta::default() })
+    }
+
+    /// The text nodes of an HTML string (tags dropped, entities decoded): what
+    /// the browser would show and what a selection counts.
+    fn text_of(html: &str) -> String {
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+    }
+
+    #[test]
+    fn each_block_holds_exactly_its_text_and_nothing_is_markup() {
+        let d = doc();
+        let book = Codebook::default();
+        let span = |s, e, id: &str, tags: &[&str]| Span { start: s, end: e, id: id.into(), tags: tags.iter().map(|t| t.to_string()).collect() };
+        let b1 = &d.blocks[1];
+        let spans = vec![span(b1.start, b1.start + 7, "a", &["threat"]), span(b1.start + 5, b1.start + 20, "b\"><x", &["finance", "threat"])];
+        let mut combos = Combos::default();
+        let html = block_inner(&d, b1, &spans, &book, &mut combos, Some(3));
+        assert_eq!(text_of(&html), d.block_text(b1));
+        assert!(!html.contains("<script>"), "text is escaped: {html}");
+        assert!(html.contains("data-ids=\"b&quot;&gt;&lt;x\""), "attributes are escaped: {html}");
+        assert!(html.contains("data-ids=\"a b&quot;&gt;&lt;x\" data-tags=\"threat finance\""), "the overlap carries both: {html}");
+        assert!(html.contains("data-n=\"3\" aria-expanded=\"true\""));
+        assert_eq!(html.matches("class=\"hl hc").count(), 3);
+        assert_eq!(combos.len(), 3, "threat; threat+finance; finance+threat");
+        assert!(html.contains("class=\"hl hc1\" data-ids=\"a b&quot;&gt;&lt;x\""));
+        let css = combos.css(&book);
+        assert_eq!(css.lines().count(), 3);
+        assert!(css.starts_with(".hl.hc0{background-color:color-mix(in srgb, #"));
+    }
+
+    #[test]
+    fn list_rows_escape_and_mark_the_open_one() {
+        let book = Codebook::default();
+        let row = |id: &str, quote: &str| ListRow { id: id.into(), cite: "S/2019/103 ¶1".into(), quote: quote.into(), tags: vec!["threat".into(), "nope".into()] };
+        let html = list_rows(&[row("a", "<b>x</b>"), row("b\"", "y")], &book, Some("a"));
+        assert_eq!(html.matches("<li>").count(), 2);
+        assert!(html.contains("data-id=\"a\" aria-current=\"true\""));
+        assert!(html.contains("data-id=\"b&quot;\" aria-current=\"false\""));
+        assert!(html.contains("&lt;b&gt;x&lt;/b&gt;"));
+        assert!(html.contains("S/2019/103 ¶1 · threat, nope"), "{html}");
+    }
+
+    #[test]
+    fn only_colours_reach_the_style_sheet() {
+        let mut book = Codebook::default();
+        book.tags[0].colour = "red;}body{display:none".into();
+        let mut combos = Combos::default();
+        combos.class(&[book.tags[0].id.clone()]);
+        let css = combos.css(&book);
+        assert!(!css.contains("display"), "{css}");
+        assert!(css.contains("#777777"));
+        assert_eq!(colour("#A1b2C3"), "#A1b2C3");
+        assert_eq!(colour("#abc"), "#abc");
+    }
+
+    #[test]
+    fn prose_has_every_block_but_the_notes_with_offsets_and_links() {
+        let d = doc();
+        let html = prose(&d, &[], &Codebook::default(), &mut Combos::default());
+        for (i, b) in d.blocks.iter().enumerate() {
+            let attr = format!("data-block=\"{i}\" data-start=\"{}\" data-end=\"{}\"", b.start, b.end);
+            assert_eq!(html.contains(&attr), !matches!(b.kind, BlockKind::Footnote { .. }), "{attr}");
+        }
+        assert!(html.starts_with("<h2 data-block=\"0\""));
+        assert!(html.contains("<div class=\"para\" id=\"p1\" data-paragraph=\"1\"><a class=\"pnum\" href=\"#/report/S-2019-103/p1\""));
+        assert!(html.contains("title=\"S/2019/103 ¶1\""));
+        assert!(!html.contains("A note."));
+        assert!(text_of(&html).contains("I. <Intro> & \"more\""));
+    }
+}
