@@ -2,6 +2,7 @@
 //! functions, tested natively.
 
 pub mod anchor;
+pub mod archive;
 pub mod annotation;
 pub mod clean;
 pub mod codebook;
