@@ -14,6 +14,7 @@ pub mod history;
 pub mod import;
 pub mod layout;
 pub mod offsets;
+pub mod refi;
 pub mod route;
 pub mod search;
 pub mod segments;
