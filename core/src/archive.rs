@@ -80,6 +80,32 @@ pub fn safe_name(name: &str) -> bool {
 const LOCAL_HEADER: &[u8; 4] = b"PK\x03\x04";
 const CENTRAL_HEADER: &[u8; 4] = b"PK\x01\x02";
 const END_OF_DIRECTORY: &[u8; 4] = b"PK\x05\x06";
+const ZIP64_END_OF_DIRECTORY: &[u8; 4] = b"PK\x06\x06";
+
+/// The smallest entry of a table of contents (a header with empty name, extra and comment).
+const MIN_CENTRAL_HEADER: u64 = 46;
+
+/// Whether the archive has, or says it has, more than [`MAX_ENTRIES`]
+/// entries, judged before it is parsed: every entry of a table of contents
+/// starts with its signature, so their count bounds the real entries; and a
+/// zip64 end record declares a 64-bit count the zip crate reserves memory for
+/// (bounded only by the file's size: hundreds of thousands in 20 MB) before
+/// reading any entry, so a count over the limit that the crate would believe
+/// (one that fits in the file) is refused too.
+fn too_many_entries(bytes: &[u8]) -> bool {
+    let mut headers = 0;
+    for (at, w) in bytes.windows(4).enumerate() {
+        if w == CENTRAL_HEADER {
+            headers += 1;
+        } else if w == ZIP64_END_OF_DIRECTORY {
+            let total = bytes.get(at + 32..at + 40).map_or(0, |b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]));
+            if total > MAX_ENTRIES as u64 && total.saturating_mul(MIN_CENTRAL_HEADER) <= bytes.len() as u64 {
+                return true;
+            }
+        }
+    }
+    headers > MAX_ENTRIES
+}
 
 /// Every file in a zip archive (name, contents), in the archive's order;
 /// folders are left out. Refuses, with the reason in plain words, anything
@@ -91,10 +117,7 @@ pub fn read_zip(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, ImportError> {
     if !(bytes.starts_with(LOCAL_HEADER) || bytes.starts_with(END_OF_DIRECTORY)) {
         return Err(refuse("This file is not a zip archive."));
     }
-    // Every entry of the table of contents starts with this signature, so
-    // their count bounds the number of entries before any is parsed.
-    let headers = bytes.windows(4).filter(|w| w == CENTRAL_HEADER).count();
-    if headers > MAX_ENTRIES {
+    if too_many_entries(bytes) {
         return Err(refuse(format!("This zip archive has more than {MAX_ENTRIES} entries; Marginalia does not read it.")));
     }
     let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| match e {
@@ -214,6 +237,37 @@ mod tests {
         let e = read_zip(&write_zip(&many)).unwrap_err();
         assert!(e.0.contains("more than 10000 entries"), "{e}");
         assert_eq!(read_zip(&write_zip(&many[..MAX_ENTRIES])).unwrap().len(), MAX_ENTRIES);
+    }
+
+    #[test]
+    fn a_zip64_record_claiming_too_many_entries_is_refused_before_parsing() {
+        // One real entry, then a zip64 end record claiming 400 000 entries whose
+        // table would start at 400 000 (so the zip crate would believe it and
+        // reserve room for them all), its locator, and an end record that
+        // defers to zip64.
+        let mut zip = write_zip(&entries(&[("a.txt", b"a")]));
+        let central = headers(&zip, CENTRAL_HEADER)[0];
+        zip.truncate(central);
+        zip.resize(19 << 20, 0);
+        let at = zip.len() as u64;
+        let claimed: u64 = 400_000;
+        zip.extend(ZIP64_END_OF_DIRECTORY);
+        zip.extend(44u64.to_le_bytes()); // size of the rest of the record
+        zip.extend([45, 0, 45, 0]); // versions
+        zip.extend([0u8; 8]); // disk numbers
+        zip.extend(claimed.to_le_bytes()); // entries on this disk
+        zip.extend(claimed.to_le_bytes()); // entries
+        zip.extend(1000u64.to_le_bytes()); // size of the table
+        zip.extend(400_000u64.to_le_bytes()); // its offset
+        zip.extend(b"PK\x06\x07");
+        zip.extend([0u8; 4]);
+        zip.extend(at.to_le_bytes());
+        zip.extend(1u32.to_le_bytes());
+        zip.extend(END_OF_DIRECTORY);
+        zip.extend([0xff; 16]); // disks, counts, size and offset: see the zip64 record
+        zip.extend([0u8; 2]); // no comment
+        let e = read_zip(&zip).unwrap_err();
+        assert!(e.0.contains("more than 10000 entries"), "{e}");
     }
 
     #[test]
