@@ -2,6 +2,7 @@
 //! functions, tested natively.
 
 pub mod anchor;
+pub mod archive;
 pub mod annotation;
 pub mod clean;
 pub mod codebook;
@@ -14,6 +15,7 @@ pub mod html;
 pub mod import;
 pub mod layout;
 pub mod offsets;
+pub mod refi;
 pub mod route;
 pub mod search;
 pub mod segments;
