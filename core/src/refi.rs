@@ -1123,12 +1123,7 @@ mod tests {
         let docs: Vec<Document> = im
             .documents
             .iter()
-            .map(|d| Document {
-                meta: Meta { id: d.id.clone(), symbol: d.symbol.clone(), ..Meta::default() },
-                text: d.text.clone().unwrap(),
-                blocks: vec![],
-                notes: vec![],
-            })
+            .map(|d| Document::new(Meta { id: d.id.clone(), symbol: d.symbol.clone(), ..Meta::default() }, d.text.clone().unwrap(), vec![], vec![]))
             .collect();
         let anns = docs.iter().map(|d| im.annotations.iter().filter(|a| a.doc == d.meta.id).cloned().collect()).collect();
         (docs, anns)

@@ -61,7 +61,7 @@ fn build(input: &[(String, Vec<Spec>)]) -> (Vec<Document>, Vec<Vec<Annotation>>)
     let mut anns = Vec::new();
     for (i, (text, specs)) in input.iter().enumerate() {
         let meta = Meta { id: format!("doc {i} <{i}>"), symbol: (i % 2 == 0).then(|| format!("S/2019/{i}")), ..Meta::default() };
-        let doc = Document { meta, text: text.clone(), blocks: vec![], notes: vec![] };
+        let doc = Document::new(meta, text.clone(), vec![], vec![]);
         let mut list = Vec::new();
         for (k, (a, b, tags, memo, coder, created, updated)) in specs.iter().enumerate() {
             let mut unique: Vec<String> = Vec::new();
@@ -133,10 +133,7 @@ proptest! {
         let back = im.codebook.clone().unwrap_or(Codebook { tags: vec![] });
         prop_assert_eq!(&back.tags[..book.tags.len()], &book.tags[..]);
         // Rebuilt from what was read, the export is the same bytes.
-        let docs2: Vec<Document> = im.documents.iter().map(|d| Document {
-            meta: Meta { id: d.id.clone(), symbol: d.symbol.clone(), ..Meta::default() },
-            text: d.text.clone().unwrap(), blocks: vec![], notes: vec![],
-        }).collect();
+        let docs2: Vec<Document> = im.documents.iter().map(|d| Document::new(Meta { id: d.id.clone(), symbol: d.symbol.clone(), ..Meta::default() }, d.text.clone().unwrap(), vec![], vec![])).collect();
         let anns2: Vec<Vec<Annotation>> = docs2.iter().map(|d| im.annotations.iter().filter(|a| a.doc == d.meta.id).cloned().collect()).collect();
         prop_assert!(export(&docs2, &anns2, &back) == first, "re-export differs");
     }
