@@ -251,18 +251,19 @@ fn export(args: &[String]) -> Result<(), Failure> {
         })
         .filter(|d| !d.annotations.is_empty())
         .collect();
+    let meta = marginalia_core::export::ExportMeta::new(env!("CARGO_PKG_VERSION"), &backup.exported_at);
     let body = match format.as_str() {
-        "csv" => segments_csv(&per_doc, &backup.codebook, false),
-        "doccano" => doccano_jsonl(&per_doc),
-        "spacy" => spacy_jsonl(&per_doc),
-        "w3c" => w3c_collection(&per_doc, &backup.codebook, env!("CARGO_PKG_VERSION"), &backup.exported_at),
-        "labelstudio" => label_studio_tasks(&per_doc, &backup.codebook),
+        "csv" => segments_csv(&per_doc, &backup.codebook, false, &meta),
+        "doccano" => doccano_jsonl(&per_doc, &meta),
+        "spacy" => spacy_jsonl(&per_doc, &meta),
+        "w3c" => w3c_collection(&per_doc, &backup.codebook, &meta),
+        "labelstudio" => label_studio_tasks(&per_doc, &backup.codebook, &meta),
         "brat" => {
             let dir = out.ok_or_else(|| Failure::Usage("brat writes a folder: give --out DIR".into()))?;
             let dir = std::path::PathBuf::from(dir);
             let fail = |e: io::Error| Failure::Input(format!("{}: cannot write: {e}", dir.display()));
             std::fs::create_dir_all(&dir).map_err(fail)?;
-            std::fs::write(dir.join("annotation.conf"), brat_conf(&backup.codebook)).map_err(fail)?;
+            std::fs::write(dir.join("annotation.conf"), brat_conf(&backup.codebook, &meta)).map_err(fail)?;
             for d in &per_doc {
                 let stem = marginalia_core::route::slug(&d.doc.meta.id);
                 std::fs::write(dir.join(format!("{stem}.txt")), &d.doc.text).map_err(fail)?;
