@@ -437,7 +437,7 @@ fn place(doc: &Document, start: usize, end: usize) -> (String, usize) {
         _ => None,
     });
     let first = numbers.next();
-    let last = numbers.last().or(first);
+    let last = numbers.next_back().or(first);
     let paragraphs = match (first, last) {
         (Some(a), Some(b)) if a != b => format!("{a}-{b}"),
         (Some(a), _) => a.to_string(),

@@ -66,9 +66,9 @@ fn paragraphs(text: &str) -> Vec<String> {
 pub fn markdown(book: &Codebook, meta: &ExportMeta) -> String {
     let mut s = String::from("# Codebook\n\n");
     s.push_str(&format!(
-        "Marginalia {}, exported {}. {} tags.\n\n",
-        markdown_escape(&meta.app_version),
-        markdown_escape(&meta.exported_at),
+        "Marginalia `{}`, exported `{}`. {} tags.\n\n",
+        meta.app_version.replace('`', ""),
+        meta.exported_at.replace('`', ""),
         book.tags.len()
     ));
     s.push_str("| Tag | Colour | Underline | Key |\n| --- | --- | --- | --- |\n");

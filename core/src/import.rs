@@ -375,8 +375,11 @@ fn parse_json(text: &str, what: &str) -> Result<Value, ImportError> {
     })
 }
 
+/// A JSON object.
+type Object = Map<String, Value>;
+
 /// The objects of a JSONL file, with their line numbers (from 1).
-fn jsonl(text: &str, what: &str) -> Result<Vec<(usize, Map<String, Value>)>, ImportError> {
+fn jsonl(text: &str, what: &str) -> Result<Vec<(usize, Object)>, ImportError> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
