@@ -181,23 +181,33 @@ impl Format {
         Format::Backup,
     ];
 
+    /// The short name the CLI's `--format` and the app's `data-export` use,
+    /// what the export dialog calls it, the file extension and the MIME type.
+    fn info(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        const CSV: &str = "text/csv;charset=utf-8";
+        const JSONL: &str = "application/jsonl";
+        const JSON: &str = "application/json";
+        const ZIP: &str = "application/zip";
+        match self {
+            Format::SegmentsCsv => ("csv", "Coded segments (CSV)", "csv", CSV),
+            Format::Matrix => ("matrix", "Paragraph × tag matrix (CSV)", "csv", CSV),
+            Format::Doccano => ("doccano", "doccano (JSONL)", "jsonl", JSONL),
+            Format::Spacy => ("spacy", "spaCy / Prodigy (JSONL)", "jsonl", JSONL),
+            Format::W3c => ("w3c", "W3C Web Annotation (JSON-LD)", "jsonld", "application/ld+json"),
+            Format::Brat => ("brat", "brat standoff (zip)", "zip", ZIP),
+            Format::LabelStudio => ("labelstudio", "Label Studio (JSON)", "json", JSON),
+            Format::Qdpx => ("qdpx", "REFI-QDA project (.qdpx)", "qdpx", ZIP),
+            Format::Qdc => ("qdc", "REFI-QDA codebook (.qdc)", "qdc", "application/xml"),
+            Format::CodebookJson => ("codebook-json", "Codebook (JSON)", "json", JSON),
+            Format::CodebookMarkdown => ("codebook-md", "Codebook handout (Markdown)", "md", "text/markdown;charset=utf-8"),
+            Format::CodebookHtml => ("codebook-html", "Codebook handout (printable HTML)", "html", "text/html;charset=utf-8"),
+            Format::Backup => ("backup", "Backup (JSON)", "json", JSON),
+        }
+    }
+
     /// The short name the CLI's `--format` and the app's `data-export` use.
     pub fn key(self) -> &'static str {
-        match self {
-            Format::SegmentsCsv => "csv",
-            Format::Matrix => "matrix",
-            Format::Doccano => "doccano",
-            Format::Spacy => "spacy",
-            Format::W3c => "w3c",
-            Format::Brat => "brat",
-            Format::LabelStudio => "labelstudio",
-            Format::Qdpx => "qdpx",
-            Format::Qdc => "qdc",
-            Format::CodebookJson => "codebook-json",
-            Format::CodebookMarkdown => "codebook-md",
-            Format::CodebookHtml => "codebook-html",
-            Format::Backup => "backup",
-        }
+        self.info().0
     }
 
     pub fn from_key(key: &str) -> Option<Format> {
@@ -206,48 +216,15 @@ impl Format {
 
     /// What the export dialog calls it.
     pub fn label(self) -> &'static str {
-        match self {
-            Format::SegmentsCsv => "Coded segments (CSV)",
-            Format::Matrix => "Paragraph × tag matrix (CSV)",
-            Format::Doccano => "doccano (JSONL)",
-            Format::Spacy => "spaCy / Prodigy (JSONL)",
-            Format::W3c => "W3C Web Annotation (JSON-LD)",
-            Format::Brat => "brat standoff (zip)",
-            Format::LabelStudio => "Label Studio (JSON)",
-            Format::Qdpx => "REFI-QDA project (.qdpx)",
-            Format::Qdc => "REFI-QDA codebook (.qdc)",
-            Format::CodebookJson => "Codebook (JSON)",
-            Format::CodebookMarkdown => "Codebook handout (Markdown)",
-            Format::CodebookHtml => "Codebook handout (printable HTML)",
-            Format::Backup => "Backup (JSON)",
-        }
+        self.info().1
     }
 
     pub fn extension(self) -> &'static str {
-        match self {
-            Format::SegmentsCsv | Format::Matrix => "csv",
-            Format::Doccano | Format::Spacy => "jsonl",
-            Format::W3c => "jsonld",
-            Format::Brat => "zip",
-            Format::LabelStudio | Format::CodebookJson | Format::Backup => "json",
-            Format::Qdpx => "qdpx",
-            Format::Qdc => "qdc",
-            Format::CodebookMarkdown => "md",
-            Format::CodebookHtml => "html",
-        }
+        self.info().2
     }
 
     pub fn mime(self) -> &'static str {
-        match self {
-            Format::SegmentsCsv | Format::Matrix => "text/csv;charset=utf-8",
-            Format::Doccano | Format::Spacy => "application/jsonl",
-            Format::W3c => "application/ld+json",
-            Format::Brat | Format::Qdpx => "application/zip",
-            Format::LabelStudio | Format::CodebookJson | Format::Backup => "application/json",
-            Format::Qdc => "application/xml",
-            Format::CodebookMarkdown => "text/markdown;charset=utf-8",
-            Format::CodebookHtml => "text/html;charset=utf-8",
-        }
+        self.info().3
     }
 
     /// The codebook alone: documents, coder and annotations do not apply.
@@ -575,22 +552,16 @@ impl Record {
     }
 }
 
-fn records(d: &DocAnnotations<'_>) -> Vec<Record> {
-    d.annotations.iter().map(|a| Record::of(a)).collect()
-}
-
 fn json_line(out: &mut String, value: &impl Serialize) {
     out.push_str(&serde_json::to_string(value).unwrap_or_default());
     out.push('\n');
 }
 
+/// What the JSON formats say of a document: its id, symbol, date and text hash,
+/// which Marginalia exported it and when, and the annotations' records.
 #[derive(Serialize)]
-struct Doccano<'a> {
-    /// The document's id (doccano replaces `id` with its own on export; `document` stays).
+struct DocMeta<'a> {
     id: &'a str,
-    document: &'a str,
-    text: &'a str,
-    label: Vec<(usize, usize, &'a str)>,
     symbol: Option<&'a str>,
     date: Option<&'a str>,
     text_sha256: String,
@@ -599,28 +570,41 @@ struct Doccano<'a> {
     marginalia: Vec<Record>,
 }
 
+impl<'a> DocMeta<'a> {
+    fn of(d: &'a DocAnnotations<'_>, meta: &'a ExportMeta) -> DocMeta<'a> {
+        let m = &d.doc.meta;
+        DocMeta {
+            id: &m.id,
+            symbol: m.symbol.as_deref(),
+            date: m.date.as_deref(),
+            text_sha256: d.doc.text_sha256(),
+            app_version: &meta.app_version,
+            exported_at: &meta.exported_at,
+            marginalia: d.annotations.iter().map(|a| Record::of(a)).collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Doccano<'a> {
+    /// doccano replaces `id` with its own on export; `document` stays.
+    document: &'a str,
+    text: &'a str,
+    label: Vec<(usize, usize, &'a str)>,
+    #[serde(flatten)]
+    meta: DocMeta<'a>,
+}
+
 /// doccano JSONL: one line per document with `[start, end, tag id]` labels
 /// (doccano's sequence-labelling import); the other keys are kept by doccano as
-/// metadata: `document`, `symbol`, `date`, `text_sha256`, `app_version`,
-/// `exported_at`, and `marginalia`, a [`Record`] per annotation (matched back to
-/// the labels by span and tag).
+/// metadata: `document` (and `id`), `symbol`, `date`, `text_sha256`,
+/// `app_version`, `exported_at`, and `marginalia`, a [`Record`] per annotation
+/// (matched back to the labels by span and tag).
 pub fn doccano_jsonl(docs: &[DocAnnotations<'_>], meta: &ExportMeta) -> String {
     let mut out = String::new();
     for d in docs {
         let label = d.annotations.iter().flat_map(|a| a.tags.iter().map(move |t| (a.start, a.end, t.as_str()))).collect();
-        let line = Doccano {
-            id: &d.doc.meta.id,
-            document: &d.doc.meta.id,
-            text: &d.doc.text,
-            label,
-            symbol: d.doc.meta.symbol.as_deref(),
-            date: d.doc.meta.date.as_deref(),
-            text_sha256: d.doc.text_sha256(),
-            app_version: &meta.app_version,
-            exported_at: &meta.exported_at,
-            marginalia: records(d),
-        };
-        json_line(&mut out, &line);
+        json_line(&mut out, &Doccano { document: &d.doc.meta.id, text: &d.doc.text, label, meta: DocMeta::of(d, meta) });
     }
     out
 }
@@ -634,20 +618,9 @@ struct SpacySpan<'a> {
 }
 
 #[derive(Serialize)]
-struct SpacyMeta<'a> {
-    id: &'a str,
-    symbol: Option<&'a str>,
-    date: Option<&'a str>,
-    text_sha256: String,
-    app_version: &'a str,
-    exported_at: &'a str,
-    marginalia: Vec<Record>,
-}
-
-#[derive(Serialize)]
 struct Spacy<'a> {
     text: &'a str,
-    meta: SpacyMeta<'a>,
+    meta: DocMeta<'a>,
     spans: Vec<SpacySpan<'a>>,
 }
 
@@ -663,20 +636,7 @@ pub fn spacy_jsonl(docs: &[DocAnnotations<'_>], meta: &ExportMeta) -> String {
             .iter()
             .flat_map(|a| a.tags.iter().map(move |t| SpacySpan { start: a.start, end: a.end, label: t, id: &a.id }))
             .collect();
-        let line = Spacy {
-            text: &d.doc.text,
-            meta: SpacyMeta {
-                id: &d.doc.meta.id,
-                symbol: d.doc.meta.symbol.as_deref(),
-                date: d.doc.meta.date.as_deref(),
-                text_sha256: d.doc.text_sha256(),
-                app_version: &meta.app_version,
-                exported_at: &meta.exported_at,
-                marginalia: records(d),
-            },
-            spans,
-        };
-        json_line(&mut out, &line);
+        json_line(&mut out, &Spacy { text: &d.doc.text, meta: DocMeta::of(d, meta), spans });
     }
     out
 }
@@ -827,6 +787,13 @@ pub fn brat_files(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &ExportMet
     files
 }
 
+#[derive(Serialize)]
+struct LabelStudioData<'a> {
+    text: &'a str,
+    #[serde(flatten)]
+    meta: DocMeta<'a>,
+}
+
 /// Label Studio tasks JSON: per document a task whose `data` holds the text,
 /// the document's id, symbol, text hash, app version, export time and the
 /// records (`marginalia`), and one annotation whose results are a `labels`
@@ -857,14 +824,7 @@ pub fn label_studio_tasks(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &E
                     }));
                 }
             }
-            json!({
-                "data": {
-                    "text": d.doc.text, "id": d.doc.meta.id, "symbol": d.doc.meta.symbol, "date": d.doc.meta.date,
-                    "text_sha256": d.doc.text_sha256(), "app_version": meta.app_version, "exported_at": meta.exported_at,
-                    "marginalia": records(d)
-                },
-                "annotations": [{"result": result}]
-            })
+            json!({"data": LabelStudioData { text: &d.doc.text, meta: DocMeta::of(d, meta) }, "annotations": [{"result": result}]})
         })
         .collect();
     serde_json::to_string_pretty(&tasks).unwrap_or_default()
@@ -1056,16 +1016,6 @@ mod tests {
         let b: crate::store::Backup = serde_json::from_slice(&backup.bytes).unwrap();
         assert_eq!((b.annotations.len(), b.coder.as_str(), b.exported_at.as_str()), (3, "ana", "2026-11-22T10:00:00Z"));
         assert_eq!(b.documents[0].text_sha256, docs[0].text_sha256());
-    }
-}
-
-#[cfg(test)]
-mod more_format_tests {
-    use super::*;
-    use crate::document::{DocumentBuilder, Meta, Piece};
-
-    fn meta() -> ExportMeta {
-        ExportMeta::new("0.1.0", "2026-11-23T00:00:00Z")
     }
 
     fn doc() -> (Document, Vec<Annotation>) {

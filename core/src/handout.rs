@@ -62,15 +62,17 @@ fn paragraphs(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Which Marginalia wrote the handout and when, and how many tags it has
+/// (`show` escapes a value).
+fn stamp(book: &Codebook, meta: &ExportMeta, show: impl Fn(&str) -> String) -> String {
+    format!("Marginalia {}, exported {}. {} tags.", show(&meta.app_version), show(&meta.exported_at), book.tags.len())
+}
+
 /// The codebook as Markdown: a summary table, then a section per tag.
 pub fn markdown(book: &Codebook, meta: &ExportMeta) -> String {
     let mut s = String::from("# Codebook\n\n");
-    s.push_str(&format!(
-        "Marginalia `{}`, exported `{}`. {} tags.\n\n",
-        meta.app_version.replace('`', ""),
-        meta.exported_at.replace('`', ""),
-        book.tags.len()
-    ));
+    s.push_str(&stamp(book, meta, |x| format!("`{}`", x.replace('`', ""))));
+    s.push_str("\n\n");
     s.push_str("| Tag | Colour | Underline | Key |\n| --- | --- | --- | --- |\n");
     for t in &book.tags {
         s.push_str(&format!(
@@ -129,12 +131,7 @@ pub fn html(book: &Codebook, meta: &ExportMeta) -> String {
     );
     s.push_str(STYLE);
     s.push_str("\n</style>\n</head>\n<body>\n<h1>Codebook</h1>\n");
-    s.push_str(&format!(
-        "<p class=\"meta\">Marginalia {}, exported {}. {} tags.</p>\n",
-        html_escape(&meta.app_version),
-        html_escape(&meta.exported_at),
-        book.tags.len()
-    ));
+    s.push_str(&format!("<p class=\"meta\">{}</p>\n", stamp(book, meta, html_escape)));
     s.push_str("<table>\n<thead><tr><th>Tag</th><th>Colour</th><th>Underline</th><th>Key</th></tr></thead>\n<tbody>\n");
     for t in &book.tags {
         s.push_str(&format!(

@@ -499,73 +499,70 @@ pub fn read_segments_csv(text: &str) -> Result<Imported, ImportError> {
     Ok(b.finish())
 }
 
+/// Labels given as objects (`start_key`, `end_key`, `label`, maybe `id`);
+/// counts the ones that are not in `bad`.
+fn object_labels(list: Option<&Value>, start_key: &str, end_key: &str, bad: &mut usize) -> Vec<Label> {
+    let mut labels = Vec::new();
+    for l in list.and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default() {
+        match (l.get(start_key).and_then(offset), l.get(end_key).and_then(offset), l.get("label").and_then(str_of)) {
+            (Some(start), Some(end), Some(tag)) => labels.push(Label { start, end, tag, id: l.get("id").and_then(str_of), ..Label::default() }),
+            _ => *bad += 1,
+        }
+    }
+    labels
+}
+
+/// A JSONL format: per line a `text`, and what `line` reads from the line's
+/// object: the object naming the document (`document`, `id` or `symbol`,
+/// `text_sha256`, the `marginalia` records), the labels, and how many labels
+/// could not be read.
+fn read_jsonl(text: &str, what: &str, line: impl Fn(&Object) -> (Object, Vec<Label>, usize)) -> Result<Imported, ImportError> {
+    let mut b = Builder::default();
+    for (n, o) in jsonl(text, what)? {
+        let Some(body) = o.get("text").and_then(Value::as_str) else {
+            return refuse(format!("Line {n} of this {what} file has no \"text\"."));
+        };
+        let (names, labels, bad) = line(&o);
+        if bad > 0 {
+            b.warn(format!("Line {n}: {bad} labels have no start, end or label; they were left out."));
+        }
+        let id = field(&names, &["document", "id", "symbol"]).unwrap_or_else(|| format!("line-{n}"));
+        b.document(text_document(&names, id, body), labels, &records_of(names.get("marginalia")));
+    }
+    Ok(b.finish())
+}
+
 /// Reads doccano JSONL (see [`crate::export::doccano_jsonl`]): `text` and
 /// `label` (`[start, end, tag]`, code points) or `entities` (`start_offset`,
 /// `end_offset`, `label`); the document is `document`, else `id`, else `symbol`,
 /// else the line; `marginalia` records give ids, memos, coders and times.
 pub fn read_doccano(text: &str) -> Result<Imported, ImportError> {
-    let mut b = Builder::default();
-    for (n, o) in jsonl(text, "doccano")? {
-        let Some(body) = o.get("text").and_then(Value::as_str) else {
-            return refuse(format!("Line {n} of this doccano file has no \"text\"."));
-        };
-        let id = field(&o, &["document", "id", "symbol"]).unwrap_or_else(|| format!("line-{n}"));
-        let mut labels = Vec::new();
+    read_jsonl(text, "doccano", |o| {
         let mut bad = 0;
-        if let Some(list) = o.get("label").or_else(|| o.get("labels")).and_then(Value::as_array) {
-            for l in list {
-                match l.as_array().map(Vec::as_slice) {
-                    Some([s, e, t, ..]) => match (offset(s), offset(e), str_of(t)) {
-                        (Some(start), Some(end), Some(tag)) => labels.push(Label { start, end, tag, ..Label::default() }),
-                        _ => bad += 1,
-                    },
-                    _ => bad += 1,
-                }
-            }
-        }
-        if let Some(list) = o.get("entities").and_then(Value::as_array) {
-            for l in list {
-                match (l.get("start_offset").and_then(offset), l.get("end_offset").and_then(offset), l.get("label").and_then(str_of)) {
+        let mut labels = Vec::new();
+        for l in o.get("label").or_else(|| o.get("labels")).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default() {
+            match l.as_array().map(Vec::as_slice) {
+                Some([s, e, t, ..]) => match (offset(s), offset(e), str_of(t)) {
                     (Some(start), Some(end), Some(tag)) => labels.push(Label { start, end, tag, ..Label::default() }),
                     _ => bad += 1,
-                }
+                },
+                _ => bad += 1,
             }
         }
-        if bad > 0 {
-            b.warn(format!("Line {n}: {bad} labels are not [start, end, label]; they were left out."));
-        }
-        b.document(text_document(&o, id, body), labels, &records_of(o.get("marginalia")));
-    }
-    Ok(b.finish())
+        labels.extend(object_labels(o.get("entities"), "start_offset", "end_offset", &mut bad));
+        (o.clone(), labels, bad)
+    })
 }
 
 /// Reads spaCy / Prodigy JSONL (see [`crate::export::spacy_jsonl`]): `text`,
 /// `spans` (`start`, `end`, `label`, and Marginalia's `id`), `meta` (the
 /// document's `id`, `symbol`, `text_sha256`, the `marginalia` records).
 pub fn read_spacy(text: &str) -> Result<Imported, ImportError> {
-    let mut b = Builder::default();
-    for (n, o) in jsonl(text, "spaCy")? {
-        let Some(body) = o.get("text").and_then(Value::as_str) else {
-            return refuse(format!("Line {n} of this spaCy file has no \"text\"."));
-        };
-        let meta = o.get("meta").and_then(Value::as_object).cloned().unwrap_or_default();
-        let id = field(&meta, &["id", "document", "symbol"]).unwrap_or_else(|| format!("line-{n}"));
-        let mut labels = Vec::new();
+    read_jsonl(text, "spaCy", |o| {
         let mut bad = 0;
-        for s in o.get("spans").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default() {
-            match (s.get("start").and_then(offset), s.get("end").and_then(offset), s.get("label").and_then(str_of)) {
-                (Some(start), Some(end), Some(tag)) => {
-                    labels.push(Label { start, end, tag, id: s.get("id").and_then(str_of), ..Label::default() })
-                }
-                _ => bad += 1,
-            }
-        }
-        if bad > 0 {
-            b.warn(format!("Line {n}: {bad} spans have no start, end or label; they were left out."));
-        }
-        b.document(text_document(&meta, id, body), labels, &records_of(meta.get("marginalia")));
-    }
-    Ok(b.finish())
+        let labels = object_labels(o.get("spans"), "start", "end", &mut bad);
+        (o.get("meta").and_then(Value::as_object).cloned().unwrap_or_default(), labels, bad)
+    })
 }
 
 /// Reads Label Studio tasks JSON (see [`crate::export::label_studio_tasks`]):
