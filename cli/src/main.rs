@@ -3,15 +3,23 @@
 //! ```text
 //! marginalia corpus [--format jsonl|csv]
 //! marginalia clean FILE... [--format jsonl|csv]
+//! marginalia export --from BACKUP.json --format FORMAT [--out PATH] [--documents ...] [--tags ...] [--coder NAME] [--bom] [--presence]
+//! marginalia import FILE [--format auto|...] --into BACKUP.json [--dry-run]
 //! ```
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use marginalia_core::annotation::Annotation;
 use marginalia_core::clean::{InputFormat, clean};
-use marginalia_core::corpus;
-use marginalia_core::{BlockKind, Document, Meta};
+use marginalia_core::codebook::Codebook;
+use marginalia_core::coding::Coding;
+use marginalia_core::export::{self, ExportMeta, ExportOptions, Scope, Source, brat_files};
+use marginalia_core::import;
+use marginalia_core::store::{self, Backup, UserText};
+use marginalia_core::{BlockKind, Document, Meta, corpus};
 use serde::Serialize;
 
 /// One document as a JSON line, fields in this order.
@@ -32,9 +40,25 @@ const USAGE: &str = "\
 usage:
   marginalia corpus [--format jsonl|csv]        the five built-in reports, cleaned, in date order
   marginalia clean FILE... [--format jsonl|csv] your own .txt, .md or .html files, cleaned
-  marginalia export --from BACKUP.json --format csv|doccano|spacy|w3c|labelstudio|brat [--out PATH]
-                                                coded segments from a backup file (the app's
-                                                'Download backup'); brat writes a folder (--out DIR)
+  marginalia export --from BACKUP.json --format FORMAT [--out PATH]
+          [--documents S/2019/103,...] [--tags threat,...] [--coder NAME] [--bom] [--presence]
+                                                coded data from a backup file (the app's 'Download
+                                                backup'), as the app exports it. FORMAT: csv (coded
+                                                segments), matrix (paragraph × tag counts; --presence
+                                                for 0/1), doccano, spacy, labelstudio, w3c, brat,
+                                                qdpx, qdc, codebook-md, codebook-html, codebook-json,
+                                                backup. --bom: CSV for Excel. --out DIR writes the
+                                                file under its usual name (marginalia-corpus-doccano-
+                                                2026-11-22.jsonl); without --out, text goes to standard
+                                                output; brat with --out DIR writes the folder of .txt
+                                                and .ann files, with --out NAME.zip a zip
+  marginalia import FILE --into BACKUP.json [--format auto|backup|csv|doccano|spacy|labelstudio|w3c|brat|qdpx]
+          [--dry-run]                           reads an export (a brat folder too) into a backup file:
+                                                prints what changes (added, updated, re-anchored, not
+                                                placed, new tags), then writes the merged backup (a new
+                                                one if it does not exist). A file that cannot be read
+                                                exits non-zero with the reason and leaves BACKUP.json
+                                                untouched. SOURCE_DATE_EPOCH fixes the time stamps.
 
 JSONL: one document per line: id, symbol, ordinal, date, title, text_sha256, text,
 blocks (kind, level/number, start, end in Unicode code points into text), notes.
@@ -71,8 +95,10 @@ fn run(args: &[String]) -> Result<(), Failure> {
         println!("{USAGE}");
         return Ok(());
     }
-    if args.first().map(String::as_str) == Some("export") {
-        return export(&args[1..]);
+    match args.first().map(String::as_str) {
+        Some("export") => return export(&args[1..]),
+        Some("import") => return import(&args[1..]),
+        _ => {}
     }
     let mut format = Format::Jsonl;
     let mut rest = Vec::new();
@@ -214,66 +240,276 @@ fn write_csv_records(out: &mut impl Write, docs: &[Document]) -> csv::Result<()>
     Ok(())
 }
 
-/// `marginalia export --from BACKUP.json --format csv|doccano|spacy [--out PATH]`
-fn export(args: &[String]) -> Result<(), Failure> {
-    use marginalia_core::export::{
-        DocAnnotations, brat_ann, brat_conf, doccano_jsonl, label_studio_tasks, segments_csv, spacy_jsonl, w3c_collection,
-    };
-    use marginalia_core::store::Backup;
-    let (mut from, mut format, mut out) = (None, None, None);
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let value = || it.clone().next().cloned();
-        match a.as_str() {
-            "--from" => from = value(),
-            "--format" => format = value(),
-            "--out" => out = value(),
-            other => return Err(Failure::Usage(format!("unknown argument {other:?} for export"))),
+/// Options of a subcommand: `--name value` (or `--name=value`) and switches.
+struct Flags {
+    values: HashMap<String, String>,
+    switches: HashSet<String>,
+    positional: Vec<String>,
+}
+
+impl Flags {
+    fn parse(command: &str, args: &[String], valued: &[&str], switches: &[&str]) -> Result<Flags, Failure> {
+        let mut f = Flags { values: HashMap::new(), switches: HashSet::new(), positional: Vec::new() };
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            let (name, inline) = match a.split_once('=') {
+                Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
+                _ => (a.as_str(), None),
+            };
+            if valued.contains(&name) {
+                let value = inline.or_else(|| it.next().cloned()).ok_or_else(|| Failure::Usage(format!("{name} needs a value")))?;
+                f.values.insert(name.to_string(), value);
+            } else if switches.contains(&name) && inline.is_none() {
+                f.switches.insert(name.to_string());
+            } else if a.starts_with('-') && a.len() > 1 {
+                return Err(Failure::Usage(format!("unknown option {a} for {command}")));
+            } else {
+                f.positional.push(a.clone());
+            }
         }
-        it.next();
+        Ok(f)
     }
-    let from = from.ok_or_else(|| Failure::Usage("export needs --from BACKUP.json".into()))?;
-    let format = format.ok_or_else(|| Failure::Usage("export needs --format csv|doccano|spacy".into()))?;
-    let text = std::fs::read(&from)
-        .map_err(|e| Failure::Input(format!("{from}: cannot read: {}", reason(&e))))
-        .and_then(|b| String::from_utf8(b).map_err(|_| Failure::Input(format!("{from}: not UTF-8 text"))))?;
-    // The built-in reports and the user's own texts the backup carries.
+
+    fn value(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
+    fn list(&self, name: &str) -> Option<Vec<String>> {
+        self.value(name).map(|v| v.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
+    }
+}
+
+/// A backup file read with the documents it refers to: the built-in reports and
+/// the user's texts it carries.
+struct State {
+    backup: Backup,
+    docs: Vec<Document>,
+    coding: Coding,
+}
+
+fn read_text(path: &str) -> Result<String, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| Failure::Input(format!("{path}: cannot read: {}", reason(&e))))?;
+    String::from_utf8(bytes).map_err(|_| Failure::Input(format!("{path}: not UTF-8 text")))
+}
+
+fn documents(texts: &[UserText]) -> Vec<Document> {
     let lexicon = corpus::lexicon();
     let mut docs = corpus::builtin();
-    docs.extend(marginalia_core::store::backup_texts(&text).iter().map(|t| t.document(&lexicon)));
+    docs.extend(texts.iter().map(|t| t.document(&lexicon)));
+    docs
+}
+
+fn load(path: &str) -> Result<State, Failure> {
+    let text = read_text(path)?;
+    let docs = documents(&store::backup_texts(&text));
     let len = |id: &str| docs.iter().find(|d| d.meta.id == id).map(|d| d.text.chars().count());
-    let backup = Backup::from_json(&text, &len).map_err(|e| Failure::Input(format!("{from}: {e}")))?;
-    let per_doc: Vec<DocAnnotations<'_>> = docs
-        .iter()
-        .map(|d| DocAnnotations {
-            doc: d,
-            annotations: backup.annotations.iter().filter(|a| a.doc == d.meta.id && !a.deleted).collect(),
-        })
-        .filter(|d| !d.annotations.is_empty())
-        .collect();
-    let body = match format.as_str() {
-        "csv" => segments_csv(&per_doc, &backup.codebook, false),
-        "doccano" => doccano_jsonl(&per_doc),
-        "spacy" => spacy_jsonl(&per_doc),
-        "w3c" => w3c_collection(&per_doc, &backup.codebook, env!("CARGO_PKG_VERSION"), &backup.exported_at),
-        "labelstudio" => label_studio_tasks(&per_doc, &backup.codebook),
-        "brat" => {
-            let dir = out.ok_or_else(|| Failure::Usage("brat writes a folder: give --out DIR".into()))?;
-            let dir = std::path::PathBuf::from(dir);
-            let fail = |e: io::Error| Failure::Input(format!("{}: cannot write: {e}", dir.display()));
-            std::fs::create_dir_all(&dir).map_err(fail)?;
-            std::fs::write(dir.join("annotation.conf"), brat_conf(&backup.codebook)).map_err(fail)?;
-            for d in &per_doc {
-                let stem = marginalia_core::route::slug(&d.doc.meta.id);
-                std::fs::write(dir.join(format!("{stem}.txt")), &d.doc.text).map_err(fail)?;
-                std::fs::write(dir.join(format!("{stem}.ann")), brat_ann(d)).map_err(fail)?;
-            }
-            return Ok(());
-        }
-        other => return Err(Failure::Usage(format!("unknown export format {other:?} (csv, doccano, spacy, w3c, labelstudio or brat)"))),
-    };
-    match out {
-        Some(path) => std::fs::write(&path, body).map_err(|e| Failure::Input(format!("{path}: cannot write: {e}"))),
-        None => io::stdout().write_all(body.as_bytes()).map_err(|e| Failure::Input(format!("cannot write output: {e}"))),
+    let backup = Backup::from_json(&text, &len).map_err(|e| Failure::Input(format!("{path}: {e}")))?;
+    let mut coding = Coding::new(backup.codebook.clone());
+    let mut by_doc: BTreeMap<&str, Vec<Annotation>> = BTreeMap::new();
+    for a in &backup.annotations {
+        by_doc.entry(a.doc.as_str()).or_default().push(a.clone());
     }
+    for (doc, list) in by_doc {
+        coding.set_doc(doc, list);
+    }
+    Ok(State { backup, docs, coding })
+}
+
+/// An empty state, for importing into a backup file that does not exist yet.
+fn empty_state(now: &str) -> State {
+    let coding = Coding::new(Codebook::default());
+    let backup = store::backup(&coding, &store::Meta::default(), &|_| None, Vec::new(), VERSION, now);
+    State { backup, docs: documents(&[]), coding }
+}
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Now, RFC 3339 in UTC (or `SOURCE_DATE_EPOCH`, for reproducible files).
+fn now() -> String {
+    let secs = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    });
+    // Civil date from days since 1970 (Howard Hinnant's algorithm).
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    std::fs::write(path, bytes).map_err(|e| Failure::Input(format!("{}: cannot write: {}", path.display(), reason(&e))))
+}
+
+/// Which of `docs` each name means (an id, a symbol, or its URL form).
+fn resolve_documents(names: Vec<String>, docs: &[Document]) -> Result<Vec<String>, Failure> {
+    names
+        .into_iter()
+        .map(|n| {
+            docs.iter()
+                .find(|d| d.meta.id == n || d.meta.symbol.as_deref() == Some(&n) || marginalia_core::route::slug(&d.meta.id) == n)
+                .map(|d| d.meta.id.clone())
+                .ok_or_else(|| {
+                    let known: Vec<&str> = docs.iter().map(|d| d.meta.id.as_str()).collect();
+                    Failure::Input(format!("no document {n:?} (there are: {})", known.join(", ")))
+                })
+        })
+        .collect()
+}
+
+/// Which tags each name means (an id or a name, any case).
+fn resolve_tags(names: Vec<String>, book: &Codebook) -> Result<Vec<String>, Failure> {
+    names
+        .into_iter()
+        .map(|n| {
+            book.tags
+                .iter()
+                .find(|t| t.id == n || t.name.to_lowercase() == n.to_lowercase())
+                .map(|t| t.id.clone())
+                .ok_or_else(|| {
+                    let known: Vec<&str> = book.tags.iter().map(|t| t.name.as_str()).collect();
+                    Failure::Input(format!("no tag {n:?} (there are: {})", known.join(", ")))
+                })
+        })
+        .collect()
+}
+
+/// `marginalia export --from BACKUP.json --format FORMAT [--out PATH] [scope] [--bom] [--presence]`
+fn export(args: &[String]) -> Result<(), Failure> {
+    let f = Flags::parse("export", args, &["--from", "--format", "--out", "--documents", "--tags", "--coder"], &["--bom", "--presence"])?;
+    if let Some(p) = f.positional.first() {
+        return Err(Failure::Usage(format!("unexpected argument {p:?} for export")));
+    }
+    let from = f.value("--from").ok_or_else(|| Failure::Usage("export needs --from BACKUP.json".into()))?;
+    let key = f.value("--format").ok_or_else(|| Failure::Usage("export needs --format".into()))?;
+    let keys: Vec<&str> = export::Format::ALL.iter().map(|f| f.key()).collect();
+    let format = export::Format::from_key(key).ok_or_else(|| Failure::Usage(format!("unknown export format {key:?} ({})", keys.join(", "))))?;
+    let state = load(from)?;
+    let scope = Scope {
+        documents: f.list("--documents").map(|d| resolve_documents(d, &state.docs)).transpose()?,
+        tags: f.list("--tags").map(|t| resolve_tags(t, &state.coding.codebook)).transpose()?,
+        coder: f.value("--coder").map(String::from),
+    };
+    let options = ExportOptions { bom: f.switches.contains("--bom"), presence: f.switches.contains("--presence") };
+    let meta = ExportMeta::new(VERSION, &now());
+    let out = f.value("--out").map(PathBuf::from);
+    if format == export::Format::Brat
+        && let Some(dir) = out.as_ref().filter(|o| o.extension().is_none_or(|e| e != "zip"))
+    {
+        // brat's own layout: a folder of .txt and .ann files.
+        let sel = scope.select(&state.docs, &state.coding);
+        std::fs::create_dir_all(dir).map_err(|e| Failure::Input(format!("{}: cannot write: {}", dir.display(), reason(&e))))?;
+        for (name, bytes) in brat_files(&sel.doc_annotations(), &state.coding.codebook, &meta) {
+            write_file(&dir.join(name), &bytes)?;
+        }
+        return Ok(());
+    }
+    let source = Source { documents: &state.docs, coding: &state.coding, texts: &state.backup.texts, coder: &state.backup.coder };
+    let file = export::export(format, &source, &scope, &options, &meta).map_err(|e| Failure::Input(e.0))?;
+    match out {
+        Some(path) => {
+            let path = if path.is_dir() { path.join(&file.name) } else { path };
+            write_file(&path, &file.bytes)?;
+            println!("{}", path.display());
+            Ok(())
+        }
+        None if format.is_text() => io::stdout().write_all(&file.bytes).map_err(|e| Failure::Input(format!("cannot write output: {e}"))),
+        None => Err(Failure::Usage(format!("{} is not text: give --out PATH", format.label()))),
+    }
+}
+
+/// Every file under a folder (a brat export), size-checked as it is read.
+fn folder_entries(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+    let fail = |p: &Path, e: io::Error| Failure::Input(format!("{}: cannot read: {}", p.display(), reason(&e)));
+    let mut out = Vec::new();
+    let mut total = 0usize;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&d).map_err(|e| fail(&d, e))?.filter_map(Result::ok).map(|e| e.path()).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            total += std::fs::metadata(&p).map_err(|e| fail(&p, e))?.len() as usize;
+            import::check_size(total).map_err(|e| Failure::Input(format!("{}: {e}", dir.display())))?;
+            let bytes = std::fs::read(&p).map_err(|e| fail(&p, e))?;
+            let name = p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            out.push((name, bytes));
+        }
+    }
+    Ok(out)
+}
+
+/// `marginalia import FILE --into BACKUP.json [--format auto|…] [--dry-run]`
+fn import(args: &[String]) -> Result<(), Failure> {
+    let f = Flags::parse("import", args, &["--format", "--into"], &["--dry-run"])?;
+    let [file] = f.positional.as_slice() else {
+        return Err(Failure::Usage("import takes one FILE (or a brat folder)".into()));
+    };
+    let into = f.value("--into").ok_or_else(|| Failure::Usage("import needs --into BACKUP.json".into()))?;
+    const IMPORTABLE: [&str; 9] = ["auto", "backup", "csv", "doccano", "spacy", "labelstudio", "w3c", "brat", "qdpx"];
+    let key = f.value("--format").unwrap_or("auto");
+    if !IMPORTABLE.contains(&key) {
+        return Err(Failure::Usage(format!("unknown import format {key:?} ({})", IMPORTABLE.join(", "))));
+    }
+    let path = Path::new(file);
+    let refused = |e: import::ImportError| Failure::Input(format!("{file}: {e}"));
+    let imported = if path.is_dir() {
+        if !matches!(key, "auto" | "brat") {
+            return Err(Failure::Usage(format!("{file} is a folder: only a brat folder can be imported")));
+        }
+        import::read_brat(&folder_entries(path)?).map_err(refused)?
+    } else {
+        let size = std::fs::metadata(path).map_err(|e| Failure::Input(format!("{file}: cannot read: {}", reason(&e))))?.len();
+        import::check_size(size as usize).map_err(refused)?;
+        let bytes = std::fs::read(path).map_err(|e| Failure::Input(format!("{file}: cannot read: {}", reason(&e))))?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let format = match key {
+            "auto" => import::detect(&name, &bytes)
+                .ok_or_else(|| Failure::Input(format!("{file}: cannot tell which format this is; give --format")))?,
+            key => export::Format::from_key(key).unwrap_or(export::Format::Backup),
+        };
+        import::import(format, &name, &bytes).map_err(refused)?
+    };
+    let now = now();
+    let mut state = if Path::new(into).exists() { load(into)? } else { empty_state(&now) };
+    // The user's texts a backup brings, which this one does not have yet.
+    let new_texts: Vec<UserText> =
+        imported.texts.iter().filter(|t| !state.backup.texts.iter().any(|o| o.id == t.id)).cloned().collect();
+    let lexicon = corpus::lexicon();
+    state.docs.extend(new_texts.iter().map(|t| t.document(&lexicon)));
+    let plan = import::plan_import(&state.coding, &state.docs, &imported, &now);
+    print!("{}", plan.summary());
+    if !new_texts.is_empty() {
+        println!("Texts added: {}", new_texts.iter().map(|t| t.id.as_str()).collect::<Vec<_>>().join(", "));
+    }
+    if f.switches.contains("--dry-run") {
+        return Ok(());
+    }
+    if plan.is_empty() && new_texts.is_empty() && Path::new(into).exists() {
+        println!("Nothing to change: {into} is left as it is.");
+        return Ok(());
+    }
+    state.coding.restore(plan.codebook, plan.writes);
+    let mut texts = state.backup.texts.clone();
+    texts.extend(new_texts);
+    let docs = &state.docs;
+    let hashes = |id: &str| docs.iter().find(|d| d.meta.id == id).map(Document::text_sha256);
+    let meta = store::Meta { coder: state.backup.coder.clone(), ..store::Meta::default() };
+    let backup = store::backup(&state.coding, &meta, &hashes, texts, VERSION, &now);
+    // Written beside it, then moved over it: a failed write leaves the old file whole.
+    let target = Path::new(into);
+    let tmp = target.with_file_name(format!(".{}.{}.tmp", target.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(), std::process::id()));
+    write_file(&tmp, backup.to_json().as_bytes())?;
+    std::fs::rename(&tmp, target).map_err(|e| Failure::Input(format!("{into}: cannot write: {}", reason(&e))))?;
+    println!("Wrote {into}.");
+    Ok(())
 }

@@ -158,9 +158,10 @@ fn export_from_a_backup() {
     assert_eq!(&rows[0][2], "S/2019/103");
     assert_eq!(&rows[0][14], quote);
     assert_eq!(&rows[0][15], "'=1+1");
-    let out = marginalia(&["export", "--from", path.to_str().unwrap(), "--format", "spacy"]);
+    let out = marginalia(&["export", "--from", path.to_str().unwrap(), "--format", "spacy", "--documents", "S/2019/103"]);
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["spans"][0]["label"], "threat");
+    assert_eq!(line["spans"][0]["id"], "a1");
     let out = marginalia(&["export", "--from", path.to_str().unwrap(), "--format", "w3c"]);
     let w3c: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(w3c["first"]["items"][0]["target"]["selector"][1]["start"], 17);
@@ -179,5 +180,185 @@ fn export_from_a_backup() {
     let out = marginalia(&["export", "--from", path.to_str().unwrap(), "--format", "csv"]);
     assert!(!out.status.success());
     assert!(String::from_utf8(out.stderr).unwrap().contains("outside the text"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The binary with a fixed clock (so file names and stamps are known).
+fn at_fixed_time(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_marginalia"))
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", "1795343400") // 2026-11-22T10:30:00Z
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A backup with two annotations in two reports by two coders, in a fresh folder.
+fn backup_fixture(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let docs = marginalia(&["corpus", "--format", "jsonl"]);
+    let lines: Vec<serde_json::Value> = String::from_utf8(docs.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let doc = |id: &str| lines.iter().find(|d| d["id"] == id).unwrap().clone();
+    let (a, b) = (doc("S/2019/103"), doc("S/2018/80"));
+    let backup = serde_json::json!({
+        "format": "marginalia-backup", "version": 1, "app_version": "0.1.0", "exported_at": "2026-11-01T00:00:00Z",
+        "coder": "ana", "codebook": {"tags": [
+            {"id": "threat", "name": "threat", "colour": "#d55e00", "key": "1", "description": "Threats <b>posed</b>."},
+            {"id": "finance", "name": "Finance", "colour": "#0072b2", "key": "2", "description": ""}]},
+        "documents": [{"id": "S/2019/103", "text_sha256": a["text_sha256"]}, {"id": "S/2018/80", "text_sha256": b["text_sha256"]}],
+        "annotations": [
+            {"id": "a1", "doc": "S/2019/103", "start": 17, "end": 40, "quote": slice(a["text"].as_str().unwrap(), 17, 40),
+             "tags": ["threat", "finance"], "memo": "-2 and\nmore", "coder": "ana", "created": "2026-01-01T00:00:00Z", "updated": "2026-01-01T00:00:00Z"},
+            {"id": "b1", "doc": "S/2018/80", "start": 100, "end": 130, "quote": slice(b["text"].as_str().unwrap(), 100, 130),
+             "tags": ["finance"], "memo": "", "coder": "bo", "created": "2026-01-02T00:00:00Z", "updated": "2026-01-02T00:00:00Z"}]
+    });
+    let dir = std::env::temp_dir().join(format!("marginalia-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("backup.json");
+    std::fs::write(&path, backup.to_string()).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn export_every_format_under_its_name_with_a_scope() {
+    let (dir, backup) = backup_fixture("formats");
+    let b = backup.to_str().unwrap();
+    let out_dir = dir.join("out");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let o = out_dir.to_str().unwrap();
+    let named = [
+        ("csv", "marginalia-corpus-segments-2026-11-22.csv"),
+        ("matrix", "marginalia-corpus-matrix-2026-11-22.csv"),
+        ("doccano", "marginalia-corpus-doccano-2026-11-22.jsonl"),
+        ("spacy", "marginalia-corpus-spacy-2026-11-22.jsonl"),
+        ("labelstudio", "marginalia-corpus-labelstudio-2026-11-22.json"),
+        ("w3c", "marginalia-corpus-w3c-2026-11-22.jsonld"),
+        ("codebook-md", "marginalia-codebook-2026-11-22.md"),
+        ("codebook-html", "marginalia-codebook-2026-11-22.html"),
+        ("codebook-json", "marginalia-codebook-2026-11-22.json"),
+        ("backup", "marginalia-backup-2026-11-22.json"),
+    ];
+    for (format, name) in named {
+        let out = at_fixed_time(&["export", "--from", b, "--format", format, "--out", o]);
+        assert!(out.status.success(), "{format}: {}", stderr(&out));
+        let path = out_dir.join(name);
+        assert!(path.exists(), "{format}: {}", stdout(&out));
+        assert_eq!(stdout(&out).trim(), path.to_str().unwrap());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(env!("CARGO_PKG_VERSION")), "{format}: the app version");
+        assert!(text.contains("2026-11-22T10:30:00Z"), "{format}: the export time");
+    }
+    let html = std::fs::read_to_string(out_dir.join("marginalia-codebook-2026-11-22.html")).unwrap();
+    assert!(html.contains("Threats &lt;b&gt;posed&lt;/b&gt;.") && !html.contains("<script"));
+    // One report, by its symbol: the file is named after it.
+    let out = at_fixed_time(&["export", "--from", b, "--format", "csv", "--out", o, "--documents", "S/2019/103", "--bom"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv_text = std::fs::read_to_string(out_dir.join("marginalia-S-2019-103-segments-2026-11-22.csv")).unwrap();
+    assert!(csv_text.starts_with('\u{feff}'));
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv_text.trim_start_matches('\u{feff}').as_bytes()).records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 2, "one annotation, two tags");
+    assert_eq!(&rows[0][15], "'-2 and\nmore", "the memo, neutralised");
+    // Chosen tags (by name, any case) and one coder.
+    let out = at_fixed_time(&["export", "--from", b, "--format", "csv", "--tags", "FINANCE", "--coder", "bo"]);
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(out.stdout.as_slice()).records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.iter().map(|r| r[0].to_string()).collect::<Vec<_>>(), ["b1"]);
+    let out = at_fixed_time(&["export", "--from", b, "--format", "matrix", "--presence", "--documents", "S-2018-80"]);
+    let text = stdout(&out);
+    let header = text.lines().next().unwrap();
+    assert!(header.ends_with(",threat,Finance"), "{header}");
+    let ones = text.lines().skip(1).filter(|l| l.ends_with(",0,1")).count();
+    assert!(ones >= 1 && text.lines().skip(1).all(|l| l.ends_with(",0,0") || l.ends_with(",0,1")), "{text}");
+    // What cannot be done says why.
+    let out = at_fixed_time(&["export", "--from", b, "--format", "csv", "--documents", "S/1999/1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no document \"S/1999/1\""), "{}", stderr(&out));
+    let out = at_fixed_time(&["export", "--from", b, "--format", "csv", "--tags", "gender"]);
+    assert!(stderr(&out).contains("no tag \"gender\""));
+    for f in ["qdpx", "qdc"] {
+        let out = at_fixed_time(&["export", "--from", b, "--format", f, "--out", o]);
+        assert!(!out.status.success() && stderr(&out).contains("not available yet"), "{f}: {}", stderr(&out));
+    }
+    let out = at_fixed_time(&["export", "--from", b, "--format", "xml"]);
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn import_merges_into_a_backup_and_a_second_import_adds_nothing() {
+    let (dir, backup) = backup_fixture("import");
+    let b = backup.to_str().unwrap();
+    for format in ["doccano", "csv", "w3c", "labelstudio", "spacy", "backup"] {
+        let file = dir.join(format!("export.{format}"));
+        let out = at_fixed_time(&["export", "--from", b, "--format", format, "--out", file.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        // Into a backup that does not exist yet: a new one.
+        let fresh = dir.join(format!("fresh-{format}.json"));
+        let out = at_fixed_time(&["import", file.to_str().unwrap(), "--into", fresh.to_str().unwrap()]);
+        assert!(out.status.success(), "{format}: {}", stderr(&out));
+        assert!(stdout(&out).starts_with("2 added, 0 updated, 0 unchanged"), "{format}: {}", stdout(&out));
+        let written = std::fs::read(&fresh).unwrap();
+        let again = at_fixed_time(&["import", file.to_str().unwrap(), "--into", fresh.to_str().unwrap()]);
+        assert!(again.status.success());
+        assert!(stdout(&again).starts_with("0 added, 0 updated, 2 unchanged"), "{format}: {}", stdout(&again));
+        assert!(stdout(&again).contains("Nothing to change"));
+        assert_eq!(std::fs::read(&fresh).unwrap(), written, "{format}: left as it is");
+        // The new backup has the annotations the old one has (its codebook is its own).
+        let annotations = |p: &std::path::Path| {
+            let v: serde_json::Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+            let mut list: Vec<Vec<serde_json::Value>> = v["annotations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| ["id", "doc", "start", "end", "quote", "tags", "memo", "coder", "created", "updated"].map(|k| a[k].clone()).to_vec())
+                .collect();
+            list.sort_by_key(|a| a[0].to_string());
+            list
+        };
+        assert_eq!(annotations(&fresh), annotations(&backup), "{format}");
+    }
+    // A brat folder comes back too.
+    let brat = dir.join("brat");
+    assert!(at_fixed_time(&["export", "--from", b, "--format", "brat", "--out", brat.to_str().unwrap()]).status.success());
+    let out = at_fixed_time(&["import", brat.to_str().unwrap(), "--into", b, "--format", "brat"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("0 added, 0 updated, 2 unchanged"), "{}", stdout(&out));
+    // A dry run changes nothing.
+    let fresh = dir.join("dry.json");
+    let out = at_fixed_time(&["import", brat.to_str().unwrap(), "--into", fresh.to_str().unwrap(), "--dry-run"]);
+    assert!(stdout(&out).starts_with("2 added"), "{}", stdout(&out));
+    assert!(!fresh.exists());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_refused_import_leaves_the_backup_untouched() {
+    let (dir, backup) = backup_fixture("refused");
+    let b = backup.to_str().unwrap();
+    let before = std::fs::read(&backup).unwrap();
+    let file = dir.join("export.jsonl");
+    at_fixed_time(&["export", "--from", b, "--format", "doccano", "--out", file.to_str().unwrap()]);
+    let full = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &full[..full.len() / 3]).unwrap();
+    let out = at_fixed_time(&["import", file.to_str().unwrap(), "--into", b, "--format", "doccano"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("export.jsonl") && stderr(&out).contains("JSON"), "{}", stderr(&out));
+    let notes = dir.join("notes.txt");
+    std::fs::write(&notes, "Just some notes.").unwrap();
+    let out = at_fixed_time(&["import", notes.to_str().unwrap(), "--into", b]);
+    assert!(stderr(&out).contains("cannot tell which format"), "{}", stderr(&out));
+    let big = dir.join("big.jsonl");
+    std::fs::File::create(&big).unwrap().set_len(21 * 1024 * 1024).unwrap();
+    let out = at_fixed_time(&["import", big.to_str().unwrap(), "--into", b]);
+    assert!(stderr(&out).contains("MB"), "{}", stderr(&out));
+    let out = at_fixed_time(&["import", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "--into is needed");
+    assert_eq!(std::fs::read(&backup).unwrap(), before);
     std::fs::remove_dir_all(&dir).ok();
 }

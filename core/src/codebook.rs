@@ -328,8 +328,23 @@ impl Codebook {
 
     /// The codebook as pretty JSON, for export.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(&CodebookFile { format: "marginalia-codebook".into(), version: 1, tags: self.tags.clone() })
-            .unwrap_or_default()
+        self.file_json(None)
+    }
+
+    /// The codebook as pretty JSON, stamped with the app version and export time.
+    pub fn to_json_stamped(&self, app_version: &str, exported_at: &str) -> String {
+        self.file_json(Some((app_version, exported_at)))
+    }
+
+    fn file_json(&self, stamp: Option<(&str, &str)>) -> String {
+        let file = CodebookFile {
+            format: "marginalia-codebook".into(),
+            version: 1,
+            app_version: stamp.map(|s| s.0.to_string()),
+            exported_at: stamp.map(|s| s.1.to_string()),
+            tags: self.tags.clone(),
+        };
+        serde_json::to_string_pretty(&file).unwrap_or_default()
     }
 
     /// Reads an exported codebook, refusing a bad one with the reason.
@@ -352,6 +367,12 @@ impl Codebook {
 struct CodebookFile {
     format: String,
     version: u32,
+    /// Which Marginalia wrote the file, and when (exports say; the editor's
+    /// own download need not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    app_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    exported_at: Option<String>,
     tags: Vec<Tag>,
 }
 

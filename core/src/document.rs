@@ -137,12 +137,23 @@ pub enum Piece {
     Note(u32),
 }
 
+/// SHA-256 of a text (UTF-8), lowercase hex: how every export names the text
+/// its offsets were made against.
+pub fn sha256_hex(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    let digest = Sha256::digest(text.as_bytes());
+    let mut out = String::with_capacity(64);
+    for b in digest.iter() {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
 impl Document {
     /// SHA-256 of the canonical text (UTF-8), lowercase hex.
     pub fn text_sha256(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let digest = Sha256::digest(self.text.as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        sha256_hex(&self.text)
     }
 
     /// A document from its parts (the byte range of every block is found here,

@@ -1,131 +1,610 @@
-//! Exports of coded data: segments CSV (pandas, R, spreadsheets), doccano JSONL
-//! and spaCy/Prodigy JSONL. Offsets are Unicode code points unless a column
-//! says otherwise.
+//! Exports of coded data, one entry point for the app and the CLI: [`export`]
+//! takes a [`Format`], the documents and the coding state, a [`Scope`] (which
+//! documents, tags and coder) and an [`ExportMeta`] (app version, export time),
+//! and gives an [`ExportFile`] (a meaningful file name and its bytes).
+//!
+//! Every export names its documents by id and symbol, carries each document's
+//! text hash (`text_sha256`, SHA-256 of the UTF-8 text the offsets count in),
+//! and records the app version and export time:
+//!
+//! | format | documents | app version, time | annotation ids, memo, coder, times |
+//! |---|---|---|---|
+//! | segments CSV | `document`, `symbol`, `text_sha256` columns | `app_version`, `exported_at` columns | columns |
+//! | matrix CSV | `document`, `symbol`, `text_sha256` columns | `app_version`, `exported_at` columns | (counts only) |
+//! | doccano JSONL | `document`, `id`, `symbol`, `text_sha256` per line | per line | `marginalia`: a [`Record`] per annotation |
+//! | spaCy JSONL | `meta.id`, `meta.symbol`, `meta.text_sha256` | `meta` | span `id`; `meta.marginalia` records |
+//! | Label Studio | `data.id`, `data.symbol`, `data.text_sha256` | `data` | result `id`; memo as a per-region `textarea` result; `data.marginalia` records |
+//! | W3C | target `source` (`urn:marginalia:document:<id>`), `marginalia:text_sha256` | `generator`, `generated` | annotation `id`, `creator`, `created`, `modified`, commenting body |
+//! | brat | `<slug>.txt` (the text itself) | `annotation.conf` comment | a `#N\tMarginalia T1\t{record}` note per `T` line |
+//! | codebook JSON / Markdown / HTML | — | in the file | — |
+//! | backup | `documents` | `app_version`, `exported_at` | everything |
+//!
+//! Offsets are Unicode code points unless a column or format says otherwise
+//! (Label Studio counts UTF-16 code units, as its browser editor does).
 
-use serde::Serialize;
+use std::borrow::Borrow;
+
+use serde::{Deserialize, Serialize};
 
 use crate::annotation::Annotation;
 use crate::codebook::Codebook;
-use crate::document::{BlockKind, Document};
+use crate::coding::Coding;
+use crate::document::{Block, BlockKind, Document};
 use crate::offsets::OffsetIndex;
+use crate::store::UserText;
 
-/// A document and the annotations to export from it.
+/// Which Marginalia wrote an export, and when (RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExportMeta {
+    pub app_version: String,
+    pub exported_at: String,
+}
+
+impl ExportMeta {
+    pub fn new(app_version: &str, exported_at: &str) -> ExportMeta {
+        ExportMeta { app_version: app_version.into(), exported_at: exported_at.into() }
+    }
+
+    /// The day of the export (`YYYY-MM-DD`), for file names.
+    pub fn date(&self) -> &str {
+        self.exported_at.get(..10).unwrap_or(&self.exported_at)
+    }
+}
+
+/// A document and the annotations to export from it (in text order).
 pub struct DocAnnotations<'a> {
     pub doc: &'a Document,
     pub annotations: Vec<&'a Annotation>,
 }
 
-/// Neutralises a cell a spreadsheet would run as a formula (OWASP): a cell
-/// starting with `=`, `+`, `-`, `@`, a tab, CR or LF gets a leading `'`.
-/// Every other cell is written as it is, so ordinary text reads back unchanged.
-pub fn safe_cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']) { format!("'{s}") } else { s.to_string() }
+/// What to export: `None` means all (documents, tags, coders).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Document ids.
+    pub documents: Option<Vec<String>>,
+    /// Tag ids: annotations keep only these tags; one left with none is left out.
+    pub tags: Option<Vec<String>>,
+    /// Only this coder's annotations.
+    pub coder: Option<String>,
 }
 
-/// Paragraph numbers covered by `start..end` ("12" or "12-13"), and the section path.
-fn place(doc: &Document, start: usize, end: usize) -> (String, String) {
-    let mut first = None;
-    let mut last = None;
-    let mut index = 0;
-    for (i, b) in doc.blocks.iter().enumerate() {
-        if b.end <= start || b.start >= end.max(start + 1) {
-            continue;
-        }
-        if index == 0 {
-            index = i;
-        }
-        if let BlockKind::Paragraph { number: Some(n) } = b.kind {
-            first.get_or_insert(n);
-            last = Some(n);
+/// The annotations a [`Scope`] selects, per document (owned: tags may be cut).
+pub struct Selection<'a> {
+    pub docs: Vec<(&'a Document, Vec<Annotation>)>,
+}
+
+impl Selection<'_> {
+    /// The selection in the form every exporter takes.
+    pub fn doc_annotations(&self) -> Vec<DocAnnotations<'_>> {
+        self.docs.iter().map(|(doc, list)| DocAnnotations { doc, annotations: list.iter().collect() }).collect()
+    }
+}
+
+impl Scope {
+    /// Everything.
+    pub fn all() -> Scope {
+        Scope::default()
+    }
+
+    /// One document.
+    pub fn document(id: &str) -> Scope {
+        Scope { documents: Some(vec![id.to_string()]), ..Scope::default() }
+    }
+
+    pub fn includes_document(&self, id: &str) -> bool {
+        self.documents.as_ref().is_none_or(|d| d.iter().any(|x| x == id))
+    }
+
+    pub fn includes_tag(&self, id: &str) -> bool {
+        self.tags.as_ref().is_none_or(|t| t.iter().any(|x| x == id))
+    }
+
+    /// The scope's part of a file name: the document's symbol (`S-2019-103`)
+    /// for one document, `corpus` for all of them, else `N-documents`.
+    pub fn label<D: Borrow<Document>>(&self, docs: &[D]) -> String {
+        let chosen: Vec<&Document> = docs.iter().map(Borrow::borrow).filter(|d| self.includes_document(&d.meta.id)).collect();
+        match chosen.as_slice() {
+            [one] if docs.len() > 1 || self.documents.is_some() => {
+                crate::route::slug(one.meta.symbol.as_deref().unwrap_or(&one.meta.id))
+            }
+            _ if chosen.len() == docs.len() => "corpus".into(),
+            _ => format!("{}-documents", chosen.len()),
         }
     }
+
+    /// The live annotations in scope, per document in the order of `docs`
+    /// (documents outside the scope left out; documents in scope kept even with
+    /// no annotation, so a matrix or a corpus file covers them). Tombstones are
+    /// skipped; each annotation keeps only the chosen tags and is left out when
+    /// none remains; text order.
+    pub fn select<'a, D: Borrow<Document>>(&self, docs: &'a [D], coding: &Coding) -> Selection<'a> {
+        let docs = docs
+            .iter()
+            .map(Borrow::borrow)
+            .filter(|d| self.includes_document(&d.meta.id))
+            .map(|d| {
+                let list = coding
+                    .live(&d.meta.id)
+                    .filter(|a| self.coder.as_ref().is_none_or(|c| a.coder == *c))
+                    .filter_map(|a| {
+                        if self.tags.is_none() {
+                            return Some(a.clone());
+                        }
+                        let tags: Vec<String> = a.tags.iter().filter(|t| self.includes_tag(t)).cloned().collect();
+                        (!tags.is_empty()).then(|| Annotation { tags, ..a.clone() })
+                    })
+                    .collect();
+                (d, list)
+            })
+            .collect();
+        Selection { docs }
+    }
+
+    /// The codebook's tags in scope, in codebook order.
+    pub fn codebook(&self, book: &Codebook) -> Codebook {
+        Codebook { tags: book.tags.iter().filter(|t| self.includes_tag(&t.id)).cloned().collect() }
+    }
+}
+
+/// Every export Marginalia writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    SegmentsCsv,
+    Matrix,
+    Doccano,
+    Spacy,
+    W3c,
+    Brat,
+    LabelStudio,
+    Qdpx,
+    Qdc,
+    CodebookJson,
+    CodebookMarkdown,
+    CodebookHtml,
+    Backup,
+}
+
+impl Format {
+    pub const ALL: [Format; 13] = [
+        Format::SegmentsCsv,
+        Format::Matrix,
+        Format::Doccano,
+        Format::Spacy,
+        Format::W3c,
+        Format::Brat,
+        Format::LabelStudio,
+        Format::Qdpx,
+        Format::Qdc,
+        Format::CodebookJson,
+        Format::CodebookMarkdown,
+        Format::CodebookHtml,
+        Format::Backup,
+    ];
+
+    /// The short name the CLI's `--format` and the app's `data-export` use,
+    /// what the export dialog calls it, the file extension and the MIME type.
+    fn info(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        const CSV: &str = "text/csv;charset=utf-8";
+        const JSONL: &str = "application/jsonl";
+        const JSON: &str = "application/json";
+        const ZIP: &str = "application/zip";
+        match self {
+            Format::SegmentsCsv => ("csv", "Coded segments (CSV)", "csv", CSV),
+            Format::Matrix => ("matrix", "Paragraph × tag matrix (CSV)", "csv", CSV),
+            Format::Doccano => ("doccano", "doccano (JSONL)", "jsonl", JSONL),
+            Format::Spacy => ("spacy", "spaCy / Prodigy (JSONL)", "jsonl", JSONL),
+            Format::W3c => ("w3c", "W3C Web Annotation (JSON-LD)", "jsonld", "application/ld+json"),
+            Format::Brat => ("brat", "brat standoff (zip)", "zip", ZIP),
+            Format::LabelStudio => ("labelstudio", "Label Studio (JSON)", "json", JSON),
+            Format::Qdpx => ("qdpx", "REFI-QDA project (.qdpx)", "qdpx", ZIP),
+            Format::Qdc => ("qdc", "REFI-QDA codebook (.qdc)", "qdc", "application/xml"),
+            Format::CodebookJson => ("codebook-json", "Codebook (JSON)", "json", JSON),
+            Format::CodebookMarkdown => ("codebook-md", "Codebook handout (Markdown)", "md", "text/markdown;charset=utf-8"),
+            Format::CodebookHtml => ("codebook-html", "Codebook handout (printable HTML)", "html", "text/html;charset=utf-8"),
+            Format::Backup => ("backup", "Backup (JSON)", "json", JSON),
+        }
+    }
+
+    /// The short name the CLI's `--format` and the app's `data-export` use.
+    pub fn key(self) -> &'static str {
+        self.info().0
+    }
+
+    pub fn from_key(key: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.key() == key)
+    }
+
+    /// What the export dialog calls it.
+    pub fn label(self) -> &'static str {
+        self.info().1
+    }
+
+    pub fn extension(self) -> &'static str {
+        self.info().2
+    }
+
+    pub fn mime(self) -> &'static str {
+        self.info().3
+    }
+
+    /// The codebook alone: documents, coder and annotations do not apply.
+    pub fn is_codebook(self) -> bool {
+        matches!(self, Format::Qdc | Format::CodebookJson | Format::CodebookMarkdown | Format::CodebookHtml)
+    }
+
+    /// Whether the file is text (else bytes: a zip).
+    pub fn is_text(self) -> bool {
+        !matches!(self, Format::Brat | Format::Qdpx)
+    }
+
+    /// The part of the file name that says what the file holds.
+    fn kind(self) -> &'static str {
+        match self {
+            Format::SegmentsCsv => "segments",
+            Format::Qdpx => "refi",
+            Format::Backup => "backup",
+            f if f.is_codebook() => "codebook",
+            f => f.key(),
+        }
+    }
+
+    /// `marginalia-<scope>-<kind>-<date>.<ext>`, e.g.
+    /// `marginalia-S-2019-103-segments-2026-11-22.csv` or
+    /// `marginalia-corpus-doccano-2026-11-22.jsonl`; the codebook formats and the
+    /// backup are not scoped to documents: `marginalia-codebook-2026-11-22.md`,
+    /// `marginalia-backup-2026-11-22.json`.
+    pub fn file_name(self, scope_label: &str, date: &str) -> String {
+        if self.is_codebook() || self == Format::Backup {
+            format!("marginalia-{}-{date}.{}", self.kind(), self.extension())
+        } else {
+            format!("marginalia-{scope_label}-{}-{date}.{}", self.kind(), self.extension())
+        }
+    }
+}
+
+/// Export choices beyond the scope.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// CSV: start with a byte order mark (for Excel).
+    pub bom: bool,
+    /// Matrix: 1 when a paragraph has the tag at all, instead of a count.
+    pub presence: bool,
+}
+
+/// What the app and the CLI export from (`D`: a `Document`, or an `Arc` of one).
+pub struct Source<'a, D: Borrow<Document> = Document> {
+    /// Every document (built-in reports and the user's own texts), in display order.
+    pub documents: &'a [D],
+    pub coding: &'a Coding,
+    /// The user's own texts, which a backup carries.
+    pub texts: &'a [UserText],
+    /// The coder a backup names.
+    pub coder: &'a str,
+}
+
+/// A file to save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportFile {
+    pub name: String,
+    pub mime: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// Why an export could not be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportError(pub String);
+
+impl std::fmt::Display for ExportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ExportError {}
+
+/// Exports `format`. The scope applies to the annotation formats (documents,
+/// tags, coder) and its tags to the codebook formats; a backup is always the
+/// whole coding state (every annotation, tombstones included, and the user's
+/// texts), since it must restore exactly.
+pub fn export<D: Borrow<Document>>(format: Format, source: &Source<'_, D>, scope: &Scope, options: &ExportOptions, meta: &ExportMeta) -> Result<ExportFile, ExportError> {
+    let book = &source.coding.codebook;
+    let selection = (!format.is_codebook() && format != Format::Backup).then(|| scope.select(source.documents, source.coding));
+    let docs = selection.as_ref().map(Selection::doc_annotations).unwrap_or_default();
+    let text = match format {
+        Format::SegmentsCsv => segments_csv(&docs, book, options.bom, meta),
+        Format::Matrix => matrix_csv(&docs, &scope.codebook(book), options, meta),
+        Format::Doccano => doccano_jsonl(&docs, meta),
+        Format::Spacy => spacy_jsonl(&docs, meta),
+        Format::W3c => w3c_collection(&docs, book, meta),
+        Format::LabelStudio => label_studio_tasks(&docs, book, meta),
+        Format::CodebookJson => scope.codebook(book).to_json_stamped(&meta.app_version, &meta.exported_at),
+        Format::CodebookMarkdown => crate::handout::markdown(&scope.codebook(book), meta),
+        Format::CodebookHtml => crate::handout::html(&scope.codebook(book), meta),
+        Format::Backup => {
+            let docs = source.documents;
+            let hashes = |id: &str| docs.iter().map(Borrow::borrow).find(|d: &&Document| d.meta.id == id).map(|d| d.text_sha256());
+            let store_meta = crate::store::Meta { coder: source.coder.to_string(), ..crate::store::Meta::default() };
+            crate::store::backup(source.coding, &store_meta, &hashes, source.texts.to_vec(), &meta.app_version, &meta.exported_at).to_json()
+        }
+        Format::Brat | Format::Qdpx | Format::Qdc => {
+            return Err(ExportError(format!("{} is not available yet in this version of Marginalia.", format.label())));
+        }
+    };
+    Ok(ExportFile {
+        name: format.file_name(&scope.label(source.documents), meta.date()),
+        mime: format.mime(),
+        bytes: text.into_bytes(),
+    })
+}
+
+/// Whether a cell would be run as a formula by a spreadsheet (OWASP: it
+/// starts with `=`, `+`, `-`, `@`, a tab, CR or LF), or is such a cell already
+/// neutralised, any number of times (`'` repeated, then one of those).
+fn looks_like_formula(s: &str) -> bool {
+    s.trim_start_matches('\'').starts_with(['=', '+', '-', '@', '\t', '\r', '\n'])
+}
+
+/// Neutralises a cell a spreadsheet would run as a formula: one that starts
+/// with `=`, `+`, `-`, `@`, a tab, CR or LF gets a leading `'`. So that the
+/// rule can be undone exactly, a cell that starts with apostrophes followed by
+/// one of those characters gets one more `'`. Every other cell is written as it
+/// is. [`restore_cell`] undoes it.
+pub fn safe_cell(s: &str) -> String {
+    if looks_like_formula(s) { format!("'{s}") } else { s.to_string() }
+}
+
+/// Undoes [`safe_cell`]: a cell made of one or more `'` followed by `=`, `+`,
+/// `-`, `@`, a tab, CR or LF loses its first `'`. Any other cell is read as it is.
+pub fn restore_cell(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if looks_like_formula(rest) => rest,
+        _ => s,
+    }
+}
+
+/// RFC 4180 CSV (CRLF line ends, fields quoted where needed), every cell
+/// formula-safe, with an optional byte order mark.
+struct CsvOut(csv::Writer<Vec<u8>>);
+
+impl CsvOut {
+    fn new() -> CsvOut {
+        CsvOut(csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new()))
+    }
+
+    fn row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
+        let _ = self.0.write_record(cells.into_iter().map(|c| safe_cell(c.as_ref())));
+    }
+
+    fn finish(self, bom: bool) -> String {
+        let body = String::from_utf8(self.0.into_inner().unwrap_or_default()).unwrap_or_default();
+        if bom { format!("\u{feff}{body}") } else { body }
+    }
+}
+
+/// The blocks `start..end` touches (an empty range at a point touches its block).
+fn touched(blocks: &[Block], start: usize, end: usize) -> std::ops::Range<usize> {
+    let first = blocks.partition_point(|b| b.end <= start);
+    let last = first + blocks[first..].partition_point(|b| b.start < end.max(start + 1));
+    first..last
+}
+
+/// Per block, its heading path joined with " > " (computed once per document).
+fn section_paths(doc: &Document) -> Vec<String> {
+    let mut path: Vec<(u8, &str)> = Vec::new();
+    doc.blocks
+        .iter()
+        .map(|b| {
+            let here = path.iter().map(|(_, t)| *t).collect::<Vec<_>>().join(" > ");
+            if let BlockKind::Heading { level } = b.kind {
+                path.retain(|(l, _)| *l < level);
+                path.push((level, doc.block_text(b)));
+            }
+            here
+        })
+        .collect()
+}
+
+/// Paragraph numbers covered by `start..end` ("12" or "12-13"), and the index of
+/// the first block touched (0 when none is).
+fn place(doc: &Document, start: usize, end: usize) -> (String, usize) {
+    let range = touched(&doc.blocks, start, end);
+    let index = if range.is_empty() { 0 } else { range.start };
+    let mut numbers = doc.blocks[range].iter().filter_map(|b| match b.kind {
+        BlockKind::Paragraph { number } => number,
+        _ => None,
+    });
+    let first = numbers.next();
+    let last = numbers.next_back().or(first);
     let paragraphs = match (first, last) {
         (Some(a), Some(b)) if a != b => format!("{a}-{b}"),
         (Some(a), _) => a.to_string(),
         _ => String::new(),
     };
-    (paragraphs, doc.section_path(index).join(" > "))
+    (paragraphs, index)
 }
 
-pub const SEGMENT_COLUMNS: [&str; 21] = [
+pub const SEGMENT_COLUMNS: [&str; 23] = [
     "annotation_id", "document", "symbol", "ordinal", "date", "section", "paragraphs", "start", "end",
     "start_utf16", "end_utf16", "start_utf8", "end_utf8", "tag", "text", "memo", "coder", "created",
-    "updated", "text_sha256", "tag_name",
+    "updated", "text_sha256", "tag_name", "app_version", "exported_at",
 ];
 
 /// Segments CSV: one row per annotation and tag, RFC 4180, UTF-8 (with a BOM when
-/// `bom`, for Excel), formula-safe cells (see [`safe_cell`]).
-pub fn segments_csv(docs: &[DocAnnotations<'_>], book: &Codebook, bom: bool) -> String {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    let _ = w.write_record(SEGMENT_COLUMNS);
+/// `bom`, for Excel), formula-safe cells (see [`safe_cell`]). `text` is the
+/// quote; `text_sha256` the hash of the document's text; every row repeats the
+/// app version and export time so that a row read alone still says where it
+/// came from.
+pub fn segments_csv(docs: &[DocAnnotations<'_>], book: &Codebook, bom: bool, meta: &ExportMeta) -> String {
+    let mut w = CsvOut::new();
+    w.row(SEGMENT_COLUMNS);
     for d in docs {
+        if d.annotations.is_empty() {
+            continue;
+        }
         let index = OffsetIndex::new(&d.doc.text);
         let sha = d.doc.text_sha256();
+        let sections = section_paths(d.doc);
+        let m = &d.doc.meta;
+        let (symbol, ordinal, date) =
+            (m.symbol.as_deref().unwrap_or(""), m.ordinal.map(|n| n.to_string()).unwrap_or_default(), m.date.as_deref().unwrap_or(""));
         for a in &d.annotations {
-            let (paragraphs, section) = place(d.doc, a.start, a.end);
+            let (paragraphs, block) = place(d.doc, a.start, a.end);
+            let section = sections.get(block).map(String::as_str).unwrap_or("");
+            let (s16, e16, s8, e8) =
+                (index.cp_to_utf16(a.start), index.cp_to_utf16(a.end), index.cp_to_utf8(a.start), index.cp_to_utf8(a.end));
+            let numbers = [a.start, a.end, s16, e16, s8, e8].map(|n| n.to_string());
             for tag in &a.tags {
                 let name = book.get(tag).map(|t| t.name.as_str()).unwrap_or(tag);
-                let row = [
-                    a.id.clone(),
-                    d.doc.meta.id.clone(),
-                    d.doc.meta.symbol.clone().unwrap_or_default(),
-                    d.doc.meta.ordinal.map(|n| n.to_string()).unwrap_or_default(),
-                    d.doc.meta.date.clone().unwrap_or_default(),
-                    section.clone(),
-                    paragraphs.clone(),
-                    a.start.to_string(),
-                    a.end.to_string(),
-                    index.cp_to_utf16(a.start).to_string(),
-                    index.cp_to_utf16(a.end).to_string(),
-                    index.cp_to_utf8(a.start).to_string(),
-                    index.cp_to_utf8(a.end).to_string(),
-                    tag.clone(),
-                    a.quote.clone(),
-                    a.memo.clone(),
-                    a.coder.clone(),
-                    a.created.clone(),
-                    a.updated.clone(),
-                    sha.clone(),
-                    name.to_string(),
-                ];
-                let _ = w.write_record(row.iter().map(|c| safe_cell(c)));
+                w.row([
+                    &a.id, &m.id, symbol, &ordinal, date, section, &paragraphs, &numbers[0], &numbers[1], &numbers[2],
+                    &numbers[3], &numbers[4], &numbers[5], tag, &a.quote, &a.memo, &a.coder, &a.created, &a.updated, &sha,
+                    name, &meta.app_version, &meta.exported_at,
+                ]);
             }
         }
     }
-    let body = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
-    if bom { format!("\u{feff}{body}") } else { body }
+    w.finish(bom)
+}
+
+/// The columns of the matrix before the tags.
+pub const MATRIX_COLUMNS: [&str; 10] =
+    ["document", "symbol", "ordinal", "date", "kind", "number", "section", "text_sha256", "app_version", "exported_at"];
+
+/// Paragraph × tag matrix CSV: one row per paragraph and footnote of each
+/// document (`kind` is `paragraph` or `footnote`; `number` the UN paragraph
+/// number, empty for an unnumbered paragraph, or the footnote's number), one
+/// column per tag of `book` headed by the tag's name: how many annotations of
+/// that tag overlap the block (with `options.presence`, 1 or 0). Headings have
+/// no row. Same conventions as the segments CSV.
+pub fn matrix_csv(docs: &[DocAnnotations<'_>], book: &Codebook, options: &ExportOptions, meta: &ExportMeta) -> String {
+    let mut w = CsvOut::new();
+    w.row(MATRIX_COLUMNS.iter().copied().chain(book.tags.iter().map(|t| t.name.as_str())));
+    let column: std::collections::HashMap<&str, usize> = book.tags.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
+    for d in docs {
+        let blocks = &d.doc.blocks;
+        let mut counts = vec![vec![0usize; book.tags.len()]; blocks.len()];
+        for a in &d.annotations {
+            let cols: Vec<usize> = a.tags.iter().filter_map(|t| column.get(t.as_str()).copied()).collect();
+            for row in &mut counts[touched(blocks, a.start, a.end)] {
+                for &c in &cols {
+                    row[c] += 1;
+                }
+            }
+        }
+        let sha = d.doc.text_sha256();
+        let sections = section_paths(d.doc);
+        let m = &d.doc.meta;
+        let ordinal = m.ordinal.map(|n| n.to_string()).unwrap_or_default();
+        for (i, b) in blocks.iter().enumerate() {
+            let (kind, number) = match b.kind {
+                BlockKind::Paragraph { number } => ("paragraph", number),
+                BlockKind::Footnote { number } => ("footnote", Some(number)),
+                BlockKind::Heading { .. } => continue,
+            };
+            let number = number.map(|n| n.to_string()).unwrap_or_default();
+            let fixed = [
+                m.id.as_str(), m.symbol.as_deref().unwrap_or(""), &ordinal, m.date.as_deref().unwrap_or(""), kind, &number,
+                &sections[i], &sha, &meta.app_version, &meta.exported_at,
+            ]
+            .map(str::to_string);
+            let cells = counts[i].iter().map(|&n| if options.presence { usize::from(n > 0) } else { n }.to_string());
+            w.row(fixed.into_iter().chain(cells));
+        }
+    }
+    w.finish(options.bom)
+}
+
+/// An annotation's own data as the JSON formats carry it beside their labels,
+/// so that a file read back gives the same annotations (ids, memos, coders,
+/// times). The labels themselves stay authoritative: a label edited in another
+/// tool wins over its record, and a record whose labels are gone is dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub id: String,
+    #[serde(default)]
+    pub start: usize,
+    #[serde(default)]
+    pub end: usize,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub memo: String,
+    #[serde(default)]
+    pub coder: String,
+    #[serde(default)]
+    pub created: String,
+    #[serde(default)]
+    pub updated: String,
+}
+
+impl Record {
+    pub fn of(a: &Annotation) -> Record {
+        Record {
+            id: a.id.clone(),
+            start: a.start,
+            end: a.end,
+            tags: a.tags.clone(),
+            memo: a.memo.clone(),
+            coder: a.coder.clone(),
+            created: a.created.clone(),
+            updated: a.updated.clone(),
+        }
+    }
+}
+
+fn json_line(out: &mut String, value: &impl Serialize) {
+    out.push_str(&serde_json::to_string(value).unwrap_or_default());
+    out.push('\n');
+}
+
+/// What the JSON formats say of a document: its id, symbol, date and text hash,
+/// which Marginalia exported it and when, and the annotations' records.
+#[derive(Serialize)]
+struct DocMeta<'a> {
+    id: &'a str,
+    symbol: Option<&'a str>,
+    date: Option<&'a str>,
+    text_sha256: String,
+    app_version: &'a str,
+    exported_at: &'a str,
+    marginalia: Vec<Record>,
+}
+
+impl<'a> DocMeta<'a> {
+    fn of(d: &'a DocAnnotations<'_>, meta: &'a ExportMeta) -> DocMeta<'a> {
+        let m = &d.doc.meta;
+        DocMeta {
+            id: &m.id,
+            symbol: m.symbol.as_deref(),
+            date: m.date.as_deref(),
+            text_sha256: d.doc.text_sha256(),
+            app_version: &meta.app_version,
+            exported_at: &meta.exported_at,
+            marginalia: d.annotations.iter().map(|a| Record::of(a)).collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]
 struct Doccano<'a> {
-    id: &'a str,
+    /// doccano replaces `id` with its own on export; `document` stays.
+    document: &'a str,
     text: &'a str,
     label: Vec<(usize, usize, &'a str)>,
-    symbol: Option<&'a str>,
-    date: Option<&'a str>,
-    text_sha256: String,
+    #[serde(flatten)]
+    meta: DocMeta<'a>,
 }
 
-/// doccano JSONL: one line per document with `[start, end, tag]` labels.
-pub fn doccano_jsonl(docs: &[DocAnnotations<'_>]) -> String {
+/// doccano JSONL: one line per document with `[start, end, tag id]` labels
+/// (doccano's sequence-labelling import); the other keys are kept by doccano as
+/// metadata: `document` (and `id`), `symbol`, `date`, `text_sha256`,
+/// `app_version`, `exported_at`, and `marginalia`, a [`Record`] per annotation
+/// (matched back to the labels by span and tag).
+pub fn doccano_jsonl(docs: &[DocAnnotations<'_>], meta: &ExportMeta) -> String {
     let mut out = String::new();
     for d in docs {
-        let mut label = Vec::new();
-        for a in &d.annotations {
-            for t in &a.tags {
-                label.push((a.start, a.end, t.as_str()));
-            }
-        }
-        let line = Doccano {
-            id: &d.doc.meta.id,
-            text: &d.doc.text,
-            label,
-            symbol: d.doc.meta.symbol.as_deref(),
-            date: d.doc.meta.date.as_deref(),
-            text_sha256: d.doc.text_sha256(),
-        };
-        out.push_str(&serde_json::to_string(&line).unwrap_or_default());
-        out.push('\n');
+        let label = d.annotations.iter().flat_map(|a| a.tags.iter().map(move |t| (a.start, a.end, t.as_str()))).collect();
+        json_line(&mut out, &Doccano { document: &d.doc.meta.id, text: &d.doc.text, label, meta: DocMeta::of(d, meta) });
     }
     out
 }
@@ -135,41 +614,220 @@ struct SpacySpan<'a> {
     start: usize,
     end: usize,
     label: &'a str,
-}
-
-#[derive(Serialize)]
-struct SpacyMeta<'a> {
     id: &'a str,
-    symbol: Option<&'a str>,
-    text_sha256: String,
 }
 
 #[derive(Serialize)]
 struct Spacy<'a> {
     text: &'a str,
-    meta: SpacyMeta<'a>,
+    meta: DocMeta<'a>,
     spans: Vec<SpacySpan<'a>>,
 }
 
-/// spaCy / Prodigy JSONL: `{"text", "meta", "spans": [{"start", "end", "label"}]}`;
-/// overlapping spans are kept (read them into `doc.spans["sc"]`).
-pub fn spacy_jsonl(docs: &[DocAnnotations<'_>]) -> String {
+/// spaCy / Prodigy JSONL: `{"text", "meta", "spans": [{"start", "end", "label", "id"}]}`,
+/// a span per annotation and tag, `id` the annotation's; overlapping spans are
+/// kept (read them into `doc.spans["sc"]`). `meta` holds the document's id,
+/// symbol, date, text hash, app version, export time and the records.
+pub fn spacy_jsonl(docs: &[DocAnnotations<'_>], meta: &ExportMeta) -> String {
     let mut out = String::new();
     for d in docs {
         let spans = d
             .annotations
             .iter()
-            .flat_map(|a| a.tags.iter().map(move |t| SpacySpan { start: a.start, end: a.end, label: t }))
+            .flat_map(|a| a.tags.iter().map(move |t| SpacySpan { start: a.start, end: a.end, label: t, id: &a.id }))
             .collect();
-        let line = Spacy {
-            text: &d.doc.text,
-            meta: SpacyMeta { id: &d.doc.meta.id, symbol: d.doc.meta.symbol.as_deref(), text_sha256: d.doc.text_sha256() },
-            spans,
-        };
-        out.push_str(&serde_json::to_string(&line).unwrap_or_default());
-        out.push('\n');
+        json_line(&mut out, &Spacy { text: &d.doc.text, meta: DocMeta::of(d, meta), spans });
     }
     out
+}
+
+/// The prefixes of the ids in a W3C export.
+pub const W3C_ANNOTATION: &str = "urn:marginalia:annotation:";
+pub const W3C_DOCUMENT: &str = "urn:marginalia:document:";
+pub const W3C_TAG: &str = "urn:marginalia:tag:";
+pub const W3C_TEXT_SHA256: &str = "marginalia:text_sha256";
+
+/// W3C Web Annotation: an `AnnotationCollection` (JSON-LD) whose annotations
+/// carry a tagging `TextualBody` per tag (`value` the name, `id`
+/// `urn:marginalia:tag:<id>`), a commenting body for the memo, and a target with
+/// a `TextQuoteSelector` and a `TextPositionSelector` (code points).
+pub fn w3c_collection(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &ExportMeta) -> String {
+    use serde_json::{Value, json};
+    let mut items: Vec<Value> = Vec::new();
+    for d in docs {
+        let source = format!("{W3C_DOCUMENT}{}", d.doc.meta.id);
+        let sha = d.doc.text_sha256();
+        for a in &d.annotations {
+            let mut body: Vec<Value> = a
+                .tags
+                .iter()
+                .map(|t| json!({"type": "TextualBody", "purpose": "tagging", "value": book.get(t).map(|x| x.name.as_str()).unwrap_or(t), "id": format!("{W3C_TAG}{t}")}))
+                .collect();
+            if !a.memo.is_empty() {
+                body.push(json!({"type": "TextualBody", "purpose": "commenting", "value": a.memo, "format": "text/plain"}));
+            }
+            items.push(json!({
+                "id": format!("{W3C_ANNOTATION}{}", a.id),
+                "type": "Annotation",
+                "motivation": "classifying",
+                "created": a.created,
+                "modified": a.updated,
+                "creator": {"type": "Person", "name": a.coder},
+                "body": body,
+                "target": {
+                    "source": source,
+                    "selector": [
+                        {"type": "TextQuoteSelector", "exact": a.quote, "prefix": a.prefix, "suffix": a.suffix},
+                        {"type": "TextPositionSelector", "start": a.start, "end": a.end}
+                    ],
+                    W3C_TEXT_SHA256: sha
+                }
+            }));
+        }
+    }
+    let collection = json!({
+        "@context": ["http://www.w3.org/ns/anno.jsonld", {"marginalia": "urn:marginalia:"}],
+        "id": format!("urn:marginalia:export:{}", meta.exported_at),
+        "type": "AnnotationCollection",
+        "label": "Marginalia annotations",
+        "generator": {"type": "Software", "name": format!("Marginalia {}", meta.app_version)},
+        "generated": meta.exported_at,
+        "total": items.len(),
+        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items}
+    });
+    serde_json::to_string_pretty(&collection).unwrap_or_default()
+}
+
+/// The type of brat's comment lines that carry an annotation's [`Record`].
+pub const BRAT_NOTE: &str = "Marginalia";
+
+/// brat standoff for one document: the `.ann` text. Per annotation and tag a
+/// `T` line (code points; a span that crosses lines is written as fragments,
+/// as brat requires), an `AnnotatorNotes` line with the memo (on one line:
+/// brat shows it) and a `Marginalia` note with the annotation's [`Record`] as
+/// one line of JSON (its id, tags, exact memo, coder and times; brat keeps
+/// comment lines of any type). brat's own `.txt` is the document text.
+pub fn brat_ann(d: &DocAnnotations<'_>) -> String {
+    let chars: Vec<char> = d.doc.text.chars().collect();
+    let mut out = String::new();
+    let (mut t, mut n) = (0, 0);
+    for a in &d.annotations {
+        let end = a.end.min(chars.len());
+        let start = a.start.min(end);
+        // Fragments at line breaks.
+        let mut frags = Vec::new();
+        let mut s = start;
+        for (i, c) in chars.iter().enumerate().take(end).skip(start) {
+            if *c == '\n' {
+                if s < i {
+                    frags.push((s, i));
+                }
+                s = i + 1;
+            }
+        }
+        if s < end || frags.is_empty() {
+            frags.push((s.min(end), end));
+        }
+        let offsets = frags.iter().map(|(s, e)| format!("{s} {e}")).collect::<Vec<_>>().join(";");
+        let text = frags.iter().map(|(s, e)| chars[*s..*e].iter().collect::<String>()).collect::<Vec<_>>().join(" ");
+        let record = serde_json::to_string(&Record::of(a)).unwrap_or_default();
+        for tag in &a.tags {
+            t += 1;
+            out.push_str(&format!("T{t}\t{} {offsets}\t{text}\n", brat_label(tag)));
+            if !a.memo.is_empty() {
+                n += 1;
+                out.push_str(&format!("#{n}\tAnnotatorNotes T{t}\t{}\n", brat_flat(&a.memo)));
+            }
+            n += 1;
+            out.push_str(&format!("#{n}\t{BRAT_NOTE} T{t}\t{record}\n"));
+        }
+    }
+    out
+}
+
+/// A memo as brat's one-line note shows it (line breaks and tabs as spaces).
+pub fn brat_flat(memo: &str) -> String {
+    memo.replace(['\n', '\r', '\t'], " ")
+}
+
+/// A tag id as a brat type (letters, digits, `-` and `_`).
+pub fn brat_label(tag: &str) -> String {
+    tag.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+}
+
+/// brat's `annotation.conf` listing the codebook's tags, with the app version
+/// and export time in a comment.
+pub fn brat_conf(book: &Codebook, meta: &ExportMeta) -> String {
+    let mut s = format!("# Marginalia {}, exported {}\n[entities]\n", meta.app_version, meta.exported_at);
+    for t in &book.tags {
+        s.push_str(&brat_label(&t.id));
+        s.push('\n');
+    }
+    s.push_str("\n[relations]\n\n[events]\n\n[attributes]\n");
+    s
+}
+
+/// The files of a brat export: `annotation.conf`, then per document
+/// `<slug>.txt` (its text) and `<slug>.ann`. A zip of them is the brat export;
+/// the CLI can write them to a folder.
+pub fn brat_files(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &ExportMeta) -> Vec<(String, Vec<u8>)> {
+    let mut files = vec![("annotation.conf".to_string(), brat_conf(book, meta).into_bytes())];
+    let mut stems = std::collections::HashSet::new();
+    for d in docs {
+        let base = crate::route::slug(&d.doc.meta.id);
+        let mut stem = base.clone();
+        let mut n = 2;
+        while !stems.insert(stem.clone()) {
+            stem = format!("{base}-{n}");
+            n += 1;
+        }
+        files.push((format!("{stem}.txt"), d.doc.text.clone().into_bytes()));
+        files.push((format!("{stem}.ann"), brat_ann(d).into_bytes()));
+    }
+    files
+}
+
+#[derive(Serialize)]
+struct LabelStudioData<'a> {
+    text: &'a str,
+    #[serde(flatten)]
+    meta: DocMeta<'a>,
+}
+
+/// Label Studio tasks JSON: per document a task whose `data` holds the text,
+/// the document's id, symbol, text hash, app version, export time and the
+/// records (`marginalia`), and one annotation whose results are a `labels`
+/// region per annotation (`id` the annotation's, `labels` the tag names) and,
+/// for a memo, a per-region `textarea` result (`from_name` `memo`) with the same
+/// id. `start`/`end` are UTF-16 code units, as Label Studio's text editor counts
+/// them in the browser. A labelling config to load it into:
+/// `<Labels name="label" toName="text">…</Labels><Text name="text" value="$text"/>
+/// <TextArea name="memo" toName="text" perRegion="true"/>`.
+pub fn label_studio_tasks(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &ExportMeta) -> String {
+    use serde_json::json;
+    let tasks: Vec<_> = docs
+        .iter()
+        .map(|d| {
+            let index = OffsetIndex::new(&d.doc.text);
+            let mut result = Vec::new();
+            for a in &d.annotations {
+                let (start, end) = (index.cp_to_utf16(a.start), index.cp_to_utf16(a.end));
+                let labels: Vec<&str> = a.tags.iter().map(|t| book.get(t).map(|x| x.name.as_str()).unwrap_or(t)).collect();
+                result.push(json!({
+                    "id": a.id, "from_name": "label", "to_name": "text", "type": "labels",
+                    "value": {"start": start, "end": end, "text": a.quote, "labels": labels}
+                }));
+                if !a.memo.is_empty() {
+                    result.push(json!({
+                        "id": a.id, "from_name": "memo", "to_name": "text", "type": "textarea",
+                        "value": {"start": start, "end": end, "text": [a.memo]}
+                    }));
+                }
+            }
+            json!({"data": LabelStudioData { text: &d.doc.text, meta: DocMeta::of(d, meta) }, "annotations": [{"result": result}]})
+        })
+        .collect();
+    serde_json::to_string_pretty(&tasks).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -177,6 +835,10 @@ mod tests {
     use super::*;
     use crate::document::{DocumentBuilder, Meta, Piece};
     use crate::offsets::slice_chars;
+
+    fn meta() -> ExportMeta {
+        ExportMeta::new("0.1.0", "2026-11-22T10:00:00Z")
+    }
 
     fn fixture() -> (Document, Vec<Annotation>) {
         let mut b = DocumentBuilder::new();
@@ -202,7 +864,7 @@ mod tests {
     fn segments_csv_reads_back_with_exact_offsets() {
         let (doc, anns) = fixture();
         let d = [DocAnnotations { doc: &doc, annotations: anns.iter().collect() }];
-        let csv_text = segments_csv(&d, &Codebook::default(), false);
+        let csv_text = segments_csv(&d, &Codebook::default(), false, &meta());
         let mut r = csv::Reader::from_reader(csv_text.as_bytes());
         assert_eq!(r.headers().unwrap().iter().collect::<Vec<_>>(), SEGMENT_COLUMNS);
         let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
@@ -210,181 +872,151 @@ mod tests {
         let utf16: Vec<u16> = doc.text.encode_utf16().collect();
         for row in &rows {
             let (s, e): (usize, usize) = (row[7].parse().unwrap(), row[8].parse().unwrap());
-            let text = row[14].trim_start_matches('\'');
+            let text = restore_cell(&row[14]);
             assert_eq!(slice_chars(&doc.text, s, e), text);
             let (u0, u1): (usize, usize) = (row[9].parse().unwrap(), row[10].parse().unwrap());
             assert_eq!(String::from_utf16(&utf16[u0..u1]).unwrap(), text);
             let (b0, b1): (usize, usize) = (row[11].parse().unwrap(), row[12].parse().unwrap());
             assert_eq!(&doc.text[b0..b1], text);
             assert_eq!(&row[19], doc.text_sha256());
+            assert_eq!((&row[21], &row[22]), ("0.1.0", "2026-11-22T10:00:00Z"));
         }
         assert_eq!(&rows[0][15], "'=cmd|' /C calc'!A0", "formula neutralised");
+        assert_eq!(restore_cell(&rows[0][15]), "=cmd|' /C calc'!A0");
         assert_eq!(&rows[0][6], "1");
         assert_eq!(&rows[0][5], "I. Intro");
         assert_eq!(&rows[3][6], "1-2", "across paragraphs");
         assert_eq!(&rows[3][15], "line\nbreak");
-        assert!(segments_csv(&d, &Codebook::default(), true).starts_with('\u{feff}'));
+        assert!(segments_csv(&d, &Codebook::default(), true, &meta()).starts_with('\u{feff}'));
     }
 
     #[test]
-    fn jsonl_formats_slice_by_code_points() {
+    fn formula_neutralising_is_undone_exactly() {
+        for s in ["=1+1", "+x", "-", "@a", "\tx", "\r", "\nx", "'=x", "''-x", "'x", "''", "plain", "", "'", "a=b"] {
+            let w = safe_cell(s);
+            assert!(!w.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']), "{w:?}");
+            assert_eq!(restore_cell(&w), s, "{s:?} → {w:?}");
+        }
+        assert_eq!(safe_cell("'=x"), "''=x");
+        assert_eq!(safe_cell("'x"), "'x", "an apostrophe before ordinary text is left alone");
+    }
+
+    #[test]
+    fn jsonl_formats_slice_by_code_points_and_carry_records() {
         let (doc, anns) = fixture();
         let d = [DocAnnotations { doc: &doc, annotations: anns.iter().collect() }];
         let chars: Vec<char> = doc.text.chars().collect();
-        let line: serde_json::Value = serde_json::from_str(doccano_jsonl(&d).lines().next().unwrap()).unwrap();
+        let line: serde_json::Value = serde_json::from_str(doccano_jsonl(&d, &meta()).lines().next().unwrap()).unwrap();
         assert_eq!(line["label"].as_array().unwrap().len(), 4);
         for l in line["label"].as_array().unwrap() {
             let (s, e) = (l[0].as_u64().unwrap() as usize, l[1].as_u64().unwrap() as usize);
             assert!(anns.iter().any(|a| a.quote == chars[s..e].iter().collect::<String>()));
         }
-        let sp: serde_json::Value = serde_json::from_str(spacy_jsonl(&d).lines().next().unwrap()).unwrap();
+        assert_eq!(line["marginalia"][2]["memo"], "line\nbreak");
+        assert_eq!((line["document"].as_str(), line["app_version"].as_str()), (Some("S/2019/103"), Some("0.1.0")));
+        let sp: serde_json::Value = serde_json::from_str(spacy_jsonl(&d, &meta()).lines().next().unwrap()).unwrap();
         assert_eq!(sp["spans"].as_array().unwrap().len(), 4);
+        assert_eq!(sp["spans"][2]["id"], "a2");
         assert_eq!(sp["meta"]["symbol"], "S/2019/103");
+        assert_eq!(sp["meta"]["exported_at"], "2026-11-22T10:00:00Z");
         assert_eq!(sp["text"], doc.text.as_str());
     }
-}
 
-/// W3C Web Annotation: an `AnnotationCollection` (JSON-LD) whose annotations
-/// carry a tagging `TextualBody` per tag, a commenting body for the memo, and a
-/// target with a `TextQuoteSelector` and a `TextPositionSelector` (code points).
-pub fn w3c_collection(docs: &[DocAnnotations<'_>], book: &Codebook, app_version: &str, now: &str) -> String {
-    use serde_json::{Value, json};
-    let mut items: Vec<Value> = Vec::new();
-    for d in docs {
-        let source = format!("urn:marginalia:document:{}", d.doc.meta.id);
-        for a in &d.annotations {
-            let mut body: Vec<Value> = a
-                .tags
-                .iter()
-                .map(|t| json!({"type": "TextualBody", "purpose": "tagging", "value": book.get(t).map(|x| x.name.as_str()).unwrap_or(t), "id": format!("urn:marginalia:tag:{t}")}))
-                .collect();
-            if !a.memo.is_empty() {
-                body.push(json!({"type": "TextualBody", "purpose": "commenting", "value": a.memo, "format": "text/plain"}));
-            }
-            items.push(json!({
-                "id": format!("urn:marginalia:annotation:{}", a.id),
-                "type": "Annotation",
-                "motivation": "classifying",
-                "created": a.created,
-                "modified": a.updated,
-                "creator": {"type": "Person", "name": a.coder},
-                "body": body,
-                "target": {
-                    "source": source,
-                    "selector": [
-                        {"type": "TextQuoteSelector", "exact": a.quote, "prefix": a.prefix, "suffix": a.suffix},
-                        {"type": "TextPositionSelector", "start": a.start, "end": a.end}
-                    ],
-                    "marginalia:text_sha256": d.doc.text_sha256()
+    #[test]
+    fn the_matrix_counts_tags_per_paragraph() {
+        let (doc, anns) = fixture();
+        let d = [DocAnnotations { doc: &doc, annotations: anns.iter().collect() }];
+        let book = Codebook::default();
+        let text = matrix_csv(&d, &book, &ExportOptions::default(), &meta());
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        assert_eq!(&head[..10], MATRIX_COLUMNS);
+        assert_eq!(&head[10..], ["threat", "finance", "repatriation", "prosecution"]);
+        let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+        assert_eq!(rows.len(), 2, "the heading has no row");
+        assert_eq!((&rows[0][4], &rows[0][5], &rows[0][6]), ("paragraph", "1", "I. Intro"));
+        // ¶1: a1 finance, a2 threat+finance, a3 (repatriation) starts in ¶1 and runs into ¶2.
+        assert_eq!(rows[0].iter().skip(10).collect::<Vec<_>>(), ["1", "2", "1", "0"]);
+        assert_eq!(rows[1].iter().skip(10).collect::<Vec<_>>(), ["0", "0", "1", "0"]);
+        let binary = matrix_csv(&d, &book, &ExportOptions { presence: true, bom: true }, &meta());
+        assert!(binary.starts_with('\u{feff}'));
+        assert!(binary.lines().nth(1).unwrap().ends_with(",1,1,1,0"));
+    }
+
+    #[test]
+    fn scope_selects_documents_tags_and_coder() {
+        let (doc, anns) = fixture();
+        let mut other = doc.clone();
+        other.meta.id = "mine".into();
+        other.meta.symbol = None;
+        let docs = vec![doc, other];
+        let mut c = Coding::new(Codebook::default());
+        for a in &anns {
+            c.add(a.clone());
+        }
+        let mut b = anns[0].clone();
+        b.id = "b1".into();
+        b.doc = "mine".into();
+        b.coder = "bo".into();
+        c.add(b);
+        c.delete("a3", "2026-01-02T00:00:00Z");
+        let all = Scope::all().select(&docs, &c);
+        assert_eq!(all.docs.iter().map(|(_, l)| l.len()).collect::<Vec<_>>(), [2, 1], "tombstones skipped");
+        let finance = Scope { tags: Some(vec!["finance".into()]), ..Scope::default() }.select(&docs, &c);
+        assert_eq!(finance.docs[0].1.iter().map(|a| a.tags.clone()).collect::<Vec<_>>(), [vec!["finance".to_string()], vec!["finance".to_string()]]);
+        let threat = Scope { tags: Some(vec!["threat".into()]), ..Scope::default() }.select(&docs, &c);
+        assert_eq!(threat.docs[0].1.len(), 1, "an annotation left with no chosen tag is left out");
+        let bo = Scope { coder: Some("bo".into()), ..Scope::default() }.select(&docs, &c);
+        assert_eq!((bo.docs[0].1.len(), bo.docs[1].1.len()), (0, 1));
+        assert_eq!(Scope::document("S/2019/103").label(&docs), "S-2019-103");
+        assert_eq!(Scope::all().label(&docs), "corpus");
+        assert_eq!(Scope { documents: Some(vec![]), ..Scope::default() }.label(&docs), "0-documents");
+        assert_eq!(Scope::document("S/2019/103").select(&docs, &c).docs.len(), 1);
+    }
+
+    #[test]
+    fn formats_name_their_files() {
+        assert_eq!(Format::SegmentsCsv.file_name("S-2019-103", "2026-11-22"), "marginalia-S-2019-103-segments-2026-11-22.csv");
+        assert_eq!(Format::Doccano.file_name("corpus", "2026-11-22"), "marginalia-corpus-doccano-2026-11-22.jsonl");
+        assert_eq!(Format::CodebookHtml.file_name("corpus", "2026-11-22"), "marginalia-codebook-2026-11-22.html");
+        assert_eq!(Format::Backup.file_name("S-2019-103", "2026-11-22"), "marginalia-backup-2026-11-22.json");
+        for f in Format::ALL {
+            assert_eq!(Format::from_key(f.key()), Some(f));
+            assert!(!f.label().is_empty() && !f.mime().is_empty());
+        }
+        let keys: std::collections::HashSet<_> = Format::ALL.iter().map(|f| f.key()).collect();
+        assert_eq!(keys.len(), Format::ALL.len());
+    }
+
+    #[test]
+    fn export_entry_point() {
+        let (doc, anns) = fixture();
+        let docs = vec![doc];
+        let mut c = Coding::new(Codebook::default());
+        for a in &anns {
+            c.add(a.clone());
+        }
+        let source = Source { documents: &docs, coding: &c, texts: &[], coder: "ana" };
+        let scope = Scope::document("S/2019/103");
+        for f in Format::ALL {
+            match export(f, &source, &scope, &ExportOptions::default(), &meta()) {
+                Ok(file) => {
+                    assert!(file.name.ends_with(f.extension()), "{}", file.name);
+                    assert!(!file.bytes.is_empty(), "{f:?}");
                 }
-            }));
-        }
-    }
-    let collection = json!({
-        "@context": ["http://www.w3.org/ns/anno.jsonld", {"marginalia": "urn:marginalia:"}],
-        "id": format!("urn:marginalia:export:{now}"),
-        "type": "AnnotationCollection",
-        "label": "Marginalia annotations",
-        "generator": {"type": "Software", "name": format!("Marginalia {app_version}")},
-        "generated": now,
-        "total": items.len(),
-        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items}
-    });
-    serde_json::to_string_pretty(&collection).unwrap_or_default()
-}
-
-/// brat standoff for one document: the `.ann` text (`T` lines, `#` AnnotatorNotes
-/// for memos). Offsets are code points; brat's own `.txt` is the document text.
-/// A span that crosses lines is written as fragments, as brat requires.
-pub fn brat_ann(d: &DocAnnotations<'_>) -> String {
-    let chars: Vec<char> = d.doc.text.chars().collect();
-    let mut out = String::new();
-    let (mut t, mut n) = (0, 0);
-    for a in &d.annotations {
-        // Fragments at line breaks.
-        let mut frags = Vec::new();
-        let mut s = a.start;
-        let end = a.end.min(chars.len());
-        for (i, c) in chars.iter().enumerate().take(end).skip(a.start) {
-            if *c == '\n' {
-                if s < i {
-                    frags.push((s, i));
-                }
-                s = i + 1;
+                Err(e) => assert!(matches!(f, Format::Brat | Format::Qdpx | Format::Qdc), "{f:?}: {e}"),
             }
         }
-        if s < a.end {
-            frags.push((s, a.end));
-        }
-        let offsets = frags.iter().map(|(s, e)| format!("{s} {e}")).collect::<Vec<_>>().join(";");
-        let text = frags.iter().map(|(s, e)| chars[*s..*e].iter().collect::<String>()).collect::<Vec<_>>().join(" ");
-        for tag in &a.tags {
-            t += 1;
-            out.push_str(&format!("T{t}\t{} {offsets}\t{text}\n", brat_label(tag)));
-            if !a.memo.is_empty() {
-                n += 1;
-                out.push_str(&format!("#{n}\tAnnotatorNotes T{t}\t{}\n", a.memo.replace(['\n', '\r', '\t'], " ")));
-            }
-        }
+        let csv = export(Format::SegmentsCsv, &source, &scope, &ExportOptions::default(), &meta()).unwrap();
+        assert_eq!(csv.name, "marginalia-S-2019-103-segments-2026-11-22.csv");
+        let book = export(Format::CodebookJson, &source, &Scope { tags: Some(vec!["threat".into()]), ..Scope::all() }, &ExportOptions::default(), &meta()).unwrap();
+        let back = Codebook::from_json(std::str::from_utf8(&book.bytes).unwrap()).unwrap();
+        assert_eq!(back.tags.len(), 1);
+        let backup = export(Format::Backup, &source, &scope, &ExportOptions::default(), &meta()).unwrap();
+        let b: crate::store::Backup = serde_json::from_slice(&backup.bytes).unwrap();
+        assert_eq!((b.annotations.len(), b.coder.as_str(), b.exported_at.as_str()), (3, "ana", "2026-11-22T10:00:00Z"));
+        assert_eq!(b.documents[0].text_sha256, docs[0].text_sha256());
     }
-    out
-}
-
-/// A tag id as a brat type (letters, digits, `-` and `_`).
-pub fn brat_label(tag: &str) -> String {
-    tag.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
-}
-
-/// brat's `annotation.conf` listing the codebook's tags.
-pub fn brat_conf(book: &Codebook) -> String {
-    let mut s = String::from("[entities]\n");
-    for t in &book.tags {
-        s.push_str(&brat_label(&t.id));
-        s.push('\n');
-    }
-    s.push_str("\n[relations]\n\n[events]\n\n[attributes]\n");
-    s
-}
-
-/// Label Studio tasks JSON. `start`/`end` are in UTF-16 code units, as Label
-/// Studio's text editor counts them in the browser.
-pub fn label_studio_tasks(docs: &[DocAnnotations<'_>], book: &Codebook) -> String {
-    use serde_json::json;
-    let tasks: Vec<_> = docs
-        .iter()
-        .map(|d| {
-            let index = OffsetIndex::new(&d.doc.text);
-            let result: Vec<_> = d
-                .annotations
-                .iter()
-                .map(|a| {
-                    json!({
-                        "id": a.id,
-                        "from_name": "label",
-                        "to_name": "text",
-                        "type": "labels",
-                        "value": {
-                            "start": index.cp_to_utf16(a.start),
-                            "end": index.cp_to_utf16(a.end),
-                            "text": a.quote,
-                            "labels": a.tags.iter().map(|t| book.get(t).map(|x| x.name.clone()).unwrap_or_else(|| t.clone())).collect::<Vec<_>>()
-                        }
-                    })
-                })
-                .collect();
-            json!({
-                "data": {"text": d.doc.text, "id": d.doc.meta.id, "symbol": d.doc.meta.symbol, "text_sha256": d.doc.text_sha256()},
-                "annotations": [{"result": result}]
-            })
-        })
-        .collect();
-    serde_json::to_string_pretty(&tasks).unwrap_or_default()
-}
-
-#[cfg(test)]
-mod more_format_tests {
-    use super::*;
-    use crate::document::{DocumentBuilder, Meta, Piece};
 
     fn doc() -> (Document, Vec<Annotation>) {
         let mut b = DocumentBuilder::new();
@@ -401,8 +1033,9 @@ mod more_format_tests {
     fn w3c_has_the_required_parts() {
         let (d, anns) = doc();
         let da = [DocAnnotations { doc: &d, annotations: anns.iter().collect() }];
-        let v: serde_json::Value = serde_json::from_str(&w3c_collection(&da, &Codebook::default(), "0.1.0", "2026-11-23T00:00:00Z")).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&w3c_collection(&da, &Codebook::default(), &meta())).unwrap();
         assert_eq!(v["type"], "AnnotationCollection");
+        assert_eq!(v["generator"]["name"], "Marginalia 0.1.0");
         let items = v["first"]["items"].as_array().unwrap();
         assert_eq!(items.len(), 2);
         let a = &items[0];
@@ -412,6 +1045,7 @@ mod more_format_tests {
         let sel = a["target"]["selector"].as_array().unwrap();
         assert_eq!(sel[0]["exact"], anns[0].quote.as_str());
         assert_eq!(sel[1]["start"], 5);
+        assert_eq!(a["target"][W3C_TEXT_SHA256], d.text_sha256());
     }
 
     #[test]
@@ -434,21 +1068,32 @@ mod more_format_tests {
             assert!(!parts[2].contains('\n'));
         }
         assert!(ann.contains("#1\tAnnotatorNotes T1\ta note"));
-        assert!(ann.lines().nth(2).unwrap().contains(';'), "the span across paragraphs has two fragments");
-        assert!(brat_conf(&Codebook::default()).starts_with("[entities]\nthreat\nfinance"));
+        assert!(ann.contains("#2\tMarginalia T1\t{\"id\":\"a1\""), "{ann}");
+        let across = ann.lines().find(|l| l.starts_with("T2")).unwrap();
+        assert!(across.contains(';'), "the span across paragraphs has two fragments");
+        let conf = brat_conf(&Codebook::default(), &meta());
+        assert!(conf.contains("[entities]\nthreat\nfinance"), "{conf}");
+        assert!(conf.starts_with("# Marginalia 0.1.0"));
+        let files = brat_files(&[da], &Codebook::default(), &meta());
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["annotation.conf", "S-2019-103.txt", "S-2019-103.ann"]);
     }
 
     #[test]
     fn label_studio_counts_utf16() {
         let (d, anns) = doc();
         let da = [DocAnnotations { doc: &d, annotations: anns.iter().collect() }];
-        let v: serde_json::Value = serde_json::from_str(&label_studio_tasks(&da, &Codebook::default())).unwrap();
-        let r = &v[0]["annotations"][0]["result"][0]["value"];
-        // "ISIL 😀 " is 7 code points but 8 UTF-16 units before "funds"... the span starts at 5 (the emoji).
+        let v: serde_json::Value = serde_json::from_str(&label_studio_tasks(&da, &Codebook::default(), &meta())).unwrap();
+        let results = v[0]["annotations"][0]["result"].as_array().unwrap();
+        let r = &results[0]["value"];
+        // The span starts at the emoji: 5 code points in, and 5 UTF-16 units; it ends past it, one unit later.
         let utf16: Vec<u16> = d.text.encode_utf16().collect();
         let (s, e) = (r["start"].as_u64().unwrap() as usize, r["end"].as_u64().unwrap() as usize);
         assert_eq!(String::from_utf16(&utf16[s..e]).unwrap(), anns[0].quote);
         assert_eq!(e - s, anns[0].quote.encode_utf16().count());
         assert_eq!(r["labels"][0], "finance");
+        assert_eq!((results[1]["type"].as_str(), results[1]["id"].as_str()), (Some("textarea"), Some("a1")));
+        assert_eq!(results[1]["value"]["text"][0], "a note");
+        assert_eq!(v[0]["data"]["app_version"], "0.1.0");
     }
 }

@@ -10,6 +10,7 @@ pub mod coding;
 pub mod corpus;
 pub mod document;
 pub mod export;
+pub mod handout;
 pub mod history;
 pub mod html;
 pub mod import;

@@ -949,7 +949,8 @@ pub fn restore_plan(current: &Coding, backup: &Backup, mode: RestoreMode, now: &
     plan
 }
 
-fn same_content(a: &Annotation, b: &Annotation) -> bool {
+/// Whether two versions of an annotation say the same (span, tags, memo, quote).
+pub(crate) fn same_content(a: &Annotation, b: &Annotation) -> bool {
     (a.start, a.end, &a.tags, &a.memo, &a.quote) == (b.start, b.end, &b.tags, &b.memo, &b.quote)
 }
 

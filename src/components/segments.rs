@@ -111,38 +111,26 @@ pub fn SegmentsView() -> impl IntoView {
     }
 }
 
-/// Downloads the coded segments (all documents, the chosen tags) in a format.
+/// Downloads the coded segments (all documents, the chosen tags) in a format
+/// (`excel`: the segments CSV with a byte order mark).
 fn export(format: &str, tags: Vec<String>) {
-    use marginalia_core::export::{DocAnnotations, doccano_jsonl, label_studio_tasks, segments_csv, spacy_jsonl, w3c_collection};
+    use marginalia_core::export::{self, ExportMeta, ExportOptions, Format, Scope, Source};
+    let (format, bom) = match format {
+        "excel" => (Format::SegmentsCsv, true),
+        key => (Format::from_key(key).unwrap_or(Format::Spacy), false),
+    };
     let state = use_app_state();
     let coding = use_coding();
-    let body = coding.coding.with_untracked(|c| {
+    let meta = ExportMeta::new(env!("CARGO_PKG_VERSION"), &crate::coding::now());
+    let scope = Scope { tags: (!tags.is_empty()).then_some(tags), ..Scope::all() };
+    let options = ExportOptions { bom, ..ExportOptions::default() };
+    let file = coding.coding.with_untracked(|c| {
         state.docs.with_value(|docs| {
-            let per_doc: Vec<DocAnnotations<'_>> = docs
-                .iter()
-                .map(|d| DocAnnotations {
-                    doc: d,
-                    annotations: c.live(&d.meta.id).filter(|a| tags.is_empty() || a.tags.iter().any(|t| tags.contains(t))).collect(),
-                })
-                .filter(|d| !d.annotations.is_empty())
-                .collect();
-            match format {
-                "csv" => segments_csv(&per_doc, &c.codebook, false),
-                "excel" => segments_csv(&per_doc, &c.codebook, true),
-                "doccano" => doccano_jsonl(&per_doc),
-                "w3c" => w3c_collection(&per_doc, &c.codebook, env!("CARGO_PKG_VERSION"), &crate::coding::now()),
-                "labelstudio" => label_studio_tasks(&per_doc, &c.codebook),
-                _ => spacy_jsonl(&per_doc),
-            }
+            let source = Source { documents: docs.as_slice(), coding: c, texts: &[], coder: "" };
+            export::export(format, &source, &scope, &options, &meta)
         })
     });
-    let day = crate::coding::now().get(..10).unwrap_or("export").to_string();
-    let (name, mime) = match format {
-        "csv" | "excel" => (format!("marginalia-corpus-segments-{day}.csv"), "text/csv"),
-        "doccano" => (format!("marginalia-corpus-doccano-{day}.jsonl"), "application/jsonl"),
-        "w3c" => (format!("marginalia-corpus-w3c-{day}.jsonld"), "application/ld+json"),
-        "labelstudio" => (format!("marginalia-corpus-labelstudio-{day}.json"), "application/json"),
-        _ => (format!("marginalia-corpus-spacy-{day}.jsonl"), "application/jsonl"),
-    };
-    crate::download::save(&name, mime, &body);
+    if let Ok(file) = file {
+        crate::download::save(&file.name, file.mime, &String::from_utf8_lossy(&file.bytes));
+    }
 }

@@ -1,0 +1,204 @@
+//! The codebook as a handout for coders: Markdown, and a standalone printable
+//! HTML page (tags, colour swatches, underline styles, keys, descriptions).
+//!
+//! Every string from the codebook is escaped: in Markdown each ASCII punctuation
+//! character gets a backslash (so nothing is read as markup or raw HTML); in HTML
+//! `& < > " '` become entities. The page has no script and no external
+//! resource (a Content-Security-Policy says so), and a colour is only used in a
+//! style when it is of the form `#rrggbb`.
+
+use crate::codebook::{Codebook, Tag};
+use crate::export::ExportMeta;
+
+/// Escapes text for HTML (element content and quoted attribute values).
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for Markdown: a backslash before every ASCII punctuation
+/// character (CommonMark reads each as itself), line breaks kept.
+pub fn markdown_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii_punctuation() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A colour safe to put in a style (`#rrggbb`), else `None`.
+fn colour(t: &Tag) -> Option<&str> {
+    let c = t.colour.as_str();
+    (c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit())).then_some(c)
+}
+
+/// The colour for Markdown: as code when it is `#rrggbb`, else escaped text.
+fn colour_md(t: &Tag) -> String {
+    colour(t).map(|c| format!("`{c}`")).unwrap_or_else(|| markdown_escape(&t.colour))
+}
+
+fn key(t: &Tag) -> String {
+    t.key.map(|k| k.to_string()).unwrap_or_else(|| "—".into())
+}
+
+/// The description's paragraphs (split at blank lines, each on one line).
+fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Which Marginalia wrote the handout and when, and how many tags it has
+/// (`show` escapes a value).
+fn stamp(book: &Codebook, meta: &ExportMeta, show: impl Fn(&str) -> String) -> String {
+    format!("Marginalia {}, exported {}. {} tags.", show(&meta.app_version), show(&meta.exported_at), book.tags.len())
+}
+
+/// The codebook as Markdown: a summary table, then a section per tag.
+pub fn markdown(book: &Codebook, meta: &ExportMeta) -> String {
+    let mut s = String::from("# Codebook\n\n");
+    s.push_str(&stamp(book, meta, |x| format!("`{}`", x.replace('`', ""))));
+    s.push_str("\n\n");
+    s.push_str("| Tag | Colour | Underline | Key |\n| --- | --- | --- | --- |\n");
+    for t in &book.tags {
+        s.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            markdown_escape(&t.name),
+            colour_md(t),
+            book.pattern(&t.id),
+            key(t)
+        ));
+    }
+    for t in &book.tags {
+        s.push_str(&format!("\n## {}\n\n", markdown_escape(&t.name)));
+        s.push_str(&format!("Colour {}, {} underline, key {}.\n", colour_md(t), book.pattern(&t.id), key(t)));
+        for p in paragraphs(&t.description) {
+            s.push('\n');
+            s.push_str(&markdown_escape(&p));
+            s.push('\n');
+        }
+    }
+    s
+}
+
+const STYLE: &str = "\
+body{font:16px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1a1a1a;background:#fff;max-width:44rem;margin:2rem auto;padding:0 1rem}
+h1{font-size:1.6rem;margin:0 0 .25rem}
+.meta{color:#555;margin:0 0 1.5rem}
+table{border-collapse:collapse;width:100%;margin:0 0 2rem}
+th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ccc;vertical-align:top}
+.swatch{display:inline-block;width:1.1em;height:1.1em;border:1px solid #333;border-radius:2px;vertical-align:-.2em;margin-right:.4em}
+.sample{text-decoration-line:underline;text-decoration-thickness:2px;text-underline-offset:3px}
+section.tag{border-top:1px solid #ccc;padding:.5rem 0 1rem}
+section.tag h2{font-size:1.2rem;margin:.5rem 0}
+kbd{border:1px solid #999;border-radius:3px;padding:0 .3em;font:inherit}
+*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+@media print{body{margin:0;max-width:none;font-size:11pt}section.tag{break-inside:avoid}table{break-inside:auto}tr{break-inside:avoid}}";
+
+fn swatch(t: &Tag) -> String {
+    match colour(t) {
+        Some(c) => format!("<span class=\"swatch\" style=\"background:{c}\"></span>"),
+        None => String::new(),
+    }
+}
+
+fn sample(book: &Codebook, t: &Tag) -> String {
+    let style = book.pattern(&t.id);
+    let colour = colour(t).map(|c| format!(";text-decoration-color:{c}")).unwrap_or_default();
+    format!("<span class=\"sample\" style=\"text-decoration-style:{style}{colour}\">{style}</span>")
+}
+
+/// The codebook as a standalone HTML page for printing.
+pub fn html(book: &Codebook, meta: &ExportMeta) -> String {
+    let mut s = String::from(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Codebook</title>\n<style>\n",
+    );
+    s.push_str(STYLE);
+    s.push_str("\n</style>\n</head>\n<body>\n<h1>Codebook</h1>\n");
+    s.push_str(&format!("<p class=\"meta\">{}</p>\n", stamp(book, meta, html_escape)));
+    s.push_str("<table>\n<thead><tr><th>Tag</th><th>Colour</th><th>Underline</th><th>Key</th></tr></thead>\n<tbody>\n");
+    for t in &book.tags {
+        s.push_str(&format!(
+            "<tr><td>{}</td><td>{}<code>{}</code></td><td>{}</td><td><kbd>{}</kbd></td></tr>\n",
+            html_escape(&t.name),
+            swatch(t),
+            html_escape(&t.colour),
+            sample(book, t),
+            html_escape(&key(t))
+        ));
+    }
+    s.push_str("</tbody>\n</table>\n");
+    for t in &book.tags {
+        s.push_str(&format!("<section class=\"tag\">\n<h2>{}{}</h2>\n", swatch(t), html_escape(&t.name)));
+        s.push_str(&format!(
+            "<p class=\"meta\">Colour <code>{}</code>, {} underline, key <kbd>{}</kbd>.</p>\n",
+            html_escape(&t.colour),
+            sample(book, t),
+            html_escape(&key(t))
+        ));
+        for p in paragraphs(&t.description) {
+            s.push_str(&format!("<p>{}</p>\n", html_escape(&p)));
+        }
+        s.push_str("</section>\n");
+    }
+    s.push_str("</body>\n</html>\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hostile() -> Codebook {
+        let mut b = Codebook::default();
+        b.tags[0].name = "<script>alert(1)</script> & \"x\"".into();
+        b.tags[0].description = "**bold** [link](javascript:x) <img src=x onerror=y>\n\nSecond | para.".into();
+        b.tags[1].colour = "red;background:url(x)".into();
+        b
+    }
+
+    #[test]
+    fn html_escapes_everything_and_runs_nothing() {
+        let meta = ExportMeta::new("0.1.0", "2026-11-22T00:00:00Z");
+        let page = html(&hostile(), &meta);
+        assert!(page.starts_with("<!doctype html>"));
+        assert!(!page.contains("<script"), "{page}");
+        assert!(!page.contains("<img"));
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"));
+        assert!(!page.contains("url(x)\""), "an invalid colour is not put in a style");
+        assert!(page.contains("background:#d55e00"), "swatches");
+        assert!(page.contains("@media print"));
+        assert!(page.contains("<kbd>1</kbd>"));
+        assert_eq!(page.matches("<section class=\"tag\">").count(), 4);
+        assert!(page.contains("<p>Second | para.</p>"), "description paragraphs");
+    }
+
+    #[test]
+    fn markdown_escapes_markup() {
+        let meta = ExportMeta::new("0.1.0", "2026-11-22T00:00:00Z");
+        let md = markdown(&hostile(), &meta);
+        assert!(md.starts_with("# Codebook\n"));
+        assert!(md.contains("\\<script\\>alert\\(1\\)\\<\\/script\\>"), "{md}");
+        assert!(md.contains("\\*\\*bold\\*\\* \\[link\\]\\(javascript\\:x\\)"));
+        assert!(md.contains("\nSecond \\| para\\.\n"));
+        assert!(md.contains("| finance | red\\;background\\:url\\(x\\) | dashed | 2 |"), "{md}");
+        assert!(md.contains("\n## repatriation\n"));
+        assert!(markdown(&Codebook::default(), &meta).contains("| threat | `#d55e00` | solid | 1 |"));
+    }
+}

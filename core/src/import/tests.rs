@@ -1,0 +1,339 @@
+use super::*;
+use crate::document::{BlockKind, DocumentBuilder, Meta, Piece};
+use crate::export::{DocAnnotations, ExportMeta, ExportOptions, Scope, Source, export};
+
+const T0: &str = "2026-01-01T00:00:00Z";
+const NOW: &str = "2026-11-22T12:00:00Z";
+
+fn docs() -> Vec<Document> {
+    let mut b = DocumentBuilder::new();
+    b.push(BlockKind::Heading { level: 1 }, &[Piece::Text("I. Intro".into())]);
+    b.push(BlockKind::Paragraph { number: Some(1) }, &[Piece::Text("ISIL 😀 funds =SUM(A1) checkpoints near 𝔸.".into())]);
+    b.push(BlockKind::Paragraph { number: Some(2) }, &[Piece::Text("Returnees, cafe\u{301} \"families\", camps.".into())]);
+    let report = b.finish(Meta { id: "S/2019/103".into(), symbol: Some("S/2019/103".into()), ordinal: Some(8), date: Some("2019-02-01".into()), title: "T".into() });
+    let mut b = DocumentBuilder::new();
+    b.push(BlockKind::Paragraph { number: None }, &[Piece::Text("My own notes on funds.".into())]);
+    let mine = b.finish(Meta { id: "mine".into(), title: "Mine".into(), ..Meta::default() });
+    vec![report, mine]
+}
+
+fn ann(doc: &Document, id: &str, s: usize, e: usize, tags: &[&str], memo: &str) -> Annotation {
+    let mut a = Annotation::new(doc, s, e, tags[0], "ana", id.into(), T0, false).unwrap();
+    a.tags = tags.iter().map(|t| t.to_string()).collect();
+    a.memo = memo.into();
+    a
+}
+
+fn coding(docs: &[Document]) -> Coding {
+    let mut c = Coding::new(Codebook::default());
+    c.add(ann(&docs[0], "a1", 10, 18, &["finance"], "=cmd|' /C calc'!A0"));
+    c.add(ann(&docs[0], "a2", 16, 27, &["threat", "finance"], "two,\ttags\r\nand \"quotes\""));
+    c.add(ann(&docs[0], "a3", 30, 60, &["repatriation"], ""));
+    c.add(ann(&docs[1], "b1", 3, 12, &["prosecution"], "mine"));
+    c
+}
+
+fn meta() -> ExportMeta {
+    ExportMeta::new("0.1.0", NOW)
+}
+
+fn exported(format: Format, docs: &[Document], c: &Coding) -> Vec<u8> {
+    let source = Source { documents: docs, coding: c, texts: &[], coder: "ana" };
+    export(format, &source, &Scope::all(), &ExportOptions::default(), &meta()).unwrap().bytes
+}
+
+fn brat_entries(docs: &[Document], c: &Coding) -> Vec<(String, Vec<u8>)> {
+    let sel = Scope::all().select(docs, c);
+    crate::export::brat_files(&sel.doc_annotations(), &c.codebook, &meta())
+}
+
+fn live(c: &Coding) -> Vec<Annotation> {
+    let mut v: Vec<Annotation> = c.all_live().cloned().collect();
+    v.sort_by(|a, b| a.id.cmp(&b.id));
+    v
+}
+
+/// Every format back into an empty coding gives the same annotations; a second
+/// import of the same file changes nothing.
+#[test]
+fn every_format_comes_back_and_a_second_import_adds_nothing() {
+    let docs = docs();
+    let c = coding(&docs);
+    let files: Vec<(&str, Imported)> = vec![
+        ("backup", import(Format::Backup, "b.json", &exported(Format::Backup, &docs, &c)).unwrap()),
+        ("csv", import(Format::SegmentsCsv, "s.csv", &exported(Format::SegmentsCsv, &docs, &c)).unwrap()),
+        ("doccano", import(Format::Doccano, "d.jsonl", &exported(Format::Doccano, &docs, &c)).unwrap()),
+        ("spacy", import(Format::Spacy, "s.jsonl", &exported(Format::Spacy, &docs, &c)).unwrap()),
+        ("labelstudio", import(Format::LabelStudio, "l.json", &exported(Format::LabelStudio, &docs, &c)).unwrap()),
+        ("w3c", import(Format::W3c, "w.jsonld", &exported(Format::W3c, &docs, &c)).unwrap()),
+        ("brat", read_brat(&brat_entries(&docs, &c)).unwrap()),
+    ];
+    for (name, imported) in files {
+        assert!(imported.warnings.is_empty(), "{name}: {:?}", imported.warnings);
+        let empty = Coding::new(Codebook::default());
+        let plan = plan_import(&empty, &docs, &imported, NOW);
+        assert_eq!(plan.added.len(), 4, "{name}: {}", plan.summary());
+        assert!(plan.detached.is_empty() && plan.reanchored.is_empty() && plan.new_tags.is_empty(), "{name}: {}", plan.summary());
+        let mut applied = empty.clone();
+        applied.restore(plan.codebook.clone(), plan.writes.clone());
+        assert_eq!(live(&applied), live(&c), "{name}");
+        let again = plan_import(&applied, &docs, &imported, NOW);
+        assert!(again.is_empty(), "{name}: {}", again.summary());
+        assert_eq!(again.unchanged, 4, "{name}");
+    }
+}
+
+#[test]
+fn a_changed_text_places_annotations_by_their_quotes() {
+    let docs = docs();
+    let c = coding(&docs);
+    let csv = exported(Format::SegmentsCsv, &docs, &c);
+    // The report's text gains words before the annotations, and loses one quoted passage.
+    let mut changed = docs.clone();
+    let mut b = DocumentBuilder::new();
+    b.push(BlockKind::Heading { level: 1 }, &[Piece::Text("I. Introduction, revised".into())]);
+    b.push(BlockKind::Paragraph { number: Some(1) }, &[Piece::Text("ISIL 😀 funds =SUM(A1) checkpoints.".into())]);
+    b.push(BlockKind::Paragraph { number: Some(2) }, &[Piece::Text("Something else entirely.".into())]);
+    changed[0] = b.finish(docs[0].meta.clone());
+    let imported = import(Format::SegmentsCsv, "s.csv", &csv).unwrap();
+    let plan = plan_import(&Coding::new(Codebook::default()), &changed, &imported, NOW);
+    assert_eq!(plan.reanchored.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["a1", "a2"], "{}", plan.summary());
+    assert_eq!(plan.detached.len(), 1);
+    assert_eq!(plan.detached[0].id, "a3");
+    assert!(plan.detached[0].reason.contains("not in the document"));
+    assert!(!plan.documents[0].same_text);
+    let a1 = plan.writes.iter().find(|a| a.id == "a1").unwrap();
+    assert!(a1.anchored_in(&changed[0]));
+    assert!(plan.summary().contains("2 re-anchored, 1 not placed"));
+}
+
+#[test]
+fn files_without_ids_get_the_same_ids_every_time() {
+    let docs = docs();
+    // A doccano file from elsewhere: numbered ids, two labels on one span, a tag by name.
+    let line = serde_json::json!({"id": 7, "text": docs[0].text, "label": [[10, 18, "finance"], [10, 18, "Threat"], [30, 40, "gender"]]});
+    let file = format!("{line}\n");
+    let imported = read_doccano(&file).unwrap();
+    assert_eq!(imported.annotations.len(), 2, "grouped by span");
+    assert!(imported.annotations.iter().all(|a| a.id.is_empty()));
+    let c = Coding::new(Codebook::default());
+    let plan = plan_import(&c, &docs, &imported, NOW);
+    assert_eq!(plan.documents[0].by, Some(MatchBy::Text), "the document is found by its text");
+    assert_eq!(plan.added.len(), 2);
+    assert_eq!(plan.new_tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["gender"]);
+    let first = plan.writes.iter().find(|a| a.start == 10).unwrap();
+    assert_eq!(first.tags, ["finance", "threat"], "a name maps to our tag");
+    assert!(first.id.starts_with("imported-"));
+    assert_eq!((first.created.as_str(), first.updated.as_str()), (NOW, NOW));
+    let mut applied = c.clone();
+    applied.restore(plan.codebook.clone(), plan.writes.clone());
+    assert!(applied.codebook.validate().is_ok());
+    let again = plan_import(&applied, &docs, &imported, "2026-11-23T00:00:00Z");
+    assert!(again.is_empty(), "{}", again.summary());
+    // A label on a span we already coded takes our annotation's id.
+    let mut ours = Coding::new(Codebook::default());
+    ours.add(ann(&docs[0], "x1", 10, 18, &["finance", "threat"], ""));
+    let plan = plan_import(&ours, &docs, &imported, NOW);
+    assert_eq!((plan.unchanged, plan.added.len()), (1, 1));
+}
+
+#[test]
+fn newer_edits_here_are_kept_and_older_ones_updated() {
+    let docs = docs();
+    let c = coding(&docs);
+    let file = import(Format::Spacy, "s.jsonl", &exported(Format::Spacy, &docs, &c)).unwrap();
+    let mut here = c.clone();
+    here.update("a1", "2026-12-01T00:00:00Z", |a| a.memo = "changed here later".into());
+    here.update("a3", "2025-01-01T00:00:00Z", |a| a.memo = "changed here, but before".into());
+    here.delete("b1", "2026-12-01T00:00:00Z");
+    let plan = plan_import(&here, &docs, &file, NOW);
+    assert_eq!(plan.kept, ["a1", "b1"], "{}", plan.summary());
+    assert_eq!(plan.updated, ["a3"]);
+    assert_eq!(plan.writes[0].updated, NOW);
+    assert_eq!(plan.unchanged, 1);
+}
+
+#[test]
+fn a_backup_brings_deletions_texts_and_its_codebook() {
+    let docs = docs();
+    let mut c = coding(&docs);
+    let mut book = c.codebook.clone();
+    book.add("Gender").unwrap();
+    c.set_codebook(book, None, T0);
+    let mut later = c.clone();
+    later.delete("a2", "2026-06-01T00:00:00Z");
+    let text = UserText { id: "mine".into(), title: "Mine".into(), format: "text".into(), raw: "My own notes on funds.".into(), added: T0.into() };
+    let source = Source { documents: &docs, coding: &later, texts: std::slice::from_ref(&text), coder: "ana" };
+    let file = export(Format::Backup, &source, &Scope::all(), &ExportOptions::default(), &meta()).unwrap();
+    let imported = import(Format::Backup, &file.name, &file.bytes).unwrap();
+    assert_eq!(imported.texts, [text]);
+    let plan = plan_import(&c, &docs, &imported, NOW);
+    assert_eq!(plan.removed, ["a2"]);
+    assert_eq!(plan.unchanged, 3);
+    assert!(plan.new_tags.is_empty(), "the codebook already has Gender");
+    let plan = plan_import(&Coding::new(Codebook::default()), &docs, &imported, NOW);
+    assert_eq!(plan.new_tags.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["gender"]);
+    assert_eq!(plan.added.len(), 3, "a tombstone of an annotation not here adds nothing");
+}
+
+#[test]
+fn label_studio_offsets_are_utf16_and_tag_names_map_to_ids() {
+    let docs = docs();
+    let c = coding(&docs);
+    let mut book = c.codebook.clone();
+    book.rename("finance", "Money").unwrap();
+    let mut renamed = c.clone();
+    renamed.set_codebook(book, None, T0);
+    let file = exported(Format::LabelStudio, &docs, &renamed);
+    let imported = read_label_studio(std::str::from_utf8(&file).unwrap()).unwrap();
+    let a1 = imported.annotations.iter().find(|a| a.id == "a1").unwrap();
+    assert_eq!((a1.start, a1.end), (10, 18), "code points, not UTF-16 units");
+    assert_eq!(a1.tags, ["finance"], "the record's tag id behind the name");
+    assert_eq!(a1.memo, "=cmd|' /C calc'!A0");
+    // Labels from elsewhere: names only, a memo in a per-region text area.
+    let task = serde_json::json!([{"data": {"text": "Funds 😀 and more funds."}, "annotations": [{"result": [
+        {"id": "r1", "type": "labels", "from_name": "label", "to_name": "text", "value": {"start": 9, "end": 17, "labels": ["Money"]}},
+        {"id": "r1", "type": "textarea", "from_name": "memo", "to_name": "text", "value": {"text": ["a", "b"]}},
+        {"id": "r2", "type": "labels", "value": {"start": 90, "end": 95, "labels": ["Money"]}}
+    ]}]}]);
+    let imported = read_label_studio(&task.to_string()).unwrap();
+    assert_eq!(imported.annotations.len(), 1);
+    assert_eq!(imported.annotations[0].quote, "and more", "UTF-16 9..17 after the emoji");
+    assert_eq!(imported.annotations[0].memo, "a\nb");
+    assert!(imported.warnings[0].contains("outside the text"), "{:?}", imported.warnings);
+}
+
+#[test]
+fn brat_notes_edited_in_brat_win_and_plain_brat_reads() {
+    let docs = docs();
+    let c = coding(&docs);
+    let mut entries = brat_entries(&docs, &c);
+    let ann = entries.iter_mut().find(|(n, _)| n == "S-2019-103.ann").unwrap();
+    let text = String::from_utf8(ann.1.clone()).unwrap();
+    let edited = text.replacen("AnnotatorNotes T1\t=cmd|' /C calc'!A0", "AnnotatorNotes T1\tedited in brat", 1);
+    assert_ne!(edited, text);
+    ann.1 = edited.into_bytes();
+    let imported = read_brat(&entries).unwrap();
+    assert_eq!(imported.annotations.iter().find(|a| a.id == "a1").unwrap().memo, "edited in brat");
+    let a2 = imported.annotations.iter().find(|a| a.id == "a2").unwrap();
+    assert_eq!(a2.memo, "two,\ttags\r\nand \"quotes\"", "the exact memo from the record");
+    // brat's own files: no records, a discontinuous span, a relation.
+    let plain = vec![
+        ("doc.txt".to_string(), "One two\nthree four.".as_bytes().to_vec()),
+        ("doc.ann".to_string(), "T1\tThreat 0 3;8 13\tOne three\n#1\tAnnotatorNotes T1\ta note\nR1\tRel Arg1:T1 Arg2:T1\nT2\tX 5 3\tbad\n".as_bytes().to_vec()),
+    ];
+    let imported = read_brat(&plain).unwrap();
+    assert_eq!(imported.annotations.len(), 1);
+    let a = &imported.annotations[0];
+    assert_eq!((a.start, a.end, a.quote.as_str(), a.memo.as_str(), a.id.as_str()), (0, 13, "One two\nthree", "a note", ""));
+    let w = imported.warnings.join("\n");
+    assert!(w.contains("not contiguous") && w.contains("reversed") && w.contains("relations"), "{w}");
+    assert!(read_brat(&[("x.txt".into(), b"text".to_vec())]).unwrap_err().0.contains(".ann"));
+}
+
+#[test]
+fn w3c_single_annotations_lists_and_quote_only_targets() {
+    let docs = docs();
+    let one = serde_json::json!({
+        "id": "http://example.org/anno/1", "type": "Annotation",
+        "body": [{"type": "TextualBody", "purpose": "tagging", "value": "finance"}, {"type": "TextualBody", "value": "why"}],
+        "target": {"source": "urn:marginalia:document:S/2019/103", "selector": {"type": "TextQuoteSelector", "exact": "checkpoints"}}
+    });
+    let imported = read_w3c(&one.to_string()).unwrap();
+    assert_eq!(imported.annotations[0].id, "http://example.org/anno/1");
+    let plan = plan_import(&Coding::new(Codebook::default()), &docs, &imported, NOW);
+    assert_eq!(plan.added.len(), 1, "{}", plan.summary());
+    let a = &plan.writes[0];
+    assert_eq!((a.quote.as_str(), a.memo.as_str(), a.tags.as_slice()), ("checkpoints", "why", &["finance".to_string()][..]));
+    assert!(a.anchored_in(&docs[0]));
+    let list = serde_json::json!([one]);
+    assert_eq!(read_w3c(&list.to_string()).unwrap().annotations.len(), 1);
+    assert!(read_w3c("{\"type\": \"Thing\"}").unwrap_err().0.contains("not a W3C"));
+}
+
+#[test]
+fn hostile_files_are_refused_with_reasons_or_read_with_warnings() {
+    let big = vec![b'x'; MAX_IMPORT_BYTES + 1];
+    assert!(import(Format::Doccano, "big.jsonl", &big).unwrap_err().0.contains("MB"));
+    assert!(import(Format::Doccano, "bad.jsonl", b"{\"text\": \"caf\xe9\"}").unwrap_err().0.contains("not UTF-8"));
+    let docs = docs();
+    let c = coding(&docs);
+    for f in [Format::Backup, Format::Doccano, Format::Spacy, Format::LabelStudio, Format::W3c] {
+        let full = exported(f, &docs, &c);
+        let cut = &full[..full.len() / 2];
+        let cut = &cut[..(0..=cut.len()).rev().find(|&i| std::str::from_utf8(&cut[..i]).is_ok()).unwrap()];
+        let err = import(f, "cut", cut).unwrap_err();
+        assert!(!err.0.is_empty(), "{f:?}");
+    }
+    let err = import(Format::W3c, "cut", b"{\"type\": \"AnnotationCollection\", \"first\": {").unwrap_err();
+    assert!(err.0.contains("cut off"), "{err}");
+    let line = serde_json::json!({"text": "short", "label": [[3, 1, "t"], [0, 99, "t"], [0, 2, "t"], ["a", 1, "t"], [-1, 2, "t"]]});
+    let imported = read_doccano(&line.to_string()).unwrap();
+    assert_eq!(imported.annotations.len(), 1);
+    assert_eq!(imported.warnings.len(), 3, "{:?}", imported.warnings);
+    // A CSV with rows that are not numbers, offsets beyond any text.
+    let csv = "document,start,end,tag,text\nS/2019/103,x,2,t,a\nS/2019/103,5000,5009,finance,nowhere\n";
+    let imported = read_segments_csv(csv).unwrap();
+    assert_eq!(imported.warnings.len(), 1);
+    let plan = plan_import(&Coding::new(Codebook::default()), &docs, &imported, NOW);
+    assert_eq!(plan.detached.len(), 1);
+    assert!(read_segments_csv("a,b\n1,2\n").unwrap_err().0.contains("not a Marginalia segments export"));
+    // Many bad labels: the warnings stop at a hundred.
+    let many: Vec<_> = (0..500).map(|_| serde_json::json!([9, 1, "t"])).collect();
+    let imported = read_doccano(&serde_json::json!({"text": "short text here", "label": many}).to_string()).unwrap();
+    assert_eq!(imported.warnings.len(), MAX_WARNINGS + 1);
+    assert!(imported.warnings.last().unwrap().contains("400 more"));
+}
+
+#[test]
+fn a_ten_megabyte_line_is_read_in_one_pass() {
+    let text = "word 😀 ".repeat(1_200_000);
+    let line = serde_json::json!({"text": text, "label": [[0, 4, "t"]]}).to_string();
+    assert!(line.len() > 10_000_000);
+    let t = std::time::Instant::now();
+    let imported = read_doccano(&line).unwrap();
+    assert_eq!(imported.annotations[0].quote, "word");
+    assert!(t.elapsed().as_secs() < 20, "{:?}", t.elapsed());
+    assert_eq!(detect("x.jsonl", line.as_bytes()), Some(Format::Doccano));
+}
+
+#[test]
+fn formats_are_detected() {
+    let docs = docs();
+    let c = coding(&docs);
+    for f in [Format::Backup, Format::SegmentsCsv, Format::Matrix, Format::Doccano, Format::Spacy, Format::LabelStudio, Format::W3c, Format::CodebookJson] {
+        let source = Source { documents: &docs, coding: &c, texts: &[], coder: "" };
+        let file = export(f, &source, &Scope::all(), &ExportOptions { bom: true, presence: false }, &meta()).unwrap();
+        assert_eq!(detect(&file.name, &file.bytes), Some(f), "{}", file.name);
+        assert_eq!(detect("no-extension", &file.bytes), Some(f), "{f:?} by content");
+    }
+    assert_eq!(detect("x.ann", b"T1\tx 0 1\ta"), Some(Format::Brat));
+    assert_eq!(detect("x.zip", b"PK\x03\x04rest"), Some(Format::Brat));
+    assert_eq!(detect("x.qdpx", b"PK\x03\x04rest"), Some(Format::Qdpx));
+    assert_eq!(detect("notes.txt", b"Just some text."), None);
+    assert_eq!(detect("x.bin", &[0xff, 0xfe, 0]), None);
+    assert!(import(Format::Matrix, "m.csv", b"document\n").unwrap_err().0.contains("cannot be imported"));
+    assert!(import(Format::Brat, "b.zip", b"PK\x03\x04").unwrap_err().0.contains("not available yet"));
+}
+
+#[test]
+fn unknown_documents_are_listed_not_imported() {
+    let docs = docs();
+    let line = serde_json::json!({"document": "elsewhere", "text": "Not a text we have.", "label": [[0, 3, "finance"]]});
+    let imported = read_doccano(&line.to_string()).unwrap();
+    let plan = plan_import(&Coding::new(Codebook::default()), &docs, &imported, NOW);
+    assert_eq!(plan.unknown_documents, [("elsewhere".to_string(), 1)]);
+    assert!(plan.writes.is_empty());
+    assert!(plan.summary().contains("elsewhere (1 annotations)"));
+}
+
+#[test]
+fn selections_feed_exports_as_doc_annotations() {
+    // The exporters take DocAnnotations built by hand too (REFI-QDA and tests do).
+    let docs = docs();
+    let c = coding(&docs);
+    let list: Vec<&Annotation> = c.live("mine").collect();
+    let d = [DocAnnotations { doc: &docs[1], annotations: list }];
+    let text = crate::export::doccano_jsonl(&d, &meta());
+    assert_eq!(read_doccano(&text).unwrap().annotations.len(), 1);
+}
