@@ -310,7 +310,11 @@ pub fn export<D: Borrow<Document>>(format: Format, source: &Source<'_, D>, scope
     let book = &source.coding.codebook;
     let selection = (!format.is_codebook() && format != Format::Backup).then(|| scope.select(source.documents, source.coding));
     let docs = selection.as_ref().map(Selection::doc_annotations).unwrap_or_default();
+    let bytes = |b: Vec<u8>| Ok(ExportFile { name: format.file_name(&scope.label(source.documents), meta.date()), mime: format.mime(), bytes: b });
     let text = match format {
+        Format::Brat => return bytes(crate::archive::write_zip(&brat_files(&docs, &scope.codebook(book), meta))),
+        Format::Qdpx => return bytes(crate::refi::qdpx(&docs, book, &meta.app_version, &meta.exported_at)),
+        Format::Qdc => crate::refi::qdc(&scope.codebook(book), &meta.app_version, &meta.exported_at),
         Format::SegmentsCsv => segments_csv(&docs, book, options.bom, meta),
         Format::Matrix => matrix_csv(&docs, &scope.codebook(book), options, meta),
         Format::Doccano => doccano_jsonl(&docs, meta),
@@ -326,15 +330,8 @@ pub fn export<D: Borrow<Document>>(format: Format, source: &Source<'_, D>, scope
             let store_meta = crate::store::Meta { coder: source.coder.to_string(), ..crate::store::Meta::default() };
             crate::store::backup(source.coding, &store_meta, &hashes, source.texts.to_vec(), &meta.app_version, &meta.exported_at).to_json()
         }
-        Format::Brat | Format::Qdpx | Format::Qdc => {
-            return Err(ExportError(format!("{} is not available yet in this version of Marginalia.", format.label())));
-        }
     };
-    Ok(ExportFile {
-        name: format.file_name(&scope.label(source.documents), meta.date()),
-        mime: format.mime(),
-        bytes: text.into_bytes(),
-    })
+    bytes(text.into_bytes())
 }
 
 /// Whether a cell would be run as a formula by a spreadsheet (OWASP: it
@@ -999,13 +996,9 @@ mod tests {
         let source = Source { documents: &docs, coding: &c, texts: &[], coder: "ana" };
         let scope = Scope::document("S/2019/103");
         for f in Format::ALL {
-            match export(f, &source, &scope, &ExportOptions::default(), &meta()) {
-                Ok(file) => {
-                    assert!(file.name.ends_with(f.extension()), "{}", file.name);
-                    assert!(!file.bytes.is_empty(), "{f:?}");
-                }
-                Err(e) => assert!(matches!(f, Format::Brat | Format::Qdpx | Format::Qdc), "{f:?}: {e}"),
-            }
+            let file = export(f, &source, &scope, &ExportOptions::default(), &meta()).unwrap_or_else(|e| panic!("{f:?}: {e}"));
+            assert!(file.name.ends_with(f.extension()), "{}", file.name);
+            assert!(!file.bytes.is_empty(), "{f:?}");
         }
         let csv = export(Format::SegmentsCsv, &source, &scope, &ExportOptions::default(), &meta()).unwrap();
         assert_eq!(csv.name, "marginalia-S-2019-103-segments-2026-11-22.csv");

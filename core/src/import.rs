@@ -115,17 +115,19 @@ fn is_zip(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")
 }
 
-fn not_yet(what: &str) -> ImportError {
-    ImportError(format!("Reading {what} is not available yet in this version of Marginalia."))
-}
 
 /// Reads a file of `format`. Brat comes as a zip, or (from a folder) through
 /// [`read_brat`]. The size limit is checked first.
 pub fn import(format: Format, name: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
     check_size(bytes.len())?;
+    if format == Format::Qdpx {
+        return crate::refi::import_qdpx(bytes);
+    }
     if is_zip(bytes) {
-        // A zip (brat, REFI-QDA) is read once the archive reader is in the core.
-        return Err(not_yet(&format!("{name} (a zip file)")));
+        return match format {
+            Format::Brat => read_brat(&crate::archive::read_zip(bytes)?),
+            other => refuse(format!("{name} is a zip file, not a {} file.", other.label())),
+        };
     }
     let text = utf8(name, bytes)?;
     match format {
@@ -136,7 +138,7 @@ pub fn import(format: Format, name: &str, bytes: &[u8]) -> Result<Imported, Impo
         Format::LabelStudio => read_label_studio(text),
         Format::W3c => read_w3c(text),
         Format::Brat => read_brat(&[(name.to_string(), bytes.to_vec())]),
-        Format::Qdpx => Err(not_yet("REFI-QDA projects")),
+        Format::Qdc => Ok(Imported { codebook: Some(crate::refi::import_qdc(text)?), ..Imported::default() }),
         other => refuse(format!("{} files cannot be imported as annotations.", other.label())),
     }
 }
@@ -158,7 +160,11 @@ pub fn detect(name: &str, bytes: &[u8]) -> Option<Format> {
     let text = std::str::from_utf8(bytes).ok()?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text).trim_start();
     if text.starts_with('<') {
-        return text.contains("<CodeBook").then_some(Format::Qdc);
+        return if text.contains("<Project") {
+            Some(Format::Qdpx)
+        } else {
+            text.contains("<CodeBook").then_some(Format::Qdc)
+        };
     }
     if text.starts_with(['{', '[']) {
         if ext != "jsonl"

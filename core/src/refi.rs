@@ -1023,7 +1023,7 @@ fn to_imported(parsed: Parsed, files: &[(String, Vec<u8>)]) -> Imported {
             format!("{n} codings of whole sources were skipped (Marginalia codes spans of text).")
         });
     }
-    Imported { documents, annotations, codebook: (!book.tags.is_empty()).then_some(book), warnings }
+    Imported { documents, annotations, codebook: (!book.tags.is_empty()).then_some(book), warnings, ..Imported::default() }
 }
 
 /// Reads a `.qdpx` project (a zip archive with a `.qde` inside), or a bare

@@ -8,40 +8,53 @@ use marginalia_core::store::{UserText, text_key};
 use crate::coding::{Notice, now, use_coding};
 use crate::state::use_app_state;
 
-#[component]
-pub fn AddTexts() -> impl IntoView {
+/// Texts read but not yet added, awaiting the user's yes (shown by [`AddTextsPreview`]).
+#[derive(Clone, Copy)]
+pub struct PendingTexts(pub RwSignal<Vec<UserText>>);
+
+pub fn provide_pending_texts() {
+    provide_context(PendingTexts(RwSignal::new(Vec::new())));
+}
+
+fn pending() -> RwSignal<Vec<UserText>> {
+    expect_context::<PendingTexts>().0
+}
+
+/// Reads `raw` as a text named `name` and puts it up for the preview; a text
+/// that cannot be taken is refused with the reason.
+pub fn stage(name: String, raw: String) {
     let state = use_app_state();
     let coding = use_coding();
-    let pending = RwSignal::new(Vec::<UserText>::new());
-    let paste_title = RwSignal::new(String::new());
-    let paste_text = RwSignal::new(String::new());
+    let pending = pending();
+    let taken = |id: &str| state.has_doc(id) || pending.with_untracked(|p| p.iter().any(|t| t.id == id));
+    match UserText::new(&name, &raw, &now(), &taken) {
+        Ok(t) => pending.update(|p| p.push(t)),
+        Err(e) => coding.notice.set(Some(Notice { text: format!("{e} Nothing was added."), offer_backup: false })),
+    }
+}
 
-    let stage = move |name: String, raw: String| {
-        let taken = |id: &str| state.has_doc(id) || pending.with_untracked(|p| p.iter().any(|t| t.id == id));
-        match UserText::new(&name, &raw, &now(), &taken) {
-            Ok(t) => pending.update(|p| p.push(t)),
-            Err(e) => coding.notice.set(Some(Notice { text: format!("{e} Nothing was added."), offer_backup: false })),
+/// Reads a .txt/.md/.html file and puts it up for the preview.
+pub fn stage_file(file: web_sys::File) {
+    let coding = use_coding();
+    let name = file.name();
+    if file.size() > (marginalia_core::store::MAX_TEXT_BYTES * 2) as f64 {
+        coding.notice.set(Some(Notice { text: format!("{name} is too large to keep in the browser. Nothing was added."), offer_backup: false }));
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        match wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()) {
+            Some(raw) => stage(name, raw),
+            None => coding.notice.set(Some(Notice { text: format!("{name} could not be read as text. Nothing was added."), offer_backup: false })),
         }
-    };
-    let on_files = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        let Some(files) = input.files() else { return };
-        for i in 0..files.length() {
-            let Some(file) = files.get(i) else { continue };
-            leptos::task::spawn_local(async move {
-                let name = file.name();
-                if file.size() > (marginalia_core::store::MAX_TEXT_BYTES * 2) as f64 {
-                    coding.notice.set(Some(Notice { text: format!("{name} is too large to keep in the browser. Nothing was added."), offer_backup: false }));
-                    return;
-                }
-                match wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()) {
-                    Some(raw) => stage(name, raw),
-                    None => coding.notice.set(Some(Notice { text: format!("{name} could not be read as text. Nothing was added."), offer_backup: false })),
-                }
-            });
-        }
-        input.set_value("");
-    };
+    });
+}
+
+/// The "add to the corpus?" preview of the texts read (files, paste, drop).
+#[component]
+pub fn AddTextsPreview() -> impl IntoView {
+    let state = use_app_state();
+    let coding = use_coding();
+    let pending = pending();
     let add = move || {
         let texts = pending.get_untracked();
         let mut saved = Vec::new();
@@ -64,7 +77,7 @@ pub fn AddTexts() -> impl IntoView {
             coding.notice.set(Some(Notice { text: format!("{n} text(s) added to the corpus."), offer_backup: false }));
         }
     };
-    let preview = move || {
+    move || {
         let p = pending.get();
         (!p.is_empty()).then(|| {
             let lexicon = marginalia_core::clean::Lexicon::default();
@@ -92,6 +105,22 @@ pub fn AddTexts() -> impl IntoView {
                 </div>
             }
         })
+    }
+}
+
+#[component]
+pub fn AddTexts() -> impl IntoView {
+    let paste_title = RwSignal::new(String::new());
+    let paste_text = RwSignal::new(String::new());
+    let on_files = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(files) = input.files() else { return };
+        for i in 0..files.length() {
+            if let Some(file) = files.get(i) {
+                stage_file(file);
+            }
+        }
+        input.set_value("");
     };
     view! {
         <section class="add-texts-section">
@@ -117,7 +146,6 @@ pub fn AddTexts() -> impl IntoView {
                     <button type="submit" class="btn">"Add this text"</button>
                 </form>
             </details>
-            {preview}
         </section>
     }
 }

@@ -7,6 +7,7 @@ mod find;
 mod import;
 mod report;
 mod segments;
+mod transfer;
 
 use leptos::prelude::*;
 
@@ -20,6 +21,24 @@ pub fn App() -> impl IntoView {
     let coding = state.docs.with_value(|d| CodingState::load(d));
     provide_context(coding);
     let restoring = RwSignal::new(None::<marginalia_core::store::Backup>);
+    provide_context(Restoring(restoring));
+    let transfer = transfer::provide_transfer();
+    import::provide_pending_texts();
+    // A file dropped anywhere on the page is imported (with a preview first).
+    let over = window_event_listener(leptos::ev::dragover, |ev| ev.prevent_default());
+    let drop = window_event_listener(leptos::ev::drop, |ev| {
+        ev.prevent_default();
+        let Some(files) = ev.data_transfer().and_then(|d| d.files()) else { return };
+        for i in 0..files.length() {
+            if let Some(f) = files.get(i) {
+                transfer::open_file(f);
+            }
+        }
+    });
+    on_cleanup(move || {
+        over.remove();
+        drop.remove();
+    });
     // Another tab changed a key: merge it in.
     let handle = window_event_listener(leptos::ev::storage, move |ev| {
         if let Some(key) = ev.key() {
@@ -43,6 +62,22 @@ pub fn App() -> impl IntoView {
                 <a href="#/codebook" aria-current=move || (state.page.get() == Page::Codebook).then_some("page")>"Codebook"</a>
             </nav>
             <p class="private">"Everything stays in this browser."</p>
+            <button type="button" class="btn export-open" on:click=move |_| transfer.exporting.set(true)
+                title="Export coded data or the codebook: CSV, matrix, doccano, spaCy, Label Studio, W3C, brat, REFI-QDA">
+                "Export…"
+            </button>
+            <label class="btn import-open" title="Import coded data (any format Marginalia exports) or add a text; you will see what changes first. You can also drop a file on the page.">
+                "Import…"
+                <input type="file" class="visually-hidden import-file"
+                    accept=".json,.jsonl,.jsonld,.csv,.zip,.qdpx,.qde,.txt,.md,.markdown,.html,.htm"
+                    on:change=move |ev| {
+                        let input: web_sys::HtmlInputElement = event_target(&ev);
+                        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                            transfer::open_file(file);
+                        }
+                        input.set_value("");
+                    } />
+            </label>
             <label class="btn backup restore" title="Restore a backup file (you will see what changes first)">
                 "Restore…"
                 <input type="file" accept=".json,application/json" class="visually-hidden"
@@ -66,6 +101,9 @@ pub fn App() -> impl IntoView {
         <NoticeToast />
         <NameDialog />
         <RestoreDialog backup=restoring />
+        <transfer::ExportDialog />
+        <transfer::ImportPreview />
+        <import::AddTextsPreview />
         <main id="main" tabindex="-1">
             {move || match state.page.get() {
                 Page::Corpus => corpus::CorpusView().into_any(),
@@ -99,7 +137,6 @@ pub fn download_backup() {
 /// Reads a backup file and, if it is sound, opens the restore preview; if not,
 /// says why and changes nothing.
 fn read_backup(file: web_sys::File, restoring: RwSignal<Option<marginalia_core::store::Backup>>) {
-    let state = use_app_state();
     let coding = use_coding();
     const LIMIT: f64 = 50.0 * 1024.0 * 1024.0;
     if file.size() > LIMIT {
@@ -108,25 +145,39 @@ fn read_backup(file: web_sys::File, restoring: RwSignal<Option<marginalia_core::
     }
     leptos::task::spawn_local(async move {
         let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string());
-        let Some(text) = text else {
-            coding.notice.set(Some(Notice { text: format!("{} could not be read; nothing was changed.", file.name()), offer_backup: false }));
-            return;
-        };
-        // Texts the backup brings along count as documents for its check.
-        let lexicon = state.lexicon();
-        let brought: Vec<(String, usize)> = marginalia_core::store::backup_texts(&text)
-            .iter()
-            .map(|t| (t.id.clone(), t.document(&lexicon).text.chars().count()))
-            .collect();
-        let len = |id: &str| {
-            state.docs.with_value(|d| d.iter().find(|d| d.meta.id == id).map(|d| d.text.chars().count()))
-                .or_else(|| brought.iter().find(|(b, _)| b == id).map(|(_, n)| *n))
-        };
-        match marginalia_core::store::Backup::from_json(&text, &len) {
-            Ok(b) => restoring.set(Some(b)),
-            Err(reason) => coding.notice.set(Some(Notice { text: format!("{} was not restored: {reason} Nothing was changed.", file.name()), offer_backup: false })),
+        match text {
+            Some(text) => open_backup_into(&file.name(), text, restoring),
+            None => coding.notice.set(Some(Notice { text: format!("{} could not be read; nothing was changed.", file.name()), offer_backup: false })),
         }
     });
+}
+
+/// The restore preview's backup, for whoever reads a backup file.
+#[derive(Clone, Copy)]
+struct Restoring(RwSignal<Option<marginalia_core::store::Backup>>);
+
+/// Checks a backup file's text and opens the restore preview, or says why not.
+pub fn open_backup(name: &str, text: String) {
+    open_backup_into(name, text, expect_context::<Restoring>().0);
+}
+
+fn open_backup_into(name: &str, text: String, restoring: RwSignal<Option<marginalia_core::store::Backup>>) {
+    let state = use_app_state();
+    let coding = use_coding();
+    // Texts the backup brings along count as documents for its check.
+    let lexicon = state.lexicon();
+    let brought: Vec<(String, usize)> = marginalia_core::store::backup_texts(&text)
+        .iter()
+        .map(|t| (t.id.clone(), t.document(&lexicon).text.chars().count()))
+        .collect();
+    let len = |id: &str| {
+        state.docs.with_value(|d| d.iter().find(|d| d.meta.id == id).map(|d| d.text.chars().count()))
+            .or_else(|| brought.iter().find(|(b, _)| b == id).map(|(_, n)| *n))
+    };
+    match marginalia_core::store::Backup::from_json(&text, &len) {
+        Ok(b) => restoring.set(Some(b)),
+        Err(reason) => coding.notice.set(Some(Notice { text: format!("{name} was not restored: {reason} Nothing was changed."), offer_backup: false })),
+    }
 }
 
 /// The preview of a restore: what Replace and Merge would each change.

@@ -97,40 +97,10 @@ pub fn SegmentsView() -> impl IntoView {
                 <label class="snap"><input type="checkbox" prop:checked=move || !by_report.get()
                     on:change=move |ev| by_report.set(!event_target_checked(&ev)) />" Group by tag"</label>
             </div>
-            <div class="row exports" role="group" aria-label="Export">
-                <span>"Export the segments shown: "</span>
-                <button type="button" class="btn" data-export="csv" on:click=move |_| export("csv", chosen.get_untracked())>"CSV"</button>
-                <button type="button" class="btn" data-export="excel" on:click=move |_| export("excel", chosen.get_untracked())>"CSV for Excel"</button>
-                <button type="button" class="btn" data-export="doccano" on:click=move |_| export("doccano", chosen.get_untracked())>"doccano JSONL"</button>
-                <button type="button" class="btn" data-export="spacy" on:click=move |_| export("spacy", chosen.get_untracked())>"spaCy JSONL"</button>
-                <button type="button" class="btn" data-export="w3c" on:click=move |_| export("w3c", chosen.get_untracked())>"W3C Web Annotation"</button>
-                <button type="button" class="btn" data-export="labelstudio" on:click=move |_| export("labelstudio", chosen.get_untracked())>"Label Studio"</button>
+            <div class="row exports">
+                <button type="button" class="btn" on:click=move |_| super::transfer::use_transfer().exporting.set(true)>"Export…"</button>
             </div>
             {rows}
         </section>
-    }
-}
-
-/// Downloads the coded segments (all documents, the chosen tags) in a format
-/// (`excel`: the segments CSV with a byte order mark).
-fn export(format: &str, tags: Vec<String>) {
-    use marginalia_core::export::{self, ExportMeta, ExportOptions, Format, Scope, Source};
-    let (format, bom) = match format {
-        "excel" => (Format::SegmentsCsv, true),
-        key => (Format::from_key(key).unwrap_or(Format::Spacy), false),
-    };
-    let state = use_app_state();
-    let coding = use_coding();
-    let meta = ExportMeta::new(env!("CARGO_PKG_VERSION"), &crate::coding::now());
-    let scope = Scope { tags: (!tags.is_empty()).then_some(tags), ..Scope::all() };
-    let options = ExportOptions { bom, ..ExportOptions::default() };
-    let file = coding.coding.with_untracked(|c| {
-        state.docs.with_value(|docs| {
-            let source = Source { documents: docs.as_slice(), coding: c, texts: &[], coder: "" };
-            export::export(format, &source, &scope, &options, &meta)
-        })
-    });
-    if let Ok(file) = file {
-        crate::download::save(&file.name, file.mime, &String::from_utf8_lossy(&file.bytes));
     }
 }

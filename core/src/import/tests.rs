@@ -313,7 +313,8 @@ fn formats_are_detected() {
     assert_eq!(detect("notes.txt", b"Just some text."), None);
     assert_eq!(detect("x.bin", &[0xff, 0xfe, 0]), None);
     assert!(import(Format::Matrix, "m.csv", b"document\n").unwrap_err().0.contains("cannot be imported"));
-    assert!(import(Format::Brat, "b.zip", b"PK\x03\x04").unwrap_err().0.contains("not available yet"));
+    assert!(!import(Format::Brat, "b.zip", b"PK\x03\x04").unwrap_err().0.is_empty(), "a truncated zip is refused");
+    assert!(import(Format::Doccano, "d.zip", &crate::archive::write_zip(&[("a.txt".into(), b"x".to_vec())])).unwrap_err().0.contains("is a zip file"));
 }
 
 #[test]

@@ -1,0 +1,362 @@
+//! Exports and imports: the export dialog (format, documents, tags, coder) and
+//! the import preview (a file dropped on the page or picked). All the work is
+//! core's (`export::export`, `import::detect/import/plan_import`); this only
+//! asks, shows and saves.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use marginalia_core::Document;
+use marginalia_core::export::{ExportMeta, ExportOptions, Format, Scope, Source, export};
+use marginalia_core::import::{ImportPlan, MAX_IMPORT_BYTES, detect, import, plan_import};
+
+use crate::coding::{Notice, now, use_coding};
+use crate::state::{Page, use_app_state};
+
+/// What the top bar opens: nothing, the export dialog, or an import preview.
+#[derive(Clone, Copy)]
+pub struct Transfer {
+    pub exporting: RwSignal<bool>,
+    pub importing: RwSignal<Option<Arc<(String, ImportPlan)>>>,
+}
+
+pub fn provide_transfer() -> Transfer {
+    let t = Transfer { exporting: RwSignal::new(false), importing: RwSignal::new(None) };
+    provide_context(t);
+    t
+}
+
+pub fn use_transfer() -> Transfer {
+    expect_context::<Transfer>()
+}
+
+/// The formats the export dialog offers, in its order (the backup has its own
+/// button in the top bar).
+const FORMATS: [Format; 12] = [
+    Format::SegmentsCsv,
+    Format::Matrix,
+    Format::Doccano,
+    Format::Spacy,
+    Format::LabelStudio,
+    Format::W3c,
+    Format::Brat,
+    Format::Qdpx,
+    Format::Qdc,
+    Format::CodebookJson,
+    Format::CodebookMarkdown,
+    Format::CodebookHtml,
+];
+
+/// Which documents an export covers.
+#[derive(Clone, PartialEq, Eq)]
+enum Which {
+    Current,
+    All,
+    Chosen,
+}
+
+#[component]
+pub fn ExportDialog() -> impl IntoView {
+    let t = use_transfer();
+    move || t.exporting.get().then(|| view! { <ExportForm /> })
+}
+
+#[component]
+fn ExportForm() -> impl IntoView {
+    let state = use_app_state();
+    let coding = use_coding();
+    let t = use_transfer();
+    let docs: Vec<Arc<Document>> = state.docs.get_value();
+    let current = match state.page.get_untracked() {
+        Page::Report(slug) => state.doc_by_slug(&slug).map(|d| d.meta.id.clone()),
+        _ => None,
+    };
+    let format = RwSignal::new(Format::SegmentsCsv);
+    let which = RwSignal::new(if current.is_some() { Which::Current } else { Which::All });
+    let chosen_docs = RwSignal::new(docs.iter().map(|d| d.meta.id.clone()).collect::<Vec<_>>());
+    let book = coding.coding.with_untracked(|c| c.codebook.clone());
+    let chosen_tags = RwSignal::new(book.tags.iter().map(|t| t.id.clone()).collect::<Vec<_>>());
+    let coders: Vec<String> = coding.coding.with_untracked(|c| {
+        let mut v: Vec<String> = docs.iter().flat_map(|d| c.live(&d.meta.id).map(|a| a.coder.clone())).collect();
+        v.sort();
+        v.dedup();
+        v
+    });
+    let coder = RwSignal::new(String::new());
+    let bom = RwSignal::new(false);
+    let presence = RwSignal::new(false);
+    let all_tags = book.tags.len();
+
+    let scope = {
+        let current = current.clone();
+        Memo::new(move |_| Scope {
+            documents: match which.get() {
+                Which::Current => current.clone().map(|c| vec![c]),
+                Which::All => None,
+                Which::Chosen => Some(chosen_docs.get()),
+            },
+            tags: chosen_tags.with(|c| (c.len() != all_tags).then(|| c.clone())),
+            coder: coder.with(|c| (!c.is_empty()).then(|| c.clone())),
+        })
+    };
+    let docs_sv = StoredValue::new(docs.clone());
+    // What the file will hold, before it is made.
+    let preview = move || {
+        let s = scope.get();
+        let f = format.get();
+        let (n_docs, n_anns) = coding.coding.with(|c| {
+            docs_sv.with_value(|docs| {
+                let sel = s.select(docs, c);
+                (sel.docs.len(), sel.docs.iter().map(|(_, a)| a.len()).sum::<usize>())
+            })
+        });
+        let name = docs_sv.with_value(|docs| f.file_name(&s.label(docs), now().get(..10).unwrap_or("")));
+        if f.is_codebook() {
+            format!("{} tag(s) → {name}", s.codebook(&book_now()).tags.len())
+        } else {
+            format!("{n_anns} annotation(s) in {n_docs} document(s) → {name}")
+        }
+    };
+    let download = move || {
+        let f = format.get_untracked();
+        let s = scope.get_untracked();
+        let options = ExportOptions { bom: bom.get_untracked(), presence: presence.get_untracked() };
+        let meta = ExportMeta::new(env!("CARGO_PKG_VERSION"), &now());
+        let texts = crate::state::stored_user_texts();
+        let name = coding.meta.with_untracked(|m| m.coder.clone());
+        let started = crate::perf::now();
+        let result = coding.coding.with_untracked(|c| {
+            docs_sv.with_value(|docs| {
+                let source = Source { documents: docs.as_slice(), coding: c, texts: &texts, coder: &name };
+                export(f, &source, &s, &options, &meta)
+            })
+        });
+        crate::perf::note("data-export-ms", crate::perf::now() - started);
+        match result {
+            Ok(file) => {
+                if crate::download::save_bytes(&file.name, file.mime, &file.bytes) {
+                    t.exporting.set(false);
+                } else {
+                    coding.notice.set(Some(Notice { text: "The browser did not let the file be saved.".into(), offer_backup: false }));
+                }
+            }
+            Err(e) => coding.notice.set(Some(Notice { text: format!("Nothing was exported: {e}"), offer_backup: false })),
+        }
+    };
+
+    let format_options = FORMATS
+        .iter()
+        .map(|f| {
+            let f = *f;
+            view! {
+                <label class="choice">
+                    <input type="radio" name="export-format" value=f.key() prop:checked=move || format.get() == f
+                        on:change=move |_| format.set(f) />
+                    " "{f.label()}
+                </label>
+            }
+        })
+        .collect_view();
+    let doc_options = docs
+        .iter()
+        .map(|d| {
+            let id = d.meta.id.clone();
+            let label = d.meta.symbol.clone().unwrap_or_else(|| d.meta.title.clone());
+            let checked = {
+                let id = id.clone();
+                move || chosen_docs.with(|c| c.contains(&id))
+            };
+            view! {
+                <label class="choice"><input type="checkbox" data-doc=id.clone() prop:checked=checked
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        chosen_docs.update(|c| { c.retain(|x| *x != id); if on { c.push(id.clone()); } });
+                    } />" "{label}</label>
+            }
+        })
+        .collect_view();
+    let tag_options = book
+        .tags
+        .iter()
+        .map(|tag| {
+            let id = tag.id.clone();
+            let checked = {
+                let id = id.clone();
+                move || chosen_tags.with(|c| c.contains(&id))
+            };
+            view! {
+                <label class="choice"><input type="checkbox" data-tag=id.clone() prop:checked=checked
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        chosen_tags.update(|c| { c.retain(|x| *x != id); if on { c.push(id.clone()); } });
+                    } />
+                    <span class="swatch" style=format!("background:{}", tag.colour)></span>{tag.name.clone()}</label>
+            }
+        })
+        .collect_view();
+    let has_current = current.is_some();
+    let current_label = current.clone().unwrap_or_default();
+    let is_codebook = move || format.get().is_codebook();
+    view! {
+        <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { t.exporting.set(false) }>
+            <dialog open class="modal export" aria-labelledby="export-title">
+                <h2 id="export-title">"Export"</h2>
+                <div class="export-grid">
+                    <fieldset class="formats">
+                        <legend>"Format"</legend>
+                        {format_options}
+                    </fieldset>
+                    <div>
+                        <fieldset class="which" disabled=is_codebook>
+                            <legend>"Documents"</legend>
+                            {has_current.then(|| view! {
+                                <label class="choice"><input type="radio" name="export-docs" value="current" prop:checked=move || which.get() == Which::Current
+                                    on:change=move |_| which.set(Which::Current) />" This report ("{current_label.clone()}")"</label>
+                            })}
+                            <label class="choice"><input type="radio" name="export-docs" value="all" prop:checked=move || which.get() == Which::All
+                                on:change=move |_| which.set(Which::All) />" The whole corpus"</label>
+                            <label class="choice"><input type="radio" name="export-docs" value="chosen" prop:checked=move || which.get() == Which::Chosen
+                                on:change=move |_| which.set(Which::Chosen) />" These documents:"</label>
+                            <div class="choices" hidden=move || which.get() != Which::Chosen>{doc_options}</div>
+                        </fieldset>
+                        <fieldset class="tags">
+                            <legend>"Tags"</legend>
+                            {tag_options}
+                        </fieldset>
+                        <fieldset class="coder" disabled=is_codebook>
+                            <legend>"Coder"</legend>
+                            <select class="coder-select" on:change=move |ev| coder.set(event_target_value(&ev))>
+                                <option value="">"Every coder"</option>
+                                {coders.into_iter().map(|c| {
+                                    let label = if c.is_empty() { "(unnamed)".to_string() } else { c.clone() };
+                                    view! { <option value=c>{label}</option> }
+                                }).collect_view()}
+                            </select>
+                        </fieldset>
+                        <fieldset class="options">
+                            <legend>"Options"</legend>
+                            <label class="choice"><input type="checkbox" class="opt-bom" prop:checked=move || bom.get()
+                                on:change=move |ev| bom.set(event_target_checked(&ev)) />" CSV for Excel (byte order mark)"</label>
+                            <label class="choice"><input type="checkbox" class="opt-presence" prop:checked=move || presence.get()
+                                on:change=move |ev| presence.set(event_target_checked(&ev)) />" Matrix: 0/1 instead of counts"</label>
+                        </fieldset>
+                    </div>
+                </div>
+                <p class="export-preview" aria-live="polite">{preview}</p>
+                <div class="row">
+                    <button type="button" class="btn primary export-go" on:click=move |_| download()>"Download"</button>
+                    <button type="button" class="btn" on:click=move |_| t.exporting.set(false)>"Cancel"</button>
+                </div>
+            </dialog>
+        </div>
+    }
+}
+
+fn book_now() -> marginalia_core::codebook::Codebook {
+    use_coding().coding.with_untracked(|c| c.codebook.clone())
+}
+
+/// The kinds of file the import reads as a user's own text.
+fn is_text_document(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    [".txt", ".md", ".markdown", ".html", ".htm"].iter().any(|e| lower.ends_with(e))
+}
+
+/// Reads a file the user picked or dropped and opens the right preview: a
+/// backup → the restore preview; coded data → the import preview; a text →
+/// the "add to the corpus" preview. A file that cannot be read is refused with
+/// the reason, and nothing changes.
+pub fn open_file(file: web_sys::File) {
+    let coding = use_coding();
+    let t = use_transfer();
+    let name = file.name();
+    if file.size() > MAX_IMPORT_BYTES as f64 {
+        let mb = MAX_IMPORT_BYTES / (1024 * 1024);
+        coding.notice.set(Some(Notice { text: format!("{name} is larger than {mb} MB, more than Marginalia imports; nothing was changed."), offer_backup: false }));
+        return;
+    }
+    if is_text_document(&name) {
+        super::import::stage_file(file);
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        let bytes = match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+            Ok(buf) => js_sys::Uint8Array::new(&buf).to_vec(),
+            Err(_) => {
+                coding.notice.set(Some(Notice { text: format!("{name} could not be read; nothing was changed."), offer_backup: false }));
+                return;
+            }
+        };
+        let Some(format) = detect(&name, &bytes) else {
+            coding.notice.set(Some(Notice {
+                text: format!("{name} is not a file Marginalia can import (a backup, segments CSV, doccano, spaCy, Label Studio, W3C, brat, REFI-QDA, or a .txt/.md/.html text); nothing was changed."),
+                offer_backup: false,
+            }));
+            return;
+        };
+        if format == Format::Backup {
+            super::open_backup(&name, String::from_utf8_lossy(&bytes).into_owned());
+            return;
+        }
+        let imported = match import(format, &name, &bytes) {
+            Ok(i) => i,
+            Err(e) => {
+                coding.notice.set(Some(Notice { text: format!("{name} was not imported: {e} Nothing was changed."), offer_backup: false }));
+                return;
+            }
+        };
+        let state = use_app_state();
+        let plan = coding.coding.with_untracked(|c| state.docs.with_value(|docs| plan_import(c, docs, &imported, &now())));
+        t.importing.set(Some(Arc::new((name, plan))));
+    });
+}
+
+/// The import preview: what the file adds and changes, what cannot be placed;
+/// nothing happens until "Import".
+#[component]
+pub fn ImportPreview() -> impl IntoView {
+    let t = use_transfer();
+    let coding = use_coding();
+    move || {
+        let p = t.importing.get()?;
+        let (name, plan) = (&p.0, &p.1);
+        let nothing = plan.is_empty();
+        let apply = {
+            let p = Arc::clone(&p);
+            move |_| {
+                let plan = &p.1;
+                let s = format!(
+                    "Imported {}: {} added, {} updated, {} removed. Undo (Ctrl+Z) takes it back.",
+                    p.0,
+                    plan.added.len(),
+                    plan.updated.len(),
+                    plan.removed.len()
+                );
+                let (book, writes) = (plan.codebook.clone(), plan.writes.clone());
+                coding.change(|c| c.restore(book, writes));
+                t.importing.set(None);
+                coding.notice.set(Some(Notice { text: s, offer_backup: false }));
+            }
+        };
+        Some(view! {
+            <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { t.importing.set(None) }>
+                <dialog open class="modal import-preview" aria-labelledby="import-title">
+                    <h2 id="import-title">{format!("Import {name}?")}</h2>
+                    <p class="import-counts">{format!(
+                        "{} to add, {} to update, {} to remove, {} already here, {} newer here (kept), {} placed by their quote, {} cannot be placed.",
+                        plan.added.len(), plan.updated.len(), plan.removed.len(), plan.unchanged, plan.kept.len(), plan.reanchored.len(), plan.detached.len()
+                    )}</p>
+                    {(!plan.new_tags.is_empty()).then(|| view! {
+                        <p class="import-tags">"New tags for the codebook: "{plan.new_tags.iter().map(|t| t.name.clone()).collect::<Vec<_>>().join(", ")}</p>
+                    })}
+                    <pre class="import-summary">{plan.summary()}</pre>
+                    {nothing.then(|| view! { <p>"This file holds nothing that is not already here."</p> })}
+                    <div class="row">
+                        <button type="button" class="btn primary import-go" disabled=nothing on:click=apply>"Import"</button>
+                        <button type="button" class="btn" on:click=move |_| t.importing.set(None)>"Cancel"</button>
+                    </div>
+                </dialog>
+            </div>
+        })
+    }
+}
