@@ -16,16 +16,18 @@ pub fn provide_pending_texts() {
     provide_context(PendingTexts(RwSignal::new(Vec::new())));
 }
 
-fn pending() -> RwSignal<Vec<UserText>> {
+pub fn pending() -> RwSignal<Vec<UserText>> {
     expect_context::<PendingTexts>().0
 }
 
 /// Reads `raw` as a text named `name` and puts it up for the preview; a text
 /// that cannot be taken is refused with the reason.
 pub fn stage(name: String, raw: String) {
-    let state = use_app_state();
-    let coding = use_coding();
-    let pending = pending();
+    stage_into(name, raw, use_app_state(), use_coding(), pending());
+}
+
+/// [`stage`] with its contexts given (for a spawned task, which cannot reach them).
+fn stage_into(name: String, raw: String, state: crate::state::AppState, coding: crate::coding::CodingState, pending: RwSignal<Vec<UserText>>) {
     let taken = |id: &str| state.has_doc(id) || pending.with_untracked(|p| p.iter().any(|t| t.id == id));
     match UserText::new(&name, &raw, &now(), &taken) {
         Ok(t) => pending.update(|p| p.push(t)),
@@ -35,7 +37,11 @@ pub fn stage(name: String, raw: String) {
 
 /// Reads a .txt/.md/.html file and puts it up for the preview.
 pub fn stage_file(file: web_sys::File) {
-    let coding = use_coding();
+    stage_file_into(file, use_app_state(), use_coding(), pending());
+}
+
+/// [`stage_file`] with its contexts given.
+pub fn stage_file_into(file: web_sys::File, state: crate::state::AppState, coding: crate::coding::CodingState, pending: RwSignal<Vec<UserText>>) {
     let name = file.name();
     if file.size() > (marginalia_core::store::MAX_TEXT_BYTES * 2) as f64 {
         coding.notice.set(Some(Notice { text: format!("{name} is too large to keep in the browser. Nothing was added."), offer_backup: false }));
@@ -43,7 +49,7 @@ pub fn stage_file(file: web_sys::File) {
     }
     leptos::task::spawn_local(async move {
         match wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()) {
-            Some(raw) => stage(name, raw),
+            Some(raw) => stage_into(name, raw, state, coding, pending),
             None => coding.notice.set(Some(Notice { text: format!("{name} could not be read as text. Nothing was added."), offer_backup: false })),
         }
     });

@@ -26,12 +26,13 @@ pub fn App() -> impl IntoView {
     import::provide_pending_texts();
     // A file dropped anywhere on the page is imported (with a preview first).
     let over = window_event_listener(leptos::ev::dragover, |ev| ev.prevent_default());
-    let drop = window_event_listener(leptos::ev::drop, |ev| {
+    let files_cx = transfer::file_ctx();
+    let drop = window_event_listener(leptos::ev::drop, move |ev| {
         ev.prevent_default();
         let Some(files) = ev.data_transfer().and_then(|d| d.files()) else { return };
         for i in 0..files.length() {
             if let Some(f) = files.get(i) {
-                transfer::open_file(f);
+                transfer::open_file(f, files_cx);
             }
         }
     });
@@ -73,7 +74,7 @@ pub fn App() -> impl IntoView {
                     on:change=move |ev| {
                         let input: web_sys::HtmlInputElement = event_target(&ev);
                         if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                            transfer::open_file(file);
+                            transfer::open_file(file, files_cx);
                         }
                         input.set_value("");
                     } />
@@ -137,6 +138,7 @@ pub fn download_backup() {
 /// Reads a backup file and, if it is sound, opens the restore preview; if not,
 /// says why and changes nothing.
 fn read_backup(file: web_sys::File, restoring: RwSignal<Option<marginalia_core::store::Backup>>) {
+    let state = use_app_state();
     let coding = use_coding();
     const LIMIT: f64 = 50.0 * 1024.0 * 1024.0;
     if file.size() > LIMIT {
@@ -146,7 +148,7 @@ fn read_backup(file: web_sys::File, restoring: RwSignal<Option<marginalia_core::
     leptos::task::spawn_local(async move {
         let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string());
         match text {
-            Some(text) => open_backup_into(&file.name(), text, restoring),
+            Some(text) => open_backup_into(&file.name(), text, restoring, state, coding),
             None => coding.notice.set(Some(Notice { text: format!("{} could not be read; nothing was changed.", file.name()), offer_backup: false })),
         }
     });
@@ -156,14 +158,21 @@ fn read_backup(file: web_sys::File, restoring: RwSignal<Option<marginalia_core::
 #[derive(Clone, Copy)]
 struct Restoring(RwSignal<Option<marginalia_core::store::Backup>>);
 
-/// Checks a backup file's text and opens the restore preview, or says why not.
-pub fn open_backup(name: &str, text: String) {
-    open_backup_into(name, text, expect_context::<Restoring>().0);
+/// The restore preview's signal (taken before any asynchronous work: contexts
+/// are not reachable from a spawned task).
+pub fn restoring() -> RwSignal<Option<marginalia_core::store::Backup>> {
+    expect_context::<Restoring>().0
 }
 
-fn open_backup_into(name: &str, text: String, restoring: RwSignal<Option<marginalia_core::store::Backup>>) {
-    let state = use_app_state();
-    let coding = use_coding();
+/// Checks a backup file's text and opens the restore preview, or says why not.
+/// Callable from a spawned task: it reads no context.
+pub fn open_backup_into(
+    name: &str,
+    text: String,
+    restoring: RwSignal<Option<marginalia_core::store::Backup>>,
+    state: crate::state::AppState,
+    coding: CodingState,
+) {
     // Texts the backup brings along count as documents for its check.
     let lexicon = state.lexicon();
     let brought: Vec<(String, usize)> = marginalia_core::store::backup_texts(&text)

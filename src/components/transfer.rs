@@ -266,9 +266,23 @@ fn is_text_document(name: &str) -> bool {
 /// backup → the restore preview; coded data → the import preview; a text →
 /// the "add to the corpus" preview. A file that cannot be read is refused with
 /// the reason, and nothing changes.
-pub fn open_file(file: web_sys::File) {
-    let coding = use_coding();
-    let t = use_transfer();
+/// What reading a file needs, taken where the app's contexts are reachable
+/// (event listeners on the window and spawned tasks cannot reach them).
+#[derive(Clone, Copy)]
+pub struct FileCtx {
+    coding: crate::coding::CodingState,
+    t: Transfer,
+    state: crate::state::AppState,
+    restoring: RwSignal<Option<marginalia_core::store::Backup>>,
+    pending: RwSignal<Vec<marginalia_core::store::UserText>>,
+}
+
+pub fn file_ctx() -> FileCtx {
+    FileCtx { coding: use_coding(), t: use_transfer(), state: use_app_state(), restoring: super::restoring(), pending: super::import::pending() }
+}
+
+pub fn open_file(file: web_sys::File, cx: FileCtx) {
+    let FileCtx { coding, t, state, restoring, pending } = cx;
     let name = file.name();
     if file.size() > MAX_IMPORT_BYTES as f64 {
         let mb = MAX_IMPORT_BYTES / (1024 * 1024);
@@ -276,7 +290,7 @@ pub fn open_file(file: web_sys::File) {
         return;
     }
     if is_text_document(&name) {
-        super::import::stage_file(file);
+        super::import::stage_file_into(file, state, coding, pending);
         return;
     }
     leptos::task::spawn_local(async move {
@@ -295,7 +309,7 @@ pub fn open_file(file: web_sys::File) {
             return;
         };
         if format == Format::Backup {
-            super::open_backup(&name, String::from_utf8_lossy(&bytes).into_owned());
+            super::open_backup_into(&name, String::from_utf8_lossy(&bytes).into_owned(), restoring, state, coding);
             return;
         }
         let imported = match import(format, &name, &bytes) {
@@ -305,7 +319,6 @@ pub fn open_file(file: web_sys::File) {
                 return;
             }
         };
-        let state = use_app_state();
         let plan = coding.coding.with_untracked(|c| state.docs.with_value(|docs| plan_import(c, docs, &imported, &now())));
         t.importing.set(Some(Arc::new((name, plan))));
     });

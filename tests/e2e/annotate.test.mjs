@@ -289,7 +289,8 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   assert.equal(await page.locator('.segments li').count(), 0);
   await page.locator('.filters [data-tag="finance"]').click();
   // Export what is shown, as a researcher would take it to pandas.
-  const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="csv"]').click()]);
+  await page.locator('.exports button', { hasText: 'Export…' }).click();
+  const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.locator('.export-go').click()]);
   assert.match(csvDownload.suggestedFilename(), /^marginalia-corpus-segments-\d{4}-\d{2}-\d{2}\.csv$/);
   const csvText = (await import('node:fs')).readFileSync(await csvDownload.path(), 'utf8');
   const lines = csvText.trim().split('\r\n');

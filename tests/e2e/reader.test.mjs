@@ -148,7 +148,7 @@ test('the keyboard reaches the reports', async () => {
   await page.goto(server.url);
   await page.locator('table.reports').waitFor();
   // Tab through the page until the first report link has focus, then open it.
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < 16; i++) {
     await page.keyboard.press('Tab');
     if (await page.evaluate(() => document.activeElement?.closest('td.symbol') != null)) break;
   }

@@ -1,0 +1,219 @@
+// Exporting and importing, end to end, in headless Chromium against the release build:
+// every format downloads with a meaningful name and exact offsets; exported files
+// import back (picked or dropped) after a preview; bad files change nothing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { serveStatic, launch, screenshot, watchErrors, corpusFromCli } from './harness.mjs';
+
+let server, browser, corpus;
+before(async () => { server = await serveStatic(); browser = await launch(); corpus = corpusFromCli(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const DAY = /\d{4}-\d{2}-\d{2}/.source;
+
+/** A coded state: annotations over two reports, overlapping, with memos that need care. */
+function codedState() {
+  const out = {};
+  const tags = ['threat', 'finance', 'repatriation', 'prosecution'];
+  for (const doc of corpus.filter((d) => d.id === 'S/2019/103' || d.id === 'S/2019/612')) {
+    const chars = [...doc.text];
+    const anns = [];
+    for (let i = 0; i < 12; i++) {
+      const start = 300 + i * 211;
+      const end = start + 40 + (i % 3) * 30;
+      anns.push({
+        id: `${doc.id.replace(/\W/g, '')}-${i}`, doc: doc.id, start, end, quote: chars.slice(start, end).join(''),
+        prefix: chars.slice(Math.max(0, start - 32), start).join(''), suffix: chars.slice(end, end + 32).join(''),
+        tags: i % 4 === 0 ? [tags[i % 4], tags[(i + 1) % 4]] : [tags[i % 4]],
+        memo: i === 1 ? '=SUM(A1), "quoted"\nsecond line' : '', coder: i % 2 ? 'ana' : 'ben',
+        created: '2026-11-01T10:00:00Z', updated: '2026-11-01T10:00:00Z',
+      });
+    }
+    out[doc.id] = anns;
+  }
+  return out;
+}
+
+async function openWith(state) {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(server.url);
+  await page.locator('table.reports').waitFor();
+  await page.evaluate((state) => {
+    localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'ana' }));
+    for (const [doc, anns] of Object.entries(state)) localStorage.setItem(`marginalia:v1:doc:${doc}`, JSON.stringify(anns));
+  }, state);
+  await page.reload();
+  await page.locator('table.reports').waitFor();
+  return { context, page, errors };
+}
+
+async function exportAs(page, key, setup = async () => {}) {
+  await page.locator('button.export-open').click();
+  await page.locator('dialog.export').waitFor();
+  await page.locator(`input[name="export-format"][value="${key}"]`).check();
+  await setup();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.export-go').click()]);
+  await page.locator('dialog.export').waitFor({ state: 'detached' });
+  return { name: download.suggestedFilename(), bytes: fs.readFileSync(await download.path()) };
+}
+
+const sliceCp = (text, s, e) => [...text].slice(s, e).join('');
+
+test('every format downloads from the export dialog with a meaningful name and exact offsets', async () => {
+  const state = codedState();
+  const { context, page, errors } = await openWith(state);
+  const byId = Object.fromEntries(corpus.map((d) => [d.id, d]));
+  const all = Object.values(state).flat();
+
+  // From a report, the scope starts at that report.
+  await page.goto(`${server.url}#/report/S-2019-103`);
+  await page.locator('.prose .hl').first().waitFor();
+  await page.locator('button.export-open').click();
+  await page.locator('dialog.export').waitFor();
+  assert.equal(await page.locator('input[name="export-docs"][value="current"]').isChecked(), true);
+  assert.match(await page.locator('.export-preview').innerText(), /12 annotation\(s\) in 1 document\(s\) → marginalia-S-2019-103-segments-/);
+  await screenshot(page, 'export-dialog');
+  await page.locator('dialog.export button', { hasText: 'Cancel' }).click();
+
+  const csv = await exportAs(page, 'csv');
+  assert.match(csv.name, new RegExp(`^marginalia-S-2019-103-segments-${DAY}\\.csv$`));
+  const rows = parseCsv(csv.bytes.toString('utf8'));
+  const header = rows.shift();
+  const col = (n) => header.indexOf(n);
+  assert.equal(rows.length, 12 + 3, 'one row per annotation and tag (three carry two tags)');
+  for (const r of rows) {
+    const doc = byId[r[col('document')]];
+    const text = r[col('text')];
+    assert.equal(sliceCp(doc.text, +r[col('start')], +r[col('end')]), text);
+    assert.equal(r[col('text_sha256')], doc.text_sha256);
+  }
+  assert.ok(rows.some((r) => r[col('memo')] === `'=SUM(A1), "quoted"\nsecond line`), 'formula neutralised, quotes and line break kept');
+
+  // The whole corpus, two tags, one coder: the scope is applied.
+  const doccano = await exportAs(page, 'doccano', async () => {
+    await page.locator('input[name="export-docs"][value="all"]').check();
+    await page.locator('dialog.export input[data-tag="finance"]').uncheck();
+    await page.locator('dialog.export input[data-tag="prosecution"]').uncheck();
+    await page.locator('select.coder-select').selectOption('ana');
+  });
+  assert.match(doccano.name, new RegExp(`^marginalia-corpus-doccano-${DAY}\\.jsonl$`));
+  const lines = doccano.bytes.toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const labels = lines.flatMap((l) => l.label.map((x) => ({ doc: l, x })));
+  const expected = all.filter((a) => a.coder === 'ana').flatMap((a) => a.tags.filter((t) => t === 'threat' || t === 'repatriation'));
+  assert.equal(labels.length, expected.length);
+  for (const { doc, x } of labels) {
+    assert.ok(['threat', 'repatriation'].includes(x[2]));
+    assert.ok(all.some((a) => a.start === x[0] && a.end === x[1] && a.quote === sliceCp(doc.text, x[0], x[1])));
+  }
+
+  // Every other format: a file with the right name and a body its readers expect.
+  const checks = {
+    matrix: (b) => assert.match(b.toString('utf8').split('\n')[0], /^document,symbol,ordinal,date,kind,number,section,.*,threat,finance,repatriation,prosecution/),
+    spacy: (b) => assert.ok(b.toString('utf8').trim().split('\n').every((l) => Array.isArray(JSON.parse(l).spans))),
+    labelstudio: (b) => assert.ok(Array.isArray(JSON.parse(b.toString('utf8')))),
+    w3c: (b) => assert.equal(JSON.parse(b.toString('utf8')).type, 'AnnotationCollection'),
+    brat: (b) => assert.equal(b.subarray(0, 2).toString('latin1'), 'PK'),
+    qdpx: (b) => assert.equal(b.subarray(0, 2).toString('latin1'), 'PK'),
+    qdc: (b) => assert.match(b.toString('utf8'), /<CodeBook[^>]*urn:QDA-XML:codebook:1.0/),
+    'codebook-json': (b) => assert.equal(JSON.parse(b.toString('utf8')).tags.length, 4),
+    'codebook-md': (b) => assert.match(b.toString('utf8'), /threat/i),
+    'codebook-html': (b) => { assert.match(b.toString('utf8'), /<html/i); assert.doesNotMatch(b.toString('utf8'), /<script/i); },
+  };
+  const exts = { matrix: 'csv', spacy: 'jsonl', labelstudio: 'json', w3c: 'jsonld', brat: 'zip', qdpx: 'qdpx', qdc: 'qdc', 'codebook-json': 'json', 'codebook-md': 'md', 'codebook-html': 'html' };
+  for (const [key, check] of Object.entries(checks)) {
+    const f = await exportAs(page, key, async () => {
+      if (await page.locator('input[name="export-docs"][value="all"]').isEnabled()) await page.locator('input[name="export-docs"][value="all"]').check();
+    });
+    assert.match(f.name, new RegExp(`^marginalia-[\\w-]+-${DAY}\\.${exts[key]}$`), `${key}: ${f.name}`);
+    check(f.bytes);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('exported files import back after a preview, by picking or dropping them; bad files change nothing', async () => {
+  const state = codedState();
+  const first = await openWith(state);
+  const files = {};
+  for (const key of ['doccano', 'labelstudio', 'w3c', 'brat', 'qdpx', 'spacy', 'csv']) {
+    files[key] = await exportAs(first.page, key, async () => first.page.locator('input[name="export-docs"][value="all"]').check());
+  }
+  await first.context.close();
+
+  for (const [key, file] of Object.entries(files)) {
+    const { context, page, errors } = await openWith({});
+    await page.locator('input.import-file').setInputFiles({ name: file.name, mimeType: 'application/octet-stream', buffer: file.bytes });
+    await page.locator('dialog.import-preview').waitFor();
+    assert.match(await page.locator('.import-counts').innerText(), /^24 to add, 0 to update/, key);
+    if (key === 'qdpx') await screenshot(page, 'import-preview');
+    await page.locator('.import-go').click();
+    await page.locator('dialog.import-preview').waitFor({ state: 'detached' });
+    await page.goto(`${server.url}#/report/S-2019-612`);
+    await page.locator('.prose .hl').first().waitFor();
+    const got = await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/612')));
+    const live = got.filter((a) => !a.deleted);
+    assert.equal(live.length, 12, key);
+    for (const a of state['S/2019/612']) {
+      const b = live.find((x) => x.start === a.start && x.end === a.end);
+      assert.ok(b, `${key}: ${a.id} is back at its place`);
+      assert.equal(b.quote, a.quote);
+      assert.deepEqual([...b.tags].sort(), [...a.tags].sort(), key);
+    }
+    // Importing the same file again adds nothing.
+    await page.locator('input.import-file').setInputFiles({ name: file.name, mimeType: 'application/octet-stream', buffer: file.bytes });
+    await page.locator('dialog.import-preview').waitFor();
+    assert.match(await page.locator('.import-counts').innerText(), /^0 to add, 0 to update, 0 to remove, 24 already here/, key);
+    await page.locator('dialog.import-preview button', { hasText: 'Cancel' }).click();
+    assert.deepEqual(errors, [], key);
+    await context.close();
+  }
+
+  // Dropped on the page: the same preview.
+  const { context, page } = await openWith({});
+  await page.evaluate(({ name, bytes }) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(bytes)], name));
+    window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, { name: files.doccano.name, bytes: [...files.doccano.bytes] });
+  await page.locator('dialog.import-preview').waitFor();
+  await page.locator('dialog.import-preview button', { hasText: 'Cancel' }).click();
+
+  // Bad files: a truncated export, a zip bomb's cousin (not a zip), HTML with a script.
+  const before = await page.evaluate(() => JSON.stringify(localStorage));
+  const bad = [
+    { name: 'truncated.jsonl', buffer: files.doccano.bytes.subarray(0, 100) },
+    { name: 'fake.qdpx', buffer: Buffer.from('PK\x03\x04 this is not a zip') },
+    { name: 'labels.json', buffer: Buffer.from('{"hello": "world"}') },
+  ];
+  for (const f of bad) {
+    await page.locator('input.import-file').setInputFiles({ ...f, mimeType: 'application/octet-stream' });
+    const toast = page.locator('.toast');
+    await toast.waitFor();
+    assert.match(await toast.innerText(), new RegExp(`${f.name.replace('.', '\\.')}.*(not imported|not a file).*[Nn]othing was changed`, 's'));
+    await toast.locator('button', { hasText: 'Dismiss' }).click();
+  }
+  assert.equal(await page.locator('dialog.import-preview').count(), 0);
+  assert.equal(await page.evaluate(() => JSON.stringify(localStorage)), before, 'nothing changed');
+  await context.close();
+});
+
+/** RFC 4180 CSV (quoted fields with commas, quotes and line breaks). */
+function parseCsv(text) {
+  text = text.replace(/^\uFEFF/, '');
+  const rows = []; let row = []; let field = ''; let q = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (q) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') q = false; else field += c;
+    } else if (c === '"') q = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; }
+    else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
+    else field += c;
+  }
+  if (field || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
