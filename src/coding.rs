@@ -1,6 +1,7 @@
 //! The coding state of the shell: binds `core::coding::Coding` to signals and
 //! writes every change through to storage at once.
 
+use marginalia_core::anchor::Anchoring;
 use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::prelude::*;
@@ -62,13 +63,26 @@ impl CodingState {
         // Re-anchor what was saved against today's texts.
         let mut detached = BTreeSet::new();
         let mut reanchored = Vec::new();
+        // Placed by a near match of their quote: worth a look, so the user is told where.
+        let mut near: Vec<String> = Vec::new();
         let ids: Vec<String> = loaded.coding.docs().map(str::to_string).collect();
         for id in ids {
             let Some(doc) = docs.iter().find(|d| d.meta.id == id) else { continue };
             let mut list = loaded.coding.stored(&id).to_vec();
-            let (changed, lost) = marginalia_core::anchor::reanchor_all(doc, &mut list);
-            detached.extend(lost);
-            if !changed.is_empty() {
+            let mut changed = false;
+            for (aid, outcome) in marginalia_core::anchor::reanchor_report(doc, &mut list) {
+                match outcome {
+                    Anchoring::Detached => {
+                        detached.insert(aid);
+                    }
+                    Anchoring::Fuzzy { .. } => {
+                        near.push(list.iter().find(|a| a.id == aid).map(|a| a.cite(doc)).unwrap_or(aid));
+                        changed = true;
+                    }
+                    o => changed |= o.changed(),
+                }
+            }
+            if changed {
                 reanchored.push(id.clone());
                 loaded.coding.set_doc(&id, list);
             }
@@ -122,6 +136,13 @@ impl CodingState {
         if lost > 0 {
             parts.push(format!(
                 "{lost} annotation(s) no longer match the text of their report; they are kept, listed as detached beside the report."
+            ));
+        }
+        if !near.is_empty() {
+            parts.push(format!(
+                "The text changed under {} annotation(s); each was moved to the nearest close match of its quote ({}). Check them.",
+                near.len(),
+                near.join(", ")
             ));
         }
         if !loaded.quarantined.is_empty() {

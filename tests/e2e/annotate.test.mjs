@@ -327,24 +327,39 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
 test('saved annotations re-anchor by their quote when offsets no longer match; the rest are kept as detached', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  await page.goto(server.url);
-  await page.locator('table.reports').waitFor();
-  await page.evaluate(() => {
+  await page.goto(`${server.url}#/report/S-2018-80`);
+  await page.locator('.prose').waitFor();
+  // Where "in terrorist attacks" is, in code points of the report's text.
+  const at = await page.evaluate(() => {
+    for (const p of document.querySelectorAll('.prose [data-start]')) {
+      const i = p.textContent.indexOf('in terrorist attacks');
+      if (i >= 0) return Number(p.dataset.start) + [...p.textContent.slice(0, i)].length;
+    }
+  });
+  assert.ok(at > 0);
+  await page.evaluate((at) => {
     const a = (id, start, end, quote, prefix = '', suffix = '') => ({ id, doc: 'S/2018/80', start, end, quote, prefix, suffix, tags: ['threat'], memo: '', coder: 'x', created: 't', updated: 't' });
     localStorage.setItem('marginalia:v1:doc:S/2018/80', JSON.stringify([
       a('moved', 3, 13, 'frustrated travellers'),
       a('lost', 20, 30, 'words that are nowhere in this report'),
+      // The text changed a little under this one: "in terorist attacks" is found near its place.
+      a('near', at + 1, at + 20, 'in terorist attacks'),
     ]));
-  });
+  }, at);
+  await page.goto(server.url);
   await page.reload();
-  await page.locator('.toast', { hasText: 'no longer match' }).waitFor();
+  const toast = page.locator('.toast', { hasText: 'no longer match' });
+  await toast.waitFor();
+  assert.match(await toast.innerText(), /The text changed under 1 annotation\(s\); each was moved to the nearest close match of its quote \(S\/2018\/80 ¶\d+\)/);
   await page.goto(`${server.url}#/report/S-2018-80`);
   await page.locator('.hl').first().waitFor();
   assert.equal(await page.locator('.hl').first().innerText(), 'frustrated travellers');
   assert.equal(await page.locator('.ann-list.detached li').count(), 1);
   assert.match(await page.locator('.ann-list.detached').innerText(), /nowhere in this report/);
   const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2018/80')));
-  assert.equal(stored.length, 2, 'nothing dropped');
+  assert.equal(stored.length, 3, 'nothing dropped');
+  const near = stored.find((x) => x.id === 'near');
+  assert.deepEqual([near.start, near.end, near.quote], [at, at + 20, 'in terrorist attacks'], 'placed on the near match');
   assert.ok(stored.find((x) => x.id === 'moved').start > 13, 'moved to where its quote is');
   await context.close();
 });

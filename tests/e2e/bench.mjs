@@ -103,6 +103,49 @@ for (let i = 0; i < RUNS; i++) {
   await context.close();
 }
 
+// Exports of a large state: 20,000 annotations over the five reports, each
+// format from the export dialog (time from the click to the file being handed
+// to the browser, measured in the page).
+const BIG = 20000;
+const big = {};
+for (const d of corpus) big[d.id] = [];
+for (let i = 0; i < BIG; i++) {
+  const d = corpus[i % corpus.length];
+  const cs = [...d.text];
+  const start = rand(cs.length - 200);
+  const end = start + 5 + rand(120);
+  big[d.id].push({ id: `big${i}`, doc: d.id, start, end, quote: cs.slice(start, end).join(''), prefix: '', suffix: '',
+    tags: i % 7 ? [tags[rand(4)]] : [tags[rand(4)], tags[(rand(4) + 1) % 4]], memo: i % 5 ? '' : 'a memo, with "quotes"', coder: 'bench',
+    created: '2026-01-01T00:00:00Z', updated: '2026-01-01T00:00:00Z' });
+}
+const defaultCodebook = { tags: tags.map((t, i) => ({ id: t, name: t, colour: ['#D55E00', '#0072B2', '#009E73', '#CC79A7'][i], key: String(i + 1), description: '' })) };
+const exportKeys = ['csv', 'matrix', 'doccano', 'spacy', 'labelstudio', 'w3c', 'brat', 'qdpx'];
+const exportMs = Object.fromEntries(exportKeys.map((k) => [k, []]));
+for (let i = 0; i < Math.min(RUNS, 5); i++) {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await renderMs(page, 'corpus');
+  // 20,000 annotations are more than localStorage holds (about 5 MB): they come in
+  // as a restored backup and stay in memory (the app says the store is full).
+  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'bench' })));
+  await page.reload();
+  await renderMs(page, 'corpus');
+  const backup = { format: 'marginalia-backup', version: 1, app_version: 'bench', exported_at: '2026-01-01T00:00:00Z', coder: 'bench',
+    codebook: defaultCodebook, documents: corpus.map((d) => ({ id: d.id, text_sha256: d.text_sha256 })), annotations: Object.values(big).flat(), texts: [] };
+  await page.locator('label.restore input').setInputFiles({ name: 'big.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(backup)) });
+  await page.locator('dialog.restore button', { hasText: 'Replace' }).click();
+  await page.locator('dialog.restore').waitFor({ state: 'detached' });
+  for (const key of exportKeys) {
+    await page.locator('button.export-open').click();
+    await page.locator(`input[name="export-format"][value="${key}"]`).check();
+    await page.locator('input[name="export-docs"][value="all"]').check();
+    await Promise.all([page.waitForEvent('download'), page.locator('.export-go').click()]);
+    exportMs[key].push(Number(await page.getAttribute('body', 'data-export-ms')));
+  }
+  await context.close();
+}
+
 const sizes = fs.readdirSync(DIST).filter((f) => !f.startsWith('.')).map((f) => {
   const body = fs.readFileSync(path.join(DIST, f));
   return { f, raw: body.length, gz: zlib.gzipSync(body, { level: 9 }).length };
@@ -128,6 +171,10 @@ for (const [name, xs] of [
   ['key press → new highlight in the DOM', coded.dom],
   ['key press → new highlight painted', coded.tag],
 ]) console.log(`| ${name} | ${median(xs).toFixed(1)} | ${Math.min(...xs).toFixed(1)} | ${Math.max(...xs).toFixed(1)} |`);
+console.log(`\nExport of ${BIG} annotations over the five reports, from the export dialog (ms, median of ${Math.min(RUNS, 5)}):\n`);
+console.log('| format | median | min | max |');
+console.log('|---|---|---|---|');
+for (const [k, xs] of Object.entries(exportMs)) console.log(`| ${k} | ${median(xs).toFixed(1)} | ${Math.min(...xs).toFixed(1)} | ${Math.max(...xs).toFixed(1)} |`);
 console.log('\nTransferred size of the release build (dist/):\n');
 console.log('| file | raw KB | gzip -9 KB |');
 console.log('|---|---|---|');
