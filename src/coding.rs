@@ -41,6 +41,10 @@ pub struct CodingState {
     pub detached: RwSignal<BTreeSet<String>>,
     /// Changes not yet written (written right after the next paint, or when the page hides).
     unwritten: StoredValue<Option<Touched>>,
+    /// Bumped right after the frame that shows a change is painted. The report's
+    /// prose follows `coding` at once; the panels beside it (list, counts) follow
+    /// this, so that a new highlight paints first and they catch up a frame later.
+    pub settled: RwSignal<u64>,
 }
 
 /// RFC 3339 time now, in UTC with milliseconds.
@@ -100,7 +104,13 @@ impl CodingState {
             read_only: RwSignal::new(loaded.newer),
             detached: RwSignal::new(detached),
             unwritten: StoredValue::new(None),
+            settled: RwSignal::new(0),
         };
+        let settled = state.settled;
+        Effect::new(move |_| {
+            state.coding.track();
+            request_animation_frame(move || set_timeout(move || settled.update(|n| *n += 1), std::time::Duration::ZERO));
+        });
         // Leaving or hiding the page writes what is still unwritten, synchronously.
         let flush_on_hide = window_event_listener(leptos::ev::pagehide, move |_| state.flush());
         let flush_on_hidden = window_event_listener(leptos::ev::visibilitychange, move |_| state.flush());
@@ -276,7 +286,9 @@ impl CodingState {
         if let Some(a) = Annotation::new(doc, s, e, tag, &coder, new_id(), &now(), snap) {
             let id = a.id.clone();
             self.change(|c| c.add(a));
-            self.selected.set(Some(id));
+            // The new annotation opens in the editor once its highlight is painted.
+            let selected = self.selected;
+            request_animation_frame(move || set_timeout(move || selected.set(Some(id)), std::time::Duration::ZERO));
         }
         self.pending.set(None);
         self.palette_at.set(None);

@@ -142,7 +142,10 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
     let filter = RwSignal::new(None::<String>);
     let counts = {
         let doc_id = doc_id.clone();
-        Memo::new(move |_| coding.coding.with(|c| c.counts(Some(&doc_id))))
+        Memo::new(move |_| {
+            coding.settled.track();
+            coding.coding.with_untracked(|c| c.counts(Some(&doc_id)))
+        })
     };
     let book = Memo::new(move |_| coding.coding.with(|c| c.codebook.clone()));
     // The list shows the first LIST_LIMIT annotations until asked for all; rows are
@@ -153,7 +156,8 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
         Memo::new(move |_| {
             let f = filter.get();
             let limit = if show_all.get() { usize::MAX } else { LIST_LIMIT };
-            coding.coding.with(|c| {
+            coding.settled.track();
+            coding.coding.with_untracked(|c| {
                 let mut matching = c.live(&doc.meta.id).filter(|a| f.as_ref().is_none_or(|f| a.tags.contains(f)));
                 let rows: Vec<ListRow> = matching
                     .by_ref()

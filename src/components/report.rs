@@ -182,11 +182,18 @@ fn patch_prose(
 ) {
     let coding = use_coding();
     let shown = StoredValue::new((spans.get_untracked(), book.get_untracked()));
+    let marked = StoredValue::new(None::<String>);
     Effect::new(move |_| {
         let now_spans = spans.get();
         let now_book = book.get();
         let selected = coding.selected.get();
         let Some(prose) = prose_ref.get() else { return };
+        let block = |i: usize| prose.query_selector(&format!("[data-block=\"{i}\"]")).ok().flatten();
+        // The blocks showing an annotation (to mark it without searching every highlight).
+        let blocks_of = |id: &str| -> Vec<usize> {
+            now_spans.iter().enumerate().filter(|(_, v)| v.iter().any(|s| s.id == id)).map(|(i, _)| i).collect()
+        };
+        let (unmark, mark) = (marked.get_value().map(|id| blocks_of(&id)), selected.as_deref().map(blocks_of));
         shown.update_value(|(old_spans, old_book)| {
             let all = *old_book != now_book;
             for (i, b) in doc.blocks.iter().enumerate() {
@@ -194,7 +201,7 @@ fn patch_prose(
                 if matches!(b.kind, BlockKind::Footnote { .. }) || (!all && new == old) {
                     continue;
                 }
-                let Ok(Some(el)) = prose.query_selector(&format!("[data-block=\"{i}\"]")) else { continue };
+                let Some(el) = block(i) else { continue };
                 let open = open_note(&el).map(|(n, _)| n);
                 let inner = combos.try_update_value(|c| html::block_inner(&doc, b, new.map(Vec::as_slice).unwrap_or(&[]), &now_book, c, open));
                 el.set_inner_html(&inner.unwrap_or_default());
@@ -206,19 +213,24 @@ fn patch_prose(
             *old_spans = now_spans;
             *old_book = now_book;
         });
-        if let Ok(list) = prose.query_selector_all(".hl.selected") {
-            for el in elements(&list) {
-                let _ = el.class_list().remove_1("selected");
-            }
-        }
-        if let Some(id) = selected {
-            let id = id.replace('\\', "\\\\").replace('"', "\\\"");
-            if let Ok(list) = prose.query_selector_all(&format!(".hl[data-ids~=\"{id}\"]")) {
-                for el in elements(&list) {
-                    let _ = el.class_list().add_1("selected");
+        for el in unmark.unwrap_or_default().into_iter().filter_map(block) {
+            if let Ok(list) = el.query_selector_all(".hl.selected") {
+                for h in elements(&list) {
+                    let _ = h.class_list().remove_1("selected");
                 }
             }
         }
+        if let (Some(id), Some(blocks)) = (&selected, mark) {
+            let quoted = id.replace('\\', "\\\\").replace('"', "\\\"");
+            for el in blocks.into_iter().filter_map(block) {
+                if let Ok(list) = el.query_selector_all(&format!(".hl[data-ids~=\"{quoted}\"]")) {
+                    for h in elements(&list) {
+                        let _ = h.class_list().add_1("selected");
+                    }
+                }
+            }
+        }
+        marked.set_value(selected);
     });
 }
 

@@ -346,7 +346,7 @@ test('saved annotations re-anchor by their quote when offsets no longer match; t
       a('near', at + 1, at + 20, 'in terorist attacks'),
     ]));
   }, at);
-  await page.goto(server.url);
+  // One fresh start reads (and re-anchors) what was stored.
   await page.reload();
   const toast = page.locator('.toast', { hasText: 'no longer match' });
   await toast.waitFor();
