@@ -354,7 +354,7 @@ fn a_refused_import_leaves_the_backup_untouched() {
     let out = at_fixed_time(&["import", notes.to_str().unwrap(), "--into", b]);
     assert!(stderr(&out).contains("cannot tell which format"), "{}", stderr(&out));
     let big = dir.join("big.jsonl");
-    std::fs::File::create(&big).unwrap().set_len(21 * 1024 * 1024).unwrap();
+    std::fs::File::create(&big).unwrap().set_len(65 * 1024 * 1024).unwrap();
     let out = at_fixed_time(&["import", big.to_str().unwrap(), "--into", b]);
     assert!(stderr(&out).contains("MB"), "{}", stderr(&out));
     let out = at_fixed_time(&["import", file.to_str().unwrap()]);
