@@ -281,10 +281,19 @@ fn export_every_format_under_its_name_with_a_scope() {
     assert!(stderr(&out).contains("no document \"S/1999/1\""), "{}", stderr(&out));
     let out = at_fixed_time(&["export", "--from", b, "--format", "csv", "--tags", "gender"]);
     assert!(stderr(&out).contains("no tag \"gender\""));
-    for f in ["qdpx", "qdc"] {
-        let out = at_fixed_time(&["export", "--from", b, "--format", f, "--out", o]);
-        assert!(!out.status.success() && stderr(&out).contains("not available yet"), "{f}: {}", stderr(&out));
+    // Zips and REFI-QDA files.
+    for (format, name, magic) in [
+        ("qdpx", "marginalia-corpus-refi-2026-11-22.qdpx", &b"PK"[..]),
+        ("brat", "brat.zip", &b"PK"[..]),
+        ("qdc", "marginalia-codebook-2026-11-22.qdc", &b"<?xml"[..]),
+    ] {
+        let target = if format == "brat" { out_dir.join(name) } else { out_dir.clone() };
+        let out = at_fixed_time(&["export", "--from", b, "--format", format, "--out", target.to_str().unwrap()]);
+        assert!(out.status.success(), "{format}: {}", stderr(&out));
+        assert!(std::fs::read(out_dir.join(name)).unwrap().starts_with(magic), "{format}");
     }
+    let out = at_fixed_time(&["export", "--from", b, "--format", "qdpx"]);
+    assert_eq!(out.status.code(), Some(2), "a zip needs --out");
     let out = at_fixed_time(&["export", "--from", b, "--format", "xml"]);
     assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();
@@ -294,8 +303,8 @@ fn export_every_format_under_its_name_with_a_scope() {
 fn import_merges_into_a_backup_and_a_second_import_adds_nothing() {
     let (dir, backup) = backup_fixture("import");
     let b = backup.to_str().unwrap();
-    for format in ["doccano", "csv", "w3c", "labelstudio", "spacy", "backup"] {
-        let file = dir.join(format!("export.{format}"));
+    for format in ["doccano", "csv", "w3c", "labelstudio", "spacy", "backup", "qdpx", "brat"] {
+        let file = dir.join(if format == "brat" { "export.zip".to_string() } else { format!("export.{format}") });
         let out = at_fixed_time(&["export", "--from", b, "--format", format, "--out", file.to_str().unwrap()]);
         assert!(out.status.success(), "{}", stderr(&out));
         // Into a backup that does not exist yet: a new one.
@@ -354,7 +363,7 @@ fn a_refused_import_leaves_the_backup_untouched() {
     let out = at_fixed_time(&["import", notes.to_str().unwrap(), "--into", b]);
     assert!(stderr(&out).contains("cannot tell which format"), "{}", stderr(&out));
     let big = dir.join("big.jsonl");
-    std::fs::File::create(&big).unwrap().set_len(21 * 1024 * 1024).unwrap();
+    std::fs::File::create(&big).unwrap().set_len(65 * 1024 * 1024).unwrap();
     let out = at_fixed_time(&["import", big.to_str().unwrap(), "--into", b]);
     assert!(stderr(&out).contains("MB"), "{}", stderr(&out));
     let out = at_fixed_time(&["import", file.to_str().unwrap()]);

@@ -644,54 +644,129 @@ pub const W3C_DOCUMENT: &str = "urn:marginalia:document:";
 pub const W3C_TAG: &str = "urn:marginalia:tag:";
 pub const W3C_TEXT_SHA256: &str = "marginalia:text_sha256";
 
+#[derive(Serialize)]
+struct W3cBody<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    purpose: &'static str,
+    value: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    format: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct W3cNamed<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type")]
+enum W3cSelector<'a> {
+    TextQuoteSelector { exact: &'a str, prefix: &'a str, suffix: &'a str },
+    TextPositionSelector { start: usize, end: usize },
+}
+
+#[derive(Serialize)]
+struct W3cTarget<'a> {
+    source: &'a str,
+    selector: [W3cSelector<'a>; 2],
+    #[serde(rename = "marginalia:text_sha256")]
+    text_sha256: &'a str,
+}
+
+#[derive(Serialize)]
+struct W3cAnnotation<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    motivation: &'static str,
+    created: &'a str,
+    modified: &'a str,
+    creator: W3cNamed<'a>,
+    body: Vec<W3cBody<'a>>,
+    target: W3cTarget<'a>,
+}
+
+#[derive(Serialize)]
+struct W3cPage<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "startIndex")]
+    start_index: usize,
+    items: Vec<W3cAnnotation<'a>>,
+}
+
+#[derive(Serialize)]
+struct W3cCollection<'a> {
+    #[serde(rename = "@context")]
+    context: (&'static str, serde_json::Value),
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    label: &'static str,
+    generator: W3cNamed<'a>,
+    generated: &'a str,
+    total: usize,
+    first: W3cPage<'a>,
+}
+
 /// W3C Web Annotation: an `AnnotationCollection` (JSON-LD) whose annotations
 /// carry a tagging `TextualBody` per tag (`value` the name, `id`
 /// `urn:marginalia:tag:<id>`), a commenting body for the memo, and a target with
 /// a `TextQuoteSelector` and a `TextPositionSelector` (code points).
 pub fn w3c_collection(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &ExportMeta) -> String {
-    use serde_json::{Value, json};
-    let mut items: Vec<Value> = Vec::new();
-    for d in docs {
-        let source = format!("{W3C_DOCUMENT}{}", d.doc.meta.id);
-        let sha = d.doc.text_sha256();
+    let sources: Vec<(String, String)> = docs.iter().map(|d| (format!("{W3C_DOCUMENT}{}", d.doc.meta.id), d.doc.text_sha256())).collect();
+    let mut items = Vec::new();
+    for (d, (source, sha)) in docs.iter().zip(&sources) {
         for a in &d.annotations {
-            let mut body: Vec<Value> = a
+            let mut body: Vec<W3cBody<'_>> = a
                 .tags
                 .iter()
-                .map(|t| json!({"type": "TextualBody", "purpose": "tagging", "value": book.get(t).map(|x| x.name.as_str()).unwrap_or(t), "id": format!("{W3C_TAG}{t}")}))
+                .map(|t| W3cBody {
+                    kind: "TextualBody",
+                    purpose: "tagging",
+                    value: book.get(t).map(|x| x.name.as_str()).unwrap_or(t),
+                    id: Some(format!("{W3C_TAG}{t}")),
+                    format: None,
+                })
                 .collect();
             if !a.memo.is_empty() {
-                body.push(json!({"type": "TextualBody", "purpose": "commenting", "value": a.memo, "format": "text/plain"}));
+                body.push(W3cBody { kind: "TextualBody", purpose: "commenting", value: &a.memo, id: None, format: Some("text/plain") });
             }
-            items.push(json!({
-                "id": format!("{W3C_ANNOTATION}{}", a.id),
-                "type": "Annotation",
-                "motivation": "classifying",
-                "created": a.created,
-                "modified": a.updated,
-                "creator": {"type": "Person", "name": a.coder},
-                "body": body,
-                "target": {
-                    "source": source,
-                    "selector": [
-                        {"type": "TextQuoteSelector", "exact": a.quote, "prefix": a.prefix, "suffix": a.suffix},
-                        {"type": "TextPositionSelector", "start": a.start, "end": a.end}
+            items.push(W3cAnnotation {
+                id: format!("{W3C_ANNOTATION}{}", a.id),
+                kind: "Annotation",
+                motivation: "classifying",
+                created: &a.created,
+                modified: &a.updated,
+                creator: W3cNamed { kind: "Person", name: &a.coder },
+                body,
+                target: W3cTarget {
+                    source,
+                    selector: [
+                        W3cSelector::TextQuoteSelector { exact: &a.quote, prefix: &a.prefix, suffix: &a.suffix },
+                        W3cSelector::TextPositionSelector { start: a.start, end: a.end },
                     ],
-                    W3C_TEXT_SHA256: sha
-                }
-            }));
+                    text_sha256: sha,
+                },
+            });
         }
     }
-    let collection = json!({
-        "@context": ["http://www.w3.org/ns/anno.jsonld", {"marginalia": "urn:marginalia:"}],
-        "id": format!("urn:marginalia:export:{}", meta.exported_at),
-        "type": "AnnotationCollection",
-        "label": "Marginalia annotations",
-        "generator": {"type": "Software", "name": format!("Marginalia {}", meta.app_version)},
-        "generated": meta.exported_at,
-        "total": items.len(),
-        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items}
-    });
+    let generator = format!("Marginalia {}", meta.app_version);
+    let collection = W3cCollection {
+        context: ("http://www.w3.org/ns/anno.jsonld", serde_json::json!({"marginalia": "urn:marginalia:"})),
+        id: format!("urn:marginalia:export:{}", meta.exported_at),
+        kind: "AnnotationCollection",
+        label: "Marginalia annotations",
+        generator: W3cNamed { kind: "Software", name: &generator },
+        generated: &meta.exported_at,
+        total: items.len(),
+        first: W3cPage { kind: "AnnotationPage", start_index: 0, items },
+    };
     serde_json::to_string_pretty(&collection).unwrap_or_default()
 }
 
@@ -791,6 +866,37 @@ struct LabelStudioData<'a> {
     meta: DocMeta<'a>,
 }
 
+#[derive(Serialize)]
+struct LabelStudioValue<'a> {
+    start: usize,
+    end: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    labels: Option<Vec<&'a str>>,
+    /// The quote (a region), or the memo as a list of lines (a text area).
+    text: serde_json::Value,
+}
+
+#[derive(Serialize)]
+struct LabelStudioResult<'a> {
+    id: &'a str,
+    from_name: &'static str,
+    to_name: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    value: LabelStudioValue<'a>,
+}
+
+#[derive(Serialize)]
+struct LabelStudioResults<'a> {
+    result: Vec<LabelStudioResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct LabelStudioTask<'a> {
+    data: LabelStudioData<'a>,
+    annotations: [LabelStudioResults<'a>; 1],
+}
+
 /// Label Studio tasks JSON: per document a task whose `data` holds the text,
 /// the document's id, symbol, text hash, app version, export time and the
 /// records (`marginalia`), and one annotation whose results are a `labels`
@@ -801,27 +907,26 @@ struct LabelStudioData<'a> {
 /// `<Labels name="label" toName="text">…</Labels><Text name="text" value="$text"/>
 /// <TextArea name="memo" toName="text" perRegion="true"/>`.
 pub fn label_studio_tasks(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &ExportMeta) -> String {
-    use serde_json::json;
-    let tasks: Vec<_> = docs
+    let tasks: Vec<LabelStudioTask<'_>> = docs
         .iter()
         .map(|d| {
             let index = OffsetIndex::new(&d.doc.text);
             let mut result = Vec::new();
             for a in &d.annotations {
                 let (start, end) = (index.cp_to_utf16(a.start), index.cp_to_utf16(a.end));
-                let labels: Vec<&str> = a.tags.iter().map(|t| book.get(t).map(|x| x.name.as_str()).unwrap_or(t)).collect();
-                result.push(json!({
-                    "id": a.id, "from_name": "label", "to_name": "text", "type": "labels",
-                    "value": {"start": start, "end": end, "text": a.quote, "labels": labels}
-                }));
+                let labels = a.tags.iter().map(|t| book.get(t).map(|x| x.name.as_str()).unwrap_or(t)).collect();
+                let text = serde_json::Value::from(a.quote.as_str());
+                let value = LabelStudioValue { start, end, labels: Some(labels), text };
+                result.push(LabelStudioResult { id: &a.id, from_name: "label", to_name: "text", kind: "labels", value });
                 if !a.memo.is_empty() {
-                    result.push(json!({
-                        "id": a.id, "from_name": "memo", "to_name": "text", "type": "textarea",
-                        "value": {"start": start, "end": end, "text": [a.memo]}
-                    }));
+                    let value = LabelStudioValue { start, end, labels: None, text: serde_json::json!([a.memo]) };
+                    result.push(LabelStudioResult { id: &a.id, from_name: "memo", to_name: "text", kind: "textarea", value });
                 }
             }
-            json!({"data": LabelStudioData { text: &d.doc.text, meta: DocMeta::of(d, meta) }, "annotations": [{"result": result}]})
+            LabelStudioTask {
+                data: LabelStudioData { text: &d.doc.text, meta: DocMeta::of(d, meta) },
+                annotations: [LabelStudioResults { result }],
+            }
         })
         .collect();
     serde_json::to_string_pretty(&tasks).unwrap_or_default()

@@ -35,8 +35,9 @@ use crate::offsets::{OffsetIndex, Round};
 use crate::store::{UserText, parse_time, same_content};
 
 /// The largest file any importer reads (bytes). Larger files are refused
-/// before they are parsed.
-pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
+/// before they are parsed. Large enough for Marginalia's own exports of
+/// 20,000 annotations (the W3C collection of them is about 30 MB).
+pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 
 /// At most this many warnings are kept (then one line says how many more).
 pub const MAX_WARNINGS: usize = 100;
@@ -406,7 +407,7 @@ fn jsonl(text: &str, what: &str) -> Result<Vec<(usize, Object)>, ImportError> {
 /// The records a JSON format carries beside its labels (bad ones skipped).
 fn records_of(v: Option<&Value>) -> Vec<Record> {
     match v {
-        Some(Value::Array(list)) => list.iter().filter_map(|r| serde_json::from_value(r.clone()).ok()).collect(),
+        Some(Value::Array(list)) => list.iter().filter_map(|r| <Record as serde::Deserialize>::deserialize(r).ok()).collect(),
         _ => Vec::new(),
     }
 }
@@ -518,22 +519,27 @@ fn object_labels(list: Option<&Value>, start_key: &str, end_key: &str, bad: &mut
     labels
 }
 
-/// A JSONL format: per line a `text`, and what `line` reads from the line's
-/// object: the object naming the document (`document`, `id` or `symbol`,
-/// `text_sha256`, the `marginalia` records), the labels, and how many labels
-/// could not be read.
-fn read_jsonl(text: &str, what: &str, line: impl Fn(&Object) -> (Object, Vec<Label>, usize)) -> Result<Imported, ImportError> {
+/// What a JSONL format reads from a line's object: the object naming the
+/// document (`None`: the line itself), the labels, and how many labels could
+/// not be read.
+type LineReader = fn(&Object) -> (Option<&Object>, Vec<Label>, usize);
+
+/// A JSONL format: per line a `text`, and what `line` reads; the object naming
+/// the document has `document`, `id` or `symbol`, `text_sha256`, and the
+/// `marginalia` records.
+fn read_jsonl(text: &str, what: &str, line: LineReader) -> Result<Imported, ImportError> {
     let mut b = Builder::default();
     for (n, o) in jsonl(text, what)? {
         let Some(body) = o.get("text").and_then(Value::as_str) else {
             return refuse(format!("Line {n} of this {what} file has no \"text\"."));
         };
         let (names, labels, bad) = line(&o);
+        let names = names.unwrap_or(&o);
         if bad > 0 {
             b.warn(format!("Line {n}: {bad} labels have no start, end or label; they were left out."));
         }
-        let id = field(&names, &["document", "id", "symbol"]).unwrap_or_else(|| format!("line-{n}"));
-        b.document(text_document(&names, id, body), labels, &records_of(names.get("marginalia")));
+        let id = field(names, &["document", "id", "symbol"]).unwrap_or_else(|| format!("line-{n}"));
+        b.document(text_document(names, id, body), labels, &records_of(names.get("marginalia")));
     }
     Ok(b.finish())
 }
@@ -556,7 +562,7 @@ pub fn read_doccano(text: &str) -> Result<Imported, ImportError> {
             }
         }
         labels.extend(object_labels(o.get("entities"), "start_offset", "end_offset", &mut bad));
-        (o.clone(), labels, bad)
+        (None, labels, bad)
     })
 }
 
@@ -567,7 +573,7 @@ pub fn read_spacy(text: &str) -> Result<Imported, ImportError> {
     read_jsonl(text, "spaCy", |o| {
         let mut bad = 0;
         let labels = object_labels(o.get("spans"), "start", "end", &mut bad);
-        (o.get("meta").and_then(Value::as_object).cloned().unwrap_or_default(), labels, bad)
+        (o.get("meta").and_then(Value::as_object), labels, bad)
     })
 }
 

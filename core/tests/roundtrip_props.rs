@@ -3,8 +3,9 @@
 //! multi-tag annotations with random memos → export → import → plan → apply
 //! gives the same annotations, field for field, and exporting again gives the
 //! same bytes. Every format here carries every field: the JSON formats and brat
-//! through their records, the CSV through its columns (its quote and context
-//! come back from the text, which it names by hash).
+//! through their records, REFI-QDA through its note of identifiers, the CSV
+//! through its columns (its quote and context come back from the text, which it
+//! names by hash).
 //!
 //! And every reader, fed random bytes, cut-off files and random JSON, returns a
 //! value or a reason, never panics; planning what it read never panics either.
@@ -115,21 +116,34 @@ fn live(c: &Coding) -> Vec<Annotation> {
 }
 
 /// The formats read back, as files: (name, bytes) entries (one, or brat's several).
-const READABLE: [Format; 7] =
-    [Format::Backup, Format::SegmentsCsv, Format::Doccano, Format::Spacy, Format::LabelStudio, Format::W3c, Format::Brat];
+/// `None` stands for brat as a folder of entries; `Some(Format::Brat)` is its zip.
+const READABLE: [Option<Format>; 9] = [
+    Some(Format::Backup),
+    Some(Format::SegmentsCsv),
+    Some(Format::Doccano),
+    Some(Format::Spacy),
+    Some(Format::LabelStudio),
+    Some(Format::W3c),
+    Some(Format::Brat),
+    Some(Format::Qdpx),
+    None,
+];
 
-fn files(format: Format, docs: &[Document], c: &Coding) -> Vec<(String, Vec<u8>)> {
-    if format == Format::Brat {
+fn files(format: Option<Format>, docs: &[Document], c: &Coding) -> Vec<(String, Vec<u8>)> {
+    let Some(format) = format else {
         let sel = Scope::all().select(docs, c);
         return brat_files(&sel.doc_annotations(), &c.codebook, &meta());
-    }
+    };
     let source = Source { documents: docs, coding: c, texts: &[], coder: "ana" };
     let f = export(format, &source, &Scope::all(), &ExportOptions::default(), &meta()).unwrap();
     vec![(f.name, f.bytes)]
 }
 
-fn read(format: Format, files: &[(String, Vec<u8>)]) -> Result<Imported, String> {
-    let got = if format == Format::Brat { read_brat(files) } else { import(format, &files[0].0, &files[0].1) };
+fn read(format: Option<Format>, files: &[(String, Vec<u8>)]) -> Result<Imported, String> {
+    let got = match format {
+        Some(f) => import(f, &files[0].0, &files[0].1),
+        None => read_brat(files),
+    };
     got.map_err(|e| e.0)
 }
 
