@@ -11,20 +11,7 @@ use crate::codebook::{Codebook, Tag};
 use crate::export::ExportMeta;
 
 /// Escapes text for HTML (element content and quoted attribute values).
-pub fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::html::escape as html_escape;
 
 /// Escapes text for Markdown: a backslash before every ASCII punctuation
 /// character (CommonMark reads each as itself), line breaks kept.
