@@ -888,9 +888,11 @@ impl Backup {
 pub fn restore_plan(current: &Coding, backup: &Backup, mode: RestoreMode, now: &str) -> RestorePlan {
     let mut plan = RestorePlan::default();
     let mut seen = std::collections::BTreeSet::new();
+    let index: std::collections::HashMap<&str, &Annotation> =
+        current.docs().flat_map(|d| current.stored(d)).map(|a| (a.id.as_str(), a)).collect();
     for b in &backup.annotations {
         seen.insert(b.id.clone());
-        let cur = current.get(&b.id);
+        let cur = index.get(b.id.as_str()).copied();
         let result = match mode {
             RestoreMode::Replace => Annotation { updated: now.to_string(), ..b.clone() },
             RestoreMode::Merge => match cur {
