@@ -224,7 +224,7 @@ impl Coding {
             };
             befores.push(before);
         }
-        leaving.sort_by(|x, y| y.1.cmp(&x.1));
+        leaving.sort_by_key(|x| std::cmp::Reverse(x.1));
         for (doc, i) in leaving {
             if let Some(v) = self.by_doc.get_mut(&doc) {
                 v.remove(i);
