@@ -80,18 +80,29 @@ const IDS_FORMAT: &str = "marginalia-refi";
 const IDS_VERSION: u32 = 1;
 
 /// A GUID derived from `kind` and `parts` (lowercase, `8-4-4-4-12`, a version
-/// 8 UUID): the same input always gives the same GUID.
+/// 8 UUID): the same input always gives the same GUID. The hash is two 64-bit
+/// FNV-1a hashes (different seeds) over the length-prefixed parts: GUIDs need
+/// to be distinct and stable, not secret, and a project has one per annotation
+/// and coding, so they must be cheap (a SHA-256 each was most of the time of a
+/// REFI-QDA export).
 pub fn guid(kind: &str, parts: &[&str]) -> String {
-    let mut h = Sha256::new();
-    h.update(b"marginalia-refi\0");
-    h.update(kind.as_bytes());
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let (mut h1, mut h2): (u64, u64) = (0xcbf2_9ce4_8422_2325, 0x8422_2325_cbf2_9ce4);
+    let mut eat = |bytes: &[u8]| {
+        for &x in bytes {
+            h1 = (h1 ^ u64::from(x)).wrapping_mul(PRIME);
+            h2 = (h2 ^ u64::from(x)).wrapping_mul(PRIME).rotate_left(29);
+        }
+    };
+    eat(b"marginalia-refi\0");
+    eat(kind.as_bytes());
     for p in parts {
-        h.update((p.len() as u64).to_le_bytes());
-        h.update(p.as_bytes());
+        eat(&(p.len() as u64).to_le_bytes());
+        eat(p.as_bytes());
     }
-    let d = h.finalize();
     let mut b = [0u8; 16];
-    b.copy_from_slice(&d[..16]);
+    b[..8].copy_from_slice(&h1.to_be_bytes());
+    b[8..].copy_from_slice(&h2.to_be_bytes());
     b[6] = (b[6] & 0x0f) | 0x80;
     b[8] = (b[8] & 0x3f) | 0x80;
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -389,6 +400,8 @@ pub fn project_qde(docs: &[DocAnnotations<'_>], book: &Codebook, app_version: &s
     }
 
     let mut texts = Vec::new();
+    // Users' and codes' GUIDs, made once each (a SHA-256 per annotation and tag adds up).
+    let mut known = Known::default();
     if !docs.is_empty() {
         x.open("Sources", &[]);
         for (d, len) in docs.iter().zip(&lens) {
@@ -399,7 +412,7 @@ pub fn project_qde(docs: &[DocAnnotations<'_>], book: &Codebook, app_version: &s
             x.open("TextSource", &[("guid", &g), ("name", name), ("plainTextPath", &path)]);
             let chars: Vec<char> = d.doc.text.chars().collect();
             for a in writable(d, *len) {
-                write_selection(&mut x, doc_id, a, &chars, &mut ids);
+                write_selection(&mut x, doc_id, a, &chars, &mut ids, &mut known);
             }
             x.close("TextSource");
             ids.documents.push(DocIds { guid: g.clone(), id: doc_id.into(), symbol: d.doc.meta.symbol.clone(), text_sha256: d.doc.text_sha256() });
@@ -418,11 +431,21 @@ pub fn project_qde(docs: &[DocAnnotations<'_>], book: &Codebook, app_version: &s
     (x.finish(), texts)
 }
 
-fn write_selection(x: &mut Xml, doc_id: &str, a: &Annotation, chars: &[char], ids: &mut Ids) {
+/// GUIDs already made, by kind and name.
+#[derive(Default)]
+struct Known(std::collections::HashMap<(&'static str, String), String>);
+
+impl Known {
+    fn guid(&mut self, kind: &'static str, name: &str) -> String {
+        self.0.entry((kind, name.to_string())).or_insert_with(|| guid(kind, &[name])).clone()
+    }
+}
+
+fn write_selection(x: &mut Xml, doc_id: &str, a: &Annotation, chars: &[char], ids: &mut Ids, known: &mut Known) {
     let g = guid("selection", &[doc_id, &a.id]);
     let quote: String = chars[a.start..a.end].iter().collect();
     let (start, end) = (a.start.to_string(), a.end.to_string());
-    let user = (!a.coder.is_empty()).then(|| guid("user", &[&a.coder]));
+    let user = (!a.coder.is_empty()).then(|| known.guid("user", &a.coder));
     let mut attrs = vec![("guid", g.as_str()), ("name", quote.as_str()), ("startPosition", start.as_str()), ("endPosition", end.as_str())];
     if let Some(u) = &user {
         attrs.push(("creatingUser", u));
@@ -449,7 +472,7 @@ fn write_selection(x: &mut Xml, doc_id: &str, a: &Annotation, chars: &[char], id
         }
         let coding: Vec<(&str, &str)> = coding.iter().map(|(k, v)| (*k, v.as_str())).collect();
         x.open("Coding", &coding);
-        x.empty("CodeRef", &[("targetGUID", &guid("code", &[t]))]);
+        x.empty("CodeRef", &[("targetGUID", &known.guid("code", t))]);
         x.close("Coding");
     }
     x.close("PlainTextSelection");

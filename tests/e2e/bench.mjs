@@ -6,7 +6,9 @@ import zlib from 'node:zlib';
 import { serveStatic, launch, corpusFromCli, DIST } from './harness.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 15);
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+// ONLY=render|coding|export runs one part (the others report no figures).
+const only = (part) => !process.env.ONLY || process.env.ONLY === part;
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; };
 const slug = (id) => id.replace(/[^\p{L}\p{N}._]/gu, '-');
 
 const corpus = corpusFromCli();
@@ -20,7 +22,7 @@ async function renderMs(page, what) {
 }
 
 const cold = { corpus: [], report: [], nav: [], clean: [] };
-for (let i = 0; i < RUNS; i++) {
+for (let i = 0; only('render') && i < RUNS; i++) {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(server.url);
@@ -51,7 +53,7 @@ for (let i = 0; i < N; i++) {
     prefix: '', suffix: '', tags: [tags[rand(4)]], memo: '', coder: 'bench', created: '2026-01-01T00:00:00Z', updated: '2026-01-01T00:00:00Z' });
 }
 const coded = { report: [], nav: [], tag: [], dom: [] };
-for (let i = 0; i < RUNS; i++) {
+for (let i = 0; only('coding') && i < RUNS; i++) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   await page.goto(server.url);
@@ -121,7 +123,7 @@ for (let i = 0; i < BIG; i++) {
 const defaultCodebook = { tags: tags.map((t, i) => ({ id: t, name: t, colour: ['#D55E00', '#0072B2', '#009E73', '#CC79A7'][i], key: String(i + 1), description: '' })) };
 const exportKeys = ['csv', 'matrix', 'doccano', 'spacy', 'labelstudio', 'w3c', 'brat', 'qdpx'];
 const exportMs = Object.fromEntries(exportKeys.map((k) => [k, []]));
-for (let i = 0; i < Math.min(RUNS, 5); i++) {
+for (let i = 0; only('export') && i < Math.min(RUNS, 5); i++) {
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
   await page.goto(server.url);
