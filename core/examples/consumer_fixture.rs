@@ -61,6 +61,7 @@ const MEMOS: &[&str] = &[
     "He said \"no\", then left, without a word.",
     "=HYPERLINK(\"http://example.invalid\",\"click\")",
     "=1+1",
+    "'=1+1 (quoted already)",
     "+44 20 7946 0000",
     "-5 degrees, \"or less\"",
     "@coder please check",
@@ -216,10 +217,12 @@ fn main() {
             "date": d.meta.date,
             "text": d.text,
             "text_sha256": d.text_sha256(),
-            // Paragraphs as [number or null, start, end] (code points).
-            "paragraphs": d.blocks.iter().filter_map(|b| match b.kind {
-                BlockKind::Paragraph { number } => Some(json!([number, b.start, b.end])),
-                _ => None,
+            // Every block as [kind, level or number (null for an unnumbered
+            // paragraph), start, end] (code points), in text order.
+            "blocks": d.blocks.iter().map(|b| match b.kind {
+                BlockKind::Heading { level } => json!(["heading", level, b.start, b.end]),
+                BlockKind::Paragraph { number } => json!(["paragraph", number, b.start, b.end]),
+                BlockKind::Footnote { number } => json!(["footnote", number, b.start, b.end]),
             }).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "annotations": annotations.iter().filter(|a| !a.deleted).map(|a| json!({

@@ -2,10 +2,12 @@
 annotation's fragments (`start end;start end`, code points, as brat's Python
 server counts) slice the `.txt`, joined by spaces, to the annotation's text,
 never across a line break; labels are the entities of `annotation.conf`;
-AnnotatorNotes point to existing annotations."""
+notes (AnnotatorNotes, and Marginalia's records as JSON) point to existing
+annotations."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -13,7 +15,7 @@ from pathlib import Path
 from common import Expected, same_counts, short, standalone
 
 T_LINE = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$")
-NOTE_LINE = re.compile(r"^(#\d+)\tAnnotatorNotes (T\d+)\t(.*)$")
+NOTE_LINE = re.compile(r"^(#\d+)\t(\S+) (T\d+)\t(.*)$")
 
 
 def entities(conf: Path) -> set[str]:
@@ -70,8 +72,17 @@ def check(path: Path, expected: Expected) -> str:
                 tids.add(tid)
             elif line.startswith("#"):
                 m = NOTE_LINE.match(line)
-                assert m, f"{where}: not an AnnotatorNotes line: {short(line)}"
-                assert m.group(2) in tids, f"{where}: note on {m.group(2)}, which is not defined above it"
+                assert m, f"{where}: not a note line (#N, type, T id, text): {short(line)}"
+                _, kind, ref, body = m.groups()
+                assert ref in tids, f"{where}: note on {ref}, which is not defined above it"
+                if kind == "Marginalia":
+                    # The annotation's own record, as one line of JSON.
+                    rec = json.loads(body)
+                    a = expected.by_id.get(rec["id"])
+                    assert a is not None, f"{where}: record of {rec['id']!r}, no live annotation"
+                    assert (rec["start"], rec["end"], rec["memo"]) == (a["start"], a["end"], a["memo"]), f"{where}: record differs"
+                else:
+                    assert kind == "AnnotatorNotes", f"{where}: note of type {kind!r}"
             else:
                 raise AssertionError(f"{where}: unexpected line {short(line)}")
     same_counts(found, expected.segments(), "brat text-bound annotations")

@@ -17,13 +17,17 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def as_written(cell: str) -> str:
-    """A text as a formula-safe CSV cell: a leading `'` where a spreadsheet would run it."""
-    return "'" + cell if cell.startswith(FORMULA_START) else cell
+    """A text as a formula-safe CSV cell: a leading `'` where a spreadsheet would run
+    it (also before apostrophes that precede such a character, so it can be undone)."""
+    return "'" + cell if cell.lstrip("'").startswith(FORMULA_START) else cell
 
 
-def check(path: Path, expected: Expected) -> str:
-    # As most people read it: pandas infers the types.
-    df = pd.read_csv(path)
+def check(path: Path, expected: Expected, bom: bool = False) -> str:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") == bom, "a byte order mark " + ("is missing" if bom else "is there unasked")
+    # As most people read it: pandas infers the types (Excel's BOM read as such).
+    df = pd.read_csv(path, encoding="utf-8-sig" if bom else "utf-8")
+    assert df.columns[0] == "annotation_id", f"first column {df.columns[0]!r}"
     rows = expected.segment_rows()
     assert len(df) == rows, f"pandas read {len(df)} rows, expected {rows} (one per annotation and tag)"
     for col in OFFSETS:
@@ -40,7 +44,7 @@ def check(path: Path, expected: Expected) -> str:
         assert int(r["ordinal"]) == d["ordinal"], f"{d['id']}: ordinal {r['ordinal']} != {d['ordinal']}"
 
     # Exactly as written: every cell a string, nothing turned into NaN.
-    ex = pd.read_csv(path, dtype=str, keep_default_na=False)
+    ex = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig" if bom else "utf-8")
     assert list(ex.columns) == list(df.columns)
     found = Counter()
     for i, r in ex.iterrows():
@@ -70,7 +74,7 @@ def check(path: Path, expected: Expected) -> str:
         assert r["symbol"] == (doc["symbol"] or ""), f"row {line}: symbol {r['symbol']!r}"
         found[(r["document"], s, e, tag)] += 1
     same_counts(found, expected.segments(), "segments CSV rows")
-    return f"{len(df)} rows; types, offsets in 3 units and texts exact"
+    return f"{len(df)} rows; types, offsets in 3 units and texts exact" + (" (with a BOM)" if bom else "")
 
 
 if __name__ == "__main__":
