@@ -14,7 +14,7 @@
 //! | doccano JSONL | `document`, `id`, `symbol`, `text_sha256` per line | per line | `marginalia`: a [`Record`] per annotation |
 //! | spaCy JSONL | `meta.id`, `meta.symbol`, `meta.text_sha256` | `meta` | span `id`; `meta.marginalia` records |
 //! | Label Studio | `data.id`, `data.symbol`, `data.text_sha256` | `data` | result `id`; memo as a per-region `textarea` result; `data.marginalia` records |
-//! | W3C | target `source` (`urn:marginalia:document:<id>`), `marginalia:text_sha256` | `generator`, `generated` | annotation `id`, `creator`, `created`, `modified`, commenting body |
+//! | W3C | target `source` (`urn:marginalia:document:<id>`, percent-encoded), `marginalia:text_sha256` | `generator`, `generated` | annotation `id`, `creator`, `created`, `modified`, commenting body |
 //! | brat | `<slug>.txt` (the text itself) | `annotation.conf` comment | a `#N\tMarginalia T1\t{record}` note per `T` line |
 //! | codebook JSON / Markdown / HTML | — | in the file | — |
 //! | backup | `documents` | `app_version`, `exported_at` | everything |
@@ -643,6 +643,44 @@ pub const W3C_ANNOTATION: &str = "urn:marginalia:annotation:";
 pub const W3C_DOCUMENT: &str = "urn:marginalia:document:";
 pub const W3C_TAG: &str = "urn:marginalia:tag:";
 pub const W3C_TEXT_SHA256: &str = "marginalia:text_sha256";
+/// The key of a tagging body that holds the tag's id.
+pub const W3C_TAG_KEY: &str = "marginalia:tag";
+
+/// A name as part of a URN: letters, digits and `-._~/:@` as they are, every
+/// other byte percent-encoded (UTF-8), so ids in any script or with spaces
+/// still make a valid URI. [`urn_unpart`] reverses it.
+pub fn urn_part(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Decodes the `%XX` escapes of [`urn_part`]; a `%` not followed by two hex
+/// digits, or escapes that do not make UTF-8, are left as they are.
+pub fn urn_unpart(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && let (Some(h), Some(l)) = (b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
 
 #[derive(Serialize)]
 struct W3cBody<'a> {
@@ -650,8 +688,10 @@ struct W3cBody<'a> {
     kind: &'static str,
     purpose: &'static str,
     value: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<String>,
+    /// The tag's id ([`W3C_TAG_KEY`]): a body with an `id` would read as an
+    /// external resource, which may not have a purpose.
+    #[serde(rename = "marginalia:tag", skip_serializing_if = "Option::is_none")]
+    tag: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     format: Option<&'static str>,
 }
@@ -693,6 +733,7 @@ struct W3cAnnotation<'a> {
 
 #[derive(Serialize)]
 struct W3cPage<'a> {
+    id: String,
     #[serde(rename = "type")]
     kind: &'static str,
     #[serde(rename = "startIndex")]
@@ -715,11 +756,14 @@ struct W3cCollection<'a> {
 }
 
 /// W3C Web Annotation: an `AnnotationCollection` (JSON-LD) whose annotations
-/// carry a tagging `TextualBody` per tag (`value` the name, `id`
-/// `urn:marginalia:tag:<id>`), a commenting body for the memo, and a target with
-/// a `TextQuoteSelector` and a `TextPositionSelector` (code points).
+/// carry a tagging `TextualBody` per tag (`value` the name, `marginalia:tag`
+/// the id), a commenting body for the memo, and a target with a
+/// `TextQuoteSelector` and a `TextPositionSelector` (code points). Ids are URNs
+/// whose parts are percent-encoded ([`urn_part`]); the embedded page has its
+/// own id. It passes the W3C test suite's MUST assertions
+/// (`tests/consumers/check_w3c.py`).
 pub fn w3c_collection(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &ExportMeta) -> String {
-    let sources: Vec<(String, String)> = docs.iter().map(|d| (format!("{W3C_DOCUMENT}{}", d.doc.meta.id), d.doc.text_sha256())).collect();
+    let sources: Vec<(String, String)> = docs.iter().map(|d| (format!("{W3C_DOCUMENT}{}", urn_part(&d.doc.meta.id)), d.doc.text_sha256())).collect();
     let mut items = Vec::new();
     for (d, (source, sha)) in docs.iter().zip(&sources) {
         for a in &d.annotations {
@@ -730,15 +774,15 @@ pub fn w3c_collection(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &Expor
                     kind: "TextualBody",
                     purpose: "tagging",
                     value: book.get(t).map(|x| x.name.as_str()).unwrap_or(t),
-                    id: Some(format!("{W3C_TAG}{t}")),
+                    tag: Some(t),
                     format: None,
                 })
                 .collect();
             if !a.memo.is_empty() {
-                body.push(W3cBody { kind: "TextualBody", purpose: "commenting", value: &a.memo, id: None, format: Some("text/plain") });
+                body.push(W3cBody { kind: "TextualBody", purpose: "commenting", value: &a.memo, tag: None, format: Some("text/plain") });
             }
             items.push(W3cAnnotation {
-                id: format!("{W3C_ANNOTATION}{}", a.id),
+                id: format!("{W3C_ANNOTATION}{}", urn_part(&a.id)),
                 kind: "Annotation",
                 motivation: "classifying",
                 created: &a.created,
@@ -759,13 +803,13 @@ pub fn w3c_collection(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &Expor
     let generator = format!("Marginalia {}", meta.app_version);
     let collection = W3cCollection {
         context: ("http://www.w3.org/ns/anno.jsonld", serde_json::json!({"marginalia": "urn:marginalia:"})),
-        id: format!("urn:marginalia:export:{}", meta.exported_at),
+        id: format!("urn:marginalia:export:{}", urn_part(&meta.exported_at)),
         kind: "AnnotationCollection",
         label: "Marginalia annotations",
         generator: W3cNamed { kind: "Software", name: &generator },
         generated: &meta.exported_at,
         total: items.len(),
-        first: W3cPage { kind: "AnnotationPage", start_index: 0, items },
+        first: W3cPage { id: format!("urn:marginalia:export:{}:page:1", urn_part(&meta.exported_at)), kind: "AnnotationPage", start_index: 0, items },
     };
     serde_json::to_string_pretty(&collection).unwrap_or_default()
 }
@@ -1144,6 +1188,22 @@ mod tests {
         assert_eq!(sel[0]["exact"], anns[0].quote.as_str());
         assert_eq!(sel[1]["start"], 5);
         assert_eq!(a["target"][W3C_TEXT_SHA256], d.text_sha256());
+        assert_eq!(a["body"][0][W3C_TAG_KEY], "finance");
+        assert!(a["body"][0].get("id").is_none(), "a tagging body with an id reads as an external resource");
+        assert!(v["first"]["id"].as_str().unwrap().ends_with(":page:1"));
+        assert_eq!(a["target"]["source"], "urn:marginalia:document:S/2019/103");
+    }
+
+    #[test]
+    fn urn_parts_are_ascii_and_decode_back() {
+        assert_eq!(urn_part("S/2019/103"), "S/2019/103");
+        assert_eq!(urn_part("Feldnotizen---Rückkehr"), "Feldnotizen---R%C3%BCckkehr");
+        assert_eq!(urn_part("a b%😀"), "a%20b%25%F0%9F%98%80");
+        for s in ["S/2019/103", "Feldnotizen---Rückkehr", "a b%😀", "100%", "%zz", "%C3"] {
+            assert_eq!(urn_unpart(&urn_part(s)), s);
+        }
+        assert_eq!(urn_unpart("100%"), "100%");
+        assert_eq!(urn_unpart("%C3"), "%C3", "not UTF-8: left as it is");
     }
 
     #[test]

@@ -30,7 +30,10 @@ use crate::annotation::Annotation;
 use crate::codebook::{Codebook, Tag};
 use crate::coding::Coding;
 use crate::document::{Document, sha256_hex};
-use crate::export::{BRAT_NOTE, Format, Record, W3C_ANNOTATION, W3C_DOCUMENT, W3C_TAG, W3C_TEXT_SHA256, brat_flat, brat_label, restore_cell};
+use crate::export::{
+    BRAT_NOTE, Format, Record, W3C_ANNOTATION, W3C_DOCUMENT, W3C_TAG, W3C_TAG_KEY, W3C_TEXT_SHA256, brat_flat, brat_label, restore_cell,
+    urn_unpart,
+};
 use crate::offsets::{OffsetIndex, Round};
 use crate::store::{UserText, parse_time, same_content};
 
@@ -689,7 +692,8 @@ fn one_or_many(v: &Value) -> Vec<&Value> {
 /// Reads W3C Web Annotation JSON-LD (see [`crate::export::w3c_collection`]):
 /// an `AnnotationCollection` (its first page), an `AnnotationPage`, one
 /// `Annotation`, or a list of annotations. Tags are the `tagging` bodies (the
-/// tag id from `urn:marginalia:tag:<id>`, else the value as a name); other
+/// tag id from `marginalia:tag`, or from an `id` `urn:marginalia:tag:<id>` as
+/// earlier exports wrote it, else the value as a name); other
 /// textual bodies make the memo; the target's `source` names the document; a
 /// `TextPositionSelector` gives the span (code points) and a
 /// `TextQuoteSelector` the quote and context. An annotation with only a quote
@@ -723,7 +727,7 @@ pub fn read_w3c(text: &str) -> Result<Imported, ImportError> {
             b.warn(format!("{what} is not of type Annotation; it was left out."));
             continue;
         }
-        let id = item.get("id").and_then(Value::as_str).map(|i| i.strip_prefix(W3C_ANNOTATION).unwrap_or(i).to_string());
+        let id = item.get("id").and_then(Value::as_str).map(|i| i.strip_prefix(W3C_ANNOTATION).map_or_else(|| i.to_string(), urn_unpart));
         let Some(target) = one_or_many(&item["target"]).into_iter().find(|t| t.is_object()) else {
             b.warn(format!("{what} has no target with a selector; it was left out."));
             continue;
@@ -732,7 +736,7 @@ pub fn read_w3c(text: &str) -> Result<Imported, ImportError> {
             b.warn(format!("{what} names no source document; it was left out."));
             continue;
         };
-        let doc_id = source.strip_prefix(W3C_DOCUMENT).unwrap_or(source).to_string();
+        let doc_id = source.strip_prefix(W3C_DOCUMENT).map_or_else(|| source.to_string(), urn_unpart);
         let (mut start, mut end, mut quote, mut prefix, mut suffix) = (None, None, None, None, None);
         for s in one_or_many(&target["selector"]) {
             if has_type(s, "TextPositionSelector") {
@@ -757,11 +761,14 @@ pub fn read_w3c(text: &str) -> Result<Imported, ImportError> {
             let value = body.get("value").and_then(Value::as_str).unwrap_or_default();
             match body.get("purpose").and_then(Value::as_str) {
                 Some("tagging") | Some("classifying") => {
-                    let tag_id = body.get("id").and_then(Value::as_str).and_then(|i| i.strip_prefix(W3C_TAG));
+                    let tag_id = match body.get(W3C_TAG_KEY).and_then(Value::as_str) {
+                        Some(t) => Some(t.to_string()),
+                        None => body.get("id").and_then(Value::as_str).and_then(|i| i.strip_prefix(W3C_TAG)).map(urn_unpart),
+                    };
                     match tag_id {
                         Some(t) => {
-                            b.tag(t, value);
-                            tags.push(t.to_string());
+                            b.tag(&t, value);
+                            tags.push(t);
                         }
                         None if !value.is_empty() => tags.push(value.to_string()),
                         None => {}

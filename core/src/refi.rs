@@ -1000,6 +1000,10 @@ fn to_imported(parsed: Parsed, files: &[(String, Vec<u8>)]) -> Imported {
                     counts.outside += 1;
                     continue;
                 }
+            } else if start >= end {
+                // No text to check against, but a reversed or empty span is wrong anyway.
+                counts.outside += 1;
+                continue;
             } else {
                 counts.unchecked += 1;
             }
@@ -1371,6 +1375,11 @@ mod tests {
         assert!(im.warnings.is_empty(), "{:?}", im.warnings);
         let e = import_qdpx(&write_zip(&[("readme.txt".into(), b"hi".to_vec())])).unwrap_err();
         assert!(e.0.contains("no project.qde"), "{e}");
+        // Without the source's text a reversed span is still left out, with a warning.
+        let bare = qde.replace(r#"startPosition="0" endPosition="4""#, r#"startPosition="4" endPosition="0""#);
+        let im = import_qdpx(bare.as_bytes()).unwrap();
+        assert!(im.annotations.is_empty());
+        assert!(im.warnings.iter().any(|w| w.contains("1 selection outside")), "{:?}", im.warnings);
     }
 
     #[test]

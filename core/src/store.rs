@@ -942,6 +942,19 @@ pub fn restore_plan(current: &Coding, backup: &Backup, mode: RestoreMode, now: &
                     if t.key.is_some_and(|k| book.by_key(k).is_some()) {
                         t.key = None;
                     }
+                    // Another tag here has its name (renamed on one side, added on the
+                    // other): names stay unique, as the codebook requires.
+                    let taken = |book: &Codebook, name: &str| {
+                        book.tags.iter().any(|x| x.name.trim().to_lowercase() == name.trim().to_lowercase())
+                    };
+                    if taken(&book, &t.name) {
+                        let base: String = t.name.trim().chars().take(72).collect();
+                        let mut n = 2;
+                        while taken(&book, &format!("{base} ({n})")) {
+                            n += 1;
+                        }
+                        t.name = format!("{base} ({n})");
+                    }
                     book.tags.push(t);
                 }
             }
@@ -1002,6 +1015,21 @@ mod restore_tests {
         applied.undo("t10");
         assert_eq!(applied.live("D").count(), 2);
         assert!(applied.get("fresh").unwrap().deleted);
+    }
+
+    #[test]
+    fn a_merged_codebook_keeps_names_unique() {
+        // "finance" was renamed "money" here; the backup has a new tag "Money".
+        let mut here = Codebook::default();
+        here.rename("finance", "money").unwrap();
+        let cur = Coding::new(here);
+        let mut b = backup_of(vec![]);
+        b.codebook.add("Money").unwrap();
+        b.codebook.add("Money (2)").unwrap();
+        let plan = restore_plan(&cur, &b, RestoreMode::Merge, "t9");
+        plan.codebook.validate().unwrap();
+        let names: Vec<&str> = plan.codebook.tags.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["threat", "money", "repatriation", "prosecution", "Money (2)", "Money (2) (2)"]);
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //!
 //! Both install what is missing (the wasm32 target, trunk, wasm-bindgen-cli,
 //! wasm-opt, Chromium and ChromeDriver, the end-to-end test's npm packages) and
-//! are quick when everything is there. `cargo xtask bench` runs the benchmarks.
+//! are quick when everything is there. `cargo xtask bench` runs the benchmarks;
+//! `cargo xtask fuzz [SECONDS]` runs every fuzz target for a bounded time.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -31,9 +32,10 @@ fn main() -> ExitCode {
         Some("build") => build_release(),
         Some("bench") => bench(),
         Some("setup") => setup_all(),
+        Some("fuzz") => fuzz(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  serve   build the app and serve it on http://127.0.0.1:8080\n  test    run every test (installs what is missing)\n  build   release build into dist/\n  bench   run the benchmarks (native and in headless Chromium)\n  setup   install every tool the commands need"
+                "usage: cargo xtask <command>\n\n  serve   build the app and serve it on http://127.0.0.1:8080\n  test    run every test (installs what is missing); test core|consumers|wasm|e2e|fuzz runs one part\n  build   release build into dist/\n  bench   run the benchmarks (native and in headless Chromium)\n  setup   install every tool the commands need\n  fuzz    run every fuzz target (default {FUZZ_SECONDS} s each; `fuzz 300` for longer)"
             );
             return ExitCode::from(2);
         }
@@ -239,7 +241,13 @@ fn test(extra: &[String]) -> Result {
         step("core and CLI tests (cargo test)");
         run(Command::new("cargo").args(["test", "-p", "marginalia-core", "-p", "marginalia-cli"]))?;
     }
-    if only == Some("core") {
+    if only.is_none() || only == Some("consumers") {
+        consumers()?;
+    }
+    if only == Some("fuzz") {
+        return fuzz_for(CI_FUZZ_SECONDS);
+    }
+    if matches!(only, Some("core" | "consumers")) {
         return Ok(());
     }
     setup_all()?;
@@ -258,6 +266,9 @@ fn test(extra: &[String]) -> Result {
             .arg("tests/e2e/")
             .env("CHROMIUM", CHROMIUM))?;
     }
+    if only.is_none() {
+        fuzz_for(CI_FUZZ_SECONDS)?;
+    }
     Ok(())
 }
 
@@ -268,4 +279,133 @@ fn bench() -> Result {
     build_release()?;
     step("browser benchmark (headless Chromium, release build)");
     run(Command::new("node").arg("tests/e2e/bench.mjs").env("CHROMIUM", CHROMIUM))
+}
+
+// ---------------------------------------------------------------- consumer checks
+
+/// Cargo's target folder (where the CLI is built and the checks write).
+fn target_dir() -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR").map_or_else(|| project_root().join("target"), PathBuf::from)
+}
+
+fn ensure_xmllint() -> Result {
+    let have = Command::new("xmllint").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
+    if !have.is_ok_and(|s| s.success()) {
+        apt_install(&["libxml2-utils"], "the consumer checks (xmllint validates the REFI-QDA exports)")?;
+    }
+    Ok(())
+}
+
+/// A Python virtual environment in target/consumers-venv with the packages
+/// pinned in tests/consumers/requirements.txt (wheels only); pip runs again
+/// only when that file changes. Returns the environment's python.
+fn ensure_consumers_venv() -> Result<PathBuf> {
+    let venv = target_dir().join("consumers-venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        step("creating the consumer checks' Python environment (target/consumers-venv)");
+        if output("python3", &["--version"]).is_none() {
+            apt_install(&["python3", "python3-venv"], "the consumer checks")?;
+        }
+        if run(Command::new("python3").args(["-m", "venv"]).arg(&venv)).is_err() {
+            // Debian's python3 comes without venv (ensurepip) until python3-venv is installed.
+            let _ = std::fs::remove_dir_all(&venv);
+            apt_install(&["python3-venv"], "the consumer checks' Python environment")?;
+            run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+        }
+    }
+    let requirements = "tests/consumers/requirements.txt";
+    let wanted = std::fs::read_to_string(requirements).map_err(|e| format!("cannot read {requirements}: {e}"))?;
+    let stamp = venv.join("installed-requirements.txt");
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
+        step("installing the consumer checks' Python packages (pandas, spaCy, jsonschema: wheels from PyPI)");
+        run(Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input", "--only-binary=:all:", "-r"])
+            .arg(requirements))?;
+        std::fs::write(&stamp, wanted).map_err(|e| format!("cannot write {}: {e}", stamp.display()))?;
+    }
+    Ok(python)
+}
+
+/// Every export of the CLI read by the software that reads it (tests/consumers/).
+fn consumers() -> Result {
+    ensure_xmllint()?;
+    let python = ensure_consumers_venv()?;
+    let dir = target_dir().join("consumers");
+    step("consumer checks: the CLI and the fixture (a backup coding the five reports and a user text)");
+    run(Command::new("cargo").args(["build", "--quiet", "-p", "marginalia-cli"]))?;
+    run(Command::new("cargo")
+        .args(["run", "--quiet", "-p", "marginalia-core", "--example", "consumer_fixture", "--"])
+        .arg(&dir))?;
+    step("consumer checks: every export read by pandas, spaCy, JSON Schema (W3C), xmllint (REFI-QDA), brat and Label Studio rules");
+    run(Command::new(&python)
+        .arg("tests/consumers/run.py")
+        .arg("--cli")
+        .arg(target_dir().join("debug/marginalia"))
+        .arg("--dir")
+        .arg(&dir))
+}
+
+// ---------------------------------------------------------------- fuzzing
+
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
+/// Seconds per target for `cargo xtask fuzz` and for the run in `cargo xtask test`.
+const FUZZ_SECONDS: u64 = 20;
+const CI_FUZZ_SECONDS: u64 = 10;
+
+fn fuzz(args: &[String]) -> Result {
+    let seconds = match args.first() {
+        Some(s) => s.parse().map_err(|_| format!("fuzz takes a number of seconds per target, not {s:?}"))?,
+        None => FUZZ_SECONDS,
+    };
+    fuzz_for(seconds)
+}
+
+fn ensure_cargo_fuzz() -> Result {
+    cargo_bin_on_path();
+    let have = output("cargo", &["fuzz", "--version"]).unwrap_or_default();
+    if !have.contains(CARGO_FUZZ_VERSION) {
+        step(&format!("installing cargo-fuzz {CARGO_FUZZ_VERSION} (about a minute, once)"));
+        run(Command::new("cargo").args(["install", "--locked", &format!("cargo-fuzz@{CARGO_FUZZ_VERSION}")]))?;
+    }
+    Ok(())
+}
+
+/// Runs every target of fuzz/Cargo.toml for `seconds` each, from its seeds
+/// (fuzz/seeds/<target>, kept in git) and the corpus earlier runs grew
+/// (fuzz/corpus/<target>, not kept). libFuzzer needs nightly flags; stable
+/// rustc accepts them with RUSTC_BOOTSTRAP=1, set for these commands only.
+fn fuzz_for(seconds: u64) -> Result {
+    ensure_cargo_fuzz()?;
+    let fuzz = |args: &[&str]| {
+        let mut c = Command::new("cargo");
+        c.arg("fuzz").args(args).current_dir("fuzz").env("RUSTC_BOOTSTRAP", "1");
+        c
+    };
+    let listed = fuzz(&["list"]).output().map_err(|e| format!("cannot run cargo fuzz list: {e}"))?;
+    let targets: Vec<String> = String::from_utf8_lossy(&listed.stdout).split_whitespace().map(String::from).collect();
+    if targets.is_empty() {
+        return Err("cargo fuzz list found no fuzz targets in fuzz/".into());
+    }
+    step(&format!("building {} fuzz targets (libFuzzer, address sanitizer, debug assertions)", targets.len()));
+    run(&mut fuzz(&["build", "--debug-assertions"]))?;
+    for t in &targets {
+        step(&format!("fuzzing {t} for {seconds} s"));
+        let corpus = format!("corpus/{t}");
+        std::fs::create_dir_all(Path::new("fuzz").join(&corpus)).map_err(|e| format!("cannot create fuzz/{corpus}: {e}"))?;
+        let seeds = format!("seeds/{t}");
+        let mut args = vec!["run", "--debug-assertions", t.as_str(), corpus.as_str()];
+        if Path::new("fuzz").join(&seeds).is_dir() {
+            args.push(&seeds);
+        }
+        let time = format!("-max_total_time={seconds}");
+        args.extend(["--", &time, "-dict=json.dict", "-timeout=10", "-rss_limit_mb=2048", "-print_final_stats=1"]);
+        run(&mut fuzz(&args)).map_err(|_| {
+            format!(
+                "fuzz target {t} found an input that fails: it is in fuzz/artifacts/{t}/; \
+                 reproduce with `cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run {t} artifacts/{t}/<file>`"
+            )
+        })?;
+    }
+    Ok(())
 }

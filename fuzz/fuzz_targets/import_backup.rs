@@ -1,0 +1,8 @@
+//! Importing restoring a backup file through the import dialog: `import::import(Format::Backup, …)` on any bytes, then
+//! the import plan against a small corpus (see `marginalia_fuzz::import_target`).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use marginalia_core::export::Format;
+
+fuzz_target!(|data: &[u8]| marginalia_fuzz::import_target(Format::Backup, "backup.json", data));

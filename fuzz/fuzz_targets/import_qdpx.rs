@@ -1,0 +1,8 @@
+//! Importing a REFI-QDA project (a zip, or a bare project.qde): `import::import(Format::Qdpx, …)` on any bytes, then
+//! the import plan against a small corpus (see `marginalia_fuzz::import_target`).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use marginalia_core::export::Format;
+
+fuzz_target!(|data: &[u8]| marginalia_fuzz::import_target(Format::Qdpx, "project.qdpx", data));
