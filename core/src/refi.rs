@@ -184,12 +184,24 @@ fn unless_xml_safe(s: &str) -> Option<String> {
 /// Text content, escaped: `<`, `>`, `&`, and `\r` (as `&#13;`, so that it
 /// survives end-of-line normalisation); quotes need no escape in content.
 fn escape_text(s: &str) -> String {
+    if plain(s) {
+        return s.to_string();
+    }
     partial_escape(xml_chars(s)).into_owned()
+}
+
+/// Whether `s` needs no escaping at all, in content or in an attribute (one
+/// pass: most names, times and ids are plain, and a project has many).
+fn plain(s: &str) -> bool {
+    s.chars().all(|c| c >= ' ' && !matches!(c, '<' | '>' | '&' | '"' | '\'' | '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}'))
 }
 
 /// An attribute value, escaped: `<`, `>`, `&`, both quotes, and tabs and line
 /// breaks as character references so that attribute normalisation keeps them.
 fn escape_attr(s: &str) -> String {
+    if plain(s) {
+        return s.to_string();
+    }
     escape(xml_chars(s)).replace('\n', "&#10;").replace('\t', "&#9;")
 }
 

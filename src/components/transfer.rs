@@ -117,7 +117,9 @@ fn ExportForm() -> impl IntoView {
             format!("{n_anns} annotation(s) in {n_docs} document(s) → {name}")
         }
     };
-    let download = move || {
+    // The button says the file is being made, and that paints before the work starts.
+    let busy = RwSignal::new(false);
+    let make = move || {
         let f = format.get_untracked();
         let s = scope.get_untracked();
         let options = ExportOptions { bom: bom.get_untracked(), presence: presence.get_untracked() };
@@ -132,6 +134,7 @@ fn ExportForm() -> impl IntoView {
             })
         });
         crate::perf::note("data-export-ms", crate::perf::now() - started);
+        busy.set(false);
         match result {
             Ok(file) => {
                 if crate::download::save_bytes(&file.name, file.mime, &file.bytes) {
@@ -142,6 +145,13 @@ fn ExportForm() -> impl IntoView {
             }
             Err(e) => coding.notice.set(Some(Notice { text: format!("Nothing was exported: {e}"), offer_backup: false })),
         }
+    };
+    let download = move || {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        request_animation_frame(move || set_timeout(make, std::time::Duration::ZERO));
     };
 
     let format_options = FORMATS
@@ -244,7 +254,8 @@ fn ExportForm() -> impl IntoView {
                 </div>
                 <p class="export-preview" aria-live="polite">{preview}</p>
                 <div class="row">
-                    <button type="button" class="btn primary export-go" on:click=move |_| download()>"Download"</button>
+                    <button type="button" class="btn primary export-go" disabled=move || busy.get() aria-busy=move || busy.get().to_string()
+                        on:click=move |_| download()>{move || if busy.get() { "Preparing the file…" } else { "Download" }}</button>
                     <button type="button" class="btn" on:click=move |_| t.exporting.set(false)>"Cancel"</button>
                 </div>
             </dialog>
