@@ -996,6 +996,9 @@ pub struct Unplaced {
     pub doc: String,
     pub quote: String,
     pub reason: String,
+    /// Imported anyway, as a detached annotation (its quote is kept; the app lists
+    /// it beside its document and draws nothing), so that nothing is dropped.
+    pub kept: bool,
 }
 
 /// What importing a file would change (nothing is changed here). Apply it with
@@ -1082,7 +1085,10 @@ impl ImportPlan {
             let how = if r.fuzzy { ", near match: check it" } else { "" };
             format!("{} in {}: {}–{} → {}–{}{how}", r.id, r.doc, r.from.0, r.from.1, r.to.0, r.to.1)
         });
-        listed(&mut s, "Not placed", &self.detached, |u| format!("{} in {} \"{}\": {}", u.id, u.doc, short(&u.quote), u.reason));
+        listed(&mut s, "Not placed", &self.detached, |u| {
+            let kept = if u.kept { " (kept as detached)" } else { " (not imported)" };
+            format!("{} in {} \"{}\": {}{kept}", u.id, u.doc, short(&u.quote), u.reason)
+        });
         listed(&mut s, "Kept as they are here (changed here after the file's version)", &self.kept, String::clone);
         listed(&mut s, "New tags", &self.new_tags, |t| t.name.clone());
         listed(&mut s, "Warnings", &self.warnings, String::clone);
@@ -1301,7 +1307,7 @@ pub fn plan_import<D: Borrow<Document>>(current: &Coding, documents: &[D], impor
         }
         if a.tags.is_empty() && !a.deleted {
             let id = if a.id.is_empty() { "(no id)".to_string() } else { a.id.clone() };
-            plan.detached.push(Unplaced { id, doc: a.doc.clone(), quote: imp.quote.clone(), reason: "none of its tags could be added".into() });
+            plan.detached.push(Unplaced { id, doc: a.doc.clone(), quote: imp.quote.clone(), reason: "none of its tags could be added".into(), kept: false });
             continue;
         }
         let mut moved = None;
@@ -1309,10 +1315,22 @@ pub fn plan_import<D: Borrow<Document>>(current: &Coding, documents: &[D], impor
             let text = chars.entry(di).or_insert_with(|| doc.text.chars().collect());
             match place(text, &mut a, same_text) {
                 Ok(m) => moved = m,
-                Err(reason) => {
+                Err(reason) if imp.quote.is_empty() || text.is_empty() => {
                     let id = if a.id.is_empty() { "(no id)".to_string() } else { a.id.clone() };
-                    plan.detached.push(Unplaced { id, doc: a.doc.clone(), quote: imp.quote.clone(), reason });
+                    plan.detached.push(Unplaced { id, doc: a.doc.clone(), quote: imp.quote.clone(), reason, kept: false });
                     continue;
+                }
+                Err(reason) => {
+                    // Kept as detached: its own quote, and offsets inside the text (as
+                    // every stored annotation's are) near where the file put it.
+                    let len = text.len();
+                    a.quote = imp.quote.clone();
+                    a.start = imp.start.min(len - 1);
+                    a.end = imp.end.clamp(a.start + 1, len);
+                    if a.id.is_empty() {
+                        a.id = made_id(&a.doc, a.start, a.end, 0);
+                    }
+                    plan.detached.push(Unplaced { id: a.id.clone(), doc: a.doc.clone(), quote: imp.quote.clone(), reason, kept: true });
                 }
             }
         }

@@ -358,6 +358,8 @@ pub fn ImportPreview() -> impl IntoView {
                 );
                 let (book, writes) = (plan.codebook.clone(), plan.writes.clone());
                 coding.change(|c| c.restore(book, writes));
+                // Those that could not be placed came in detached: listed beside their report.
+                coding.detached.update(|d| d.extend(plan.detached.iter().filter(|u| u.kept).map(|u| u.id.clone())));
                 t.importing.set(None);
                 coding.notice.set(Some(Notice { text: s, offer_backup: false }));
             }
@@ -367,8 +369,9 @@ pub fn ImportPreview() -> impl IntoView {
                 <dialog open class="modal import-preview" aria-labelledby="import-title">
                     <h2 id="import-title">{format!("Import {name}?")}</h2>
                     <p class="import-counts">{format!(
-                        "{} to add, {} to update, {} to remove, {} already here, {} newer here (kept), {} placed by their quote, {} cannot be placed.",
-                        plan.added.len(), plan.updated.len(), plan.removed.len(), plan.unchanged, plan.kept.len(), plan.reanchored.len(), plan.detached.len()
+                        "{} to add, {} to update, {} to remove, {} already here, {} newer here (kept), {} placed by their quote, {} cannot be placed ({} of them kept as detached).",
+                        plan.added.len(), plan.updated.len(), plan.removed.len(), plan.unchanged, plan.kept.len(), plan.reanchored.len(), plan.detached.len(),
+                        plan.detached.iter().filter(|u| u.kept).count()
                     )}</p>
                     {(!plan.new_tags.is_empty()).then(|| view! {
                         <p class="import-tags">"New tags for the codebook: "{plan.new_tags.iter().map(|t| t.name.clone()).collect::<Vec<_>>().join(", ")}</p>

@@ -197,6 +197,17 @@ test('exported files import back after a preview, by picking or dropping them; b
   }
   assert.equal(await page.locator('dialog.import-preview').count(), 0);
   assert.equal(await page.evaluate(() => JSON.stringify(localStorage)), before, 'nothing changed');
+
+  // An annotation whose text is not in the report is not dropped: it comes in detached.
+  const stray = JSON.stringify({ id: 'S/2019/103', text: 'xx nowhere to be found in it xx', label: [[3, 22, 'threat']] }) + '\n';
+  await page.locator('input.import-file').setInputFiles({ name: 'stray.jsonl', mimeType: 'application/octet-stream', buffer: Buffer.from(stray) });
+  await page.locator('dialog.import-preview').waitFor();
+  assert.match(await page.locator('.import-counts').innerText(), /1 cannot be placed \(1 of them kept as detached\)/);
+  await page.locator('.import-go').click();
+  await page.goto(`${server.url}#/report/S-2019-103`);
+  await page.locator('.ann-list.detached li').waitFor();
+  assert.match(await page.locator('.ann-list.detached').innerText(), /nowhere to be found/);
+  assert.equal(await page.locator('.prose .hl').count(), 0, 'drawn nowhere');
   await context.close();
 });
 

@@ -105,6 +105,21 @@ fn a_changed_text_places_annotations_by_their_quotes() {
     let a1 = plan.writes.iter().find(|a| a.id == "a1").unwrap();
     assert!(a1.anchored_in(&changed[0]));
     assert!(plan.summary().contains("2 re-anchored, 1 not placed"));
+    // The one not placed is not dropped: it comes in detached, with its own quote and
+    // offsets inside today's text, so it is listed beside the report and a backup keeps it.
+    assert!(plan.detached[0].kept);
+    assert!(plan.summary().contains("(kept as detached)"));
+    let a3 = plan.writes.iter().find(|a| a.id == "a3").expect("kept");
+    let original = imported.annotations.iter().find(|a| a.id == "a3").unwrap();
+    assert_eq!(a3.quote, original.quote);
+    let len = changed[0].text.chars().count();
+    assert!(a3.start < a3.end && a3.end <= len);
+    assert!(!a3.anchored_in(&changed[0]), "drawn nowhere: it is detached");
+    // Importing the same file again changes nothing.
+    let mut after = Coding::new(Codebook::default());
+    after.restore(plan.codebook.clone(), plan.writes.clone());
+    let again = plan_import(&after, &changed, &imported, NOW);
+    assert!(again.writes.is_empty(), "{}", again.summary());
 }
 
 #[test]
