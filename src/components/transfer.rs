@@ -170,38 +170,16 @@ fn ExportForm() -> impl IntoView {
     let doc_options = docs
         .iter()
         .map(|d| {
-            let id = d.meta.id.clone();
             let label = d.meta.symbol.clone().unwrap_or_else(|| d.meta.title.clone());
-            let checked = {
-                let id = id.clone();
-                move || chosen_docs.with(|c| c.contains(&id))
-            };
-            view! {
-                <label class="choice"><input type="checkbox" data-doc=id.clone() prop:checked=checked
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        chosen_docs.update(|c| { c.retain(|x| *x != id); if on { c.push(id.clone()); } });
-                    } />" "{label}</label>
-            }
+            choice("doc", d.meta.id.clone(), chosen_docs, view! { " "{label} }.into_any())
         })
         .collect_view();
     let tag_options = book
         .tags
         .iter()
         .map(|tag| {
-            let id = tag.id.clone();
-            let checked = {
-                let id = id.clone();
-                move || chosen_tags.with(|c| c.contains(&id))
-            };
-            view! {
-                <label class="choice"><input type="checkbox" data-tag=id.clone() prop:checked=checked
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        chosen_tags.update(|c| { c.retain(|x| *x != id); if on { c.push(id.clone()); } });
-                    } />
-                    <span class="swatch" style=format!("background:{}", tag.colour)></span>{tag.name.clone()}</label>
-            }
+            let label = view! { <span class="swatch" style=format!("background:{}", tag.colour)></span>{tag.name.clone()} };
+            choice("tag", tag.id.clone(), chosen_tags, label.into_any())
         })
         .collect_view();
     let has_current = current.is_some();
@@ -260,6 +238,21 @@ fn ExportForm() -> impl IntoView {
                 </div>
             </dialog>
         </div>
+    }
+}
+
+/// A checkbox (class `kind`, value `id`) that keeps `id` in `chosen` while checked.
+fn choice(kind: &'static str, id: String, chosen: RwSignal<Vec<String>>, label: AnyView) -> impl IntoView {
+    let checked = {
+        let id = id.clone();
+        move || chosen.with(|c| c.contains(&id))
+    };
+    view! {
+        <label class="choice"><input type="checkbox" class=kind value=id.clone() prop:checked=checked
+            on:change=move |ev| {
+                let on = event_target_checked(&ev);
+                chosen.update(|c| { c.retain(|x| *x != id); if on { c.push(id.clone()); } });
+            } />{label}</label>
     }
 }
 

@@ -95,8 +95,8 @@ test('every format downloads from the export dialog with a meaningful name and e
   // The whole corpus, two tags, one coder: the scope is applied.
   const doccano = await exportAs(page, 'doccano', async () => {
     await page.locator('input[name="export-docs"][value="all"]').check();
-    await page.locator('dialog.export input[data-tag="finance"]').uncheck();
-    await page.locator('dialog.export input[data-tag="prosecution"]').uncheck();
+    await page.locator('dialog.export input.tag[value="finance"]').uncheck();
+    await page.locator('dialog.export input.tag[value="prosecution"]').uncheck();
     await page.locator('select.coder-select').selectOption('ana');
   });
   assert.match(doccano.name, new RegExp(`^marginalia-corpus-doccano-${DAY}\\.jsonl$`));
