@@ -40,6 +40,9 @@ pub struct Coding {
     redo: Vec<Vec<Edit>>,
 }
 
+/// How many steps can be undone.
+pub const UNDO_DEPTH: usize = 1000;
+
 fn sort(v: &mut [Annotation]) {
     v.sort_by(|a, b| (a.start, a.end, &a.id).cmp(&(b.start, b.end, &b.id)));
 }
@@ -111,6 +114,12 @@ impl Coding {
         if !edits.is_empty() {
             self.undo.push(edits);
             self.redo.clear();
+            // Weeks of coding in one tab must not grow memory without end: the oldest
+            // steps are forgotten first.
+            if self.undo.len() > UNDO_DEPTH {
+                let extra = self.undo.len() - UNDO_DEPTH;
+                self.undo.drain(..extra);
+            }
         }
     }
 
@@ -309,6 +318,21 @@ mod tests {
             updated: "t0".into(),
             deleted: false,
         }
+    }
+
+    #[test]
+    fn undo_remembers_the_last_steps_only() {
+        let mut c = Coding::new(Codebook::default());
+        for i in 0..UNDO_DEPTH + 5 {
+            c.add(ann(&format!("a{i}"), "D", i, "threat"));
+        }
+        let mut undone = 0;
+        while c.can_undo() {
+            c.undo("t");
+            undone += 1;
+        }
+        assert_eq!(undone, UNDO_DEPTH);
+        assert_eq!(c.live("D").count(), 5, "the five oldest steps stay");
     }
 
     #[test]
