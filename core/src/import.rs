@@ -1220,7 +1220,10 @@ fn made_id(doc: &str, start: usize, end: usize, n: usize) -> String {
 fn place(chars: &[char], a: &mut Annotation, same_text: bool) -> Result<Option<Reanchored>, String> {
     let len = chars.len();
     let from = (a.start, a.end);
-    if same_text && a.start < a.end && a.end <= len {
+    // The file's offsets count in our text, and its quote (when it gives one) is
+    // what they cover: take them. Otherwise the quote decides.
+    let agrees = a.quote.is_empty() || chars[a.start.min(len)..a.end.min(len)].iter().copied().eq(a.quote.chars());
+    if same_text && a.start < a.end && a.end <= len && agrees {
         a.fill_quote(chars);
         return Ok(None);
     }

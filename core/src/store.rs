@@ -894,7 +894,12 @@ pub fn restore_plan(current: &Coding, backup: &Backup, mode: RestoreMode, now: &
         seen.insert(b.id.clone());
         let cur = index.get(b.id.as_str()).copied();
         let result = match mode {
-            RestoreMode::Replace => Annotation { updated: now.to_string(), ..b.clone() },
+            // What is new here comes as the backup has it, times included; what replaces
+            // a version of ours is an edit made now (so that it also wins in other tabs).
+            RestoreMode::Replace => match cur {
+                None => b.clone(),
+                Some(_) => Annotation { updated: now.to_string(), ..b.clone() },
+            },
             RestoreMode::Merge => match cur {
                 Some(c) => merge(std::slice::from_ref(c), std::slice::from_ref(b)).remove(0),
                 None => b.clone(),
@@ -1012,6 +1017,9 @@ mod restore_tests {
         let mut ids: Vec<_> = applied.live("D").map(|a| (a.id.clone(), a.memo.clone())).collect();
         ids.sort();
         assert_eq!(ids, [("fresh".to_string(), String::new()), ("keep".to_string(), "new".to_string())]);
+        // What is new here keeps the backup's times; what replaces ours is an edit made now.
+        assert_eq!(applied.get("fresh").unwrap().updated, "t0");
+        assert_eq!(applied.get("keep").unwrap().updated, "t9");
         applied.undo("t10");
         assert_eq!(applied.live("D").count(), 2);
         assert!(applied.get("fresh").unwrap().deleted);

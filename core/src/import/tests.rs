@@ -84,6 +84,42 @@ fn every_format_comes_back_and_a_second_import_adds_nothing() {
 }
 
 #[test]
+fn offsets_that_disagree_with_their_quote_are_not_trusted() {
+    let docs = docs();
+    let c = coding(&docs);
+    let csv = String::from_utf8(exported(Format::SegmentsCsv, &docs, &c)).unwrap();
+    let mut r = csv::Reader::from_reader(csv.as_bytes());
+    let headers = r.headers().unwrap().clone();
+    let col = |n: &str| headers.iter().position(|h| h == n).unwrap();
+    let mut rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    // Same text, but one row's offsets shifted and another's text not in the report.
+    let shift = |row: &csv::StringRecord, by: usize| {
+        let mut v: Vec<String> = row.iter().map(str::to_string).collect();
+        v[col("start")] = (v[col("start")].parse::<usize>().unwrap() + by).to_string();
+        v[col("end")] = (v[col("end")].parse::<usize>().unwrap() + by).to_string();
+        csv::StringRecord::from(v)
+    };
+    rows[0] = shift(&rows[0], 2);
+    let mut v: Vec<String> = rows[1].iter().map(str::to_string).collect();
+    v[col("text")] = "words that are in no report".into();
+    rows[1] = csv::StringRecord::from(v);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&headers).unwrap();
+    for row in &rows {
+        w.write_record(row).unwrap();
+    }
+    let imported = import(Format::SegmentsCsv, "s.csv", &w.into_inner().unwrap()).unwrap();
+    let plan = plan_import(&Coding::new(Codebook::default()), &docs, &imported, NOW);
+    let first = &rows[0][col("annotation_id")];
+    let second = &rows[1][col("annotation_id")];
+    assert!(plan.reanchored.iter().any(|m| m.id == first), "placed by its quote: {}", plan.summary());
+    let a = plan.writes.iter().find(|a| a.id == first).unwrap();
+    assert_eq!(a.quote, rows[0][col("text")].trim_start_matches('\''));
+    assert!(a.anchored_in(&docs[0]));
+    assert!(plan.detached.iter().any(|u| u.id == second), "its text is nowhere: {}", plan.summary());
+}
+
+#[test]
 fn a_changed_text_places_annotations_by_their_quotes() {
     let docs = docs();
     let c = coding(&docs);
