@@ -125,6 +125,10 @@ fn is_zip(bytes: &[u8]) -> bool {
 pub fn import(format: Format, name: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
     check_size(bytes.len())?;
     if format == Format::Qdpx {
+        let xml = std::str::from_utf8(bytes).is_ok_and(|t| t.trim_start_matches('\u{feff}').trim_start().starts_with('<'));
+        if !is_zip(bytes) && !xml {
+            return refuse(format!("{name} is not a REFI-QDA project: a .qdpx file is a zip archive (or a project.qde XML file), and this is neither."));
+        }
         return crate::refi::import_qdpx(bytes);
     }
     if is_zip(bytes) {

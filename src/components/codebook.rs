@@ -77,8 +77,7 @@ pub fn CodebookView() -> impl IntoView {
         let target = RwSignal::new(others.first().map(|t| t.id.clone()).unwrap_or_default());
         let (id_merge, id_drop) = (id.clone(), id.clone());
         Some(view! {
-            <div class="modal-backdrop">
-                <dialog open class="modal" aria-labelledby="del-title">
+            <super::Modal labelled="del-title" on_close=move |_| deleting.set(None)>
                     <h2 id="del-title">{format!("Delete \"{}\"?", tag.name)}</h2>
                     <p>{format!("{uses} annotation(s) use this tag. Move them to another tag, or delete the tag from them (an annotation left with no tag is deleted). Undo takes either back.")}</p>
                     <label>"Move them to "
@@ -93,8 +92,7 @@ pub fn CodebookView() -> impl IntoView {
                             on:click=move |_| { delete_tag(&id_drop, None, true); deleting.set(None); }>"Delete the tag from them"</button>
                         <button type="button" class="btn" on:click=move |_| deleting.set(None)>"Cancel"</button>
                     </div>
-                </dialog>
-            </div>
+                </super::Modal>
         })
     };
 

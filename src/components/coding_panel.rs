@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use marginalia_core::Document;
+use marginalia_core::annotation::Annotation;
 use marginalia_core::html::{self, ListRow};
 use wasm_bindgen::JsCast;
 
@@ -105,7 +106,12 @@ pub fn Palette(doc: Arc<Document>) -> impl IntoView {
                 let doc = Arc::clone(&doc);
                 move || {
                     let (x, y) = coding.palette_at.get().unwrap_or((0.0, 0.0));
-                    let style = format!("left:{}px;top:{}px", x.max(8.0), y + 8.0);
+                    // Kept inside the viewport (a phone's too): as wide as it may be (CSS caps it at
+                    // 26rem or 92% of the viewport), it must still fit to the right of `left`.
+                    let vw = window().inner_width().ok().and_then(|w| w.as_f64()).unwrap_or(1280.0);
+                    let widest = (26.0 * 16.0_f64).min(vw * 0.92);
+                    let left = x.min(vw - widest - 8.0).max(8.0);
+                    let style = format!("left:{left}px;top:{}px", y + 8.0);
                     let doc = Arc::clone(&doc);
                     view! {
                         <div class="palette" role="toolbar" aria-label="Tag the selection" style=style
@@ -293,8 +299,34 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
             coding.coding.with(|c| c.get(&id).filter(|a| a.doc == doc_id && !a.deleted).cloned())
         })
     };
+    // The editor is rebuilt when the annotation's shape changes, not when its memo or
+    // update time does, so typing a memo never loses the caret.
+    let shape = Memo::new(move |_| current.get().map(|a| Annotation { memo: String::new(), updated: String::new(), ..a }));
+    // A memo being typed is saved a moment after the last key, when the box loses
+    // focus, and at once when the page is hidden or closed.
+    let typed = StoredValue::new(None::<(String, String)>);
+    let typing = StoredValue::new(0u32);
+    let commit = move || {
+        if let Some((id, v)) = typed.try_update_value(Option::take).flatten() {
+            let n = now();
+            coding.change(|c| c.update(&id, &n, |a| a.memo = v));
+        }
+    };
+    let on_hide = move || {
+        commit();
+        coding.flush();
+    };
+    let hide = window_event_listener(leptos::ev::pagehide, move |_| on_hide());
+    let hidden = window_event_listener(leptos::ev::visibilitychange, move |_| on_hide());
+    on_cleanup(move || {
+        hide.remove();
+        hidden.remove();
+    });
     move || {
-        let a = current.get()?;
+        shape.with(|_| ());
+        // A memo typed into the annotation that was open is saved before it goes.
+        commit();
+        let a = current.get_untracked()?;
         let book = coding.coding.with_untracked(|c| c.codebook.clone());
         let cite = a.cite(&doc);
         let id = a.id.clone();
@@ -343,12 +375,14 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                 <blockquote class="quote">{a.quote.clone()}</blockquote>
                 <div class="row tags" role="group" aria-label="Tags">{tag_buttons}</div>
                 <label class="memo-label">"Memo"
-                    <textarea class="memo" prop:value=a.memo.clone() placeholder="Why this code? Notes for later."
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            let n = now();
-                            coding.change(|c| c.update(&id_memo, &n, |a| a.memo = v));
-                        }></textarea>
+                    <textarea class="memo" placeholder="Why this code? Notes for later."
+                        prop:value=move || current.with(|a| a.as_ref().map(|a| a.memo.clone()).unwrap_or_default())
+                        on:input=move |ev| {
+                            typed.set_value(Some((id_memo.clone(), event_target_value(&ev))));
+                            let mine = typing.try_update_value(|g| { *g += 1; *g }).unwrap_or_default();
+                            set_timeout(move || if typing.try_get_value() == Some(mine) { commit() }, std::time::Duration::from_millis(500));
+                        }
+                        on:change=move |_| commit()></textarea>
                 </label>
                 <div class="row range" role="group" aria-label="Adjust the span">
                     "Start "
@@ -358,7 +392,8 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                     <button type="button" class="btn" aria-label="End one character earlier" on:click=nudge("end", -1)>"◀"</button>
                     <button type="button" class="btn" aria-label="End one character later" on:click=nudge("end", 1)>"▶"</button>
                 </div>
-                <p class="meta">"Coded by "{a.coder.clone()}" · created "{short_time(&a.created)}" · updated "{short_time(&a.updated)}</p>
+                <p class="meta">"Coded by "{a.coder.clone()}" · created "{short_time(&a.created)}" · updated "
+                    {move || current.with(|a| a.as_ref().map(|a| short_time(&a.updated)).unwrap_or_default())}</p>
                 <div class="row">
                     <button type="button" class="btn danger" on:click=move |_| {
                         let n = now();

@@ -16,11 +16,15 @@ pub fn CorpusView() -> impl IntoView {
         docs.iter()
             .map(|d| {
                 let href = Route::report(&d.meta.id, None).to_hash();
-                let ordinal = d.meta.ordinal.map(|n| format!("{} report", ordinal_short(n)));
+                // A user's own text has no ordinal, date or numbered paragraphs: say what it is.
+                let ordinal = d.meta.ordinal.map(|n| format!("{} report", ordinal_short(n))).unwrap_or_else(|| "Your text".into());
                 let date = d.meta.date.as_deref().map(format_date).unwrap_or_default();
                 let iso = d.meta.date.clone().unwrap_or_default();
                 let symbol = d.meta.symbol.clone().unwrap_or_else(|| d.meta.id.clone());
-                let paragraphs = d.paragraph_count();
+                let paragraphs = match d.paragraph_count() {
+                    0 => d.blocks.iter().filter(|b| matches!(b.kind, marginalia_core::BlockKind::Paragraph { .. })).count(),
+                    n => n,
+                };
                 let title = d.meta.title.clone();
                 let id = d.meta.id.clone();
                 // Progress: annotations per tag in this report.

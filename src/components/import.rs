@@ -88,8 +88,7 @@ pub fn AddTextsPreview() -> impl IntoView {
         (!p.is_empty()).then(|| {
             let lexicon = marginalia_core::clean::Lexicon::default();
             view! {
-                <div class="modal-backdrop">
-                    <dialog open class="modal add-texts" aria-labelledby="add-title">
+                <super::Modal class="add-texts" labelled="add-title" on_close=move |_| pending.set(Vec::new())>
                         <h2 id="add-title">"Add to the corpus?"</h2>
                         <ul>
                             {p.iter().map(|t| {
@@ -107,8 +106,7 @@ pub fn AddTextsPreview() -> impl IntoView {
                             <button type="button" class="btn primary" on:click=move |_| add()>"Add"</button>
                             <button type="button" class="btn" on:click=move |_| pending.set(Vec::new())>"Cancel"</button>
                         </div>
-                    </dialog>
-                </div>
+                    </super::Modal>
             }
         })
     }

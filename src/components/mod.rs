@@ -48,6 +48,14 @@ pub fn App() -> impl IntoView {
     });
     on_cleanup(move || handle.remove());
     coding_panel::undo_keys();
+    // A new page starts at its top (a report scrolls to its paragraph itself).
+    Effect::new(move |previous: Option<Page>| {
+        let page = state.page.get();
+        if previous.is_some_and(|p| p != page) && !matches!(page, Page::Report(_)) {
+            window().scroll_to_with_x_and_y(0.0, 0.0);
+        }
+        page
+    });
     view! {
         <a class="skip" href="#main" on:click=|ev| {
             ev.prevent_default();
@@ -220,8 +228,7 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
         };
         let (rs, ms) = (summary(&replace), summary(&merge));
         Some(view! {
-            <div class="modal-backdrop">
-                <dialog open class="modal restore" aria-labelledby="restore-title">
+            <Modal class="restore" labelled="restore-title" on_close=move |_| backup.set(None)>
                     <h2 id="restore-title">"Restore a backup"</h2>
                     <p>{format!("Backup of {} made {} by {}: {} annotations in {} document(s), {} tags.",
                         if b.coder.is_empty() { "an unnamed coder".to_string() } else { b.coder.clone() },
@@ -235,8 +242,7 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
                         <button type="button" class="btn" on:click=move |_| apply(merge.clone(), "Merged")>"Merge"</button>
                         <button type="button" class="btn" on:click=move |_| backup.set(None)>"Cancel"</button>
                     </div>
-                </dialog>
-            </div>
+                </Modal>
         })
     }
 }
@@ -285,8 +291,7 @@ fn NameDialog() -> impl IntoView {
     move || {
         coding.ask_name.get().map(|_| {
             view! {
-                <div class="modal-backdrop">
-                    <dialog open class="modal" aria-labelledby="name-title">
+                <Modal labelled="name-title" on_close=move |_| coding.ask_name.set(None)>
                         <form on:submit=move |ev| { ev.prevent_default(); save(); }>
                             <h2 id="name-title">"Who is coding?"</h2>
                             <p>"Your name is recorded with every annotation you make, so that work from several coders can be told apart. It stays in this browser."</p>
@@ -297,8 +302,7 @@ fn NameDialog() -> impl IntoView {
                                 <button type="button" class="btn" on:click=move |_| coding.ask_name.set(None)>"Cancel"</button>
                             </div>
                         </form>
-                    </dialog>
-                </div>
+                    </Modal>
             }
         })
     }
@@ -316,3 +320,44 @@ fn NotFound(hash: String) -> impl IntoView {
 }
 
 use wasm_bindgen::JsCast;
+
+/// A modal dialog, opened with `showModal()`: the page behind is inert, focus
+/// moves into the dialog (to its `autofocus` field, else its first control) and
+/// stays there, Escape closes it (`on_close`), and focus goes back to where it
+/// was when the dialog goes away.
+#[component]
+pub fn Modal(
+    /// Extra classes of the `<dialog>` (besides `modal`).
+    #[prop(into, optional)]
+    class: String,
+    /// The id of the element naming the dialog.
+    labelled: &'static str,
+    /// Called on Escape (the dialog's `cancel`).
+    #[prop(into)]
+    on_close: Callback<()>,
+    children: Children,
+) -> impl IntoView {
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let opener = document().active_element();
+    Effect::new(move |_| {
+        if let Some(d) = dialog.get() {
+            if !d.open() {
+                let _ = d.show_modal();
+            }
+        }
+    });
+    on_cleanup(move || {
+        // Once the dialog is gone (while it is open, the page behind cannot take focus).
+        if let Some(el) = opener.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            request_animation_frame(move || {
+                let _ = el.focus();
+            });
+        }
+    });
+    view! {
+        <dialog class=format!("modal {class}") aria-labelledby=labelled node_ref=dialog
+            on:cancel=move |ev: web_sys::Event| { ev.prevent_default(); on_close.run(()); }>
+            {children()}
+        </dialog>
+    }
+}

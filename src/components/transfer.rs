@@ -186,8 +186,7 @@ fn ExportForm() -> impl IntoView {
     let current_label = current.clone().unwrap_or_default();
     let is_codebook = move || format.get().is_codebook();
     view! {
-        <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { t.exporting.set(false) }>
-            <dialog open class="modal export" aria-labelledby="export-title">
+        <super::Modal class="export" labelled="export-title" on_close=move |_| t.exporting.set(false)>
                 <h2 id="export-title">"Export"</h2>
                 <div class="export-grid">
                     <fieldset class="formats">
@@ -236,8 +235,7 @@ fn ExportForm() -> impl IntoView {
                         on:click=move |_| download()>{move || if busy.get() { "Preparing the file…" } else { "Download" }}</button>
                     <button type="button" class="btn" on:click=move |_| t.exporting.set(false)>"Cancel"</button>
                 </div>
-            </dialog>
-        </div>
+            </super::Modal>
     }
 }
 
@@ -305,6 +303,10 @@ pub fn open_file(file: web_sys::File, cx: FileCtx) {
                 return;
             }
         };
+        if bytes.is_empty() {
+            coding.notice.set(Some(Notice { text: format!("{name} is empty; nothing was changed."), offer_backup: false }));
+            return;
+        }
         let Some(format) = detect(&name, &bytes) else {
             coding.notice.set(Some(Notice {
                 text: format!("{name} is not a file Marginalia can import (a backup, segments CSV, doccano, spaCy, Label Studio, W3C, brat, REFI-QDA, or a .txt/.md/.html text); nothing was changed."),
@@ -336,7 +338,7 @@ pub fn ImportPreview() -> impl IntoView {
     let coding = use_coding();
     move || {
         let p = t.importing.get()?;
-        let (name, plan) = (&p.0, &p.1);
+        let plan = &p.1;
         let nothing = plan.is_empty();
         let apply = {
             let p = Arc::clone(&p);
@@ -357,26 +359,38 @@ pub fn ImportPreview() -> impl IntoView {
                 coding.notice.set(Some(Notice { text: s, offer_backup: false }));
             }
         };
+        // Only what the file does, in one vocabulary; the details below.
+        let kept = plan.detached.iter().filter(|u| u.kept).count();
+        let parts: Vec<String> = [
+            (plan.added.len(), "to add".to_string()),
+            (plan.updated.len(), "to update".to_string()),
+            (plan.removed.len(), "to remove".to_string()),
+            (plan.unchanged, "already here".to_string()),
+            (plan.kept.len(), "changed here since (ours kept)".to_string()),
+            (plan.reanchored.len(), "placed by their quote (the text differs)".to_string()),
+            (plan.detached.len(), format!("cannot be placed ({kept} kept as detached)")),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+        let counts = if parts.is_empty() { "Nothing to import.".to_string() } else { format!("{}.", parts.join(", ")) };
+        let new_tags = (!plan.new_tags.is_empty()).then(|| plan.new_tags.iter().map(|t| t.name.clone()).collect::<Vec<_>>().join(", "));
+        let summary = plan.summary();
+        let details = summary.split_once('\n').map(|(_, rest)| rest.trim_end().to_string()).unwrap_or_default();
+        let title = format!("Import {}?", p.0);
         Some(view! {
-            <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { t.importing.set(None) }>
-                <dialog open class="modal import-preview" aria-labelledby="import-title">
-                    <h2 id="import-title">{format!("Import {name}?")}</h2>
-                    <p class="import-counts">{format!(
-                        "{} to add, {} to update, {} to remove, {} already here, {} newer here (kept), {} placed by their quote, {} cannot be placed ({} of them kept as detached).",
-                        plan.added.len(), plan.updated.len(), plan.removed.len(), plan.unchanged, plan.kept.len(), plan.reanchored.len(), plan.detached.len(),
-                        plan.detached.iter().filter(|u| u.kept).count()
-                    )}</p>
-                    {(!plan.new_tags.is_empty()).then(|| view! {
-                        <p class="import-tags">"New tags for the codebook: "{plan.new_tags.iter().map(|t| t.name.clone()).collect::<Vec<_>>().join(", ")}</p>
-                    })}
-                    <pre class="import-summary">{plan.summary()}</pre>
-                    {nothing.then(|| view! { <p>"This file holds nothing that is not already here."</p> })}
-                    <div class="row">
-                        <button type="button" class="btn primary import-go" disabled=nothing on:click=apply>"Import"</button>
-                        <button type="button" class="btn" on:click=move |_| t.importing.set(None)>"Cancel"</button>
-                    </div>
-                </dialog>
-            </div>
+            <super::Modal class="import-preview" labelled="import-title" on_close=move |_| t.importing.set(None)>
+                <h2 id="import-title">{title}</h2>
+                <p class="import-counts">{counts}</p>
+                {new_tags.map(|names| view! { <p class="import-tags">"New tags for the codebook: "{names}</p> })}
+                {(!details.is_empty()).then(|| view! { <pre class="import-summary">{details}</pre> })}
+                {nothing.then(|| view! { <p>"This file holds nothing that is not already here."</p> })}
+                <div class="row">
+                    <button type="button" class="btn primary import-go" disabled=nothing on:click=apply>"Import"</button>
+                    <button type="button" class="btn" on:click=move |_| t.importing.set(None)>"Cancel"</button>
+                </div>
+                </super::Modal>
         })
     }
 }

@@ -104,6 +104,12 @@ test('select with the mouse, press a key, see the highlight; overlap; memo; undo
   await page.locator('.hl[data-tags="threat"]').first().click();
   assert.equal(await page.locator('.editor textarea.memo').inputValue(), 'Scale of reserves is a threat indicator.');
   await screenshot(page, 'annotate-after-reload');
+  // A memo typed and left in its box (no click elsewhere) is saved too.
+  await page.locator('.editor textarea.memo').fill('Still typing');
+  await page.waitForTimeout(900);
+  await page.reload();
+  await page.locator('.hl[data-tags="threat"]').first().click();
+  assert.equal(await page.locator('.editor textarea.memo').inputValue(), 'Still typing');
 
   // Delete with the key; the list empties to one.
   await page.keyboard.press('Delete');
