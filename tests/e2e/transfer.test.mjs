@@ -80,7 +80,7 @@ test('every format downloads from the export dialog with a meaningful name and e
   assert.equal(await page.evaluate(() => !!document.activeElement?.closest('dialog.export')), true);
   await page.keyboard.press('Escape');
   await page.locator('dialog.export').waitFor({ state: 'detached' });
-  assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('export-open')), true);
+  await page.waitForFunction(() => document.activeElement?.classList.contains('export-open'), null, { timeout: 5000 });
 
   const csv = await exportAs(page, 'csv');
   assert.match(csv.name, new RegExp(`^marginalia-S-2019-103-segments-${DAY}\\.csv$`));
