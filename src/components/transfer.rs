@@ -223,8 +223,10 @@ fn ExportForm() -> impl IntoView {
                         <fieldset class="options">
                             <legend>"Options"</legend>
                             <label class="choice"><input type="checkbox" class="opt-bom" prop:checked=move || bom.get()
+                                disabled=move || !matches!(format.get(), Format::SegmentsCsv | Format::Matrix)
                                 on:change=move |ev| bom.set(event_target_checked(&ev)) />" CSV for Excel (byte order mark)"</label>
                             <label class="choice"><input type="checkbox" class="opt-presence" prop:checked=move || presence.get()
+                                disabled=move || format.get() != Format::Matrix
                                 on:change=move |ev| presence.set(event_target_checked(&ev)) />" Matrix: 0/1 instead of counts"</label>
                         </fieldset>
                     </div>
