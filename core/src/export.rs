@@ -125,19 +125,28 @@ impl Scope {
             .map(|d| {
                 let list = coding
                     .live(&d.meta.id)
-                    .filter(|a| self.coder.as_ref().is_none_or(|c| a.coder == *c))
-                    .filter_map(|a| {
-                        if self.tags.is_none() {
-                            return Some(a.clone());
-                        }
-                        let tags: Vec<String> = a.tags.iter().filter(|t| self.includes_tag(t)).cloned().collect();
-                        (!tags.is_empty()).then(|| Annotation { tags, ..a.clone() })
+                    .filter(|a| self.admits(a))
+                    .map(|a| match self.tags {
+                        None => a.clone(),
+                        Some(_) => Annotation { tags: a.tags.iter().filter(|t| self.includes_tag(t)).cloned().collect(), ..a.clone() },
                     })
                     .collect();
                 (d, list)
             })
             .collect();
         Selection { docs }
+    }
+
+    /// Whether a live annotation is in scope: its coder, and at least one chosen tag.
+    fn admits(&self, a: &Annotation) -> bool {
+        self.coder.as_ref().is_none_or(|c| a.coder == *c) && a.tags.iter().any(|t| self.includes_tag(t))
+    }
+
+    /// How many documents and annotations [`Scope::select`] would give, without
+    /// copying them (for a preview that follows every change of the choice).
+    pub fn count<D: Borrow<Document>>(&self, docs: &[D], coding: &Coding) -> (usize, usize) {
+        let chosen = docs.iter().map(Borrow::borrow).filter(|d| self.includes_document(&d.meta.id));
+        chosen.fold((0, 0), |(n, m), d| (n + 1, m + coding.live(&d.meta.id).filter(|a| self.admits(a)).count()))
     }
 
     /// The codebook's tags in scope, in codebook order.
@@ -1144,6 +1153,14 @@ mod tests {
         }
         let source = Source { documents: &docs, coding: &c, texts: &[], coder: "ana" };
         let scope = Scope::document("S/2019/103");
+        // The preview's count is what the selection holds, for any choice of tags and coder.
+        for tags in [None, Some(vec!["finance".to_string()]), Some(vec!["nope".to_string()])] {
+            for coder in [None, Some("ana".to_string()), Some("ben".to_string())] {
+                let s = Scope { tags: tags.clone(), coder, ..scope.clone() };
+                let sel = s.select(&docs, &c);
+                assert_eq!(s.count(&docs, &c), (sel.docs.len(), sel.docs.iter().map(|(_, a)| a.len()).sum()));
+            }
+        }
         for f in Format::ALL {
             let file = export(f, &source, &scope, &ExportOptions::default(), &meta()).unwrap_or_else(|e| panic!("{f:?}: {e}"));
             assert!(file.name.ends_with(f.extension()), "{}", file.name);

@@ -296,7 +296,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
         let doc_id = doc.meta.id.clone();
         Memo::new(move |_| {
             let id = coding.selected.get()?;
-            coding.coding.with(|c| c.get(&id).filter(|a| a.doc == doc_id && !a.deleted).cloned())
+            coding.coding.with(|c| c.stored(&doc_id).iter().find(|a| a.id == id && !a.deleted).cloned())
         })
     };
     // The editor is rebuilt when the annotation's shape changes, not when its memo or

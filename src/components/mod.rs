@@ -148,9 +148,11 @@ pub fn download_backup() {
 fn read_backup(file: web_sys::File, restoring: RwSignal<Option<marginalia_core::store::Backup>>) {
     let state = use_app_state();
     let coding = use_coding();
-    const LIMIT: f64 = 50.0 * 1024.0 * 1024.0;
-    if file.size() > LIMIT {
-        coding.notice.set(Some(Notice { text: format!("{} is larger than 50 MB, too large for a Marginalia backup; nothing was changed.", file.name()), offer_backup: false }));
+    // The one limit every file read in is held to (see core::import).
+    use marginalia_core::import::MAX_IMPORT_BYTES;
+    if file.size() > MAX_IMPORT_BYTES as f64 {
+        let mb = MAX_IMPORT_BYTES / (1024 * 1024);
+        coding.notice.set(Some(Notice { text: format!("{} is larger than {mb} MB, too large for a Marginalia backup; nothing was changed.", file.name()), offer_backup: false }));
         return;
     }
     leptos::task::spawn_local(async move {

@@ -100,19 +100,15 @@ fn ExportForm() -> impl IntoView {
         })
     };
     let docs_sv = StoredValue::new(docs.clone());
+    let book_sv = StoredValue::new(book.clone());
     // What the file will hold, before it is made.
     let preview = move || {
         let s = scope.get();
         let f = format.get();
-        let (n_docs, n_anns) = coding.coding.with(|c| {
-            docs_sv.with_value(|docs| {
-                let sel = s.select(docs, c);
-                (sel.docs.len(), sel.docs.iter().map(|(_, a)| a.len()).sum::<usize>())
-            })
-        });
+        let (n_docs, n_anns) = coding.coding.with(|c| docs_sv.with_value(|docs| s.count(docs, c)));
         let name = docs_sv.with_value(|docs| f.file_name(&s.label(docs), now().get(..10).unwrap_or("")));
         if f.is_codebook() {
-            format!("{} tag(s) → {name}", s.codebook(&book_now()).tags.len())
+            format!("{} tag(s) → {name}", book_sv.with_value(|b| s.codebook(b).tags.len()))
         } else {
             format!("{n_anns} annotation(s) in {n_docs} document(s) → {name}")
         }
@@ -254,10 +250,6 @@ fn choice(kind: &'static str, id: String, chosen: RwSignal<Vec<String>>, label: 
                 chosen.update(|c| { c.retain(|x| *x != id); if on { c.push(id.clone()); } });
             } />{label}</label>
     }
-}
-
-fn book_now() -> marginalia_core::codebook::Codebook {
-    use_coding().coding.with_untracked(|c| c.codebook.clone())
 }
 
 /// The kinds of file the import reads as a user's own text.

@@ -93,13 +93,11 @@ fn offsets_that_disagree_with_their_quote_are_not_trusted() {
     let col = |n: &str| headers.iter().position(|h| h == n).unwrap();
     let mut rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
     // Same text, but one row's offsets shifted and another's text not in the report.
-    let shift = |row: &csv::StringRecord, by: usize| {
-        let mut v: Vec<String> = row.iter().map(str::to_string).collect();
-        v[col("start")] = (v[col("start")].parse::<usize>().unwrap() + by).to_string();
-        v[col("end")] = (v[col("end")].parse::<usize>().unwrap() + by).to_string();
-        csv::StringRecord::from(v)
-    };
-    rows[0] = shift(&rows[0], 2);
+    let mut v: Vec<String> = rows[0].iter().map(str::to_string).collect();
+    for c in [col("start"), col("end")] {
+        v[c] = (v[c].parse::<usize>().unwrap() + 2).to_string();
+    }
+    rows[0] = csv::StringRecord::from(v);
     let mut v: Vec<String> = rows[1].iter().map(str::to_string).collect();
     v[col("text")] = "words that are in no report".into();
     rows[1] = csv::StringRecord::from(v);
