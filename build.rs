@@ -1,6 +1,7 @@
 //! Cleans the built-in corpus at build time (natively, with the same core the
 //! app uses) so the app starts without cleaning: the wasm carries the cleaned
-//! documents as JSON instead of the raw reports.
+//! documents in core's packed form (`marginalia_core::packed`) instead of the
+//! raw reports.
 
 use std::path::PathBuf;
 
@@ -8,7 +9,7 @@ fn main() {
     println!("cargo:rerun-if-changed=assets/corpus");
     println!("cargo:rerun-if-changed=core/src");
     let docs = marginalia_core::corpus::builtin();
-    let json = serde_json::to_string(&docs).expect("documents serialize");
+    let packed = marginalia_core::packed::pack(&docs);
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    std::fs::write(out.join("corpus.json"), json).expect("OUT_DIR is writable");
+    std::fs::write(out.join("corpus.bin"), packed).expect("OUT_DIR is writable");
 }

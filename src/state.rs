@@ -58,11 +58,11 @@ impl AppState {
     }
 }
 
-/// The five reports, cleaned at build time by `build.rs` with the same core.
-const CORPUS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/corpus.json"));
+/// The five reports, cleaned and packed at build time by `build.rs` with the same core.
+const CORPUS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/corpus.bin"));
 
 fn builtin_documents() -> Vec<Document> {
-    serde_json::from_str(CORPUS_JSON).expect("the corpus cleaned at build time reads back")
+    marginalia_core::packed::unpack(CORPUS).expect("the corpus packed at build time reads back")
 }
 
 fn current_hash() -> String {

@@ -34,11 +34,14 @@ pub fn read_all() -> BTreeMap<String, String> {
 /// Writes one key.
 pub fn write(key: &str, value: &str) -> Result<(), WriteError> {
     LocalStorage::raw().set_item(key, value).map_err(|e| {
-        let name = e.dyn_ref::<web_sys::DomException>().map(|d| d.name()).unwrap_or_default();
+        let exception = e.dyn_ref::<web_sys::DomException>();
+        let name = exception.map(|d| d.name()).unwrap_or_default();
         if name == "QuotaExceededError" || name == "NS_ERROR_DOM_QUOTA_REACHED" {
             WriteError::Full
         } else {
-            WriteError::Unavailable(format!("{e:?}"))
+            // Named in the browser's own words (not Rust's debug form, which the release build leaves out).
+            let message = exception.map(|d| d.message()).or_else(|| e.as_string()).unwrap_or_default();
+            WriteError::Unavailable(if name.is_empty() { message } else { format!("{name}: {message}") })
         }
     })
 }

@@ -369,21 +369,36 @@ pub fn restore_cell(s: &str) -> &str {
 }
 
 /// RFC 4180 CSV (CRLF line ends, fields quoted where needed), every cell
-/// formula-safe, with an optional byte order mark.
-struct CsvOut(csv::Writer<Vec<u8>>);
+/// formula-safe, with an optional byte order mark. (Written here rather than
+/// with the csv crate's writer, which links float parsing and its 17 KB of
+/// tables into the web build for a quoting style we do not use; the csv crate
+/// reads, and the round-trip tests and pandas check what this writes.)
+struct CsvOut(String);
 
 impl CsvOut {
     fn new() -> CsvOut {
-        CsvOut(csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new()))
+        CsvOut(String::new())
     }
 
     fn row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
-        let _ = self.0.write_record(cells.into_iter().map(|c| safe_cell(c.as_ref())));
+        for (i, cell) in cells.into_iter().enumerate() {
+            if i > 0 {
+                self.0.push(',');
+            }
+            let cell = safe_cell(cell.as_ref());
+            if cell.contains([',', '"', '\r', '\n']) {
+                self.0.push('"');
+                self.0.push_str(&cell.replace('"', "\"\""));
+                self.0.push('"');
+            } else {
+                self.0.push_str(&cell);
+            }
+        }
+        self.0.push_str("\r\n");
     }
 
     fn finish(self, bom: bool) -> String {
-        let body = String::from_utf8(self.0.into_inner().unwrap_or_default()).unwrap_or_default();
-        if bom { format!("\u{feff}{body}") } else { body }
+        if bom { format!("\u{feff}{}", self.0) } else { self.0 }
     }
 }
 

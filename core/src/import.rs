@@ -971,6 +971,18 @@ pub enum MatchBy {
     Text,
 }
 
+impl MatchBy {
+    /// How the match is named to the user.
+    pub fn name(self) -> &'static str {
+        match self {
+            MatchBy::Id => "id",
+            MatchBy::Symbol => "symbol",
+            MatchBy::FileName => "file name",
+            MatchBy::Text => "text",
+        }
+    }
+}
+
 /// An imported document and ours.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentMatch {
@@ -1080,7 +1092,7 @@ impl ImportPlan {
         listed(&mut s, "Documents", &self.documents, |d| match (&d.ours, d.by) {
             (Some(o), Some(by)) => {
                 let same = if d.same_text { "same text" } else { "text differs: placed by quote" };
-                format!("{} → {o} (by {}; {same})", d.imported, format!("{by:?}").to_lowercase())
+                format!("{} → {o} (by {}; {same})", d.imported, by.name())
             }
             _ => format!("{} → not in Marginalia", d.imported),
         });

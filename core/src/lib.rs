@@ -16,6 +16,7 @@ pub mod html;
 pub mod import;
 pub mod layout;
 pub mod offsets;
+pub mod packed;
 pub mod refi;
 pub mod route;
 pub mod search;
