@@ -189,3 +189,29 @@ test('text meets WCAG AA contrast in light and dark themes', async () => {
     await page.close();
   }
 });
+
+test('an internal error (a trap in the wasm) is named in plain words, with a reload', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}#/report/S-2019-103/p12`);
+  await page.locator('#p12.target').waitFor();
+  assert.equal(await page.locator('#fatal').count(), 0, 'no notice while all is well');
+  // What the browser reports when Rust code panics in the release build
+  // (panic=immediate-abort: the instance traps with `unreachable`).
+  await page.evaluate(() => {
+    const error = new WebAssembly.RuntimeError('unreachable');
+    window.dispatchEvent(new ErrorEvent('error', { error, message: String(error) }));
+    // Ordinary script errors are not the app stopping: no notice for them.
+    window.dispatchEvent(new ErrorEvent('error', { error: new TypeError('x'), message: 'x' }));
+  });
+  const notice = page.locator('#fatal[role="alert"]');
+  await notice.waitFor();
+  assert.match(await notice.innerText(), /stopped because of an internal error/);
+  assert.match(await notice.innerText(), /saved in this browser/);
+  assert.equal(await page.locator('#fatal').count(), 1);
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Reload');
+  await screenshot(page, 'internal-error');
+  await Promise.all([page.waitForEvent('load'), page.locator('#fatal button').click()]);
+  await page.locator('#p12.target').waitFor();
+  assert.equal(await page.locator('#fatal').count(), 0, 'the reload starts afresh');
+  await page.close();
+});
