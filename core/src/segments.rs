@@ -8,6 +8,7 @@
 use std::collections::BTreeSet;
 
 use crate::annotation::Annotation;
+use crate::document::Document;
 
 /// A piece of the range `[start, end)` (code points) and the keys covering all of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +66,49 @@ pub fn annotation_segments(start: usize, end: usize, annotations: &[Annotation])
     segments(start, end, &spans)
 }
 
+/// The text around a span, for reading it in a list: up to about `width`
+/// characters on each side, within the block that holds each end (never
+/// across a paragraph break), cut only between words.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Context {
+    pub before: String,
+    pub after: String,
+    /// Whether the block goes on before `before` (a list shows "…").
+    pub cut_before: bool,
+    /// Whether the block goes on after `after`.
+    pub cut_after: bool,
+}
+
+/// The [`Context`] of `start..end` (code points) in `doc`.
+pub fn context(doc: &Document, start: usize, end: usize, width: usize) -> Context {
+    let mut out = Context::default();
+    // The block holding the start (the first that ends after it), and the one holding the end.
+    let i = doc.blocks.partition_point(|b| b.end <= start);
+    if let Some(b) = doc.blocks.get(i).filter(|b| b.start < start) {
+        let chars: Vec<char> = doc.block_text(b).chars().take(start - b.start).collect();
+        let mut from = chars.len().saturating_sub(width);
+        if from > 0 {
+            // Skip the partial word: start after the first space in the window
+            // (none: the window is all one word, and shows nothing).
+            from = chars[from..].iter().position(|c| c.is_whitespace()).map_or(chars.len(), |k| from + k + 1);
+            out.cut_before = true;
+        }
+        out.before = chars[from..].iter().collect();
+    }
+    let j = doc.blocks.partition_point(|b| b.end < end);
+    if let Some(b) = doc.blocks.get(j).filter(|b| b.start <= end && end < b.end) {
+        let chars: Vec<char> = doc.block_text(b).chars().skip(end - b.start).collect();
+        let mut to = chars.len().min(width);
+        if to < chars.len() {
+            // End before the partial word: at the last space in the window.
+            to = chars[..to].iter().rposition(|c| c.is_whitespace()).unwrap_or(0);
+            out.cut_after = true;
+        }
+        out.after = chars[..to].iter().collect();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +144,65 @@ mod tests {
         let s = annotation_segments(10, 20, &[mk("a", 12, 15, false), mk("gone", 11, 19, true)]);
         let ids: Vec<_> = s.iter().map(|s| (s.start, s.end, s.ids.join(","))).collect();
         assert_eq!(ids, [(10, 12, String::new()), (12, 15, "a".into()), (15, 20, String::new())]);
+    }
+
+    fn doc(paragraphs: &[&str]) -> Document {
+        let mut b = crate::document::DocumentBuilder::new();
+        for (i, p) in paragraphs.iter().enumerate() {
+            b.push(crate::BlockKind::Paragraph { number: Some(i as u32 + 1) }, &[crate::document::Piece::Text((*p).into())]);
+        }
+        b.finish(crate::Meta::default())
+    }
+
+    #[test]
+    fn context_stops_at_words_and_paragraph_breaks() {
+        let d = doc(&["Alpha beta gamma delta epsilon.", "Zeta eta theta iota kappa."]);
+        let at = |s: &str| d.text.find(s).map(|b| d.text[..b].chars().count()).unwrap();
+        // "delta" with 8 characters each side: "gamma " fits, "beta" is cut whole.
+        let (s, e) = (at("delta"), at("delta") + 5);
+        let c = context(&d, s, e, 8);
+        assert_eq!((c.before.as_str(), c.after.as_str()), ("gamma ", ""));
+        assert!(c.cut_before && c.cut_after);
+        // A wide window takes the whole paragraph and stops at its end.
+        let c = context(&d, s, e, 100);
+        assert_eq!((c.before.as_str(), c.after.as_str()), ("Alpha beta gamma ", " epsilon."));
+        assert!(!c.cut_before && !c.cut_after);
+        // A span at a paragraph's start and another's end: nothing from the neighbours.
+        let c = context(&d, at("Zeta"), at("Zeta") + 4, 100);
+        assert_eq!((c.before.as_str(), c.after.as_str()), ("", " eta theta iota kappa."));
+        let c = context(&d, at("epsilon."), at("epsilon.") + 8, 100);
+        assert_eq!(c.after, "");
+        // A span across the break takes context from both of its paragraphs.
+        let c = context(&d, at("epsilon"), at(" eta ") + 4, 100);
+        assert_eq!((c.before.as_str(), c.after.as_str()), ("Alpha beta gamma delta ", " theta iota kappa."));
+    }
+
+    proptest! {
+        #[test]
+        fn context_is_the_text_around_the_span_in_whole_words(
+            words in proptest::collection::vec("[a-zé]{1,7}", 1..30),
+            cut in 0usize..3,
+            a in 0usize..300, b in 0usize..300, width in 0usize..40,
+        ) {
+            let paragraphs: Vec<String> = words.chunks(words.len().div_ceil(cut + 1)).map(|w| w.join(" ")).collect();
+            let d = doc(&paragraphs.iter().map(String::as_str).collect::<Vec<_>>());
+            let chars: Vec<char> = d.text.chars().collect();
+            let (s, e) = (a.min(b).min(chars.len()), a.max(b).min(chars.len()));
+            let c = context(&d, s, e, width);
+            let before: Vec<char> = c.before.chars().collect();
+            let after: Vec<char> = c.after.chars().collect();
+            prop_assert!(before.len() <= width && after.len() <= width);
+            prop_assert_eq!(&chars[s - before.len()..s], &before[..]);
+            prop_assert_eq!(&chars[e..e + after.len()], &after[..]);
+            prop_assert!(!c.before.contains('\n') && !c.after.contains('\n'));
+            // Cut only between words: what precedes `before` (when cut) is a space.
+            if c.cut_before && !before.is_empty() {
+                prop_assert!(chars[s - before.len() - 1].is_whitespace());
+            }
+            if c.cut_after && !after.is_empty() {
+                prop_assert!(chars[e + after.len()].is_whitespace());
+            }
+        }
     }
 
     proptest! {

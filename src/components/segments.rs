@@ -7,14 +7,16 @@ use marginalia_core::route::Route;
 use crate::coding::use_coding;
 use crate::state::use_app_state;
 
+/// Characters of context shown on each side of a segment (whole words, within its paragraph).
+const CONTEXT: usize = 60;
+
 /// One coded segment as listed.
 struct Segment {
     report: usize,
     start: usize,
     cite: String,
-    prefix: String,
+    context: marginalia_core::segments::Context,
     quote: String,
-    suffix: String,
     href: String,
     tags: Vec<String>,
     memo: String,
@@ -43,9 +45,8 @@ pub fn SegmentsView() -> impl IntoView {
                                 report: di,
                                 start: a.start,
                                 cite: a.cite(d),
-                                prefix: a.prefix.clone(),
+                                context: marginalia_core::segments::context(d, a.start, a.end, CONTEXT),
                                 quote: a.quote.clone(),
-                                suffix: a.suffix.clone(),
                                 href,
                                 tags: a.tags.clone(),
                                 memo: a.memo.clone(),
@@ -63,15 +64,15 @@ pub fn SegmentsView() -> impl IntoView {
         view! {
             <p class="count-line">{format!("{total} segment(s)")}</p>
             <ol class="segments">
-                {rows.into_iter().map(|Segment { cite, prefix, quote, suffix, href, tags, memo, .. }| {
+                {rows.into_iter().map(|Segment { cite, context, quote, href, tags, memo, .. }| {
                     let names = tags.iter().map(|t| b.get(t).map(|t| t.name.clone()).unwrap_or_else(|| t.clone())).collect::<Vec<_>>().join(", ");
                     let colour = tags.first().and_then(|t| b.get(t)).map(|t| t.colour.clone()).unwrap_or_default();
-                    let before: String = prefix.chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
-                    let after: String = suffix.chars().take(40).collect();
+                    let before = format!("{}{}", if context.cut_before { "…" } else { "" }, context.before);
+                    let after = format!("{}{}", context.after, if context.cut_after { "…" } else { "" });
                     view! {
                         <li style=format!("border-left-color:{colour}")>
                             <a class="seg-cite" href=href>{cite}</a>" · "<span class="seg-tags">{names}</span>
-                            <p class="seg-text"><span class="ctx">{format!("…{}", before.replace('\n', " "))}</span><mark>{quote}</mark><span class="ctx">{format!("{}…", after.replace('\n', " "))}</span></p>
+                            <p class="seg-text"><span class="ctx">{before}</span><mark>{quote}</mark><span class="ctx">{after}</span></p>
                             {(!memo.is_empty()).then(|| view! { <p class="seg-memo">{memo}</p> })}
                         </li>
                     }

@@ -286,11 +286,20 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   await selectText(page, '#p8 > p', 'Arabian Peninsula');
   await page.keyboard.press('5');
   await page.locator('.hl[data-tags="gender"]').waitFor();
+  // The paragraph's text without its footnote markers.
+  const p8 = await page.locator('#p8 > p').evaluate((p) => { const c = p.cloneNode(true); c.querySelectorAll('.fnref').forEach((m) => m.remove()); return c.textContent; });
 
-  // The segments view lists it, filtered by tag.
+  // The segments view lists it, filtered by tag, in context cut between words.
   await page.goto(`${server.url}#/segments`);
   await page.locator('.segments li').first().waitFor();
   assert.match(await page.locator('.segments li').first().innerText(), /S\/2019\/612 ¶8[\s\S]*Arabian Peninsula/);
+  const [before, after] = await page.locator('.segments li').first().locator('.ctx').evaluateAll((els) => els.map((e) => e.textContent));
+  const shown = before.replace(/^…/, '') + 'Arabian Peninsula' + after.replace(/…$/, '');
+  const at = p8.indexOf(shown);
+  assert.ok(at >= 0, `the context is the paragraph's own text: ${shown}`);
+  assert.ok(before.startsWith('…') ? /\s/.test(p8[at - 1]) : at === 0, `no word cut before: ${before}`);
+  const end = at + shown.length;
+  assert.ok(after.endsWith('…') ? /\s/.test(p8[end]) : end === p8.length, `no word cut after: ${after}`);
   await page.locator('.filters [data-tag="finance"]').click();
   assert.equal(await page.locator('.segments li').count(), 0);
   await page.locator('.filters [data-tag="finance"]').click();
