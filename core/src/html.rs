@@ -154,6 +154,9 @@ pub fn block_inner(doc: &Document, block: &Block, spans: &[Span], book: &Codeboo
                 escape_into(&mut out, &tags.join(" "));
                 out.push_str("\" title=\"");
                 escape_into(&mut out, &names.join(", "));
+                if ids.len() > 1 {
+                    out.push_str(&format!(" ({} annotations here: click again for the next)", ids.len()));
+                }
                 out.push_str("\">");
                 escape_into(&mut out, &text);
                 out.push_str("</span>");
@@ -177,6 +180,18 @@ pub struct ListRow {
     pub cite: String,
     pub quote: String,
     pub tags: Vec<String>,
+}
+
+/// Which annotation a click on a highlight opens. `ids` is the highlight's
+/// `data-ids` (the annotations covering it, oldest first); `open` is the one
+/// open now. The first click opens the most recent; clicking again where
+/// several overlap steps to the next older one, then back round to the newest.
+pub fn clicked_annotation<'a>(ids: &'a str, open: Option<&str>) -> Option<&'a str> {
+    let ids: Vec<&str> = ids.split(' ').filter(|s| !s.is_empty()).collect();
+    match open.and_then(|o| ids.iter().position(|i| *i == o)) {
+        Some(i) => Some(ids[(i + ids.len() - 1) % ids.len()]),
+        None => ids.last().copied(),
+    }
 }
 
 /// The list of annotations beside a report, as `<li>` items: each a button
@@ -233,6 +248,18 @@ pub fn prose(doc: &Document, spans: &[Vec<Span>], book: &Codebook, combos: &mut 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn clicks_step_through_overlapping_annotations() {
+        use super::clicked_annotation as c;
+        assert_eq!(c("a b c", None), Some("c"), "the most recent first");
+        assert_eq!(c("a b c", Some("c")), Some("b"));
+        assert_eq!(c("a b c", Some("b")), Some("a"));
+        assert_eq!(c("a b c", Some("a")), Some("c"), "and round again");
+        assert_eq!(c("a b c", Some("zz")), Some("c"), "another open annotation: the most recent");
+        assert_eq!(c("a", Some("a")), Some("a"), "one annotation stays open");
+        assert_eq!(c("", None), None);
+    }
+
     use super::*;
     use crate::document::{DocumentBuilder, Meta, Piece};
 

@@ -154,7 +154,8 @@ pub fn ReportView(slug: String) -> impl IntoView {
 }
 
 /// A click on a highlight (with no text being selected) opens its annotation:
-/// the most recent of those covering the point.
+/// the most recent of those covering the point; clicking again steps through
+/// the others there ([`marginalia_core::html::clicked_annotation`]).
 fn open_clicked_highlight(ev: &leptos::ev::MouseEvent) {
     let coding = use_coding();
     if window().get_selection().ok().flatten().is_some_and(|s| !s.is_collapsed()) {
@@ -165,7 +166,8 @@ fn open_clicked_highlight(ev: &leptos::ev::MouseEvent) {
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .and_then(|e| e.closest(".hl").ok().flatten());
     if let Some(ids) = hl.and_then(|h| h.get_attribute("data-ids")) {
-        coding.selected.set(ids.split(' ').next_back().map(str::to_string));
+        let open = coding.selected.get_untracked();
+        coding.selected.set(marginalia_core::html::clicked_annotation(&ids, open.as_deref()).map(str::to_string));
     }
 }
 

@@ -79,6 +79,17 @@ test('select with the mouse, press a key, see the highlight; overlap; memo; undo
   const both = await page.locator('.hl[data-tags="finance threat"], .hl[data-tags="threat finance"]').innerText();
   assert.equal(both, 'reserves');
   await screenshot(page, 'annotate-overlap');
+  // Clicking the overlap opens the newest annotation, then the other, then the newest again.
+  const overlap = page.locator('.hl[data-tags="finance threat"], .hl[data-tags="threat finance"]');
+  assert.match(await overlap.getAttribute('title'), /2 annotations here: click again for the next/);
+  const openQuote = () => page.locator('.editor .quote').innerText();
+  await page.keyboard.press('Escape');
+  await overlap.click();
+  await page.waitForFunction(() => document.querySelector('.editor .quote')?.textContent.includes('$50 million'));
+  await overlap.click();
+  await page.waitForFunction(() => document.querySelector('.editor .quote')?.textContent === 'financial reserves');
+  await overlap.click();
+  assert.match(await openQuote(), /\$50 million/);
 
   // A memo on the open annotation (the threat one, just made).
   await page.locator('.editor textarea.memo').fill('Scale of reserves is a threat indicator.');
