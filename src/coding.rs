@@ -15,7 +15,29 @@ use crate::storage::{self, WriteError};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     pub text: String,
+    /// Work is at risk: offer to download a backup.
     pub offer_backup: bool,
+    /// It reports a change that Undo takes back: offer an Undo button.
+    pub undo: bool,
+    /// It reports what was done (not a problem): it goes away by itself.
+    pub fades: bool,
+}
+
+impl Notice {
+    /// A problem, a refusal or a warning: it stays until dismissed.
+    pub fn problem(text: impl Into<String>) -> Notice {
+        Notice { text: text.into(), offer_backup: false, undo: false, fades: false }
+    }
+
+    /// A problem that puts work at risk: it stays, and offers a backup.
+    pub fn at_risk(text: impl Into<String>) -> Notice {
+        Notice { offer_backup: true, ..Notice::problem(text) }
+    }
+
+    /// What was done; `undo` when Undo takes it back. It fades after a while.
+    pub fn done(text: impl Into<String>, undo: bool) -> Notice {
+        Notice { undo, fades: true, ..Notice::problem(text) }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -119,12 +141,10 @@ impl CodingState {
             flush_on_hidden.remove();
         });
         if loaded.newer {
-            state.notice.set(Some(Notice {
-                text: "Your saved work was written by a newer version of Marginalia. It is shown as it is, \
-                       and nothing will be saved here, so that none of it is overwritten."
-                    .into(),
-                offer_backup: false,
-            }));
+            state.notice.set(Some(Notice::problem(
+                "Your saved work was written by a newer version of Marginalia. It is shown as it is, \
+                 and nothing will be saved here, so that none of it is overwritten.",
+            )));
             return state;
         }
         // Quarantine copies first, then removals: nothing is ever lost.
@@ -168,7 +188,7 @@ impl CodingState {
             ));
         }
         if !parts.is_empty() {
-            state.notice.set(Some(Notice { text: parts.join(" "), offer_backup: true }));
+            state.notice.set(Some(Notice::at_risk(parts.join(" "))));
         }
         storage::ask_persistence();
         state
@@ -223,9 +243,9 @@ impl CodingState {
                 "This browser's storage for Marginalia is full, so your last change is kept in this tab only. \
                  Download a backup now so that nothing is lost; everything saved before is still saved."
             };
-            self.notice.set(Some(Notice { text: text.into(), offer_backup: true }));
+            self.notice.set(Some(Notice::at_risk(text)));
         } else if was_unsaved {
-            self.notice.set(Some(Notice { text: "All changes are saved again.".into(), offer_backup: false }));
+            self.notice.set(Some(Notice::done("All changes are saved again.", false)));
         }
         self.unsaved.set(unsaved);
     }
@@ -238,6 +258,18 @@ impl CodingState {
         let mut w = BTreeMap::new();
         w.insert(store::META_KEY.to_string(), store::encode_meta(&m));
         self.write_keys(w);
+    }
+
+    /// Deletes an annotation, closes it, and says so with an Undo.
+    pub fn delete_annotation(&self, id: &str) {
+        let quote = self.coding.with_untracked(|c| c.get(id).map(|a| a.quote.clone())).unwrap_or_default();
+        let t = now();
+        self.change(|c| c.delete(id, &t));
+        self.selected.set(None);
+        let quote = quote.split_whitespace().collect::<Vec<_>>().join(" ");
+        let short: String = quote.chars().take(48).collect();
+        let more = if quote.chars().count() > 48 { "…" } else { "" };
+        self.notice.set(Some(Notice::done(format!("Annotation deleted: “{short}{more}”."), true)));
     }
 
     /// Runs a change on the coding state and saves what it touched.

@@ -16,7 +16,7 @@ fn edit(f: impl FnOnce(&mut Codebook) -> Result<(), String>) {
             let t = now();
             coding.change(|c| if c.codebook == book { Default::default() } else { c.set_codebook(book, None, &t) });
         }
-        Err(e) => coding.notice.set(Some(Notice { text: e, offer_backup: false })),
+        Err(e) => coding.notice.set(Some(Notice::problem(e))),
     }
 }
 
@@ -155,9 +155,9 @@ fn import_codebook(file: web_sys::File) {
             Ok(book) => {
                 let t = now();
                 coding.change(|c| c.set_codebook(book, None, &t));
-                coding.notice.set(Some(Notice { text: format!("Codebook imported from {}. Undo (Ctrl+Z) takes it back.", file.name()), offer_backup: false }));
+                coding.notice.set(Some(Notice::done(format!("Codebook imported from {}.", file.name()), true)));
             }
-            Err(e) => coding.notice.set(Some(Notice { text: format!("{} was not imported: {e} Nothing was changed.", file.name()), offer_backup: false })),
+            Err(e) => coding.notice.set(Some(Notice::problem(format!("{} was not imported: {e} Nothing was changed.", file.name())))),
         }
     });
 }

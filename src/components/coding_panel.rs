@@ -87,9 +87,7 @@ pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
         if (key == "Delete" || key == "Backspace")
             && let Some(id) = coding.selected.get_untracked() {
                 ev.prevent_default();
-                let t = now();
-                coding.change(|c| c.delete(&id, &t));
-                coding.selected.set(None);
+                coding.delete_annotation(&id);
             }
     });
     on_cleanup(move || handle.remove());
@@ -395,11 +393,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                 <p class="meta">"Coded by "{a.coder.clone()}" · created "{short_time(&a.created)}" · updated "
                     {move || current.with(|a| a.as_ref().map(|a| short_time(&a.updated)).unwrap_or_default())}</p>
                 <div class="row">
-                    <button type="button" class="btn danger" on:click=move |_| {
-                        let n = now();
-                        coding.change(|c| c.delete(&id_del, &n));
-                        coding.selected.set(None);
-                    }>"Delete"</button>
+                    <button type="button" class="btn danger" on:click=move |_| coding.delete_annotation(&id_del)>"Delete"</button>
                     <button type="button" class="btn" on:click=move |_| coding.selected.set(None)>"Close"</button>
                 </div>
             </div>

@@ -31,7 +31,7 @@ fn stage_into(name: String, raw: String, state: crate::state::AppState, coding: 
     let taken = |id: &str| state.has_doc(id) || pending.with_untracked(|p| p.iter().any(|t| t.id == id));
     match UserText::new(&name, &raw, &now(), &taken) {
         Ok(t) => pending.update(|p| p.push(t)),
-        Err(e) => coding.notice.set(Some(Notice { text: format!("{e} Nothing was added."), offer_backup: false })),
+        Err(e) => coding.notice.set(Some(Notice::problem(format!("{e} Nothing was added.")))),
     }
 }
 
@@ -44,13 +44,13 @@ pub fn stage_file(file: web_sys::File) {
 pub fn stage_file_into(file: web_sys::File, state: crate::state::AppState, coding: crate::coding::CodingState, pending: RwSignal<Vec<UserText>>) {
     let name = file.name();
     if file.size() > (marginalia_core::store::MAX_TEXT_BYTES * 2) as f64 {
-        coding.notice.set(Some(Notice { text: format!("{name} is too large to keep in the browser. Nothing was added."), offer_backup: false }));
+        coding.notice.set(Some(Notice::problem(format!("{name} is too large to keep in the browser. Nothing was added."))));
         return;
     }
     leptos::task::spawn_local(async move {
         match wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()) {
             Some(raw) => stage_into(name, raw, state, coding, pending),
-            None => coding.notice.set(Some(Notice { text: format!("{name} could not be read as text. Nothing was added."), offer_backup: false })),
+            None => coding.notice.set(Some(Notice::problem(format!("{name} could not be read as text. Nothing was added.")))),
         }
     });
 }
@@ -69,10 +69,10 @@ pub fn AddTextsPreview() -> impl IntoView {
             match crate::storage::write(&text_key(&t.id), &json) {
                 Ok(()) => saved.push(t),
                 Err(_) => {
-                    coding.notice.set(Some(Notice {
-                        text: format!("There is no room left in this browser's storage for \"{}\"; it was not added. Download a backup and remove old work to make room.", t.title),
-                        offer_backup: true,
-                    }));
+                    coding.notice.set(Some(Notice::at_risk(format!(
+                        "There is no room left in this browser's storage for \"{}\"; it was not added. Download a backup and remove old work to make room.",
+                        t.title
+                    ))));
                 }
             }
         }
@@ -80,7 +80,7 @@ pub fn AddTextsPreview() -> impl IntoView {
         state.add_user_texts(&saved);
         pending.set(Vec::new());
         if n > 0 {
-            coding.notice.set(Some(Notice { text: format!("{n} text(s) added to the corpus."), offer_backup: false }));
+            coding.notice.set(Some(Notice::done(format!("{n} text(s) added to the corpus."), false)));
         }
     };
     move || {

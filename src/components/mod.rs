@@ -152,14 +152,14 @@ fn read_backup(file: web_sys::File, restoring: RwSignal<Option<marginalia_core::
     use marginalia_core::import::MAX_IMPORT_BYTES;
     if file.size() > MAX_IMPORT_BYTES as f64 {
         let mb = MAX_IMPORT_BYTES / (1024 * 1024);
-        coding.notice.set(Some(Notice { text: format!("{} is larger than {mb} MB, too large for a Marginalia backup; nothing was changed.", file.name()), offer_backup: false }));
+        coding.notice.set(Some(Notice::problem(format!("{} is larger than {mb} MB, too large for a Marginalia backup; nothing was changed.", file.name()))));
         return;
     }
     leptos::task::spawn_local(async move {
         let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string());
         match text {
             Some(text) => open_backup_into(&file.name(), text, restoring, state, coding),
-            None => coding.notice.set(Some(Notice { text: format!("{} could not be read; nothing was changed.", file.name()), offer_backup: false })),
+            None => coding.notice.set(Some(Notice::problem(format!("{} could not be read; nothing was changed.", file.name())))),
         }
     });
 }
@@ -195,7 +195,7 @@ pub fn open_backup_into(
     };
     match marginalia_core::store::Backup::from_json(&text, &len) {
         Ok(b) => restoring.set(Some(b)),
-        Err(reason) => coding.notice.set(Some(Notice { text: format!("{name} was not restored: {reason} Nothing was changed."), offer_backup: false })),
+        Err(reason) => coding.notice.set(Some(Notice::problem(format!("{name} was not restored: {reason} Nothing was changed.")))),
     }
 }
 
@@ -223,10 +223,10 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
                 let _ = crate::storage::write(&marginalia_core::store::text_key(&t.id), &serde_json::to_string(t).unwrap_or_default());
             }
             state.add_user_texts(&missing);
-            let s = format!("{what}: {} added, {} changed, {} removed. Undo (Ctrl+Z) takes it back.", plan.added, plan.updated, plan.removed);
+            let s = format!("{what}: {} added, {} changed, {} removed.", plan.added, plan.updated, plan.removed);
             coding.change(|c| c.restore(plan.codebook, plan.writes));
             backup.set(None);
-            coding.notice.set(Some(Notice { text: s, offer_backup: false }));
+            coding.notice.set(Some(Notice::done(s, true)));
         };
         let (rs, ms) = (summary(&replace), summary(&merge));
         Some(view! {
@@ -249,21 +249,60 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
     }
 }
 
+/// How long a notice of something done stays (it stays while pointed at or focused).
+const FADE_AFTER: std::time::Duration = std::time::Duration::from_secs(8);
+
 /// Messages: what happened, in plain words, with an action where one helps.
+/// Problems stay until dismissed; what was done fades, and offers Undo when
+/// Undo takes it back.
 #[component]
 fn NoticeToast() -> impl IntoView {
     let coding = use_coding();
+    let toast = NodeRef::<leptos::html::Div>::new();
+    // Each notice shown gets a number, so that a timer only closes its own.
+    let shown = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let fades = coding.notice.with(|n| n.as_ref().is_some_and(|n| n.fades));
+        shown.update_value(|g| *g += 1);
+        if fades {
+            fade_later(coding, toast, shown, shown.get_value());
+        }
+    });
     move || {
-        coding.notice.get().map(|Notice { text, offer_backup }| {
+        coding.notice.get().map(|Notice { text, offer_backup, undo, fades }| {
             view! {
-                <div class="toast" role="alert">
+                <div class="toast" class:done=fades role=if fades { "status" } else { "alert" } node_ref=toast>
                     <span>{text}</span>
+                    {undo.then(|| view! { <button type="button" class="undo" on:click=move |_| {
+                        let t = now();
+                        coding.change(|c| c.undo(&t));
+                        coding.notice.set(None);
+                    }>"Undo"</button> })}
                     {offer_backup.then(|| view! { <button type="button" on:click=|_| download_backup()>"Download backup"</button> })}
                     <button type="button" on:click=move |_| coding.notice.set(None)>"Dismiss"</button>
                 </div>
             }
         })
     }
+}
+
+/// Closes notice number `which` after [`FADE_AFTER`], or later if the
+/// pointer or the focus is on it then.
+fn fade_later(coding: CodingState, toast: NodeRef<leptos::html::Div>, shown: StoredValue<u64>, which: u64) {
+    set_timeout(
+        move || {
+            if shown.try_get_value() != Some(which) {
+                return;
+            }
+            let held = toast.get_untracked().is_some_and(|t| t.matches(":hover, :focus-within").unwrap_or(false));
+            if held {
+                fade_later(coding, toast, shown, which);
+            } else {
+                coding.notice.set(None);
+            }
+        },
+        FADE_AFTER,
+    );
 }
 
 /// Asks the coder's name once (before the first annotation); it is stored and

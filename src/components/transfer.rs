@@ -136,10 +136,10 @@ fn ExportForm() -> impl IntoView {
                 if crate::download::save_bytes(&file.name, file.mime, &file.bytes) {
                     t.exporting.set(false);
                 } else {
-                    coding.notice.set(Some(Notice { text: "The browser did not let the file be saved.".into(), offer_backup: false }));
+                    coding.notice.set(Some(Notice::problem("The browser did not let the file be saved.")));
                 }
             }
-            Err(e) => coding.notice.set(Some(Notice { text: format!("Nothing was exported: {e}"), offer_backup: false })),
+            Err(e) => coding.notice.set(Some(Notice::problem(format!("Nothing was exported: {e}")))),
         }
     };
     let download = move || {
@@ -282,7 +282,7 @@ pub fn open_file(file: web_sys::File, cx: FileCtx) {
     let name = file.name();
     if file.size() > MAX_IMPORT_BYTES as f64 {
         let mb = MAX_IMPORT_BYTES / (1024 * 1024);
-        coding.notice.set(Some(Notice { text: format!("{name} is larger than {mb} MB, more than Marginalia imports; nothing was changed."), offer_backup: false }));
+        coding.notice.set(Some(Notice::problem(format!("{name} is larger than {mb} MB, more than Marginalia imports; nothing was changed."))));
         return;
     }
     if is_text_document(&name) {
@@ -293,19 +293,18 @@ pub fn open_file(file: web_sys::File, cx: FileCtx) {
         let bytes = match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
             Ok(buf) => js_sys::Uint8Array::new(&buf).to_vec(),
             Err(_) => {
-                coding.notice.set(Some(Notice { text: format!("{name} could not be read; nothing was changed."), offer_backup: false }));
+                coding.notice.set(Some(Notice::problem(format!("{name} could not be read; nothing was changed."))));
                 return;
             }
         };
         if bytes.is_empty() {
-            coding.notice.set(Some(Notice { text: format!("{name} is empty; nothing was changed."), offer_backup: false }));
+            coding.notice.set(Some(Notice::problem(format!("{name} is empty; nothing was changed."))));
             return;
         }
         let Some(format) = detect(&name, &bytes) else {
-            coding.notice.set(Some(Notice {
-                text: format!("{name} is not a file Marginalia can import (a backup, segments CSV, doccano, spaCy, Label Studio, W3C, brat, REFI-QDA, or a .txt/.md/.html text); nothing was changed."),
-                offer_backup: false,
-            }));
+            coding.notice.set(Some(Notice::problem(format!(
+                "{name} is not a file Marginalia can import (a backup, segments CSV, doccano, spaCy, Label Studio, W3C, brat, REFI-QDA, or a .txt/.md/.html text); nothing was changed."
+            ))));
             return;
         };
         if format == Format::Backup {
@@ -315,7 +314,7 @@ pub fn open_file(file: web_sys::File, cx: FileCtx) {
         let imported = match import(format, &name, &bytes) {
             Ok(i) => i,
             Err(e) => {
-                coding.notice.set(Some(Notice { text: format!("{name} was not imported: {e} Nothing was changed."), offer_backup: false }));
+                coding.notice.set(Some(Notice::problem(format!("{name} was not imported: {e} Nothing was changed."))));
                 return;
             }
         };
@@ -339,7 +338,7 @@ pub fn ImportPreview() -> impl IntoView {
             move |_| {
                 let plan = &p.1;
                 let s = format!(
-                    "Imported {}: {} added, {} updated, {} removed. Undo (Ctrl+Z) takes it back.",
+                    "Imported {}: {} added, {} updated, {} removed.",
                     p.0,
                     plan.added.len(),
                     plan.updated.len(),
@@ -350,7 +349,7 @@ pub fn ImportPreview() -> impl IntoView {
                 // Those that could not be placed came in detached: listed beside their report.
                 coding.detached.update(|d| d.extend(plan.detached.iter().filter(|u| u.kept).map(|u| u.id.clone())));
                 t.importing.set(None);
-                coding.notice.set(Some(Notice { text: s, offer_backup: false }));
+                coding.notice.set(Some(Notice::done(s, true)));
             }
         };
         // Only what the file does, in one vocabulary; the details below.

@@ -122,9 +122,21 @@ test('select with the mouse, press a key, see the highlight; overlap; memo; undo
   await page.locator('.hl[data-tags="threat"]').first().click();
   assert.equal(await page.locator('.editor textarea.memo').inputValue(), 'Still typing');
 
-  // Delete with the key; the list empties to one.
+  // Delete with the key; the list empties to one, and the notice offers Undo.
   await page.keyboard.press('Delete');
   await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 1);
+  const toast = page.locator('.toast.done[role="status"]');
+  assert.match(await toast.innerText(), /Annotation deleted: “reserves of between \$50 million”/);
+  await toast.locator('button.undo').click();
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 2);
+  assert.equal(await page.locator('.toast').count(), 0, 'Undo closes the notice');
+  await page.locator('.hl[data-tags="threat"]').first().click();
+  await page.keyboard.press('Delete');
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 1);
+  // A notice of something done goes away by itself (problems stay until dismissed).
+  await toast.waitFor();
+  await page.mouse.move(5, 5);
+  await page.waitForFunction(() => !document.querySelector('.toast'), null, { timeout: 12000 });
   // Progress shows in the corpus view.
   await page.goto(server.url);
   const row = page.locator('table.reports tr', { hasText: 'S/2019/103' });
