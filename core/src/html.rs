@@ -48,11 +48,13 @@ fn escape_into(out: &mut String, s: &str) {
 /// The style of a highlighted run: a light tint of the first tag, and one band
 /// per tag under the text, each in its colour and its own pattern (so tags stay
 /// apart without colour, in print and in greyscale). CSS declarations.
-pub fn highlight_style(book: &Codebook, tags: &[String]) -> String {
+pub fn highlight_style(book: &Codebook, tags: &[(String, usize)]) -> String {
     let mut images = Vec::new();
     let mut sizes = Vec::new();
     let mut positions = Vec::new();
-    for (i, t) in tags.iter().enumerate() {
+    let mut depth = 0;
+    for (t, slot) in tags {
+        depth = depth.max(slot + 1);
         let (colour, pattern) = book.get(t).map(|x| (colour(&x.colour), book.pattern(t))).unwrap_or(("#777777", "solid"));
         let image = match pattern {
             "dashed" => format!("repeating-linear-gradient(90deg,{colour} 0 7px,transparent 7px 10px)"),
@@ -63,11 +65,11 @@ pub fn highlight_style(book: &Codebook, tags: &[String]) -> String {
         };
         images.push(image);
         sizes.push("100% 3px".to_string());
-        positions.push(format!("0 calc(100% - {}px)", i * 4));
+        positions.push(format!("0 calc(100% - {}px)", slot * 4));
     }
     let tint = tags
         .first()
-        .and_then(|t| book.get(t))
+        .and_then(|(t, _)| book.get(t))
         .map(|t| format!("color-mix(in srgb, {} 16%, transparent)", colour(&t.colour)))
         .unwrap_or_else(|| "transparent".into());
     format!(
@@ -75,7 +77,7 @@ pub fn highlight_style(book: &Codebook, tags: &[String]) -> String {
         images.join(","),
         sizes.join(","),
         positions.join(","),
-        2 + 4 * tags.len()
+        2 + 4 * depth
     )
 }
 
@@ -91,12 +93,13 @@ fn colour(c: &str) -> &str {
 /// rules instead of each carrying its own inline style.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Combos {
-    combos: Vec<Vec<String>>,
+    combos: Vec<Vec<(String, usize)>>,
 }
 
 impl Combos {
-    /// The class of a combination of tags, registering it if it is new.
-    pub fn class(&mut self, tags: &[String]) -> String {
+    /// The class of a combination of tags, each with the slot of its line
+    /// (0 = lowest), registering it if it is new.
+    pub fn class(&mut self, tags: &[(String, usize)]) -> String {
         let i = match self.combos.iter().position(|c| c == tags) {
             Some(i) => i,
             None => {
@@ -125,11 +128,25 @@ impl Combos {
     }
 }
 
+/// The line slot of each tag used in a block: the tags the block's spans
+/// carry, in codebook order (unknown ones after, by id), numbered from 0. So
+/// within a paragraph a tag's underline stays at one height from run to run,
+/// and a paragraph with one tag uses one line whichever tag it is.
+fn slots(spans: &[Span], book: &Codebook) -> Vec<String> {
+    let mut used: Vec<&String> = spans.iter().flat_map(|s| &s.tags).collect();
+    used.sort_by_key(|t| (book.tags.iter().position(|x| x.id == **t).unwrap_or(usize::MAX), t.as_str()));
+    used.dedup();
+    used.into_iter().cloned().collect()
+}
+
 /// The inside of a block's content element: its text cut at annotation
 /// boundaries, highlights as `<span class="hl">` (ids and tags in data
 /// attributes, tag names as the tooltip), footnote markers as buttons.
-/// `open_note` is the marker shown as expanded, if any.
+/// `open_note` is the marker shown as expanded, if any. A run under three or
+/// more lines is classed `d3` (four or more: `d4`), so that its paragraph can
+/// open up its lines (`p:has(.d3)` in the style sheet).
 pub fn block_inner(doc: &Document, block: &Block, spans: &[Span], book: &Codebook, combos: &mut Combos, open_note: Option<u32>) -> String {
+    let slots = slots(spans, book);
     let keyed: Vec<(usize, usize, &Span)> = spans.iter().map(|s| (s.start, s.end, s)).collect();
     let mut out = String::new();
     for run in runs(doc, block, &keyed) {
@@ -146,8 +163,15 @@ pub fn block_inner(doc: &Document, block: &Block, spans: &[Span], book: &Codeboo
                 }
                 let ids: Vec<&str> = keys.iter().map(|s| s.id.as_str()).collect();
                 let names: Vec<&str> = tags.iter().map(|t| book.get(t).map(|t| t.name.as_str()).unwrap_or(t)).collect();
+                let mut lines: Vec<(String, usize)> =
+                    tags.iter().map(|t| (t.clone(), slots.iter().position(|s| s == t).unwrap_or(0))).collect();
+                lines.sort_by_key(|(_, slot)| *slot);
+                let depth = lines.last().map_or(0, |(_, slot)| slot + 1);
                 out.push_str("<span class=\"hl ");
-                out.push_str(&combos.class(&tags));
+                out.push_str(&combos.class(&lines));
+                if depth >= 3 {
+                    out.push_str(if depth >= 4 { " d4" } else { " d3" });
+                }
                 out.push_str("\" data-ids=\"");
                 escape_into(&mut out, &ids.join(" "));
                 out.push_str("\" data-tags=\"");
@@ -306,10 +330,12 @@ mod tests {
         assert!(html.contains("data-ids=\"a b&quot;&gt;&lt;x\" data-tags=\"threat finance\""), "the overlap carries both: {html}");
         assert!(html.contains("data-n=\"3\" aria-expanded=\"true\""));
         assert_eq!(html.matches("class=\"hl hc").count(), 3);
-        assert_eq!(combos.len(), 3, "threat; threat+finance; finance+threat");
+        // threat; threat+finance (the run under b alone has the same lines: one rule).
+        assert_eq!(combos.len(), 2);
         assert!(html.contains("class=\"hl hc1\" data-ids=\"a b&quot;&gt;&lt;x\""));
+        assert!(html.contains("class=\"hl hc1\" data-ids=\"b&quot;&gt;&lt;x\""));
         let css = combos.css(&book);
-        assert_eq!(css.lines().count(), 3);
+        assert_eq!(css.lines().count(), 2);
         assert!(css.starts_with(".hl.hc0{background-color:color-mix(in srgb, #"));
     }
 
@@ -326,11 +352,42 @@ mod tests {
     }
 
     #[test]
+    fn a_tag_keeps_its_line_along_a_paragraph_and_deep_overlaps_are_marked() {
+        let d = doc();
+        let b = d.blocks.iter().find(|b| matches!(b.kind, BlockKind::Paragraph { .. })).unwrap();
+        let book = Codebook::default();
+        let (t, f, r) = (book.tags[0].id.clone(), book.tags[1].id.clone(), book.tags[2].id.clone());
+        let span = |id: &str, s: usize, e: usize, tags: &[&String]| Span {
+            id: id.into(), start: b.start + s, end: b.start + e, tags: tags.iter().map(|t| (*t).clone()).collect(),
+        };
+        // finance alone, then finance with threat, then finance, threat and repatriation.
+        let spans = [span("a", 0, 9, &[&f]), span("b", 3, 9, &[&t]), span("c", 6, 9, &[&r])];
+        let mut combos = Combos::default();
+        let html = block_inner(&d, b, &spans, &book, &mut combos, None);
+        let css = combos.css(&book);
+        let rule = |tags: &[(String, usize)]| {
+            let mut c = combos.clone();
+            let class = c.class(tags);
+            assert_eq!(c.len(), combos.len(), "{tags:?} is one of the combinations shown");
+            css.lines().find(|l| l.starts_with(&format!(".hl.{class}{{"))).unwrap().to_string()
+        };
+        // Codebook order gives the slots: threat 0, finance 1, repatriation 2, whatever the run.
+        let alone = rule(&[(f.clone(), 1)]);
+        assert!(alone.contains("0 calc(100% - 4px)") && alone.contains("--hl-pad:10px"), "{alone}");
+        let two = rule(&[(t.clone(), 0), (f.clone(), 1)]);
+        assert!(two.contains("0 calc(100% - 0px),0 calc(100% - 4px)"), "{two}");
+        let three = rule(&[(t.clone(), 0), (f.clone(), 1), (r.clone(), 2)]);
+        assert!(three.contains("--hl-pad:14px"), "{three}");
+        assert_eq!(html.matches(" d3\"").count(), 1, "only the run under three lines: {html}");
+        assert!(!html.contains(" d4\""));
+    }
+
+    #[test]
     fn only_colours_reach_the_style_sheet() {
         let mut book = Codebook::default();
         book.tags[0].colour = "red;}body{display:none".into();
         let mut combos = Combos::default();
-        combos.class(&[book.tags[0].id.clone()]);
+        combos.class(&[(book.tags[0].id.clone(), 0)]);
         let css = combos.css(&book);
         assert!(!css.contains("display"), "{css}");
         assert!(css.contains("#777777"));
