@@ -34,6 +34,11 @@ impl Notice {
         Notice { offer_backup: true, ..Notice::problem(text) }
     }
 
+    /// A slip to correct (an empty name, say): it fades after a while.
+    pub fn slip(text: impl Into<String>) -> Notice {
+        Notice { fades: true, ..Notice::problem(text) }
+    }
+
     /// What was done; `undo` when Undo takes it back. It fades after a while.
     pub fn done(text: impl Into<String>, undo: bool) -> Notice {
         Notice { undo, fades: true, ..Notice::problem(text) }
@@ -316,8 +321,15 @@ impl CodingState {
         }
         let snap = self.snap.get_untracked();
         if let Some(a) = Annotation::new(doc, s, e, tag, &coder, new_id(), &now(), snap) {
-            let id = a.id.clone();
-            self.change(|c| c.add(a));
+            // The same span again (say, a paragraph coded from the keyboard with a
+            // second key) gets the tag on its annotation, not a duplicate.
+            let mut id = String::new();
+            let t = now();
+            self.change(|c| {
+                let (touched, carried) = c.code(a, &t);
+                id = carried;
+                touched
+            });
             // The new annotation opens in the editor once its highlight is painted.
             let selected = self.selected;
             request_animation_frame(move || set_timeout(move || selected.set(Some(id)), std::time::Duration::ZERO));

@@ -73,6 +73,19 @@ fn boundary(root: &Element, doc: &Document, node: &Node, offset: u32, edge: Edge
     }
 }
 
+/// The paragraph whose margin number has the keyboard focus, as a code point
+/// range `(start, end)` (what the number keys code when nothing is selected).
+pub fn focused_paragraph(root: &Element) -> Option<(usize, usize)> {
+    let active = window().document()?.active_element()?;
+    if !active.class_list().contains("pnum") || !root.contains(Some(&active)) {
+        return None;
+    }
+    let p = active.closest(".para").ok()??.query_selector("p[data-start]").ok()??;
+    let start = p.get_attribute("data-start")?.parse().ok()?;
+    let end = p.get_attribute("data-end")?.parse().ok()?;
+    (start < end).then_some((start, end))
+}
+
 /// The current selection inside `root` as a code point range `(start, end)`, or
 /// `None` when nothing (or nothing of the text) is selected there.
 pub fn selection_in(root: &Element, doc: &Document) -> Option<(usize, usize)> {

@@ -132,6 +132,31 @@ impl Coding {
         t
     }
 
+    /// Codes a span: when a live annotation of the same document covers exactly
+    /// the same span, `a`'s tags are added to it (coding a span again with
+    /// another tag does not duplicate it); otherwise `a` is added. Returns what
+    /// was touched and the id of the annotation that now carries the tags.
+    pub fn code(&mut self, a: Annotation, now: &str) -> (Touched, String) {
+        let same = self.live(&a.doc).find(|x| x.start == a.start && x.end == a.end).map(|x| x.id.clone());
+        match same {
+            Some(id) => {
+                let tags = a.tags;
+                let touched = self.update(&id, now, |x| {
+                    for t in tags {
+                        if !x.tags.contains(&t) {
+                            x.tags.push(t);
+                        }
+                    }
+                });
+                (touched, id)
+            }
+            None => {
+                let id = a.id.clone();
+                (self.add(a), id)
+            }
+        }
+    }
+
     /// Changes an annotation with `f`; stamps `updated`. Nothing happens (and
     /// nothing is recorded) if `f` changes nothing.
     pub fn update(&mut self, id: &str, now: &str, f: impl FnOnce(&mut Annotation)) -> Touched {
@@ -318,6 +343,34 @@ mod tests {
             updated: "t0".into(),
             deleted: false,
         }
+    }
+
+    #[test]
+    fn coding_the_same_span_again_adds_the_tag_instead_of_a_duplicate() {
+        let mut c = Coding::new(Codebook::default());
+        let (_, first) = c.code(ann("a", "D", 3, "threat"), "t1");
+        assert_eq!(first, "a");
+        let (touched, id) = c.code(ann("b", "D", 3, "finance"), "t2");
+        assert_eq!(id, "a", "the existing annotation carries the new tag");
+        assert!(touched.docs.contains("D"));
+        assert_eq!(c.live("D").count(), 1);
+        assert_eq!(c.get("a").unwrap().tags, ["threat", "finance"]);
+        assert_eq!(c.get("a").unwrap().updated, "t2");
+        // The same tag again changes nothing; another span, or another document, is a new annotation.
+        let (touched, _) = c.code(ann("c", "D", 3, "threat"), "t3");
+        assert!(touched.docs.is_empty());
+        c.code(ann("d", "D", 4, "threat"), "t4");
+        c.code(ann("e", "E", 3, "threat"), "t5");
+        assert_eq!((c.live("D").count(), c.live("E").count()), (2, 1));
+        // One undo takes the added tag back.
+        c.undo("t6");
+        c.undo("t6");
+        c.undo("t6");
+        assert_eq!(c.get("a").unwrap().tags, ["threat"]);
+        // A deleted annotation at the same span is not revived: a new one is made.
+        c.delete("a", "t7");
+        let (_, id) = c.code(ann("f", "D", 3, "finance"), "t8");
+        assert_eq!(id, "f");
     }
 
     #[test]

@@ -258,7 +258,7 @@ pub fn prose(doc: &Document, spans: &[Vec<Span>], book: &Codebook, combos: &mut 
                 let cite = escape(&doc.cite(n));
                 let _ = write!(
                     out,
-                    "<div class=\"para\" id=\"p{n}\" data-paragraph=\"{n}\"><a class=\"pnum\" href=\"{href}\" aria-label=\"Link to {cite}\" title=\"{cite}\">{n}</a><p data-block=\"{i}\" data-start=\"{s}\" data-end=\"{e}\">{}</p></div>",
+                    "<div class=\"para\" id=\"p{n}\" data-paragraph=\"{n}\"><a class=\"pnum\" href=\"{href}\" aria-label=\"Link to {cite}; 1 to 9 code the whole paragraph\" title=\"{cite} (1–9 with this focused: code the whole paragraph)\">{n}</a><p data-block=\"{i}\" data-start=\"{s}\" data-end=\"{e}\">{}</p></div>",
                     inner()
                 );
             }

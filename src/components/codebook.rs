@@ -16,8 +16,25 @@ fn edit(f: impl FnOnce(&mut Codebook) -> Result<(), String>) {
             let t = now();
             coding.change(|c| if c.codebook == book { Default::default() } else { c.set_codebook(book, None, &t) });
         }
-        Err(e) => coding.notice.set(Some(Notice::problem(e))),
+        Err(e) => coding.notice.set(Some(Notice::slip(e))),
     }
+}
+
+/// After the list is drawn again, puts the focus back on tag `id`'s control
+/// `selector` (or its first enabled button), so that keyboard users keep their place.
+fn refocus(id: String, selector: &'static str) {
+    request_animation_frame(move || {
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+        let row = format!(".tag-row[data-tag=\"{}\"]", id.replace('\\', "\\\\").replace('"', "\\\""));
+        let target = doc
+            .query_selector(&format!("{row} {selector}:not([disabled])"))
+            .ok()
+            .flatten()
+            .or_else(|| doc.query_selector(&format!("{row} .order button:not([disabled])")).ok().flatten());
+        if let Some(el) = target.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
+            let _ = el.focus();
+        }
+    });
 }
 
 #[component]
@@ -45,17 +62,26 @@ pub fn CodebookView() -> impl IntoView {
                         on:change=move |ev| { let v = event_target_value(&ev); edit(|b| b.rename(&id2, &v).map_err(|e| e.0)) } />
                     <label class="tag-key">"Key "
                         <select aria-label=format!("Key of {}", t.name)
-                            on:change=move |ev| { let v = event_target_value(&ev); edit(|b| { b.set_key(&id3, v.chars().next()); Ok(()) }) }>
+                            on:change=move |ev| {
+                                let key = event_target_value(&ev).chars().next();
+                                // A key codes one tag: say which tag gave it up (Undo gives it back).
+                                let holder = key.and_then(|k| book.with_untracked(|b| b.by_key(k).filter(|t| t.id != id3).map(|t| t.name.clone())));
+                                edit(|b| { b.set_key(&id3, key); Ok(()) });
+                                if let (Some(k), Some(other)) = (key, holder) {
+                                    let name = book.with_untracked(|b| b.get(&id3).map(|t| t.name.clone())).unwrap_or_default();
+                                    coding.notice.set(Some(Notice::done(format!("Key {k} now codes {name}; {other} has no key."), true)));
+                                }
+                            }>
                             <option value="" selected=t.key.is_none()>"none"</option>
                             {('1'..='9').map(|k| view! { <option value=k.to_string() selected=t.key == Some(k)>{k.to_string()}</option> }).collect_view()}
                         </select>
                     </label>
                     <span class="uses">{format!("{uses} in use")}</span>
                     <span class="order">
-                        <button type="button" class="btn" aria-label=format!("Move {} up", t.name) disabled=i == 0
-                            on:click=move |_| edit(|b| { b.move_tag(&id4, -1); Ok(()) })>"↑"</button>
-                        <button type="button" class="btn" aria-label=format!("Move {} down", t.name) disabled=i + 1 == n
-                            on:click=move |_| edit(|b| { b.move_tag(&id5, 1); Ok(()) })>"↓"</button>
+                        <button type="button" class="btn move-up" aria-label=format!("Move {} up", t.name) disabled=i == 0
+                            on:click=move |_| { edit(|b| { b.move_tag(&id4, -1); Ok(()) }); refocus(id4.clone(), ".move-up"); }>"↑"</button>
+                        <button type="button" class="btn move-down" aria-label=format!("Move {} down", t.name) disabled=i + 1 == n
+                            on:click=move |_| { edit(|b| { b.move_tag(&id5, 1); Ok(()) }); refocus(id5.clone(), ".move-down"); }>"↓"</button>
                         <button type="button" class="btn danger" on:click=move |_| {
                             if uses == 0 { delete_tag(&id6, None, false) } else { deleting.set(Some(id6.clone())) }
                         }>"Delete"</button>

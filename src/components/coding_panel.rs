@@ -62,7 +62,9 @@ pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
         if let Some(k) = key.chars().next().filter(|c| key.len() == 1 && ('1'..='9').contains(c)) {
             let tag = coding.coding.with_untracked(|c| c.codebook.by_key(k).map(|t| t.id.clone()));
             let Some(tag) = tag else { return };
-            let selection = prose.get_untracked().and_then(|p| crate::dom::selection_in(&p, &doc));
+            let selection = prose.get_untracked().and_then(|p| {
+                crate::dom::selection_in(&p, &doc).or_else(|| crate::dom::focused_paragraph(&p))
+            });
             if let Some((s, e)) = selection {
                 ev.prevent_default();
                 coding.pending.set(Some((doc.meta.id.clone(), s, e)));
