@@ -169,14 +169,16 @@ impl CodingState {
         let mut parts = Vec::new();
         let lost = state.detached.with_untracked(BTreeSet::len);
         if lost > 0 {
+            let (what, verb) = (marginalia_core::count(lost, "annotation"), if lost == 1 { "matches" } else { "match" });
+            let (its, they) = if lost == 1 { ("its", "it is") } else { ("their", "they are") };
             parts.push(format!(
-                "{lost} annotation(s) no longer match the text of their report; they are kept, listed as detached beside the report."
+                "{what} no longer {verb} the text of {its} report; {they} kept, listed as detached beside the report."
             ));
         }
         if !near.is_empty() {
             parts.push(format!(
-                "The text changed under {} annotation(s); each was moved to the nearest close match of its quote ({}). Check them.",
-                near.len(),
+                "The text changed under {}; each was moved to the nearest close match of its quote ({}). Check them.",
+                marginalia_core::count(near.len(), "annotation"),
                 near.join(", ")
             ));
         }
@@ -188,8 +190,9 @@ impl CodingState {
             ));
         } else if !loaded.in_quarantine.is_empty() {
             parts.push(format!(
-                "{} saved value(s) that could not be read are still set aside in this browser's storage (nothing was deleted).",
-                loaded.in_quarantine.len()
+                "{} that could not be read {} still set aside in this browser's storage (nothing was deleted).",
+                marginalia_core::count(loaded.in_quarantine.len(), "saved value"),
+                if loaded.in_quarantine.len() == 1 { "is" } else { "are" }
             ));
         }
         if !parts.is_empty() {

@@ -216,6 +216,15 @@ impl Document {
         self.paragraphs().count()
     }
 
+    /// The paragraphs a reader counts: the numbered ones, or, in a text with no
+    /// numbering (a user's own), every paragraph.
+    pub fn paragraphs_to_count(&self) -> usize {
+        match self.paragraph_count() {
+            0 => self.blocks.iter().filter(|b| matches!(b.kind, BlockKind::Paragraph { .. })).count(),
+            n => n,
+        }
+    }
+
     /// Footnote markers inside `[start, end]`.
     pub fn notes_in(&self, start: usize, end: usize) -> impl Iterator<Item = &NoteRef> {
         self.notes.iter().filter(move |n| n.at >= start && n.at <= end)

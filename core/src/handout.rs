@@ -1,8 +1,9 @@
 //! The codebook as a handout for coders: Markdown, and a standalone printable
 //! HTML page (tags, colour swatches, underline styles, keys, descriptions).
 //!
-//! Every string from the codebook is escaped: in Markdown each ASCII punctuation
-//! character gets a backslash (so nothing is read as markup or raw HTML); in HTML
+//! Every string from the codebook is escaped: in Markdown every character that
+//! can start markup or raw HTML gets a backslash, and nothing else (so the file
+//! still reads well as plain text); in HTML
 //! `& < > " '` become entities. The page has no script and no external
 //! resource (a Content-Security-Policy says so), and a colour is only used in a
 //! style when it is of the form `#rrggbb`.
@@ -13,15 +14,28 @@ use crate::export::ExportMeta;
 /// Escapes text for HTML (element content and quoted attribute values).
 pub use crate::html::escape as html_escape;
 
-/// Escapes text for Markdown: a backslash before every ASCII punctuation
-/// character (CommonMark reads each as itself), line breaks kept.
+/// Escapes text for Markdown, line breaks kept: a backslash (which CommonMark
+/// reads as "this character as itself") before every character that can be
+/// markup anywhere (`` \ ` * _ [ ] < > | ~ # & ``), and before what is markup
+/// only at the start of a line: `-`, `+`, `=`, and the `.` or `)` of a number
+/// that would start a list. Other punctuation is left alone.
 pub fn markdown_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_ascii_punctuation() {
-            out.push('\\');
+    let mut out = String::with_capacity(s.len() + 8);
+    for line in s.split_inclusive('\n') {
+        let body = line.trim_start_matches([' ', '\t']);
+        out.push_str(&line[..line.len() - body.len()]);
+        let digits = body.len() - body.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        for (i, c) in body.char_indices() {
+            let at_start = i == 0 && matches!(c, '-' | '+' | '=');
+            let list_number = digits > 0
+                && i == digits
+                && matches!(c, '.' | ')')
+                && body[i + 1..].chars().next().is_none_or(char::is_whitespace);
+            if at_start || list_number || matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '&') {
+                out.push('\\');
+            }
+            out.push(c);
         }
-        out.push(c);
     }
     out
 }
@@ -177,14 +191,24 @@ mod tests {
     }
 
     #[test]
+    fn markdown_escapes_only_what_could_be_markup() {
+        // Ordinary prose reads as it is.
+        assert_eq!(markdown_escape("Don't: e.g. ISIL's funds (2019), 50%; \"quoted\"!"), "Don't: e.g. ISIL's funds (2019), 50%; \"quoted\"!");
+        // Line starts that would make lists, rules or headings.
+        assert_eq!(markdown_escape("- a\n  + b\n12. c\n3) d\n= e\n4.5 f"), "\\- a\n  \\+ b\n12\\. c\n3\\) d\n\\= e\n4.5 f");
+        // Anywhere: emphasis, code, links, HTML, tables, headings, entities.
+        assert_eq!(markdown_escape("a_b *c* `d` [e](f) <g> h|i ~j~ #k &amp; \\"), "a\\_b \\*c\\* \\`d\\` \\[e\\](f) \\<g\\> h\\|i \\~j\\~ \\#k \\&amp; \\\\");
+    }
+
+    #[test]
     fn markdown_escapes_markup() {
         let meta = ExportMeta::new("0.1.0", "2026-11-22T00:00:00Z");
         let md = markdown(&hostile(), &meta);
         assert!(md.starts_with("# Codebook\n"));
-        assert!(md.contains("\\<script\\>alert\\(1\\)\\<\\/script\\>"), "{md}");
-        assert!(md.contains("\\*\\*bold\\*\\* \\[link\\]\\(javascript\\:x\\)"));
-        assert!(md.contains("\nSecond \\| para\\.\n"));
-        assert!(md.contains("| finance | red\\;background\\:url\\(x\\) | dashed | 2 |"), "{md}");
+        assert!(md.contains("\\<script\\>alert(1)\\</script\\>"), "{md}");
+        assert!(md.contains("\\*\\*bold\\*\\* \\[link\\](javascript:x)"));
+        assert!(md.contains("\nSecond \\| para.\n"));
+        assert!(md.contains("| finance | red;background:url(x) | dashed | 2 |"), "{md}");
         assert!(md.contains("\n## repatriation\n"));
         assert!(markdown(&Codebook::default(), &meta).contains("| threat | `#d55e00` | solid | 1 |"));
     }

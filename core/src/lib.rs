@@ -24,3 +24,18 @@ pub mod segments;
 pub mod store;
 
 pub use document::{Block, BlockKind, Document, Meta, NoteRef};
+
+/// "1 annotation", "3 annotations": a count and an English noun that takes -s.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_agree_with_their_number() {
+        assert_eq!(super::count(0, "segment"), "0 segments");
+        assert_eq!(super::count(1, "segment"), "1 segment");
+        assert_eq!(super::count(21, "saved value"), "21 saved values");
+    }
+}

@@ -912,7 +912,8 @@ pub fn restore_plan(current: &Coding, backup: &Backup, mode: RestoreMode, now: &
                 plan.added_ids.push(result.id.clone());
                 plan.writes.push(result);
             }
-            Some(c) if c.deleted == result.deleted && same_content(c, &result) => plan.unchanged += 1,
+            // Counted as the user counts: annotations, not deletions kept on both sides.
+            Some(c) if c.deleted == result.deleted && same_content(c, &result) => plan.unchanged += usize::from(!result.deleted),
             Some(c) => {
                 if !c.deleted && result.deleted {
                     plan.removed += 1;
@@ -992,6 +993,20 @@ mod restore_tests {
             coder: "c".into(), codebook: Codebook::default(),
             documents: vec![BackupDocument { id: "D".into(), text_sha256: String::new() }], annotations: anns,
             texts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_deletion_on_both_sides_is_not_counted_as_an_unchanged_annotation() {
+        let mut cur = Coding::new(Codebook::default());
+        cur.add(ann("live", "m", "t1"));
+        cur.add(ann("dead", "m", "t1"));
+        cur.delete("dead", "t2");
+        let dead = cur.get("dead").unwrap().clone();
+        let b = backup_of(vec![ann("live", "m", "t1"), dead]);
+        for mode in [RestoreMode::Replace, RestoreMode::Merge] {
+            let p = restore_plan(&cur, &b, mode, "t9");
+            assert_eq!((p.added, p.updated, p.removed, p.unchanged), (0, 0, 0, 1));
         }
     }
 

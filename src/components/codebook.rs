@@ -105,7 +105,7 @@ pub fn CodebookView() -> impl IntoView {
         Some(view! {
             <super::Modal labelled="del-title" on_close=move |_| deleting.set(None)>
                     <h2 id="del-title">{format!("Delete \"{}\"?", tag.name)}</h2>
-                    <p>{format!("{uses} annotation(s) use this tag. Move them to another tag, or delete the tag from them (an annotation left with no tag is deleted). Undo takes either back.")}</p>
+                    <p>{format!("{} {} this tag. Move them to another tag, or delete the tag from them (an annotation left with no tag is deleted). Undo takes either back.", marginalia_core::count(uses, "annotation"), if uses == 1 { "uses" } else { "use" })}</p>
                     <label>"Move them to "
                         <select on:change=move |ev| target.set(event_target_value(&ev))>
                             {others.iter().map(|t| view! { <option value=t.id.clone()>{t.name.clone()}</option> }).collect_view()}

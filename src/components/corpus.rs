@@ -21,10 +21,7 @@ pub fn CorpusView() -> impl IntoView {
                 let date = d.meta.date.as_deref().map(format_date).unwrap_or_default();
                 let iso = d.meta.date.clone().unwrap_or_default();
                 let symbol = d.meta.symbol.clone().unwrap_or_else(|| d.meta.id.clone());
-                let paragraphs = match d.paragraph_count() {
-                    0 => d.blocks.iter().filter(|b| matches!(b.kind, marginalia_core::BlockKind::Paragraph { .. })).count(),
-                    n => n,
-                };
+                let paragraphs = d.paragraphs_to_count();
                 let title = d.meta.title.clone();
                 let id = d.meta.id.clone();
                 // Progress: annotations per tag in this report.

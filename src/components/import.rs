@@ -80,7 +80,7 @@ pub fn AddTextsPreview() -> impl IntoView {
         state.add_user_texts(&saved);
         pending.set(Vec::new());
         if n > 0 {
-            coding.notice.set(Some(Notice::done(format!("{n} text(s) added to the corpus."), false)));
+            coding.notice.set(Some(Notice::done(format!("{} added to the corpus.", marginalia_core::count(n, "text")), false)));
         }
     };
     move || {
@@ -96,7 +96,7 @@ pub fn AddTextsPreview() -> impl IntoView {
                                 let chars = d.text.chars().count();
                                 let first: String = d.text.chars().take(120).collect();
                                 view! {
-                                    <li><strong>{t.title.clone()}</strong>{format!(" — {} block(s), {chars} characters, read as {}", d.blocks.len(), t.format)}
+                                    <li><strong>{t.title.clone()}</strong>{format!(" — {}, {chars} characters, read as {}", marginalia_core::count(d.blocks.len(), "block"), t.format)}
                                         <p class="ctx">{format!("{first}…")}</p></li>
                                 }
                             }).collect_view()}

@@ -56,6 +56,23 @@ pub fn App() -> impl IntoView {
         }
         page
     });
+    // The tab's title names the page (and the paragraph cited), for tabs, history and bookmarks.
+    Effect::new(move |_| {
+        let title = match state.page.get() {
+            Page::Corpus => String::new(),
+            Page::Codebook => "Codebook".into(),
+            Page::Segments => "Coded segments".into(),
+            Page::NotFound(_) => "Not found".into(),
+            Page::Report(slug) => state.doc_by_slug(&slug).map_or_else(
+                || "No such report".into(),
+                |d| match state.paragraph.get() {
+                    Some(n) if d.paragraph_count() > 0 => d.cite(n),
+                    _ => d.meta.symbol.clone().unwrap_or_else(|| d.meta.title.clone()),
+                },
+            ),
+        };
+        document().set_title(&if title.is_empty() { "Marginalia".into() } else { format!("{title} — Marginalia") });
+    });
     view! {
         <a class="skip" href="#main" on:click=|ev| {
             ev.prevent_default();
@@ -232,9 +249,10 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
         Some(view! {
             <Modal class="restore" labelled="restore-title" on_close=move |_| backup.set(None)>
                     <h2 id="restore-title">"Restore a backup"</h2>
-                    <p>{format!("Backup of {} made {} by {}: {} annotations in {} document(s), {} tags.",
+                    <p>{format!("Backup of {} made {} by {}: {} in {}, {}.",
                         if b.coder.is_empty() { "an unnamed coder".to_string() } else { b.coder.clone() },
-                        b.exported_at, "Marginalia ".to_string() + &b.app_version, live, b.documents.len(), b.codebook.tags.len())}</p>
+                        b.exported_at, "Marginalia ".to_string() + &b.app_version, marginalia_core::count(live, "annotation"),
+                        marginalia_core::count(b.documents.len(), "document"), marginalia_core::count(b.codebook.tags.len(), "tag"))}</p>
                     <dl class="plans">
                         <dt>"Replace"</dt><dd class="plan-replace">"Your work here becomes the backup's: "{rs}</dd>
                         <dt>"Merge"</dt><dd class="plan-merge">"Both are kept; where both changed an annotation, the newer edit wins: "{ms}</dd>

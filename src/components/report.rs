@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 use super::coding_panel::{CodingPanel, Palette};
-use crate::coding::use_coding;
+use crate::coding::{Notice, use_coding};
 use crate::state::use_app_state;
 
 #[component]
@@ -33,9 +33,18 @@ pub fn ReportView(slug: String) -> impl IntoView {
 
     // Scroll to the paragraph named by the route, now and whenever it changes.
     let paragraph = state.paragraph;
+    let coding = use_coding();
+    let (cite_as, numbers) = (doc.meta.symbol.clone().unwrap_or_else(|| doc.meta.title.clone()), doc.paragraph_count());
     Effect::new(move |_| {
         let target = paragraph.get();
-        request_animation_frame(move || scroll_to_paragraph(target));
+        let cite_as = cite_as.clone();
+        request_animation_frame(move || {
+            // A link to a paragraph the document does not have says so (and shows the top).
+            if let Some(n) = target.filter(|_| !scroll_to_paragraph(target)) {
+                let has = if numbers > 0 { format!("its paragraphs run from 1 to {numbers}") } else { "its paragraphs are not numbered".into() };
+                coding.notice.set(Some(Notice::slip(format!("{cite_as} has no paragraph {n}: {has}."))));
+            }
+        });
     });
     crate::perf::record_painted("report");
 
@@ -43,7 +52,7 @@ pub fn ReportView(slug: String) -> impl IntoView {
     let subtitle = [
         doc.meta.ordinal.map(|n| format!("{} report", ordinal_short(n))),
         doc.meta.date.as_deref().map(format_date),
-        Some(format!("{} paragraphs", doc.paragraph_count())),
+        Some(marginalia_core::count(doc.paragraphs_to_count(), "paragraph")),
     ]
     .into_iter()
     .flatten()
@@ -322,8 +331,9 @@ fn render_notes(doc: &Arc<Document>) -> impl IntoView + use<> {
     })
 }
 
-/// Scrolls paragraph `n` into view and marks it as the target; top of page for `None`.
-fn scroll_to_paragraph(n: Option<u32>) {
+/// Scrolls paragraph `n` into view and marks it as the target; top of page for
+/// `None` or a paragraph that is not there (then `false`).
+fn scroll_to_paragraph(n: Option<u32>) -> bool {
     let doc = document();
     if let Ok(old) = doc.query_selector_all(".para.target") {
         for i in 0..old.length() {
@@ -342,7 +352,11 @@ fn scroll_to_paragraph(n: Option<u32>) {
                 el.scroll_into_view_with_bool(true);
                 request_animation_frame(move || el.scroll_into_view_with_bool(true));
             });
+            true
         }
-        None => window().scroll_to_with_x_and_y(0.0, 0.0),
+        None => {
+            window().scroll_to_with_x_and_y(0.0, 0.0);
+            n.is_none()
+        }
     }
 }

@@ -62,7 +62,7 @@ pub fn SegmentsView() -> impl IntoView {
         let b = book.get();
         let total = rows.len();
         view! {
-            <p class="count-line">{format!("{total} segment(s)")}</p>
+            <p class="count-line">{marginalia_core::count(total, "segment")}</p>
             <ol class="segments">
                 {rows.into_iter().map(|Segment { cite, context, quote, href, tags, memo, .. }| {
                     let names = tags.iter().map(|t| b.get(t).map(|t| t.name.clone()).unwrap_or_else(|| t.clone())).collect::<Vec<_>>().join(", ");

@@ -108,9 +108,9 @@ fn ExportForm() -> impl IntoView {
         let (n_docs, n_anns) = coding.coding.with(|c| docs_sv.with_value(|docs| s.count(docs, c)));
         let name = docs_sv.with_value(|docs| f.file_name(&s.label(docs), now().get(..10).unwrap_or("")));
         if f.is_codebook() {
-            format!("{} tag(s) → {name}", book_sv.with_value(|b| s.codebook(b).tags.len()))
+            format!("{} → {name}", marginalia_core::count(book_sv.with_value(|b| s.codebook(b).tags.len()), "tag"))
         } else {
-            format!("{n_anns} annotation(s) in {n_docs} document(s) → {name}")
+            format!("{} in {} → {name}", marginalia_core::count(n_anns, "annotation"), marginalia_core::count(n_docs, "document"))
         }
     };
     // The button says the file is being made, and that paints before the work starts.
