@@ -25,6 +25,8 @@ pub struct AppState {
     pub route: RwSignal<Route>,
     pub page: Memo<Page>,
     pub paragraph: Memo<Option<u32>>,
+    /// The footnote the route names, if any.
+    pub note: Memo<Option<u32>>,
     /// Bumped when documents are added, for views that list them.
     pub revision: RwSignal<u32>,
 }
@@ -79,11 +81,15 @@ pub fn provide_app_state() -> AppState {
         Route::Corpus => Page::Corpus,
         Route::Codebook => Page::Codebook,
         Route::Segments => Page::Segments,
-        Route::Report { slug, .. } => Page::Report(slug),
+        Route::Report { slug, .. } | Route::Note { slug, .. } => Page::Report(slug),
         Route::NotFound(h) => Page::NotFound(h),
     });
     let paragraph = Memo::new(move |_| match route.get() {
         Route::Report { paragraph, .. } => paragraph,
+        _ => None,
+    });
+    let note = Memo::new(move |_| match route.get() {
+        Route::Note { note, .. } => Some(note),
         _ => None,
     });
     let handle = window_event_listener(leptos::ev::hashchange, move |_| {
@@ -91,7 +97,7 @@ pub fn provide_app_state() -> AppState {
         route.set(Route::parse(&current_hash()));
     });
     on_cleanup(move || handle.remove());
-    let state = AppState { docs: StoredValue::new(docs), route, page, paragraph, revision: RwSignal::new(0) };
+    let state = AppState { docs: StoredValue::new(docs), route, page, paragraph, note, revision: RwSignal::new(0) };
     // The user's own texts, kept in this browser, cleaned by the same pipeline.
     state.add_user_texts(&stored_user_texts());
     provide_context(state);

@@ -1,6 +1,6 @@
 //! Deep links. The app routes on the URL's fragment so links survive a reload on
 //! any static host: `#/` is the corpus, `#/report/S-2019-103` a report and
-//! `#/report/S-2019-103/p12` its paragraph 12.
+//! `#/report/S-2019-103/p12` its paragraph 12, `#/report/S-2019-103/n9` its footnote 9.
 
 /// Where the app is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,6 +11,8 @@ pub enum Route {
     /// Every coded segment across the corpus (the QDA "retrieval").
     Segments,
     Report { slug: String, paragraph: Option<u32> },
+    /// A footnote of a report.
+    Note { slug: String, note: u32 },
     NotFound(String),
 }
 
@@ -36,13 +38,14 @@ impl Route {
             ["report", slug] if !slug.is_empty() => {
                 Route::Report { slug: slug.to_string(), paragraph: None }
             }
-            ["report", slug, p] if !slug.is_empty() => match p
-                .strip_prefix('p')
-                .and_then(|n| n.parse::<u32>().ok())
-            {
-                Some(n) => Route::Report { slug: slug.to_string(), paragraph: Some(n) },
-                None => Route::NotFound(hash.to_string()),
-            },
+            ["report", slug, p] if !slug.is_empty() => {
+                let number = |prefix: char| p.strip_prefix(prefix).and_then(|n| n.parse::<u32>().ok());
+                match (number('p'), number('n')) {
+                    (Some(n), _) => Route::Report { slug: slug.to_string(), paragraph: Some(n) },
+                    (_, Some(n)) => Route::Note { slug: slug.to_string(), note: n },
+                    _ => Route::NotFound(hash.to_string()),
+                }
+            }
             _ => Route::NotFound(hash.to_string()),
         }
     }
@@ -55,6 +58,7 @@ impl Route {
             Route::Segments => "#/segments".to_string(),
             Route::Report { slug, paragraph: None } => format!("#/report/{slug}"),
             Route::Report { slug, paragraph: Some(n) } => format!("#/report/{slug}/p{n}"),
+            Route::Note { slug, note } => format!("#/report/{slug}/n{note}"),
             Route::NotFound(h) => h.clone(),
         }
     }
@@ -62,6 +66,11 @@ impl Route {
     /// The route of a document's paragraph (or the document when `paragraph` is `None`).
     pub fn report(id: &str, paragraph: Option<u32>) -> Route {
         Route::Report { slug: slug(id), paragraph }
+    }
+
+    /// The route of a document's footnote.
+    pub fn note(id: &str, note: u32) -> Route {
+        Route::Note { slug: slug(id), note }
     }
 }
 
@@ -88,5 +97,9 @@ mod tests {
         let r = Route::report("S/2019/103", Some(12));
         assert_eq!(r.to_hash(), "#/report/S-2019-103/p12");
         assert_eq!(Route::parse(&r.to_hash()), r);
+        let n = Route::note("S/2019/103", 9);
+        assert_eq!(n.to_hash(), "#/report/S-2019-103/n9");
+        assert_eq!(Route::parse(&n.to_hash()), n);
+        assert!(matches!(Route::parse("#/report/x/n"), Route::NotFound(_)));
     }
 }

@@ -111,9 +111,12 @@ pub fn CorpusSearch() -> impl IntoView {
                             (None, Some(n)) => format!("{who} n. {n}"),
                             _ => who,
                         };
-                        // A match in a note links to the paragraph that refers to it.
-                        let para = h.paragraph.or_else(|| h.note.and_then(|n| d.note_paragraph(n)));
-                        (Route::report(&d.meta.id, para).to_hash(), cite, h)
+                        // A match in a note links to the note (shown in the report's list of notes).
+                        let route = match (h.paragraph, h.note) {
+                            (None, Some(n)) => Route::note(&d.meta.id, n),
+                            _ => Route::report(&d.meta.id, h.paragraph),
+                        };
+                        (route.to_hash(), cite, h)
                     }).collect::<Vec<_>>()
                 })
                 .collect()

@@ -65,9 +65,13 @@ pub fn App() -> impl IntoView {
             Page::NotFound(_) => "Not found".into(),
             Page::Report(slug) => state.doc_by_slug(&slug).map_or_else(
                 || "No such report".into(),
-                |d| match state.paragraph.get() {
-                    Some(n) if d.paragraph_count() > 0 => d.cite(n),
-                    _ => d.meta.symbol.clone().unwrap_or_else(|| d.meta.title.clone()),
+                |d| {
+                    let who = d.meta.symbol.clone().unwrap_or_else(|| d.meta.title.clone());
+                    match (state.paragraph.get(), state.note.get()) {
+                        (Some(n), _) if d.paragraph_count() > 0 => d.cite(n),
+                        (_, Some(n)) => format!("{who} n. {n}"),
+                        _ => who,
+                    }
                 },
             ),
         };

@@ -32,12 +32,21 @@ pub fn ReportView(slug: String) -> impl IntoView {
     };
 
     // Scroll to the paragraph named by the route, now and whenever it changes.
-    let paragraph = state.paragraph;
+    let (paragraph, note) = (state.paragraph, state.note);
     let coding = use_coding();
     let (cite_as, numbers) = (doc.meta.symbol.clone().unwrap_or_else(|| doc.meta.title.clone()), doc.paragraph_count());
     Effect::new(move |_| {
         let target = paragraph.get();
         let cite_as = cite_as.clone();
+        if let Some(n) = note.get() {
+            // A footnote: its entry in the list of notes, marked as the target.
+            request_animation_frame(move || {
+                if !scroll_to_target(&format!("fn{n}")) {
+                    coding.notice.set(Some(Notice::slip(format!("{cite_as} has no footnote {n}."))));
+                }
+            });
+            return;
+        }
         request_animation_frame(move || {
             // A link to a paragraph the document does not have says so (and shows the top).
             if let Some(n) = target.filter(|_| !scroll_to_paragraph(target)) {
@@ -334,15 +343,30 @@ fn render_notes(doc: &Arc<Document>) -> impl IntoView + use<> {
 /// Scrolls paragraph `n` into view and marks it as the target; top of page for
 /// `None` or a paragraph that is not there (then `false`).
 fn scroll_to_paragraph(n: Option<u32>) -> bool {
+    match n {
+        Some(n) => scroll_to_target(&format!("p{n}")),
+        None => !scroll_to_target(""),
+    }
+}
+
+/// Scrolls the element with id `id` (a paragraph, a footnote) into view and
+/// marks it as the target, the only one; the top of the page when there is no
+/// such element (then `false`).
+fn scroll_to_target(id: &str) -> bool {
     let doc = document();
-    if let Ok(old) = doc.query_selector_all(".para.target") {
-        for i in 0..old.length() {
-            if let Some(el) = old.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
+    // The sticky top bar may wrap to two lines: keep the target below it, whatever its height.
+    if let (Some(bar), Some(root)) = (doc.query_selector(".topbar").ok().flatten(), doc.document_element()) {
+        let h = bar.get_bounding_client_rect().height();
+        let _ = root.unchecked_ref::<web_sys::HtmlElement>().style().set_property("--topbar-h", &format!("{h}px"));
+    }
+    for sel in [".para.target", ".footnotes li.target"] {
+        if let Ok(list) = doc.query_selector_all(sel) {
+            for el in elements(&list) {
                 let _ = el.class_list().remove_1("target");
             }
         }
     }
-    match n.and_then(|n| doc.get_element_by_id(&format!("p{n}"))) {
+    match (!id.is_empty()).then(|| doc.get_element_by_id(id)).flatten() {
         Some(el) => {
             let _ = el.class_list().add_1("target");
             el.scroll_into_view_with_bool(true);
@@ -356,7 +380,7 @@ fn scroll_to_paragraph(n: Option<u32>) -> bool {
         }
         None => {
             window().scroll_to_with_x_and_y(0.0, 0.0);
-            n.is_none()
+            false
         }
     }
 }

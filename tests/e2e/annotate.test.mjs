@@ -362,6 +362,53 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   await context.close();
 });
 
+test('keyboard only: code a whole paragraph from its number, add a second tag, reorder tags and keep the focus', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(`${server.url}#/report/S-2019-103/p12`);
+  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Kim' })));
+  await page.reload();
+  await page.locator('#p12.target').waitFor();
+  assert.equal(await page.title(), 'S/2019/103 ¶12 — Marginalia');
+  // Tab from the paragraph before to paragraph 12's number, then press 3 and 4.
+  await page.locator('#p11 .pnum').focus();
+  await page.keyboard.press('Tab');
+  while (!(await page.evaluate(() => document.activeElement.matches('#p12 .pnum')))) await page.keyboard.press('Tab');
+  await page.keyboard.press('3');
+  await page.locator('#p12 .hl[data-tags="repatriation"]').first().waitFor();
+  const p12 = await page.locator('#p12 > p').evaluate((p) => { const c = p.cloneNode(true); c.querySelectorAll('.fnref').forEach((m) => m.remove()); return c.textContent; });
+  assert.equal(await page.locator('.editor .quote').innerText(), p12.trim(), 'the whole paragraph is coded');
+  await page.locator('#p12 .pnum').focus();
+  await page.keyboard.press('4');
+  await page.locator('#p12 .hl[data-tags="repatriation prosecution"]').first().waitFor();
+  assert.equal(await page.locator('.ann-list li').count(), 1, 'the second key tags the same annotation, no duplicate');
+  assert.equal(await page.locator('.editor .cite').innerText(), 'S/2019/103 ¶12');
+
+  // A link to a paragraph the report does not have says so.
+  await page.goto(`${server.url}#/report/S-2019-103/p999`);
+  await page.locator('.toast', { hasText: 'S/2019/103 has no paragraph 999: its paragraphs run from 1 to' }).waitFor();
+
+  // The codebook: giving one tag another's key says so (and Undo gives it back); moving keeps the focus.
+  await page.goto(`${server.url}#/codebook`);
+  assert.equal(await page.title(), 'Codebook — Marginalia');
+  await page.locator('.tag-row[data-tag="prosecution"] select').selectOption('1');
+  await page.locator('.toast', { hasText: 'Key 1 now codes prosecution; threat has no key.' }).waitFor();
+  assert.equal(await page.locator('.tag-row[data-tag="threat"] select').inputValue(), '');
+  await page.locator('.toast button.undo').click();
+  await page.waitForFunction(() => document.querySelector('.tag-row[data-tag="threat"] select').value === '1');
+  assert.equal(await page.locator('.tag-row[data-tag="prosecution"] select').inputValue(), '4');
+  await page.locator('.tag-row[data-tag="prosecution"] .move-up').focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('.tag-row')[2].dataset.tag === 'prosecution');
+  await page.waitForFunction(() => document.activeElement.matches('.tag-row[data-tag="prosecution"] .move-up'));
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('.tag-row')[1].dataset.tag === 'prosecution');
+  await page.waitForFunction(() => document.activeElement.matches('.tag-row[data-tag="prosecution"] .move-up'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('saved annotations re-anchor by their quote when offsets no longer match; the rest are kept as detached', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
@@ -428,7 +475,15 @@ test('find in a report and across the corpus', async () => {
   await page.locator('.search-results li').first().waitFor();
   assert.match(await page.locator('.search-results li').first().innerText(), /S\/2019\/103 n\. 9[\s\S]*bitcoin/i);
   await page.locator('.search-results li a').first().click();
-  await page.locator('#p16.target').waitFor();
+  // A match in a footnote opens the footnote itself, marked, below the top bar.
+  await page.locator('.footnotes li#fn9.target').waitFor();
+  assert.match(page.url(), /#\/report\/S-2019-103\/n9$/);
+  assert.match(await page.locator('#fn9').innerText(), /bitcoin/i);
+  assert.equal(await page.title(), 'S/2019/103 n. 9 — Marginalia');
+  await page.waitForFunction(() => {
+    const r = document.querySelector('#fn9').getBoundingClientRect();
+    return r.top >= document.querySelector('.topbar').getBoundingClientRect().bottom && r.top < innerHeight;
+  });
   await context.close();
 });
 
