@@ -23,6 +23,7 @@
 //! (Label Studio counts UTF-16 code units, as its browser editor does).
 
 use std::borrow::Borrow;
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -326,8 +327,8 @@ pub fn export<D: Borrow<Document>>(format: Format, source: &Source<'_, D>, scope
         Format::Qdc => crate::refi::qdc(&scope.codebook(book), &meta.app_version, &meta.exported_at),
         Format::SegmentsCsv => segments_csv(&docs, book, options.bom, meta),
         Format::Matrix => matrix_csv(&docs, &scope.codebook(book), options, meta),
-        Format::Doccano => doccano_jsonl(&docs, meta),
-        Format::Spacy => spacy_jsonl(&docs, meta),
+        Format::Doccano => doccano_jsonl(&docs, &scope.codebook(book), meta),
+        Format::Spacy => spacy_jsonl(&docs, &scope.codebook(book), meta),
         Format::W3c => w3c_collection(&docs, book, meta),
         Format::LabelStudio => label_studio_tasks(&docs, book, meta),
         Format::CodebookJson => scope.codebook(book).to_json_stamped(&meta.app_version, &meta.exported_at),
@@ -579,7 +580,9 @@ fn json_line(out: &mut String, value: &impl Serialize) {
 }
 
 /// What the JSON formats say of a document: its id, symbol, date and text hash,
-/// which Marginalia exported it and when, and the annotations' records.
+/// which Marginalia exported it and when, the annotations' records, and the
+/// tags their labels name (`marginalia_tags`: id → name, so that a label, which
+/// is the tag's name, reads back as the tag even after a rename).
 #[derive(Serialize)]
 struct DocMeta<'a> {
     id: &'a str,
@@ -589,12 +592,19 @@ struct DocMeta<'a> {
     app_version: &'a str,
     exported_at: &'a str,
     marginalia: Vec<Record>,
+    marginalia_tags: BTreeMap<&'a str, &'a str>,
+}
+
+/// The label of tag `id`: its name in `book` (its id when the book lacks it).
+fn tag_label<'a>(book: &'a Codebook, id: &'a str) -> &'a str {
+    book.get(id).map_or(id, |t| t.name.as_str())
 }
 
 impl<'a> DocMeta<'a> {
-    fn of(d: &'a DocAnnotations<'_>, meta: &'a ExportMeta) -> DocMeta<'a> {
+    fn of(d: &'a DocAnnotations<'_>, book: &'a Codebook, meta: &'a ExportMeta) -> DocMeta<'a> {
         let m = &d.doc.meta;
         DocMeta {
+            marginalia_tags: d.annotations.iter().flat_map(|a| &a.tags).map(|t| (t.as_str(), tag_label(book, t))).collect(),
             id: &m.id,
             symbol: m.symbol.as_deref(),
             date: m.date.as_deref(),
@@ -616,16 +626,16 @@ struct Doccano<'a> {
     meta: DocMeta<'a>,
 }
 
-/// doccano JSONL: one line per document with `[start, end, tag id]` labels
+/// doccano JSONL: one line per document with `[start, end, tag name]` labels
 /// (doccano's sequence-labelling import); the other keys are kept by doccano as
 /// metadata: `document` (and `id`), `symbol`, `date`, `text_sha256`,
-/// `app_version`, `exported_at`, and `marginalia`, a [`Record`] per annotation
-/// (matched back to the labels by span and tag).
-pub fn doccano_jsonl(docs: &[DocAnnotations<'_>], meta: &ExportMeta) -> String {
+/// `app_version`, `exported_at`, `marginalia`, a [`Record`] per annotation
+/// (matched back to the labels by span and tag), and `marginalia_tags`.
+pub fn doccano_jsonl(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &ExportMeta) -> String {
     let mut out = String::new();
     for d in docs {
-        let label = d.annotations.iter().flat_map(|a| a.tags.iter().map(move |t| (a.start, a.end, t.as_str()))).collect();
-        json_line(&mut out, &Doccano { document: &d.doc.meta.id, text: &d.doc.text, label, meta: DocMeta::of(d, meta) });
+        let label = d.annotations.iter().flat_map(|a| a.tags.iter().map(move |t| (a.start, a.end, tag_label(book, t)))).collect();
+        json_line(&mut out, &Doccano { document: &d.doc.meta.id, text: &d.doc.text, label, meta: DocMeta::of(d, book, meta) });
     }
     out
 }
@@ -646,18 +656,19 @@ struct Spacy<'a> {
 }
 
 /// spaCy / Prodigy JSONL: `{"text", "meta", "spans": [{"start", "end", "label", "id"}]}`,
-/// a span per annotation and tag, `id` the annotation's; overlapping spans are
-/// kept (read them into `doc.spans["sc"]`). `meta` holds the document's id,
-/// symbol, date, text hash, app version, export time and the records.
-pub fn spacy_jsonl(docs: &[DocAnnotations<'_>], meta: &ExportMeta) -> String {
+/// a span per annotation and tag (`label` the tag's name), `id` the annotation's;
+/// overlapping spans are kept (read them into `doc.spans["sc"]`). `meta` holds
+/// the document's id, symbol, date, text hash, app version, export time, the
+/// records and the tags' ids behind the names.
+pub fn spacy_jsonl(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &ExportMeta) -> String {
     let mut out = String::new();
     for d in docs {
         let spans = d
             .annotations
             .iter()
-            .flat_map(|a| a.tags.iter().map(move |t| SpacySpan { start: a.start, end: a.end, label: t, id: &a.id }))
+            .flat_map(|a| a.tags.iter().map(move |t| SpacySpan { start: a.start, end: a.end, label: tag_label(book, t), id: &a.id }))
             .collect();
-        json_line(&mut out, &Spacy { text: &d.doc.text, meta: DocMeta::of(d, meta), spans });
+        json_line(&mut out, &Spacy { text: &d.doc.text, meta: DocMeta::of(d, book, meta), spans });
     }
     out
 }
@@ -907,11 +918,33 @@ pub fn brat_conf(book: &Codebook, meta: &ExportMeta) -> String {
     s
 }
 
-/// The files of a brat export: `annotation.conf`, then per document
+/// brat's `visual.conf`: each type shown by its tag's name (`type | name`),
+/// drawn in its colour. The types stay the tags' ids, which do not change when
+/// a tag is renamed.
+pub fn brat_visual(book: &Codebook) -> String {
+    let mut s = String::from("[labels]\n");
+    for t in &book.tags {
+        let name: String = t.name.chars().map(|c| if matches!(c, '|' | '\n' | '\r' | '\t') { ' ' } else { c }).collect();
+        s.push_str(&format!("{} | {}\n", brat_label(&t.id), name.trim()));
+    }
+    s.push_str("\n[drawing]\n");
+    for t in &book.tags {
+        let hex = t.colour.strip_prefix('#').unwrap_or("");
+        if hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            s.push_str(&format!("{}\tbgColor:{}\n", brat_label(&t.id), t.colour));
+        }
+    }
+    s
+}
+
+/// The files of a brat export: `annotation.conf`, `visual.conf`, then per document
 /// `<slug>.txt` (its text) and `<slug>.ann`. A zip of them is the brat export;
 /// the CLI can write them to a folder.
 pub fn brat_files(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &ExportMeta) -> Vec<(String, Vec<u8>)> {
-    let mut files = vec![("annotation.conf".to_string(), brat_conf(book, meta).into_bytes())];
+    let mut files = vec![
+        ("annotation.conf".to_string(), brat_conf(book, meta).into_bytes()),
+        ("visual.conf".to_string(), brat_visual(book).into_bytes()),
+    ];
     let mut stems = std::collections::HashSet::new();
     for d in docs {
         let base = crate::route::slug(&d.doc.meta.id);
@@ -992,7 +1025,7 @@ pub fn label_studio_tasks(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &E
                 }
             }
             LabelStudioTask {
-                data: LabelStudioData { text: &d.doc.text, meta: DocMeta::of(d, meta) },
+                data: LabelStudioData { text: &d.doc.text, meta: DocMeta::of(d, book, meta) },
                 annotations: [LabelStudioResults { result }],
             }
         })
@@ -1076,7 +1109,16 @@ mod tests {
         let (doc, anns) = fixture();
         let d = [DocAnnotations { doc: &doc, annotations: anns.iter().collect() }];
         let chars: Vec<char> = doc.text.chars().collect();
-        let line: serde_json::Value = serde_json::from_str(doccano_jsonl(&d, &meta()).lines().next().unwrap()).unwrap();
+        // A renamed tag: labels are names, the ids behind them travel in `marginalia_tags`.
+        let mut book = Codebook::default();
+        book.rename("finance", "Financing").unwrap();
+        let line: serde_json::Value = serde_json::from_str(doccano_jsonl(&d, &book, &meta()).lines().next().unwrap()).unwrap();
+        let names: Vec<&str> = line["label"].as_array().unwrap().iter().map(|l| l[2].as_str().unwrap()).collect();
+        assert!(names.contains(&"Financing") && !names.contains(&"finance"), "{names:?}");
+        assert_eq!(line["marginalia_tags"]["finance"], "Financing");
+        let back = crate::import::read_doccano(&doccano_jsonl(&d, &book, &meta())).unwrap();
+        assert!(back.annotations.iter().all(|a| anns.iter().any(|x| x.id == a.id && x.tags == a.tags)), "ids and tag ids read back");
+        assert!(back.codebook.unwrap().tags.iter().any(|t| t.id == "finance" && t.name == "Financing"));
         assert_eq!(line["label"].as_array().unwrap().len(), 4);
         for l in line["label"].as_array().unwrap() {
             let (s, e) = (l[0].as_u64().unwrap() as usize, l[1].as_u64().unwrap() as usize);
@@ -1084,7 +1126,11 @@ mod tests {
         }
         assert_eq!(line["marginalia"][2]["memo"], "line\nbreak");
         assert_eq!((line["document"].as_str(), line["app_version"].as_str()), (Some("S/2019/103"), Some("0.1.0")));
-        let sp: serde_json::Value = serde_json::from_str(spacy_jsonl(&d, &meta()).lines().next().unwrap()).unwrap();
+        let sp: serde_json::Value = serde_json::from_str(spacy_jsonl(&d, &book, &meta()).lines().next().unwrap()).unwrap();
+        assert!(sp["spans"].as_array().unwrap().iter().any(|s| s["label"] == "Financing"));
+        assert_eq!(sp["meta"]["marginalia_tags"]["finance"], "Financing");
+        let back = crate::import::read_spacy(&spacy_jsonl(&d, &book, &meta())).unwrap();
+        assert!(back.annotations.iter().all(|a| anns.iter().any(|x| x.id == a.id && x.tags == a.tags)));
         assert_eq!(sp["spans"].as_array().unwrap().len(), 4);
         assert_eq!(sp["spans"][2]["id"], "a2");
         assert_eq!(sp["meta"]["symbol"], "S/2019/103");
@@ -1266,7 +1312,13 @@ mod tests {
         assert!(conf.starts_with("# Marginalia 0.1.0"));
         let files = brat_files(&[da], &Codebook::default(), &meta());
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["annotation.conf", "S-2019-103.txt", "S-2019-103.ann"]);
+        assert_eq!(names, ["annotation.conf", "visual.conf", "S-2019-103.txt", "S-2019-103.ann"]);
+        // Types are ids; brat shows the names (a renamed tag, a name with brat's separator).
+        let mut book = Codebook::default();
+        book.rename("finance", "Financing | money").unwrap();
+        let visual = brat_visual(&book);
+        assert!(visual.starts_with("[labels]\nthreat | threat\nfinance | Financing   money\n"), "{visual}");
+        assert!(visual.contains("[drawing]\nthreat\tbgColor:#"), "{visual}");
     }
 
     #[test]

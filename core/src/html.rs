@@ -405,7 +405,7 @@ mod tests {
         }
         assert!(html.starts_with("<h2 data-block=\"0\""));
         assert!(html.contains("<div class=\"para\" id=\"p1\" data-paragraph=\"1\"><a class=\"pnum\" href=\"#/report/S-2019-103/p1\""));
-        assert!(html.contains("title=\"S/2019/103 ¶1\""));
+        assert!(html.contains("title=\"S/2019/103 ¶1 (1–9 with this focused: code the whole paragraph)\""));
         assert!(!html.contains("A note."));
         assert!(text_of(&html).contains("I. <Intro> & \"more\""));
     }

@@ -540,10 +540,26 @@ fn read_jsonl(text: &str, what: &str, line: LineReader) -> Result<Imported, Impo
         let Some(body) = o.get("text").and_then(Value::as_str) else {
             return refuse(format!("Line {n} of this {what} file has no \"text\"."));
         };
-        let (names, labels, bad) = line(&o);
+        let (names, mut labels, bad) = line(&o);
         let names = names.unwrap_or(&o);
         if bad > 0 {
             b.warn(format!("Line {n}: {bad} labels have no start, end or label; they were left out."));
+        }
+        // Labels are tag names; `marginalia_tags` (id → name) gives the ids behind
+        // them. A name that two ids share stays as it is (matched by name later).
+        let tags: Vec<(String, String)> = names
+            .get("marginalia_tags")
+            .and_then(Value::as_object)
+            .map(|m| m.iter().filter_map(|(id, name)| Some((id.clone(), name.as_str()?.to_string()))).collect())
+            .unwrap_or_default();
+        for (id, name) in &tags {
+            b.tag(id, name);
+        }
+        for l in &mut labels {
+            let mut ids = tags.iter().filter(|(_, name)| *name == l.tag);
+            if let (Some((id, _)), None) = (ids.next(), ids.next()) {
+                l.tag = id.clone();
+            }
         }
         let id = field(names, &["document", "id", "symbol"]).unwrap_or_else(|| format!("line-{n}"));
         b.document(text_document(names, id, body), labels, &records_of(names.get("marginalia")));

@@ -36,6 +36,20 @@ def check(path: Path, expected: Expected) -> str:
     labels = entities(conf)
     label_of = {re.sub(r"[^\w-]", "_", t): t for t in expected.tag_name}
     assert set(label_of) <= labels, f"annotation.conf lacks entities {sorted(set(label_of) - labels)}"
+    # visual.conf shows each type by its tag's name (brat's `type | label` lines).
+    visual = path / "visual.conf"
+    assert visual.exists(), "no visual.conf"
+    shown, section = {}, None
+    for line in visual.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+        elif line and not line.startswith("#") and section == "labels":
+            kind, _, name = line.partition("|")
+            shown[kind.strip()] = name.strip()
+    for label, tag in label_of.items():
+        want = " ".join(expected.tag_name[tag].replace("|", " ").split())
+        assert " ".join(shown.get(label, "").split()) == want, f"visual.conf shows {label} as {shown.get(label)!r}, not {want!r}"
     anns = sorted(path.glob("*.ann"))
     assert len(anns) == len(expected.coded_documents), f"{len(anns)} .ann files, expected {len(expected.coded_documents)}"
     found = Counter()

@@ -1,5 +1,5 @@
 """doccano JSONL (sequence labelling): one document per line, `label` as
-`[start, end, tag]` in code points, which slice the line's `text` (as Python
+`[start, end, tag name]` in code points, which slice the line's `text` (as Python
 and doccano's own backend do) to each segment."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def check(path: Path, expected: Expected) -> str:
             assert text[s:e] == quotes[0], f"line {n}: text[{s}:{e}] = {short(text[s:e])}, expected {short(quotes[0])}"
             found[(doc["id"], s, e, tag)] += 1
     assert len(lines) == len(expected.coded_documents), f"{len(lines)} lines, expected one per coded document ({len(expected.coded_documents)})"
-    same_counts(found, expected.segments(), "doccano labels")
+    same_counts(found, expected.segments(name=True), "doccano labels")
     return f"{len(lines)} documents, {sum(found.values())} labels slice by code points"
 
 

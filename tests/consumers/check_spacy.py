@@ -47,7 +47,7 @@ def check(path: Path, expected: Expected) -> str:
         doc.user_data["id"] = doc_id
         docbin.add(doc)
         made.append([(x.start_char, x.end_char, x.label_) for x in spans])
-    same_counts(found, expected.segments(), "spaCy spans")
+    same_counts(found, expected.segments(name=True), "spaCy spans")
 
     back = list(DocBin(store_user_data=True).from_bytes(docbin.to_bytes()).get_docs(nlp.vocab))
     assert len(back) == len(made), f"the DocBin gave {len(back)} docs back, not {len(made)}"

@@ -384,6 +384,6 @@ fn selections_feed_exports_as_doc_annotations() {
     let c = coding(&docs);
     let list: Vec<&Annotation> = c.live("mine").collect();
     let d = [DocAnnotations { doc: &docs[1], annotations: list }];
-    let text = crate::export::doccano_jsonl(&d, &meta());
+    let text = crate::export::doccano_jsonl(&d, &c.codebook, &meta());
     assert_eq!(read_doccano(&text).unwrap().annotations.len(), 1);
 }
