@@ -180,3 +180,18 @@ pub fn set_highlight(name: &str, ranges: &[web_sys::Range]) -> bool {
         .and_then(|f| f.dyn_into::<Function>().ok())
         .is_some_and(|set| set.call2(&registry, &name.into(), &highlight).is_ok())
 }
+
+/// Puts `text` on the clipboard and says so (or says it could not).
+pub fn copy_text(text: &str, coding: crate::coding::CodingState) {
+    use crate::coding::Notice;
+    let promise = window().navigator().clipboard().write_text(text);
+    let shown: String = text.chars().take(80).collect();
+    let more = if text.chars().count() > 80 { "…" } else { "" };
+    leptos::task::spawn_local(async move {
+        let notice = match wasm_bindgen_futures::JsFuture::from(promise).await {
+            Ok(_) => Notice::done(format!("Copied: {shown}{more}"), false),
+            Err(_) => Notice::problem("The browser did not allow copying; select the text and copy it instead."),
+        };
+        coding.notice.set(Some(notice));
+    });
+}

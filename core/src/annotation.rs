@@ -245,6 +245,13 @@ impl Annotation {
             },
         }
     }
+
+    /// The quote with its citation, to paste into a paper or notes:
+    /// `“…” (S/2019/103 ¶12)`, line breaks and runs of spaces made single spaces.
+    pub fn quotation(&self, doc: &Document) -> String {
+        let quote = self.quote.split_whitespace().collect::<Vec<_>>().join(" ");
+        format!("“{quote}” ({})", self.cite(doc))
+    }
 }
 
 #[cfg(test)]
@@ -283,6 +290,9 @@ mod tests {
         assert_eq!(p1.cite(&d), "S/2019/103 ¶1");
         let both = Annotation::new(&d, 12, 40, "t", "", "2".into(), "t", false).unwrap();
         assert_eq!(both.cite(&d), "S/2019/103 ¶1–2");
+        let mut q = both.clone();
+        q.quote = "checkpoints.\n\nReturnees  and".into();
+        assert_eq!(q.quotation(&d), "“checkpoints. Returnees and” (S/2019/103 ¶1–2)");
         let head = Annotation::new(&d, 0, 4, "t", "", "3".into(), "t", false).unwrap();
         assert_eq!(head.cite(&d), "S/2019/103, I. Intro");
         let fn_start = d.blocks[3].start;

@@ -329,6 +329,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
         let a = current.get_untracked()?;
         let book = coding.coding.with_untracked(|c| c.codebook.clone());
         let cite = a.cite(&doc);
+        let quotation = a.quotation(&doc);
         let id = a.id.clone();
         let tag_buttons = book.tags.iter().map(|t| {
             let on = a.tags.contains(&t.id);
@@ -371,7 +372,10 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
         let (id_memo, id_del) = (id.clone(), id.clone());
         Some(view! {
             <div class="editor" role="region" aria-label="Open annotation">
-                <div class="row"><strong class="cite">{cite}</strong></div>
+                <div class="row"><strong class="cite">{cite}</strong>
+                    <button type="button" class="btn copy-cite" title="Copy the quote with its citation"
+                        on:click=move |_| crate::dom::copy_text(&quotation, coding)>"Copy quote"</button>
+                </div>
                 <blockquote class="quote">{a.quote.clone()}</blockquote>
                 <div class="row tags" role="group" aria-label="Tags">{tag_buttons}</div>
                 <label class="memo-label">"Memo"

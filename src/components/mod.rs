@@ -48,6 +48,19 @@ pub fn App() -> impl IntoView {
     });
     on_cleanup(move || handle.remove());
     coding_panel::undo_keys();
+    // "?" lists the keyboard shortcuts (not while typing).
+    let keys_open = RwSignal::new(false);
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        let typing = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if ev.key() == "?" && !typing && !ev.ctrl_key() && !ev.meta_key() && !ev.alt_key() {
+            ev.prevent_default();
+            keys_open.set(true);
+        }
+    });
+    on_cleanup(move || keys.remove());
     // A new page starts at its top (a report scrolls to its paragraph itself).
     Effect::new(move |previous: Option<Page>| {
         let page = state.page.get();
@@ -127,8 +140,11 @@ pub fn App() -> impl IntoView {
                 Some(t) => format!("Last backup {}", t.get(..10).unwrap_or(t)),
                 None => "No backup yet".to_string(),
             })}</span>
+            <button type="button" class="btn keys-open" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)"
+                on:click=move |_| keys_open.set(true)>"?"</button>
         </header>
         <NoticeToast />
+        <KeysDialog open=keys_open />
         <NameDialog />
         <RestoreDialog backup=restoring />
         <transfer::ExportDialog />
@@ -383,6 +399,39 @@ fn NotFound(hash: String) -> impl IntoView {
 }
 
 use wasm_bindgen::JsCast;
+
+/// The keyboard shortcuts, in one list ("?" or the top bar's "?" button).
+#[component]
+fn KeysDialog(open: RwSignal<bool>) -> impl IntoView {
+    const KEYS: [(&str, &str); 11] = [
+        ("1 – 9", "Code the selected text with that tag (the palette shows which)."),
+        ("1 – 9 on a ¶ number", "Code the whole paragraph: Tab to its number in the margin first."),
+        ("1 – 9 with an annotation open", "Add or remove that tag."),
+        ("Delete", "Delete the open annotation (Undo brings it back)."),
+        ("Escape", "Close the open annotation, the palette or a dialog."),
+        ("Click a highlight", "Open its annotation; click again where highlights overlap for the next."),
+        ("Ctrl + Z", "Undo (⌘ Z on a Mac)."),
+        ("Ctrl + Shift + Z, Ctrl + Y", "Redo."),
+        ("/", "Find in this report."),
+        ("Enter, Shift + Enter", "Next and previous match of the find."),
+        ("?", "This list."),
+    ];
+    move || {
+        open.get().then(|| {
+            view! {
+                <Modal class="keys" labelled="keys-title" on_close=move |_| open.set(false)>
+                    <h2 id="keys-title">"Keyboard shortcuts"</h2>
+                    <dl class="keys-list">
+                        {KEYS.iter().map(|(k, what)| view! { <dt><kbd>{*k}</kbd></dt><dd>{*what}</dd> }).collect_view()}
+                    </dl>
+                    <div class="row">
+                        <button type="button" class="btn primary" autofocus on:click=move |_| open.set(false)>"Close"</button>
+                    </div>
+                </Modal>
+            }
+        })
+    }
+}
 
 /// A modal dialog, opened with `showModal()`: the page behind is inert, focus
 /// moves into the dialog (to its `autofocus` field, else its first control) and

@@ -384,6 +384,18 @@ test('keyboard only: code a whole paragraph from its number, add a second tag, r
   await page.locator('#p12 .hl[data-tags="repatriation prosecution"]').first().waitFor();
   assert.equal(await page.locator('.ann-list li').count(), 1, 'the second key tags the same annotation, no duplicate');
   assert.equal(await page.locator('.editor .cite').innerText(), 'S/2019/103 ¶12');
+  // The quote with its citation, ready to paste.
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  await page.locator('.editor .copy-cite').click();
+  await page.locator('.toast', { hasText: 'Copied: “' }).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), `“${p12.trim().split(/\s+/).join(' ')}” (S/2019/103 ¶12)`);
+  // "?" lists the shortcuts; Escape closes the list.
+  await page.locator('#p12 .pnum').focus();
+  await page.keyboard.press('?');
+  await page.locator('dialog.keys[open]').waitFor();
+  assert.match(await page.locator('dialog.keys').innerText(), /Code the whole paragraph/);
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('dialog.keys'));
 
   // A link to a paragraph the report does not have says so.
   await page.goto(`${server.url}#/report/S-2019-103/p999`);
