@@ -398,7 +398,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                 </div>
                 <p class="meta">"Coded by "{a.coder.clone()}" · created "{short_time(&a.created)}" · updated "
                     {move || current.with(|a| a.as_ref().map(|a| short_time(&a.updated)).unwrap_or_default())}</p>
-                <div class="row">
+                <div class="row actions">
                     <button type="button" class="btn danger" on:click=move |_| coding.delete_annotation(&id_del)>"Delete"</button>
                     <button type="button" class="btn" on:click=move |_| coding.selected.set(None)>"Close"</button>
                 </div>
