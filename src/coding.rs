@@ -177,9 +177,11 @@ impl CodingState {
         }
         if !near.is_empty() {
             parts.push(format!(
-                "The text changed under {}; each was moved to the nearest close match of its quote ({}). Check them.",
+                "The text changed under {}; {} moved to the nearest close match of its quote ({}). Check {}.",
                 marginalia_core::count(near.len(), "annotation"),
-                near.join(", ")
+                if near.len() == 1 { "it was" } else { "each was" },
+                near.join(", "),
+                if near.len() == 1 { "it" } else { "them" },
             ));
         }
         if !loaded.quarantined.is_empty() {

@@ -447,7 +447,7 @@ test('saved annotations re-anchor by their quote when offsets no longer match; t
   await page.reload();
   const toast = page.locator('.toast', { hasText: 'no longer match' });
   await toast.waitFor();
-  assert.match(await toast.innerText(), /The text changed under 1 annotation\(s\); each was moved to the nearest close match of its quote \(S\/2018\/80 ¶\d+\)/);
+  assert.match(await toast.innerText(), /The text changed under 1 annotation; it was moved to the nearest close match of its quote \(S\/2018\/80 ¶\d+\)\. Check it\./);
   await page.goto(`${server.url}#/report/S-2018-80`);
   await page.locator('.hl').first().waitFor();
   assert.equal(await page.locator('.hl').first().innerText(), 'frustrated travellers');
