@@ -42,6 +42,13 @@ impl AppState {
         self.revision.update(|r| *r += 1);
     }
 
+    /// Removes a user's own text: from the documents and from storage.
+    pub fn remove_user_text(&self, id: &str) {
+        self.docs.update_value(|d| d.retain(|d| d.meta.id != id || d.meta.symbol.is_some()));
+        crate::storage::remove(&marginalia_core::store::text_key(id));
+        self.revision.update(|r| *r += 1);
+    }
+
     /// The evidence for cleaning users' texts: the words of the built-in reports.
     pub fn lexicon(&self) -> marginalia_core::clean::Lexicon {
         self.docs.with_value(|d| {

@@ -174,6 +174,21 @@ impl Coding {
         t
     }
 
+    /// Deletes every live annotation of a document, in one undoable step (they
+    /// stay as tombstones, so the deletion reaches other tabs and merges).
+    /// Returns what was touched and how many were deleted.
+    pub fn delete_document(&mut self, doc: &str, now: &str) -> (Touched, usize) {
+        let gone: Vec<Annotation> = self
+            .live(doc)
+            .map(|a| Annotation { deleted: true, updated: now.to_string(), ..a.clone() })
+            .collect();
+        let n = gone.len();
+        if n == 0 {
+            return (Touched::default(), 0);
+        }
+        (self.restore(self.codebook.clone(), gone), n)
+    }
+
     /// Deletes an annotation (it stays as a tombstone).
     pub fn delete(&mut self, id: &str, now: &str) -> Touched {
         self.update(id, now, |a| a.deleted = true)
@@ -371,6 +386,24 @@ mod tests {
         c.delete("a", "t7");
         let (_, id) = c.code(ann("f", "D", 3, "finance"), "t8");
         assert_eq!(id, "f");
+    }
+
+    #[test]
+    fn a_document_s_annotations_are_deleted_in_one_step() {
+        let mut c = Coding::new(Codebook::default());
+        c.add(ann("a", "D", 0, "threat"));
+        c.add(ann("b", "D", 5, "finance"));
+        c.add(ann("c", "E", 0, "threat"));
+        let (touched, n) = c.delete_document("D", "t9");
+        assert_eq!(n, 2);
+        assert!(touched.docs.contains("D") && !touched.docs.contains("E"));
+        assert_eq!(c.live("D").count(), 0);
+        assert_eq!(c.stored("D").len(), 2, "kept as tombstones");
+        assert!(c.stored("D").iter().all(|a| a.deleted && a.updated == "t9"));
+        assert_eq!(c.live("E").count(), 1);
+        assert_eq!(c.delete_document("D", "t10").1, 0, "nothing left to delete");
+        c.undo("t11");
+        assert_eq!(c.live("D").count(), 2, "one undo brings both back");
     }
 
     #[test]

@@ -68,6 +68,9 @@ pub fn ReportView(slug: String) -> impl IntoView {
     .collect::<Vec<_>>()
     .join(" · ");
     let title = doc.meta.title.clone();
+    // A user's own text (not one of the reports) can be removed.
+    let own = doc.meta.symbol.is_none();
+    let removing = RwSignal::new(false);
     let coding = use_coding();
     let doc_id = doc.meta.id.clone();
     // The live annotations of each block, recomputed on a change; each block's own
@@ -142,11 +145,17 @@ pub fn ReportView(slug: String) -> impl IntoView {
                     <p class="symbol">{symbol}</p>
                     <h1 id="report-title">{title}</h1>
                     <p class="subtitle">{subtitle}</p>
+                    {own.then(|| view! {
+                        <button type="button" class="btn remove-text" on:click=move |_| removing.set(true)>"Remove this text…"</button>
+                    })}
                 </header>
-                <details class="toc toc-top">
-                    <summary>"Contents"</summary>
-                    {contents(&doc)}
-                </details>
+                <RemoveTextDialog doc=Arc::clone(&doc) open=removing />
+                {contents(&doc).map(|toc| view! {
+                    <details class="toc toc-top">
+                        <summary>"Contents"</summary>
+                        {toc}
+                    </details>
+                })}
                 <div
                     class="prose"
                     node_ref=prose_ref
@@ -160,10 +169,12 @@ pub fn ReportView(slug: String) -> impl IntoView {
             </article>
             <aside class="side">
                 <CodingPanel doc=Arc::clone(&doc) />
-                <details class="toc toc-side" open>
-                    <summary class="toc-title">"Contents"</summary>
-                    {contents(&doc)}
-                </details>
+                {contents(&doc).map(|toc| view! {
+                    <details class="toc toc-side" open>
+                        <summary class="toc-title">"Contents"</summary>
+                        {toc}
+                    </details>
+                })}
             </aside>
             <Palette doc=Arc::clone(&doc) />
         </div>
@@ -303,7 +314,43 @@ fn toggle_note(doc: &Document, button: &Element) {
 }
 
 /// The report's sections, each linking to its first numbered paragraph.
-fn contents(doc: &Document) -> AnyView {
+/// Asks before removing a user's own text: its text and its annotations go
+/// (the annotations as one undoable deletion); a backup can be saved first.
+#[component]
+fn RemoveTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
+    let state = use_app_state();
+    let coding = use_coding();
+    let (id, title) = (doc.meta.id.clone(), doc.meta.title.clone());
+    move || {
+        open.get().then(|| {
+            let n = coding.coding.with_untracked(|c| c.live(&id).count());
+            let (id, title) = (id.clone(), title.clone());
+            let what = if n == 0 { String::new() } else { format!(" and its {}", marginalia_core::count(n, "annotation")) };
+            view! {
+                <super::Modal labelled="remove-title" on_close=move |_| open.set(false)>
+                    <h2 id="remove-title">{format!("Remove “{title}”?")}</h2>
+                    <p>{format!("The text{what} will be removed from this browser. Download a backup first if you may want them again.")}</p>
+                    <div class="row">
+                        <button type="button" class="btn" on:click=|_| super::download_backup()>"Download backup"</button>
+                        <button type="button" class="btn danger" on:click=move |_| {
+                            let t = crate::coding::now();
+                            coding.change(|c| c.delete_document(&id, &t).0);
+                            state.remove_user_text(&id);
+                            open.set(false);
+                            coding.selected.set(None);
+                            coding.notice.set(Some(Notice::done(format!("“{title}” was removed."), false)));
+                            let _ = window().location().set_hash("#/");
+                        }>"Remove"</button>
+                        <button type="button" class="btn" autofocus on:click=move |_| open.set(false)>"Cancel"</button>
+                    </div>
+                </super::Modal>
+            }
+        })
+    }
+}
+
+/// `None` when the document has no sections to list (a user's own text, say).
+fn contents(doc: &Document) -> Option<AnyView> {
     let mut items = Vec::new();
     for (i, b) in doc.blocks.iter().enumerate() {
         let BlockKind::Heading { level } = b.kind else { continue };
@@ -316,7 +363,7 @@ fn contents(doc: &Document) -> AnyView {
         let text = doc.block_text(b).to_string();
         items.push(view! { <li class=format!("toc-l{level}")><a href=href>{text}</a></li> }.into_any());
     }
-    view! { <ol class="toc-list">{items}</ol> }.into_any()
+    (!items.is_empty()).then(|| view! { <ol class="toc-list">{items}</ol> }.into_any())
 }
 
 fn render_notes(doc: &Arc<Document>) -> impl IntoView + use<> {

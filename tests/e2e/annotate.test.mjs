@@ -543,6 +543,20 @@ test('a pasted text with emoji is added, tagged, reloaded and backed up with the
   await b.locator('table.reports td.symbol a', { hasText: 'Field-notes' }).click();
   await b.locator('.hl').first().waitFor();
   assert.equal(await b.evaluate(() => [...document.querySelectorAll('.hl')].map((e) => e.textContent).join('')), '👩‍👩‍👧 left Baghuz 🏳️');
+  // Its page counts its paragraphs as the table does, and lists no empty contents.
+  assert.match(await b.locator('.titleblock .subtitle').innerText(), /2 paragraphs/);
+  assert.equal(await b.locator('details.toc').count(), 0);
+  // The text can be removed (asked first): it leaves the corpus, for good.
+  await b.locator('button.remove-text').click();
+  assert.match(await b.locator('dialog[open]').innerText(), /Remove “Field notes”\?[\s\S]*its 1 annotation will be removed/);
+  await b.locator('dialog button', { hasText: 'Remove' }).click();
+  await b.locator('.toast', { hasText: '“Field notes” was removed.' }).waitFor();
+  await b.locator('table.reports').waitFor();
+  assert.equal(await b.locator('table.reports td.symbol a', { hasText: 'Field-notes' }).count(), 0);
+  await b.reload();
+  await b.locator('table.reports tbody tr').first().waitFor();
+  assert.equal(await b.locator('table.reports td.symbol a', { hasText: 'Field-notes' }).count(), 0);
+  assert.equal(await b.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('marginalia:v1:text:')).length), 0);
   await fresh.close();
   await context.close();
 });
