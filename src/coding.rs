@@ -120,13 +120,13 @@ impl CodingState {
         }
         let state = CodingState {
             coding: RwSignal::new(loaded.coding),
-            meta: RwSignal::new(loaded.meta),
+            meta: RwSignal::new(loaded.meta.clone()),
             selected: RwSignal::new(None),
             pending: RwSignal::new(None),
             palette_at: RwSignal::new(None),
             notice: RwSignal::new(None),
             unsaved: RwSignal::new(BTreeSet::new()),
-            snap: RwSignal::new(false),
+            snap: RwSignal::new(loaded.meta.whole_words),
             ask_name: RwSignal::new(None),
             read_only: RwSignal::new(loaded.newer),
             detached: RwSignal::new(detached),

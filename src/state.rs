@@ -27,6 +27,8 @@ pub struct AppState {
     pub paragraph: Memo<Option<u32>>,
     /// The footnote the route names, if any.
     pub note: Memo<Option<u32>>,
+    /// The corpus search's query, kept while the app runs (Back returns to it).
+    pub search: RwSignal<String>,
     /// Bumped when documents are added, for views that list them.
     pub revision: RwSignal<u32>,
 }
@@ -104,7 +106,7 @@ pub fn provide_app_state() -> AppState {
         route.set(Route::parse(&current_hash()));
     });
     on_cleanup(move || handle.remove());
-    let state = AppState { docs: StoredValue::new(docs), route, page, paragraph, note, revision: RwSignal::new(0) };
+    let state = AppState { docs: StoredValue::new(docs), route, page, paragraph, note, search: RwSignal::new(String::new()), revision: RwSignal::new(0) };
     // The user's own texts, kept in this browser, cleaned by the same pipeline.
     state.add_user_texts(&stored_user_texts());
     provide_context(state);

@@ -49,11 +49,14 @@ pub struct Meta {
     pub coder: String,
     #[serde(default)]
     pub last_backup: Option<String>,
+    /// Whether a new span is widened to whole words (the "Whole words" box).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub whole_words: bool,
 }
 
 impl Default for Meta {
     fn default() -> Self {
-        Meta { schema: SCHEMA_VERSION, coder: String::new(), last_backup: None }
+        Meta { schema: SCHEMA_VERSION, coder: String::new(), last_backup: None, whole_words: false }
     }
 }
 
@@ -558,7 +561,7 @@ mod tests {
         assert!(out.writes.iter().any(|(k, v)| k == &format!("{QUARANTINE_PREFIX}{V0_KEY}") && v == value));
         let after = apply(&e, &out.writes, &out.removals);
         assert_eq!(after["unrelated"], "left alone");
-        assert_eq!(decode_meta(&after[META_KEY]).unwrap(), Meta { schema: 1, coder: "Amina".into(), last_backup: None });
+        assert_eq!(decode_meta(&after[META_KEY]).unwrap(), Meta { schema: 1, coder: "Amina".into(), last_backup: None, whole_words: false });
         let a = decode_annotations("S/2019/103", &after[&doc_key("S/2019/103")]).unwrap();
         assert_eq!(a.len(), 2);
         let first = a.iter().find(|x| x.memo == "key claim").unwrap();

@@ -243,7 +243,13 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
                     on:click=move |_| { let t = now(); coding.change(|c| c.redo(&t)); }
                     title="Redo (Ctrl+Shift+Z)">"Redo"</button>
                 <label class="snap"><input type="checkbox" prop:checked=move || coding.snap.get()
-                    on:change=move |ev| coding.snap.set(event_target_checked(&ev)) />" Whole words"</label>
+                    on:change=move |ev| {
+                        // Remembered in this browser, like the coder's name.
+                        let on = event_target_checked(&ev);
+                        coding.snap.set(on);
+                        coding.meta.update(|m| m.whole_words = on);
+                        coding.save_meta();
+                    } />" Whole words"</label>
             </div>
             <Editor doc=Arc::clone(&doc) />
             <h2>"Annotations"</h2>

@@ -95,7 +95,7 @@ pub fn FindInReport(doc: Arc<Document>) -> impl IntoView {
 #[component]
 pub fn CorpusSearch() -> impl IntoView {
     let state = use_app_state();
-    let query = RwSignal::new(String::new());
+    let query = state.search;
     let results = move || {
         let q = query.get();
         if q.trim().chars().count() < 2 {
@@ -137,7 +137,7 @@ pub fn CorpusSearch() -> impl IntoView {
     view! {
         <div class="corpus-search" role="search">
             <input type="search" placeholder="Search the five reports" aria-label="Search the corpus"
-                on:input=move |ev| query.set(event_target_value(&ev)) />
+                prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev)) />
             {results}
         </div>
     }

@@ -397,6 +397,12 @@ test('keyboard only: code a whole paragraph from its number, add a second tag, r
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => !document.querySelector('dialog.keys'));
 
+  // "Whole words" is remembered.
+  await page.locator('label.snap input').check();
+  await page.reload();
+  await page.locator('#p12.target').waitFor();
+  assert.equal(await page.locator('label.snap input').isChecked(), true);
+
   // A link to a paragraph the report does not have says so.
   await page.goto(`${server.url}#/report/S-2019-103/p999`);
   await page.locator('.toast', { hasText: 'S/2019/103 has no paragraph 999: its paragraphs run from 1 to' }).waitFor();
@@ -496,6 +502,10 @@ test('find in a report and across the corpus', async () => {
     const r = document.querySelector('#fn9').getBoundingClientRect();
     return r.top >= document.querySelector('.topbar').getBoundingClientRect().bottom && r.top < innerHeight;
   });
+  // Back to the corpus: the search is still there.
+  await page.goBack();
+  await page.locator('.search-results li').first().waitFor();
+  assert.equal(await page.locator('.corpus-search input').inputValue(), 'bitcoin');
   await context.close();
 });
 
