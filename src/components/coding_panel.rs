@@ -251,6 +251,14 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
                         coding.save_meta();
                     } />" Whole words"</label>
             </div>
+            {move || {
+                let coder = coding.meta.with(|m| m.coder.clone());
+                (!coder.trim().is_empty()).then(|| view! {
+                    <p class="coder-line">"Coding as " <strong class="coder-name">{coder}</strong> " "
+                        <button type="button" class="linkish change-coder" on:click=move |_| coding.ask_name.set(Some(String::new()))>"change"</button>
+                    </p>
+                })
+            }}
             <Editor doc=Arc::clone(&doc) />
             <h2>"Annotations"</h2>
             <ul class="counts">{chips}</ul>

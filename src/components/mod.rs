@@ -359,6 +359,10 @@ fn NameDialog() -> impl IntoView {
         coding.save_meta();
         if let Some(tag) = coding.ask_name.get_untracked() {
             coding.ask_name.set(None);
+            if tag.is_empty() {
+                // Only the name was being changed: nothing to tag.
+                return;
+            }
             let doc = coding.pending.get_untracked().and_then(|(d, _, _)| {
                 state.docs.with_value(|docs| docs.iter().find(|x| x.meta.id == d).cloned())
             });
@@ -368,16 +372,22 @@ fn NameDialog() -> impl IntoView {
         }
     };
     move || {
-        coding.ask_name.get().map(|_| {
+        coding.ask_name.get().map(|tag| {
+            let changing = tag.is_empty();
+            name.set(coding.meta.with_untracked(|m| m.coder.clone()));
             view! {
                 <Modal labelled="name-title" on_close=move |_| coding.ask_name.set(None)>
                         <form on:submit=move |ev| { ev.prevent_default(); save(); }>
                             <h2 id="name-title">"Who is coding?"</h2>
-                            <p>"Your name is recorded with every annotation you make, so that work from several coders can be told apart. It stays in this browser."</p>
+                            <p>{if changing {
+                                "Annotations you make from now on carry this name; those made before keep theirs. It stays in this browser."
+                            } else {
+                                "Your name is recorded with every annotation you make, so that work from several coders can be told apart. It stays in this browser."
+                            }}</p>
                             <input id="coder-name" type="text" autocomplete="name" required placeholder="Your name"
-                                on:input=move |ev| name.set(event_target_value(&ev)) autofocus />
+                                prop:value=move || name.get_untracked() on:input=move |ev| name.set(event_target_value(&ev)) autofocus />
                             <div class="row">
-                                <button type="submit" class="btn primary">"Save and tag"</button>
+                                <button type="submit" class="btn primary">{if changing { "Save" } else { "Save and tag" }}</button>
                                 <button type="button" class="btn" on:click=move |_| coding.ask_name.set(None)>"Cancel"</button>
                             </div>
                         </form>

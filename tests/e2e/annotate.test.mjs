@@ -397,6 +397,16 @@ test('keyboard only: code a whole paragraph from its number, add a second tag, r
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => !document.querySelector('dialog.keys'));
 
+  // The coder's name can be changed (for the annotations made from then on).
+  assert.equal(await page.locator('.coder-line .coder-name').innerText(), 'Kim');
+  await page.locator('.coder-line .change-coder').click();
+  assert.equal(await page.locator('#coder-name').inputValue(), 'Kim');
+  await page.locator('#coder-name').fill('Kim Park');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('.coder-line .coder-name')?.textContent === 'Kim Park');
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder), 'Kim Park');
+  assert.match(await page.locator('.editor .meta').innerText(), /Coded by Kim ·/, 'earlier annotations keep their coder');
+
   // "Whole words" is remembered.
   await page.locator('label.snap input').check();
   await page.reload();
