@@ -658,7 +658,7 @@ pub fn read_label_studio(text: &str) -> Result<Imported, ImportError> {
                 continue;
             };
             let (start, end) = match &index {
-                Some(ix) if e16 > ix.len_utf16() => {
+                Some(ix) if s16.max(e16) > ix.len_utf16() => {
                     b.warn(format!("{id}: a region at {s16}–{e16} (UTF-16) lies outside the text; it was left out."));
                     continue;
                 }

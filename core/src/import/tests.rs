@@ -243,13 +243,16 @@ fn label_studio_offsets_are_utf16_and_tag_names_map_to_ids() {
     let task = serde_json::json!([{"data": {"text": "Funds 😀 and more funds."}, "annotations": [{"result": [
         {"id": "r1", "type": "labels", "from_name": "label", "to_name": "text", "value": {"start": 9, "end": 17, "labels": ["Money"]}},
         {"id": "r1", "type": "textarea", "from_name": "memo", "to_name": "text", "value": {"text": ["a", "b"]}},
-        {"id": "r2", "type": "labels", "value": {"start": 90, "end": 95, "labels": ["Money"]}}
+        {"id": "r2", "type": "labels", "value": {"start": 90, "end": 95, "labels": ["Money"]}},
+        {"id": "r3", "type": "labels", "value": {"start": 999999, "end": 5, "labels": ["Money"]}}
     ]}]}]);
     let imported = read_label_studio(&task.to_string()).unwrap();
     assert_eq!(imported.annotations.len(), 1);
     assert_eq!(imported.annotations[0].quote, "and more", "UTF-16 9..17 after the emoji");
     assert_eq!(imported.annotations[0].memo, "a\nb");
     assert!(imported.warnings[0].contains("outside the text"), "{:?}", imported.warnings);
+    // Named with the file's own offsets, not clamped ones.
+    assert!(imported.warnings[1].contains("999999–5 (UTF-16) lies outside the text"), "{:?}", imported.warnings);
 }
 
 #[test]
