@@ -73,6 +73,13 @@ fn boundary(root: &Element, doc: &Document, node: &Node, offset: u32, edge: Edge
     }
 }
 
+/// Whether a key went to a form field (where keys type, not command).
+pub fn typing(ev: &web_sys::KeyboardEvent) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+}
+
 /// The paragraph whose margin number has the keyboard focus, as a code point
 /// range `(start, end)` (what the number keys code when nothing is selected).
 pub fn focused_paragraph(root: &Element) -> Option<(usize, usize)> {

@@ -16,10 +16,7 @@ use crate::coding::{now, use_coding};
 pub fn undo_keys() {
     let coding = use_coding();
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-        let in_field = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        let in_field = crate::dom::typing(&ev);
         let key = ev.key();
         if in_field || !(ev.ctrl_key() || ev.meta_key()) || ev.alt_key() {
             return;

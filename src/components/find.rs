@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use marginalia_core::route::Route;
 use marginalia_core::search::{find, hits};
 use marginalia_core::Document;
-use wasm_bindgen::JsCast;
 
 use crate::state::use_app_state;
 
@@ -52,10 +51,7 @@ pub fn FindInReport(doc: Arc<Document>) -> impl IntoView {
     });
     // "/" focuses the box, as in many readers.
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-        let in_field = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        let in_field = crate::dom::typing(&ev);
         if ev.key() == "/" && !in_field {
             ev.prevent_default();
             if let Some(i) = input.get_untracked() {

@@ -51,10 +51,7 @@ pub fn App() -> impl IntoView {
     // "?" lists the keyboard shortcuts (not while typing).
     let keys_open = RwSignal::new(false);
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        let typing = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        let typing = crate::dom::typing(&ev);
         if ev.key() == "?" && !typing && !ev.ctrl_key() && !ev.meta_key() && !ev.alt_key() {
             ev.prevent_default();
             keys_open.set(true);

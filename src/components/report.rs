@@ -71,7 +71,6 @@ pub fn ReportView(slug: String) -> impl IntoView {
     // A user's own text (not one of the reports) can be removed.
     let own = doc.meta.symbol.is_none();
     let removing = RwSignal::new(false);
-    let coding = use_coding();
     let doc_id = doc.meta.id.clone();
     // The live annotations of each block, recomputed on a change; each block's own
     // memo then tells it whether it must re-render.
@@ -313,7 +312,6 @@ fn toggle_note(doc: &Document, button: &Element) {
     let _ = button.set_attribute("aria-expanded", "true");
 }
 
-/// The report's sections, each linking to its first numbered paragraph.
 /// Asks before removing a user's own text: its text and its annotations go
 /// (the annotations as one undoable deletion); a backup can be saved first.
 #[component]
@@ -349,6 +347,7 @@ fn RemoveTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
     }
 }
 
+/// The report's sections, each linking to its first numbered paragraph;
 /// `None` when the document has no sections to list (a user's own text, say).
 fn contents(doc: &Document) -> Option<AnyView> {
     let mut items = Vec::new();
