@@ -66,6 +66,19 @@ pub fn annotation_segments(start: usize, end: usize, annotations: &[Annotation])
     segments(start, end, &spans)
 }
 
+/// Retrieval by code: for each tag in `order` (the codebook's order), the
+/// items that carry it, in their given order; an item with several tags is
+/// listed under each. Only the tags in `chosen` when it is not empty; tags
+/// with no item are left out.
+pub fn by_tag<'a, T>(items: &'a [T], tags_of: impl Fn(&T) -> &[String], order: &[String], chosen: &[String]) -> Vec<(String, Vec<&'a T>)> {
+    order
+        .iter()
+        .filter(|t| chosen.is_empty() || chosen.contains(t))
+        .map(|t| (t.clone(), items.iter().filter(|i| tags_of(i).contains(t)).collect::<Vec<_>>()))
+        .filter(|(_, list)| !list.is_empty())
+        .collect()
+}
+
 /// The text around a span, for reading it in a list: up to about `width`
 /// characters on each side, within the block that holds each end (never
 /// across a paragraph break), cut only between words.
@@ -152,6 +165,21 @@ mod tests {
             b.push(crate::BlockKind::Paragraph { number: Some(i as u32 + 1) }, &[crate::document::Piece::Text((*p).into())]);
         }
         b.finish(crate::Meta::default())
+    }
+
+    #[test]
+    fn retrieval_by_code_lists_an_item_under_each_of_its_tags() {
+        let items: Vec<(u32, Vec<String>)> = vec![
+            (1, vec!["b".into()]),
+            (2, vec!["a".into(), "b".into()]),
+            (3, vec!["c".into()]),
+        ];
+        let order: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
+        let show = |g: Vec<(String, Vec<&(u32, Vec<String>)>)>| {
+            g.into_iter().map(|(t, l)| format!("{t}:{}", l.iter().map(|i| i.0.to_string()).collect::<String>())).collect::<Vec<_>>()
+        };
+        assert_eq!(show(by_tag(&items, |i| &i.1, &order, &[])), ["a:2", "b:12", "c:3"], "codebook order; d has none");
+        assert_eq!(show(by_tag(&items, |i| &i.1, &order, &["c".into(), "b".into()])), ["b:12", "c:3"]);
     }
 
     #[test]

@@ -12,8 +12,7 @@ const CONTEXT: usize = 60;
 
 /// One coded segment as listed.
 struct Segment {
-    report: usize,
-    start: usize,
+    id: String,
     cite: String,
     context: marginalia_core::segments::Context,
     quote: String,
@@ -32,9 +31,9 @@ pub fn SegmentsView() -> impl IntoView {
     crate::perf::record_painted("segments");
     let rows = move || {
         let wanted = chosen.get();
-        let mut rows: Vec<Segment> = coding.coding.with(|c| {
+        let rows: Vec<Segment> = coding.coding.with(|c| {
             state.docs.with_value(|docs| {
-                docs.iter().enumerate().flat_map(|(di, d)| {
+                docs.iter().flat_map(|d| {
                     let wanted = wanted.clone();
                     c.live(&d.meta.id)
                         .filter(move |a| wanted.is_empty() || a.tags.iter().any(|t| wanted.contains(t)))
@@ -42,8 +41,7 @@ pub fn SegmentsView() -> impl IntoView {
                             let para = d.paragraphs().find(|(_, b)| b.end > a.start).map(|(n, _)| n).unwrap_or(0);
                             let href = Route::report(&d.meta.id, (para > 0).then_some(para)).to_hash();
                             Segment {
-                                report: di,
-                                start: a.start,
+                                id: a.id.clone(),
                                 cite: a.cite(d),
                                 context: marginalia_core::segments::context(d, a.start, a.end, CONTEXT),
                                 quote: a.quote.clone(),
@@ -56,29 +54,46 @@ pub fn SegmentsView() -> impl IntoView {
                 }).collect()
             })
         });
-        if !by_report.get() {
-            rows.sort_by(|a, b| a.tags.cmp(&b.tags).then((a.report, a.start).cmp(&(b.report, b.start))));
-        }
         let b = book.get();
         let total = rows.len();
+        // One segment as listed; its citation opens the report there, with the annotation open.
+        let item = |s: &Segment| {
+            let names = s.tags.iter().map(|t| b.get(t).map(|t| t.name.clone()).unwrap_or_else(|| t.clone())).collect::<Vec<_>>().join(", ");
+            let colour = s.tags.first().and_then(|t| b.get(t)).map(|t| t.colour.clone()).unwrap_or_default();
+            let before = format!("{}{}", if s.context.cut_before { "…" } else { "" }, s.context.before);
+            let after = format!("{}{}", s.context.after, if s.context.cut_after { "…" } else { "" });
+            let id = s.id.clone();
+            view! {
+                <li style=format!("border-left-color:{colour}")>
+                    <a class="seg-cite" href=s.href.clone() on:click=move |_| coding.selected.set(Some(id.clone()))>{s.cite.clone()}</a>
+                    " · "<span class="seg-tags">{names}</span>
+                    <p class="seg-text"><span class="ctx">{before}</span><mark>{s.quote.clone()}</mark><span class="ctx">{after}</span></p>
+                    {(!s.memo.is_empty()).then(|| view! { <p class="seg-memo">{s.memo.clone()}</p> })}
+                </li>
+            }
+        };
+        if by_report.get() {
+            return view! {
+                <p class="count-line">{marginalia_core::count(total, "segment")}</p>
+                <ol class="segments">{rows.iter().map(&item).collect_view()}</ol>
+            }
+            .into_any();
+        }
+        // Grouped: under each tag (codebook order) every segment that carries it.
+        let book_now = book.get_untracked();
+        let order: Vec<String> = book_now.tags.iter().map(|t| t.id.clone()).collect();
+        let groups = marginalia_core::segments::by_tag(&rows, |s| &s.tags, &order, &wanted);
         view! {
             <p class="count-line">{marginalia_core::count(total, "segment")}</p>
-            <ol class="segments">
-                {rows.into_iter().map(|Segment { cite, context, quote, href, tags, memo, .. }| {
-                    let names = tags.iter().map(|t| b.get(t).map(|t| t.name.clone()).unwrap_or_else(|| t.clone())).collect::<Vec<_>>().join(", ");
-                    let colour = tags.first().and_then(|t| b.get(t)).map(|t| t.colour.clone()).unwrap_or_default();
-                    let before = format!("{}{}", if context.cut_before { "…" } else { "" }, context.before);
-                    let after = format!("{}{}", context.after, if context.cut_after { "…" } else { "" });
-                    view! {
-                        <li style=format!("border-left-color:{colour}")>
-                            <a class="seg-cite" href=href>{cite}</a>" · "<span class="seg-tags">{names}</span>
-                            <p class="seg-text"><span class="ctx">{before}</span><mark>{quote}</mark><span class="ctx">{after}</span></p>
-                            {(!memo.is_empty()).then(|| view! { <p class="seg-memo">{memo}</p> })}
-                        </li>
-                    }
-                }).collect_view()}
-            </ol>
+            {groups.into_iter().map(|(tag, list)| {
+                let name = book_now.get(&tag).map(|t| t.name.clone()).unwrap_or(tag.clone());
+                view! {
+                    <h2 class="seg-group" data-tag=tag>{name}<span class="seg-group-count">{format!(" · {}", marginalia_core::count(list.len(), "segment"))}</span></h2>
+                    <ol class="segments">{list.into_iter().map(&item).collect_view()}</ol>
+                }
+            }).collect_view()}
         }
+        .into_any()
     };
     view! {
         <section class="segments-view">

@@ -326,6 +326,11 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   await page.locator('.filters [data-tag="finance"]').click();
   assert.equal(await page.locator('.segments li').count(), 0);
   await page.locator('.filters [data-tag="finance"]').click();
+  // Grouped by tag: a heading per tag with its count.
+  await page.locator('.filters label.snap input').check();
+  await page.locator('h2.seg-group[data-tag="gender"]').waitFor();
+  assert.equal(await page.locator('h2.seg-group[data-tag="gender"]').innerText(), 'Gender · 1 segment');
+  await page.locator('.filters label.snap input').uncheck();
   // Export what is shown, as a researcher would take it to pandas.
   await page.locator('.exports button', { hasText: 'Export…' }).click();
   const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.locator('.export-go').click()]);
@@ -337,6 +342,8 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   assert.match(lines[1], /S\/2019\/612,9,2019-07-31,.*,8,.*,gender,Arabian Peninsula,/);
   await page.locator('.segments li a.seg-cite').first().click();
   await page.locator('#p8.target').waitFor();
+  // The citation opens the annotation itself.
+  await page.waitForFunction(() => document.querySelector('.editor .quote')?.textContent === 'Arabian Peninsula');
 
   // Delete the tag in use: asked, merged into finance; undo brings it back.
   await page.goto(`${server.url}#/codebook`);
