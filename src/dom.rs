@@ -120,6 +120,16 @@ pub fn selection_rect() -> Option<web_sys::DomRect> {
 }
 
 /// Clears the selection.
+/// Selects `start..end` of `doc` in the prose again (after a dialog took the
+/// focus), so that a number key can still code it.
+pub fn reselect(doc: &Document, start: usize, end: usize) {
+    let Some(root) = document().query_selector(".prose").ok().flatten() else { return };
+    if let (Some(range), Ok(Some(sel))) = (range_for(&root, doc, start, end), window().get_selection()) {
+        let _ = sel.remove_all_ranges();
+        let _ = sel.add_range(&range);
+    }
+}
+
 pub fn clear_selection() {
     if let Ok(Some(sel)) = window().get_selection() {
         let _ = sel.remove_all_ranges();

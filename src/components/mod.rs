@@ -368,12 +368,24 @@ fn NameDialog() -> impl IntoView {
             }
         }
     };
+    // Cancel keeps the text that was about to be tagged selected.
+    let cancel = move || {
+        coding.ask_name.set(None);
+        if let Some((d, s, e)) = coding.pending.get_untracked() {
+            let doc = state.docs.with_value(|docs| docs.iter().find(|x| x.meta.id == d).cloned());
+            request_animation_frame(move || {
+                if let Some(doc) = doc {
+                    crate::dom::reselect(&doc, s, e);
+                }
+            });
+        }
+    };
     move || {
         coding.ask_name.get().map(|tag| {
             let changing = tag.is_empty();
             name.set(coding.meta.with_untracked(|m| m.coder.clone()));
             view! {
-                <Modal labelled="name-title" on_close=move |_| coding.ask_name.set(None)>
+                <Modal labelled="name-title" on_close=move |_| cancel()>
                         <form on:submit=move |ev| { ev.prevent_default(); save(); }>
                             <h2 id="name-title">"Who is coding?"</h2>
                             <p>{if changing {
@@ -385,7 +397,7 @@ fn NameDialog() -> impl IntoView {
                                 prop:value=move || name.get_untracked() on:input=move |ev| name.set(event_target_value(&ev)) autofocus />
                             <div class="row">
                                 <button type="submit" class="btn primary">{if changing { "Save" } else { "Save and tag" }}</button>
-                                <button type="button" class="btn" on:click=move |_| coding.ask_name.set(None)>"Cancel"</button>
+                                <button type="button" class="btn" on:click=move |_| cancel()>"Cancel"</button>
                             </div>
                         </form>
                     </Modal>

@@ -58,7 +58,12 @@ test('select with the mouse, press a key, see the highlight; overlap; memo; undo
   await page.locator('.palette').waitFor();
   await screenshot(page, 'annotate-palette');
   await page.keyboard.press('2');
-  // First time: the coder's name is asked, then the tag is applied.
+  // First time: the coder's name is asked. Cancel keeps the text selected; the key asks again.
+  await page.locator('#coder-name').waitFor();
+  await page.locator('dialog button', { hasText: 'Cancel' }).click();
+  await page.waitForFunction(() => !document.querySelector('#coder-name') && getSelection().toString() === 'financial reserves');
+  await page.keyboard.press('2');
+  // Then the name is given and the tag is applied.
   await page.locator('#coder-name').fill('Ana');
   await page.keyboard.press('Enter');
   await page.locator('.hl[data-tags~="finance"]').first().waitFor();
