@@ -473,8 +473,10 @@ fn import(args: &[String]) -> Result<(), Failure> {
         let bytes = std::fs::read(path).map_err(|e| Failure::Input(format!("{file}: cannot read: {}", reason(&e))))?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let format = match key {
-            "auto" => import::detect(&name, &bytes)
-                .ok_or_else(|| Failure::Input(format!("{file}: cannot tell which format this is; give --format")))?,
+            "auto" => import::detect(&name, &bytes).ok_or_else(|| {
+                let why = import::why_unrecognised(&name, &bytes).map(|w| format!(": {w}")).unwrap_or_default();
+                Failure::Input(format!("{file}: cannot tell which format this is{why}; give --format"))
+            })?,
             key => export::Format::from_key(key).unwrap_or(export::Format::Backup),
         };
         import::import(format, &name, &bytes).map_err(refused)?

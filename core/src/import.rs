@@ -153,6 +153,26 @@ pub fn import(format: Format, name: &str, bytes: &[u8]) -> Result<Imported, Impo
 
 /// The format of a file, from its name and its first bytes (then its content
 /// for JSON): `None` when it is none Marginalia reads or writes.
+/// Why [`detect`] recognised nothing, in plain words, when something more
+/// precise than "not a file Marginalia can import" can be said: text that is
+/// not UTF-8, JSON that does not parse (with where), JSON of another kind.
+pub fn why_unrecognised(name: &str, bytes: &[u8]) -> Option<String> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Some("it is neither text in UTF-8 nor a zip file".into());
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text).trim_start();
+    let json_name = name.to_ascii_lowercase().ends_with(".json") || name.to_ascii_lowercase().ends_with(".jsonl");
+    if !(text.starts_with(['{', '[']) || json_name) {
+        return None;
+    }
+    let first = text.lines().next().unwrap_or("");
+    // A whole JSON document, or JSON Lines (the first line).
+    Some(match serde_json::from_str::<Value>(text) {
+        Err(e) if serde_json::from_str::<Value>(first).is_err() => format!("it is not valid JSON ({e})"),
+        _ => "it is JSON, but none of the kinds Marginalia reads (a backup, a codebook, doccano, spaCy, Label Studio or W3C)".into(),
+    })
+}
+
 pub fn detect(name: &str, bytes: &[u8]) -> Option<Format> {
     let lower = name.to_ascii_lowercase();
     let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");

@@ -302,8 +302,9 @@ pub fn open_file(file: web_sys::File, cx: FileCtx) {
             return;
         }
         let Some(format) = detect(&name, &bytes) else {
+            let why = marginalia_core::import::why_unrecognised(&name, &bytes).map(|w| format!(": {w}")).unwrap_or_default();
             coding.notice.set(Some(Notice::problem(format!(
-                "{name} is not a file Marginalia can import (a backup, segments CSV, doccano, spaCy, Label Studio, W3C, brat, REFI-QDA, or a .txt/.md/.html text); nothing was changed."
+                "{name} is not a file Marginalia can import{why}. It reads a backup, segments CSV, doccano, spaCy, Label Studio, W3C, brat, REFI-QDA, or a .txt/.md/.html text. Nothing was changed."
             ))));
             return;
         };

@@ -381,6 +381,15 @@ fn unknown_documents_are_listed_not_imported() {
 }
 
 #[test]
+fn an_unrecognised_file_is_explained() {
+    let why = |name: &str, bytes: &[u8]| crate::import::why_unrecognised(name, bytes);
+    assert!(why("bad.json", b"{\"a\": [1, 2,\n}").unwrap().starts_with("it is not valid JSON (expected value at line 2 column 1)"), "{:?}", why("bad.json", b"{\"a\": [1, 2,\n}"));
+    assert!(why("other.json", b"{\"a\": 1}").unwrap().starts_with("it is JSON, but none of the kinds"));
+    assert!(why("x.bin", &[0xff, 0xfe, 0x00]).unwrap().contains("neither text in UTF-8 nor a zip"));
+    assert_eq!(why("notes.csv", b"a,b\n1,2\n"), None, "nothing more precise to say");
+}
+
+#[test]
 fn selections_feed_exports_as_doc_annotations() {
     // The exporters take DocAnnotations built by hand too (REFI-QDA and tests do).
     let docs = docs();
