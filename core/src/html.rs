@@ -52,9 +52,7 @@ pub fn highlight_style(book: &Codebook, tags: &[(String, usize)]) -> String {
     let mut images = Vec::new();
     let mut sizes = Vec::new();
     let mut positions = Vec::new();
-    let mut depth = 0;
     for (t, slot) in tags {
-        depth = depth.max(slot + 1);
         let (colour, pattern) = book.get(t).map(|x| (colour(&x.colour), book.pattern(t))).unwrap_or(("#777777", "solid"));
         let image = match pattern {
             "dashed" => format!("repeating-linear-gradient(90deg,{colour} 0 7px,transparent 7px 10px)"),
@@ -73,11 +71,10 @@ pub fn highlight_style(book: &Codebook, tags: &[(String, usize)]) -> String {
         .map(|t| format!("color-mix(in srgb, {} 16%, transparent)", colour(&t.colour)))
         .unwrap_or_else(|| "transparent".into());
     format!(
-        "background-color:{tint};background-image:{};background-size:{};background-position:{};--hl-pad:{}px",
+        "background-color:{tint};background-image:{};background-size:{};background-position:{}",
         images.join(","),
         sizes.join(","),
-        positions.join(","),
-        2 + 4 * depth
+        positions.join(",")
     )
 }
 
@@ -142,9 +139,12 @@ fn slots(spans: &[Span], book: &Codebook) -> Vec<String> {
 /// The inside of a block's content element: its text cut at annotation
 /// boundaries, highlights as `<span class="hl">` (ids and tags in data
 /// attributes, tag names as the tooltip), footnote markers as buttons.
-/// `open_note` is the marker shown as expanded, if any. A run under three or
-/// more lines is classed `d3` (four or more: `d4`), so that its paragraph can
-/// open up its lines (`p:has(.d3)` in the style sheet).
+/// `open_note` is the marker shown as expanded, if any. A run whose bands
+/// reach slot 2 or higher is classed `d2`…`d5` (by its highest band, 5 for
+/// more), so that the style sheet gives every highlight of its paragraph the
+/// room under the text for that many bands (`p:has(.d3)`): the bands are drawn
+/// from the bottom of that room, so each tag's band stays at one height along
+/// the paragraph, and three or more open up its lines.
 pub fn block_inner(doc: &Document, block: &Block, spans: &[Span], book: &Codebook, combos: &mut Combos, open_note: Option<u32>) -> String {
     let slots = slots(spans, book);
     let keyed: Vec<(usize, usize, &Span)> = spans.iter().map(|s| (s.start, s.end, s)).collect();
@@ -169,8 +169,8 @@ pub fn block_inner(doc: &Document, block: &Block, spans: &[Span], book: &Codeboo
                 let depth = lines.last().map_or(0, |(_, slot)| slot + 1);
                 out.push_str("<span class=\"hl ");
                 out.push_str(&combos.class(&lines));
-                if depth >= 3 {
-                    out.push_str(if depth >= 4 { " d4" } else { " d3" });
+                if depth >= 2 {
+                    out.push_str(&format!(" d{}", depth.min(5)));
                 }
                 out.push_str("\" data-ids=\"");
                 escape_into(&mut out, &ids.join(" "));
@@ -332,8 +332,8 @@ mod tests {
         assert_eq!(html.matches("class=\"hl hc").count(), 3);
         // threat; threat+finance (the run under b alone has the same lines: one rule).
         assert_eq!(combos.len(), 2);
-        assert!(html.contains("class=\"hl hc1\" data-ids=\"a b&quot;&gt;&lt;x\""));
-        assert!(html.contains("class=\"hl hc1\" data-ids=\"b&quot;&gt;&lt;x\""));
+        assert!(html.contains("class=\"hl hc1 d2\" data-ids=\"a b&quot;&gt;&lt;x\""));
+        assert!(html.contains("class=\"hl hc1 d2\" data-ids=\"b&quot;&gt;&lt;x\""));
         let css = combos.css(&book);
         assert_eq!(css.lines().count(), 2);
         assert!(css.starts_with(".hl.hc0{background-color:color-mix(in srgb, #"));
@@ -373,12 +373,14 @@ mod tests {
         };
         // Codebook order gives the slots: threat 0, finance 1, repatriation 2, whatever the run.
         let alone = rule(&[(f.clone(), 1)]);
-        assert!(alone.contains("0 calc(100% - 4px)") && alone.contains("--hl-pad:10px"), "{alone}");
+        assert!(alone.contains("0 calc(100% - 4px)"), "{alone}");
         let two = rule(&[(t.clone(), 0), (f.clone(), 1)]);
         assert!(two.contains("0 calc(100% - 0px),0 calc(100% - 4px)"), "{two}");
         let three = rule(&[(t.clone(), 0), (f.clone(), 1), (r.clone(), 2)]);
-        assert!(three.contains("--hl-pad:14px"), "{three}");
-        assert_eq!(html.matches(" d3\"").count(), 1, "only the run under three lines: {html}");
+        assert!(three.contains("0 calc(100% - 8px)"), "{three}");
+        // Every run says how high its bands reach, so the paragraph can make room for the highest.
+        assert_eq!(html.matches(" d3\"").count(), 1, "only the run under three bands: {html}");
+        assert_eq!(html.matches(" d2\"").count(), 2, "finance alone sits in slot 1, as with threat: {html}");
         assert!(!html.contains(" d4\""));
     }
 

@@ -27,7 +27,12 @@ pub use document::{Block, BlockKind, Document, Meta, NoteRef};
 
 /// "1 annotation", "3 annotations": a count and an English noun that takes -s.
 pub fn count(n: usize, noun: &str) -> String {
-    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+    count_as(n, noun, &format!("{noun}s"))
+}
+
+/// "1 match", "2 matches": a count with the noun's singular or plural.
+pub fn count_as(n: usize, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
 }
 
 #[cfg(test)]
@@ -37,5 +42,7 @@ mod tests {
         assert_eq!(super::count(0, "segment"), "0 segments");
         assert_eq!(super::count(1, "segment"), "1 segment");
         assert_eq!(super::count(21, "saved value"), "21 saved values");
+        assert_eq!(super::count_as(2, "match", "matches"), "2 matches");
+        assert_eq!(super::count_as(1, "match", "matches"), "1 match");
     }
 }

@@ -44,9 +44,9 @@ pub struct Hit {
     pub paragraph: Option<u32>,
     /// The footnote it is in, if any.
     pub note: Option<u32>,
-    pub before: String,
     pub text: String,
-    pub after: String,
+    /// The text around it, in whole words, within its block.
+    pub context: crate::segments::Context,
 }
 
 /// Matches of `query` in a document's blocks (not across block breaks), with context.
@@ -69,9 +69,8 @@ pub fn hits(doc: &Document, query: &str, context: usize, limit: usize) -> Vec<Hi
             end: e,
             paragraph,
             note,
-            before: chars[s.saturating_sub(context).max(block.start)..s].iter().collect(),
             text: chars[s..e].iter().collect(),
-            after: chars[e..(e + context).min(block.end)].iter().collect(),
+            context: crate::segments::context(doc, s, e, context),
         });
     }
     out
@@ -97,6 +96,10 @@ mod tests {
         assert!(!h.is_empty());
         assert!(h.iter().all(|h| h.text.eq_ignore_ascii_case("bitcoin")));
         assert_eq!(h[0].note, Some(9), "the first mention is in footnote 9");
+        // Context in whole words: what precedes it (when cut) is a space in the text.
+        let chars: Vec<char> = d.text.chars().collect();
+        let before = h[0].context.before.chars().count();
+        assert!(h[0].context.cut_before && chars[h[0].start - before - 1].is_whitespace(), "{:?}", h[0].context);
         assert_eq!(d.note_paragraph(9), Some(16));
         let in_para: Vec<_> = hits(&d, "financial reserves", 10, 10);
         assert_eq!(in_para[0].paragraph, Some(12));

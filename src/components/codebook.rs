@@ -21,7 +21,9 @@ fn edit(f: impl FnOnce(&mut Codebook) -> Result<(), String>) {
 }
 
 /// After the list is drawn again, puts the focus back on tag `id`'s control
-/// `selector` (or its first enabled button), so that keyboard users keep their place.
+/// `selector` (or its first enabled button), so that keyboard users keep their
+/// place. (The move buttons at either end are only `aria-disabled`, keeping the
+/// focus: pressing on at the top does nothing rather than move the tag back down.)
 fn refocus(id: String, selector: &'static str) {
     request_animation_frame(move || {
         let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
@@ -78,9 +80,9 @@ pub fn CodebookView() -> impl IntoView {
                     </label>
                     <span class="uses">{format!("{uses} in use")}</span>
                     <span class="order">
-                        <button type="button" class="btn move-up" aria-label=format!("Move {} up", t.name) disabled=i == 0
+                        <button type="button" class="btn move-up" aria-label=format!("Move {} up", t.name) aria-disabled=(i == 0).then_some("true")
                             on:click=move |_| { edit(|b| { b.move_tag(&id4, -1); Ok(()) }); refocus(id4.clone(), ".move-up"); }>"↑"</button>
-                        <button type="button" class="btn move-down" aria-label=format!("Move {} down", t.name) disabled=i + 1 == n
+                        <button type="button" class="btn move-down" aria-label=format!("Move {} down", t.name) aria-disabled=(i + 1 == n).then_some("true")
                             on:click=move |_| { edit(|b| { b.move_tag(&id5, 1); Ok(()) }); refocus(id5.clone(), ".move-down"); }>"↓"</button>
                         <button type="button" class="btn danger" on:click=move |_| {
                             if uses == 0 { delete_tag(&id6, None, false) } else { deleting.set(Some(id6.clone())) }

@@ -119,12 +119,16 @@ pub fn CorpusSearch() -> impl IntoView {
         });
         let total = found.len();
         Some(view! {
-            <p class="count-line">{format!("{total} match(es)")}</p>
+            <p class="count-line">{marginalia_core::count_as(total, "match", "matches")}</p>
             <ol class="segments search-results">
                 {found.into_iter().take(300).map(|(href, cite, h)| view! {
                     <li>
                         <a class="seg-cite" href=href>{cite}</a>
-                        <p class="seg-text"><span class="ctx">{format!("…{}", h.before)}</span><mark>{h.text}</mark><span class="ctx">{format!("{}…", h.after)}</span></p>
+                        <p class="seg-text">
+                            <span class="ctx">{format!("{}{}", if h.context.cut_before { "…" } else { "" }, h.context.before)}</span>
+                            <mark>{h.text}</mark>
+                            <span class="ctx">{format!("{}{}", h.context.after, if h.context.cut_after { "…" } else { "" })}</span>
+                        </p>
                     </li>
                 }).collect_view()}
             </ol>

@@ -82,6 +82,10 @@ pub fn AddTextsPreview() -> impl IntoView {
         if n > 0 {
             coding.notice.set(Some(Notice::done(format!("{} added to the corpus.", marginalia_core::count(n, "text")), false)));
         }
+        // One text: open it, ready to code.
+        if let [t] = saved.as_slice() {
+            let _ = window().location().set_hash(&marginalia_core::route::Route::report(&t.id, None).to_hash());
+        }
     };
     move || {
         let p = pending.get();

@@ -83,6 +83,10 @@ test('select with the mouse, press a key, see the highlight; overlap; memo; undo
   assert.deepEqual(Object.values(hl).sort(), ['financial reserves', 'reserves of between $50 million']);
   const both = await page.locator('.hl[data-tags="finance threat"], .hl[data-tags="threat finance"]').innerText();
   assert.equal(both, 'reserves');
+  // Every highlight of the paragraph keeps the same room under the text, so each tag's band
+  // (drawn from the bottom of that room) stays at one height along the paragraph.
+  const pads = await page.locator('#p12 .hl').evaluateAll((els) => [...new Set(els.map((e) => getComputedStyle(e).paddingBottom))]);
+  assert.deepEqual(pads, ['10px']);
   await screenshot(page, 'annotate-overlap');
   // Clicking the overlap opens the newest annotation, then the other, then the newest again.
   const overlap = page.locator('.hl[data-tags="finance threat"], .hl[data-tags="threat finance"]');
@@ -445,6 +449,13 @@ test('keyboard only: code a whole paragraph from its number, add a second tag, r
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.querySelectorAll('.tag-row')[1].dataset.tag === 'prosecution');
   await page.waitForFunction(() => document.activeElement.matches('.tag-row[data-tag="prosecution"] .move-up'));
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('.tag-row')[0].dataset.tag === 'prosecution');
+  // At the top, pressing on does nothing (the focus stays on "up", which says it is unavailable).
+  await page.waitForFunction(() => document.activeElement.matches('.tag-row[data-tag="prosecution"] .move-up[aria-disabled="true"]'));
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(200);
+  assert.equal(await page.evaluate(() => document.querySelectorAll('.tag-row')[0].dataset.tag), 'prosecution');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -544,8 +555,12 @@ test('a pasted text with emoji is added, tagged, reloaded and backed up with the
   await page.locator('.paste button[type=submit]').click();
   await page.locator('dialog.add-texts').waitFor();
   await page.locator('dialog.add-texts button', { hasText: 'Add' }).click();
-  const link = page.locator('table.reports td.symbol a', { hasText: 'Field-notes' });
-  await link.click();
+  // One text added: it opens, ready to code; it is listed in the corpus too.
+  await page.waitForFunction(() => location.hash === '#/report/Field-notes');
+  await page.locator('article.report p[data-start]').first().waitFor();
+  assert.equal(await page.locator('#report-title').innerText(), 'Field notes');
+  await page.goto(server.url);
+  await page.locator('table.reports td.symbol a', { hasText: 'Field-notes' }).click();
   await page.locator('article.report p[data-start]').first().waitFor();
   await selectText(page, 'article.report p[data-start]', '👩‍👩‍👧 left Baghuz 🏳️');
   await page.keyboard.press('3');
