@@ -21,12 +21,14 @@ pub struct Notice {
     pub undo: bool,
     /// It reports what was done (not a problem): it goes away by itself.
     pub fades: bool,
+    /// The annotation to open when Undo has taken the change back.
+    pub reopen: Option<String>,
 }
 
 impl Notice {
     /// A problem, a refusal or a warning: it stays until dismissed.
     pub fn problem(text: impl Into<String>) -> Notice {
-        Notice { text: text.into(), offer_backup: false, undo: false, fades: false }
+        Notice { text: text.into(), offer_backup: false, undo: false, fades: false, reopen: None }
     }
 
     /// A problem that puts work at risk: it stays, and offers a backup.
@@ -279,7 +281,8 @@ impl CodingState {
         let quote = quote.split_whitespace().collect::<Vec<_>>().join(" ");
         let short: String = quote.chars().take(48).collect();
         let more = if quote.chars().count() > 48 { "…" } else { "" };
-        self.notice.set(Some(Notice::done(format!("Annotation deleted: “{short}{more}”."), true)));
+        let notice = Notice::done(format!("Annotation deleted: “{short}{more}”."), true);
+        self.notice.set(Some(Notice { reopen: Some(id.to_string()), ..notice }));
     }
 
     /// Runs a change on the coding state and saves what it touched.

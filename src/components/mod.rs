@@ -304,7 +304,7 @@ fn NoticeToast() -> impl IntoView {
         }
     });
     move || {
-        coding.notice.get().map(|Notice { text, offer_backup, undo, fades }| {
+        coding.notice.get().map(|Notice { text, offer_backup, undo, fades, reopen }| {
             view! {
                 <div class="toast" class:done=fades role=if fades { "status" } else { "alert" } node_ref=toast>
                     <span>{text}</span>
@@ -312,6 +312,15 @@ fn NoticeToast() -> impl IntoView {
                         let t = now();
                         coding.change(|c| c.undo(&t));
                         coding.notice.set(None);
+                        // What came back is opened, and the focus goes to the page (not lost with the notice).
+                        if let Some(id) = reopen.clone() {
+                            coding.selected.set(Some(id));
+                        }
+                        if let Some(main) = document().get_element_by_id("main").and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok()) {
+                            let options = web_sys::FocusOptions::new();
+                            options.set_prevent_scroll(true);
+                            let _ = main.focus_with_options(&options);
+                        }
                     }>"Undo"</button> })}
                     {offer_backup.then(|| view! { <button type="button" on:click=|_| download_backup()>"Download backup"</button> })}
                     <button type="button" on:click=move |_| coding.notice.set(None)>"Dismiss"</button>
@@ -350,6 +359,15 @@ fn NameDialog() -> impl IntoView {
     let save = move || {
         let n = name.get_untracked().trim().to_string();
         if n.is_empty() {
+            return;
+        }
+        // A number key pressed again while this asks (meaning to tag) is not a name.
+        if n.chars().all(|c| c.is_ascii_digit()) {
+            coding.notice.set(Some(Notice::slip("Type your name (not a number): it is recorded with your annotations.")));
+            name.set(String::new());
+            if let Some(input) = document().get_element_by_id("coder-name").and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                input.set_value("");
+            }
             return;
         }
         coding.meta.update(|m| m.coder = n);

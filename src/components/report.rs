@@ -57,7 +57,8 @@ pub fn ReportView(slug: String) -> impl IntoView {
     });
     crate::perf::record_painted("report");
 
-    let symbol = doc.meta.symbol.clone().unwrap_or_else(|| doc.meta.id.clone());
+    // A report's symbol; a user's own text is labelled as such (its id is only for links).
+    let symbol = doc.meta.symbol.clone().unwrap_or_else(|| "Your text".into());
     let subtitle = [
         doc.meta.ordinal.map(|n| format!("{} report", ordinal_short(n))),
         doc.meta.date.as_deref().map(format_date),

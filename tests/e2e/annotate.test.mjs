@@ -63,6 +63,11 @@ test('select with the mouse, press a key, see the highlight; overlap; memo; undo
   await page.locator('dialog button', { hasText: 'Cancel' }).click();
   await page.waitForFunction(() => !document.querySelector('#coder-name') && getSelection().toString() === 'financial reserves');
   await page.keyboard.press('2');
+  // A digit typed into the name (meaning to tag) is not taken as a name.
+  await page.locator('#coder-name').fill('2');
+  await page.keyboard.press('Enter');
+  await page.locator('.toast', { hasText: 'Type your name (not a number)' }).waitFor();
+  assert.equal(await page.locator('#coder-name').inputValue(), '');
   // Then the name is given and the tag is applied.
   await page.locator('#coder-name').fill('Ana');
   await page.keyboard.press('Enter');
@@ -139,6 +144,9 @@ test('select with the mouse, press a key, see the highlight; overlap; memo; undo
   await toast.locator('button.undo').click();
   await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 2);
   assert.equal(await page.locator('.toast').count(), 0, 'Undo closes the notice');
+  // What came back is open again, and the focus is on the page, not lost.
+  await page.waitForFunction(() => document.querySelector('.editor .quote')?.textContent.includes('$50 million'));
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
   await page.locator('.hl[data-tags="threat"]').first().click();
   await page.keyboard.press('Delete');
   await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 1);
@@ -559,6 +567,7 @@ test('a pasted text with emoji is added, tagged, reloaded and backed up with the
   await page.waitForFunction(() => location.hash === '#/report/Field-notes');
   await page.locator('article.report p[data-start]').first().waitFor();
   assert.equal(await page.locator('#report-title').innerText(), 'Field notes');
+  assert.equal(await page.locator('.titleblock .symbol').textContent(), 'Your text', 'not its id');
   await page.goto(server.url);
   await page.locator('table.reports td.symbol a', { hasText: 'Field-notes' }).click();
   await page.locator('article.report p[data-start]').first().waitFor();
