@@ -60,8 +60,6 @@ pub struct CodingState {
     pub notice: RwSignal<Option<Notice>>,
     /// Keys whose latest value is only in memory (the store was full).
     pub unsaved: RwSignal<BTreeSet<String>>,
-    /// Snap selections to whole words.
-    pub snap: RwSignal<bool>,
     /// Asking for the coder's name (then applying this tag).
     pub ask_name: RwSignal<Option<String>>,
     /// Storage belongs to a newer Marginalia: read only.
@@ -122,13 +120,12 @@ impl CodingState {
         }
         let state = CodingState {
             coding: RwSignal::new(loaded.coding),
-            meta: RwSignal::new(loaded.meta.clone()),
+            meta: RwSignal::new(loaded.meta),
             selected: RwSignal::new(None),
             pending: RwSignal::new(None),
             palette_at: RwSignal::new(None),
             notice: RwSignal::new(None),
             unsaved: RwSignal::new(BTreeSet::new()),
-            snap: RwSignal::new(loaded.meta.whole_words),
             ask_name: RwSignal::new(None),
             read_only: RwSignal::new(loaded.newer),
             detached: RwSignal::new(detached),
@@ -278,10 +275,7 @@ impl CodingState {
         let t = now();
         self.change(|c| c.delete(id, &t));
         self.selected.set(None);
-        let quote = quote.split_whitespace().collect::<Vec<_>>().join(" ");
-        let short: String = quote.chars().take(48).collect();
-        let more = if quote.chars().count() > 48 { "…" } else { "" };
-        let notice = Notice::done(format!("Annotation deleted: “{short}{more}”."), true);
+        let notice = Notice::done(format!("Annotation deleted: “{}”.", marginalia_core::abridge(&quote, 48)), true);
         self.notice.set(Some(Notice { reopen: Some(id.to_string()), ..notice }));
     }
 
@@ -327,7 +321,7 @@ impl CodingState {
             self.ask_name.set(Some(tag.to_string()));
             return;
         }
-        let snap = self.snap.get_untracked();
+        let snap = self.meta.with_untracked(|m| m.whole_words);
         if let Some(a) = Annotation::new(doc, s, e, tag, &coder, new_id(), &now(), snap) {
             // The same span again (say, a paragraph coded from the keyboard with a
             // second key) gets the tag on its annotation, not a duplicate.

@@ -202,11 +202,10 @@ pub fn set_highlight(name: &str, ranges: &[web_sys::Range]) -> bool {
 pub fn copy_text(text: &str, coding: crate::coding::CodingState) {
     use crate::coding::Notice;
     let promise = window().navigator().clipboard().write_text(text);
-    let shown: String = text.chars().take(80).collect();
-    let more = if text.chars().count() > 80 { "…" } else { "" };
+    let shown = marginalia_core::abridge(text, 80);
     leptos::task::spawn_local(async move {
         let notice = match wasm_bindgen_futures::JsFuture::from(promise).await {
-            Ok(_) => Notice::done(format!("Copied: {shown}{more}"), false),
+            Ok(_) => Notice::done(format!("Copied: {shown}"), false),
             Err(_) => Notice::problem("The browser did not allow copying; select the text and copy it instead."),
         };
         coding.notice.set(Some(notice));

@@ -30,6 +30,16 @@ pub fn count(n: usize, noun: &str) -> String {
     count_as(n, noun, &format!("{noun}s"))
 }
 
+/// `text` for a one-line message: runs of white space made one space, at most
+/// `max` characters, "…" when cut.
+pub fn abridge(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &flat[..cut]),
+        None => flat,
+    }
+}
+
 /// "1 match", "2 matches": a count with the noun's singular or plural.
 pub fn count_as(n: usize, one: &str, many: &str) -> String {
     if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
@@ -44,5 +54,8 @@ mod tests {
         assert_eq!(super::count(21, "saved value"), "21 saved values");
         assert_eq!(super::count_as(2, "match", "matches"), "2 matches");
         assert_eq!(super::count_as(1, "match", "matches"), "1 match");
+        assert_eq!(super::abridge("a\n\nb  c", 5), "a b c");
+        assert_eq!(super::abridge("a\n\nb  cd", 5), "a b c…");
+        assert_eq!(super::abridge("😀😀😀", 2), "😀😀…");
     }
 }

@@ -239,11 +239,10 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
                 <button type="button" class="btn" disabled=move || !coding.coding.with(|c| c.can_redo())
                     on:click=move |_| { let t = now(); coding.change(|c| c.redo(&t)); }
                     title="Redo (Ctrl+Shift+Z)">"Redo"</button>
-                <label class="snap"><input type="checkbox" prop:checked=move || coding.snap.get()
+                <label class="snap"><input type="checkbox" prop:checked=move || coding.meta.with(|m| m.whole_words)
                     on:change=move |ev| {
                         // Remembered in this browser, like the coder's name.
                         let on = event_target_checked(&ev);
-                        coding.snap.set(on);
                         coding.meta.update(|m| m.whole_words = on);
                         coding.save_meta();
                     } />" Whole words"</label>

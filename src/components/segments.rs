@@ -80,13 +80,12 @@ pub fn SegmentsView() -> impl IntoView {
             .into_any();
         }
         // Grouped: under each tag (codebook order) every segment that carries it.
-        let book_now = book.get_untracked();
-        let order: Vec<String> = book_now.tags.iter().map(|t| t.id.clone()).collect();
+        let order: Vec<String> = b.tags.iter().map(|t| t.id.clone()).collect();
         let groups = marginalia_core::segments::by_tag(&rows, |s| &s.tags, &order, &wanted);
         view! {
             <p class="count-line">{marginalia_core::count(total, "segment")}</p>
             {groups.into_iter().map(|(tag, list)| {
-                let name = book_now.get(&tag).map(|t| t.name.clone()).unwrap_or(tag.clone());
+                let name = b.get(&tag).map(|t| t.name.clone()).unwrap_or(tag.clone());
                 view! {
                     <h2 class="seg-group" data-tag=tag>{name}<span class="seg-group-count">{format!(" · {}", marginalia_core::count(list.len(), "segment"))}</span></h2>
                     <ol class="segments">{list.into_iter().map(&item).collect_view()}</ol>
