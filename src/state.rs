@@ -69,11 +69,11 @@ impl AppState {
     }
 }
 
-/// The five reports, cleaned and packed at build time by `build.rs` with the same core.
-const CORPUS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/corpus.bin"));
+/// The five reports, cleaned, packed and compressed at build time by `build.rs` with the same core.
+const CORPUS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/corpus.bz2"));
 
 fn builtin_documents() -> Vec<Document> {
-    marginalia_core::packed::unpack(CORPUS).expect("the corpus packed at build time reads back")
+    marginalia_core::packed::unpack_bzip2(CORPUS).expect("the corpus packed at build time reads back")
 }
 
 fn current_hash() -> String {
