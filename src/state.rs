@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use marginalia_core::route::{Route, slug};
+use marginalia_core::route::{Route, SegmentsQuery, slug};
 use marginalia_core::Document;
 
 /// Which page is shown (the paragraph of a report is tracked apart, so moving
@@ -29,11 +29,23 @@ pub struct AppState {
     pub note: Memo<Option<u32>>,
     /// The corpus search's query, kept while the app runs (Back returns to it).
     pub search: RwSignal<String>,
+    /// The segments view's last query: the top bar's link returns to it.
+    pub segments: RwSignal<SegmentsQuery>,
     /// Bumped when documents are added, for views that list them.
     pub revision: RwSignal<u32>,
 }
 
 impl AppState {
+    /// Shows `route` in place of the current one: the address changes without
+    /// a new history entry (a filter changed, not a page).
+    pub fn replace_route(&self, route: Route) {
+        let _ = window().history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&route.to_hash())));
+        if let Route::Segments(q) = &route {
+            self.segments.set(q.clone());
+        }
+        self.route.set(route);
+    }
+
     /// Cleans and adds users' texts (already saved) to the documents.
     pub fn add_user_texts(&self, texts: &[marginalia_core::store::UserText]) {
         if texts.is_empty() {
@@ -86,10 +98,14 @@ pub fn provide_app_state() -> AppState {
     let docs: Vec<Arc<Document>> = builtin_documents().into_iter().map(Arc::new).collect();
     crate::perf::note("data-load-ms", crate::perf::now() - started);
     let route = RwSignal::new(Route::parse(&current_hash()));
+    let segments = RwSignal::new(match route.get_untracked() {
+        Route::Segments(q) => q,
+        _ => SegmentsQuery::default(),
+    });
     let page = Memo::new(move |_| match route.get() {
         Route::Corpus => Page::Corpus,
         Route::Codebook => Page::Codebook,
-        Route::Segments => Page::Segments,
+        Route::Segments(_) => Page::Segments,
         Route::Report { slug, .. } | Route::Note { slug, .. } => Page::Report(slug),
         Route::NotFound(h) => Page::NotFound(h),
     });
@@ -103,10 +119,14 @@ pub fn provide_app_state() -> AppState {
     });
     let handle = window_event_listener(leptos::ev::hashchange, move |_| {
         crate::perf::mark_navigation();
-        route.set(Route::parse(&current_hash()));
+        let r = Route::parse(&current_hash());
+        if let Route::Segments(q) = &r {
+            segments.set(q.clone());
+        }
+        route.set(r);
     });
     on_cleanup(move || handle.remove());
-    let state = AppState { docs: StoredValue::new(docs), route, page, paragraph, note, search: RwSignal::new(String::new()), revision: RwSignal::new(0) };
+    let state = AppState { docs: StoredValue::new(docs), route, page, paragraph, note, search: RwSignal::new(String::new()), segments, revision: RwSignal::new(0) };
     // The user's own texts, kept in this browser, cleaned by the same pipeline.
     state.add_user_texts(&stored_user_texts());
     provide_context(state);

@@ -3,7 +3,7 @@
 //! ```text
 //! marginalia corpus [--format jsonl|csv]
 //! marginalia clean FILE... [--format jsonl|csv]
-//! marginalia export --from BACKUP.json --format FORMAT [--out PATH] [--documents ...] [--tags ...] [--coder NAME] [--bom] [--presence]
+//! marginalia export --from BACKUP.json --format FORMAT [--out PATH] [--documents ...] [--tags ...] [--all-tags] [--coder NAME] [--bom] [--presence]
 //! marginalia import FILE [--format auto|...] --into BACKUP.json [--dry-run]
 //! ```
 
@@ -41,13 +41,14 @@ usage:
   marginalia corpus [--format jsonl|csv]        the five built-in reports, cleaned, in date order
   marginalia clean FILE... [--format jsonl|csv] your own .txt, .md or .html files, cleaned
   marginalia export --from BACKUP.json --format FORMAT [--out PATH]
-          [--documents S/2019/103,...] [--tags threat,...] [--coder NAME] [--bom] [--presence]
+          [--documents S/2019/103,...] [--tags threat,...] [--all-tags] [--coder NAME] [--bom] [--presence]
                                                 coded data from a backup file (the app's 'Download
                                                 backup'), as the app exports it. FORMAT: csv (coded
                                                 segments), matrix (paragraph × tag counts; --presence
                                                 for 0/1), doccano, spacy, labelstudio, w3c, brat,
                                                 qdpx, qdc, codebook-md, codebook-html, codebook-json,
-                                                backup. --bom: CSV for Excel. --out DIR writes the
+                                                backup. --all-tags: only annotations with every tag
+                                                of --tags. --bom: CSV for Excel. --out DIR writes the
                                                 file under its usual name (marginalia-corpus-doccano-
                                                 2026-11-22.jsonl); without --out, text goes to standard
                                                 output; brat with --out DIR writes the folder of .txt
@@ -382,7 +383,7 @@ fn resolve_tags(names: Vec<String>, book: &Codebook) -> Result<Vec<String>, Fail
 
 /// `marginalia export --from BACKUP.json --format FORMAT [--out PATH] [scope] [--bom] [--presence]`
 fn export(args: &[String]) -> Result<(), Failure> {
-    let f = Flags::parse("export", args, &["--from", "--format", "--out", "--documents", "--tags", "--coder"], &["--bom", "--presence"])?;
+    let f = Flags::parse("export", args, &["--from", "--format", "--out", "--documents", "--tags", "--coder"], &["--bom", "--presence", "--all-tags"])?;
     if let Some(p) = f.positional.first() {
         return Err(Failure::Usage(format!("unexpected argument {p:?} for export")));
     }
@@ -395,6 +396,7 @@ fn export(args: &[String]) -> Result<(), Failure> {
         documents: f.list("--documents").map(|d| resolve_documents(d, &state.docs)).transpose()?,
         tags: f.list("--tags").map(|t| resolve_tags(t, &state.coding.codebook)).transpose()?,
         coder: f.value("--coder").map(String::from),
+        all_tags: f.switches.contains("--all-tags"),
     };
     let options = ExportOptions { bom: f.switches.contains("--bom"), presence: f.switches.contains("--presence") };
     let meta = ExportMeta::new(VERSION, &now());

@@ -269,6 +269,16 @@ fn export_every_format_under_its_name_with_a_scope() {
     let out = at_fixed_time(&["export", "--from", b, "--format", "csv", "--tags", "FINANCE", "--coder", "bo"]);
     let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(out.stdout.as_slice()).records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.iter().map(|r| r[0].to_string()).collect::<Vec<_>>(), ["b1"]);
+    // Co-occurrence: only annotations with every tag named.
+    let ids = |args: &[&str]| -> Vec<String> {
+        let out = at_fixed_time(args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let mut ids: Vec<String> = csv::Reader::from_reader(out.stdout.as_slice()).records().map(|r| r.unwrap()[0].to_string()).collect();
+        ids.dedup();
+        ids
+    };
+    assert_eq!(ids(&["export", "--from", b, "--format", "csv", "--tags", "threat,finance"]), ["b1", "a1"], "in date order of the reports");
+    assert_eq!(ids(&["export", "--from", b, "--format", "csv", "--tags", "threat,finance", "--all-tags"]), ["a1"]);
     let out = at_fixed_time(&["export", "--from", b, "--format", "matrix", "--presence", "--documents", "S-2018-80"]);
     let text = stdout(&out);
     let header = text.lines().next().unwrap();

@@ -67,6 +67,8 @@ pub struct Scope {
     pub tags: Option<Vec<String>>,
     /// Only this coder's annotations.
     pub coder: Option<String>,
+    /// Only annotations that carry every chosen tag (co-occurrence), not just one.
+    pub all_tags: bool,
 }
 
 /// The annotations a [`Scope`] selects, per document (owned: tags may be cut).
@@ -138,9 +140,14 @@ impl Scope {
         Selection { docs }
     }
 
-    /// Whether a live annotation is in scope: its coder, and at least one chosen tag.
+    /// Whether a live annotation is in scope: its coder, and at least one chosen
+    /// tag (every chosen tag with `all_tags`).
     fn admits(&self, a: &Annotation) -> bool {
-        self.coder.as_ref().is_none_or(|c| a.coder == *c) && a.tags.iter().any(|t| self.includes_tag(t))
+        let tags = match (&self.tags, self.all_tags) {
+            (Some(chosen), true) => chosen.iter().all(|t| a.tags.contains(t)),
+            _ => a.tags.iter().any(|t| self.includes_tag(t)),
+        };
+        self.coder.as_ref().is_none_or(|c| a.coder == *c) && tags
     }
 
     /// How many documents and annotations [`Scope::select`] would give, without
@@ -1182,6 +1189,11 @@ mod tests {
         assert_eq!(finance.docs[0].1.iter().map(|a| a.tags.clone()).collect::<Vec<_>>(), [vec!["finance".to_string()], vec!["finance".to_string()]]);
         let threat = Scope { tags: Some(vec!["threat".into()]), ..Scope::default() }.select(&docs, &c);
         assert_eq!(threat.docs[0].1.len(), 1, "an annotation left with no chosen tag is left out");
+        let either = Scope { tags: Some(vec!["threat".into(), "finance".into()]), ..Scope::default() };
+        let both = Scope { all_tags: true, ..either.clone() };
+        assert_eq!(either.count(&docs, &c), (2, 3));
+        assert_eq!(both.count(&docs, &c), (2, 1), "only the annotation with both tags");
+        assert_eq!(both.select(&docs, &c).docs[0].1[0].tags.len(), 2);
         let bo = Scope { coder: Some("bo".into()), ..Scope::default() }.select(&docs, &c);
         assert_eq!((bo.docs[0].1.len(), bo.docs[1].1.len()), (0, 1));
         assert_eq!(Scope::document("S/2019/103").label(&docs), "S-2019-103");

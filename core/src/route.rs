@@ -1,6 +1,7 @@
 //! Deep links. The app routes on the URL's fragment so links survive a reload on
 //! any static host: `#/` is the corpus, `#/report/S-2019-103` a report and
-//! `#/report/S-2019-103/p12` its paragraph 12, `#/report/S-2019-103/n9` its footnote 9.
+//! `#/report/S-2019-103/p12` its paragraph 12, `#/report/S-2019-103/n9` its footnote 9,
+//! `#/segments?tags=finance,threat&match=all&in=S-2019-103&group=tag` a retrieval.
 
 /// Where the app is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -8,12 +9,122 @@ pub enum Route {
     Corpus,
     /// The codebook editor.
     Codebook,
-    /// Every coded segment across the corpus (the QDA "retrieval").
-    Segments,
+    /// Every coded segment across the corpus (the QDA "retrieval"), filtered.
+    Segments(SegmentsQuery),
     Report { slug: String, paragraph: Option<u32> },
     /// A footnote of a report.
     Note { slug: String, note: u32 },
     NotFound(String),
+}
+
+/// What the segments view retrieves: the segments carrying any (or all) of
+/// `tags` (every segment when `tags` is empty), in one document or in all,
+/// listed in text order or grouped under each tag.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SegmentsQuery {
+    /// Tag ids, in the order they were chosen.
+    pub tags: Vec<String>,
+    /// A segment must carry every chosen tag (co-occurrence), not just one.
+    pub all: bool,
+    /// The slug of the one document searched ([`slug`]), or every document.
+    pub doc: Option<String>,
+    /// Grouped under each tag instead of in text order.
+    pub by_tag: bool,
+}
+
+impl SegmentsQuery {
+    /// Whether a segment with these tags is retrieved (the document aside).
+    pub fn matches(&self, tags: &[String]) -> bool {
+        if self.tags.is_empty() {
+            return true;
+        }
+        if self.all { self.tags.iter().all(|t| tags.contains(t)) } else { self.tags.iter().any(|t| tags.contains(t)) }
+    }
+
+    /// Whether a segment needs every chosen tag, and there are two or more of them.
+    pub fn co_occurrence(&self) -> bool {
+        self.all && self.tags.len() > 1
+    }
+
+    /// The query with only the tags `known` still has (a link may name a tag
+    /// since deleted or never there: it is dropped, not matched against nothing).
+    pub fn known(&self, known: impl Fn(&str) -> bool) -> SegmentsQuery {
+        SegmentsQuery { tags: self.tags.iter().filter(|t| known(t)).cloned().collect(), ..self.clone() }
+    }
+
+    fn parse(query: &str) -> SegmentsQuery {
+        let mut q = SegmentsQuery::default();
+        for pair in query.split('&') {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            match key {
+                "tags" => {
+                    for t in value.split(',').filter(|t| !t.is_empty()).map(decode) {
+                        if !q.tags.contains(&t) {
+                            q.tags.push(t);
+                        }
+                    }
+                }
+                "match" => q.all = value == "all",
+                "in" if !value.is_empty() => q.doc = Some(decode(value)),
+                "group" => q.by_tag = value == "tag",
+                _ => {}
+            }
+        }
+        q
+    }
+
+    fn to_query(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.tags.is_empty() {
+            parts.push(format!("tags={}", self.tags.iter().map(|t| encode(t)).collect::<Vec<_>>().join(",")));
+        }
+        if self.all {
+            parts.push("match=all".to_string());
+        }
+        if let Some(d) = &self.doc {
+            parts.push(format!("in={}", encode(d)));
+        }
+        if self.by_tag {
+            parts.push("group=tag".to_string());
+        }
+        parts.join("&")
+    }
+}
+
+/// Percent-encodes all but ASCII letters, digits, `-`, `_` and `.` (so a tag id
+/// cannot break the query apart, and the URL reads the same in every browser).
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Undoes [`encode`] (and any browser's percent-encoding); a malformed escape
+/// is kept as it is, and bytes that are not UTF-8 become U+FFFD.
+fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (b[i], b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The URL-safe form of a document id: "S/2019/103" → "S-2019-103".
@@ -31,10 +142,12 @@ impl Route {
         if h.is_empty() {
             return Route::Corpus;
         }
+        let (h, query) = h.split_once('?').unwrap_or((h, ""));
+        let h = h.trim_end_matches('/');
         let parts: Vec<&str> = h.split('/').collect();
         match parts.as_slice() {
             ["codebook"] => Route::Codebook,
-            ["segments"] => Route::Segments,
+            ["segments"] => Route::Segments(SegmentsQuery::parse(query)),
             ["report", slug] if !slug.is_empty() => {
                 Route::Report { slug: slug.to_string(), paragraph: None }
             }
@@ -55,7 +168,10 @@ impl Route {
         match self {
             Route::Corpus => "#/".to_string(),
             Route::Codebook => "#/codebook".to_string(),
-            Route::Segments => "#/segments".to_string(),
+            Route::Segments(q) => match q.to_query() {
+                query if query.is_empty() => "#/segments".to_string(),
+                query => format!("#/segments?{query}"),
+            },
             Route::Report { slug, paragraph: None } => format!("#/report/{slug}"),
             Route::Report { slug, paragraph: Some(n) } => format!("#/report/{slug}/p{n}"),
             Route::Note { slug, note } => format!("#/report/{slug}/n{note}"),
@@ -93,7 +209,11 @@ mod tests {
         assert!(matches!(Route::parse("#/report/x/q1"), Route::NotFound(_)));
         assert!(matches!(Route::parse("#/nothing"), Route::NotFound(_)));
         assert_eq!(Route::parse("#/codebook"), Route::Codebook);
-        assert_eq!(Route::parse(&Route::Segments.to_hash()), Route::Segments);
+        let all = Route::Segments(SegmentsQuery::default());
+        assert_eq!(all.to_hash(), "#/segments");
+        assert_eq!(Route::parse("#/segments"), all);
+        assert_eq!(Route::parse("#/segments/"), all);
+        assert_eq!(Route::parse("#/segments?"), all);
         let r = Route::report("S/2019/103", Some(12));
         assert_eq!(r.to_hash(), "#/report/S-2019-103/p12");
         assert_eq!(Route::parse(&r.to_hash()), r);
@@ -101,5 +221,58 @@ mod tests {
         assert_eq!(n.to_hash(), "#/report/S-2019-103/n9");
         assert_eq!(Route::parse(&n.to_hash()), n);
         assert!(matches!(Route::parse("#/report/x/n"), Route::NotFound(_)));
+    }
+
+    #[test]
+    fn a_retrieval_is_a_link() {
+        let q = SegmentsQuery { tags: vec!["finance".into(), "threat".into()], all: true, doc: Some("S-2019-103".into()), by_tag: true };
+        let r = Route::Segments(q.clone());
+        assert_eq!(r.to_hash(), "#/segments?tags=finance,threat&match=all&in=S-2019-103&group=tag");
+        assert_eq!(Route::parse(&r.to_hash()), r);
+        // Unknown keys and values are ignored; a tag named twice counts once.
+        assert_eq!(
+            Route::parse("#/segments?tags=a,,a,b&match=any&zoom=2&group=report"),
+            Route::Segments(SegmentsQuery { tags: vec!["a".into(), "b".into()], ..Default::default() })
+        );
+        // Any character survives a tag id, as the browser may re-encode it.
+        let odd = SegmentsQuery { tags: vec!["a,b&c=d é/ü%".into()], ..Default::default() };
+        assert_eq!(Route::parse(&Route::Segments(odd.clone()).to_hash()), Route::Segments(odd));
+        assert_eq!(decode("%C3%A9%zz%4"), "é%zz%4");
+    }
+
+    #[test]
+    fn any_or_all_of_the_chosen_tags() {
+        let tags = |t: &[&str]| t.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let mut q = SegmentsQuery::default();
+        assert!(q.matches(&[]));
+        q.tags = tags(&["finance", "threat"]);
+        assert!(q.matches(&tags(&["threat"])));
+        assert!(!q.matches(&tags(&["prosecution"])));
+        assert!(!q.co_occurrence());
+        q.all = true;
+        assert!(q.co_occurrence());
+        assert!(!q.matches(&tags(&["threat"])));
+        assert!(q.matches(&tags(&["threat", "prosecution", "finance"])));
+        assert_eq!(q.known(|t| t == "threat").tags, tags(&["threat"]));
+        assert!(!q.known(|t| t == "threat").co_occurrence());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn segment_queries_round_trip(
+            tags in proptest::collection::vec("\\PC{1,8}", 0..4),
+            all: bool,
+            doc in proptest::option::of("\\PC{1,12}"),
+            by_tag: bool,
+        ) {
+            let mut unique: Vec<String> = Vec::new();
+            for t in tags {
+                if !unique.contains(&t) {
+                    unique.push(t);
+                }
+            }
+            let r = Route::Segments(SegmentsQuery { tags: unique, all, doc, by_tag });
+            proptest::prop_assert_eq!(Route::parse(&r.to_hash()), r);
+        }
     }
 }

@@ -98,7 +98,7 @@ pub fn App() -> impl IntoView {
             <a class="brand" href="#/">"Marginalia"</a>
             <nav aria-label="Main">
                 <a href="#/" aria-current=move || (state.page.get() == Page::Corpus).then_some("page")>"Corpus"</a>
-                <a href="#/segments" aria-current=move || (state.page.get() == Page::Segments).then_some("page")>"Segments"</a>
+                <a href=move || marginalia_core::route::Route::Segments(state.segments.get()).to_hash() aria-current=move || (state.page.get() == Page::Segments).then_some("page")>"Segments"</a>
                 <a href="#/codebook" aria-current=move || (state.page.get() == Page::Codebook).then_some("page")>"Codebook"</a>
             </nav>
             <p class="private">"Everything stays in this browser."</p>

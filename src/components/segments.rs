@@ -1,8 +1,11 @@
 //! Coded segments across the corpus (the QDA "retrieval"): every segment under
-//! the chosen tags, with citation, quote and context, each linking to its place.
+//! the chosen tags (any or all of them: co-occurrence), in every text or one,
+//! with citation, quote and context, each linking to its place. The query is
+//! the address (`#/segments?tags=finance,threat&match=all`), so a retrieval can
+//! be bookmarked, reloaded and shared.
 
 use leptos::prelude::*;
-use marginalia_core::route::Route;
+use marginalia_core::route::{Route, SegmentsQuery, slug};
 
 use crate::coding::use_coding;
 use crate::state::use_app_state;
@@ -25,33 +28,52 @@ struct Segment {
 pub fn SegmentsView() -> impl IntoView {
     let state = use_app_state();
     let coding = use_coding();
-    let chosen = RwSignal::new(Vec::<String>::new());
-    let by_report = RwSignal::new(true);
+    let transfer = super::transfer::use_transfer();
     let book = Memo::new(move |_| coding.coding.with(|c| c.codebook.clone()));
+    // The query as the address gives it, without tags the codebook no longer has
+    // and with a document that exists (else every document).
+    let query = Memo::new(move |_| {
+        let q = match state.route.get() {
+            Route::Segments(q) => q,
+            _ => SegmentsQuery::default(),
+        };
+        let known = book.with(|b| q.known(|t| b.get(t).is_some()));
+        state.revision.track();
+        let doc = known.doc.clone().filter(|s| state.doc_by_slug(s).is_some());
+        SegmentsQuery { doc, ..known }
+    });
+    let change = move |f: &dyn Fn(&mut SegmentsQuery)| {
+        let mut q = query.get_untracked();
+        f(&mut q);
+        state.replace_route(Route::Segments(q));
+    };
     crate::perf::record_painted("segments");
     let rows = move || {
-        let wanted = chosen.get();
+        let q = query.get();
         let rows: Vec<Segment> = coding.coding.with(|c| {
             state.docs.with_value(|docs| {
-                docs.iter().flat_map(|d| {
-                    let wanted = wanted.clone();
-                    c.live(&d.meta.id)
-                        .filter(move |a| wanted.is_empty() || a.tags.iter().any(|t| wanted.contains(t)))
-                        .map(move |a| {
-                            let para = d.paragraphs().find(|(_, b)| b.end > a.start).map(|(n, _)| n).unwrap_or(0);
-                            let href = Route::report(&d.meta.id, (para > 0).then_some(para)).to_hash();
-                            Segment {
-                                id: a.id.clone(),
-                                cite: a.cite(d),
-                                context: marginalia_core::segments::context(d, a.start, a.end, CONTEXT),
-                                quote: a.quote.clone(),
-                                href,
-                                tags: a.tags.clone(),
-                                memo: a.memo.clone(),
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                }).collect()
+                docs.iter()
+                    .filter(|d| q.doc.as_ref().is_none_or(|s| *s == slug(&d.meta.id)))
+                    .flat_map(|d| {
+                        let q = q.clone();
+                        c.live(&d.meta.id)
+                            .filter(move |a| q.matches(&a.tags))
+                            .map(move |a| {
+                                let para = d.paragraphs().find(|(_, b)| b.end > a.start).map(|(n, _)| n).unwrap_or(0);
+                                let href = Route::report(&d.meta.id, (para > 0).then_some(para)).to_hash();
+                                Segment {
+                                    id: a.id.clone(),
+                                    cite: a.cite(d),
+                                    context: marginalia_core::segments::context(d, a.start, a.end, CONTEXT),
+                                    quote: a.quote.clone(),
+                                    href,
+                                    tags: a.tags.clone(),
+                                    memo: a.memo.clone(),
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .collect()
             })
         });
         let b = book.get();
@@ -72,18 +94,35 @@ pub fn SegmentsView() -> impl IntoView {
                 </li>
             }
         };
-        if by_report.get() {
+        // What is counted, and the export of just that.
+        let summary = {
+            let q = q.clone();
+            let what = if q.co_occurrence() {
+                let names: Vec<String> = q.tags.iter().filter_map(|t| b.get(t).map(|t| t.name.clone())).collect();
+                format!(" with {}", names.join(" and "))
+            } else {
+                String::new()
+            };
+            view! {
+                <div class="row seg-summary">
+                    <p class="count-line">{marginalia_core::count(total, "segment")}{what}</p>
+                    <button type="button" class="btn seg-export" title="Export these segments: the export dialog opens with these tags and texts chosen"
+                        on:click=move |_| export_these(state, transfer, &q)>"Export these…"</button>
+                </div>
+            }
+        };
+        if !q.by_tag || q.co_occurrence() {
             return view! {
-                <p class="count-line">{marginalia_core::count(total, "segment")}</p>
+                {summary}
                 <ol class="segments">{rows.iter().map(&item).collect_view()}</ol>
             }
             .into_any();
         }
         // Grouped: under each tag (codebook order) every segment that carries it.
         let order: Vec<String> = b.tags.iter().map(|t| t.id.clone()).collect();
-        let groups = marginalia_core::segments::by_tag(&rows, |s| &s.tags, &order, &wanted);
+        let groups = marginalia_core::segments::by_tag(&rows, |s| &s.tags, &order, &q.tags);
         view! {
-            <p class="count-line">{marginalia_core::count(total, "segment")}</p>
+            {summary}
             {groups.into_iter().map(|(tag, list)| {
                 let name = b.get(&tag).map(|t| t.name.clone()).unwrap_or(tag.clone());
                 view! {
@@ -94,28 +133,74 @@ pub fn SegmentsView() -> impl IntoView {
         }
         .into_any()
     };
+    let doc_options = move || {
+        state.revision.track();
+        state.docs.with_value(|docs| {
+            docs.iter()
+                .map(|d| {
+                    let s = slug(&d.meta.id);
+                    let label = d.meta.symbol.clone().unwrap_or_else(|| d.meta.title.clone());
+                    let selected = { let s = s.clone(); move || query.with(|q| q.doc.as_deref() == Some(s.as_str())) };
+                    view! { <option value=s prop:selected=selected>{label}</option> }
+                })
+                .collect_view()
+        })
+    };
     view! {
         <section class="segments-view">
             <h1>"Coded segments"</h1>
-            <p class="lede">"Every segment under the chosen tags across the corpus (all tags when none is chosen)."</p>
+            <p class="lede">"Every segment under the chosen tags (all tags when none is chosen). The address keeps the choice: bookmark it or send it."</p>
             <div class="row filters" role="group" aria-label="Tags">
                 {move || book.get().tags.into_iter().map(|t| {
                     let id = t.id.clone();
-                    let pressed = { let id = id.clone(); move || chosen.with(|c| c.contains(&id)).to_string() };
+                    let pressed = { let id = id.clone(); move || query.with(|q| q.tags.contains(&id)).to_string() };
                     view! {
                         <button type="button" class="tagbtn" aria-pressed=pressed data-tag=t.id.clone()
-                            on:click=move |_| chosen.update(|c| if let Some(i) = c.iter().position(|x| *x == id) { c.remove(i); } else { c.push(id.clone()); })>
+                            on:click=move |_| change(&|q| if let Some(i) = q.tags.iter().position(|x| *x == id) { q.tags.remove(i); } else { q.tags.push(id.clone()); })>
                             <span class="swatch" style=format!("background:{}", t.colour)></span>{t.name.clone()}
                         </button>
                     }
                 }).collect_view()}
-                <label class="snap"><input type="checkbox" prop:checked=move || !by_report.get()
-                    on:change=move |ev| by_report.set(!event_target_checked(&ev)) />" Group by tag"</label>
             </div>
-            <div class="row exports">
-                <button type="button" class="btn" on:click=move |_| super::transfer::use_transfer().exporting.set(true)>"Export…"</button>
+            <div class="row filters more">
+                <fieldset class="match" disabled=move || query.with(|q| q.tags.len() < 2)
+                    title="With two tags or more chosen: segments with any of them, or only those with all of them (co-occurrence)">
+                    <legend class="visually-hidden">"Segments with"</legend>
+                    <label class="choice"><input type="radio" name="seg-match" value="any" prop:checked=move || !query.with(|q| q.all)
+                        on:change=move |_| change(&|q| q.all = false) />" Any chosen tag"</label>
+                    <label class="choice"><input type="radio" name="seg-match" value="all" prop:checked=move || query.with(|q| q.all)
+                        on:change=move |_| change(&|q| q.all = true) />" All chosen tags"</label>
+                </fieldset>
+                <label class="seg-in">"In "
+                    <select class="seg-doc" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        change(&|q| q.doc = (!v.is_empty()).then(|| v.clone()));
+                    }>
+                        <option value="" prop:selected=move || query.with(|q| q.doc.is_none())>"every text"</option>
+                        {doc_options}
+                    </select>
+                </label>
+                <label class="snap" title=move || if query.with(|q| q.co_occurrence()) { "Every segment listed has all the chosen tags: there is one group" } else { "" }>
+                    <input type="checkbox" class="seg-group-by" prop:checked=move || query.with(|q| q.by_tag && !q.co_occurrence())
+                        disabled=move || query.with(|q| q.co_occurrence())
+                        on:change=move |ev| { let on = event_target_checked(&ev); change(&|q| q.by_tag = on) } />" Group by tag"</label>
+                {move || (query.get() != SegmentsQuery::default()).then(|| view! {
+                    <button type="button" class="btn link seg-clear" on:click=move |_| state.replace_route(Route::Segments(SegmentsQuery::default()))>"Show everything"</button>
+                })}
             </div>
             {rows}
         </section>
     }
+}
+
+/// Opens the export dialog with the retrieval's tags and text chosen.
+fn export_these(state: crate::state::AppState, t: super::transfer::Transfer, q: &SegmentsQuery) {
+    let doc = q.doc.as_ref().and_then(|s| state.doc_by_slug(s)).map(|d| d.meta.id.clone());
+    t.preset.set(Some(marginalia_core::export::Scope {
+        documents: doc.map(|d| vec![d]),
+        tags: (!q.tags.is_empty()).then(|| q.tags.clone()),
+        coder: None,
+        all_tags: q.co_occurrence(),
+    }));
+    t.exporting.set(true);
 }

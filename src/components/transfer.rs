@@ -17,11 +17,14 @@ use crate::state::{Page, use_app_state};
 #[derive(Clone, Copy)]
 pub struct Transfer {
     pub exporting: RwSignal<bool>,
+    /// What the export dialog starts with, when a view opens it with a choice
+    /// made (the segments view: its tags and text); taken when the dialog opens.
+    pub preset: RwSignal<Option<Scope>>,
     pub importing: RwSignal<Option<Arc<(String, ImportPlan)>>>,
 }
 
 pub fn provide_transfer() -> Transfer {
-    let t = Transfer { exporting: RwSignal::new(false), importing: RwSignal::new(None) };
+    let t = Transfer { exporting: RwSignal::new(false), preset: RwSignal::new(None), importing: RwSignal::new(None) };
     provide_context(t);
     t
 }
@@ -71,11 +74,25 @@ fn ExportForm() -> impl IntoView {
         Page::Report(slug) => state.doc_by_slug(&slug).map(|d| d.meta.id.clone()),
         _ => None,
     };
+    let preset = t.preset.try_update(Option::take).flatten();
     let format = RwSignal::new(Format::SegmentsCsv);
-    let which = RwSignal::new(if current.is_some() { Which::Current } else { Which::All });
-    let chosen_docs = RwSignal::new(docs.iter().map(|d| d.meta.id.clone()).collect::<Vec<_>>());
+    let which = RwSignal::new(match preset.as_ref().map(|p| &p.documents) {
+        Some(Some(d)) if current.as_ref().is_some_and(|c| d == std::slice::from_ref(c)) => Which::Current,
+        Some(Some(_)) => Which::Chosen,
+        Some(None) => Which::All,
+        None if current.is_some() => Which::Current,
+        None => Which::All,
+    });
+    let chosen_docs = RwSignal::new(match preset.as_ref().and_then(|p| p.documents.clone()) {
+        Some(d) => d,
+        None => docs.iter().map(|d| d.meta.id.clone()).collect::<Vec<_>>(),
+    });
     let book = coding.coding.with_untracked(|c| c.codebook.clone());
-    let chosen_tags = RwSignal::new(book.tags.iter().map(|t| t.id.clone()).collect::<Vec<_>>());
+    let chosen_tags = RwSignal::new(match preset.as_ref().and_then(|p| p.tags.clone()) {
+        Some(t) => t,
+        None => book.tags.iter().map(|t| t.id.clone()).collect::<Vec<_>>(),
+    });
+    let all_tags_only = RwSignal::new(preset.is_some_and(|p| p.all_tags));
     let coders: Vec<String> = coding.coding.with_untracked(|c| {
         let mut v: Vec<String> = docs.iter().flat_map(|d| c.live(&d.meta.id).map(|a| a.coder.clone())).collect();
         v.sort();
@@ -97,6 +114,7 @@ fn ExportForm() -> impl IntoView {
             },
             tags: chosen_tags.with(|c| (c.len() != all_tags).then(|| c.clone())),
             coder: coder.with(|c| (!c.is_empty()).then(|| c.clone())),
+            all_tags: all_tags_only.get() && chosen_tags.with(|c| c.len() > 1),
         })
     };
     let docs_sv = StoredValue::new(docs.clone());
@@ -205,6 +223,9 @@ fn ExportForm() -> impl IntoView {
                         <fieldset class="tags">
                             <legend>"Tags"</legend>
                             {tag_options}
+                            <label class="choice opt-all-tags-line"><input type="checkbox" class="opt-all-tags" prop:checked=move || all_tags_only.get()
+                                disabled=move || is_codebook() || chosen_tags.with(|c| c.len() < 2)
+                                on:change=move |ev| all_tags_only.set(event_target_checked(&ev)) />" Only annotations with all the chosen tags"</label>
                         </fieldset>
                         <fieldset class="coder" disabled=is_codebook>
                             <legend>"Coder"</legend>

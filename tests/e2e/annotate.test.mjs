@@ -326,6 +326,10 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   await selectText(page, '#p8 > p', 'Arabian Peninsula');
   await page.keyboard.press('5');
   await page.locator('.hl[data-tags="gender"]').waitFor();
+  // The same span again with finance's key: one annotation with both tags.
+  await selectText(page, '#p8 > p', 'Arabian Peninsula');
+  await page.keyboard.press('2');
+  await page.locator('.hl[data-tags="gender finance"]').waitFor();
   // The paragraph's text without its footnote markers.
   const p8 = await page.locator('#p8 > p').evaluate((p) => { const c = p.cloneNode(true); c.querySelectorAll('.fnref').forEach((m) => m.remove()); return c.textContent; });
 
@@ -340,16 +344,59 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   assert.ok(before.startsWith('…') ? /\s/.test(p8[at - 1]) : at === 0, `no word cut before: ${before}`);
   const end = at + shown.length;
   assert.ok(after.endsWith('…') ? /\s/.test(p8[end]) : end === p8.length, `no word cut after: ${after}`);
+  const count = () => page.locator('.seg-summary .count-line').innerText();
+  await page.locator('.filters [data-tag="prosecution"]').click();
+  await page.waitForFunction(() => document.querySelectorAll('.segments li').length === 0);
+  assert.equal(await count(), '0 segments');
+  await page.locator('.filters [data-tag="prosecution"]').click();
+  // The choice is the address: it survives a reload, and Back leaves the view.
+  await page.locator('.filters [data-tag="gender"]').click();
+  assert.equal(new URL(page.url()).hash, '#/segments?tags=gender');
+  await page.reload();
+  await page.locator('.segments li').first().waitFor();
+  assert.equal(await page.locator('.filters [data-tag="gender"]').getAttribute('aria-pressed'), 'true');
+  assert.equal(await count(), '1 segment');
+  // Co-occurrence: any of the chosen tags, or all of them.
   await page.locator('.filters [data-tag="finance"]').click();
-  assert.equal(await page.locator('.segments li').count(), 0);
-  await page.locator('.filters [data-tag="finance"]').click();
+  assert.equal(await count(), '1 segment');
+  await page.locator('.filters .match input[value="all"]').check();
+  await page.waitForFunction(() => document.querySelector('.seg-summary .count-line')?.textContent === '1 segment with Gender and finance');
+  assert.equal(new URL(page.url()).hash, '#/segments?tags=gender,finance&match=all');
+  assert.ok(await page.locator('.seg-group-by').isDisabled(), 'one group when every tag is needed');
+  await page.locator('.filters [data-tag="prosecution"]').click();
+  await page.waitForFunction(() => document.querySelectorAll('.segments li').length === 0);
+  // Exporting these takes the choice along, co-occurrence included.
+  await page.locator('.seg-export').click();
+  await page.locator('.export-preview').waitFor();
+  assert.ok(await page.locator('input.opt-all-tags').isChecked());
+  assert.deepEqual(await page.locator('.export input.tag:checked').evaluateAll((els) => els.map((e) => e.value)), ['finance', 'prosecution', 'gender'], 'in codebook order');
+  assert.match(await page.locator('.export-preview').innerText(), /^0 annotations in 5 documents/);
+  await page.locator('input.opt-all-tags').uncheck();
+  assert.match(await page.locator('.export-preview').innerText(), /^1 annotation in 5 documents/);
+  await page.keyboard.press('Escape');
+  await page.locator('.filters [data-tag="prosecution"]').click();
+  await page.locator('.filters .match input[value="any"]').check();
+  // One text at a time.
+  await page.locator('select.seg-doc').selectOption('S-2019-103');
+  await page.waitForFunction(() => document.querySelectorAll('.segments li').length === 0);
+  await page.locator('select.seg-doc').selectOption('');
+  await page.locator('.segments li').first().waitFor();
   // Grouped by tag: a heading per tag with its count.
-  await page.locator('.filters label.snap input').check();
+  await page.locator('.seg-group-by').check();
   await page.locator('h2.seg-group[data-tag="gender"]').waitFor();
   assert.equal(await page.locator('h2.seg-group[data-tag="gender"]').innerText(), 'Gender · 1 segment');
-  await page.locator('.filters label.snap input').uncheck();
+  assert.equal(await page.locator('h2.seg-group').count(), 2);
+  assert.equal(new URL(page.url()).hash, '#/segments?tags=gender,finance&group=tag');
+  // The top bar's link comes back to this retrieval; "Show everything" clears it.
+  await page.locator('nav a', { hasText: 'Corpus' }).click();
+  await page.locator('nav a', { hasText: 'Segments' }).click();
+  await page.locator('h2.seg-group[data-tag="finance"]').waitFor();
+  await page.locator('.seg-clear').click();
+  await page.waitForFunction(() => location.hash === '#/segments' && !document.querySelector('.seg-clear'));
+  await page.locator('.filters [data-tag="gender"]').click();
   // Export what is shown, as a researcher would take it to pandas.
-  await page.locator('.exports button', { hasText: 'Export…' }).click();
+  await page.locator('.seg-export').click();
+  assert.deepEqual(await page.locator('.export input.tag:checked').evaluateAll((els) => els.map((e) => e.value)), ['gender']);
   const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.locator('.export-go').click()]);
   assert.match(csvDownload.suggestedFilename(), /^marginalia-corpus-segments-\d{4}-\d{2}-\d{2}\.csv$/);
   const csvText = (await import('node:fs')).readFileSync(await csvDownload.path(), 'utf8');
