@@ -17,8 +17,11 @@ pub struct Notice {
     pub text: String,
     /// Work is at risk: offer to download a backup.
     pub offer_backup: bool,
-    /// It reports a change that Undo takes back: offer an Undo button.
-    pub undo: bool,
+    /// It reports a change that Undo takes back: the coding's step count
+    /// ([`Coding::steps`]) right after that change. The notice offers Undo, and
+    /// closes as soon as another step (a change, Undo, Redo) is taken, so its
+    /// Undo never takes back anything else.
+    pub undo: Option<u64>,
     /// It reports what was done (not a problem): it goes away by itself.
     pub fades: bool,
     /// The annotation to open when Undo has taken the change back.
@@ -28,7 +31,7 @@ pub struct Notice {
 impl Notice {
     /// A problem, a refusal or a warning: it stays until dismissed.
     pub fn problem(text: impl Into<String>) -> Notice {
-        Notice { text: text.into(), offer_backup: false, undo: false, fades: false, reopen: None }
+        Notice { text: text.into(), offer_backup: false, undo: None, fades: false, reopen: None }
     }
 
     /// A problem that puts work at risk: it stays, and offers a backup.
@@ -41,9 +44,9 @@ impl Notice {
         Notice { fades: true, ..Notice::problem(text) }
     }
 
-    /// What was done; `undo` when Undo takes it back. It fades after a while.
-    pub fn done(text: impl Into<String>, undo: bool) -> Notice {
-        Notice { undo, fades: true, ..Notice::problem(text) }
+    /// What was done (Undo cannot take it back: see [`CodingState::undoable`]). It fades after a while.
+    pub fn done(text: impl Into<String>) -> Notice {
+        Notice { fades: true, ..Notice::problem(text) }
     }
 }
 
@@ -254,7 +257,7 @@ impl CodingState {
             };
             self.notice.set(Some(Notice::at_risk(text)));
         } else if was_unsaved {
-            self.notice.set(Some(Notice::done("All changes are saved again.", false)));
+            self.notice.set(Some(Notice::done("All changes are saved again.")));
         }
         self.unsaved.set(unsaved);
     }
@@ -269,13 +272,19 @@ impl CodingState {
         self.write_keys(w);
     }
 
+    /// What was just done, with an Undo that takes back that change (and only
+    /// it: the notice closes when another step is taken). It fades after a while.
+    pub fn undoable(&self, text: impl Into<String>) -> Notice {
+        Notice { undo: Some(self.coding.with_untracked(Coding::steps)), ..Notice::done(text) }
+    }
+
     /// Deletes an annotation, closes it, and says so with an Undo.
     pub fn delete_annotation(&self, id: &str) {
         let quote = self.coding.with_untracked(|c| c.get(id).map(|a| a.quote.clone())).unwrap_or_default();
         let t = now();
         self.change(|c| c.delete(id, &t));
         self.selected.set(None);
-        let notice = Notice::done(format!("Annotation deleted: “{}”.", marginalia_core::abridge(&quote, 48)), true);
+        let notice = self.undoable(format!("Annotation deleted: “{}”.", marginalia_core::abridge(&quote, 48)));
         self.notice.set(Some(Notice { reopen: Some(id.to_string()), ..notice }));
     }
 

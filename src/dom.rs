@@ -205,9 +205,51 @@ pub fn copy_text(text: &str, coding: crate::coding::CodingState) {
     let shown = marginalia_core::abridge(text, 80);
     leptos::task::spawn_local(async move {
         let notice = match wasm_bindgen_futures::JsFuture::from(promise).await {
-            Ok(_) => Notice::done(format!("Copied: {shown}"), false),
+            Ok(_) => Notice::done(format!("Copied: {shown}")),
             Err(_) => Notice::problem("The browser did not allow copying; select the text and copy it instead."),
         };
         coding.notice.set(Some(notice));
     });
+}
+
+/// Sets `--topbar-h` on the root to the sticky top bar's height, which the
+/// layout keeps clear of (scroll targets, the panel beside a report): the bar
+/// wraps to more lines on narrower screens or with more in it.
+pub fn measure_topbar() {
+    let doc = document();
+    if let (Some(bar), Some(root)) = (doc.query_selector(".topbar").ok().flatten(), doc.document_element()) {
+        let h = bar.get_bounding_client_rect().height();
+        let _ = root.unchecked_ref::<web_sys::HtmlElement>().style().set_property("--topbar-h", &format!("{h}px"));
+    }
+}
+
+/// Keeps `--topbar-h` up to date whenever the top bar changes size.
+pub fn follow_topbar() {
+    let Some(bar) = document().query_selector(".topbar").ok().flatten() else { return };
+    let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(measure_topbar);
+    if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+        observer.observe(&bar);
+    }
+    // The bar lives as long as the page.
+    on_resize.forget();
+    measure_topbar();
+}
+
+/// Puts the focus on the paragraph number of the paragraph where annotation
+/// `id` is drawn (so a keyboard user goes on from there), or on the page.
+pub fn focus_paragraph_of(id: &str) {
+    let doc = document();
+    let selector = format!(".hl[data-ids~=\"{}\"]", id.replace('\\', "\\\\").replace('"', "\\\""));
+    let pnum = doc
+        .query_selector(&selector)
+        .ok()
+        .flatten()
+        .and_then(|hl| hl.closest(".para").ok().flatten())
+        .and_then(|p| p.query_selector(".pnum").ok().flatten())
+        .or_else(|| doc.get_element_by_id("main"));
+    if let Some(el) = pnum.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let options = web_sys::FocusOptions::new();
+        options.set_prevent_scroll(true);
+        let _ = el.focus_with_options(&options);
+    }
 }

@@ -38,6 +38,8 @@ pub struct Coding {
     by_doc: BTreeMap<String, Vec<Annotation>>,
     undo: Vec<Vec<Edit>>,
     redo: Vec<Vec<Edit>>,
+    /// Bumped by every step recorded, undone or redone ([`Coding::steps`]).
+    steps: u64,
 }
 
 /// How many steps can be undone.
@@ -112,6 +114,7 @@ impl Coding {
 
     fn record(&mut self, edits: Vec<Edit>) {
         if !edits.is_empty() {
+            self.steps += 1;
             self.undo.push(edits);
             self.redo.clear();
             // Weeks of coding in one tab must not grow memory without end: the oldest
@@ -291,6 +294,13 @@ impl Coding {
         !self.undo.is_empty()
     }
 
+    /// A count that moves with every step recorded, undone or redone: while it
+    /// is what it was right after a change, Undo takes back that change and no
+    /// other (what a notice's Undo button must know).
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
     pub fn can_redo(&self) -> bool {
         !self.redo.is_empty()
     }
@@ -324,6 +334,7 @@ impl Coding {
     /// Undoes the last change.
     pub fn undo(&mut self, now: &str) -> Touched {
         let Some(edits) = self.undo.pop() else { return Touched::default() };
+        self.steps += 1;
         let t = self.apply(&edits, true, now);
         self.redo.push(edits);
         t
@@ -332,6 +343,7 @@ impl Coding {
     /// Redoes the last undone change.
     pub fn redo(&mut self, now: &str) -> Touched {
         let Some(edits) = self.redo.pop() else { return Touched::default() };
+        self.steps += 1;
         let t = self.apply(&edits, false, now);
         self.undo.push(edits);
         t
@@ -404,6 +416,32 @@ mod tests {
         assert_eq!(c.delete_document("D", "t10").1, 0, "nothing left to delete");
         c.undo("t11");
         assert_eq!(c.live("D").count(), 2, "one undo brings both back");
+    }
+
+    #[test]
+    fn steps_move_with_every_change_undo_and_redo_even_at_the_undo_limit() {
+        let mut c = Coding::new(Codebook::default());
+        assert_eq!(c.steps(), 0);
+        c.add(ann("a", "D", 0, "threat"));
+        let after_add = c.steps();
+        assert!(after_add > 0);
+        c.set_doc("D", vec![ann("a", "D", 0, "finance")]);
+        assert_eq!(c.steps(), after_add, "loading (another tab's copy) is not a step");
+        c.undo("t");
+        let after_undo = c.steps();
+        assert_ne!(after_undo, after_add);
+        c.redo("t");
+        assert!(c.steps() > after_undo);
+        c.undo("t");
+        c.undo("t");
+        let nothing = c.steps();
+        c.undo("t");
+        assert_eq!(c.steps(), nothing, "nothing left to undo is no step");
+        for i in 0..UNDO_DEPTH + 2 {
+            let before = c.steps();
+            c.add(ann(&format!("b{i}"), "D", i + 1, "threat"));
+            assert!(c.steps() > before, "a step at the limit still counts");
+        }
     }
 
     #[test]

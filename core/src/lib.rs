@@ -40,6 +40,20 @@ pub fn abridge(text: &str, max: usize) -> String {
     }
 }
 
+/// An RFC 3339 time as people read it: "2026-11-23 16:00 UTC" (to the minute;
+/// anything that is not such a time is given back as it is).
+pub fn moment(time: &str) -> String {
+    let b = time.as_bytes();
+    let shaped = b.len() >= 16 && b[4] == b'-' && b[7] == b'-' && matches!(b[10], b'T' | b' ') && b[13] == b':';
+    match (shaped, time.get(..10), time.get(11..16)) {
+        (true, Some(day), Some(hm)) => {
+            let zone = if time.ends_with('Z') || time.ends_with("+00:00") { " UTC" } else { "" };
+            format!("{day} {hm}{zone}")
+        }
+        _ => time.to_string(),
+    }
+}
+
 /// "1 match", "2 matches": a count with the noun's singular or plural.
 pub fn count_as(n: usize, one: &str, many: &str) -> String {
     if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
@@ -57,5 +71,10 @@ mod tests {
         assert_eq!(super::abridge("a\n\nb  c", 5), "a b c");
         assert_eq!(super::abridge("a\n\nb  cd", 5), "a b c…");
         assert_eq!(super::abridge("😀😀😀", 2), "😀😀…");
+        assert_eq!(super::moment("2026-11-23T16:00:51.682Z"), "2026-11-23 16:00 UTC");
+        assert_eq!(super::moment("2026-11-23T16:00:51+02:00"), "2026-11-23 16:00");
+        assert_eq!(super::moment("yesterday"), "yesterday");
+        assert_eq!(super::moment("2026-11-23Tx"), "2026-11-23Tx");
+        assert_eq!(super::moment("2026-11-23T16:0é:00Z"), "2026-11-23T16:0é:00Z");
     }
 }

@@ -7,16 +7,28 @@ use marginalia_core::codebook::Codebook;
 
 use crate::coding::{Notice, now, use_coding};
 
-/// Applies an edit to a copy of the codebook and commits it as one undoable change.
-fn edit(f: impl FnOnce(&mut Codebook) -> Result<(), String>) {
+/// Applies an edit to a copy of the codebook and commits it as one undoable
+/// change; `false` (and a notice saying why) when the edit is refused.
+fn edit(f: impl FnOnce(&mut Codebook) -> Result<(), String>) -> bool {
     let coding = use_coding();
     let mut book = coding.coding.with_untracked(|c| c.codebook.clone());
     match f(&mut book) {
         Ok(()) => {
             let t = now();
             coding.change(|c| if c.codebook == book { Default::default() } else { c.set_codebook(book, None, &t) });
+            true
         }
-        Err(e) => coding.notice.set(Some(Notice::slip(e))),
+        Err(e) => {
+            coding.notice.set(Some(Notice::slip(e)));
+            false
+        }
+    }
+}
+
+/// A refused edit leaves the field showing what is stored, not what was refused.
+fn revert(ev: &leptos::ev::Event, stored: Option<String>) {
+    if let Some(v) = stored {
+        event_target::<web_sys::HtmlInputElement>(ev).set_value(&v);
     }
 }
 
@@ -59,9 +71,19 @@ pub fn CodebookView() -> impl IntoView {
             view! {
                 <li class="tag-row" data-tag=id.clone()>
                     <input type="color" aria-label=format!("Colour of {}", t.name) prop:value=t.colour.clone()
-                        on:change=move |ev| { let v = event_target_value(&ev); edit(|b| b.set_colour(&id1, &v).map_err(|e| e.0)) } />
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            if !edit(|b| b.set_colour(&id1, &v).map_err(|e| e.0)) {
+                                revert(&ev, book.with_untracked(|b| b.get(&id1).map(|t| t.colour.clone())));
+                            }
+                        } />
                     <input type="text" class="tag-name" aria-label="Name" prop:value=t.name.clone()
-                        on:change=move |ev| { let v = event_target_value(&ev); edit(|b| b.rename(&id2, &v).map_err(|e| e.0)) } />
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            if !edit(|b| b.rename(&id2, &v).map_err(|e| e.0)) {
+                                revert(&ev, book.with_untracked(|b| b.get(&id2).map(|t| t.name.clone())));
+                            }
+                        } />
                     <label class="tag-key">"Key "
                         <select aria-label=format!("Key of {}", t.name)
                             on:change=move |ev| {
@@ -71,7 +93,7 @@ pub fn CodebookView() -> impl IntoView {
                                 edit(|b| { b.set_key(&id3, key); Ok(()) });
                                 if let (Some(k), Some(other)) = (key, holder) {
                                     let name = book.with_untracked(|b| b.get(&id3).map(|t| t.name.clone())).unwrap_or_default();
-                                    coding.notice.set(Some(Notice::done(format!("Key {k} now codes {name}; {other} has no key."), true)));
+                                    coding.notice.set(Some(coding.undoable(format!("Key {k} now codes {name}; {other} has no key."))));
                                 }
                             }>
                             <option value="" selected=t.key.is_none()>"none"</option>
@@ -90,7 +112,7 @@ pub fn CodebookView() -> impl IntoView {
                     </span>
                     <textarea class="tag-desc" aria-label=format!("Description of {}", t.name) prop:value=t.description.clone()
                         placeholder="What counts, what does not, an example from the reports"
-                        on:change=move |ev| { let v = event_target_value(&ev); edit(|b| { b.set_description(&id7, &v); Ok(()) }) }></textarea>
+                        on:change=move |ev| { let v = event_target_value(&ev); edit(|b| { b.set_description(&id7, &v); Ok(()) }); }></textarea>
                 </li>
             }
         }).collect_view()
@@ -183,7 +205,7 @@ fn import_codebook(file: web_sys::File) {
             Ok(book) => {
                 let t = now();
                 coding.change(|c| c.set_codebook(book, None, &t));
-                coding.notice.set(Some(Notice::done(format!("Codebook imported from {}.", file.name()), true)));
+                coding.notice.set(Some(coding.undoable(format!("Codebook imported from {}.", file.name()))));
             }
             Err(e) => coding.notice.set(Some(Notice::problem(format!("{} was not imported: {e} Nothing was changed.", file.name())))),
         }

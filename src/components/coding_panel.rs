@@ -379,7 +379,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                 }));
             }
         };
-        let (id_memo, id_del) = (id.clone(), id.clone());
+        let (id_memo, id_del, id_esc) = (id.clone(), id.clone(), id.clone());
         Some(view! {
             <div class="editor" role="region" aria-label="Open annotation">
                 <div class="row"><strong class="cite">{cite}</strong>
@@ -396,7 +396,13 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                             let mine = typing.try_update_value(|g| { *g += 1; *g }).unwrap_or_default();
                             set_timeout(move || if typing.try_get_value() == Some(mine) { commit() }, std::time::Duration::from_millis(500));
                         }
-                        on:change=move |_| commit()></textarea>
+                        on:change=move |_| commit()
+                        // Escape closes the annotation from its memo too (what was typed is kept).
+                        on:keydown=move |ev| if ev.key() == "Escape" && !ev.is_composing() {
+                            commit();
+                            crate::dom::focus_paragraph_of(&id_esc);
+                            coding.selected.set(None);
+                        }></textarea>
                 </label>
                 <div class="row range" role="group" aria-label="Adjust the span">
                     "Start "

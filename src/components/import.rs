@@ -80,7 +80,7 @@ pub fn AddTextsPreview() -> impl IntoView {
         state.add_user_texts(&saved);
         pending.set(Vec::new());
         if n > 0 {
-            coding.notice.set(Some(Notice::done(format!("{} added to the corpus.", marginalia_core::count(n, "text")), false)));
+            coding.notice.set(Some(Notice::done(format!("{} added to the corpus.", marginalia_core::count(n, "text")))));
         }
         // One text: open it, ready to code.
         if let [t] = saved.as_slice() {

@@ -24,6 +24,8 @@ pub fn App() -> impl IntoView {
     provide_context(Restoring(restoring));
     let transfer = transfer::provide_transfer();
     import::provide_pending_texts();
+    // Once the top bar is in the page, the layout follows its height.
+    Effect::new(|_| crate::dom::follow_topbar());
     // A file dropped anywhere on the page is imported (with a preview first).
     let over = window_event_listener(leptos::ev::dragover, |ev| ev.prevent_default());
     let files_cx = transfer::file_ctx();
@@ -260,23 +262,26 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
             let s = format!("{what}: {} added, {} changed, {} removed.", plan.added, plan.updated, plan.removed);
             coding.change(|c| c.restore(plan.codebook, plan.writes));
             backup.set(None);
-            coding.notice.set(Some(Notice::done(s, true)));
+            coding.notice.set(Some(coding.undoable(s)));
         };
         let (rs, ms) = (summary(&replace), summary(&merge));
+        let replace_removes = replace.removed > 0;
         Some(view! {
             <Modal class="restore" labelled="restore-title" on_close=move |_| backup.set(None)>
                     <h2 id="restore-title">"Restore a backup"</h2>
                     <p>{format!("Backup of {} made {} by {}: {} in {}, {}.",
                         if b.coder.is_empty() { "an unnamed coder".to_string() } else { b.coder.clone() },
-                        b.exported_at, "Marginalia ".to_string() + &b.app_version, marginalia_core::count(live, "annotation"),
+                        marginalia_core::moment(&b.exported_at), "Marginalia ".to_string() + &b.app_version, marginalia_core::count(live, "annotation"),
                         marginalia_core::count(b.documents.len(), "document"), marginalia_core::count(b.codebook.tags.len(), "tag"))}</p>
                     <dl class="plans">
-                        <dt>"Replace"</dt><dd class="plan-replace">"Your work here becomes the backup's: "{rs}</dd>
                         <dt>"Merge"</dt><dd class="plan-merge">"Both are kept; where both changed an annotation, the newer edit wins: "{ms}</dd>
+                        <dt>"Replace"</dt><dd class="plan-replace">"Your work here becomes the backup's: "{rs}</dd>
                     </dl>
+                    // Merge first (and focused): it keeps the work here. Replace, which can
+                    // remove it, is never what Enter does.
                     <div class="row">
-                        <button type="button" class="btn primary" on:click=move |_| apply(replace.clone(), "Replaced")>"Replace"</button>
-                        <button type="button" class="btn" on:click=move |_| apply(merge.clone(), "Merged")>"Merge"</button>
+                        <button type="button" class="btn primary" on:click=move |_| apply(merge.clone(), "Merged")>"Merge"</button>
+                        <button type="button" class="btn" class:danger=replace_removes on:click=move |_| apply(replace.clone(), "Replaced")>"Replace"</button>
                         <button type="button" class="btn" on:click=move |_| backup.set(None)>"Cancel"</button>
                     </div>
                 </Modal>
@@ -303,14 +308,25 @@ fn NoticeToast() -> impl IntoView {
             fade_later(coding, toast, shown, shown.get_value());
         }
     });
+    // A notice whose Undo would now take back something else (another change,
+    // an undo, a redo since) has said what it had to: it closes.
+    Effect::new(move |_| {
+        let steps = coding.coding.with(|c| c.steps());
+        if coding.notice.with(|n| n.as_ref().and_then(|n| n.undo).is_some_and(|at| at != steps)) {
+            coding.notice.set(None);
+        }
+    });
     move || {
         coding.notice.get().map(|Notice { text, offer_backup, undo, fades, reopen }| {
             view! {
                 <div class="toast" class:done=fades role=if fades { "status" } else { "alert" } node_ref=toast>
                     <span>{text}</span>
-                    {undo.then(|| view! { <button type="button" class="undo" on:click=move |_| {
+                    {undo.is_some().then(|| view! { <button type="button" class="undo" on:click=move |_| {
                         let t = now();
-                        coding.change(|c| c.undo(&t));
+                        // Only the change the notice names (it closes once that is no longer the last).
+                        if coding.coding.with_untracked(|c| Some(c.steps())) == undo {
+                            coding.change(|c| c.undo(&t));
+                        }
                         coding.notice.set(None);
                         // What came back is opened, and the focus goes to the page (not lost with the notice).
                         if let Some(id) = reopen.clone() {

@@ -337,7 +337,7 @@ fn RemoveTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
                             state.remove_user_text(&id);
                             open.set(false);
                             coding.selected.set(None);
-                            coding.notice.set(Some(Notice::done(format!("“{title}” was removed."), false)));
+                            coding.notice.set(Some(Notice::done(format!("“{title}” was removed."))));
                             let _ = window().location().set_hash("#/");
                         }>"Remove"</button>
                         <button type="button" class="btn" autofocus on:click=move |_| open.set(false)>"Cancel"</button>
@@ -402,10 +402,7 @@ fn scroll_to_paragraph(n: Option<u32>) -> bool {
 fn scroll_to_target(id: &str) -> bool {
     let doc = document();
     // The sticky top bar may wrap to two lines: keep the target below it, whatever its height.
-    if let (Some(bar), Some(root)) = (doc.query_selector(".topbar").ok().flatten(), doc.document_element()) {
-        let h = bar.get_bounding_client_rect().height();
-        let _ = root.unchecked_ref::<web_sys::HtmlElement>().style().set_property("--topbar-h", &format!("{h}px"));
-    }
+    crate::dom::measure_topbar();
     for sel in [".para.target", ".footnotes li.target"] {
         if let Ok(list) = doc.query_selector_all(sel) {
             for el in elements(&list) {

@@ -371,7 +371,7 @@ pub fn ImportPreview() -> impl IntoView {
                 // Those that could not be placed came in detached: listed beside their report.
                 coding.detached.update(|d| d.extend(plan.detached.iter().filter(|u| u.kept).map(|u| u.id.clone())));
                 t.importing.set(None);
-                coding.notice.set(Some(Notice::done(s, true)));
+                coding.notice.set(Some(coding.undoable(s)));
             }
         };
         // Only what the file does, in one vocabulary; the details below.

@@ -135,6 +135,13 @@ test('select with the mouse, press a key, see the highlight; overlap; memo; undo
   await page.reload();
   await page.locator('.hl[data-tags="threat"]').first().click();
   assert.equal(await page.locator('.editor textarea.memo').inputValue(), 'Still typing');
+  // Escape closes it from the memo too, keeping what was typed; the focus goes to its paragraph's number.
+  await page.locator('.editor textarea.memo').fill('Closed with Escape');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('.editor'));
+  assert.ok(await page.evaluate(() => document.activeElement.classList.contains('pnum')), 'focus on the paragraph number');
+  await page.locator('.hl[data-tags="threat"]').first().click();
+  assert.equal(await page.locator('.editor textarea.memo').inputValue(), 'Closed with Escape');
 
   // Delete with the key; the list empties to one, and the notice offers Undo.
   await page.keyboard.press('Delete');
@@ -147,6 +154,14 @@ test('select with the mouse, press a key, see the highlight; overlap; memo; undo
   // What came back is open again, and the focus is on the page, not lost.
   await page.waitForFunction(() => document.querySelector('.editor .quote')?.textContent.includes('$50 million'));
   assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+  await page.locator('.hl[data-tags="threat"]').first().click();
+  await page.keyboard.press('Delete');
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 1);
+  await toast.waitFor();
+  // Ctrl+Z takes the deletion back: the notice closes, so its Undo cannot take back anything else.
+  await page.keyboard.press('Control+z');
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 2);
+  await page.waitForFunction(() => !document.querySelector('.toast'));
   await page.locator('.hl[data-tags="threat"]').first().click();
   await page.keyboard.press('Delete');
   await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 1);
@@ -292,6 +307,9 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   await b.locator('label.restore input[type=file]').setInputFiles(file);
   await b.locator('dialog.restore').waitFor();
   assert.match(await b.locator('.plan-replace').innerText(), /1 added, 0 changed, 0 removed/);
+  // Enter merges (it keeps the work here); Replace is a button of its own.
+  assert.equal(await b.evaluate(() => document.activeElement.textContent), 'Merge');
+  assert.match(await b.locator('dialog.restore p').first().innerText(), / made \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC by /);
   await screenshot(b, 'restore-preview');
   await b.locator('dialog.restore button', { hasText: 'Replace' }).click();
   await b.locator('.hl').first().waitFor();
@@ -318,6 +336,12 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   await page.locator('.tag-row[data-tag="threat"] .tag-name').fill('Threats');
   await page.locator('.tag-row[data-tag="threat"] .tag-name').press('Tab');
   await page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:codebook') ?? '{"tags":[]}').tags.some((t) => t.name === 'Threats'));
+  // A name already taken is refused, and the field shows the stored name again.
+  await page.locator('.tag-row[data-tag="finance"] .tag-name').fill('threats');
+  await page.locator('.tag-row[data-tag="finance"] .tag-name').press('Tab');
+  await page.locator('.toast', { hasText: 'already a tag named' }).waitFor();
+  assert.equal(await page.locator('.tag-row[data-tag="finance"] .tag-name').inputValue(), 'finance');
+  await page.locator('.toast button', { hasText: 'Dismiss' }).click();
   await screenshot(page, 'codebook');
 
   // Code with the new tag's key.
