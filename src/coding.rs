@@ -17,6 +17,8 @@ pub struct Notice {
     pub text: String,
     /// Work is at risk: offer to download a backup.
     pub offer_backup: bool,
+    /// Saved data could not be read and was set aside: offer to download it.
+    pub offer_set_aside: bool,
     /// It reports a change that Undo takes back: the coding's step count
     /// ([`Coding::steps`]) right after that change. The notice offers Undo, and
     /// closes as soon as another step (a change, Undo, Redo) is taken, so its
@@ -31,7 +33,7 @@ pub struct Notice {
 impl Notice {
     /// A problem, a refusal or a warning: it stays until dismissed.
     pub fn problem(text: impl Into<String>) -> Notice {
-        Notice { text: text.into(), offer_backup: false, undo: None, fades: false, reopen: None }
+        Notice { text: text.into(), offer_backup: false, offer_set_aside: false, undo: None, fades: false, reopen: None }
     }
 
     /// A problem that puts work at risk: it stays, and offers a backup.
@@ -200,7 +202,8 @@ impl CodingState {
             ));
         }
         if !parts.is_empty() {
-            state.notice.set(Some(Notice::at_risk(parts.join(" "))));
+            let set_aside = !loaded.quarantined.is_empty() || !loaded.in_quarantine.is_empty();
+            state.notice.set(Some(Notice { offer_set_aside: set_aside, ..Notice::at_risk(parts.join(" ")) }));
         }
         storage::ask_persistence();
         state

@@ -116,6 +116,26 @@ pub fn quarantined_original(qkey: &str) -> Option<&str> {
     rest.find("marginalia").map(|i| &rest[i..])
 }
 
+/// A file of the values set aside (`(storage key, value)` as stored), so that
+/// they can be kept outside the browser, looked at, or repaired by hand: JSON
+/// with `format: "marginalia-set-aside"`, and for each value its key, the key
+/// it was read from, and the value exactly as it was stored.
+pub fn set_aside_file(values: &[(String, String)], app_version: &str, now: &str) -> String {
+    let values: Vec<serde_json::Value> = values
+        .iter()
+        .map(|(k, v)| serde_json::json!({ "key": k, "read_from": quarantined_original(k), "value": v }))
+        .collect();
+    let file = serde_json::json!({
+        "format": "marginalia-set-aside",
+        "version": 1,
+        "app_version": app_version,
+        "exported_at": now,
+        "note": "Saved data Marginalia could not read, set aside in the browser's storage and not deleted. Each value is exactly as it was stored.",
+        "values": values,
+    });
+    serde_json::to_string_pretty(&file).unwrap_or_default()
+}
+
 /// A value set aside because it could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quarantined {
@@ -464,6 +484,23 @@ fn wins(y: &Annotation, x: &Annotation) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn what_was_set_aside_downloads_exactly_as_stored() {
+        let broken = "[{\"id\":\"a1\",\"doc\":\"S/2019/103\",\"sta".to_string();
+        let values = vec![
+            ("marginalia:quarantine:marginalia:v1:doc:S/2019/103".to_string(), broken.clone()),
+            ("marginalia:quarantine:2026-11-23T10:00:00Z:marginalia:v1:codebook".to_string(), "\u{0}😀\"".to_string()),
+        ];
+        let file = set_aside_file(&values, "0.1.0", "2026-11-23T16:00:00Z");
+        let v: serde_json::Value = serde_json::from_str(&file).unwrap();
+        assert_eq!(v["format"], "marginalia-set-aside");
+        assert_eq!(v["values"][0]["value"], broken.as_str());
+        assert_eq!(v["values"][0]["read_from"], "marginalia:v1:doc:S/2019/103");
+        assert_eq!(v["values"][1]["read_from"], "marginalia:v1:codebook");
+        assert_eq!(v["values"][1]["value"], "\u{0}😀\"");
+        assert_eq!(v["values"].as_array().unwrap().len(), 2);
+    }
 
     fn counter() -> impl FnMut() -> String {
         let mut n = 0;

@@ -135,10 +135,13 @@ pub fn App() -> impl IntoView {
                 title="Save everything (codebook, annotations, memos) as one file">
                 "Download backup"
             </button>
-            <span class="last-backup">{move || coding.meta.with(|m| match &m.last_backup {
-                Some(t) => format!("Last backup {}", t.get(..10).unwrap_or(t)),
-                None => "No backup yet".to_string(),
-            })}</span>
+            // On two short lines, so that the top bar stays on one line on a laptop.
+            <span class="last-backup" title=move || coding.meta.with(|m| m.last_backup.as_deref().map(|t| format!("Last backup {}", marginalia_core::moment(t))))>
+                {move || coding.meta.with(|m| match &m.last_backup {
+                    Some(t) => view! { <span>"Last backup"</span><span>{t.get(..10).unwrap_or(t).to_string()}</span> }.into_any(),
+                    None => view! { <span>"No backup"</span><span>"yet"</span> }.into_any(),
+                })}
+            </span>
             <button type="button" class="btn keys-open" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)"
                 on:click=move |_| keys_open.set(true)>"?"</button>
         </header>
@@ -176,6 +179,20 @@ pub fn download_backup() {
     if crate::download::save(&format!("marginalia-backup-{day}.json"), "application/json", &json) {
         coding.meta.update(|m| m.last_backup = Some(t));
         coding.save_meta();
+    }
+}
+
+/// Saves the values set aside (they stay in this browser too).
+fn download_set_aside() {
+    let values: Vec<(String, String)> = crate::storage::read_all()
+        .into_iter()
+        .filter(|(k, _)| k.starts_with(marginalia_core::store::QUARANTINE_PREFIX))
+        .collect();
+    let t = now();
+    let file = marginalia_core::store::set_aside_file(&values, env!("CARGO_PKG_VERSION"), &t);
+    let day = t.get(..10).unwrap_or("data");
+    if !crate::download::save(&format!("marginalia-set-aside-{day}.json"), "application/json", &file) {
+        use_coding().notice.set(Some(Notice::problem("The browser did not let the file be saved.")));
     }
 }
 
@@ -317,7 +334,7 @@ fn NoticeToast() -> impl IntoView {
         }
     });
     move || {
-        coding.notice.get().map(|Notice { text, offer_backup, undo, fades, reopen }| {
+        coding.notice.get().map(|Notice { text, offer_backup, offer_set_aside, undo, fades, reopen }| {
             view! {
                 <div class="toast" class:done=fades role=if fades { "status" } else { "alert" } node_ref=toast>
                     <span>{text}</span>
@@ -339,6 +356,9 @@ fn NoticeToast() -> impl IntoView {
                         }
                     }>"Undo"</button> })}
                     {offer_backup.then(|| view! { <button type="button" on:click=|_| download_backup()>"Download backup"</button> })}
+                    {offer_set_aside.then(|| view! { <button type="button" class="set-aside"
+                        title="Save what could not be read, exactly as it was stored, to keep it or repair it by hand"
+                        on:click=|_| download_set_aside()>"Download what was set aside"</button> })}
                     <button type="button" on:click=move |_| coding.notice.set(None)>"Dismiss"</button>
                 </div>
             }

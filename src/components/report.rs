@@ -142,6 +142,13 @@ pub fn ReportView(slug: String) -> impl IntoView {
             <style>{move || css.get()}</style>
             <article class="report" aria-labelledby="report-title">
                 <header class="titleblock">
+                    // For keyboard users: past every paragraph number, straight to the panel.
+                    <a class="skip skip-panel" href="#panel" on:click=|ev| {
+                        ev.prevent_default();
+                        if let Some(p) = document().get_element_by_id("panel") {
+                            let _ = p.unchecked_into::<web_sys::HtmlElement>().focus();
+                        }
+                    }>"Skip to the annotations panel"</a>
                     <p class="symbol">{symbol}</p>
                     <h1 id="report-title">{title}</h1>
                     <p class="subtitle">{subtitle}</p>
@@ -167,7 +174,7 @@ pub fn ReportView(slug: String) -> impl IntoView {
                 ></div>
                 {notes}
             </article>
-            <aside class="side">
+            <aside class="side" id="panel" tabindex="-1" aria-label="Annotations and contents">
                 <CodingPanel doc=Arc::clone(&doc) />
                 {contents(&doc).map(|toc| view! {
                     <details class="toc toc-side" open>

@@ -250,7 +250,7 @@ test('a full store keeps the change, says so, and loses nothing', async () => {
 });
 
 test('a corrupted stored value is set aside with a message, and the app still starts', async () => {
-  const context = await browser.newContext();
+  const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
   await page.goto(server.url);
   await page.locator('table.reports').waitFor(); // the app has read storage: set the values only now
@@ -264,6 +264,12 @@ test('a corrupted stored value is set aside with a message, and the app still st
   const keys = await page.evaluate(() => Object.keys(localStorage).sort());
   assert.ok(keys.includes('marginalia:quarantine:marginalia:v1:doc:S/2019/103'), keys.join(', '));
   assert.equal(await page.evaluate(() => localStorage.getItem('marginalia:quarantine:marginalia:v1:doc:S/2019/103')), '{"this is": not json');
+  // What was set aside can be downloaded, exactly as it was stored.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.toast button.set-aside').click()]);
+  assert.match(download.suggestedFilename(), /^marginalia-set-aside-\d{4}-\d{2}-\d{2}\.json$/);
+  const setAside = JSON.parse((await import('node:fs')).readFileSync(await download.path(), 'utf8'));
+  assert.equal(setAside.format, 'marginalia-set-aside');
+  assert.deepEqual(setAside.values.map((v) => [v.read_from, v.value]), [['marginalia:v1:doc:S/2019/103', '{"this is": not json']]);
   await page.locator('table.reports').waitFor();
   await page.goto(`${server.url}#/report/S-2018-80`);
   await page.locator('.hl').first().waitFor();
@@ -282,9 +288,11 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   await a.locator('.editor textarea.memo').fill('memo 😀 kept');
   await a.locator('.editor .cite').click();
   await a.waitForTimeout(100);
-  assert.equal(await a.locator('.last-backup').innerText(), 'No backup yet');
+  assert.equal((await a.locator('.last-backup').innerText()).replace(/\s+/g, ' '), 'No backup yet');
   const [download] = await Promise.all([a.waitForEvent('download'), a.locator('button.backup').click()]);
-  await a.locator('.last-backup', { hasText: 'Last backup 20' }).waitFor();
+  await a.locator('.last-backup', { hasText: /Last backup\s*\d{4}-\d{2}-\d{2}/ }).waitFor();
+  // The top bar stays on one line on a laptop screen, with the backup's date in it.
+  assert.ok(await a.evaluate(() => document.querySelector('.topbar').getBoundingClientRect().height < 70), 'one line');
   assert.match(download.suggestedFilename(), /^marginalia-backup-\d{4}-\d{2}-\d{2}\.json$/);
   const content = (await import('node:fs')).readFileSync(await download.path());
   const file = { name: download.suggestedFilename(), mimeType: 'application/json', buffer: content };
@@ -491,6 +499,13 @@ test('keyboard only: code a whole paragraph from its number, add a second tag, r
   assert.match(await page.locator('dialog.keys').innerText(), /Code the whole paragraph/);
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => !document.querySelector('dialog.keys'));
+  // From the report's top, one link skips every paragraph number to the panel beside it.
+  await page.locator('.skip-panel').focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'panel');
+  await page.keyboard.press('Tab');
+  assert.ok(await page.evaluate(() => document.activeElement.closest('#panel') !== null), 'the next Tab is in the panel');
+  assert.match(new URL(page.url()).hash, /^#\/report\/S-2019-103/, 'the route stays');
 
   // The coder's name can be changed (for the annotations made from then on).
   assert.equal(await page.locator('.coder-line .coder-name').innerText(), 'Kim');
