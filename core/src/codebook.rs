@@ -153,22 +153,37 @@ impl Codebook {
         if self.tags.iter().any(|t| t.name.eq_ignore_ascii_case(name)) {
             return Err(CodebookError(format!("There is already a tag named \"{name}\".")));
         }
-        let base: String = name.to_lowercase().chars().map(|c| if c.is_alphanumeric() { c } else { '-' }).collect();
+        let id = self.new_id(name);
+        let colour = self.free_colour();
+        let key = self.free_key();
+        let style = Some(self.next_style());
+        self.tags.push(Tag { id: id.clone(), name: name.into(), colour, key, description: String::new(), style });
+        Ok(id)
+    }
+
+    /// An id for a new tag named `name`, not used by any tag here.
+    fn new_id(&self, name: &str) -> String {
+        let base: String = name.trim().to_lowercase().chars().map(|c| if c.is_alphanumeric() { c } else { '-' }).collect();
         let mut id = base.clone();
         let mut n = 2;
         while self.get(&id).is_some() {
             id = format!("{base}-{n}");
             n += 1;
         }
-        let colour = PALETTE
+        id
+    }
+
+    /// The first palette colour no tag has (the palette again when all are taken).
+    fn free_colour(&self) -> String {
+        PALETTE
             .iter()
             .find(|c| !self.tags.iter().any(|t| t.colour.eq_ignore_ascii_case(c)))
             .unwrap_or(&PALETTE[self.tags.len() % PALETTE.len()])
-            .to_string();
-        let key = ('1'..='9').find(|k| self.by_key(*k).is_none());
-        let style = Some(self.next_style());
-        self.tags.push(Tag { id: id.clone(), name: name.into(), colour, key, description: String::new(), style });
-        Ok(id)
+            .to_string()
+    }
+
+    fn free_key(&self) -> Option<char> {
+        ('1'..='9').find(|k| self.by_key(*k).is_none())
     }
 
     /// Renames a tag; names stay unique and non-empty.
@@ -347,20 +362,96 @@ impl Codebook {
         serde_json::to_string_pretty(&file).unwrap_or_default()
     }
 
-    /// Reads an exported codebook, refusing a bad one with the reason.
+    /// Reads a codebook file, refusing a bad one with the reason: an exported
+    /// codebook, or one written by hand, where only the names are needed —
+    /// `{"tags": [{"name": "victims", "description": "…"}]}`, or just
+    /// `["victims", "perpetrators"]`. A tag with no id gets one from its name,
+    /// one with no colour the next free colour, and one that says nothing of
+    /// a key the next free key.
     pub fn from_json(s: &str) -> Result<Codebook, CodebookError> {
-        let file: CodebookFile =
-            serde_json::from_str(s).map_err(|e| CodebookError(format!("This is not a Marginalia codebook: {e}.")))?;
-        if file.format != "marginalia-codebook" {
-            return Err(CodebookError("This is not a Marginalia codebook.".into()));
+        let not_one = |e: &dyn std::fmt::Display| CodebookError(format!("This is not a Marginalia codebook: {e}."));
+        let value: serde_json::Value = serde_json::from_str(s).map_err(|e| not_one(&e))?;
+        let items = match value {
+            serde_json::Value::Array(items) => items,
+            other => {
+                let file: CodebookIn = serde_json::from_value(other).map_err(|e| not_one(&e))?;
+                if file.format.as_deref().is_some_and(|f| f != "marginalia-codebook") {
+                    return Err(CodebookError("This is not a Marginalia codebook.".into()));
+                }
+                if file.version > 1 {
+                    return Err(CodebookError("This codebook was written by a newer Marginalia.".into()));
+                }
+                file.tags
+            }
+        };
+        let mut given = Vec::with_capacity(items.len());
+        for item in items {
+            let says_key = item.get("key").is_some();
+            let tag: TagIn = match item {
+                serde_json::Value::String(name) => TagIn { name, ..TagIn::default() },
+                other => serde_json::from_value(other).map_err(|e| CodebookError(format!("A tag could not be read: {e}.")))?,
+            };
+            given.push((tag, says_key));
         }
-        if file.version > 1 {
-            return Err(CodebookError("This codebook was written by a newer Marginalia.".into()));
+        // Ids, colours and keys the file gives are kept; the missing ones are
+        // filled in after, so that none is taken from a tag that names it.
+        let mut book = Codebook {
+            tags: given
+                .iter()
+                .map(|(t, _)| Tag {
+                    id: t.id.clone().unwrap_or_default(),
+                    name: t.name.trim().to_string(),
+                    colour: t.colour.clone().unwrap_or_default(),
+                    key: t.key,
+                    description: t.description.clone(),
+                    style: t.style,
+                })
+                .collect(),
+        };
+        for (i, (t, says_key)) in given.iter().enumerate() {
+            if t.id.is_none() && !t.name.trim().is_empty() {
+                book.tags[i].id = book.new_id(&t.name);
+            }
+            if t.colour.is_none() {
+                book.tags[i].colour = book.free_colour();
+            }
+            if !says_key {
+                book.tags[i].key = book.free_key();
+            }
         }
-        let book = Codebook { tags: file.tags };
         book.validate()?;
         Ok(book)
     }
+}
+
+/// A codebook file as read: an export, or one written by hand.
+#[derive(Deserialize)]
+struct CodebookIn {
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default = "first_version")]
+    version: u32,
+    tags: Vec<serde_json::Value>,
+}
+
+fn first_version() -> u32 {
+    1
+}
+
+/// A tag as a file gives it: only the name is needed.
+#[derive(Deserialize, Default)]
+struct TagIn {
+    #[serde(default)]
+    id: Option<String>,
+    name: String,
+    #[serde(default)]
+    colour: Option<String>,
+    #[serde(default)]
+    key: Option<char>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    style: Option<Underline>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -435,6 +526,26 @@ mod tests {
         let e = Codebook::from_json(r##"{"format":"marginalia-codebook","version":1,"tags":[{"id":"a","name":"a","colour":"#000000","key":"1"},{"id":"b","name":"b","colour":"#000000","key":"1"}]}"##).unwrap_err();
         assert!(e.0.contains("key 1"), "{e}");
         assert!(Codebook::from_json(r#"{"format":"marginalia-codebook","version":9,"tags":[]}"#).unwrap_err().0.contains("newer"));
+        assert!(Codebook::from_json(r#"{"tags":[]}"#).unwrap_err().0.contains("no tags"));
+        assert!(Codebook::from_json(r#"{"tags":[""]}"#).unwrap_err().0.contains("name"));
+        assert!(Codebook::from_json(r#"[1, 2]"#).unwrap_err().0.contains("could not be read"));
+        assert!(Codebook::from_json(r#"{"tags":[{"name":"a","key":"0"}]}"#).unwrap_err().0.contains("digit"));
+    }
+
+    #[test]
+    fn a_codebook_written_by_hand_needs_only_names() {
+        let b = Codebook::from_json(r#"{"tags":[{"name":"Victims","description":"Who suffers."},{"name":"perpetrators"}]}"#).unwrap();
+        assert_eq!(b.tags.iter().map(|t| (t.id.as_str(), t.name.as_str(), t.key)).collect::<Vec<_>>(), [("victims", "Victims", Some('1')), ("perpetrators", "perpetrators", Some('2'))]);
+        assert_eq!(b.tags[0].description, "Who suffers.");
+        assert_ne!(b.tags[0].colour, b.tags[1].colour);
+        // Just names; a key or id the file gives is never taken by a tag that has none.
+        let b = Codebook::from_json(r##"["a b", {"name":"c","key":"1","id":"a-b"}, {"name":"d","colour":"#000000","key":null}]"##).unwrap();
+        assert_eq!(b.tags.iter().map(|t| (t.id.as_str(), t.key)).collect::<Vec<_>>(), [("a-b-2", Some('2')), ("a-b", Some('1')), ("d", None)]);
+        assert_eq!(b.tags[2].colour, "#000000");
+        b.validate().unwrap();
+        // An export reads back as it was.
+        let book = Codebook::default();
+        assert_eq!(Codebook::from_json(&book.to_json()).unwrap(), book);
     }
 
     fn ann(id: &str, tags: &[&str]) -> Annotation {

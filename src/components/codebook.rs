@@ -202,12 +202,15 @@ fn import_codebook(file: web_sys::File) {
         let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string());
         let result = text.ok_or_else(|| "the file could not be read".to_string()).and_then(|t| Codebook::from_json(&t).map_err(|e| e.0));
         match result {
-            Ok(book) => {
-                let t = now();
-                coding.change(|c| c.set_codebook(book, None, &t));
-                coding.notice.set(Some(coding.undoable(format!("Codebook imported from {}.", file.name()))));
-            }
+            Ok(book) => apply_codebook(coding, &file.name(), book),
             Err(e) => coding.notice.set(Some(Notice::problem(format!("{} was not imported: {e} Nothing was changed.", file.name())))),
         }
     });
+}
+
+/// Makes `book` (read from file `name`) the codebook, in one step Undo takes back.
+pub fn apply_codebook(coding: crate::coding::CodingState, name: &str, book: Codebook) {
+    let t = now();
+    coding.change(|c| c.set_codebook(book, None, &t));
+    coding.notice.set(Some(coding.undoable(format!("Codebook imported from {name}."))));
 }

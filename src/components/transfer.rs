@@ -329,6 +329,14 @@ pub fn open_file(file: web_sys::File, cx: FileCtx) {
             ))));
             return;
         };
+        // A codebook file (as the Codebook page exports it) is a codebook to import.
+        if format == Format::CodebookJson {
+            match marginalia_core::codebook::Codebook::from_json(&String::from_utf8_lossy(&bytes)) {
+                Ok(book) => super::codebook::apply_codebook(coding, &name, book),
+                Err(e) => coding.notice.set(Some(Notice::problem(format!("{name} was not imported: {e} Nothing was changed.")))),
+            }
+            return;
+        }
         if format == Format::Backup {
             super::open_backup_into(&name, String::from_utf8_lossy(&bytes).into_owned(), restoring, state, coding);
             return;

@@ -461,6 +461,16 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   assert.equal(await page.locator('.tag-row').count(), 5);
   await page.locator('label.import-codebook input').setInputFiles({ name: 'book.json', mimeType: 'application/json', buffer: exported });
   await page.locator('.toast', { hasText: 'Codebook imported' }).waitFor();
+  // A codebook written by hand needs only names; ids, colours and keys are filled in.
+  await page.locator('label.import-codebook input').setInputFiles({ name: 'class.json', mimeType: 'application/json', buffer: Buffer.from('{"tags": [{"name": "Victims", "description": "Who suffers"}, "Perpetrators"]}') });
+  await page.locator('.toast', { hasText: 'Codebook imported from class.json' }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('.tag-row').length === 2);
+  assert.equal(await page.locator('.tag-row[data-tag="victims"] select').inputValue(), '1');
+  assert.equal(await page.locator('.tag-row[data-tag="perpetrators"] select').inputValue(), '2');
+  // The top bar's Import takes a codebook file too.
+  await page.locator('input.import-file').setInputFiles({ name: 'book.json', mimeType: 'application/json', buffer: exported });
+  await page.locator('.toast', { hasText: 'Codebook imported from book.json' }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('.tag-row').length === 5);
   assert.deepEqual(errors, []);
   await context.close();
 });
