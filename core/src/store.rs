@@ -1191,8 +1191,32 @@ impl UserText {
             _ => InputFormat::Text,
         };
         let meta = crate::document::Meta { id: self.id.clone(), title: self.title.clone(), ..Default::default() };
-        crate::clean::clean(&self.raw, format, meta, lexicon)
+        number_paragraphs(crate::clean::clean(&self.raw, format, meta, lexicon))
     }
+}
+
+/// A text of one's own whose layout numbers no paragraph gets its paragraphs
+/// numbered in order, 1 to N (headings and notes aside), so that it is cited,
+/// linked and coded by paragraph like a report ("notes ¶3"). A text that numbers
+/// its paragraphs keeps its own numbers.
+fn number_paragraphs(d: crate::document::Document) -> crate::document::Document {
+    use crate::document::{Block, BlockKind};
+    if d.blocks.iter().any(|b| matches!(b.kind, BlockKind::Paragraph { number: Some(_) })) {
+        return d;
+    }
+    let mut n = 0;
+    let blocks: Vec<Block> = d
+        .blocks
+        .iter()
+        .map(|b| match b.kind {
+            BlockKind::Paragraph { number: None } => {
+                n += 1;
+                Block { kind: BlockKind::Paragraph { number: Some(n) }, ..b.clone() }
+            }
+            _ => b.clone(),
+        })
+        .collect();
+    crate::document::Document::new(d.meta, d.text, blocks, d.notes)
 }
 
 #[cfg(test)]
@@ -1206,6 +1230,12 @@ mod user_text_tests {
         assert_eq!((t.id.as_str(), t.format.as_str(), t.title.as_str()), ("notes-2", "markdown", "notes"));
         let d = t.document(&crate::clean::Lexicon::default());
         assert_eq!(d.text, "Hi\n\nEmoji 😀 text");
+        // Its paragraphs are numbered in order (the heading is not), so they can be cited.
+        assert_eq!(d.paragraphs().map(|(n, _)| n).collect::<Vec<_>>(), [1]);
+        assert_eq!(d.cite(1), "notes ¶1");
+        let t = UserText::new("two.txt", "First paragraph here.\n\nSecond one.\n\nThird.", "t", &|_| false).unwrap();
+        let d = t.document(&crate::clean::Lexicon::default());
+        assert_eq!(d.paragraphs().map(|(n, b)| (n, d.block_text(b))).collect::<Vec<_>>(), [(1, "First paragraph here.".into()), (2, "Second one.".into()), (3, "Third.".into())]);
         assert!(UserText::new("a.txt", "   ", "t", &|_| false).unwrap_err().contains("no text"));
         assert!(UserText::new("a.bin", "a\0b", "t", &|_| false).unwrap_err().contains("not a text"));
         let big = "x".repeat(MAX_TEXT_BYTES + 1);

@@ -672,6 +672,9 @@ test('a pasted text with emoji is added, tagged, reloaded and backed up with the
   await page.locator('.hl').first().waitFor();
   const shown = async () => page.evaluate(() => [...document.querySelectorAll('.hl')].map((e) => e.textContent).join(''));
   assert.equal(await shown(), '👩‍👩‍👧 left Baghuz 🏳️');
+  // Its paragraphs are numbered in order, so it is cited and linked by paragraph like a report.
+  assert.equal(await page.locator('.editor .cite').innerText(), 'Field-notes ¶1');
+  assert.equal(await page.locator('#p2 .pnum').innerText(), '2');
   await page.reload();
   await page.locator('.hl').first().waitFor();
   assert.equal(await shown(), '👩‍👩‍👧 left Baghuz 🏳️');
