@@ -305,6 +305,38 @@ impl Codebook {
         Ok(changed)
     }
 
+    /// What making `after` the codebook changes, in words for a preview
+    /// ("new tags: victims; removed: finance; renamed: threat → threats; 2 tags
+    /// change their key, colour, description or order"); `None` when nothing does.
+    pub fn describe_change(&self, after: &Codebook) -> Option<String> {
+        let names = |list: Vec<&Tag>| list.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ");
+        let added: Vec<&Tag> = after.tags.iter().filter(|t| self.get(&t.id).is_none()).collect();
+        let removed: Vec<&Tag> = self.tags.iter().filter(|t| after.get(&t.id).is_none()).collect();
+        let kept: Vec<(&Tag, &Tag)> = self.tags.iter().filter_map(|t| after.get(&t.id).map(|a| (t, a))).collect();
+        let renamed: Vec<String> =
+            kept.iter().filter(|(b, a)| b.name != a.name).map(|(b, a)| format!("{} → {}", b.name, a.name)).collect();
+        let order = |b: &Codebook, id: &str| b.tags.iter().filter(|t| after.get(&t.id).is_some() && self.get(&t.id).is_some()).position(|t| t.id == id);
+        let other = kept
+            .iter()
+            .filter(|(b, a)| Tag { name: b.name.clone(), ..(*a).clone() } != **b || order(self, &b.id) != order(after, &b.id))
+            .count();
+        let mut parts = Vec::new();
+        if !added.is_empty() {
+            parts.push(format!("new {}: {}", if added.len() == 1 { "tag" } else { "tags" }, names(added)));
+        }
+        if !removed.is_empty() {
+            parts.push(format!("removed: {}", names(removed)));
+        }
+        if !renamed.is_empty() {
+            parts.push(format!("renamed: {}", renamed.join(", ")));
+        }
+        if other > 0 {
+            let verb = if other == 1 { "changes its" } else { "change their" };
+            parts.push(format!("{} {verb} key, colour, description or place", crate::count(other, "tag")));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+
     /// Checks a codebook read from a file.
     pub fn validate(&self) -> Result<(), CodebookError> {
         if self.tags.is_empty() {
@@ -530,6 +562,26 @@ mod tests {
         assert!(Codebook::from_json(r#"{"tags":[""]}"#).unwrap_err().0.contains("name"));
         assert!(Codebook::from_json(r#"[1, 2]"#).unwrap_err().0.contains("could not be read"));
         assert!(Codebook::from_json(r#"{"tags":[{"name":"a","key":"0"}]}"#).unwrap_err().0.contains("digit"));
+    }
+
+    #[test]
+    fn a_change_of_codebook_is_described() {
+        let before = Codebook::default();
+        assert_eq!(before.describe_change(&before), None);
+        let mut after = before.clone();
+        after.add("Victims").unwrap();
+        after.rename("threat", "Threats").unwrap();
+        after.set_key("finance", Some('9'));
+        let ids: Vec<String> = after.tags.iter().map(|t| t.id.clone()).collect();
+        after.tags.retain(|t| t.id != ids[3]);
+        let removed = before.get(&ids[3]).unwrap().name.clone();
+        assert_eq!(
+            before.describe_change(&after).unwrap(),
+            format!("new tag: Victims; removed: {removed}; renamed: threat → Threats; 1 tag changes its key, colour, description or place")
+        );
+        let mut moved = before.clone();
+        moved.move_tag("finance", -1);
+        assert_eq!(before.describe_change(&moved).unwrap(), "2 tags change their key, colour, description or place");
     }
 
     #[test]

@@ -263,11 +263,14 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
         let (replace, merge) = coding.coding.with_untracked(|c| {
             (restore_plan(c, &b, RestoreMode::Replace, &t), restore_plan(c, &b, RestoreMode::Merge, &t))
         });
+        let book_now = coding.coding.with_untracked(|c| c.codebook.clone());
         let summary = |p: &marginalia_core::store::RestorePlan| {
-            format!("{} added, {} changed, {} removed, {} unchanged", p.added, p.updated, p.removed, p.unchanged)
+            let book = book_now.describe_change(&p.codebook).map_or_else(|| "the codebook stays as it is".to_string(), |c| format!("codebook: {c}"));
+            format!("{} added, {} changed, {} removed, {} unchanged; {book}.", p.added, p.updated, p.removed, p.unchanged)
         };
         let live = b.annotations.iter().filter(|a| !a.deleted).count();
         let texts = StoredValue::new(b.texts.clone());
+        let coder = StoredValue::new(b.coder.clone());
         let state = use_app_state();
         let apply = move |plan: marginalia_core::store::RestorePlan, what: &'static str| {
             // First the texts the backup brings that are not here.
@@ -278,6 +281,12 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
             state.add_user_texts(&missing);
             let s = format!("{what}: {} added, {} changed, {} removed.", plan.added, plan.updated, plan.removed);
             coding.change(|c| c.restore(plan.codebook, plan.writes));
+            // A browser with no coder's name yet takes the backup's (asked again otherwise).
+            let coder = coder.get_value();
+            if coding.meta.with_untracked(|m| m.coder.is_empty()) && !coder.is_empty() {
+                coding.meta.update(|m| m.coder = coder);
+                coding.save_meta();
+            }
             backup.set(None);
             coding.notice.set(Some(coding.undoable(s)));
         };

@@ -314,7 +314,7 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   assert.equal(await b.evaluate(() => JSON.stringify(Object.entries(localStorage).sort())), before);
   await b.locator('label.restore input[type=file]').setInputFiles(file);
   await b.locator('dialog.restore').waitFor();
-  assert.match(await b.locator('.plan-replace').innerText(), /1 added, 0 changed, 0 removed/);
+  assert.match(await b.locator('.plan-replace').innerText(), /1 added, 0 changed, 0 removed, 0 unchanged; the codebook stays as it is\./);
   // Enter merges (it keeps the work here); Replace is a button of its own.
   assert.equal(await b.evaluate(() => document.activeElement.textContent), 'Merge');
   assert.match(await b.locator('dialog.restore p').first().innerText(), / made \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC by /);
@@ -325,6 +325,8 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   await b.reload();
   await b.locator('.hl').first().click();
   assert.equal(await b.locator('.editor textarea.memo').inputValue(), 'memo 😀 kept');
+  // The fresh browser had no coder's name: it takes the backup's, so nothing asks again.
+  assert.equal(await b.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder), 'Backup');
   await ctxB.close();
 });
 
