@@ -157,6 +157,22 @@ impl Scope {
         chosen.fold((0, 0), |(n, m), d| (n + 1, m + coding.live(&d.meta.id).filter(|a| self.admits(a)).count()))
     }
 
+    /// What an export of this scope holds, in words for a preview: "12
+    /// annotations from 1 document", "3 annotations from 2 of 5 documents",
+    /// "no annotation in 5 documents".
+    pub fn summary<D: Borrow<Document>>(&self, docs: &[D], coding: &Coding) -> String {
+        let chosen = docs.iter().map(Borrow::borrow).filter(|d| self.includes_document(&d.meta.id));
+        let (n, with, anns) = chosen.fold((0, 0, 0), |(n, with, anns), d| {
+            let k = coding.live(&d.meta.id).filter(|a| self.admits(a)).count();
+            (n + 1, with + usize::from(k > 0), anns + k)
+        });
+        match (anns, with == n) {
+            (0, _) => format!("no annotation in {}", crate::count(n, "document")),
+            (_, true) => format!("{} from {}", crate::count(anns, "annotation"), crate::count(n, "document")),
+            (_, false) => format!("{} from {with} of {}", crate::count(anns, "annotation"), crate::count(n, "document")),
+        }
+    }
+
     /// The codebook's tags in scope, in codebook order.
     pub fn codebook(&self, book: &Codebook) -> Codebook {
         Codebook { tags: book.tags.iter().filter(|t| self.includes_tag(&t.id)).cloned().collect() }
@@ -1193,6 +1209,9 @@ mod tests {
         let both = Scope { all_tags: true, ..either.clone() };
         assert_eq!(either.count(&docs, &c), (2, 3));
         assert_eq!(both.count(&docs, &c), (2, 1), "only the annotation with both tags");
+        assert_eq!(either.summary(&docs, &c), "3 annotations from 2 documents");
+        assert_eq!(both.summary(&docs, &c), "1 annotation from 1 of 2 documents");
+        assert_eq!(Scope { coder: Some("nobody".into()), ..Scope::default() }.summary(&docs, &c), "no annotation in 2 documents");
         assert_eq!(both.select(&docs, &c).docs[0].1[0].tags.len(), 2);
         let bo = Scope { coder: Some("bo".into()), ..Scope::default() }.select(&docs, &c);
         assert_eq!((bo.docs[0].1.len(), bo.docs[1].1.len()), (0, 1));

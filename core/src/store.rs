@@ -1174,12 +1174,15 @@ impl UserText {
             .collect();
         let base = if base.is_empty() { "text".to_string() } else { base };
         let mut id = base.clone();
+        let mut title = stem.to_string();
         let mut n = 2;
+        // A second text of the same name is told apart in its title too: "notes (2)".
         while taken(&id) {
             id = format!("{base}-{n}");
+            title = format!("{stem} ({n})");
             n += 1;
         }
-        Ok(UserText { id, title: stem.to_string(), format: format.into(), raw: raw.to_string(), added: now.into() })
+        Ok(UserText { id, title, format: format.into(), raw: raw.to_string(), added: now.into() })
     }
 
     /// Cleans the text into a document with the given lexicon.
@@ -1227,12 +1230,12 @@ mod user_text_tests {
     fn names_ids_formats_and_refusals() {
         let taken = |id: &str| id == "notes";
         let t = UserText::new("notes.md", "# Hi\n\nEmoji 😀 text", "t", &taken).unwrap();
-        assert_eq!((t.id.as_str(), t.format.as_str(), t.title.as_str()), ("notes-2", "markdown", "notes"));
+        assert_eq!((t.id.as_str(), t.format.as_str(), t.title.as_str()), ("notes-2", "markdown", "notes (2)"));
         let d = t.document(&crate::clean::Lexicon::default());
         assert_eq!(d.text, "Hi\n\nEmoji 😀 text");
         // Its paragraphs are numbered in order (the heading is not), so they can be cited.
         assert_eq!(d.paragraphs().map(|(n, _)| n).collect::<Vec<_>>(), [1]);
-        assert_eq!(d.cite(1), "notes ¶1");
+        assert_eq!(d.cite(1), "notes (2) ¶1");
         let t = UserText::new("two.txt", "First paragraph here.\n\nSecond one.\n\nThird.", "t", &|_| false).unwrap();
         let d = t.document(&crate::clean::Lexicon::default());
         assert_eq!(d.paragraphs().map(|(n, b)| (n, d.block_text(b))).collect::<Vec<_>>(), [(1, "First paragraph here.".into()), (2, "Second one.".into()), (3, "Third.".into())]);

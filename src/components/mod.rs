@@ -63,8 +63,20 @@ pub fn App() -> impl IntoView {
     // A new page starts at its top (a report scrolls to its paragraph itself).
     Effect::new(move |previous: Option<Page>| {
         let page = state.page.get();
-        if previous.is_some_and(|p| p != page) && !matches!(page, Page::Report(_)) {
-            window().scroll_to_with_x_and_y(0.0, 0.0);
+        if previous.is_some_and(|p| p != page) {
+            if !matches!(page, Page::Report(_)) {
+                window().scroll_to_with_x_and_y(0.0, 0.0);
+            }
+            // The focus goes with the page (a screen reader reads on from its start),
+            // unless it is already in it (a link within the page, a dialog).
+            if let Some(main) = document().get_element_by_id("main").and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let inside = document().active_element().is_some_and(|a| main.contains(Some(&a)) && !a.is_same_node(Some(&main)));
+                if !inside {
+                    let options = web_sys::FocusOptions::new();
+                    options.set_prevent_scroll(true);
+                    let _ = main.focus_with_options(&options);
+                }
+            }
         }
         page
     });

@@ -123,12 +123,12 @@ fn ExportForm() -> impl IntoView {
     let preview = move || {
         let s = scope.get();
         let f = format.get();
-        let (n_docs, n_anns) = coding.coding.with(|c| docs_sv.with_value(|docs| s.count(docs, c)));
+        let what = coding.coding.with(|c| docs_sv.with_value(|docs| s.summary(docs, c)));
         let name = docs_sv.with_value(|docs| f.file_name(&s.label(docs), now().get(..10).unwrap_or("")));
         if f.is_codebook() {
             format!("{} → {name}", marginalia_core::count(book_sv.with_value(|b| s.codebook(b).tags.len()), "tag"))
         } else {
-            format!("{} in {} → {name}", marginalia_core::count(n_anns, "annotation"), marginalia_core::count(n_docs, "document"))
+            format!("{what} → {name}")
         }
     };
     // The button says the file is being made, and that paints before the work starts.

@@ -404,9 +404,9 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   await page.locator('.export-preview').waitFor();
   assert.ok(await page.locator('input.opt-all-tags').isChecked());
   assert.deepEqual(await page.locator('.export input.tag:checked').evaluateAll((els) => els.map((e) => e.value)), ['finance', 'prosecution', 'gender'], 'in codebook order');
-  assert.match(await page.locator('.export-preview').innerText(), /^0 annotations in 5 documents/);
+  assert.match(await page.locator('.export-preview').innerText(), /^no annotation in 5 documents/);
   await page.locator('input.opt-all-tags').uncheck();
-  assert.match(await page.locator('.export-preview').innerText(), /^1 annotation in 5 documents/);
+  assert.match(await page.locator('.export-preview').innerText(), /^1 annotation from 1 of 5 documents/);
   await page.keyboard.press('Escape');
   await page.locator('.filters [data-tag="prosecution"]').click();
   await page.locator('.filters .match input[value="any"]').check();
@@ -423,6 +423,8 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   assert.equal(new URL(page.url()).hash, '#/segments?tags=gender,finance&group=tag');
   // The top bar's link comes back to this retrieval; "Show everything" clears it.
   await page.locator('nav a', { hasText: 'Corpus' }).click();
+  // The focus goes with the page, to its start.
+  await page.waitForFunction(() => document.activeElement.id === 'main');
   await page.locator('nav a', { hasText: 'Segments' }).click();
   await page.locator('h2.seg-group[data-tag="finance"]').waitFor();
   await page.locator('.seg-clear').click();

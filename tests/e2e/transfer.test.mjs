@@ -74,7 +74,7 @@ test('every format downloads from the export dialog with a meaningful name and e
   await page.locator('button.export-open').click();
   await page.locator('dialog.export').waitFor();
   assert.equal(await page.locator('input[name="export-docs"][value="current"]').isChecked(), true);
-  assert.match(await page.locator('.export-preview').innerText(), /12 annotations in 1 document → marginalia-S-2019-103-segments-/);
+  assert.match(await page.locator('.export-preview').innerText(), /12 annotations from 1 document → marginalia-S-2019-103-segments-/);
   await screenshot(page, 'export-dialog');
   // A modal dialog: focus is inside it, Escape closes it, focus goes back to the opener.
   assert.equal(await page.evaluate(() => !!document.activeElement?.closest('dialog.export')), true);
