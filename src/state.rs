@@ -31,6 +31,9 @@ pub struct AppState {
     pub search: RwSignal<String>,
     /// The segments view's last query: the top bar's link returns to it.
     pub segments: RwSignal<SegmentsQuery>,
+    /// A corpus search hit being opened (document id, query, start of the
+    /// match): that report's find box takes the search on from there.
+    pub found: RwSignal<Option<(String, String, usize)>>,
     /// Bumped when documents are added, for views that list them.
     pub revision: RwSignal<u32>,
 }
@@ -126,7 +129,7 @@ pub fn provide_app_state() -> AppState {
         route.set(r);
     });
     on_cleanup(move || handle.remove());
-    let state = AppState { docs: StoredValue::new(docs), route, page, paragraph, note, search: RwSignal::new(String::new()), segments, revision: RwSignal::new(0) };
+    let state = AppState { docs: StoredValue::new(docs), route, page, paragraph, note, search: RwSignal::new(String::new()), segments, found: RwSignal::new(None), revision: RwSignal::new(0) };
     // The user's own texts, kept in this browser, cleaned by the same pipeline.
     state.add_user_texts(&stored_user_texts());
     provide_context(state);

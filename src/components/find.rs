@@ -13,8 +13,14 @@ use crate::state::use_app_state;
 /// The find box beside a report.
 #[component]
 pub fn FindInReport(doc: Arc<Document>) -> impl IntoView {
+    let state = use_app_state();
     let query = RwSignal::new(String::new());
     let current = RwSignal::new(0usize);
+    // Opened from a corpus search hit: the search goes on here, at that match.
+    if let Some((_, q, start)) = state.found.try_update(Option::take).flatten().filter(|(id, _, _)| *id == doc.meta.id) {
+        current.set(find(&doc.text, &q).iter().position(|(s, _)| *s == start).unwrap_or(0));
+        query.set(q);
+    }
     let input = NodeRef::<leptos::html::Input>::new();
     let matches = {
         let doc = Arc::clone(&doc);
@@ -26,7 +32,8 @@ pub fn FindInReport(doc: Arc<Document>) -> impl IntoView {
         Effect::new(move |_| {
             let m = matches.get();
             let cur = current.get();
-            let Some(root) = document().query_selector(".prose").ok().flatten() else { return };
+            // The prose and the notes.
+            let Some(root) = document().query_selector("article.report").ok().flatten() else { return };
             let ranges: Vec<web_sys::Range> =
                 m.iter().take(2000).filter_map(|(s, e)| crate::dom::range_for(&root, &doc, *s, *e)).collect();
             crate::dom::set_highlight("find", &ranges);
@@ -112,7 +119,7 @@ pub fn CorpusSearch() -> impl IntoView {
                             (None, Some(n)) => Route::note(&d.meta.id, n),
                             _ => Route::report(&d.meta.id, h.paragraph),
                         };
-                        (route.to_hash(), cite, h)
+                        (route.to_hash(), cite, d.meta.id.clone(), h)
                     }).collect::<Vec<_>>()
                 })
                 .collect()
@@ -121,16 +128,18 @@ pub fn CorpusSearch() -> impl IntoView {
         Some(view! {
             <p class="count-line">{marginalia_core::count_as(total, "match", "matches")}</p>
             <ol class="segments search-results">
-                {found.into_iter().take(300).map(|(href, cite, h)| view! {
+                {found.into_iter().take(300).map(|(href, cite, id, h)| {
+                    let at = h.start;
+                    view! {
                     <li>
-                        <a class="seg-cite" href=href>{cite}</a>
+                        <a class="seg-cite" href=href on:click=move |_| state.found.set(Some((id.clone(), query.get_untracked(), at)))>{cite}</a>
                         <p class="seg-text">
                             <span class="ctx">{format!("{}{}", if h.context.cut_before { "…" } else { "" }, h.context.before)}</span>
                             <mark>{h.text}</mark>
                             <span class="ctx">{format!("{}{}", h.context.after, if h.context.cut_after { "…" } else { "" })}</span>
                         </p>
                     </li>
-                }).collect_view()}
+                }}).collect_view()}
             </ol>
         })
     };

@@ -379,7 +379,8 @@ fn render_notes(doc: &Arc<Document>) -> impl IntoView + use<> {
         .iter()
         .filter_map(|b| match b.kind {
             BlockKind::Footnote { number } => Some(view! {
-                <li id=format!("fn{number}") value=number>{doc.block_text(b).to_string()}</li>
+                // Its range in the text, for find (the notes are not coded: no highlights here).
+                <li id=format!("fn{number}") value=number data-start=b.start data-end=b.end>{doc.block_text(b).to_string()}</li>
             }),
             _ => None,
         })

@@ -639,6 +639,13 @@ test('find in a report and across the corpus', async () => {
   assert.match(page.url(), /#\/report\/S-2019-103\/n9$/);
   assert.match(await page.locator('#fn9').innerText(), /bitcoin/i);
   assert.equal(await page.title(), 'S/2019/103 n. 9 — Marginalia');
+  // The report's find box takes the search on, with that very match marked in the note.
+  assert.equal(await page.locator('.find input').inputValue(), 'bitcoin');
+  await page.waitForFunction(() => {
+    const h = CSS.highlights.get('find-current');
+    const r = h && [...h][0];
+    return r && document.querySelector('#fn9').contains(r.startContainer) && /bitcoin/i.test(r.toString());
+  });
   await page.waitForFunction(() => {
     const r = document.querySelector('#fn9').getBoundingClientRect();
     return r.top >= document.querySelector('.topbar').getBoundingClientRect().bottom && r.top < innerHeight;
