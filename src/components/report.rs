@@ -142,13 +142,14 @@ pub fn ReportView(slug: String) -> impl IntoView {
             <style>{move || css.get()}</style>
             <article class="report" aria-labelledby="report-title">
                 <header class="titleblock">
-                    // For keyboard users: past every paragraph number, straight to the panel.
+                    // Past every paragraph number, straight to the panel (for keyboard users;
+                    // shown where the panel comes after the whole report).
                     <a class="skip skip-panel" href="#panel" on:click=|ev| {
                         ev.prevent_default();
                         if let Some(p) = document().get_element_by_id("panel") {
                             let _ = p.unchecked_into::<web_sys::HtmlElement>().focus();
                         }
-                    }>"Skip to the annotations panel"</a>
+                    }>"Go to the annotations panel ↓"</a>
                     <p class="symbol">{symbol}</p>
                     <h1 id="report-title">{title}</h1>
                     <p class="subtitle">{subtitle}</p>
