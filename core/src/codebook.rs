@@ -401,53 +401,43 @@ impl Codebook {
     /// one with no colour the next free colour, and one that says nothing of
     /// a key the next free key.
     pub fn from_json(s: &str) -> Result<Codebook, CodebookError> {
-        let not_one = |e: &dyn std::fmt::Display| CodebookError(format!("This is not a Marginalia codebook: {e}."));
-        let value: serde_json::Value = serde_json::from_str(s).map_err(|e| not_one(&e))?;
-        let items = match value {
-            serde_json::Value::Array(items) => items,
-            other => {
-                let file: CodebookIn = serde_json::from_value(other).map_err(|e| not_one(&e))?;
-                if file.format.as_deref().is_some_and(|f| f != "marginalia-codebook") {
-                    return Err(CodebookError("This is not a Marginalia codebook.".into()));
-                }
-                if file.version > 1 {
-                    return Err(CodebookError("This codebook was written by a newer Marginalia.".into()));
-                }
-                file.tags
+        let not_one = |e: serde_json::Error| CodebookError(format!("This is not a Marginalia codebook: {e}."));
+        // Read straight from the text (no intermediate JSON value: less code in the app).
+        let given: Vec<TagIn> = if s.trim_start().starts_with('[') {
+            serde_json::from_str(s).map_err(not_one)?
+        } else {
+            let file: CodebookIn = serde_json::from_str(s).map_err(not_one)?;
+            if file.format.as_deref().is_some_and(|f| f != "marginalia-codebook") {
+                return Err(CodebookError("This is not a Marginalia codebook.".into()));
             }
+            if file.version > 1 {
+                return Err(CodebookError("This codebook was written by a newer Marginalia.".into()));
+            }
+            file.tags
         };
-        let mut given = Vec::with_capacity(items.len());
-        for item in items {
-            let says_key = item.get("key").is_some();
-            let tag: TagIn = match item {
-                serde_json::Value::String(name) => TagIn { name, ..TagIn::default() },
-                other => serde_json::from_value(other).map_err(|e| CodebookError(format!("A tag could not be read: {e}.")))?,
-            };
-            given.push((tag, says_key));
-        }
         // Ids, colours and keys the file gives are kept; the missing ones are
         // filled in after, so that none is taken from a tag that names it.
         let mut book = Codebook {
             tags: given
                 .iter()
-                .map(|(t, _)| Tag {
+                .map(|t| Tag {
                     id: t.id.clone().unwrap_or_default(),
                     name: t.name.trim().to_string(),
                     colour: t.colour.clone().unwrap_or_default(),
-                    key: t.key,
+                    key: t.key.flatten(),
                     description: t.description.clone(),
                     style: t.style,
                 })
                 .collect(),
         };
-        for (i, (t, says_key)) in given.iter().enumerate() {
+        for (i, t) in given.iter().enumerate() {
             if t.id.is_none() && !t.name.trim().is_empty() {
                 book.tags[i].id = book.new_id(&t.name);
             }
             if t.colour.is_none() {
                 book.tags[i].colour = book.free_colour();
             }
-            if !says_key {
+            if t.key.is_none() {
                 book.tags[i].key = book.free_key();
             }
         }
@@ -463,28 +453,65 @@ struct CodebookIn {
     format: Option<String>,
     #[serde(default = "first_version")]
     version: u32,
-    tags: Vec<serde_json::Value>,
+    tags: Vec<TagIn>,
 }
 
 fn first_version() -> u32 {
     1
 }
 
-/// A tag as a file gives it: only the name is needed.
-#[derive(Deserialize, Default)]
+/// A tag as a file gives it: only the name is needed, and a bare string is
+/// a name. `key` tells "no key" (`null`) from "not said" (absent).
+#[derive(Default)]
 struct TagIn {
+    id: Option<String>,
+    name: String,
+    colour: Option<String>,
+    key: Option<Option<char>>,
+    description: String,
+    style: Option<Underline>,
+}
+
+impl<'de> Deserialize<'de> for TagIn {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Item;
+        impl<'de> serde::de::Visitor<'de> for Item {
+            type Value = TagIn;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a tag: its name, or an object with its name")
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<TagIn, E> {
+                Ok(TagIn { name: name.to_string(), ..TagIn::default() })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<TagIn, A::Error> {
+                let t = TagFields::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(TagIn { id: t.id, name: t.name, colour: t.colour, key: t.key, description: t.description, style: t.style })
+            }
+        }
+        d.deserialize_any(Item)
+    }
+}
+
+#[derive(Deserialize)]
+struct TagFields {
     #[serde(default)]
     id: Option<String>,
     name: String,
     #[serde(default)]
     colour: Option<String>,
-    #[serde(default)]
-    key: Option<char>,
+    #[serde(default, deserialize_with = "said")]
+    key: Option<Option<char>>,
     #[serde(default)]
     description: String,
     #[serde(default)]
     style: Option<Underline>,
 }
+
+/// A field that is there, even as `null` (absent stays `None` by `default`).
+fn said<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
 
 #[derive(Serialize, Deserialize)]
 struct CodebookFile {
@@ -560,7 +587,7 @@ mod tests {
         assert!(Codebook::from_json(r#"{"format":"marginalia-codebook","version":9,"tags":[]}"#).unwrap_err().0.contains("newer"));
         assert!(Codebook::from_json(r#"{"tags":[]}"#).unwrap_err().0.contains("no tags"));
         assert!(Codebook::from_json(r#"{"tags":[""]}"#).unwrap_err().0.contains("name"));
-        assert!(Codebook::from_json(r#"[1, 2]"#).unwrap_err().0.contains("could not be read"));
+        assert!(Codebook::from_json(r#"[1, 2]"#).unwrap_err().0.contains("expected a tag"));
         assert!(Codebook::from_json(r#"{"tags":[{"name":"a","key":"0"}]}"#).unwrap_err().0.contains("digit"));
     }
 
