@@ -5,6 +5,7 @@
 //! marginalia clean FILE... [--format jsonl|csv]
 //! marginalia export --from BACKUP.json --format FORMAT [--out PATH] [--documents ...] [--tags ...] [--all-tags] [--coder NAME] [--bom] [--presence]
 //! marginalia import FILE [--format auto|...] --into BACKUP.json [--dry-run]
+//! marginalia agreement --from BACKUP.json [--coders A,B] [--documents ...] [--tags ...]
 //! ```
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -53,6 +54,12 @@ usage:
                                                 2026-11-22.jsonl); without --out, text goes to standard
                                                 output; brat with --out DIR writes the folder of .txt
                                                 and .ann files, with --out NAME.zip a zip
+  marginalia agreement --from BACKUP.json [--coders A,B] [--documents ...] [--tags ...]
+                                                intercoder agreement of two coders in a backup (or a
+                                                coder and an answer key), as CSV: per tag and for all
+                                                tags, units (paragraphs and notes) both, only A, only B,
+                                                neither; percent agreement, Cohen's kappa, precision,
+                                                recall and F1 of B against A, character overlap
   marginalia import FILE --into BACKUP.json [--format auto|backup|csv|doccano|spacy|labelstudio|w3c|brat|qdpx]
           [--dry-run]                           reads an export (a brat folder too) into a backup file:
                                                 prints what changes (added, updated, re-anchored, not
@@ -99,6 +106,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
     match args.first().map(String::as_str) {
         Some("export") => return export(&args[1..]),
         Some("import") => return import(&args[1..]),
+        Some("agreement") => return agreement(&args[1..]),
         _ => {}
     }
     let mut format = Format::Jsonl;
@@ -379,6 +387,42 @@ fn resolve_tags(names: Vec<String>, book: &Codebook) -> Result<Vec<String>, Fail
                 })
         })
         .collect()
+}
+
+/// `marginalia agreement --from BACKUP.json [--coders A,B] [--documents ...] [--tags ...]`
+fn agreement(args: &[String]) -> Result<(), Failure> {
+    use marginalia_core::agreement;
+    let f = Flags::parse("agreement", args, &["--from", "--coders", "--documents", "--tags"], &[])?;
+    if let Some(p) = f.positional.first() {
+        return Err(Failure::Usage(format!("unexpected argument {p:?} for agreement")));
+    }
+    let from = f.value("--from").ok_or_else(|| Failure::Usage("agreement needs --from BACKUP.json".into()))?;
+    let state = load(from)?;
+    let docs: Vec<&Document> = match f.list("--documents").map(|d| resolve_documents(d, &state.docs)).transpose()? {
+        Some(ids) => state.docs.iter().filter(|d| ids.contains(&d.meta.id)).collect(),
+        None => state.docs.iter().collect(),
+    };
+    let book = &state.coding.codebook;
+    let tags = match f.list("--tags") {
+        Some(t) => resolve_tags(t, book)?,
+        None => book.tags.iter().map(|t| t.id.clone()).collect(),
+    };
+    // Coders of the whole backup (one may have coded nothing in the documents compared).
+    let coders = agreement::coders(&state.docs, &state.coding);
+    let named: Vec<String> = coders.iter().map(|(c, n)| format!("{c:?} ({n})")).collect();
+    let (a, b) = match f.list("--coders").as_deref() {
+        Some([a, b]) => (a.clone(), b.clone()),
+        Some(_) => return Err(Failure::Usage("--coders takes two names: --coders A,B".into())),
+        None if coders.len() == 2 => (coders[0].0.clone(), coders[1].0.clone()),
+        None => return Err(Failure::Input(format!("say which two coders to compare with --coders A,B (coders here: {})", named.join(", ")))),
+    };
+    for c in [&a, &b] {
+        if !coders.iter().any(|(x, _)| x == c) {
+            return Err(Failure::Input(format!("no annotations by {c:?} (coders here: {})", named.join(", "))));
+        }
+    }
+    let r = agreement::compare(&docs, &state.coding, &a, &b, &tags);
+    io::stdout().write_all(agreement::to_csv(&r, book, &a, &b).as_bytes()).map_err(|e| Failure::Input(format!("cannot write: {e}")))
 }
 
 /// `marginalia export --from BACKUP.json --format FORMAT [--out PATH] [scope] [--bom] [--presence]`

@@ -381,3 +381,33 @@ fn a_refused_import_leaves_the_backup_untouched() {
     assert_eq!(std::fs::read(&backup).unwrap(), before);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn agreement_of_two_coders_as_csv() {
+    let (dir, backup) = backup_fixture("agreement");
+    let b = backup.to_str().unwrap();
+    // The backup has two coders: they are compared without being named.
+    let out = marginalia(&["agreement", "--from", b]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut r = csv::Reader::from_reader(out.stdout.as_slice());
+    assert_eq!(r.headers().unwrap().iter().take(3).collect::<Vec<_>>(), ["coder_a", "coder_b", "tag"]);
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    assert_eq!(rows.iter().map(|r| r[2].to_string()).collect::<Vec<_>>(), ["threat", "Finance", "(all tags)"]);
+    // ana coded one unit of S/2019/103 with both tags, bo one of S/2018/80 with finance: no unit in common.
+    assert_eq!((&rows[0][0], &rows[0][1], &rows[0][4], &rows[0][5], &rows[0][6]), ("ana", "bo", "0", "1", "0"));
+    assert_eq!((&rows[1][4], &rows[1][5], &rows[1][6]), ("0", "1", "1"));
+    assert_eq!(&rows[1][12], "0.000", "F1 of no agreement");
+    let units: usize = rows[0][3].parse().unwrap();
+    assert!(units > 400, "every paragraph and note of the five reports: {units}");
+    // One report and one tag; coders named (and one who coded nothing there).
+    let out = marginalia(&["agreement", "--from", b, "--coders", "bo,ana", "--documents", "S/2018/80", "--tags", "finance"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(out.stdout.as_slice()).records().map(|x| x.unwrap()).collect();
+    assert_eq!((&rows[0][0], &rows[0][2], &rows[0][5], &rows[0][6]), ("bo", "Finance", "1", "0"));
+    let out = marginalia(&["agreement", "--from", b, "--coders", "ana,zed"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no annotations by \"zed\""), "{}", stderr(&out));
+    let out = marginalia(&["agreement", "--from", b, "--coders", "ana"]);
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -397,14 +397,14 @@ pub fn restore_cell(s: &str) -> &str {
 /// with the csv crate's writer, which links float parsing and its 17 KB of
 /// tables into the web build for a quoting style we do not use; the csv crate
 /// reads, and the round-trip tests and pandas check what this writes.)
-struct CsvOut(String);
+pub(crate) struct CsvOut(String);
 
 impl CsvOut {
-    fn new() -> CsvOut {
+    pub(crate) fn new() -> CsvOut {
         CsvOut(String::new())
     }
 
-    fn row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
+    pub(crate) fn row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
         for (i, cell) in cells.into_iter().enumerate() {
             if i > 0 {
                 self.0.push(',');
@@ -421,7 +421,7 @@ impl CsvOut {
         self.0.push_str("\r\n");
     }
 
-    fn finish(self, bom: bool) -> String {
+    pub(crate) fn finish(self, bom: bool) -> String {
         if bom { format!("\u{feff}{}", self.0) } else { self.0 }
     }
 }

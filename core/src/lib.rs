@@ -1,6 +1,7 @@
 //! Marginalia's pure core: no browser, no UI. Everything here is plain data and
 //! functions, tested natively.
 
+pub mod agreement;
 pub mod anchor;
 pub mod archive;
 pub mod annotation;

@@ -1,0 +1,412 @@
+//! Intercoder agreement: how far two coders (or a coder and an answer key)
+//! agree, tag by tag, and where they do not.
+//!
+//! Two measures, as QDA tools report them:
+//! - **by paragraph** (the unit): for each paragraph and footnote of the
+//!   documents compared, does each coder give it the tag (an annotation with
+//!   the tag overlaps it)? From the 2×2 table: percent agreement, Cohen's
+//!   kappa, and F1 of coder B against coder A (A as the key: precision and
+//!   recall over paragraphs);
+//! - **by character**: the text each coder gave the tag, compared character
+//!   by character (Dice: 2·both ÷ (A + B)), which also sees spans that differ
+//!   inside one paragraph.
+//!
+//! Only live annotations count; headings are not units. Kappa is undefined
+//! (`None`) when chance agreement is total (both coders gave every unit the
+//! same answer); F1 and overlap are undefined when neither coder used the tag.
+
+use std::borrow::Borrow;
+use std::collections::BTreeSet;
+
+use crate::coding::Coding;
+use crate::document::{BlockKind, Document};
+
+/// The counts behind one tag's agreement (or the pooled counts of several).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Units both coders gave the tag.
+    pub both: usize,
+    /// Units only coder A gave it.
+    pub only_a: usize,
+    /// Units only coder B gave it.
+    pub only_b: usize,
+    /// Units neither gave it.
+    pub neither: usize,
+    /// Characters both coders gave the tag, only A, only B.
+    pub chars_both: usize,
+    pub chars_only_a: usize,
+    pub chars_only_b: usize,
+}
+
+impl Counts {
+    pub fn units(&self) -> usize {
+        self.both + self.only_a + self.only_b + self.neither
+    }
+
+    /// Share of units on which the coders agree (both or neither).
+    pub fn percent(&self) -> Option<f64> {
+        let n = self.units();
+        (n > 0).then(|| (self.both + self.neither) as f64 / n as f64)
+    }
+
+    /// Cohen's kappa: agreement beyond chance, from -1 to 1.
+    pub fn kappa(&self) -> Option<f64> {
+        let n = self.units() as f64;
+        if n == 0.0 {
+            return None;
+        }
+        let po = (self.both + self.neither) as f64 / n;
+        let a_yes = (self.both + self.only_a) as f64 / n;
+        let b_yes = (self.both + self.only_b) as f64 / n;
+        let pe = a_yes * b_yes + (1.0 - a_yes) * (1.0 - b_yes);
+        ((1.0 - pe).abs() > 1e-12).then(|| (po - pe) / (1.0 - pe))
+    }
+
+    /// F1 of coder B's units against coder A's (A as the key).
+    pub fn f1(&self) -> Option<f64> {
+        dice(self.both, self.only_a, self.only_b)
+    }
+
+    /// Precision of B against A: of B's units, the share A has too.
+    pub fn precision(&self) -> Option<f64> {
+        let b = self.both + self.only_b;
+        (b > 0).then(|| self.both as f64 / b as f64)
+    }
+
+    /// Recall of B against A: of A's units, the share B found.
+    pub fn recall(&self) -> Option<f64> {
+        let a = self.both + self.only_a;
+        (a > 0).then(|| self.both as f64 / a as f64)
+    }
+
+    /// Character overlap (Dice) of the text the two coders gave the tag.
+    pub fn overlap(&self) -> Option<f64> {
+        dice(self.chars_both, self.chars_only_a, self.chars_only_b)
+    }
+
+    fn add(&mut self, o: &Counts) {
+        self.both += o.both;
+        self.only_a += o.only_a;
+        self.only_b += o.only_b;
+        self.neither += o.neither;
+        self.chars_both += o.chars_both;
+        self.chars_only_a += o.chars_only_a;
+        self.chars_only_b += o.chars_only_b;
+    }
+}
+
+fn dice(both: usize, only_a: usize, only_b: usize) -> Option<f64> {
+    let d = 2 * both + only_a + only_b;
+    (d > 0).then(|| 2.0 * both as f64 / d as f64)
+}
+
+/// Which coder gave a tag where the other did not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    A,
+    B,
+}
+
+/// A unit where the coders differ on a tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disagreement {
+    pub doc: String,
+    /// The block's index in its document.
+    pub block: usize,
+    /// Its citation ("S/2019/103 ¶12", "S/2019/103 n. 9").
+    pub cite: String,
+    /// The paragraph number, for a link (`None` for a footnote or an unnumbered paragraph).
+    pub paragraph: Option<u32>,
+    pub tag: String,
+    /// The coder who gave the tag.
+    pub by: Side,
+}
+
+/// Two coders compared.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Comparison {
+    /// Per tag, in the order asked.
+    pub tags: Vec<(String, Counts)>,
+    /// All tags pooled.
+    pub all: Counts,
+    /// Where they differ, in document and text order, tags in the order asked.
+    pub disagreements: Vec<Disagreement>,
+}
+
+/// Every coder with annotations in `docs`, with how many each made, by name.
+pub fn coders<D: Borrow<Document>>(docs: &[D], coding: &Coding) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for d in docs {
+        for a in coding.live(&d.borrow().meta.id) {
+            match out.iter_mut().find(|(c, _)| *c == a.coder) {
+                Some((_, n)) => *n += 1,
+                None => out.push((a.coder.clone(), 1)),
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Compares coder `a`'s annotations with coder `b`'s on `tags` over `docs`.
+pub fn compare<D: Borrow<Document>>(docs: &[D], coding: &Coding, a: &str, b: &str, tags: &[String]) -> Comparison {
+    let mut per_tag: Vec<Counts> = vec![Counts::default(); tags.len()];
+    let mut disagreements = Vec::new();
+    for d in docs.iter().map(Borrow::borrow) {
+        let units: Vec<usize> = d.blocks.iter().enumerate().filter(|(_, b)| !matches!(b.kind, BlockKind::Heading { .. })).map(|(i, _)| i).collect();
+        for (t, tag) in tags.iter().enumerate() {
+            let spans = |coder: &str| -> Vec<(usize, usize)> {
+                let mut v: Vec<(usize, usize)> = coding
+                    .live(&d.meta.id)
+                    .filter(|x| x.coder == coder && x.has_tag(tag) && x.start < x.end)
+                    .map(|x| (x.start, x.end))
+                    .collect();
+                v.sort_unstable();
+                merge(v)
+            };
+            let (sa, sb) = (spans(a), spans(b));
+            let touched = |spans: &[(usize, usize)]| -> BTreeSet<usize> {
+                units.iter().copied().filter(|&i| spans.iter().any(|&(s, e)| s < d.blocks[i].end && e > d.blocks[i].start)).collect()
+            };
+            let (ua, ub) = (touched(&sa), touched(&sb));
+            let c = &mut per_tag[t];
+            for &i in &units {
+                let by = match (ua.contains(&i), ub.contains(&i)) {
+                    (true, true) => {
+                        c.both += 1;
+                        None
+                    }
+                    (true, false) => {
+                        c.only_a += 1;
+                        Some(Side::A)
+                    }
+                    (false, true) => {
+                        c.only_b += 1;
+                        Some(Side::B)
+                    }
+                    (false, false) => {
+                        c.neither += 1;
+                        None
+                    }
+                };
+                if let Some(by) = by {
+                    let block = &d.blocks[i];
+                    let (cite, paragraph) = cite_block(d, &block.kind);
+                    disagreements.push(Disagreement { doc: d.meta.id.clone(), block: i, cite, paragraph, tag: tag.clone(), by });
+                }
+            }
+            let both = intersection(&sa, &sb);
+            c.chars_both += both;
+            c.chars_only_a += length(&sa) - both;
+            c.chars_only_b += length(&sb) - both;
+        }
+    }
+    // Disagreements in document and text order, then tag order.
+    let order = |x: &Disagreement| tags.iter().position(|t| *t == x.tag).unwrap_or(usize::MAX);
+    let doc_order = |id: &str| docs.iter().position(|d| d.borrow().meta.id == id).unwrap_or(usize::MAX);
+    disagreements.sort_by_key(|x| (doc_order(&x.doc), x.block, order(x)));
+    let mut all = Counts::default();
+    for c in &per_tag {
+        all.add(c);
+    }
+    Comparison { tags: tags.iter().cloned().zip(per_tag).collect(), all, disagreements }
+}
+
+fn cite_block(d: &Document, kind: &BlockKind) -> (String, Option<u32>) {
+    let who = d.meta.symbol.as_deref().unwrap_or(&d.meta.id);
+    match kind {
+        BlockKind::Paragraph { number: Some(n) } => (format!("{who} ¶{n}"), Some(*n)),
+        BlockKind::Footnote { number } => (format!("{who} n. {number}"), None),
+        _ => (who.to_string(), None),
+    }
+}
+
+/// Sorted spans merged where they overlap or touch.
+fn merge(sorted: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(sorted.len());
+    for (s, e) in sorted {
+        match out.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
+fn length(spans: &[(usize, usize)]) -> usize {
+    spans.iter().map(|(s, e)| e - s).sum()
+}
+
+/// Characters two merged, sorted span lists share.
+fn intersection(a: &[(usize, usize)], b: &[(usize, usize)]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        let (s, e) = (a[i].0.max(b[j].0), a[i].1.min(b[j].1));
+        if s < e {
+            n += e - s;
+        }
+        if a[i].1 < b[j].1 { i += 1 } else { j += 1 }
+    }
+    n
+}
+
+/// The comparison as CSV, for pandas or R: a row per tag (its name from
+/// `book`, else its id) and one for all tags pooled; the measures with three
+/// decimals, empty when undefined.
+pub fn to_csv(r: &Comparison, book: &crate::codebook::Codebook, a: &str, b: &str) -> String {
+    let num = |x: Option<f64>| x.map_or_else(String::new, |x| format!("{x:.3}"));
+    let mut w = crate::export::CsvOut::new();
+    w.row(["coder_a", "coder_b", "tag", "units", "both", "only_a", "only_b", "neither", "percent_agreement", "kappa", "precision", "recall", "f1", "char_overlap"]);
+    let rows = r.tags.iter().map(|(t, c)| (book.get(t).map_or(t.as_str(), |t| t.name.as_str()), c)).chain([("(all tags)", &r.all)]);
+    for (tag, c) in rows {
+        w.row([
+            a.to_string(),
+            b.to_string(),
+            tag.to_string(),
+            c.units().to_string(),
+            c.both.to_string(),
+            c.only_a.to_string(),
+            c.only_b.to_string(),
+            c.neither.to_string(),
+            num(c.percent()),
+            num(c.kappa()),
+            num(c.precision()),
+            num(c.recall()),
+            num(c.f1()),
+            num(c.overlap()),
+        ]);
+    }
+    w.finish(false)
+}
+
+/// A measure for a table: two decimals, "—" when undefined.
+pub fn show(x: Option<f64>) -> String {
+    x.map_or_else(|| "—".to_string(), |x| format!("{x:.2}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::annotation::Annotation;
+    use crate::codebook::Codebook;
+    use crate::document::{DocumentBuilder, Meta, Piece};
+    use proptest::prelude::*;
+
+    fn doc() -> Document {
+        let mut b = DocumentBuilder::new();
+        b.push(BlockKind::Heading { level: 1 }, &[Piece::Text("Title".into())]);
+        for n in 1..=4 {
+            b.push(BlockKind::Paragraph { number: Some(n) }, &[Piece::Text(format!("Paragraph {n} has some words."))]);
+        }
+        b.push(BlockKind::Footnote { number: 1 }, &[Piece::Text("A note.".into())]);
+        b.finish(Meta { id: "D".into(), symbol: Some("S/1".into()), ..Meta::default() })
+    }
+
+    fn para(d: &Document, n: u32) -> (usize, usize) {
+        let b = d.paragraphs().find(|(k, _)| *k == n).unwrap().1;
+        (b.start, b.end)
+    }
+
+    fn ann(d: &Document, id: &str, coder: &str, span: (usize, usize), tags: &[&str]) -> Annotation {
+        let mut a = Annotation::new(d, span.0, span.1, tags[0], coder, id.into(), "t", false).unwrap();
+        a.tags = tags.iter().map(|t| t.to_string()).collect();
+        a
+    }
+
+    fn tags(t: &[&str]) -> Vec<String> {
+        t.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn kappa_as_in_the_textbook() {
+        // 50 units: 20 both, 5 only A, 10 only B, 15 neither: po 0.7, pe 0.5, kappa 0.4.
+        let c = Counts { both: 20, only_a: 5, only_b: 10, neither: 15, ..Counts::default() };
+        assert!((c.kappa().unwrap() - 0.4).abs() < 1e-9);
+        assert!((c.percent().unwrap() - 0.7).abs() < 1e-9);
+        assert!((c.f1().unwrap() - 40.0 / 55.0).abs() < 1e-9);
+        assert!((c.precision().unwrap() - 20.0 / 30.0).abs() < 1e-9);
+        assert!((c.recall().unwrap() - 20.0 / 25.0).abs() < 1e-9);
+        // Undefined where it must be.
+        let none = Counts { neither: 5, ..Counts::default() };
+        assert_eq!((none.kappa(), none.f1(), none.overlap(), none.percent()), (None, None, None, Some(1.0)));
+        assert_eq!(Counts::default().percent(), None);
+        assert_eq!(show(None), "—");
+        assert_eq!(show(Some(0.4)), "0.40");
+    }
+
+    #[test]
+    fn two_coders_by_paragraph_and_by_character() {
+        let d = doc();
+        let mut c = Coding::new(Codebook::default());
+        let (s1, e1) = para(&d, 1);
+        // ¶1: both give threat, A the whole paragraph, B its second half.
+        c.add(ann(&d, "a1", "Ana", (s1, e1), &["threat"]));
+        c.add(ann(&d, "b1", "Bo", ((s1 + e1) / 2, e1), &["threat"]));
+        // ¶2: only Ana (threat and finance); ¶3: only Bo (finance); ¶4 nobody.
+        c.add(ann(&d, "a2", "Ana", para(&d, 2), &["threat", "finance"]));
+        c.add(ann(&d, "b3", "Bo", para(&d, 3), &["finance"]));
+        // A deleted annotation does not count.
+        c.add(ann(&d, "b4", "Bo", para(&d, 4), &["threat"]));
+        c.delete("b4", "t2");
+        let docs = [d.clone()];
+        let r = compare(&docs, &c, "Ana", "Bo", &tags(&["threat", "finance"]));
+        let threat = r.tags[0].1;
+        assert_eq!((threat.both, threat.only_a, threat.only_b, threat.neither), (1, 1, 0, 3), "4 paragraphs and a note");
+        let half = e1 - (s1 + e1) / 2;
+        assert_eq!((threat.chars_both, threat.chars_only_b), (half, 0));
+        assert_eq!(threat.chars_only_a, (e1 - s1 - half) + (para(&d, 2).1 - para(&d, 2).0));
+        let finance = r.tags[1].1;
+        assert_eq!((finance.both, finance.only_a, finance.only_b, finance.neither), (0, 1, 1, 3));
+        assert_eq!(finance.f1(), Some(0.0));
+        assert_eq!(r.all.units(), 10);
+        assert_eq!(
+            r.disagreements.iter().map(|x| (x.cite.as_str(), x.tag.as_str(), x.by)).collect::<Vec<_>>(),
+            [("S/1 ¶2", "threat", Side::A), ("S/1 ¶2", "finance", Side::A), ("S/1 ¶3", "finance", Side::B)]
+        );
+        assert_eq!(r.disagreements[0].paragraph, Some(2));
+        assert_eq!(coders(&docs, &c), [("Ana".to_string(), 2), ("Bo".to_string(), 2)]);
+        let csv = to_csv(&r, &Codebook::default(), "Ana", "Bo");
+        let mut rows = csv::Reader::from_reader(csv.as_bytes());
+        assert_eq!(rows.headers().unwrap().iter().nth(9), Some("kappa"));
+        let rows: Vec<csv::StringRecord> = rows.records().map(|r| r.unwrap()).collect();
+        assert_eq!(rows.len(), 3, "two tags and all tags");
+        assert_eq!((&rows[0][2], &rows[0][4], &rows[0][5], &rows[0][7]), ("threat", "1", "1", "3"));
+        assert_eq!(&rows[2][2], "(all tags)");
+        assert_eq!(&rows[1][12], "0.000", "finance: no unit in common");
+        // The same coder against itself agrees fully.
+        let same = compare(&docs, &c, "Ana", "Ana", &tags(&["threat"]));
+        assert_eq!((same.all.kappa(), same.all.f1(), same.all.overlap()), (Some(1.0), Some(1.0), Some(1.0)));
+        assert!(same.disagreements.is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn measures_stay_in_range_and_are_symmetric(spans in proptest::collection::vec((0usize..120, 1usize..40, any::<bool>(), 0usize..2), 0..12)) {
+            let d = doc();
+            let len = d.text.chars().count();
+            let mut c = Coding::new(Codebook::default());
+            for (i, (s, l, who, t)) in spans.iter().enumerate() {
+                let s = s % len;
+                let e = (s + l).min(len);
+                let tag = ["threat", "finance"][*t];
+                if let Some(a) = Annotation::new(&d, s, e, tag, if *who { "A" } else { "B" }, format!("x{i}"), "t", false) {
+                    c.add(a);
+                }
+            }
+            let docs = [d];
+            let t = tags(&["threat", "finance"]);
+            let ab = compare(&docs, &c, "A", "B", &t);
+            let ba = compare(&docs, &c, "B", "A", &t);
+            for x in [ab.all.percent(), ab.all.f1(), ab.all.overlap()].into_iter().flatten() {
+                prop_assert!((0.0..=1.0).contains(&x));
+            }
+            if let Some(k) = ab.all.kappa() {
+                prop_assert!((-1.0..=1.0 + 1e-9).contains(&k));
+                prop_assert!((k - ba.all.kappa().unwrap()).abs() < 1e-9, "kappa is symmetric");
+            }
+            prop_assert_eq!(ab.all.f1(), ba.all.f1());
+            prop_assert_eq!(ab.all.overlap(), ba.all.overlap());
+            prop_assert_eq!(ab.disagreements.len(), ab.all.only_a + ab.all.only_b);
+        }
+    }
+}
