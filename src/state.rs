@@ -13,6 +13,7 @@ pub enum Page {
     Corpus,
     Codebook,
     Segments,
+    Agreement,
     Report(String),
     NotFound(String),
 }
@@ -109,6 +110,7 @@ pub fn provide_app_state() -> AppState {
         Route::Corpus => Page::Corpus,
         Route::Codebook => Page::Codebook,
         Route::Segments(_) => Page::Segments,
+        Route::Agreement { .. } => Page::Agreement,
         Route::Report { slug, .. } | Route::Note { slug, .. } => Page::Report(slug),
         Route::NotFound(h) => Page::NotFound(h),
     });

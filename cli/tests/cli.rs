@@ -398,7 +398,7 @@ fn agreement_of_two_coders_as_csv() {
     assert_eq!((&rows[1][4], &rows[1][5], &rows[1][6]), ("0", "1", "1"));
     assert_eq!(&rows[1][12], "0.000", "F1 of no agreement");
     let units: usize = rows[0][3].parse().unwrap();
-    assert!(units > 400, "every paragraph and note of the five reports: {units}");
+    assert!((100..400).contains(&units), "the paragraphs and notes of the two reports coded, not all five: {units}");
     // One report and one tag; coders named (and one who coded nothing there).
     let out = marginalia(&["agreement", "--from", b, "--coders", "bo,ana", "--documents", "S/2018/80", "--tags", "finance"]);
     assert!(out.status.success(), "{}", stderr(&out));

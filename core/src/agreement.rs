@@ -11,7 +11,9 @@
 //!   by character (Dice: 2·both ÷ (A + B)), which also sees spans that differ
 //!   inside one paragraph.
 //!
-//! Only live annotations count; headings are not units. Kappa is undefined
+//! Only live annotations count; headings are not units, and only the
+//! documents either coder coded are compared (the others would only add
+//! units neither gave any tag, and make agreement look better than it is). Kappa is undefined
 //! (`None`) when chance agreement is total (both coders gave every unit the
 //! same answer); F1 and overlap are undefined when neither coder used the tag.
 
@@ -135,17 +137,13 @@ pub struct Comparison {
 
 /// Every coder with annotations in `docs`, with how many each made, by name.
 pub fn coders<D: Borrow<Document>>(docs: &[D], coding: &Coding) -> Vec<(String, usize)> {
-    let mut out: Vec<(String, usize)> = Vec::new();
+    let mut out: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for d in docs {
         for a in coding.live(&d.borrow().meta.id) {
-            match out.iter_mut().find(|(c, _)| *c == a.coder) {
-                Some((_, n)) => *n += 1,
-                None => out.push((a.coder.clone(), 1)),
-            }
+            *out.entry(a.coder.clone()).or_default() += 1;
         }
     }
-    out.sort();
-    out
+    out.into_iter().collect()
 }
 
 /// Compares coder `a`'s annotations with coder `b`'s on `tags` over `docs`.
@@ -153,24 +151,37 @@ pub fn compare<D: Borrow<Document>>(docs: &[D], coding: &Coding, a: &str, b: &st
     let mut per_tag: Vec<Counts> = vec![Counts::default(); tags.len()];
     let mut disagreements = Vec::new();
     for d in docs.iter().map(Borrow::borrow) {
-        let units: Vec<usize> = d.blocks.iter().enumerate().filter(|(_, b)| !matches!(b.kind, BlockKind::Heading { .. })).map(|(i, _)| i).collect();
-        for (t, tag) in tags.iter().enumerate() {
-            let spans = |coder: &str| -> Vec<(usize, usize)> {
-                let mut v: Vec<(usize, usize)> = coding
-                    .live(&d.meta.id)
-                    .filter(|x| x.coder == coder && x.has_tag(tag) && x.start < x.end)
-                    .map(|x| (x.start, x.end))
-                    .collect();
-                v.sort_unstable();
-                merge(v)
-            };
-            let (sa, sb) = (spans(a), spans(b));
-            let touched = |spans: &[(usize, usize)]| -> BTreeSet<usize> {
-                units.iter().copied().filter(|&i| spans.iter().any(|&(s, e)| s < d.blocks[i].end && e > d.blocks[i].start)).collect()
-            };
-            let (ua, ub) = (touched(&sa), touched(&sb));
-            let c = &mut per_tag[t];
-            for &i in &units {
+        if !coding.live(&d.meta.id).any(|x| x.coder == a || x.coder == b) {
+            continue;
+        }
+        // Per tag: each coder's spans (merged; `live` gives them sorted by start)
+        // and the units they touch.
+        let per: Vec<[(Vec<(usize, usize)>, BTreeSet<usize>); 2]> = tags
+            .iter()
+            .map(|tag| {
+                [a, b].map(|coder| {
+                    let spans = merge(
+                        coding.live(&d.meta.id).filter(|x| x.coder == coder && x.has_tag(tag) && x.start < x.end).map(|x| (x.start, x.end)),
+                    );
+                    let units = d
+                        .blocks
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, k)| !matches!(k.kind, BlockKind::Heading { .. }))
+                        .filter(|(_, k)| spans.iter().any(|&(s, e)| s < k.end && e > k.start))
+                        .map(|(i, _)| i)
+                        .collect();
+                    (spans, units)
+                })
+            })
+            .collect();
+        // Unit by unit, tag by tag: the disagreements come out in text order.
+        for (i, block) in d.blocks.iter().enumerate() {
+            if matches!(block.kind, BlockKind::Heading { .. }) {
+                continue;
+            }
+            for (t, [(_, ua), (_, ub)]) in per.iter().enumerate() {
+                let c = &mut per_tag[t];
                 let by = match (ua.contains(&i), ub.contains(&i)) {
                     (true, true) => {
                         c.both += 1;
@@ -190,21 +201,19 @@ pub fn compare<D: Borrow<Document>>(docs: &[D], coding: &Coding, a: &str, b: &st
                     }
                 };
                 if let Some(by) = by {
-                    let block = &d.blocks[i];
                     let (cite, paragraph) = cite_block(d, &block.kind);
-                    disagreements.push(Disagreement { doc: d.meta.id.clone(), block: i, cite, paragraph, tag: tag.clone(), by });
+                    disagreements.push(Disagreement { doc: d.meta.id.clone(), block: i, cite, paragraph, tag: tags[t].clone(), by });
                 }
             }
-            let both = intersection(&sa, &sb);
+        }
+        for (t, [(sa, _), (sb, _)]) in per.iter().enumerate() {
+            let both = intersection(sa, sb);
+            let c = &mut per_tag[t];
             c.chars_both += both;
-            c.chars_only_a += length(&sa) - both;
-            c.chars_only_b += length(&sb) - both;
+            c.chars_only_a += length(sa) - both;
+            c.chars_only_b += length(sb) - both;
         }
     }
-    // Disagreements in document and text order, then tag order.
-    let order = |x: &Disagreement| tags.iter().position(|t| *t == x.tag).unwrap_or(usize::MAX);
-    let doc_order = |id: &str| docs.iter().position(|d| d.borrow().meta.id == id).unwrap_or(usize::MAX);
-    disagreements.sort_by_key(|x| (doc_order(&x.doc), x.block, order(x)));
     let mut all = Counts::default();
     for c in &per_tag {
         all.add(c);
@@ -221,9 +230,9 @@ fn cite_block(d: &Document, kind: &BlockKind) -> (String, Option<u32>) {
     }
 }
 
-/// Sorted spans merged where they overlap or touch.
-fn merge(sorted: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
-    let mut out: Vec<(usize, usize)> = Vec::with_capacity(sorted.len());
+/// Spans sorted by start, merged where they overlap or touch.
+fn merge(sorted: impl Iterator<Item = (usize, usize)>) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
     for (s, e) in sorted {
         match out.last_mut() {
             Some(last) if s <= last.1 => last.1 = last.1.max(e),
@@ -254,7 +263,7 @@ fn intersection(a: &[(usize, usize)], b: &[(usize, usize)]) -> usize {
 /// `book`, else its id) and one for all tags pooled; the measures with three
 /// decimals, empty when undefined.
 pub fn to_csv(r: &Comparison, book: &crate::codebook::Codebook, a: &str, b: &str) -> String {
-    let num = |x: Option<f64>| x.map_or_else(String::new, |x| format!("{x:.3}"));
+    let num = |x: Option<f64>| x.map_or_else(String::new, |x| fixed(x, 3));
     let mut w = crate::export::CsvOut::new();
     w.row(["coder_a", "coder_b", "tag", "units", "both", "only_a", "only_b", "neither", "percent_agreement", "kappa", "precision", "recall", "f1", "char_overlap"]);
     let rows = r.tags.iter().map(|(t, c)| (book.get(t).map_or(t.as_str(), |t| t.name.as_str()), c)).chain([("(all tags)", &r.all)]);
@@ -279,9 +288,116 @@ pub fn to_csv(r: &Comparison, book: &crate::codebook::Codebook, a: &str, b: &str
     w.finish(false)
 }
 
+/// The agreement page's body as HTML (escaped; the web app sets it as one
+/// `innerHTML`, as it does a report's prose): the per-tag table with all
+/// tags pooled, "everyone against A" (`class`: each other coder against A,
+/// pooled; shown when there are two or more), and where A and B differ (the
+/// first `listed`), each linking to its paragraph.
+pub fn report_html<D: Borrow<Document>>(
+    r: &Comparison,
+    class: &[(String, Counts)],
+    book: &crate::codebook::Codebook,
+    docs: &[D],
+    (a, b): (&str, &str),
+    listed: usize,
+) -> String {
+    use crate::html::escape;
+    use crate::route::Route;
+    let named = |c: &str| escape(if c.is_empty() { "(unnamed)" } else { c });
+    let tag_name = |t: &str| escape(book.get(t).map_or(t, |t| t.name.as_str()));
+    let mut h = String::new();
+    let head = |h: &mut String, cols: &[(&str, &str)]| {
+        h.push_str("<thead><tr>");
+        for (title, label) in cols {
+            h.push_str(&format!("<th scope=\"col\" title=\"{}\">{}</th>", escape(title), label));
+        }
+        h.push_str("</tr></thead><tbody>");
+    };
+    h.push_str("<div class=\"table-wrap\"><table class=\"agreement\">");
+    head(&mut h, &[
+        ("", "Tag"),
+        ("Paragraphs and notes A gave the tag", &named(a)),
+        ("Paragraphs and notes B gave the tag", &named(b)),
+        ("Given it by both", "Both"),
+        ("Share of units where both agree (gave it, or did not)", "% agreement"),
+        ("Cohen's kappa: agreement beyond chance, −1 to 1", "κ"),
+        ("F1 of B against A (A as the key)", "F1"),
+        ("The text both gave the tag, character by character (Dice)", "Overlap"),
+    ]);
+    let rows = r.tags.iter().map(|(t, c)| (tag_name(t), c, "")).chain([("All tags".to_string(), &r.all, " class=\"all\"")]);
+    for (name, c, class) in rows {
+        h.push_str(&format!(
+            "<tr{class}><th scope=\"row\">{name}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            c.both + c.only_a, c.both + c.only_b, c.both, percent(c.percent()), show(c.kappa()), show(c.f1()), show(c.overlap())
+        ));
+    }
+    h.push_str("</tbody></table></div>");
+    h.push_str(&format!(
+        "<p class=\"count-line\">Over {} (the paragraphs and notes of the texts either coded).</p>",
+        crate::count(r.all.units() / r.tags.len().max(1), "unit")
+    ));
+    if class.len() > 1 {
+        h.push_str(&format!("<h2>Everyone against {}</h2><div class=\"table-wrap\"><table class=\"agreement class-table\">", named(a)));
+        head(&mut h, &[
+            ("", "Coder"),
+            ("Paragraphs and notes given a tag", "Units coded"),
+            ("", "% agreement"),
+            ("", "κ"),
+            ("Of theirs, the share the key has too", "Precision"),
+            ("Of the key's, the share they found", "Recall"),
+            ("", "F1"),
+            ("", "Overlap"),
+        ]);
+        for (c, k) in class {
+            let href = Route::Agreement { a: Some(a.to_string()), b: Some(c.clone()) }.to_hash();
+            h.push_str(&format!(
+                "<tr><th scope=\"row\"><a href=\"{}\">{}</a></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&href), named(c), k.both + k.only_b, percent(k.percent()), show(k.kappa()), show(k.precision()), show(k.recall()), show(k.f1()), show(k.overlap())
+            ));
+        }
+        h.push_str("</tbody></table></div>");
+    }
+    let n = r.disagreements.len();
+    h.push_str(&format!("<h2>Where they differ · {n}</h2>"));
+    if n > listed {
+        h.push_str(&format!("<p class=\"count-line\">The first {listed}; the CSV has the counts of all.</p>"));
+    }
+    h.push_str("<ol class=\"segments differ\">");
+    for x in r.disagreements.iter().take(listed) {
+        let who = match x.by {
+            Side::A => a,
+            Side::B => b,
+        };
+        let href = docs.iter().map(Borrow::borrow).find(|d| d.meta.id == x.doc).map(|d| Route::report(&d.meta.id, x.paragraph).to_hash()).unwrap_or_default();
+        let colour = book.get(&x.tag).map(|t| t.colour.as_str()).filter(|c| crate::codebook::valid_colour(c)).unwrap_or("");
+        h.push_str(&format!(
+            "<li style=\"border-left-color:{colour}\"><a class=\"seg-cite\" href=\"{}\">{}</a> · <span class=\"seg-tags\">{}</span> — only <strong>{}</strong></li>",
+            escape(&href), escape(&x.cite), tag_name(&x.tag), named(who)
+        ));
+    }
+    h.push_str("</ol>");
+    h
+}
+
+/// `x` rounded to `places` decimals, written out ("0.40", "-0.25"; never
+/// "-0.00"). By integer arithmetic: float formatting with a precision would
+/// add kilobytes of code to the web app for this alone.
+fn fixed(x: f64, places: u32) -> String {
+    let scale = 10i64.pow(places);
+    let n = (x * scale as f64).round() as i64;
+    let sign = if n < 0 { "-" } else { "" };
+    let (whole, frac) = (n.abs() / scale, n.abs() % scale);
+    format!("{sign}{whole}.{frac:0width$}", width = places as usize)
+}
+
 /// A measure for a table: two decimals, "—" when undefined.
 pub fn show(x: Option<f64>) -> String {
-    x.map_or_else(|| "—".to_string(), |x| format!("{x:.2}"))
+    x.map_or_else(|| "—".to_string(), |x| fixed(x, 2))
+}
+
+/// A share as a percentage for a table, to one decimal ("99.7%"), "—" when undefined.
+pub fn percent(x: Option<f64>) -> String {
+    x.map_or_else(|| "—".to_string(), |x| format!("{}%", fixed(x * 100.0, 1)))
 }
 
 #[cfg(test)]
@@ -332,6 +448,11 @@ mod tests {
         assert_eq!(Counts::default().percent(), None);
         assert_eq!(show(None), "—");
         assert_eq!(show(Some(0.4)), "0.40");
+        assert_eq!(show(Some(-0.003)), "0.00");
+        assert_eq!(show(Some(-0.25)), "-0.25");
+        assert_eq!(percent(Some(2.0 / 3.0)), "66.7%");
+        assert_eq!(percent(None), "—");
+        assert_eq!((fixed(1.0, 3), fixed(0.0005, 3), fixed(-1.0, 2), fixed(0.999, 2)), ("1.000".into(), "0.001".into(), "-1.00".into(), "1.00".into()));
     }
 
     #[test]
@@ -373,6 +494,18 @@ mod tests {
         assert_eq!((&rows[0][2], &rows[0][4], &rows[0][5], &rows[0][7]), ("threat", "1", "1", "3"));
         assert_eq!(&rows[2][2], "(all tags)");
         assert_eq!(&rows[1][12], "0.000", "finance: no unit in common");
+        // As HTML, escaped, with links to the paragraphs.
+        let html = report_html(&r, &[], &Codebook::default(), &docs, ("Ana", "<Bo>"), 1);
+        assert!(html.contains("&lt;Bo&gt;") && !html.contains("<Bo>"), "names are escaped");
+        assert!(html.contains("href=\"#/report/D/p2\""), "{html}");
+        assert!(html.contains("The first 1; the CSV"), "only the first listed");
+        assert_eq!(html.matches("<li ").count(), 1);
+        assert!(!html.contains("Everyone against"), "one other coder: no class table");
+        // A document neither coded adds nothing.
+        let mut other = doc();
+        other.meta.id = "E".into();
+        let two = [d.clone(), other];
+        assert_eq!(compare(&two, &c, "Ana", "Bo", &tags(&["threat"])).all.units(), 5);
         // The same coder against itself agrees fully.
         let same = compare(&docs, &c, "Ana", "Ana", &tags(&["threat"]));
         assert_eq!((same.all.kappa(), same.all.f1(), same.all.overlap()), (Some(1.0), Some(1.0), Some(1.0)));

@@ -103,7 +103,7 @@ impl std::fmt::Display for CodebookError {
     }
 }
 
-fn valid_colour(c: &str) -> bool {
+pub(crate) fn valid_colour(c: &str) -> bool {
     c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 

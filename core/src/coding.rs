@@ -140,7 +140,8 @@ impl Coding {
     /// another tag does not duplicate it); otherwise `a` is added. Returns what
     /// was touched and the id of the annotation that now carries the tags.
     pub fn code(&mut self, a: Annotation, now: &str) -> (Touched, String) {
-        let same = self.live(&a.doc).find(|x| x.start == a.start && x.end == a.end).map(|x| x.id.clone());
+        // The same coder's annotation of the same span: another coder's is theirs to keep.
+        let same = self.live(&a.doc).find(|x| x.start == a.start && x.end == a.end && x.coder == a.coder).map(|x| x.id.clone());
         match same {
             Some(id) => {
                 let tags = a.tags;
@@ -394,6 +395,13 @@ mod tests {
         c.undo("t6");
         c.undo("t6");
         assert_eq!(c.get("a").unwrap().tags, ["threat"]);
+        // Another coder coding the same span makes their own annotation.
+        let mut other = ann("g", "D", 4, "finance");
+        other.coder = "bo".into();
+        let (_, id) = c.code(other, "t6");
+        assert_eq!(id, "g");
+        assert_eq!(c.get("d").unwrap().tags, ["threat"], "ana's annotation is untouched");
+        c.undo("t6");
         // A deleted annotation at the same span is not revived: a new one is made.
         c.delete("a", "t7");
         let (_, id) = c.code(ann("f", "D", 3, "finance"), "t8");

@@ -1,7 +1,8 @@
 //! Deep links. The app routes on the URL's fragment so links survive a reload on
 //! any static host: `#/` is the corpus, `#/report/S-2019-103` a report and
 //! `#/report/S-2019-103/p12` its paragraph 12, `#/report/S-2019-103/n9` its footnote 9,
-//! `#/segments?tags=finance,threat&match=all&in=S-2019-103&group=tag` a retrieval.
+//! `#/segments?tags=finance,threat&match=all&in=S-2019-103&group=tag` a retrieval,
+//! `#/agreement?a=Key&b=Bo` two coders compared.
 
 /// Where the app is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,6 +12,8 @@ pub enum Route {
     Codebook,
     /// Every coded segment across the corpus (the QDA "retrieval"), filtered.
     Segments(SegmentsQuery),
+    /// Intercoder agreement of coder `a` (or an answer key) and coder `b`.
+    Agreement { a: Option<String>, b: Option<String> },
     Report { slug: String, paragraph: Option<u32> },
     /// A footnote of a report.
     Note { slug: String, note: u32 },
@@ -149,6 +152,17 @@ impl Route {
         match parts.as_slice() {
             ["codebook"] => Route::Codebook,
             ["segments"] => Route::Segments(SegmentsQuery::parse(query)),
+            ["agreement"] => {
+                let (mut a, mut b) = (None, None);
+                for pair in query.split('&') {
+                    match pair.split_once('=') {
+                        Some(("a", v)) if !v.is_empty() => a = Some(decode(v)),
+                        Some(("b", v)) if !v.is_empty() => b = Some(decode(v)),
+                        _ => {}
+                    }
+                }
+                Route::Agreement { a, b }
+            }
             ["report", slug] if !slug.is_empty() => {
                 Route::Report { slug: slug.to_string(), paragraph: None }
             }
@@ -173,6 +187,11 @@ impl Route {
                 query if query.is_empty() => "#/segments".to_string(),
                 query => format!("#/segments?{query}"),
             },
+            Route::Agreement { a, b } => {
+                let parts: Vec<String> =
+                    [("a", a), ("b", b)].iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", encode(v)))).collect();
+                if parts.is_empty() { "#/agreement".to_string() } else { format!("#/agreement?{}", parts.join("&")) }
+            }
             Route::Report { slug, paragraph: None } => format!("#/report/{slug}"),
             Route::Report { slug, paragraph: Some(n) } => format!("#/report/{slug}/p{n}"),
             Route::Note { slug, note } => format!("#/report/{slug}/n{note}"),
@@ -239,6 +258,16 @@ mod tests {
         let odd = SegmentsQuery { tags: vec!["a,b&c=d é/ü%".into()], ..Default::default() };
         assert_eq!(Route::parse(&Route::Segments(odd.clone()).to_hash()), Route::Segments(odd));
         assert_eq!(decode("%C3%A9%zz%4"), "é%zz%4");
+    }
+
+    #[test]
+    fn an_agreement_is_a_link() {
+        let r = Route::Agreement { a: Some("Ms Key".into()), b: Some("Bo & co".into()) };
+        assert_eq!(r.to_hash(), "#/agreement?a=Ms%20Key&b=Bo%20%26%20co");
+        assert_eq!(Route::parse(&r.to_hash()), r);
+        assert_eq!(Route::parse("#/agreement"), Route::Agreement { a: None, b: None });
+        assert_eq!(Route::Agreement { a: None, b: None }.to_hash(), "#/agreement");
+        assert_eq!(Route::parse("#/agreement?b=x&a=&zz=1"), Route::Agreement { a: None, b: Some("x".into()) });
     }
 
     #[test]

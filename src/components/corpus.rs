@@ -67,7 +67,7 @@ pub fn CorpusView() -> impl IntoView {
         <section class="corpus">
             <h1>"Reports of the Secretary-General on the threat posed by ISIL (Da'esh)"</h1>
             <p class="lede">
-                "Five reports to the Security Council, 2017–2019, cleaned and numbered by paragraph so that any passage can be cited."
+                "Five reports to the Security Council, 2017–2019, cleaned and numbered by paragraph so that any passage can be cited. Everything you do here stays in this browser."
             </p>
             <super::find::CorpusSearch />
             <div class="table-wrap">

@@ -1,5 +1,6 @@
 //! Components: render state and dispatch user actions; no logic of their own.
 
+mod agreement;
 mod codebook;
 mod coding_panel;
 mod corpus;
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
             Page::Corpus => String::new(),
             Page::Codebook => "Codebook".into(),
             Page::Segments => "Coded segments".into(),
+            Page::Agreement => "Agreement".into(),
             Page::NotFound(_) => "Not found".into(),
             Page::Report(slug) => state.doc_by_slug(&slug).map_or_else(
                 || "No such report".into(),
@@ -114,6 +116,7 @@ pub fn App() -> impl IntoView {
                 <a href="#/" aria-current=move || (state.page.get() == Page::Corpus).then_some("page")>"Corpus"</a>
                 <a href=move || marginalia_core::route::Route::Segments(state.segments.get()).to_hash() aria-current=move || (state.page.get() == Page::Segments).then_some("page")>"Segments"</a>
                 <a href="#/codebook" aria-current=move || (state.page.get() == Page::Codebook).then_some("page")>"Codebook"</a>
+                <a href="#/agreement" aria-current=move || (state.page.get() == Page::Agreement).then_some("page")>"Agreement"</a>
             </nav>
             <p class="private">"Everything stays in this browser."</p>
             <button type="button" class="btn export-open" on:click=move |_| transfer.exporting.set(true)
@@ -169,6 +172,7 @@ pub fn App() -> impl IntoView {
                 Page::Corpus => corpus::CorpusView().into_any(),
                 Page::Codebook => codebook::CodebookView().into_any(),
                 Page::Segments => segments::SegmentsView().into_any(),
+                Page::Agreement => agreement::AgreementView().into_any(),
                 Page::Report(slug) => view! { <report::ReportView slug=slug /> }.into_any(),
                 Page::NotFound(hash) => view! { <NotFound hash=hash /> }.into_any(),
             }}

@@ -726,3 +726,64 @@ test('a pasted text with emoji is added, tagged, reloaded and backed up with the
   await fresh.close();
   await context.close();
 });
+
+test('agreement: two coders compared tag by tag, everyone against the key, where they differ; the address holds the pair', async () => {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  const codeAs = async (coder, codes) => {
+    await page.goto(`${server.url}#/report/S-2019-103/p12`);
+    await page.evaluate((c) => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: c })), coder);
+    await page.reload();
+    await page.locator('#p12.target').waitFor();
+    for (const [p, key] of codes) {
+      const before = await page.locator('.ann-list li').count();
+      await page.locator(`#p${p} .pnum`).focus();
+      await page.keyboard.press(key);
+      await page.waitForFunction((n) => document.querySelectorAll('.ann-list li').length > n, before);
+      await page.keyboard.press('Escape');
+    }
+  };
+  await page.goto(`${server.url}#/agreement`);
+  await page.locator('.agreement-view .empty', { hasText: 'Nothing is coded yet' }).waitFor();
+  // The key: ¶12 finance, ¶13 threat. Two students: one agrees on ¶12 only, one on both.
+  await codeAs('Key', [[12, '2'], [13, '1']]);
+  await page.goto(`${server.url}#/agreement`);
+  await page.locator('.agreement-view .empty', { hasText: 'Only one coder' }).waitFor();
+  await codeAs('Ana', [[12, '2'], [14, '1']]);
+  await codeAs('Bo', [[12, '2'], [13, '1']]);
+  await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
+  await page.locator('table.agreement').first().waitFor();
+  const cells = async (row) => page.locator('table.agreement').first().locator('tbody tr', { hasText: row }).locator('td').allInnerTexts();
+  // Finance: both gave ¶12 → full agreement; threat: Key ¶13, Ana ¶14 → none in common.
+  assert.deepEqual((await cells('finance')).slice(0, 3), ['1', '1', '1']);
+  assert.equal((await cells('finance'))[4], '1.00', 'kappa');
+  assert.match((await cells('threat'))[3], /^\d+\.\d%$/, 'percent agreement');
+  assert.deepEqual((await cells('threat')).slice(0, 3), ['1', '1', '0']);
+  assert.equal((await cells('threat'))[5], '0.00', 'F1');
+  // Where they differ: ¶13 only Key, ¶14 only Ana, each linking to its paragraph.
+  const differ = await page.locator('ol.differ li').allInnerTexts();
+  assert.deepEqual(differ.map((t) => t.replace(/\s+/g, ' ')), ['S/2019/103 ¶13 · threat — only Key', 'S/2019/103 ¶14 · threat — only Ana']);
+  // Everyone against the key: Bo agrees fully, Ana in part.
+  const cls = page.locator('table.class-table');
+  assert.equal(await cls.locator('tbody tr', { hasText: 'Bo' }).locator('td').nth(5).innerText(), '1.00', 'F1 of Bo against the key');
+  assert.equal(await cls.locator('tbody tr', { hasText: 'Ana' }).locator('td').nth(5).innerText(), '0.50', 'F1 of Ana against the key');
+  // Choosing B changes the address; a reload keeps it.
+  await page.locator('select.coder-b').selectOption('Bo');
+  await page.waitForFunction(() => location.hash === '#/agreement?a=Key&b=Bo');
+  await page.reload();
+  await page.locator('ol.differ').waitFor({ state: 'attached' });
+  assert.equal(await page.locator('ol.differ li').count(), 0, 'Bo and the key agree everywhere');
+  // The numbers go to R or pandas as CSV.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.agreement-csv').click()]);
+  const csv = (await import('node:fs')).readFileSync(await download.path(), 'utf8').trim().split('\r\n');
+  assert.ok(csv[0].startsWith('coder_a,coder_b,tag,units,both,only_a,only_b,neither,percent_agreement,kappa'));
+  assert.match(csv.at(-1), /^Key,Bo,\(all tags\),\d+,2,0,0,\d+,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000$/);
+  // A link from a disagreement opens its paragraph.
+  await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
+  await page.locator('ol.differ li a').first().click();
+  await page.locator('#p13.target').waitFor();
+  await screenshot(page, 'agreement');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

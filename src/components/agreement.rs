@@ -1,0 +1,107 @@
+//! Intercoder agreement (#/agreement?a=…&b=…): two coders, or a coder and an
+//! answer key, compared tag by tag; everyone against coder A (a class against
+//! the key); where they differ, each linking to its paragraph. All the
+//! measuring is core's (`agreement`).
+
+use leptos::prelude::*;
+use marginalia_core::agreement::{Comparison, Counts, coders, compare, report_html, to_csv};
+use marginalia_core::route::Route;
+
+use crate::coding::use_coding;
+use crate::state::use_app_state;
+
+/// Disagreements listed at most (the CSV and the counts cover all).
+const LISTED: usize = 200;
+
+#[component]
+pub fn AgreementView() -> impl IntoView {
+    let state = use_app_state();
+    let coding = use_coding();
+    crate::perf::record_painted("agreement");
+    let everyone = Memo::new(move |_| {
+        state.revision.track();
+        coding.coding.with(|c| state.docs.with_value(|d| coders(d, c)))
+    });
+    // Who is compared: as the address says, else the coder here (the key, for a
+    // teacher) against the first other coder.
+    let pair = Memo::new(move |_| {
+        let (a, b) = match state.route.get() {
+            Route::Agreement { a, b } => (a, b),
+            _ => (None, None),
+        };
+        let names: Vec<String> = everyone.get().into_iter().map(|(c, _)| c).collect();
+        let me = coding.meta.with(|m| m.coder.clone());
+        let a = a.filter(|a| names.contains(a)).or_else(|| names.iter().find(|c| **c == me).or(names.first()).cloned());
+        let b = b.filter(|b| names.contains(b)).or_else(|| names.iter().find(|c| Some(*c) != a.as_ref()).cloned());
+        (a, b)
+    });
+    let choose = move |which: char, name: String| {
+        let (mut a, mut b) = pair.get_untracked();
+        if which == 'a' { a = Some(name) } else { b = Some(name) }
+        state.replace_route(Route::Agreement { a, b });
+    };
+    let tag_ids = move || coding.coding.with(|c| c.codebook.tags.iter().map(|t| t.id.clone()).collect::<Vec<_>>());
+    let result = Memo::new(move |_| {
+        let (Some(a), Some(b)) = pair.get() else { return None };
+        let tags = tag_ids();
+        Some(coding.coding.with(|c| state.docs.with_value(|d| compare(d, c, &a, &b, &tags))))
+    });
+    let select = move |which: char| {
+        view! {
+            <select class=format!("coder-{which}") on:change=move |ev| choose(which, event_target_value(&ev))>
+                {move || everyone.get().into_iter().map(|(c, n)| {
+                    let label = format!("{} ({})", if c.is_empty() { "(unnamed)" } else { c.as_str() }, marginalia_core::count(n, "annotation"));
+                    let selected = { let c = c.clone(); move || { let (a, b) = pair.get(); (if which == 'a' { a } else { b }).as_deref() == Some(c.as_str()) } };
+                    view! { <option value=c prop:selected=selected>{label}</option> }
+                }).collect_view()}
+            </select>
+        }
+    };
+    let download = move |_| {
+        let (Some(a), Some(b)) = pair.get_untracked() else { return };
+        let Some(r) = result.get_untracked() else { return };
+        let csv = coding.coding.with_untracked(|c| to_csv(&r, &c.codebook, &a, &b));
+        let day = crate::coding::now().get(..10).unwrap_or("").to_string();
+        crate::download::save(&format!("marginalia-agreement-{day}.csv"), "text/csv", &csv);
+    };
+    // The tables and the list are built in core, as HTML, like a report's prose.
+    let body = move || {
+        let r: Comparison = result.get()?;
+        let (a, b) = pair.get();
+        let (a, b) = (a.unwrap_or_default(), b.unwrap_or_default());
+        // Everyone against A: a class against the key.
+        let tags = tag_ids();
+        let class: Vec<(String, Counts)> = everyone
+            .get()
+            .into_iter()
+            .map(|(c, _)| c)
+            .filter(|c| *c != a)
+            .map(|c| {
+                let all = coding.coding.with(|k| state.docs.with_value(|d| compare(d, k, &a, &c, &tags).all));
+                (c, all)
+            })
+            .collect();
+        let html = coding.coding.with(|c| state.docs.with_value(|d| report_html(&r, &class, &c.codebook, d, (&a, &b), LISTED)));
+        Some(view! {
+            <div class="agreement-report" inner_html=html></div>
+            <p><button type="button" class="btn agreement-csv" on:click=download>"Download as CSV"</button></p>
+        })
+    };
+    view! {
+        <section class="segments-view agreement-view">
+            <h1>"Agreement"</h1>
+            <p class="lede">"Two coders compared tag by tag, or a coder and an answer key. Bring in others' work with Import… (a backup or an export: each annotation keeps its coder)."</p>
+            {move || match everyone.with(Vec::len) {
+                0 => view! { <p class="empty">"Nothing is coded yet."</p> }.into_any(),
+                1 => view! { <p class="empty">{format!("Only one coder's annotations are here ({}). Import a colleague's or a student's backup to compare.", everyone.with(|e| e[0].0.clone()))}</p> }.into_any(),
+                _ => view! {
+                    <div class="row filters more">
+                        <label>"Coder A (or the key) " {select('a')}</label>
+                        <label>"Coder B " {select('b')}</label>
+                    </div>
+                    {body}
+                }.into_any(),
+            }}
+        </section>
+    }
+}
