@@ -305,6 +305,58 @@ impl Codebook {
         Ok(changed)
     }
 
+    /// The codebook after importing `file` into this one, and the names of the
+    /// tags kept although the file does not have them. The file's tags come
+    /// first, in its order, with its names, colours, keys and descriptions; a
+    /// file tag that matches one here (by id, else by name in any case) keeps
+    /// that tag's id, so its annotations keep it. A tag here that the file
+    /// lacks is dropped when no annotation uses it (`in_use`), else kept after
+    /// the file's (without a key the file's tags took): importing never leaves
+    /// an annotation with a tag the codebook does not have.
+    pub fn imported(&self, file: &Codebook, in_use: impl Fn(&str) -> bool) -> (Codebook, Vec<String>) {
+        let mut matched: Vec<&str> = Vec::new();
+        let mut out = Codebook { tags: Vec::with_capacity(file.tags.len()) };
+        for t in &file.tags {
+            let here = self
+                .get(&t.id)
+                .filter(|h| !matched.contains(&h.id.as_str()))
+                .or_else(|| self.tags.iter().find(|h| h.name.trim().eq_ignore_ascii_case(t.name.trim()) && !matched.contains(&h.id.as_str())));
+            let mut tag = t.clone();
+            if let Some(h) = here {
+                matched.push(&h.id);
+                tag.id = h.id.clone();
+            }
+            out.tags.push(tag);
+        }
+        // A file tag whose id is a tag here it does not match gets an id of its own.
+        for i in 0..out.tags.len() {
+            let clash = self.get(&out.tags[i].id).is_some_and(|h| !matched.contains(&h.id.as_str()))
+                || out.tags[..i].iter().any(|x| x.id == out.tags[i].id);
+            if clash {
+                let name = out.tags[i].name.clone();
+                let mut fresh = Codebook { tags: out.tags.clone() };
+                fresh.tags.extend(self.tags.iter().cloned());
+                out.tags[i].id = fresh.new_id(&name);
+            }
+        }
+        let mut kept = Vec::new();
+        for h in &self.tags {
+            if matched.contains(&h.id.as_str()) || !in_use(&h.id) {
+                continue;
+            }
+            let mut h = h.clone();
+            if h.key.is_some_and(|k| out.by_key(k).is_some()) {
+                h.key = None;
+            }
+            if out.tags.iter().any(|t| t.name.trim().eq_ignore_ascii_case(h.name.trim())) {
+                h.name = format!("{} (kept)", h.name);
+            }
+            kept.push(h.name.clone());
+            out.tags.push(h);
+        }
+        (out, kept)
+    }
+
     /// What making `after` the codebook changes, in words for a preview
     /// ("new tags: victims; removed: finance; renamed: threat → threats; 2 tags
     /// change their key, colour, description or order"); `None` when nothing does.
@@ -589,6 +641,31 @@ mod tests {
         assert!(Codebook::from_json(r#"{"tags":[""]}"#).unwrap_err().0.contains("name"));
         assert!(Codebook::from_json(r#"[1, 2]"#).unwrap_err().0.contains("expected a tag"));
         assert!(Codebook::from_json(r#"{"tags":[{"name":"a","key":"0"}]}"#).unwrap_err().0.contains("digit"));
+    }
+
+    #[test]
+    fn importing_a_codebook_never_orphans_an_annotation() {
+        let here = Codebook::default();
+        let file = Codebook::from_json(r#"{"tags":[{"name":"Victims"},{"name":"THREAT","description":"New words."}]}"#).unwrap();
+        // Nothing coded: the file's codebook, as it is (threat matched by name keeps its id).
+        let (book, kept) = here.imported(&file, |_| false);
+        assert_eq!(book.tags.iter().map(|t| (t.id.as_str(), t.name.as_str())).collect::<Vec<_>>(), [("victims", "Victims"), ("threat", "THREAT")]);
+        assert_eq!(book.get("threat").unwrap().description, "New words.");
+        assert!(kept.is_empty());
+        book.validate().unwrap();
+        // Finance in use: kept after the file's tags, without a key a file tag took.
+        let (book, kept) = here.imported(&file, |t| t == "finance");
+        assert_eq!(book.tags.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["victims", "threat", "finance"]);
+        assert_eq!(kept, ["finance"]);
+        assert_eq!(book.get("finance").unwrap().key, None, "the file's second tag has key 2");
+        book.validate().unwrap();
+        // An exported codebook imports as itself.
+        assert_eq!(here.imported(&here, |_| true).0, here);
+        // A file tag with the id of an unrelated tag here gets its own id.
+        let clash = Codebook::from_json(r##"{"tags":[{"id":"finance","name":"Funding","colour":"#000000"}]}"##).unwrap();
+        let (book, _) = here.imported(&clash, |t| t == "threat");
+        assert_eq!(book.tags.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["finance", "threat"], "matched by id: finance is renamed Funding");
+        book.validate().unwrap();
     }
 
     #[test]

@@ -208,9 +208,16 @@ fn import_codebook(file: web_sys::File) {
     });
 }
 
-/// Makes `book` (read from file `name`) the codebook, in one step Undo takes back.
+/// Imports `book` (read from file `name`) into the codebook (`Codebook::imported`:
+/// tags in use are never dropped), in one step Undo takes back, and says what changed.
 pub fn apply_codebook(coding: crate::coding::CodingState, name: &str, book: Codebook) {
     let t = now();
-    coding.change(|c| c.set_codebook(book, None, &t));
-    coding.notice.set(Some(coding.undoable(format!("Codebook imported from {name}."))));
+    let (before, (after, kept)) = coding.coding.with_untracked(|c| {
+        let in_use = c.counts(None);
+        (c.codebook.clone(), c.codebook.imported(&book, |id| in_use.contains_key(id)))
+    });
+    let what = before.describe_change(&after).unwrap_or_else(|| "nothing changed".into());
+    let kept = if kept.is_empty() { String::new() } else { format!(" Kept, as annotations use them: {}.", kept.join(", ")) };
+    coding.change(|c| c.set_codebook(after, None, &t));
+    coding.notice.set(Some(coding.undoable(format!("Codebook imported from {name}: {what}.{kept}"))));
 }

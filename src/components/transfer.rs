@@ -323,6 +323,11 @@ pub fn open_file(file: web_sys::File, cx: FileCtx) {
             return;
         }
         let Some(format) = detect(&name, &bytes) else {
+            // A codebook written by hand (just names) is not detected as an export: it is still a codebook.
+            if let Ok(book) = std::str::from_utf8(&bytes).map_err(|_| ()).and_then(|t| marginalia_core::codebook::Codebook::from_json(t).map_err(|_| ())) {
+                super::codebook::apply_codebook(coding, &name, book);
+                return;
+            }
             let why = marginalia_core::import::why_unrecognised(&name, &bytes).map(|w| format!(": {w}")).unwrap_or_default();
             coding.notice.set(Some(Notice::problem(format!(
                 "{name} is not a file Marginalia can import{why}. It reads a backup, segments CSV, doccano, spaCy, Label Studio, W3C, brat, REFI-QDA, or a .txt/.md/.html text. Nothing was changed."

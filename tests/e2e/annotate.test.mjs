@@ -467,14 +467,22 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   await page.locator('.toast', { hasText: 'Codebook imported' }).waitFor();
   // A codebook written by hand needs only names; ids, colours and keys are filled in.
   await page.locator('label.import-codebook input').setInputFiles({ name: 'class.json', mimeType: 'application/json', buffer: Buffer.from('{"tags": [{"name": "Victims", "description": "Who suffers"}, "Perpetrators"]}') });
-  await page.locator('.toast', { hasText: 'Codebook imported from class.json' }).waitFor();
-  await page.waitForFunction(() => document.querySelectorAll('.tag-row').length === 2);
+  // Tags that annotations use are kept (never orphaned); the others give way to the file's.
+  const imported = page.locator('.toast', { hasText: 'Codebook imported from class.json' });
+  await imported.waitFor();
+  assert.match(await imported.innerText(), /new tags: Victims, Perpetrators; removed: Threats, repatriation, prosecution; 1 tag changes its key, colour, description or place\. Kept, as annotations use them: finance, Gender\./);
+  await page.waitForFunction(() => document.querySelectorAll('.tag-row').length === 4);
+  assert.deepEqual(await page.locator('.tag-row').evaluateAll((rows) => rows.map((r) => r.dataset.tag)), ['victims', 'perpetrators', 'finance', 'gender']);
   assert.equal(await page.locator('.tag-row[data-tag="victims"] select').inputValue(), '1');
   assert.equal(await page.locator('.tag-row[data-tag="perpetrators"] select').inputValue(), '2');
-  // The top bar's Import takes a codebook file too.
+  assert.equal(await page.locator('.tag-row[data-tag="finance"] select').inputValue(), '', 'its key went to a file tag');
+  // The top bar's Import takes a codebook file too, exported or written by hand.
   await page.locator('input.import-file').setInputFiles({ name: 'book.json', mimeType: 'application/json', buffer: exported });
   await page.locator('.toast', { hasText: 'Codebook imported from book.json' }).waitFor();
   await page.waitForFunction(() => document.querySelectorAll('.tag-row').length === 5);
+  await page.locator('input.import-file').setInputFiles({ name: 'names.json', mimeType: 'application/json', buffer: Buffer.from('["Victims"]') });
+  await page.locator('.toast', { hasText: 'Codebook imported from names.json' }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('.tag-row').length === 3, null, { timeout: 5000 });
   assert.deepEqual(errors, []);
   await context.close();
 });
