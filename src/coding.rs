@@ -281,9 +281,20 @@ impl CodingState {
         Notice { undo: Some(self.coding.with_untracked(Coding::steps)), ..Notice::done(text) }
     }
 
+    /// Closes the open annotation. The focus goes to its paragraph's number, so
+    /// that it is not lost with the editor and the keyboard goes on from there.
+    pub fn close(&self) {
+        if let Some(id) = self.selected.get_untracked() {
+            crate::dom::focus_paragraph_of(&id);
+        }
+        self.selected.set(None);
+    }
+
     /// Deletes an annotation, closes it, and says so with an Undo.
     pub fn delete_annotation(&self, id: &str) {
         let quote = self.coding.with_untracked(|c| c.get(id).map(|a| a.quote.clone())).unwrap_or_default();
+        // While its highlight is still there to find the paragraph by.
+        crate::dom::focus_paragraph_of(id);
         let t = now();
         self.change(|c| c.delete(id, &t));
         self.selected.set(None);

@@ -222,7 +222,7 @@ pub fn compare<D: Borrow<Document>>(docs: &[D], coding: &Coding, a: &str, b: &st
 }
 
 fn cite_block(d: &Document, kind: &BlockKind) -> (String, Option<u32>) {
-    let who = d.meta.symbol.as_deref().unwrap_or(&d.meta.id);
+    let who = d.who();
     match kind {
         BlockKind::Paragraph { number: Some(n) } => (format!("{who} ¶{n}"), Some(*n)),
         BlockKind::Footnote { number } => (format!("{who} n. {number}"), None),

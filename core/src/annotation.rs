@@ -214,7 +214,7 @@ impl Annotation {
     ///   force, "S/2019/103, II. Threat assessment";
     /// - else the symbol alone.
     pub fn cite(&self, doc: &Document) -> String {
-        let who = doc.meta.symbol.as_deref().unwrap_or(&doc.meta.id);
+        let who = doc.who();
         let mut first = None;
         let mut last = None;
         let mut note = None;
@@ -314,6 +314,9 @@ mod tests {
         assert_eq!(a.cite(&d), "mine, A. Africa");
         let h = Annotation::new(&d, 0, 3, "t", "", "2".into(), "t", false).unwrap();
         assert_eq!(h.cite(&d), "mine, II. Threat");
+        // An own text is cited by its title (by its id only when it has none).
+        let titled = Document::new(Meta { title: "My notes".into(), ..d.meta.clone() }, d.text.clone(), d.blocks.clone(), d.notes.clone());
+        assert_eq!(a.cite(&titled), "My notes, A. Africa");
     }
 
     fn snapped(text: &str, start: usize, end: usize) -> String {

@@ -150,8 +150,8 @@ impl Codebook {
         if name.is_empty() {
             return Err(CodebookError("A tag needs a name.".into()));
         }
-        if self.tags.iter().any(|t| t.name.eq_ignore_ascii_case(name)) {
-            return Err(CodebookError(format!("There is already a tag named \"{name}\".")));
+        if let Some(t) = self.tags.iter().find(|t| t.name.eq_ignore_ascii_case(name)) {
+            return Err(CodebookError(format!("There is already a tag named \"{}\".", t.name)));
         }
         let id = self.new_id(name);
         let colour = self.free_colour();
@@ -192,8 +192,8 @@ impl Codebook {
         if name.is_empty() {
             return Err(CodebookError("A tag needs a name.".into()));
         }
-        if self.tags.iter().any(|t| t.id != id && t.name.eq_ignore_ascii_case(name)) {
-            return Err(CodebookError(format!("There is already a tag named \"{name}\".")));
+        if let Some(t) = self.tags.iter().find(|t| t.id != id && t.name.eq_ignore_ascii_case(name)) {
+            return Err(CodebookError(format!("There is already a tag named \"{}\".", t.name)));
         }
         if let Some(t) = self.tags.iter_mut().find(|t| t.id == id) {
             t.name = name.to_string();

@@ -242,10 +242,19 @@ impl Document {
         path.into_iter().map(|(_, t)| t).collect()
     }
 
+    /// What a citation names: the report's symbol, or an own text's title (its
+    /// id when it has none).
+    pub fn who(&self) -> &str {
+        match (&self.meta.symbol, self.meta.title.trim()) {
+            (Some(s), _) => s,
+            (None, "") => &self.meta.id,
+            (None, _) => &self.meta.title,
+        }
+    }
+
     /// Citation of a paragraph, e.g. "S/2019/103 ¶12".
     pub fn cite(&self, number: u32) -> String {
-        let who = self.meta.symbol.as_deref().unwrap_or(&self.meta.title);
-        format!("{who} ¶{number}")
+        format!("{} ¶{number}", self.who())
     }
 }
 

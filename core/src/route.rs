@@ -49,10 +49,21 @@ impl SegmentsQuery {
         self.all && self.tags.len() > 1
     }
 
-    /// The query with only the tags `known` still has (a link may name a tag
-    /// since deleted or never there: it is dropped, not matched against nothing).
-    pub fn known(&self, known: impl Fn(&str) -> bool) -> SegmentsQuery {
-        SegmentsQuery { tags: self.tags.iter().filter(|t| known(t)).cloned().collect(), ..self.clone() }
+    /// The query with its tags as `known` reads them (a tag id, from an id or
+    /// a name as a link may give it), without those it does not know (a link
+    /// may name a tag since deleted or never there: it is dropped, not matched
+    /// against nothing), and the names of those dropped.
+    pub fn known(&self, known: impl Fn(&str) -> Option<String>) -> (SegmentsQuery, Vec<String>) {
+        let mut tags: Vec<String> = Vec::new();
+        let mut unknown = Vec::new();
+        for t in &self.tags {
+            match known(t) {
+                Some(id) if !tags.contains(&id) => tags.push(id),
+                Some(_) => {}
+                None => unknown.push(t.clone()),
+            }
+        }
+        (SegmentsQuery { tags, ..self.clone() }, unknown)
     }
 
     fn parse(query: &str) -> SegmentsQuery {
@@ -67,9 +78,9 @@ impl SegmentsQuery {
                         }
                     }
                 }
-                "match" => q.all = value == "all",
+                "match" => q.all = value.eq_ignore_ascii_case("all"),
                 "in" if !value.is_empty() => q.doc = Some(decode(value)),
-                "group" => q.by_tag = value == "tag",
+                "group" => q.by_tag = value.eq_ignore_ascii_case("tag"),
                 _ => {}
             }
         }
@@ -258,6 +269,11 @@ mod tests {
         let odd = SegmentsQuery { tags: vec!["a,b&c=d é/ü%".into()], ..Default::default() };
         assert_eq!(Route::parse(&Route::Segments(odd.clone()).to_hash()), Route::Segments(odd));
         assert_eq!(decode("%C3%A9%zz%4"), "é%zz%4");
+        // Any case in the keywords.
+        assert_eq!(
+            Route::parse("#/segments?tags=threat,finance&match=ALL&group=Tag"),
+            Route::Segments(SegmentsQuery { tags: vec!["threat".into(), "finance".into()], all: true, doc: None, by_tag: true })
+        );
     }
 
     #[test]
@@ -283,8 +299,11 @@ mod tests {
         assert!(q.co_occurrence());
         assert!(!q.matches(&tags(&["threat"])));
         assert!(q.matches(&tags(&["threat", "prosecution", "finance"])));
-        assert_eq!(q.known(|t| t == "threat").tags, tags(&["threat"]));
-        assert!(!q.known(|t| t == "threat").co_occurrence());
+        let only_threat = |t: &str| (t.eq_ignore_ascii_case("threat") || t == "Threats").then(|| "threat".to_string());
+        assert_eq!(q.known(only_threat), (SegmentsQuery { tags: tags(&["threat"]), ..q.clone() }, tags(&["finance"])));
+        assert!(!q.known(only_threat).0.co_occurrence());
+        let named = SegmentsQuery { tags: tags(&["THREAT", "Threats"]), ..q.clone() };
+        assert_eq!(named.known(only_threat).0.tags, tags(&["threat"]), "one tag, named twice");
     }
 
     proptest::proptest! {

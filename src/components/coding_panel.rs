@@ -46,7 +46,7 @@ pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
             coding.pending.set(None);
             coding.palette_at.set(None);
             if !in_field {
-                coding.selected.set(None);
+                coding.close();
             }
             return;
         }
@@ -379,7 +379,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                 }));
             }
         };
-        let (id_memo, id_del, id_esc) = (id.clone(), id.clone(), id.clone());
+        let (id_memo, id_del) = (id.clone(), id.clone());
         Some(view! {
             <div class="editor" role="region" aria-label="Open annotation">
                 <div class="row"><strong class="cite">{cite}</strong>
@@ -400,8 +400,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                         // Escape closes the annotation from its memo too (what was typed is kept).
                         on:keydown=move |ev| if ev.key() == "Escape" && !ev.is_composing() {
                             commit();
-                            crate::dom::focus_paragraph_of(&id_esc);
-                            coding.selected.set(None);
+                            coding.close();
                         }></textarea>
                 </label>
                 <div class="row range" role="group" aria-label="Adjust the span">
@@ -416,7 +415,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                     {move || current.with(|a| a.as_ref().map(|a| short_time(&a.updated)).unwrap_or_default())}</p>
                 <div class="row actions">
                     <button type="button" class="btn danger" on:click=move |_| coding.delete_annotation(&id_del)>"Delete"</button>
-                    <button type="button" class="btn" on:click=move |_| coding.selected.set(None)>"Close"</button>
+                    <button type="button" class="btn" on:click=move |_| coding.close()>"Close"</button>
                 </div>
             </div>
         })

@@ -108,7 +108,7 @@ pub fn CorpusSearch() -> impl IntoView {
             docs.iter()
                 .flat_map(|d| {
                     hits(d, &q, 50, 200).into_iter().map(|h| {
-                        let who = d.meta.symbol.clone().unwrap_or_else(|| d.meta.id.clone());
+                        let who = d.who().to_string();
                         let cite = match (h.paragraph, h.note) {
                             (Some(n), _) => format!("{who} ¶{n}"),
                             (None, Some(n)) => format!("{who} n. {n}"),

@@ -32,16 +32,29 @@ pub fn SegmentsView() -> impl IntoView {
     let book = Memo::new(move |_| coding.coding.with(|c| c.codebook.clone()));
     // The query as the address gives it, without tags the codebook no longer has
     // and with a document that exists (else every document).
-    let query = Memo::new(move |_| {
+    // The address read leniently: a tag by its id or its name in any case, a
+    // text by its slug, id or symbol. What it names that is not here is set
+    // aside (and said), not matched against nothing.
+    let read = Memo::new(move |_| {
         let q = match state.route.get() {
             Route::Segments(q) => q,
             _ => SegmentsQuery::default(),
         };
-        let known = book.with(|b| q.known(|t| b.get(t).is_some()));
+        let (known, mut missing) = book.with(|b| {
+            q.known(|t| {
+                b.get(t)
+                    .or_else(|| b.tags.iter().find(|x| x.id.eq_ignore_ascii_case(t) || x.name.trim().eq_ignore_ascii_case(t.trim())))
+                    .map(|x| x.id.clone())
+            })
+        });
         state.revision.track();
-        let doc = known.doc.clone().filter(|s| state.doc_by_slug(s).is_some());
-        SegmentsQuery { doc, ..known }
+        let doc = known.doc.as_ref().and_then(|s| state.doc_by_slug(s).or_else(|| state.doc_by_slug(&slug(s)))).map(|d| slug(&d.meta.id));
+        if let (Some(asked), None) = (&known.doc, &doc) {
+            missing.push(format!("text {asked}"));
+        }
+        (SegmentsQuery { doc, ..known }, missing)
     });
+    let query = Memo::new(move |_| read.with(|r| r.0.clone()));
     let change = move |f: &dyn Fn(&mut SegmentsQuery)| {
         let mut q = query.get_untracked();
         f(&mut q);
@@ -98,7 +111,7 @@ pub fn SegmentsView() -> impl IntoView {
         let summary = {
             let q = q.clone();
             let what = if q.co_occurrence() {
-                let names: Vec<String> = q.tags.iter().filter_map(|t| b.get(t).map(|t| t.name.clone())).collect();
+                let names: Vec<String> = b.tags.iter().filter(|t| q.tags.contains(&t.id)).map(|t| t.name.clone()).collect();
                 format!(" with {}", names.join(" and "))
             } else {
                 String::new()
@@ -188,6 +201,9 @@ pub fn SegmentsView() -> impl IntoView {
                     <button type="button" class="btn link seg-clear" on:click=move |_| state.replace_route(Route::Segments(SegmentsQuery::default()))>"Show everything"</button>
                 })}
             </div>
+            {move || read.with(|r| (!r.1.is_empty()).then(|| view! {
+                <p class="seg-missing" role="status">{format!("This address names what is not here ({}): the rest is shown.", r.1.join(", "))}</p>
+            }))}
             {rows}
         </section>
     }

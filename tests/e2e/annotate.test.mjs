@@ -394,7 +394,7 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   await page.locator('.filters [data-tag="finance"]').click();
   assert.equal(await count(), '1 segment');
   await page.locator('.filters .match input[value="all"]').check();
-  await page.waitForFunction(() => document.querySelector('.seg-summary .count-line')?.textContent === '1 segment with Gender and finance');
+  await page.waitForFunction(() => document.querySelector('.seg-summary .count-line')?.textContent === '1 segment with finance and Gender', null, { timeout: 5000 });
   assert.equal(new URL(page.url()).hash, '#/segments?tags=gender,finance&match=all');
   assert.ok(await page.locator('.seg-group-by').isDisabled(), 'one group when every tag is needed');
   await page.locator('.filters [data-tag="prosecution"]').click();
@@ -429,6 +429,14 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   await page.locator('h2.seg-group[data-tag="finance"]').waitFor();
   await page.locator('.seg-clear').click();
   await page.waitForFunction(() => location.hash === '#/segments' && !document.querySelector('.seg-clear'));
+  // A link read leniently: a tag by its name in any case; what is not here is said, not matched.
+  await page.goto(`${server.url}#/segments?tags=NOPE,gender&in=xyz`);
+  await page.locator('.seg-missing').waitFor();
+  assert.match(await page.locator('.seg-missing').innerText(), /\(NOPE, text xyz\)/);
+  assert.equal(await page.locator('.filters [data-tag="gender"]').getAttribute('aria-pressed'), 'true');
+  assert.equal(await count(), '1 segment');
+  await page.goto(`${server.url}#/segments`);
+  await page.locator('.segments li').first().waitFor();
   await page.locator('.filters [data-tag="gender"]').click();
   // Export what is shown, as a researcher would take it to pandas.
   await page.locator('.seg-export').click();
@@ -509,6 +517,12 @@ test('keyboard only: code a whole paragraph from its number, add a second tag, r
   await page.locator('#p12 .hl[data-tags="repatriation prosecution"]').first().waitFor();
   assert.equal(await page.locator('.ann-list li').count(), 1, 'the second key tags the same annotation, no duplicate');
   assert.equal(await page.locator('.editor .cite').innerText(), 'S/2019/103 ¶12');
+  // Escape from any control of the open annotation closes it; the focus goes to its paragraph's number.
+  await page.locator('.editor .copy-cite').focus();
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('.editor') && document.activeElement.matches('#p12 .pnum'));
+  await page.locator('#p12 .hl').first().click();
+  await page.locator('.editor').waitFor();
   // The quote with its citation, ready to paste.
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   await page.locator('.editor .copy-cite').click();
@@ -692,7 +706,7 @@ test('a pasted text with emoji is added, tagged, reloaded and backed up with the
   const shown = async () => page.evaluate(() => [...document.querySelectorAll('.hl')].map((e) => e.textContent).join(''));
   assert.equal(await shown(), '👩‍👩‍👧 left Baghuz 🏳️');
   // Its paragraphs are numbered in order, so it is cited and linked by paragraph like a report.
-  assert.equal(await page.locator('.editor .cite').innerText(), 'Field-notes ¶1');
+  assert.equal(await page.locator('.editor .cite').innerText(), 'Field notes ¶1', 'by its title');
   assert.equal(await page.locator('#p2 .pnum').innerText(), '2');
   await page.reload();
   await page.locator('.hl').first().waitFor();
