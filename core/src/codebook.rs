@@ -201,14 +201,16 @@ impl Codebook {
         Ok(())
     }
 
-    /// Gives a tag a key; a tag that had that key loses it (keys stay unique).
+    /// Gives a tag a key; a tag that had that key takes this tag's old one
+    /// (the two swap; keys stay unique).
     pub fn set_key(&mut self, id: &str, key: Option<char>) {
         let key = key.filter(|k| ('1'..='9').contains(k));
+        let old = self.get(id).and_then(|t| t.key);
         for t in &mut self.tags {
             if t.id == id {
                 t.key = key;
             } else if key.is_some() && t.key == key {
-                t.key = None;
+                t.key = old;
             }
         }
     }
@@ -453,7 +455,7 @@ impl Codebook {
     /// one with no colour the next free colour, and one that says nothing of
     /// a key the next free key.
     pub fn from_json(s: &str) -> Result<Codebook, CodebookError> {
-        let not_one = |e: serde_json::Error| CodebookError(format!("This is not a Marginalia codebook: {e}."));
+        let not_one = |e: serde_json::Error| CodebookError(format!("This is not a Marginalia codebook: {}.", crate::json_error(&e)));
         // Read straight from the text (no intermediate JSON value: less code in the app).
         let given: Vec<TagIn> = if s.trim_start().starts_with('[') {
             serde_json::from_str(s).map_err(not_one)?
@@ -613,7 +615,10 @@ mod tests {
         assert!(b.rename("finance", " ").is_err());
         b.set_key("finance", Some('1'));
         assert_eq!(b.get("finance").unwrap().key, Some('1'));
-        assert_eq!(b.get("threat").unwrap().key, None, "the key moved");
+        assert_eq!(b.get("threat").unwrap().key, Some('2'), "the keys swapped");
+        b.set_key("repatriation", None);
+        b.set_key("repatriation", Some('1'));
+        assert_eq!((b.get("repatriation").unwrap().key, b.get("finance").unwrap().key), (Some('1'), None), "from no key: the other is left with none");
         assert!(b.set_colour("finance", "blue").is_err());
         b.set_colour("finance", "#ABCDEF").unwrap();
         assert_eq!(b.get("finance").unwrap().colour, "#abcdef");

@@ -55,6 +55,36 @@ pub fn moment(time: &str) -> String {
     }
 }
 
+/// A JSON reader's complaint in plain words, for a message about a file:
+/// where it broke and what was wrong, without the parser's jargon
+/// ("the file ends too early, at line 2"; "“tags” is missing, at line 1").
+pub fn json_error(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let at = format!("at line {}", e.line());
+    match e.classify() {
+        Category::Eof => format!("the file ends too early, {at}"),
+        Category::Syntax => format!("it is not well-formed JSON {at}, column {}", e.column()),
+        Category::Io => "it could not be read".to_string(),
+        Category::Data => {
+            let full = e.to_string();
+            let what = full.rsplit_once(" at line ").map_or(full.as_str(), |(w, _)| w);
+            let what = match what.strip_prefix("missing field ") {
+                Some(field) => format!("{field} is missing"),
+                None => what.to_string(),
+            };
+            // `tags` → “tags”
+            let mut quoted = String::with_capacity(what.len());
+            for (i, part) in what.split('`').enumerate() {
+                if i > 0 {
+                    quoted.push(if i % 2 == 1 { '“' } else { '”' });
+                }
+                quoted.push_str(part);
+            }
+            format!("{quoted}, {at}")
+        }
+    }
+}
+
 /// "1 match", "2 matches": a count with the noun's singular or plural.
 pub fn count_as(n: usize, one: &str, many: &str) -> String {
     if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
@@ -75,6 +105,16 @@ mod tests {
         assert_eq!(super::moment("2026-11-23T16:00:51.682Z"), "2026-11-23 16:00 UTC");
         assert_eq!(super::moment("2026-11-23T16:00:51+02:00"), "2026-11-23 16:00");
         assert_eq!(super::moment("yesterday"), "yesterday");
+        let err = |s: &str| super::json_error(&serde_json::from_str::<std::collections::BTreeMap<String, Vec<u8>>>(s).unwrap_err());
+        assert_eq!(err("{\n\"a\": [1,"), "the file ends too early, at line 2");
+        assert_eq!(err("{\"a\" 1}"), "it is not well-formed JSON at line 1, column 6");
+        assert_eq!(err("{\"a\": [\"x\"]}"), "invalid type: string \"x\", expected u8, at line 1");
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Tags {
+            tags: Vec<u8>,
+        }
+        assert_eq!(super::json_error(&serde_json::from_str::<Tags>("{}").unwrap_err()), "“tags” is missing, at line 1");
         assert_eq!(super::moment("2026-11-23Tx"), "2026-11-23Tx");
         assert_eq!(super::moment("2026-11-23T16:0é:00Z"), "2026-11-23T16:0é:00Z");
     }

@@ -899,7 +899,7 @@ impl Backup {
     /// document's text, or `None` for a document this app does not have.
     pub fn from_json(s: &str, doc_len: &dyn Fn(&str) -> Option<usize>) -> Result<Backup, String> {
         let v: serde_json::Value = serde_json::from_str(s)
-            .map_err(|e| format!("This file is not a Marginalia backup: it is not valid JSON ({e})."))?;
+            .map_err(|e| format!("This file is not a Marginalia backup: {}.", crate::json_error(&e)))?;
         if v.get("format").and_then(|f| f.as_str()) != Some(BACKUP_FORMAT) {
             return Err("This file is not a Marginalia backup (it has no \"format\": \"marginalia-backup\").".into());
         }
@@ -907,7 +907,7 @@ impl Backup {
         if version > u64::from(SCHEMA_VERSION) {
             return Err(format!("This backup was written by a newer Marginalia (format version {version}); update Marginalia to restore it."));
         }
-        let b: Backup = serde_json::from_value(v).map_err(|e| format!("This backup is incomplete or damaged: {e}."))?;
+        let b: Backup = serde_json::from_value(v).map_err(|e| format!("This backup is incomplete or damaged: {}.", crate::json_error(&e)))?;
         b.codebook.validate().map_err(|e| format!("The backup's codebook is not valid: {e}"))?;
         for a in &b.annotations {
             let Some(len) = doc_len(&a.doc) else {
@@ -1098,7 +1098,7 @@ mod restore_tests {
     #[test]
     fn bad_backups_are_refused_with_the_reason() {
         let len = |d: &str| (d == "D").then_some(10);
-        assert!(Backup::from_json("nope", &len).unwrap_err().contains("not valid JSON"));
+        assert!(Backup::from_json("nope", &len).unwrap_err().contains("not well-formed JSON"));
         assert!(Backup::from_json("{}", &len).unwrap_err().contains("not a Marginalia backup"));
         let mut b = backup_of(vec![ann("a", "", "t")]);
         b.version = 9;

@@ -89,11 +89,16 @@ pub fn CodebookView() -> impl IntoView {
                             on:change=move |ev| {
                                 let key = event_target_value(&ev).chars().next();
                                 // A key codes one tag: say which tag gave it up (Undo gives it back).
-                                let holder = key.and_then(|k| book.with_untracked(|b| b.by_key(k).filter(|t| t.id != id3).map(|t| t.name.clone())));
+                                let holder = key.and_then(|k| book.with_untracked(|b| b.by_key(k).filter(|t| t.id != id3).map(|t| (t.id.clone(), t.name.clone()))));
                                 edit(|b| { b.set_key(&id3, key); Ok(()) });
-                                if let (Some(k), Some(other)) = (key, holder) {
+                                if let (Some(k), Some((other_id, other))) = (key, holder) {
                                     let name = book.with_untracked(|b| b.get(&id3).map(|t| t.name.clone())).unwrap_or_default();
-                                    coding.notice.set(Some(coding.undoable(format!("Key {k} now codes {name}; {other} has no key."))));
+                                    // The two swap keys: say what the other has now.
+                                    let now_has = match book.with_untracked(|b| b.get(&other_id).and_then(|t| t.key)) {
+                                        Some(o) => format!("{other} now has key {o}"),
+                                        None => format!("{other} has no key"),
+                                    };
+                                    coding.notice.set(Some(coding.undoable(format!("Key {k} now codes {name}; {now_has}."))));
                                 }
                             }>
                             <option value="" selected=t.key.is_none()>"none"</option>

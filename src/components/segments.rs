@@ -92,9 +92,10 @@ pub fn SegmentsView() -> impl IntoView {
         let b = book.get();
         let total = rows.len();
         // One segment as listed; its citation opens the report there, with the annotation open.
-        let item = |s: &Segment| {
+        // Its side bar in its first tag's colour, or the group's under a tag's heading.
+        let item = |s: &Segment, group: Option<&str>| {
             let names = s.tags.iter().map(|t| b.get(t).map(|t| t.name.clone()).unwrap_or_else(|| t.clone())).collect::<Vec<_>>().join(", ");
-            let colour = s.tags.first().and_then(|t| b.get(t)).map(|t| t.colour.clone()).unwrap_or_default();
+            let colour = group.or(s.tags.first().map(String::as_str)).and_then(|t| b.get(t)).map(|t| t.colour.clone()).unwrap_or_default();
             let before = format!("{}{}", if s.context.cut_before { "…" } else { "" }, s.context.before);
             let after = format!("{}{}", s.context.after, if s.context.cut_after { "…" } else { "" });
             let id = s.id.clone();
@@ -127,7 +128,7 @@ pub fn SegmentsView() -> impl IntoView {
         if !q.by_tag || q.co_occurrence() {
             return view! {
                 {summary}
-                <ol class="segments">{rows.iter().map(&item).collect_view()}</ol>
+                <ol class="segments">{rows.iter().map(|s| item(s, None)).collect_view()}</ol>
             }
             .into_any();
         }
@@ -138,9 +139,11 @@ pub fn SegmentsView() -> impl IntoView {
             {summary}
             {groups.into_iter().map(|(tag, list)| {
                 let name = b.get(&tag).map(|t| t.name.clone()).unwrap_or(tag.clone());
+                let n = list.len();
+                let items = list.into_iter().map(|s| item(s, Some(&tag))).collect_view();
                 view! {
-                    <h2 class="seg-group" data-tag=tag>{name}<span class="seg-group-count">{format!(" · {}", marginalia_core::count(list.len(), "segment"))}</span></h2>
-                    <ol class="segments">{list.into_iter().map(&item).collect_view()}</ol>
+                    <h2 class="seg-group" data-tag=tag>{name}<span class="seg-group-count">{format!(" · {}", marginalia_core::count(n, "segment"))}</span></h2>
+                    <ol class="segments">{items}</ol>
                 }
             }).collect_view()}
         }

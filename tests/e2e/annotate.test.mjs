@@ -567,8 +567,8 @@ test('keyboard only: code a whole paragraph from its number, add a second tag, r
   await page.goto(`${server.url}#/codebook`);
   assert.equal(await page.title(), 'Codebook — Marginalia');
   await page.locator('.tag-row[data-tag="prosecution"] select').selectOption('1');
-  await page.locator('.toast', { hasText: 'Key 1 now codes prosecution; threat has no key.' }).waitFor();
-  assert.equal(await page.locator('.tag-row[data-tag="threat"] select').inputValue(), '');
+  await page.locator('.toast', { hasText: 'Key 1 now codes prosecution; threat now has key 4.' }).waitFor();
+  assert.equal(await page.locator('.tag-row[data-tag="threat"] select').inputValue(), '4', 'the keys swapped');
   await page.locator('.toast button.undo').click();
   await page.waitForFunction(() => document.querySelector('.tag-row[data-tag="threat"] select').value === '1');
   assert.equal(await page.locator('.tag-row[data-tag="prosecution"] select').inputValue(), '4');
