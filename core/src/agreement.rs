@@ -222,11 +222,10 @@ pub fn compare<D: Borrow<Document>>(docs: &[D], coding: &Coding, a: &str, b: &st
 }
 
 fn cite_block(d: &Document, kind: &BlockKind) -> (String, Option<u32>) {
-    let who = d.who();
     match kind {
-        BlockKind::Paragraph { number: Some(n) } => (format!("{who} ¶{n}"), Some(*n)),
-        BlockKind::Footnote { number } => (format!("{who} n. {number}"), None),
-        _ => (who.to_string(), None),
+        BlockKind::Paragraph { number: Some(n) } => (d.cite(*n), Some(*n)),
+        BlockKind::Footnote { number } => (d.cite_note(*number), None),
+        _ => (d.who().to_string(), None),
     }
 }
 

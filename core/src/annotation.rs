@@ -237,8 +237,8 @@ impl Annotation {
         }
         match (first, last, note) {
             (Some(a), Some(b), _) if a != b => format!("{who} ¶{a}–{b}"),
-            (Some(a), _, _) => format!("{who} ¶{a}"),
-            (None, _, Some(n)) => format!("{who} n. {n}"),
+            (Some(a), _, _) => doc.cite(a),
+            (None, _, Some(n)) => doc.cite_note(n),
             _ => match block.and_then(|i| doc.section_path(i + 1).pop()) {
                 Some(h) => format!("{who}, {h}"),
                 None => who.to_string(),

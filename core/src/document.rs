@@ -256,6 +256,11 @@ impl Document {
     pub fn cite(&self, number: u32) -> String {
         format!("{} ¶{number}", self.who())
     }
+
+    /// Citation of a footnote, e.g. "S/2019/103 n. 9".
+    pub fn cite_note(&self, number: u32) -> String {
+        format!("{} n. {number}", self.who())
+    }
 }
 
 #[cfg(test)]

@@ -150,22 +150,25 @@ impl Scope {
         self.coder.as_ref().is_none_or(|c| a.coder == *c) && tags
     }
 
-    /// How many documents and annotations [`Scope::select`] would give, without
-    /// copying them (for a preview that follows every change of the choice).
+    /// How many annotations [`Scope::select`] would give in each document in
+    /// scope, without copying them (for a preview that follows every change).
+    fn per_document<'a, D: Borrow<Document>>(&'a self, docs: &'a [D], coding: &'a Coding) -> impl Iterator<Item = usize> + 'a {
+        docs.iter()
+            .map(Borrow::borrow)
+            .filter(|d| self.includes_document(&d.meta.id))
+            .map(move |d| coding.live(&d.meta.id).filter(|a| self.admits(a)).count())
+    }
+
+    /// How many documents and annotations [`Scope::select`] would give.
     pub fn count<D: Borrow<Document>>(&self, docs: &[D], coding: &Coding) -> (usize, usize) {
-        let chosen = docs.iter().map(Borrow::borrow).filter(|d| self.includes_document(&d.meta.id));
-        chosen.fold((0, 0), |(n, m), d| (n + 1, m + coding.live(&d.meta.id).filter(|a| self.admits(a)).count()))
+        self.per_document(docs, coding).fold((0, 0), |(n, m), k| (n + 1, m + k))
     }
 
     /// What an export of this scope holds, in words for a preview: "12
     /// annotations from 1 document", "3 annotations from 2 of 5 documents",
     /// "no annotation in 5 documents".
     pub fn summary<D: Borrow<Document>>(&self, docs: &[D], coding: &Coding) -> String {
-        let chosen = docs.iter().map(Borrow::borrow).filter(|d| self.includes_document(&d.meta.id));
-        let (n, with, anns) = chosen.fold((0, 0, 0), |(n, with, anns), d| {
-            let k = coding.live(&d.meta.id).filter(|a| self.admits(a)).count();
-            (n + 1, with + usize::from(k > 0), anns + k)
-        });
+        let (n, with, anns) = self.per_document(docs, coding).fold((0, 0, 0), |(n, with, anns), k| (n + 1, with + usize::from(k > 0), anns + k));
         match (anns, with == n) {
             (0, _) => format!("no annotation in {}", crate::count(n, "document")),
             (_, true) => format!("{} from {}", crate::count(anns, "annotation"), crate::count(n, "document")),

@@ -77,7 +77,8 @@ pub fn AgreementView() -> impl IntoView {
             .map(|(c, _)| c)
             .filter(|c| *c != a)
             .map(|c| {
-                let all = coding.coding.with(|k| state.docs.with_value(|d| compare(d, k, &a, &c, &tags).all));
+                // B's is already measured.
+                let all = if c == b { r.all } else { coding.coding.with(|k| state.docs.with_value(|d| compare(d, k, &a, &c, &tags).all)) };
                 (c, all)
             })
             .collect();

@@ -108,11 +108,10 @@ pub fn CorpusSearch() -> impl IntoView {
             docs.iter()
                 .flat_map(|d| {
                     hits(d, &q, 50, 200).into_iter().map(|h| {
-                        let who = d.who().to_string();
                         let cite = match (h.paragraph, h.note) {
-                            (Some(n), _) => format!("{who} ¶{n}"),
-                            (None, Some(n)) => format!("{who} n. {n}"),
-                            _ => who,
+                            (Some(n), _) => d.cite(n),
+                            (None, Some(n)) => d.cite_note(n),
+                            _ => d.who().to_string(),
                         };
                         // A match in a note links to the note (shown in the report's list of notes).
                         let route = match (h.paragraph, h.note) {

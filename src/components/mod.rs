@@ -92,11 +92,10 @@ pub fn App() -> impl IntoView {
             Page::Report(slug) => state.doc_by_slug(&slug).map_or_else(
                 || "No such report".into(),
                 |d| {
-                    let who = d.who().to_string();
                     match (state.paragraph.get(), state.note.get()) {
                         (Some(n), _) if d.paragraph_count() > 0 => d.cite(n),
-                        (_, Some(n)) => format!("{who} n. {n}"),
-                        _ => who,
+                        (_, Some(n)) => d.cite_note(n),
+                        _ => d.who().to_string(),
                     }
                 },
             ),

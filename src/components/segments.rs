@@ -30,8 +30,6 @@ pub fn SegmentsView() -> impl IntoView {
     let coding = use_coding();
     let transfer = super::transfer::use_transfer();
     let book = Memo::new(move |_| coding.coding.with(|c| c.codebook.clone()));
-    // The query as the address gives it, without tags the codebook no longer has
-    // and with a document that exists (else every document).
     // The address read leniently: a tag by its id or its name in any case, a
     // text by its slug, id or symbol. What it names that is not here is set
     // aside (and said), not matched against nothing.

@@ -322,26 +322,29 @@ pub fn open_file(file: web_sys::File, cx: FileCtx) {
             coding.notice.set(Some(Notice::problem(format!("{name} is empty; nothing was changed."))));
             return;
         }
-        let Some(format) = detect(&name, &bytes) else {
-            // A codebook written by hand (just names) is not detected as an export: it is still a codebook.
-            if let Ok(book) = std::str::from_utf8(&bytes).map_err(|_| ()).and_then(|t| marginalia_core::codebook::Codebook::from_json(t).map_err(|_| ())) {
-                super::codebook::apply_codebook(coding, &name, book);
-                return;
+        // A codebook file is a codebook to import: as the Codebook page exports it, or
+        // written by hand (just names), which detection does not take for an export.
+        let format = detect(&name, &bytes);
+        let as_codebook = || marginalia_core::codebook::Codebook::from_json(std::str::from_utf8(&bytes).unwrap_or_default());
+        let book = match format {
+            Some(Format::CodebookJson) => Some(as_codebook()),
+            None => as_codebook().ok().map(Ok),
+            Some(_) => None,
+        };
+        if let Some(book) = book {
+            match book {
+                Ok(book) => super::codebook::apply_codebook(coding, &name, book),
+                Err(e) => coding.notice.set(Some(Notice::problem(format!("{name} was not imported: {e} Nothing was changed.")))),
             }
+            return;
+        }
+        let Some(format) = format else {
             let why = marginalia_core::import::why_unrecognised(&name, &bytes).map(|w| format!(": {w}")).unwrap_or_default();
             coding.notice.set(Some(Notice::problem(format!(
                 "{name} is not a file Marginalia can import{why}. It reads a backup, segments CSV, doccano, spaCy, Label Studio, W3C, brat, REFI-QDA, or a .txt/.md/.html text. Nothing was changed."
             ))));
             return;
         };
-        // A codebook file (as the Codebook page exports it) is a codebook to import.
-        if format == Format::CodebookJson {
-            match marginalia_core::codebook::Codebook::from_json(&String::from_utf8_lossy(&bytes)) {
-                Ok(book) => super::codebook::apply_codebook(coding, &name, book),
-                Err(e) => coding.notice.set(Some(Notice::problem(format!("{name} was not imported: {e} Nothing was changed.")))),
-            }
-            return;
-        }
         if format == Format::Backup {
             super::open_backup_into(&name, String::from_utf8_lossy(&bytes).into_owned(), restoring, state, coding);
             return;
