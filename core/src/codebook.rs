@@ -161,6 +161,25 @@ impl Codebook {
         Ok(id)
     }
 
+    /// Adds a tag with the given id, named after it (with a number when the name is
+    /// taken), for annotations that carry a tag this codebook lacks.
+    pub fn add_with_id(&mut self, id: &str) {
+        if self.get(id).is_some() {
+            return;
+        }
+        let base: String = id.trim().chars().take(72).collect();
+        let base = if base.is_empty() { "tag".to_string() } else { base };
+        let taken = |book: &Codebook, name: &str| book.tags.iter().any(|t| t.name.trim().eq_ignore_ascii_case(name));
+        let mut name = base.clone();
+        let mut n = 2;
+        while taken(self, &name) {
+            name = format!("{base} ({n})");
+            n += 1;
+        }
+        let (colour, key, style) = (self.free_colour(), self.free_key(), Some(self.next_style()));
+        self.tags.push(Tag { id: id.into(), name, colour, key, description: String::new(), style });
+    }
+
     /// An id for a new tag named `name`, not used by any tag here.
     fn new_id(&self, name: &str) -> String {
         let base: String = name.trim().to_lowercase().chars().map(|c| if c.is_alphanumeric() { c } else { '-' }).collect();

@@ -783,6 +783,11 @@ pub struct Backup {
     /// The user's own texts (the built-in reports are part of Marginalia itself).
     #[serde(default)]
     pub texts: Vec<UserText>,
+    /// Tags the file's annotations use that its codebook lacked (a backup edited by
+    /// hand), added to `codebook` when the file was read so that no annotation is
+    /// restored with a tag the codebook does not have. Not part of the file.
+    #[serde(skip)]
+    pub added_tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -816,6 +821,7 @@ pub fn backup(
             .collect(),
         annotations: docs.iter().flat_map(|d| coding.stored(d).iter().cloned()).collect(),
         texts,
+        added_tags: Vec::new(),
     }
 }
 
@@ -919,6 +925,22 @@ impl Backup {
             if a.tags.is_empty() && !a.deleted {
                 return Err(format!("The annotation {} has no tag.", a.id));
             }
+        }
+        let mut b = b;
+        let missing: Vec<String> = b
+            .annotations
+            .iter()
+            .filter(|a| !a.deleted)
+            .flat_map(|a| &a.tags)
+            .fold(Vec::new(), |mut seen, t| {
+                if b.codebook.get(t).is_none() && !seen.contains(t) {
+                    seen.push(t.clone());
+                }
+                seen
+            });
+        for id in missing {
+            b.codebook.add_with_id(&id);
+            b.added_tags.push(id);
         }
         Ok(b)
     }
@@ -1032,7 +1054,36 @@ mod restore_tests {
             format: BACKUP_FORMAT.into(), version: 1, app_version: "0.1.0".into(), exported_at: "t".into(),
             coder: "c".into(), codebook: Codebook::default(),
             documents: vec![BackupDocument { id: "D".into(), text_sha256: String::new() }], annotations: anns,
-            texts: Vec::new(),
+            texts: Vec::new(), added_tags: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_backup_whose_codebook_lacks_a_tag_in_use_gets_it_back() {
+        // A backup edited by hand: "victim" dropped from its codebook, still on an annotation;
+        // "gone" only on a deleted one, and "Victim" the name of another tag.
+        let mut book = Codebook::default();
+        book.add("Victim").unwrap();
+        book.tags.last_mut().unwrap().id = "v1".into();
+        let mut dead = ann("dead", "", "t1");
+        dead.tags = vec!["gone".into()];
+        dead.deleted = true;
+        let mut live = ann("a", "", "t1");
+        live.tags = vec!["victim".into()];
+        let mut b = backup_of(vec![live, dead]);
+        b.codebook = book;
+        let json = b.to_json();
+        let read = Backup::from_json(&json, &|_| Some(10)).unwrap();
+        assert_eq!(read.added_tags, vec!["victim".to_string()]);
+        let t = read.codebook.get("victim").expect("the tag in use is in the codebook");
+        assert_eq!(t.name, "victim (2)");
+        assert!(read.codebook.get("gone").is_none());
+        assert!(read.codebook.validate().is_ok());
+        for mode in [RestoreMode::Replace, RestoreMode::Merge] {
+            let p = restore_plan(&Coding::new(Codebook::default()), &read, mode, "t9");
+            for a in p.writes.iter().filter(|a| !a.deleted) {
+                assert!(a.tags.iter().all(|t| p.codebook.get(t).is_some()), "{mode:?} orphans {:?}", a.tags);
+            }
         }
     }
 

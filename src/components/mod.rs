@@ -314,6 +314,11 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
                         if b.coder.is_empty() { "an unnamed coder".to_string() } else { b.coder.clone() },
                         marginalia_core::moment(&b.exported_at), "Marginalia ".to_string() + &b.app_version, marginalia_core::count(live, "annotation"),
                         marginalia_core::count(b.documents.len(), "document"), marginalia_core::count(b.codebook.tags.len(), "tag"))}</p>
+                    {(!b.added_tags.is_empty()).then(|| view! {
+                        <p class="added-tags">{format!("Its codebook lacks {} its annotations use ({}); {} added to it.",
+                            marginalia_core::count(b.added_tags.len(), "tag"), b.added_tags.join(", "),
+                            if b.added_tags.len() == 1 { "it is" } else { "they are" })}</p>
+                    })}
                     <dl class="plans">
                         <dt>"Merge"</dt><dd class="plan-merge">"Both are kept; where both changed an annotation, the newer edit wins: "{ms}</dd>
                         <dt>"Replace"</dt><dd class="plan-replace">"Your work here becomes the backup's: "{rs}</dd>
