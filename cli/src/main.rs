@@ -58,8 +58,10 @@ usage:
                                                 intercoder agreement of two coders in a backup (or a
                                                 coder and an answer key), as CSV: per tag and for all
                                                 tags, units (paragraphs and notes) both, only A, only B,
-                                                neither; percent agreement, Cohen's kappa, precision,
-                                                recall and F1 of B against A, character overlap
+                                                neither; percent agreement, Cohen's kappa, Krippendorff's
+                                                alpha, precision, recall and F1 of B against A, character
+                                                overlap. --coders A,B,C (three or more): Krippendorff's
+                                                alpha of them all, per tag and for all tags
   marginalia import FILE --into BACKUP.json [--format auto|backup|csv|doccano|spacy|labelstudio|w3c|brat|qdpx]
           [--dry-run]                           reads an export (a brat folder too) into a backup file:
                                                 prints what changes (added, updated, re-anchored, not
@@ -410,9 +412,17 @@ fn agreement(args: &[String]) -> Result<(), Failure> {
     // Coders of the whole backup (one may have coded nothing in the documents compared).
     let coders = agreement::coders(&state.docs, &state.coding);
     let named: Vec<String> = coders.iter().map(|(c, n)| format!("{c:?} ({n})")).collect();
+    let out = |csv: String| io::stdout().write_all(csv.as_bytes()).map_err(|e| Failure::Input(format!("cannot write: {e}")));
     let (a, b) = match f.list("--coders").as_deref() {
         Some([a, b]) => (a.clone(), b.clone()),
-        Some(_) => return Err(Failure::Usage("--coders takes two names: --coders A,B".into())),
+        Some(many) if many.len() > 2 => {
+            if let Some(c) = many.iter().find(|c| !coders.iter().any(|(x, _)| x == *c)) {
+                return Err(Failure::Input(format!("no annotations by {c:?} (coders here: {})", named.join(", "))));
+            }
+            let r = agreement::alpha(&docs, &state.coding, many, &tags);
+            return out(agreement::alpha_csv(&r, book, many));
+        }
+        Some(_) => return Err(Failure::Usage("--coders takes two names (--coders A,B), or more for Krippendorff's alpha".into())),
         None if coders.len() == 2 => (coders[0].0.clone(), coders[1].0.clone()),
         None => return Err(Failure::Input(format!("say which two coders to compare with --coders A,B (coders here: {})", named.join(", ")))),
     };
@@ -422,7 +432,7 @@ fn agreement(args: &[String]) -> Result<(), Failure> {
         }
     }
     let r = agreement::compare(&docs, &state.coding, &a, &b, &tags);
-    io::stdout().write_all(agreement::to_csv(&r, book, &a, &b).as_bytes()).map_err(|e| Failure::Input(format!("cannot write: {e}")))
+    out(agreement::to_csv(&r, book, &a, &b))
 }
 
 /// `marginalia export --from BACKUP.json --format FORMAT [--out PATH] [scope] [--bom] [--presence]`

@@ -396,7 +396,9 @@ fn agreement_of_two_coders_as_csv() {
     // ana coded one unit of S/2019/103 with both tags, bo one of S/2018/80 with finance: no unit in common.
     assert_eq!((&rows[0][0], &rows[0][1], &rows[0][4], &rows[0][5], &rows[0][6]), ("ana", "bo", "0", "1", "0"));
     assert_eq!((&rows[1][4], &rows[1][5], &rows[1][6]), ("0", "1", "1"));
-    assert_eq!(&rows[1][12], "0.000", "F1 of no agreement");
+    assert_eq!(&rows[1][13], "0.000", "F1 of no agreement");
+    let alpha: f64 = rows[1][10].parse().expect("alpha is a number, negative ones too");
+    assert!((-0.01..0.0).contains(&alpha), "alpha of no agreement: a little below chance: {alpha}");
     let units: usize = rows[0][3].parse().unwrap();
     assert!((100..400).contains(&units), "the paragraphs and notes of the two reports coded, not all five: {units}");
     // One report and one tag; coders named (and one who coded nothing there).
@@ -409,5 +411,27 @@ fn agreement_of_two_coders_as_csv() {
     assert!(stderr(&out).contains("no annotations by \"zed\""), "{}", stderr(&out));
     let out = marginalia(&["agreement", "--from", b, "--coders", "ana"]);
     assert_eq!(out.status.code(), Some(2));
+    // Three coders: a third who coded what ana coded, with the same tags.
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&backup).unwrap()).unwrap();
+    let anns = v["annotations"].as_array_mut().unwrap();
+    let mut third: Vec<serde_json::Value> = anns.iter().filter(|a| a["coder"] == "ana").cloned().collect();
+    for (i, a) in third.iter_mut().enumerate() {
+        a["coder"] = "cy".into();
+        a["id"] = format!("cy{i}").into();
+    }
+    anns.extend(third);
+    std::fs::write(&backup, serde_json::to_string(&v).unwrap()).unwrap();
+    let out = marginalia(&["agreement", "--from", b, "--coders", "ana,bo,cy", "--tags", "threat"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(out.stdout.as_slice()).records().map(|x| x.unwrap()).collect();
+    assert_eq!(rows.len(), 2, "threat and all tags");
+    assert_eq!((&rows[0][0], &rows[0][1]), ("ana; bo; cy", "threat"));
+    // One unit given the tag by two of the three: n = 3u values, 2 of them the tag, one
+    // coincidence of differing values: alpha = 1 − (3u − 1)·1 ÷ (2·(3u − 2)).
+    let u: f64 = rows[0][2].parse().unwrap();
+    let expect = 1.0 - (3.0 * u - 1.0) / (2.0 * (3.0 * u - 2.0));
+    assert!((rows[0][3].parse::<f64>().unwrap() - expect).abs() < 0.001, "{:?} against {expect}", &rows[0]);
+    let out = marginalia(&["agreement", "--from", b, "--coders", "ana,bo,zed"]);
+    assert!(stderr(&out).contains("no annotations by \"zed\""), "{}", stderr(&out));
     std::fs::remove_dir_all(&dir).ok();
 }

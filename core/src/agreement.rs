@@ -11,6 +11,11 @@
 //!   by character (Dice: 2·both ÷ (A + B)), which also sees spans that differ
 //!   inside one paragraph.
 //!
+//! Across any number of coders, **Krippendorff's alpha** (nominal: a unit
+//! has the tag or not), by paragraph, per tag and pooled; for two coders it is
+//! also in the pair's table. Alpha is Scott's pi corrected for small samples,
+//! and what content analysis reports for three coders or more.
+//!
 //! Only live annotations count; headings are not units, and only the
 //! documents either coder coded are compared (the others would only add
 //! units neither gave any tag, and make agreement look better than it is). Kappa is undefined
@@ -86,6 +91,12 @@ impl Counts {
         dice(self.chars_both, self.chars_only_a, self.chars_only_b)
     }
 
+    /// Krippendorff's alpha of the two coders (nominal, no missing values).
+    pub fn alpha(&self) -> Option<f64> {
+        let mixed = (self.only_a + self.only_b) as f64;
+        Coincidences { has: (2 * self.both) as f64 + mixed, lacks: (2 * self.neither) as f64 + mixed, differ: mixed }.alpha()
+    }
+
     fn add(&mut self, o: &Counts) {
         self.both += o.both;
         self.only_a += o.only_a;
@@ -95,6 +106,94 @@ impl Counts {
         self.chars_only_a += o.chars_only_a;
         self.chars_only_b += o.chars_only_b;
     }
+}
+
+/// The coincidences of values (the tag given, or not) within units, as
+/// Krippendorff counts them: `has` and `lacks` are the pairable values of each
+/// kind, `differ` the coincidences of one with the other.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Coincidences {
+    has: f64,
+    lacks: f64,
+    differ: f64,
+}
+
+impl Coincidences {
+    /// A unit's values: `has` of the `m` coders gave it the tag.
+    fn unit(&mut self, has: usize, m: usize) {
+        if m < 2 {
+            return;
+        }
+        let lacks = m - has;
+        self.has += has as f64;
+        self.lacks += lacks as f64;
+        self.differ += (has * lacks) as f64 / (m - 1) as f64;
+    }
+
+    fn add(&mut self, o: &Coincidences) {
+        self.has += o.has;
+        self.lacks += o.lacks;
+        self.differ += o.differ;
+    }
+
+    /// Alpha = 1 − (n − 1)·o₀₁ ÷ (n₀·n₁); undefined when one value was never given.
+    fn alpha(&self) -> Option<f64> {
+        let n = self.has + self.lacks;
+        (self.has * self.lacks > 0.0).then(|| 1.0 - (n - 1.0) * self.differ / (self.has * self.lacks))
+    }
+}
+
+/// Several coders' reliability: Krippendorff's alpha per tag (in the order
+/// asked) and over all tags pooled.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reliability {
+    pub tags: Vec<(String, Option<f64>)>,
+    pub all: Option<f64>,
+    /// Units each coder judged (the paragraphs and notes of the texts any of them coded).
+    pub units: usize,
+}
+
+/// Krippendorff's alpha of `coders` on `tags` over `docs`: over the paragraphs
+/// and notes of the texts any of them coded, as `compare` does for two.
+pub fn alpha<D: Borrow<Document>>(docs: &[D], coding: &Coding, coders: &[String], tags: &[String]) -> Reliability {
+    let mut per_tag = vec![Coincidences::default(); tags.len()];
+    let mut units = 0;
+    for d in docs.iter().map(Borrow::borrow) {
+        if !coding.live(&d.meta.id).any(|x| coders.contains(&x.coder)) {
+            continue;
+        }
+        units += d.blocks.iter().filter(|k| !matches!(k.kind, BlockKind::Heading { .. })).count();
+        for (t, tag) in tags.iter().enumerate() {
+            let given: Vec<BTreeSet<usize>> = coders.iter().map(|c| tagged(d, coding, c, tag).1).collect();
+            for (i, block) in d.blocks.iter().enumerate() {
+                if !matches!(block.kind, BlockKind::Heading { .. }) {
+                    per_tag[t].unit(given.iter().filter(|g| g.contains(&i)).count(), coders.len());
+                }
+            }
+        }
+    }
+    let mut all = Coincidences::default();
+    for c in &per_tag {
+        all.add(c);
+    }
+    Reliability { tags: tags.iter().cloned().zip(per_tag.iter().map(Coincidences::alpha)).collect(), all: all.alpha(), units }
+}
+
+type Tagged = (Vec<(usize, usize)>, BTreeSet<usize>);
+
+/// A coder's spans with a tag in a document (merged; `live` gives them sorted
+/// by start), and the units (block indices, headings aside) they touch.
+fn tagged(d: &Document, coding: &Coding, coder: &str, tag: &str) -> Tagged {
+    let spans = merge(coding.live(&d.meta.id).filter(|x| x.coder == coder && x.has_tag(tag) && x.start < x.end).map(|x| (x.start, x.end)));
+    let units = d
+        .blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| !matches!(k.kind, BlockKind::Heading { .. }))
+        .filter(|(_, k)| spans.iter().any(|&(s, e)| s < k.end && e > k.start))
+        .map(|(i, _)| i)
+        .collect();
+    (spans, units)
 }
 
 fn dice(both: usize, only_a: usize, only_b: usize) -> Option<f64> {
@@ -154,27 +253,9 @@ pub fn compare<D: Borrow<Document>>(docs: &[D], coding: &Coding, a: &str, b: &st
         if !coding.live(&d.meta.id).any(|x| x.coder == a || x.coder == b) {
             continue;
         }
-        // Per tag: each coder's spans (merged; `live` gives them sorted by start)
-        // and the units they touch.
-        let per: Vec<[(Vec<(usize, usize)>, BTreeSet<usize>); 2]> = tags
-            .iter()
-            .map(|tag| {
-                [a, b].map(|coder| {
-                    let spans = merge(
-                        coding.live(&d.meta.id).filter(|x| x.coder == coder && x.has_tag(tag) && x.start < x.end).map(|x| (x.start, x.end)),
-                    );
-                    let units = d
-                        .blocks
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, k)| !matches!(k.kind, BlockKind::Heading { .. }))
-                        .filter(|(_, k)| spans.iter().any(|&(s, e)| s < k.end && e > k.start))
-                        .map(|(i, _)| i)
-                        .collect();
-                    (spans, units)
-                })
-            })
-            .collect();
+        // Per tag: each coder's spans and the units they touch.
+        let per: Vec<[Tagged; 2]> =
+            tags.iter().map(|tag| [a, b].map(|coder| tagged(d, coding, coder, tag))).collect();
         // Unit by unit, tag by tag: the disagreements come out in text order.
         for (i, block) in d.blocks.iter().enumerate() {
             if matches!(block.kind, BlockKind::Heading { .. }) {
@@ -264,7 +345,7 @@ fn intersection(a: &[(usize, usize)], b: &[(usize, usize)]) -> usize {
 pub fn to_csv(r: &Comparison, book: &crate::codebook::Codebook, a: &str, b: &str) -> String {
     let num = |x: Option<f64>| x.map_or_else(String::new, |x| fixed(x, 3));
     let mut w = crate::export::CsvOut::new();
-    w.row(["coder_a", "coder_b", "tag", "units", "both", "only_a", "only_b", "neither", "percent_agreement", "kappa", "precision", "recall", "f1", "char_overlap"]);
+    w.row(["coder_a", "coder_b", "tag", "units", "both", "only_a", "only_b", "neither", "percent_agreement", "kappa", "alpha", "precision", "recall", "f1", "char_overlap"]);
     let rows = r.tags.iter().map(|(t, c)| (book.get(t).map_or(t.as_str(), |t| t.name.as_str()), c)).chain([("(all tags)", &r.all)]);
     for (tag, c) in rows {
         w.row([
@@ -278,6 +359,7 @@ pub fn to_csv(r: &Comparison, book: &crate::codebook::Codebook, a: &str, b: &str
             c.neither.to_string(),
             num(c.percent()),
             num(c.kappa()),
+            num(c.alpha()),
             num(c.precision()),
             num(c.recall()),
             num(c.f1()),
@@ -287,14 +369,30 @@ pub fn to_csv(r: &Comparison, book: &crate::codebook::Codebook, a: &str, b: &str
     w.finish(false)
 }
 
+/// Several coders' alpha as CSV: a row per tag and one for all tags pooled
+/// (coders separated by "; ").
+pub fn alpha_csv(r: &Reliability, book: &crate::codebook::Codebook, coders: &[String]) -> String {
+    let mut w = crate::export::CsvOut::new();
+    w.row(["coders", "tag", "units", "alpha"]);
+    let who = coders.join("; ");
+    let rows = r.tags.iter().map(|(t, a)| (book.get(t).map_or(t.as_str(), |t| t.name.as_str()), *a)).chain([("(all tags)", r.all)]);
+    for (tag, a) in rows {
+        w.row([who.clone(), tag.to_string(), r.units.to_string(), a.map_or_else(String::new, |x| fixed(x, 3))]);
+    }
+    w.finish(false)
+}
+
 /// The agreement page's body as HTML (escaped; the web app sets it as one
 /// `innerHTML`, as it does a report's prose): the per-tag table with all
 /// tags pooled, "everyone against A" (`class`: each other coder against A,
-/// pooled; shown when there are two or more), and where A and B differ (the
-/// first `listed`), each linking to its paragraph.
+/// pooled; shown when there are two or more), all coders' alpha (`everyone`,
+/// shown for three coders or more), and where A and B differ (the first
+/// `listed`), each linking to its paragraph.
+#[allow(clippy::too_many_arguments)]
 pub fn report_html<D: Borrow<Document>>(
     r: &Comparison,
     class: &[(String, Counts)],
+    everyone: Option<(&Reliability, usize)>,
     book: &crate::codebook::Codebook,
     docs: &[D],
     (a, b): (&str, &str),
@@ -320,14 +418,15 @@ pub fn report_html<D: Borrow<Document>>(
         ("Given it by both", "Both"),
         ("Share of units where both agree (gave it, or did not)", "% agreement"),
         ("Cohen's kappa: agreement beyond chance, −1 to 1", "κ"),
+        (ALPHA_TITLE, "α"),
         ("F1 of B against A (A as the key)", "F1"),
         ("The text both gave the tag, character by character (Dice)", "Overlap"),
     ]);
     let rows = r.tags.iter().map(|(t, c)| (tag_name(t), c, "")).chain([("All tags".to_string(), &r.all, " class=\"all\"")]);
     for (name, c, class) in rows {
         h.push_str(&format!(
-            "<tr{class}><th scope=\"row\">{name}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            c.both + c.only_a, c.both + c.only_b, c.both, percent(c.percent()), show(c.kappa()), show(c.f1()), show(c.overlap())
+            "<tr{class}><th scope=\"row\">{name}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            c.both + c.only_a, c.both + c.only_b, c.both, percent(c.percent()), show(c.kappa()), show(c.alpha()), show(c.f1()), show(c.overlap())
         ));
     }
     h.push_str("</tbody></table></div>");
@@ -335,6 +434,19 @@ pub fn report_html<D: Borrow<Document>>(
         "<p class=\"count-line\">Over {} (the paragraphs and notes of the texts either coded).</p>",
         crate::count(r.all.units() / r.tags.len().max(1), "unit")
     ));
+    if let Some((all, n)) = everyone.filter(|(_, n)| *n > 2) {
+        h.push_str(&format!("<h2>All {n} coders</h2><div class=\"table-wrap\"><table class=\"agreement alpha-table\">"));
+        head(&mut h, &[("", "Tag"), (ALPHA_TITLE, "Krippendorff's α")]);
+        let rows = all.tags.iter().map(|(t, a)| (tag_name(t), *a, "")).chain([("All tags".to_string(), all.all, " class=\"all\"")]);
+        for (name, a, class) in rows {
+            h.push_str(&format!("<tr{class}><th scope=\"row\">{name}</th><td>{}</td></tr>", show(a)));
+        }
+        h.push_str("</tbody></table></div>");
+        h.push_str(&format!(
+            "<p class=\"count-line\">Over {} of the texts any of them coded. At 0.80 or more, coding is usually taken as reliable; 0.67 to 0.80 allows tentative conclusions.</p>",
+            crate::count_as(all.units, "paragraph or note", "paragraphs and notes")
+        ));
+    }
     if class.len() > 1 {
         h.push_str(&format!("<h2>Everyone against {}</h2><div class=\"table-wrap\"><table class=\"agreement class-table\">", named(a)));
         head(&mut h, &[
@@ -377,6 +489,8 @@ pub fn report_html<D: Borrow<Document>>(
     h.push_str("</ol>");
     h
 }
+
+const ALPHA_TITLE: &str = "Krippendorff's alpha: agreement beyond chance, corrected for small samples, −1 to 1";
 
 /// `x` rounded to `places` decimals, written out ("0.40", "-0.25"; never
 /// "-0.00"). By integer arithmetic: float formatting with a precision would
@@ -488,13 +602,14 @@ mod tests {
         let csv = to_csv(&r, &Codebook::default(), "Ana", "Bo");
         let mut rows = csv::Reader::from_reader(csv.as_bytes());
         assert_eq!(rows.headers().unwrap().iter().nth(9), Some("kappa"));
+        assert_eq!(rows.headers().unwrap().iter().nth(10), Some("alpha"));
         let rows: Vec<csv::StringRecord> = rows.records().map(|r| r.unwrap()).collect();
         assert_eq!(rows.len(), 3, "two tags and all tags");
         assert_eq!((&rows[0][2], &rows[0][4], &rows[0][5], &rows[0][7]), ("threat", "1", "1", "3"));
         assert_eq!(&rows[2][2], "(all tags)");
-        assert_eq!(&rows[1][12], "0.000", "finance: no unit in common");
+        assert_eq!(&rows[1][13], "0.000", "finance: no unit in common");
         // As HTML, escaped, with links to the paragraphs.
-        let html = report_html(&r, &[], &Codebook::default(), &docs, ("Ana", "<Bo>"), 1);
+        let html = report_html(&r, &[], None, &Codebook::default(), &docs, ("Ana", "<Bo>"), 1);
         assert!(html.contains("&lt;Bo&gt;") && !html.contains("<Bo>"), "names are escaped");
         assert!(html.contains("href=\"#/report/D/p2\""), "{html}");
         assert!(html.contains("The first 1; the CSV"), "only the first listed");
@@ -511,7 +626,83 @@ mod tests {
         assert!(same.disagreements.is_empty());
     }
 
+    #[test]
+    fn alpha_as_krippendorff_computes_it() {
+        // Krippendorff (2011), "Computing Krippendorff's alpha-reliability", binary data,
+        // two observers, ten units: alpha 0.095.
+        let a = [0, 1, 0, 0, 0, 0, 0, 0, 1, 0];
+        let b = [1, 1, 1, 0, 0, 1, 0, 0, 0, 0];
+        let mut c = Counts::default();
+        for (x, y) in a.iter().zip(b) {
+            match (x, y) {
+                (1, 1) => c.both += 1,
+                (1, 0) => c.only_a += 1,
+                (0, 1) => c.only_b += 1,
+                _ => c.neither += 1,
+            }
+        }
+        assert_eq!(show(c.alpha()), "0.10");
+        assert!((c.alpha().unwrap() - (1.0 - 19.0 * 4.0 / 84.0)).abs() < 1e-12);
+        assert_eq!(Counts { neither: 4, ..Counts::default() }.alpha(), None, "one value only");
+        assert_eq!(Counts { both: 2, neither: 4, ..Counts::default() }.alpha(), Some(1.0));
+
+        // Three coders over ¶1–4 and a note: A and B give ¶1 and ¶2 the tag, C only ¶1.
+        let d = doc();
+        let mut k = Coding::new(Codebook::default());
+        for (coder, paras) in [("A", &[1, 2][..]), ("B", &[1, 2]), ("C", &[1])] {
+            for p in paras {
+                k.add(ann(&d, &format!("{coder}{p}"), coder, para(&d, *p), &["threat"]));
+            }
+        }
+        // C also gives finance to ¶3: nobody else does.
+        k.add(ann(&d, "Cf", "C", para(&d, 3), &["finance"]));
+        let docs = [d];
+        let three = tags(&["A", "B", "C"]);
+        let r = alpha(&docs, &k, &three, &tags(&["threat", "finance", "prosecution"]));
+        assert_eq!(r.units, 5);
+        // n₁ = 5, n₀ = 10, o₀₁ = 2·1/2 = 1: alpha = 1 − 14·1/50.
+        assert!((r.tags[0].1.unwrap() - 0.72).abs() < 1e-12, "{r:?}");
+        // finance: one value of 15 differs: n₁ = 1, n₀ = 14, o₀₁ = 2·1/2: 1 − 14/14.
+        assert_eq!(r.tags[1].1, Some(0.0));
+        assert_eq!(r.tags[2].1, None, "nobody gave it: undefined");
+        // Pooled: n₁ = 6, n₀ = 39 (three tags × 15 values, less 6), o₀₁ = 2.
+        assert!((r.all.unwrap() - (1.0 - 44.0 * 2.0 / (6.0 * 39.0))).abs() < 1e-12);
+        // Coders who coded nothing here add no unit.
+        assert_eq!(alpha(&docs, &k, &tags(&["X", "Y"]), &tags(&["threat"])).units, 0);
+    }
+
     proptest! {
+        #[test]
+        fn alpha_of_two_coders_is_scotts_pi_corrected(spans in proptest::collection::vec((0usize..120, 1usize..40, any::<bool>(), 0usize..2), 0..12)) {
+            let d = doc();
+            let len = d.text.chars().count();
+            let mut c = Coding::new(Codebook::default());
+            for (i, (s, l, who, t)) in spans.iter().enumerate() {
+                let s = s % len;
+                let e = (s + l).min(len);
+                if let Some(a) = Annotation::new(&d, s, e, ["threat", "finance"][*t], if *who { "A" } else { "B" }, format!("x{i}"), "t", false) {
+                    c.add(a);
+                }
+            }
+            let docs = [d];
+            let t = tags(&["threat", "finance"]);
+            let pair = compare(&docs, &c, "A", "B", &t);
+            let r = alpha(&docs, &c, &tags(&["A", "B"]), &t);
+            for ((_, counts), (_, a)) in pair.tags.iter().zip(&r.tags) {
+                prop_assert_eq!(counts.alpha(), *a);
+                if let Some(a) = a {
+                    // Scott's pi from the same table; alpha = 1 − (1 − pi)(2N − 1)/2N.
+                    let n = counts.units() as f64;
+                    let yes = (2 * counts.both + counts.only_a + counts.only_b) as f64 / (2.0 * n);
+                    let pe = yes * yes + (1.0 - yes) * (1.0 - yes);
+                    let pi = (counts.percent().unwrap() - pe) / (1.0 - pe);
+                    prop_assert!((a - (1.0 - (1.0 - pi) * (2.0 * n - 1.0) / (2.0 * n))).abs() < 1e-9);
+                    prop_assert!(*a <= 1.0 + 1e-12);
+                }
+            }
+            prop_assert_eq!(r.units * t.len(), pair.all.units());
+        }
+
         #[test]
         fn measures_stay_in_range_and_are_symmetric(spans in proptest::collection::vec((0usize..120, 1usize..40, any::<bool>(), 0usize..2), 0..12)) {
             let d = doc();

@@ -4,7 +4,7 @@
 //! measuring is core's (`agreement`).
 
 use leptos::prelude::*;
-use marginalia_core::agreement::{Comparison, Counts, coders, compare, report_html, to_csv};
+use marginalia_core::agreement::{Comparison, Counts, Reliability, alpha, alpha_csv, coders, compare, report_html, to_csv};
 use marginalia_core::route::Route;
 
 use crate::coding::use_coding;
@@ -46,6 +46,15 @@ pub fn AgreementView() -> impl IntoView {
         let tags = tag_ids();
         Some(coding.coding.with(|c| state.docs.with_value(|d| compare(d, c, &a, &b, &tags))))
     });
+    // Three coders or more: Krippendorff's alpha over all of them.
+    let names = move || everyone.with(|e| e.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>());
+    let everyone_alpha = Memo::new(move |_| {
+        let names = names();
+        (names.len() > 2).then(|| {
+            let tags = tag_ids();
+            coding.coding.with(|c| state.docs.with_value(|d| alpha(d, c, &names, &tags)))
+        })
+    });
     let select = move |which: char| {
         view! {
             <select class=format!("coder-{which}") on:change=move |ev| choose(which, event_target_value(&ev))>
@@ -63,6 +72,12 @@ pub fn AgreementView() -> impl IntoView {
         let csv = coding.coding.with_untracked(|c| to_csv(&r, &c.codebook, &a, &b));
         let day = crate::coding::now().get(..10).unwrap_or("").to_string();
         crate::download::save(&format!("marginalia-agreement-{day}.csv"), "text/csv", &csv);
+    };
+    let download_alpha = move |_| {
+        let Some(r) = everyone_alpha.get_untracked() else { return };
+        let csv = coding.coding.with_untracked(|c| alpha_csv(&r, &c.codebook, &names()));
+        let day = crate::coding::now().get(..10).unwrap_or("").to_string();
+        crate::download::save(&format!("marginalia-alpha-{day}.csv"), "text/csv", &csv);
     };
     // The tables and the list are built in core, as HTML, like a report's prose.
     let body = move || {
@@ -82,10 +97,15 @@ pub fn AgreementView() -> impl IntoView {
                 (c, all)
             })
             .collect();
-        let html = coding.coding.with(|c| state.docs.with_value(|d| report_html(&r, &class, &c.codebook, d, (&a, &b), LISTED)));
+        let all: Option<Reliability> = everyone_alpha.get();
+        let n = everyone.with(Vec::len);
+        let html = coding.coding.with(|c| state.docs.with_value(|d| report_html(&r, &class, all.as_ref().map(|x| (x, n)), &c.codebook, d, (&a, &b), LISTED)));
         Some(view! {
             <div class="agreement-report" inner_html=html></div>
-            <p><button type="button" class="btn agreement-csv" on:click=download>"Download as CSV"</button></p>
+            <p class="row">
+                <button type="button" class="btn agreement-csv" on:click=download>"Download as CSV"</button>
+                {all.is_some().then(|| view! { <button type="button" class="btn alpha-csv" on:click=download_alpha>"All coders' α as CSV"</button> })}
+            </p>
         })
     };
     view! {
