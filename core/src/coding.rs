@@ -161,6 +161,45 @@ impl Coding {
         }
     }
 
+    /// Codes every span of `spans` in `doc` with `tag` for `coder`, in one
+    /// undoable step ("tag all matches"): a span the coder has already
+    /// annotated exactly gets the tag on that annotation, any other a new
+    /// annotation (`ids` names them). Returns what was touched and the count
+    /// of spans coded and of those that already had the tag.
+    pub fn code_all(
+        &mut self,
+        doc: &crate::Document,
+        spans: &[(usize, usize)],
+        (tag, coder): (&str, &str),
+        now: &str,
+        mut ids: impl FnMut() -> String,
+    ) -> (Touched, usize, usize) {
+        let chars: Vec<char> = doc.text.chars().collect();
+        let mut writes = Vec::new();
+        let mut had = 0;
+        for &(s, e) in spans {
+            let same = self.live(&doc.meta.id).find(|x| x.start == s && x.end == e && x.coder == coder);
+            match same {
+                Some(x) if x.has_tag(tag) => had += 1,
+                Some(x) => {
+                    let mut a = x.clone();
+                    a.tags.push(tag.to_string());
+                    a.updated = now.to_string();
+                    writes.push(a);
+                }
+                None => {
+                    let draft = crate::annotation::Draft { doc_id: &doc.meta.id, tags: vec![tag.to_string()], coder, id: ids(), now, snap: false };
+                    writes.extend(Annotation::from_chars(&chars, s, e, draft));
+                }
+            }
+        }
+        let n = writes.len();
+        if n == 0 {
+            return (Touched::default(), 0, had);
+        }
+        (self.restore(self.codebook.clone(), writes), n, had)
+    }
+
     /// Changes an annotation with `f`; stamps `updated`. Nothing happens (and
     /// nothing is recorded) if `f` changes nothing.
     pub fn update(&mut self, id: &str, now: &str, f: impl FnOnce(&mut Annotation)) -> Touched {
@@ -406,6 +445,44 @@ mod tests {
         c.delete("a", "t7");
         let (_, id) = c.code(ann("f", "D", 3, "finance"), "t8");
         assert_eq!(id, "f");
+    }
+
+    #[test]
+    fn every_match_is_coded_in_one_step() {
+        let text = "Fighters return. Foreign fighters, and more fighters.";
+        let doc = crate::Document::new(crate::Meta { id: "D".into(), ..crate::Meta::default() }, text.into(), Vec::new(), Vec::new());
+        let spans = crate::search::find(text, "fighters");
+        assert_eq!(spans.len(), 3);
+        let mut c = Coding::new(Codebook::default());
+        // ana already coded the second match with finance, and the third with threat.
+        let mut second = ann("x", "D", spans[1].0, "finance");
+        second.end = spans[1].1;
+        let mut third = ann("y", "D", spans[2].0, "threat");
+        third.end = spans[2].1;
+        c.add(second);
+        c.add(third);
+        let steps = c.steps();
+        let mut n = 0;
+        let (touched, coded, had) = c.code_all(&doc, &spans, ("threat", "ana"), "t1", || { n += 1; format!("new{n}") });
+        assert_eq!((coded, had), (2, 1));
+        assert!(touched.docs.contains("D"));
+        assert_eq!(c.steps(), steps + 1, "one step");
+        assert_eq!(c.live("D").count(), 3, "the coded span is not duplicated");
+        assert_eq!(c.get("x").unwrap().tags, ["finance", "threat"]);
+        let new = c.get("new1").unwrap();
+        assert_eq!((new.start, new.end, new.quote.as_str(), new.coder.as_str()), (0, 8, "Fighters", "ana"));
+        // Again: nothing left to code, nothing recorded.
+        let (touched, coded, had) = c.code_all(&doc, &spans, ("threat", "ana"), "t2", || "z".into());
+        assert_eq!((touched.is_empty(), coded, had), (true, 0, 3));
+        assert_eq!(c.steps(), steps + 1);
+        // One undo takes all of it back.
+        c.undo("t3");
+        assert_eq!(c.live("D").count(), 2);
+        assert_eq!(c.get("x").unwrap().tags, ["finance"]);
+        // Another coder gets annotations of their own.
+        let (_, coded, _) = c.code_all(&doc, &spans, ("threat", "bo"), "t4", || { n += 1; format!("new{n}") });
+        assert_eq!(coded, 3);
+        assert_eq!(c.live("D").filter(|a| a.coder == "bo").count(), 3);
     }
 
     #[test]

@@ -73,6 +73,38 @@ pub fn FindInReport(doc: Arc<Document>) -> impl IntoView {
             current.update(|c| *c = ((*c as isize + delta).rem_euclid(n as isize)) as usize);
         }
     };
+    // Tag all matches: each becomes an annotation of the coder's with the tag
+    // chosen (a span already coded gets the tag), in one step Undo takes back.
+    let coding = crate::coding::use_coding();
+    let tags = move || coding.coding.with(|c| c.codebook.tags.iter().map(|t| (t.id.clone(), t.name.clone())).collect::<Vec<_>>());
+    let tag_all = {
+        let doc = Arc::clone(&doc);
+        move |tag: String| {
+            use crate::coding::Notice;
+            let coder = coding.meta.with_untracked(|m| m.coder.clone());
+            if coder.trim().is_empty() {
+                coding.notice.set(Some(Notice::slip("Say who is coding first; then tag all matches again.")));
+                coding.ask_name.set(Some(String::new()));
+                return;
+            }
+            let spans = matches.get_untracked();
+            let t = crate::coding::now();
+            let (mut coded, mut had) = (0, 0);
+            coding.change(|c| {
+                let (touched, n, h) = c.code_all(&doc, &spans, (&tag, &coder), &t, crate::coding::new_id);
+                (coded, had) = (n, h);
+                touched
+            });
+            let name = coding.coding.with_untracked(|c| c.codebook.get(&tag).map(|t| t.name.clone())).unwrap_or_default();
+            let q = marginalia_core::abridge(&query.get_untracked(), 40);
+            let already = if had > 0 { format!(" ({} already had it)", had) } else { String::new() };
+            coding.notice.set(Some(if coded == 0 {
+                Notice::slip(format!("Every match of “{q}” already has {name}."))
+            } else {
+                coding.undoable(format!("{} of “{q}” tagged {name}{already}.", marginalia_core::count_as(coded, "match", "matches")))
+            }));
+        }
+    };
     view! {
         <div class="find" role="search">
             <input type="search" node_ref=input placeholder="Find in this report  ( / )" aria-label="Find in this report"
@@ -90,6 +122,17 @@ pub fn FindInReport(doc: Arc<Document>) -> impl IntoView {
             }}</span>
             <button type="button" class="btn" aria-label="Previous match" on:click=move |_| step(-1)>"↑"</button>
             <button type="button" class="btn" aria-label="Next match" on:click=move |_| step(1)>"↓"</button>
+            <select class="tag-all" aria-label="Tag every match with" title="Tag every match with a tag (one step: Undo takes it back)"
+                hidden=move || matches.with(Vec::is_empty)
+                on:change=move |ev| {
+                    let tag = event_target_value(&ev);
+                    let el: web_sys::HtmlSelectElement = event_target(&ev);
+                    el.set_value("");
+                    if !tag.is_empty() { tag_all(tag); }
+                }>
+                <option value="" selected>"Tag all…"</option>
+                {move || tags().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+            </select>
         </div>
     }
 }

@@ -328,6 +328,22 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   // The fresh browser had no coder's name: it takes the backup's, so nothing asks again.
   assert.equal(await b.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder), 'Backup');
   await ctxB.close();
+
+  // A backup edited by hand, its codebook without the tag its annotation uses: the
+  // preview says the tag comes back, and no annotation is left with a tag that is not there.
+  const tag = backup.annotations[0].tags[0];
+  const edited = { ...backup, codebook: { ...backup.codebook, tags: backup.codebook.tags.filter((t) => t.id !== tag) } };
+  const ctxC = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const c = await ctxC.newPage();
+  await c.goto(`${server.url}#/report/S-2019-103/p5`);
+  await c.locator('#p5.target').waitFor();
+  await c.locator('label.restore input[type=file]').setInputFiles({ name: 'edited.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(edited)) });
+  await c.locator('dialog.restore').waitFor();
+  assert.equal(await c.locator('dialog.restore .added-tags').innerText(), `Its codebook lacks 1 tag its annotations use (${tag}); it is added to it.`);
+  await c.locator('dialog.restore button', { hasText: 'Replace' }).click();
+  await c.locator('.hl').first().waitFor();
+  await c.waitForFunction((t) => JSON.parse(localStorage.getItem('marginalia:v1:codebook') ?? '{"tags":[]}').tags.some((x) => x.id === t), tag);
+  await ctxC.close();
 });
 
 test('codebook: add, rename, key, delete with merge, undo; export and import; coded segments view', async () => {
@@ -651,6 +667,33 @@ test('find in a report and across the corpus', async () => {
   assert.equal(await page.locator('.find-count').innerText(), `${expected} of ${expected}`);
   await screenshot(page, 'find');
 
+  // Tag all matches. With no name yet, the name is asked first.
+  const tagAll = page.locator('.find select.tag-all');
+  await tagAll.selectOption('threat');
+  await page.locator('#coder-name').fill('Finder');
+  await page.locator('#coder-name').press('Enter');
+  await tagAll.selectOption('threat');
+  const toast = page.locator('.toast.done');
+  await toast.filter({ hasText: `${expected} matches of “Returnees” tagged threat.` }).waitFor();
+  assert.equal(await page.locator('.ann-list li').count(), expected);
+  assert.equal(await tagAll.inputValue(), '', 'the menu is ready for another tag');
+  await screenshot(page, 'tag-all');
+  // One Undo takes them all back.
+  await toast.locator('button.undo').click();
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 0);
+  await tagAll.selectOption('threat');
+  await page.waitForFunction((n) => document.querySelectorAll('.ann-list li').length === n, expected);
+  // Again: nothing to add, and it says so.
+  await tagAll.selectOption('threat');
+  await page.locator('.toast', { hasText: 'Every match of “Returnees” already has threat.' }).waitFor();
+  // A second tag goes on the same annotations, not new ones.
+  await tagAll.selectOption('finance');
+  await page.locator('.toast', { hasText: `${expected} matches of “Returnees” tagged finance.` }).waitFor();
+  await page.reload();
+  await page.locator('.prose').waitFor();
+  await page.waitForFunction((n) => document.querySelectorAll('.ann-list li').length === n, expected);
+  assert.equal(await page.locator('.hl[data-tags="threat finance"]').count() + await page.locator('.hl[data-tags="finance threat"]').count(), expected);
+
   await page.goto(server.url);
   await page.locator('.corpus-search input').fill('bitcoin');
   await page.locator('.search-results li').first().waitFor();
@@ -782,7 +825,8 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.equal((await cells('finance'))[4], '1.00', 'kappa');
   assert.match((await cells('threat'))[3], /^\d+\.\d%$/, 'percent agreement');
   assert.deepEqual((await cells('threat')).slice(0, 3), ['1', '1', '0']);
-  assert.equal((await cells('threat'))[5], '0.00', 'F1');
+  assert.equal((await cells('finance'))[5], '1.00', 'alpha');
+  assert.equal((await cells('threat'))[6], '0.00', 'F1');
   // Where they differ: ¶13 only Key, ¶14 only Ana, each linking to its paragraph.
   const differ = await page.locator('ol.differ li').allInnerTexts();
   assert.deepEqual(differ.map((t) => t.replace(/\s+/g, ' ')), ['S/2019/103 ¶13 · threat — only Key', 'S/2019/103 ¶14 · threat — only Ana']);
@@ -790,6 +834,16 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   const cls = page.locator('table.class-table');
   assert.equal(await cls.locator('tbody tr', { hasText: 'Bo' }).locator('td').nth(5).innerText(), '1.00', 'F1 of Bo against the key');
   assert.equal(await cls.locator('tbody tr', { hasText: 'Ana' }).locator('td').nth(5).innerText(), '0.50', 'F1 of Ana against the key');
+  // All three coders: Krippendorff's alpha per tag; finance agreed by all, threat not.
+  const alphaOf = async (row) => page.locator('table.alpha-table tbody tr', { hasText: row }).locator('td').innerText();
+  assert.equal(await page.locator('h2', { hasText: 'All 3 coders' }).count(), 1);
+  assert.equal(await alphaOf('finance'), '1.00');
+  const threatAlpha = Number(await alphaOf('threat'));
+  assert.ok(threatAlpha > 0 && threatAlpha < 1, `threat: two of three agree on ¶13: ${threatAlpha}`);
+  const [alphaDownload] = await Promise.all([page.waitForEvent('download'), page.locator('.alpha-csv').click()]);
+  const alphaCsv = (await import('node:fs')).readFileSync(await alphaDownload.path(), 'utf8').trim().split('\r\n');
+  assert.equal(alphaCsv[0], 'coders,tag,units,alpha');
+  assert.match(alphaCsv.find((r) => r.includes(',finance,')), /^Ana; Bo; Key,finance,\d+,1\.000$/);
   // Choosing B changes the address; a reload keeps it.
   await page.locator('select.coder-b').selectOption('Bo');
   await page.waitForFunction(() => location.hash === '#/agreement?a=Key&b=Bo');
@@ -800,7 +854,7 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.agreement-csv').click()]);
   const csv = (await import('node:fs')).readFileSync(await download.path(), 'utf8').trim().split('\r\n');
   assert.ok(csv[0].startsWith('coder_a,coder_b,tag,units,both,only_a,only_b,neither,percent_agreement,kappa'));
-  assert.match(csv.at(-1), /^Key,Bo,\(all tags\),\d+,2,0,0,\d+,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000$/);
+  assert.match(csv.at(-1), /^Key,Bo,\(all tags\),\d+,2,0,0,\d+,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000$/);
   // A link from a disagreement opens its paragraph.
   await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
   await page.locator('ol.differ li a').first().click();
