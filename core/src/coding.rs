@@ -232,6 +232,19 @@ impl Coding {
         (self.restore(self.codebook.clone(), gone), n)
     }
 
+    /// Forgets every undo and redo step's edits of a document's annotations (a
+    /// step left empty goes): once a user's own text is removed, no Undo may
+    /// bring back annotations of a text that is no longer here.
+    pub fn forget_history(&mut self, doc: &str) {
+        for stack in [&mut self.undo, &mut self.redo] {
+            for step in stack.iter_mut() {
+                step.retain(|e| !matches!(e, Edit::Annotation { after, .. } if after.doc == doc));
+            }
+            stack.retain(|step| !step.is_empty());
+        }
+        self.steps += 1;
+    }
+
     /// Deletes an annotation (it stays as a tombstone).
     pub fn delete(&mut self, id: &str, now: &str) -> Touched {
         self.update(id, now, |a| a.deleted = true)
@@ -483,6 +496,24 @@ mod tests {
         let (_, coded, _) = c.code_all(&doc, &spans, ("threat", "bo"), "t4", || { n += 1; format!("new{n}") });
         assert_eq!(coded, 3);
         assert_eq!(c.live("D").filter(|a| a.coder == "bo").count(), 3);
+    }
+
+    #[test]
+    fn a_removed_text_s_history_is_forgotten() {
+        let mut c = Coding::new(Codebook::default());
+        c.add(ann("a", "D", 0, "threat"));
+        c.add(ann("b", "E", 0, "threat"));
+        c.delete_document("D", "t1");
+        let steps = c.steps();
+        c.forget_history("D");
+        assert!(c.steps() > steps, "a notice's Undo closes");
+        // Undo takes back E's annotation, and nothing brings D's back.
+        c.undo("t2");
+        assert_eq!((c.live("D").count(), c.live("E").count()), (0, 0));
+        assert!(!c.can_undo());
+        c.redo("t3");
+        assert_eq!(c.live("E").count(), 1);
+        assert!(!c.can_redo());
     }
 
     #[test]

@@ -807,7 +807,8 @@ pub fn backup(
     app_version: &str,
     now: &str,
 ) -> Backup {
-    let docs: Vec<&str> = coding.docs().collect();
+    // A document with no text here and nothing live (a user's own text, removed) is left out.
+    let docs: Vec<&str> = coding.docs().filter(|d| hashes(d).is_some() || coding.live(d).next().is_some()).collect();
     Backup {
         format: BACKUP_FORMAT.into(),
         version: SCHEMA_VERSION,
@@ -913,8 +914,12 @@ impl Backup {
         if version > u64::from(SCHEMA_VERSION) {
             return Err(format!("This backup was written by a newer Marginalia (format version {version}); update Marginalia to restore it."));
         }
-        let b: Backup = serde_json::from_value(v).map_err(|e| format!("This backup is incomplete or damaged: {}.", crate::json_error(&e)))?;
+        let mut b: Backup = serde_json::from_value(v).map_err(|e| format!("This backup is incomplete or damaged: {}.", crate::json_error(&e)))?;
         b.codebook.validate().map_err(|e| format!("The backup's codebook is not valid: {e}"))?;
+        // Deletions in a text that is not here (a user's own text, since removed) say nothing
+        // worth restoring.
+        b.annotations.retain(|a| !a.deleted || doc_len(&a.doc).is_some());
+        b.documents.retain(|d| doc_len(&d.id).is_some() || b.annotations.iter().any(|a| a.doc == d.id));
         for a in &b.annotations {
             let Some(len) = doc_len(&a.doc) else {
                 return Err(format!("The backup has annotations of a document that is not here: {}.", a.doc));
@@ -926,7 +931,6 @@ impl Backup {
                 return Err(format!("The annotation {} has no tag.", a.id));
             }
         }
-        let mut b = b;
         let missing: Vec<String> = b
             .annotations
             .iter()
@@ -1056,6 +1060,31 @@ mod restore_tests {
             documents: vec![BackupDocument { id: "D".into(), text_sha256: String::new() }], annotations: anns,
             texts: Vec::new(), added_tags: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_removed_text_s_deletions_neither_go_into_a_backup_nor_stop_a_restore() {
+        let mut cur = Coding::new(Codebook::default());
+        cur.add(ann("kept", "D", "t1"));
+        let mut gone = ann("gone", "U", "t1");
+        gone.doc = "U".into();
+        cur.add(gone);
+        cur.delete_document("U", "t2");
+        let hash = |d: &str| (d == "D").then(|| "h".to_string());
+        let b = backup(&cur, &Meta::default(), &hash, Vec::new(), "0.1.0", "t3");
+        assert_eq!(b.documents.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["D"]);
+        assert_eq!(b.annotations.len(), 1);
+        // An older backup that has them still restores, without them.
+        let mut old = b.clone();
+        old.documents.push(BackupDocument { id: "U".into(), text_sha256: "x".into() });
+        old.annotations.extend(cur.stored("U").iter().cloned());
+        let read = Backup::from_json(&old.to_json(), &|d| (d == "D").then_some(10)).unwrap();
+        assert_eq!((read.annotations.len(), read.documents.len()), (1, 1));
+        // A live annotation of a text that is not here is still refused.
+        let mut live = old.clone();
+        live.annotations.push(ann("alive", "U", "t1"));
+        live.annotations.last_mut().unwrap().doc = "U".into();
+        assert!(Backup::from_json(&live.to_json(), &|d| (d == "D").then_some(10)).unwrap_err().contains("not here"));
     }
 
     #[test]

@@ -321,8 +321,8 @@ fn toggle_note(doc: &Document, button: &Element) {
     let _ = button.set_attribute("aria-expanded", "true");
 }
 
-/// Asks before removing a user's own text: its text and its annotations go
-/// (the annotations as one undoable deletion); a backup can be saved first.
+/// Asks before removing a user's own text: its text and its annotations go,
+/// for good (Undo cannot bring them back); a backup can be saved first.
 #[component]
 fn RemoveTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
     let state = use_app_state();
@@ -341,7 +341,13 @@ fn RemoveTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
                         <button type="button" class="btn" on:click=|_| super::download_backup()>"Download backup"</button>
                         <button type="button" class="btn danger" on:click=move |_| {
                             let t = crate::coding::now();
-                            coding.change(|c| c.delete_document(&id, &t).0);
+                            // Deleted (tombstones reach other tabs), and out of Undo's reach:
+                            // nothing may bring back annotations of a text that is gone.
+                            coding.change(|c| {
+                                let touched = c.delete_document(&id, &t).0;
+                                c.forget_history(&id);
+                                touched
+                            });
                             state.remove_user_text(&id);
                             open.set(false);
                             coding.selected.set(None);

@@ -765,7 +765,7 @@ test('a pasted text with emoji is added, tagged, reloaded and backed up with the
   assert.equal([...cleaned].slice(a.start, a.end).join(''), a.quote);
   // Restored in a fresh browser, the text comes back with its annotation.
   const content = (await import('node:fs')).readFileSync(await download.path());
-  const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const fresh = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   const b = await fresh.newPage();
   await b.goto(server.url);
   await b.locator('table.reports').waitFor();
@@ -788,6 +788,19 @@ test('a pasted text with emoji is added, tagged, reloaded and backed up with the
   await b.locator('table.reports tbody tr').first().waitFor();
   assert.equal(await b.locator('table.reports td.symbol a', { hasText: 'Field-notes' }).count(), 0);
   assert.equal(await b.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('marginalia:v1:text:')).length), 0);
+  // Undo cannot bring back annotations of a text that is gone.
+  await b.goto(`${server.url}#/report/S-2019-103`);
+  await b.locator('.prose').waitFor();
+  await b.keyboard.press('Control+z');
+  await b.keyboard.press('Control+z');
+  await b.waitForTimeout(200);
+  const live = await b.evaluate(() => Object.entries(localStorage).filter(([k]) => k.startsWith('marginalia:v1:doc:'))
+    .flatMap(([, v]) => JSON.parse(v)).filter((a) => !a.deleted).length);
+  assert.equal(live, 0);
+  // A backup made now has nothing of it.
+  const [after] = await Promise.all([b.waitForEvent('download'), b.locator('button.backup').click()]);
+  const made = JSON.parse((await import('node:fs')).readFileSync(await after.path(), 'utf8'));
+  assert.deepEqual([made.documents.length, made.annotations.length, made.texts.length], [0, 0, 0]);
   await fresh.close();
   await context.close();
 });
