@@ -62,8 +62,13 @@ impl AppState {
 
     /// Removes a user's own text: from the documents and from storage.
     pub fn remove_user_text(&self, id: &str) {
-        self.docs.update_value(|d| d.retain(|d| d.meta.id != id || d.meta.symbol.is_some()));
         crate::storage::remove(&marginalia_core::store::text_key(id));
+        self.forget_user_text(id);
+    }
+
+    /// Removes a user's own text from the documents (storage aside: another tab removed it).
+    pub fn forget_user_text(&self, id: &str) {
+        self.docs.update_value(|d| d.retain(|d| d.meta.id != id || d.meta.symbol.is_some()));
         self.revision.update(|r| *r += 1);
     }
 

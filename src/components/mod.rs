@@ -45,9 +45,27 @@ pub fn App() -> impl IntoView {
     });
     // Another tab changed a key: merge it in.
     let handle = window_event_listener(leptos::ev::storage, move |ev| {
-        if let Some(key) = ev.key() {
-            coding.merge_from_other_tab(&key, ev.new_value());
+        let Some(key) = ev.key() else { return };
+        // A text added or removed in another tab is added or removed here too.
+        if let Some(id) = key.strip_prefix(marginalia_core::store::TEXT_PREFIX) {
+            match ev.new_value().and_then(|v| serde_json::from_str::<marginalia_core::store::UserText>(&v).ok()) {
+                Some(t) if !state.has_doc(&t.id) => state.add_user_texts(&[t]),
+                Some(_) => {}
+                None if state.has_doc(id) => {
+                    let title = state.docs.with_value(|d| d.iter().find(|d| d.meta.id == id).map(|d| d.meta.title.clone())).unwrap_or_default();
+                    let here = matches!(state.route.get_untracked(), marginalia_core::route::Route::Report { ref slug, .. } if state.doc_by_slug(slug).is_some_and(|d| d.meta.id == id));
+                    state.forget_user_text(id);
+                    coding.coding.update(|c| c.forget_history(id));
+                    if here {
+                        let _ = window().location().set_hash("#/");
+                    }
+                    coding.notice.set(Some(Notice::done(format!("“{title}” was removed in another tab."))));
+                }
+                None => {}
+            }
+            return;
         }
+        coding.merge_from_other_tab(&key, ev.new_value());
     });
     on_cleanup(move || handle.remove());
     coding_panel::undo_keys();

@@ -777,11 +777,19 @@ test('a pasted text with emoji is added, tagged, reloaded and backed up with the
   // Its page counts its paragraphs as the table does, and lists no empty contents.
   assert.match(await b.locator('.titleblock .subtitle').innerText(), /2 paragraphs/);
   assert.equal(await b.locator('details.toc').count(), 0);
+  // Open in another tab too: the removal reaches it.
+  const b2 = await fresh.newPage();
+  await b2.goto(b.url());
+  await b2.locator('.hl').first().waitFor();
   // The text can be removed (asked first): it leaves the corpus, for good.
   await b.locator('button.remove-text').click();
   assert.match(await b.locator('dialog[open]').innerText(), /Remove “Field notes”\?[\s\S]*its 1 annotation will be removed/);
   await b.locator('dialog button', { hasText: 'Remove' }).click();
   await b.locator('.toast', { hasText: '“Field notes” was removed.' }).waitFor();
+  await b2.locator('.toast', { hasText: '“Field notes” was removed in another tab.' }).waitFor();
+  await b2.locator('table.reports').waitFor();
+  assert.equal(await b2.locator('table.reports td.symbol a', { hasText: 'Field-notes' }).count(), 0);
+  await b2.close();
   await b.locator('table.reports').waitFor();
   assert.equal(await b.locator('table.reports td.symbol a', { hasText: 'Field-notes' }).count(), 0);
   await b.reload();
