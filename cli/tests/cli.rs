@@ -243,7 +243,7 @@ fn export_every_format_under_its_name_with_a_scope() {
         ("codebook-md", "marginalia-codebook-2026-11-22.md"),
         ("codebook-html", "marginalia-codebook-2026-11-22.html"),
         ("codebook-json", "marginalia-codebook-2026-11-22.json"),
-        ("backup", "marginalia-backup-2026-11-22.json"),
+        ("backup", "marginalia-backup-ana-2026-11-22.json"),
     ];
     for (format, name) in named {
         let out = at_fixed_time(&["export", "--from", b, "--format", format, "--out", o]);

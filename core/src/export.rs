@@ -284,18 +284,34 @@ impl Format {
         }
     }
 
-    /// `marginalia-<scope>-<kind>-<date>.<ext>`, e.g.
+    /// `marginalia-<scope>-<kind>[-<coder>]-<date>.<ext>`, e.g.
     /// `marginalia-S-2019-103-segments-2026-11-22.csv` or
-    /// `marginalia-corpus-doccano-2026-11-22.jsonl`; the codebook formats and the
-    /// backup are not scoped to documents: `marginalia-codebook-2026-11-22.md`,
-    /// `marginalia-backup-2026-11-22.json`.
-    pub fn file_name(self, scope_label: &str, date: &str) -> String {
+    /// `marginalia-corpus-doccano-Ana-2026-11-22.jsonl` (`coder`: whose work the
+    /// file holds, when it is one coder's, so that a class's files differ); the
+    /// codebook formats and the backup are not scoped to documents:
+    /// `marginalia-codebook-2026-11-22.md`, `marginalia-backup-Ana-2026-11-22.json`.
+    pub fn file_name(self, scope_label: &str, coder: Option<&str>, date: &str) -> String {
+        let who = coder.map(file_slug).filter(|s| !s.is_empty() && !self.is_codebook()).map(|s| format!("-{s}")).unwrap_or_default();
         if self.is_codebook() || self == Format::Backup {
-            format!("marginalia-{}-{date}.{}", self.kind(), self.extension())
+            format!("marginalia-{}{who}-{date}.{}", self.kind(), self.extension())
         } else {
-            format!("marginalia-{scope_label}-{}-{date}.{}", self.kind(), self.extension())
+            format!("marginalia-{scope_label}-{}{who}-{date}.{}", self.kind(), self.extension())
         }
     }
+}
+
+/// A name as part of a file name: letters and digits kept, any other run of
+/// characters one `-`, at most 40 characters ("Ana María" → "Ana-María").
+pub fn file_slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').chars().take(40).collect::<String>().trim_end_matches('-').to_string()
 }
 
 /// Export choices beyond the scope.
@@ -346,7 +362,9 @@ pub fn export<D: Borrow<Document>>(format: Format, source: &Source<'_, D>, scope
     let book = &source.coding.codebook;
     let selection = (!format.is_codebook() && format != Format::Backup).then(|| scope.select(source.documents, source.coding));
     let docs = selection.as_ref().map(Selection::doc_annotations).unwrap_or_default();
-    let bytes = |b: Vec<u8>| Ok(ExportFile { name: format.file_name(&scope.label(source.documents), meta.date()), mime: format.mime(), bytes: b });
+    // Whose work: the coder chosen, or for a backup, the coder of this browser.
+    let who = if format == Format::Backup { Some(source.coder) } else { scope.coder.as_deref() };
+    let bytes = |b: Vec<u8>| Ok(ExportFile { name: format.file_name(&scope.label(source.documents), who, meta.date()), mime: format.mime(), bytes: b });
     let text = match format {
         Format::Brat => return bytes(crate::archive::write_zip(&brat_files(&docs, &scope.codebook(book), meta))),
         Format::Qdpx => return bytes(crate::refi::qdpx(&docs, book, &meta.app_version, &meta.exported_at)),
@@ -1242,10 +1260,13 @@ mod tests {
 
     #[test]
     fn formats_name_their_files() {
-        assert_eq!(Format::SegmentsCsv.file_name("S-2019-103", "2026-11-22"), "marginalia-S-2019-103-segments-2026-11-22.csv");
-        assert_eq!(Format::Doccano.file_name("corpus", "2026-11-22"), "marginalia-corpus-doccano-2026-11-22.jsonl");
-        assert_eq!(Format::CodebookHtml.file_name("corpus", "2026-11-22"), "marginalia-codebook-2026-11-22.html");
-        assert_eq!(Format::Backup.file_name("S-2019-103", "2026-11-22"), "marginalia-backup-2026-11-22.json");
+        assert_eq!(Format::SegmentsCsv.file_name("S-2019-103", None, "2026-11-22"), "marginalia-S-2019-103-segments-2026-11-22.csv");
+        assert_eq!(Format::Doccano.file_name("corpus", Some("Ana"), "2026-11-22"), "marginalia-corpus-doccano-Ana-2026-11-22.jsonl");
+        assert_eq!(Format::CodebookHtml.file_name("corpus", Some("Ana"), "2026-11-22"), "marginalia-codebook-2026-11-22.html");
+        assert_eq!(Format::Backup.file_name("S-2019-103", None, "2026-11-22"), "marginalia-backup-2026-11-22.json");
+        assert_eq!(Format::Backup.file_name("x", Some(" Ana María / 2b "), "2026-11-22"), "marginalia-backup-Ana-María-2b-2026-11-22.json");
+        assert_eq!(Format::Backup.file_name("x", Some("../.."), "2026-11-22"), "marginalia-backup-2026-11-22.json", "nothing left: no name");
+        assert_eq!(file_slug(&"a".repeat(50)), "a".repeat(40));
         for f in Format::ALL {
             assert_eq!(Format::from_key(f.key()), Some(f));
             assert!(!f.label().is_empty() && !f.mime().is_empty());

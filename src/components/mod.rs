@@ -209,7 +209,9 @@ pub fn download_backup() {
         })
     });
     let day = t.get(..10).unwrap_or("backup").to_string();
-    if crate::download::save(&format!("marginalia-backup-{day}.json"), "application/json", &json) {
+    // The coder's name in it: a class's files differ.
+    let name = coding.meta.with_untracked(|m| marginalia_core::export::Format::Backup.file_name("", Some(&m.coder), &day));
+    if crate::download::save(&name, "application/json", &json) {
         coding.meta.update(|m| m.last_backup = Some(t));
         coding.save_meta();
     }

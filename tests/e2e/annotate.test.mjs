@@ -293,7 +293,7 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   await a.locator('.last-backup', { hasText: /Last backup\s*\d{4}-\d{2}-\d{2}/ }).waitFor();
   // The top bar stays on one line on a laptop screen, with the backup's date in it.
   assert.ok(await a.evaluate(() => document.querySelector('.topbar').getBoundingClientRect().height < 70), 'one line');
-  assert.match(download.suggestedFilename(), /^marginalia-backup-\d{4}-\d{2}-\d{2}\.json$/);
+  assert.match(download.suggestedFilename(), /^marginalia-backup-Backup-\d{4}-\d{2}-\d{2}\.json$/, 'the coder is in the name');
   const content = (await import('node:fs')).readFileSync(await download.path());
   const file = { name: download.suggestedFilename(), mimeType: 'application/json', buffer: content };
   const backup = JSON.parse(content.toString('utf8'));

@@ -103,7 +103,7 @@ test('every format downloads from the export dialog with a meaningful name and e
     await page.locator('dialog.export input.tag[value="prosecution"]').uncheck();
     await page.locator('select.coder-select').selectOption('ana');
   });
-  assert.match(doccano.name, new RegExp(`^marginalia-corpus-doccano-${DAY}\\.jsonl$`));
+  assert.match(doccano.name, new RegExp(`^marginalia-corpus-doccano-ana-${DAY}\\.jsonl$`));
   const lines = doccano.bytes.toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
   const labels = lines.flatMap((l) => l.label.map((x) => ({ doc: l, x })));
   const expected = all.filter((a) => a.coder === 'ana').flatMap((a) => a.tags.filter((t) => t === 'threat' || t === 'repatriation'));
