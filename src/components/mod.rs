@@ -33,10 +33,13 @@ pub fn App() -> impl IntoView {
     let drop = window_event_listener(leptos::ev::drop, move |ev| {
         ev.prevent_default();
         let Some(files) = ev.data_transfer().and_then(|d| d.files()) else { return };
-        for i in 0..files.length() {
-            if let Some(f) = files.get(i) {
-                transfer::open_file(f, files_cx);
-            }
+        transfer::open_files((0..files.length()).filter_map(|i| files.get(i)).collect(), files_cx);
+    });
+    // A preview closed: the next file dropped or picked with it opens.
+    Effect::new(move |_| {
+        let open = restoring.with(Option::is_some) || transfer.importing.with(Option::is_some);
+        if !open {
+            transfer::next_file(files_cx);
         }
     });
     on_cleanup(move || {
@@ -142,12 +145,12 @@ pub fn App() -> impl IntoView {
             </button>
             <label class="btn import-open" title="Import coded data (any format Marginalia exports) or add a text; you will see what changes first. You can also drop a file on the page.">
                 "Import…"
-                <input type="file" class="visually-hidden import-file"
+                <input type="file" multiple class="visually-hidden import-file"
                     accept=".json,.jsonl,.jsonld,.csv,.zip,.qdpx,.qde,.txt,.md,.markdown,.html,.htm"
                     on:change=move |ev| {
                         let input: web_sys::HtmlInputElement = event_target(&ev);
-                        if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                            transfer::open_file(file, files_cx);
+                        if let Some(files) = input.files() {
+                            transfer::open_files((0..files.length()).filter_map(|i| files.get(i)).collect(), files_cx);
                         }
                         input.set_value("");
                     } />

@@ -21,10 +21,21 @@ pub struct Transfer {
     /// made (the segments view: its tags and text); taken when the dialog opens.
     pub preset: RwSignal<Option<Scope>>,
     pub importing: RwSignal<Option<Arc<(String, ImportPlan)>>>,
+    /// Files picked or dropped together wait here, and open one after another:
+    /// the next when the last one's preview is closed (`open_files`).
+    queue: StoredValue<std::collections::VecDeque<web_sys::File>, LocalStorage>,
+    /// A file is being read (its preview is not open yet).
+    reading: RwSignal<bool>,
 }
 
 pub fn provide_transfer() -> Transfer {
-    let t = Transfer { exporting: RwSignal::new(false), preset: RwSignal::new(None), importing: RwSignal::new(None) };
+    let t = Transfer {
+        exporting: RwSignal::new(false),
+        preset: RwSignal::new(None),
+        importing: RwSignal::new(None),
+        queue: StoredValue::new_local(Default::default()),
+        reading: RwSignal::new(false),
+    };
     provide_context(t);
     t
 }
@@ -300,19 +311,53 @@ pub fn file_ctx() -> FileCtx {
     FileCtx { coding: use_coding(), t: use_transfer(), state: use_app_state(), restoring: super::restoring(), pending: super::import::pending() }
 }
 
-pub fn open_file(file: web_sys::File, cx: FileCtx) {
-    let FileCtx { coding, t, state, restoring, pending } = cx;
+/// Opens files picked or dropped together one after another: each preview
+/// waits until the one before it is closed, so that none replaces another.
+pub fn open_files(files: Vec<web_sys::File>, cx: FileCtx) {
+    cx.t.queue.update_value(|q| q.extend(files));
+    next_file(cx);
+}
+
+/// Opens the next waiting file, when no file is being read and no preview is open.
+pub fn next_file(cx: FileCtx) {
+    let busy = cx.t.reading.get_untracked() || cx.t.importing.with_untracked(Option::is_some) || cx.restoring.with_untracked(Option::is_some);
+    if busy {
+        return;
+    }
+    if let Some(file) = cx.t.queue.try_update_value(|q| q.pop_front()).flatten() {
+        cx.t.reading.set(true);
+        open_file(file, cx);
+    }
+}
+
+fn open_file(file: web_sys::File, cx: FileCtx) {
+    let FileCtx { coding, t, state, restoring: _, pending } = cx;
     let name = file.name();
+    // Read (a preview open, or a message given): the next file may come.
+    let done = move || {
+        t.reading.set(false);
+        next_file(cx);
+    };
     if file.size() > MAX_IMPORT_BYTES as f64 {
         let mb = MAX_IMPORT_BYTES / (1024 * 1024);
         coding.notice.set(Some(Notice::problem(format!("{name} is larger than {mb} MB, more than Marginalia imports; nothing was changed."))));
+        done();
         return;
     }
     if is_text_document(&name) {
         super::import::stage_file_into(file, state, coding, pending);
+        done();
         return;
     }
     leptos::task::spawn_local(async move {
+        read_file(file, name, cx).await;
+        done();
+    });
+}
+
+async fn read_file(file: web_sys::File, name: String, cx: FileCtx) {
+    let FileCtx { coding, t, state, restoring, pending: _ } = cx;
+    {
         let bytes = match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
             Ok(buf) => js_sys::Uint8Array::new(&buf).to_vec(),
             Err(_) => {
@@ -360,7 +405,7 @@ pub fn open_file(file: web_sys::File, cx: FileCtx) {
         };
         let plan = coding.coding.with_untracked(|c| state.docs.with_value(|docs| plan_import(c, docs, &imported, &now())));
         t.importing.set(Some(Arc::new((name, plan))));
-    });
+    }
 }
 
 /// The import preview: what the file adds and changes, what cannot be placed;

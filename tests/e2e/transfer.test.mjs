@@ -185,6 +185,39 @@ test('exported files import back after a preview, by picking or dropping them; b
   await page.locator('dialog.import-preview').waitFor();
   await page.locator('dialog.import-preview button', { hasText: 'Cancel' }).click();
 
+  // Several files dropped at once (a class's work) open one after another, none lost:
+  // a file that is refused says so, and the next preview opens when the last one closes.
+  await page.evaluate((list) => {
+    const dt = new DataTransfer();
+    for (const { name, bytes } of list) dt.items.add(new File([new Uint8Array(bytes)], name));
+    window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, [
+    { name: 'notes.json', bytes: [...Buffer.from('{"hello": "world"}')] },
+    { name: files.doccano.name, bytes: [...files.doccano.bytes] },
+    { name: files.w3c.name, bytes: [...files.w3c.bytes] },
+  ]);
+  await page.locator('.toast', { hasText: 'notes.json' }).waitFor();
+  await page.locator('dialog.import-preview', { hasText: files.doccano.name }).waitFor();
+  assert.equal(await page.locator('dialog[open]').count(), 1, 'one preview at a time');
+  await page.locator('.import-go').click();
+  await page.locator('dialog.import-preview', { hasText: files.w3c.name }).waitFor();
+  assert.equal(await page.locator('.import-counts').innerText(), '24 already here.');
+  await page.locator('dialog.import-preview button', { hasText: 'Cancel' }).click();
+  await page.locator('dialog.import-preview').waitFor({ state: 'detached' });
+  // Picked together with Import…, too.
+  await page.locator('input.import-file').setInputFiles([
+    { name: files.spacy.name, mimeType: 'application/octet-stream', buffer: files.spacy.bytes },
+    { name: files.csv.name, mimeType: 'application/octet-stream', buffer: files.csv.bytes },
+  ]);
+  await page.locator('dialog.import-preview', { hasText: files.spacy.name }).waitFor();
+  await page.locator('dialog.import-preview button', { hasText: 'Cancel' }).click();
+  await page.locator('dialog.import-preview', { hasText: files.csv.name }).waitFor();
+  await page.locator('dialog.import-preview button', { hasText: 'Cancel' }).click();
+  await page.locator('dialog.import-preview').waitFor({ state: 'detached' });
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.locator('.topbar').waitFor();
+
   // Bad files: a truncated export, a zip bomb's cousin (not a zip), HTML with a script.
   const before = await page.evaluate(() => JSON.stringify(localStorage));
   const bad = [
