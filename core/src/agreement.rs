@@ -369,6 +369,33 @@ pub fn to_csv(r: &Comparison, book: &crate::codebook::Codebook, a: &str, b: &str
     w.finish(false)
 }
 
+/// Everyone against the key as CSV (a gradebook): a row per coder, with their
+/// pooled counts and measures against `key`.
+pub fn class_csv(class: &[(String, Counts)], key: &str) -> String {
+    let num = |x: Option<f64>| x.map_or_else(String::new, |x| fixed(x, 3));
+    let mut w = crate::export::CsvOut::new();
+    w.row(["key", "coder", "units", "units_coded", "both", "only_key", "only_coder", "percent_agreement", "kappa", "alpha", "precision", "recall", "f1", "char_overlap"]);
+    for (coder, c) in class {
+        w.row([
+            key.to_string(),
+            coder.clone(),
+            c.units().to_string(),
+            (c.both + c.only_b).to_string(),
+            c.both.to_string(),
+            c.only_a.to_string(),
+            c.only_b.to_string(),
+            num(c.percent()),
+            num(c.kappa()),
+            num(c.alpha()),
+            num(c.precision()),
+            num(c.recall()),
+            num(c.f1()),
+            num(c.overlap()),
+        ]);
+    }
+    w.finish(false)
+}
+
 /// Several coders' alpha as CSV: a row per tag and one for all tags pooled
 /// (coders separated by "; ").
 pub fn alpha_csv(r: &Reliability, book: &crate::codebook::Codebook, coders: &[String]) -> String {
@@ -615,6 +642,10 @@ mod tests {
         assert!(html.contains("The first 1; the CSV"), "only the first listed");
         assert_eq!(html.matches("<li ").count(), 1);
         assert!(!html.contains("Everyone against"), "one other coder: no class table");
+        let grades = class_csv(&[("Bo".into(), r.all), ("=Cy".into(), Counts::default())], "Ana");
+        let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(grades.as_bytes()).records().map(|r| r.unwrap()).collect();
+        assert_eq!((&rows[0][0], &rows[0][1], &rows[0][3], &rows[0][12]), ("Ana", "Bo", "2", "0.400"));
+        assert_eq!(&rows[1][1], "'=Cy", "a name is no formula");
         // A document neither coded adds nothing.
         let mut other = doc();
         other.meta.id = "E".into();

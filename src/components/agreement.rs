@@ -4,7 +4,7 @@
 //! measuring is core's (`agreement`).
 
 use leptos::prelude::*;
-use marginalia_core::agreement::{Comparison, Counts, Reliability, alpha, alpha_csv, coders, compare, report_html, to_csv};
+use marginalia_core::agreement::{Comparison, Counts, Reliability, alpha, alpha_csv, class_csv, coders, compare, report_html, to_csv};
 use marginalia_core::route::Route;
 
 use crate::coding::use_coding;
@@ -79,12 +79,11 @@ pub fn AgreementView() -> impl IntoView {
         let day = crate::coding::now().get(..10).unwrap_or("").to_string();
         crate::download::save(&format!("marginalia-alpha-{day}.csv"), "text/csv", &csv);
     };
-    // The tables and the list are built in core, as HTML, like a report's prose.
-    let body = move || {
+    // Everyone against A: a class against the key.
+    let class = Memo::new(move |_| {
         let r: Comparison = result.get()?;
         let (a, b) = pair.get();
         let (a, b) = (a.unwrap_or_default(), b.unwrap_or_default());
-        // Everyone against A: a class against the key.
         let tags = tag_ids();
         let class: Vec<(String, Counts)> = everyone
             .get()
@@ -97,6 +96,21 @@ pub fn AgreementView() -> impl IntoView {
                 (c, all)
             })
             .collect();
+        Some(class)
+    });
+    let download_class = move |_| {
+        let (Some(a), _) = pair.get_untracked() else { return };
+        let Some(class) = class.get_untracked() else { return };
+        let day = crate::coding::now().get(..10).unwrap_or("").to_string();
+        let name = format!("marginalia-against-{}-{day}.csv", marginalia_core::export::file_slug(&a));
+        crate::download::save(&name, "text/csv", &class_csv(&class, &a));
+    };
+    // The tables and the list are built in core, as HTML, like a report's prose.
+    let body = move || {
+        let r: Comparison = result.get()?;
+        let (a, b) = pair.get();
+        let (a, b) = (a.unwrap_or_default(), b.unwrap_or_default());
+        let class = class.get().unwrap_or_default();
         let all: Option<Reliability> = everyone_alpha.get();
         let n = everyone.with(Vec::len);
         let html = coding.coding.with(|c| state.docs.with_value(|d| report_html(&r, &class, all.as_ref().map(|x| (x, n)), &c.codebook, d, (&a, &b), LISTED)));
@@ -104,6 +118,7 @@ pub fn AgreementView() -> impl IntoView {
             <div class="agreement-report" inner_html=html></div>
             <p class="row">
                 <button type="button" class="btn agreement-csv" on:click=download>"Download as CSV"</button>
+                {(class.len() > 1).then(|| view! { <button type="button" class="btn class-csv" on:click=download_class>{format!("Everyone against {a} as CSV")}</button> })}
                 {all.is_some().then(|| view! { <button type="button" class="btn alpha-csv" on:click=download_alpha>"All coders' α as CSV"</button> })}
             </p>
         })

@@ -107,7 +107,7 @@ pub fn FindInReport(doc: Arc<Document>) -> impl IntoView {
     };
     view! {
         <div class="find" role="search">
-            <input type="search" node_ref=input placeholder="Find in this report  ( / )" aria-label="Find in this report"
+            <input type="search" node_ref=input placeholder="Find  ( / )" aria-label="Find in this report"
                 prop:value=move || query.get()
                 on:input=move |ev| { query.set(event_target_value(&ev)); current.set(0); }
                 on:keydown=move |ev| {

@@ -22,6 +22,7 @@ struct Segment {
     href: String,
     tags: Vec<String>,
     memo: String,
+    coder: String,
 }
 
 #[component]
@@ -80,6 +81,7 @@ pub fn SegmentsView() -> impl IntoView {
                                     href,
                                     tags: a.tags.clone(),
                                     memo: a.memo.clone(),
+                                    coder: a.coder.clone(),
                                 }
                             })
                             .collect::<Vec<_>>()
@@ -89,6 +91,8 @@ pub fn SegmentsView() -> impl IntoView {
         });
         let b = book.get();
         let total = rows.len();
+        // With several coders here (a class, a team), each segment says whose it is.
+        let many = rows.iter().any(|s| s.coder != rows[0].coder);
         // One segment as listed; its citation opens the report there, with the annotation open.
         // Its side bar in its first tag's colour, or the group's under a tag's heading.
         let item = |s: &Segment, group: Option<&str>| {
@@ -101,6 +105,7 @@ pub fn SegmentsView() -> impl IntoView {
                 <li style=format!("border-left-color:{colour}")>
                     <a class="seg-cite" href=s.href.clone() on:click=move |_| coding.selected.set(Some(id.clone()))>{s.cite.clone()}</a>
                     " · "<span class="seg-tags">{names}</span>
+                    {many.then(|| view! { " · "<span class="seg-coder">{if s.coder.is_empty() { "(unnamed)".to_string() } else { s.coder.clone() }}</span> })}
                     <p class="seg-text"><span class="ctx">{before}</span><mark>{s.quote.clone()}</mark><span class="ctx">{after}</span></p>
                     {(!s.memo.is_empty()).then(|| view! { <p class="seg-memo">{s.memo.clone()}</p> })}
                 </li>

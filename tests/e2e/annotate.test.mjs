@@ -865,6 +865,19 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   const alphaCsv = (await import('node:fs')).readFileSync(await alphaDownload.path(), 'utf8').trim().split('\r\n');
   assert.equal(alphaCsv[0], 'coders,tag,units,alpha');
   assert.match(alphaCsv.find((r) => r.includes(',finance,')), /^Ana; Bo; Key,finance,\d+,1\.000$/);
+  // The class against the key, as a gradebook.
+  const [classDownload] = await Promise.all([page.waitForEvent('download'), page.locator('.class-csv').click()]);
+  assert.match(classDownload.suggestedFilename(), /^marginalia-against-Key-\d{4}-\d{2}-\d{2}\.csv$/);
+  const grades = (await import('node:fs')).readFileSync(await classDownload.path(), 'utf8').trim().split('\r\n');
+  assert.ok(grades[0].startsWith('key,coder,units,units_coded,both,only_key,only_coder,percent_agreement,kappa,alpha,precision,recall,f1'));
+  assert.match(grades.find((r) => r.startsWith('Key,Bo,')), /,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000$/);
+  assert.match(grades.find((r) => r.startsWith('Key,Ana,')), /,0\.500,\d\.\d{3}$/, 'F1 0.5, then the overlap');
+  // With several coders, each segment says whose it is.
+  await page.goto(`${server.url}#/segments`);
+  await page.locator('ol.segments li').first().waitFor();
+  assert.deepEqual([...new Set(await page.locator('ol.segments .seg-coder').allInnerTexts())].sort(), ['Ana', 'Bo', 'Key']);
+  await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
+  await page.locator('table.agreement').first().waitFor();
   // Choosing B changes the address; a reload keeps it.
   await page.locator('select.coder-b').selectOption('Bo');
   await page.waitForFunction(() => location.hash === '#/agreement?a=Key&b=Bo');
