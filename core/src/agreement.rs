@@ -43,6 +43,11 @@ pub struct Counts {
     pub chars_both: usize,
     pub chars_only_a: usize,
     pub chars_only_b: usize,
+    /// Spans (distinct start and end of annotations with the tag) of A, of B, and
+    /// those both have exactly.
+    pub spans_a: usize,
+    pub spans_b: usize,
+    pub spans_same: usize,
 }
 
 impl Counts {
@@ -91,6 +96,12 @@ impl Counts {
         dice(self.chars_both, self.chars_only_a, self.chars_only_b)
     }
 
+    /// F1 of B's spans against A's, a span matching only when it starts and ends
+    /// at the same character (as named-entity evaluations count).
+    pub fn exact(&self) -> Option<f64> {
+        dice(self.spans_same, self.spans_a - self.spans_same, self.spans_b - self.spans_same)
+    }
+
     /// Krippendorff's alpha of the two coders (nominal, no missing values).
     pub fn alpha(&self) -> Option<f64> {
         let mixed = (self.only_a + self.only_b) as f64;
@@ -105,6 +116,9 @@ impl Counts {
         self.chars_both += o.chars_both;
         self.chars_only_a += o.chars_only_a;
         self.chars_only_b += o.chars_only_b;
+        self.spans_a += o.spans_a;
+        self.spans_b += o.spans_b;
+        self.spans_same += o.spans_same;
     }
 }
 
@@ -206,6 +220,8 @@ fn dice(both: usize, only_a: usize, only_b: usize) -> Option<f64> {
 pub enum Side {
     A,
     B,
+    /// Both gave the tag, to different text (`Disagreement::chars` says how much each).
+    Spans,
 }
 
 /// A unit where the coders differ on a tag.
@@ -219,8 +235,10 @@ pub struct Disagreement {
     /// The paragraph number, for a link (`None` for a footnote or an unnumbered paragraph).
     pub paragraph: Option<u32>,
     pub tag: String,
-    /// The coder who gave the tag.
+    /// The coder who gave the tag, or `Spans`: both did, to different text.
     pub by: Side,
+    /// The characters of the unit A and B gave the tag (for `Spans`).
+    pub chars: (usize, usize),
 }
 
 /// Two coders compared.
@@ -261,12 +279,14 @@ pub fn compare<D: Borrow<Document>>(docs: &[D], coding: &Coding, a: &str, b: &st
             if matches!(block.kind, BlockKind::Heading { .. }) {
                 continue;
             }
-            for (t, [(_, ua), (_, ub)]) in per.iter().enumerate() {
+            for (t, [(sa, ua), (sb, ub)]) in per.iter().enumerate() {
                 let c = &mut per_tag[t];
                 let by = match (ua.contains(&i), ub.contains(&i)) {
                     (true, true) => {
                         c.both += 1;
-                        None
+                        // Both gave it: to the same text of this unit?
+                        let (ca, cb) = (clip(sa, block.start, block.end), clip(sb, block.start, block.end));
+                        (ca != cb).then_some(Side::Spans)
                     }
                     (true, false) => {
                         c.only_a += 1;
@@ -283,7 +303,8 @@ pub fn compare<D: Borrow<Document>>(docs: &[D], coding: &Coding, a: &str, b: &st
                 };
                 if let Some(by) = by {
                     let (cite, paragraph) = cite_block(d, &block.kind);
-                    disagreements.push(Disagreement { doc: d.meta.id.clone(), block: i, cite, paragraph, tag: tags[t].clone(), by });
+                    let chars = (length(&clip(sa, block.start, block.end)), length(&clip(sb, block.start, block.end)));
+                    disagreements.push(Disagreement { doc: d.meta.id.clone(), block: i, cite, paragraph, tag: tags[t].clone(), by, chars });
                 }
             }
         }
@@ -293,6 +314,10 @@ pub fn compare<D: Borrow<Document>>(docs: &[D], coding: &Coding, a: &str, b: &st
             c.chars_both += both;
             c.chars_only_a += length(sa) - both;
             c.chars_only_b += length(sb) - both;
+            let [xa, xb] = [a, b].map(|coder| exact_spans(d, coding, coder, &tags[t]));
+            c.spans_a += xa.len();
+            c.spans_b += xb.len();
+            c.spans_same += xa.intersection(&xb).count();
         }
     }
     let mut all = Counts::default();
@@ -322,6 +347,16 @@ fn merge(sorted: impl Iterator<Item = (usize, usize)>) -> Vec<(usize, usize)> {
     out
 }
 
+/// A coder's distinct spans with a tag in a document, as annotated (not merged).
+fn exact_spans(d: &Document, coding: &Coding, coder: &str, tag: &str) -> BTreeSet<(usize, usize)> {
+    coding.live(&d.meta.id).filter(|x| x.coder == coder && x.has_tag(tag) && x.start < x.end).map(|x| (x.start, x.end)).collect()
+}
+
+/// Merged spans cut to `start..end`.
+fn clip(spans: &[(usize, usize)], start: usize, end: usize) -> Vec<(usize, usize)> {
+    spans.iter().map(|&(s, e)| (s.max(start), e.min(end))).filter(|(s, e)| s < e).collect()
+}
+
 fn length(spans: &[(usize, usize)]) -> usize {
     spans.iter().map(|(s, e)| e - s).sum()
 }
@@ -345,7 +380,7 @@ fn intersection(a: &[(usize, usize)], b: &[(usize, usize)]) -> usize {
 pub fn to_csv(r: &Comparison, book: &crate::codebook::Codebook, a: &str, b: &str) -> String {
     let num = |x: Option<f64>| x.map_or_else(String::new, |x| fixed(x, 3));
     let mut w = crate::export::CsvOut::new();
-    w.row(["coder_a", "coder_b", "tag", "units", "both", "only_a", "only_b", "neither", "percent_agreement", "kappa", "alpha", "precision", "recall", "f1", "char_overlap"]);
+    w.row(["coder_a", "coder_b", "tag", "units", "both", "only_a", "only_b", "neither", "percent_agreement", "kappa", "alpha", "precision", "recall", "f1", "char_overlap", "exact_span_f1"]);
     let rows = r.tags.iter().map(|(t, c)| (book.get(t).map_or(t.as_str(), |t| t.name.as_str()), c)).chain([("(all tags)", &r.all)]);
     for (tag, c) in rows {
         w.row([
@@ -364,6 +399,7 @@ pub fn to_csv(r: &Comparison, book: &crate::codebook::Codebook, a: &str, b: &str
             num(c.recall()),
             num(c.f1()),
             num(c.overlap()),
+            num(c.exact()),
         ]);
     }
     w.finish(false)
@@ -374,7 +410,7 @@ pub fn to_csv(r: &Comparison, book: &crate::codebook::Codebook, a: &str, b: &str
 pub fn class_csv(class: &[(String, Counts)], key: &str) -> String {
     let num = |x: Option<f64>| x.map_or_else(String::new, |x| fixed(x, 3));
     let mut w = crate::export::CsvOut::new();
-    w.row(["key", "coder", "units", "units_coded", "both", "only_key", "only_coder", "percent_agreement", "kappa", "alpha", "precision", "recall", "f1", "char_overlap"]);
+    w.row(["key", "coder", "units", "units_coded", "both", "only_key", "only_coder", "percent_agreement", "kappa", "alpha", "precision", "recall", "f1", "char_overlap", "exact_span_f1"]);
     for (coder, c) in class {
         w.row([
             key.to_string(),
@@ -391,6 +427,7 @@ pub fn class_csv(class: &[(String, Counts)], key: &str) -> String {
             num(c.recall()),
             num(c.f1()),
             num(c.overlap()),
+            num(c.exact()),
         ]);
     }
     w.finish(false)
@@ -448,12 +485,13 @@ pub fn report_html<D: Borrow<Document>>(
         (ALPHA_TITLE, "α"),
         ("F1 of B against A (A as the key)", "F1"),
         ("The text both gave the tag, character by character (Dice)", "Overlap"),
+        (EXACT_TITLE, "Exact spans"),
     ]);
     let rows = r.tags.iter().map(|(t, c)| (tag_name(t), c, "")).chain([("All tags".to_string(), &r.all, " class=\"all\"")]);
     for (name, c, class) in rows {
         h.push_str(&format!(
-            "<tr{class}><th scope=\"row\">{name}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            c.both + c.only_a, c.both + c.only_b, c.both, percent(c.percent()), show(c.kappa()), show(c.alpha()), show(c.f1()), show(c.overlap())
+            "<tr{class}><th scope=\"row\">{name}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            c.both + c.only_a, c.both + c.only_b, c.both, percent(c.percent()), show(c.kappa()), show(c.alpha()), show(c.f1()), show(c.overlap()), show(c.exact())
         ));
     }
     h.push_str("</tbody></table></div>");
@@ -485,12 +523,13 @@ pub fn report_html<D: Borrow<Document>>(
             ("Of the key's, the share they found", "Recall"),
             ("", "F1"),
             ("", "Overlap"),
+            (EXACT_TITLE, "Exact spans"),
         ]);
         for (c, k) in class {
             let href = Route::Agreement { a: Some(a.to_string()), b: Some(c.clone()) }.to_hash();
             h.push_str(&format!(
-                "<tr><th scope=\"row\"><a href=\"{}\">{}</a></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&href), named(c), k.both + k.only_b, percent(k.percent()), show(k.kappa()), show(k.precision()), show(k.recall()), show(k.f1()), show(k.overlap())
+                "<tr><th scope=\"row\"><a href=\"{}\">{}</a></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&href), named(c), k.both + k.only_b, percent(k.percent()), show(k.kappa()), show(k.precision()), show(k.recall()), show(k.f1()), show(k.overlap()), show(k.exact())
             ));
         }
         h.push_str("</tbody></table></div>");
@@ -502,20 +541,26 @@ pub fn report_html<D: Borrow<Document>>(
     }
     h.push_str("<ol class=\"segments differ\">");
     for x in r.disagreements.iter().take(listed) {
-        let who = match x.by {
-            Side::A => a,
-            Side::B => b,
+        let what = match x.by {
+            Side::A => format!("only <strong>{}</strong>", named(a)),
+            Side::B => format!("only <strong>{}</strong>", named(b)),
+            Side::Spans => format!(
+                "both, to different text: <strong>{}</strong> {}, <strong>{}</strong> {}",
+                named(a), crate::count(x.chars.0, "character"), named(b), crate::count(x.chars.1, "character")
+            ),
         };
         let href = docs.iter().map(Borrow::borrow).find(|d| d.meta.id == x.doc).map(|d| Route::report(&d.meta.id, x.paragraph).to_hash()).unwrap_or_default();
         let colour = book.get(&x.tag).map(|t| t.colour.as_str()).filter(|c| crate::codebook::valid_colour(c)).unwrap_or("");
         h.push_str(&format!(
-            "<li style=\"border-left-color:{colour}\"><a class=\"seg-cite\" href=\"{}\">{}</a> · <span class=\"seg-tags\">{}</span> — only <strong>{}</strong></li>",
-            escape(&href), escape(&x.cite), tag_name(&x.tag), named(who)
+            "<li style=\"border-left-color:{colour}\"><a class=\"seg-cite\" href=\"{}\">{}</a> · <span class=\"seg-tags\">{}</span> — {what}</li>",
+            escape(&href), escape(&x.cite), tag_name(&x.tag)
         ));
     }
     h.push_str("</ol>");
     h
 }
+
+const EXACT_TITLE: &str = "F1 of B's spans against A's, counting a span only when it starts and ends at the same character";
 
 const ALPHA_TITLE: &str = "Krippendorff's alpha: agreement beyond chance, corrected for small samples, −1 to 1";
 
@@ -622,9 +667,13 @@ mod tests {
         assert_eq!(r.all.units(), 10);
         assert_eq!(
             r.disagreements.iter().map(|x| (x.cite.as_str(), x.tag.as_str(), x.by)).collect::<Vec<_>>(),
-            [("S/1 ¶2", "threat", Side::A), ("S/1 ¶2", "finance", Side::A), ("S/1 ¶3", "finance", Side::B)]
+            [("S/1 ¶1", "threat", Side::Spans), ("S/1 ¶2", "threat", Side::A), ("S/1 ¶2", "finance", Side::A), ("S/1 ¶3", "finance", Side::B)]
         );
-        assert_eq!(r.disagreements[0].paragraph, Some(2));
+        // ¶1: both gave threat, Ana the whole paragraph, Bo its second half.
+        assert_eq!(r.disagreements[0].chars, (e1 - s1, half));
+        // No span is the same to the character: exact-span F1 0; Ana 2 spans, Bo 1.
+        assert_eq!((threat.spans_a, threat.spans_b, threat.spans_same, threat.exact()), (2, 1, 0, Some(0.0)));
+        assert_eq!(r.disagreements[1].paragraph, Some(2));
         assert_eq!(coders(&docs, &c), [("Ana".to_string(), 2), ("Bo".to_string(), 2)]);
         let csv = to_csv(&r, &Codebook::default(), "Ana", "Bo");
         let mut rows = csv::Reader::from_reader(csv.as_bytes());
@@ -638,7 +687,8 @@ mod tests {
         // As HTML, escaped, with links to the paragraphs.
         let html = report_html(&r, &[], None, &Codebook::default(), &docs, ("Ana", "<Bo>"), 1);
         assert!(html.contains("&lt;Bo&gt;") && !html.contains("<Bo>"), "names are escaped");
-        assert!(html.contains("href=\"#/report/D/p2\""), "{html}");
+        assert!(html.contains("href=\"#/report/D/p1\""), "{html}");
+        assert!(html.contains("both, to different text: <strong>Ana</strong> "), "{html}");
         assert!(html.contains("The first 1; the CSV"), "only the first listed");
         assert_eq!(html.matches("<li ").count(), 1);
         assert!(!html.contains("Everyone against"), "one other coder: no class table");
@@ -653,7 +703,7 @@ mod tests {
         assert_eq!(compare(&two, &c, "Ana", "Bo", &tags(&["threat"])).all.units(), 5);
         // The same coder against itself agrees fully.
         let same = compare(&docs, &c, "Ana", "Ana", &tags(&["threat"]));
-        assert_eq!((same.all.kappa(), same.all.f1(), same.all.overlap()), (Some(1.0), Some(1.0), Some(1.0)));
+        assert_eq!((same.all.kappa(), same.all.f1(), same.all.overlap(), same.all.exact()), (Some(1.0), Some(1.0), Some(1.0), Some(1.0)));
         assert!(same.disagreements.is_empty());
     }
 
@@ -760,7 +810,12 @@ mod tests {
             }
             prop_assert_eq!(ab.all.f1(), ba.all.f1());
             prop_assert_eq!(ab.all.overlap(), ba.all.overlap());
-            prop_assert_eq!(ab.disagreements.len(), ab.all.only_a + ab.all.only_b);
+            prop_assert_eq!(ab.disagreements.iter().filter(|x| x.by != Side::Spans).count(), ab.all.only_a + ab.all.only_b);
+            prop_assert!(ab.disagreements.iter().filter(|x| x.by == Side::Spans).count() <= ab.all.both);
+            prop_assert_eq!(ab.all.exact(), ba.all.exact(), "exact-span F1 is symmetric");
+            if let Some(x) = ab.all.exact() {
+                prop_assert!((0.0..=1.0).contains(&x));
+            }
         }
     }
 }

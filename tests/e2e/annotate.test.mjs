@@ -871,7 +871,7 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   const grades = (await import('node:fs')).readFileSync(await classDownload.path(), 'utf8').trim().split('\r\n');
   assert.ok(grades[0].startsWith('key,coder,units,units_coded,both,only_key,only_coder,percent_agreement,kappa,alpha,precision,recall,f1'));
   assert.match(grades.find((r) => r.startsWith('Key,Bo,')), /,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000$/);
-  assert.match(grades.find((r) => r.startsWith('Key,Ana,')), /,0\.500,\d\.\d{3}$/, 'F1 0.5, then the overlap');
+  assert.match(grades.find((r) => r.startsWith('Key,Ana,')), /,0\.500,\d\.\d{3},0\.500$/, 'F1 0.5, the overlap, exact spans 0.5');
   // With several coders, each segment says whose it is.
   await page.goto(`${server.url}#/segments`);
   await page.locator('ol.segments li').first().waitFor();
@@ -888,12 +888,29 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.agreement-csv').click()]);
   const csv = (await import('node:fs')).readFileSync(await download.path(), 'utf8').trim().split('\r\n');
   assert.ok(csv[0].startsWith('coder_a,coder_b,tag,units,both,only_a,only_b,neither,percent_agreement,kappa'));
-  assert.match(csv.at(-1), /^Key,Bo,\(all tags\),\d+,2,0,0,\d+,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000$/);
+  assert.match(csv.at(-1), /^Key,Bo,\(all tags\),\d+,2,0,0,\d+,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000$/);
   // A link from a disagreement opens its paragraph.
   await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
   await page.locator('ol.differ li a').first().click();
   await page.locator('#p13.target').waitFor();
   await screenshot(page, 'agreement');
+  // A coder who gives ¶12 finance too, but only a phrase of it: the paragraph agrees, the
+  // spans do not, and the list says so with how much text each gave the tag.
+  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Cy' })));
+  await page.goto(`${server.url}#/report/S-2019-103/p12`);
+  await page.reload();
+  await page.locator('#p12.target').waitFor();
+  const listed = await page.locator('.ann-list li').count();
+  await selectText(page, '#p12 > p', 'financial reserves');
+  await page.keyboard.press('2');
+  await page.waitForFunction((n) => document.querySelectorAll('.ann-list li').length > n, listed);
+  await page.goto(`${server.url}#/agreement?a=Key&b=Cy`);
+  await page.locator('ol.differ li').first().waitFor();
+  const spans = (await page.locator('ol.differ li').allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+  assert.ok(spans.some((t) => /^S\/2019\/103 ¶12 · finance — both, to different text: Key [\d,]+ characters, Cy 18 characters$/.test(t)), spans.join(' | '));
+  assert.equal((await cells('finance'))[4], '1.00', 'by paragraph they agree');
+  assert.equal((await cells('finance'))[8], '0.00', 'no span is the same');
+  await screenshot(page, 'agreement-spans');
   assert.deepEqual(errors, []);
   await context.close();
 });
