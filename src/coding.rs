@@ -364,6 +364,35 @@ impl CodingState {
         crate::dom::clear_selection();
     }
 
+    /// Gives the open annotation a tag, or takes it away (never its last). An
+    /// annotation of another coder's stays theirs: the tag goes on an annotation
+    /// of this coder's own of the same text (made if need be), and a notice says so.
+    pub fn toggle_tag(&self, id: &str, tag: &str, doc: &marginalia_core::Document) {
+        let me = self.meta.with_untracked(|m| m.coder.clone());
+        let theirs = self.coding.with_untracked(|c| c.get(id).filter(|a| a.coder != me).map(|a| (a.coder.clone(), a.start, a.end)));
+        if let Some((who, s, e)) = theirs {
+            let name = self.coding.with_untracked(|c| c.codebook.get(tag).map(|t| t.name.clone())).unwrap_or_default();
+            self.pending.set(Some((doc.meta.id.clone(), s, e)));
+            self.tag_pending(tag, doc);
+            let who = if who.is_empty() { "an unnamed coder".to_string() } else { who };
+            self.notice.set(Some(Notice::done(format!("That annotation is {who}'s, so {name} went on an annotation of your own of the same text."))));
+            return;
+        }
+        let t = now();
+        let tag = tag.to_string();
+        self.change(|c| {
+            c.update(id, &t, |a| {
+                if let Some(i) = a.tags.iter().position(|x| *x == tag) {
+                    if a.tags.len() > 1 {
+                        a.tags.remove(i);
+                    }
+                } else {
+                    a.tags.push(tag);
+                }
+            })
+        });
+    }
+
     /// Applies another tab's value of a storage key.
     pub fn merge_from_other_tab(&self, key: &str, value: Option<String>) {
         if let Some(doc) = key.strip_prefix(store::DOC_PREFIX) {

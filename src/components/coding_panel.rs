@@ -59,27 +59,34 @@ pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
         if let Some(k) = key.chars().next().filter(|c| key.len() == 1 && ('1'..='9').contains(c)) {
             let tag = coding.coding.with_untracked(|c| c.codebook.by_key(k).map(|t| t.id.clone()));
             let Some(tag) = tag else { return };
-            let selection = prose.get_untracked().and_then(|p| {
-                crate::dom::selection_in(&p, &doc).or_else(|| crate::dom::focused_paragraph(&p))
+            // A fresh selection is coded; else the open annotation takes the tag, unless
+            // the focus is on another paragraph's number, which is then coded whole.
+            let open = coding.selected.get_untracked().and_then(|id| {
+                coding.coding.with_untracked(|c| c.get(&id).filter(|a| !a.deleted).map(|a| (id.clone(), a.start, a.end)))
             });
-            if let Some((s, e)) = selection {
-                ev.prevent_default();
-                coding.pending.set(Some((doc.meta.id.clone(), s, e)));
-                coding.tag_pending(&tag, &doc);
-            } else if let Some(id) = coding.selected.get_untracked() {
-                ev.prevent_default();
-                let t = now();
-                coding.change(|c| {
-                    c.update(&id, &t, |a| {
-                        if let Some(i) = a.tags.iter().position(|x| *x == tag) {
-                            if a.tags.len() > 1 {
-                                a.tags.remove(i);
-                            }
-                        } else {
-                            a.tags.push(tag.clone());
-                        }
-                    })
-                });
+            let selected = prose.get_untracked().and_then(|p| crate::dom::selection_in(&p, &doc));
+            let focused = prose.get_untracked().and_then(|p| crate::dom::focused_paragraph(&p));
+            let in_open = |(s, e): (usize, usize)| open.as_ref().is_some_and(|(_, os, oe)| *os < e && *oe > s);
+            match (selected, focused, open.clone()) {
+                (Some((s, e)), _, _) => {
+                    ev.prevent_default();
+                    coding.pending.set(Some((doc.meta.id.clone(), s, e)));
+                    coding.tag_pending(&tag, &doc);
+                }
+                (None, Some(p), Some((id, _, _))) if in_open(p) => {
+                    ev.prevent_default();
+                    coding.toggle_tag(&id, &tag, &doc);
+                }
+                (None, Some((s, e)), _) => {
+                    ev.prevent_default();
+                    coding.pending.set(Some((doc.meta.id.clone(), s, e)));
+                    coding.tag_pending(&tag, &doc);
+                }
+                (None, None, Some((id, _, _))) => {
+                    ev.prevent_default();
+                    coding.toggle_tag(&id, &tag, &doc);
+                }
+                (None, None, None) => {}
             }
             return;
         }
@@ -341,22 +348,16 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
         let cite = a.cite(&doc);
         let quotation = a.quotation(&doc);
         let id = a.id.clone();
+        // Another coder's annotation is read here, not changed: a tag given goes on
+        // an annotation of this coder's own (`toggle_tag`).
+        let theirs = coding.meta.with_untracked(|m| m.coder != a.coder);
         let tag_buttons = book.tags.iter().map(|t| {
             let on = a.tags.contains(&t.id);
             let (id, tag) = (id.clone(), t.id.clone());
+            let doc = Arc::clone(&doc);
             view! {
                 <button type="button" class="tagbtn" aria-pressed=on.to_string() data-tag=t.id.clone()
-                    on:click=move |_| {
-                        let n = now();
-                        let tag = tag.clone();
-                        coding.change(|c| c.update(&id, &n, |a| {
-                            if let Some(i) = a.tags.iter().position(|x| *x == tag) {
-                                if a.tags.len() > 1 { a.tags.remove(i); }
-                            } else {
-                                a.tags.push(tag);
-                            }
-                        }));
-                    }>
+                    on:click=move |_| coding.toggle_tag(&id, &tag, &doc)>
                     <span class="swatch" style=format!("background:{}", t.colour)></span>
                     {t.name.clone()}
                 </button>
@@ -389,7 +390,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                 <blockquote class="quote">{a.quote.clone()}</blockquote>
                 <div class="row tags" role="group" aria-label="Tags">{tag_buttons}</div>
                 <label class="memo-label">"Memo"
-                    <textarea class="memo" placeholder="Why this code? Notes for later."
+                    <textarea class="memo" placeholder=if theirs { "" } else { "Why this code? Notes for later." } prop:readOnly=theirs
                         prop:value=move || current.with(|a| a.as_ref().map(|a| a.memo.clone()).unwrap_or_default())
                         on:input=move |ev| {
                             typed.set_value(Some((id_memo.clone(), event_target_value(&ev))));
@@ -403,7 +404,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                             coding.close();
                         }></textarea>
                 </label>
-                <div class="row range" role="group" aria-label="Adjust the span">
+                <div class="row range" role="group" aria-label="Adjust the span" hidden=theirs>
                     "Start "
                     <button type="button" class="btn" aria-label="Start one character earlier" on:click=nudge("start", -1)>"◀"</button>
                     <button type="button" class="btn" aria-label="Start one character later" on:click=nudge("start", 1)>"▶"</button>
@@ -411,6 +412,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                     <button type="button" class="btn" aria-label="End one character earlier" on:click=nudge("end", -1)>"◀"</button>
                     <button type="button" class="btn" aria-label="End one character later" on:click=nudge("end", 1)>"▶"</button>
                 </div>
+                {theirs.then(|| view! { <p class="theirs">{format!("{}'s annotation: you can read it; a tag you give it goes on an annotation of your own of the same text.", if a.coder.is_empty() { "An unnamed coder" } else { a.coder.as_str() })}</p> })}
                 <p class="meta">"Coded by "{a.coder.clone()}" · created "{short_time(&a.created)}" · updated "
                     {move || current.with(|a| a.as_ref().map(|a| short_time(&a.updated)).unwrap_or_default())}</p>
                 <div class="row actions">

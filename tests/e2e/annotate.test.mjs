@@ -911,6 +911,21 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.equal((await cells('finance'))[4], '1.00', 'by paragraph they agree');
   assert.equal((await cells('finance'))[8], '0.00', 'no span is the same');
   await screenshot(page, 'agreement-spans');
+  // Cy opens Key's annotation of ¶12 and gives it a tag: Key's stays as it was, and the
+  // tag goes on an annotation of Cy's own of the same text.
+  await page.goto(`${server.url}#/report/S-2019-103/p12`);
+  await page.locator('#p12.target').waitFor();
+  const keys = await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103')).filter((a) => a.coder === 'Key' && !a.deleted && a.tags.includes('finance')));
+  assert.equal(keys.length, 1);
+  await page.locator(`.ann-list button[data-id="${keys[0].id}"]`).click();
+  await page.locator('.editor .theirs', { hasText: "Key's annotation" }).waitFor();
+  assert.equal(await page.locator('.editor textarea.memo').evaluate((t) => t.readOnly), true);
+  await page.locator('.editor .tagbtn[data-tag="threat"]').click();
+  await page.locator('.toast', { hasText: "That annotation is Key's, so threat went on an annotation of your own of the same text." }).waitFor();
+  const after = await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103')).filter((a) => !a.deleted));
+  assert.deepEqual(after.find((a) => a.id === keys[0].id).tags, ['finance'], "Key's annotation is unchanged");
+  const mine = after.find((a) => a.coder === 'Cy' && a.start === keys[0].start && a.end === keys[0].end);
+  assert.ok(mine && mine.tags.includes('threat'), 'Cy has an annotation of the same text with the tag');
   assert.deepEqual(errors, []);
   await context.close();
 });
