@@ -61,7 +61,8 @@ pub struct CodingState {
     /// A text selection waiting for a tag: (document id, start, end).
     pub pending: RwSignal<Option<(String, usize, usize)>>,
     /// Where the tag palette shows (viewport x, y), when it shows.
-    pub palette_at: RwSignal<Option<(f64, f64)>>,
+    /// Where the tag palette opens: the selection's left, top and bottom, in page coordinates.
+    pub palette_at: RwSignal<Option<(f64, f64, f64)>>,
     pub notice: RwSignal<Option<Notice>>,
     /// Keys whose latest value is only in memory (the store was full).
     pub unsaved: RwSignal<BTreeSet<String>>,

@@ -119,6 +119,30 @@ pub fn selection_rect() -> Option<web_sys::DomRect> {
     Some(sel.get_range_at(0).ok()?.get_bounding_client_rect())
 }
 
+/// Whether the main pointer is coarse (a finger on a touch screen).
+pub fn coarse_pointer() -> bool {
+    window().match_media("(pointer: coarse)").ok().flatten().is_some_and(|m| m.matches())
+}
+
+/// A listener on the document (for events that do not reach the window, such
+/// as `selectionchange`); removed when the returned value is dropped.
+pub struct DocumentListener {
+    event: &'static str,
+    closure: wasm_bindgen::closure::Closure<dyn FnMut()>,
+}
+
+pub fn on_document(event: &'static str, f: impl FnMut() + 'static) -> DocumentListener {
+    let closure = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(f);
+    let _ = document().add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+    DocumentListener { event, closure }
+}
+
+impl Drop for DocumentListener {
+    fn drop(&mut self) {
+        let _ = document().remove_event_listener_with_callback(self.event, self.closure.as_ref().unchecked_ref());
+    }
+}
+
 /// Clears the selection.
 /// Selects `start..end` of `doc` in the prose again (after a dialog took the
 /// focus), so that a number key can still code it.

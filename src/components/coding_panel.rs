@@ -109,13 +109,24 @@ pub fn Palette(doc: Arc<Document>) -> impl IntoView {
             {
                 let doc = Arc::clone(&doc);
                 move || {
-                    let (x, y) = coding.palette_at.get().unwrap_or((0.0, 0.0));
+                    // The selection's left, top and bottom, in page coordinates.
+                    let (x, top, bottom) = coding.palette_at.get().unwrap_or((0.0, 0.0, 0.0));
                     // Kept inside the viewport (a phone's too): as wide as it may be (CSS caps it at
                     // 26rem or 92% of the viewport), it must still fit to the right of `left`.
                     let vw = window().inner_width().ok().and_then(|w| w.as_f64()).unwrap_or(1280.0);
+                    let vh = window().inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(800.0);
+                    let sy = window().scroll_y().unwrap_or(0.0);
                     let widest = (26.0 * 16.0_f64).min(vw * 0.92);
                     let left = x.min(vw - widest - 8.0).max(8.0);
-                    let style = format!("left:{left}px;top:{}px", y + 8.0);
+                    // Below the selection, or above it when there is no room below.
+                    let rows = (tags().len() as f64 * 7.5 * 16.0 / widest).ceil().max(1.0);
+                    let tall = rows * 2.2 * 16.0 + 12.0;
+                    let above = bottom - sy + 8.0 + tall > vh && top - sy > tall + 8.0;
+                    let style = if above {
+                        format!("left:{left}px;top:{}px;transform:translateY(-100%)", top - 8.0)
+                    } else {
+                        format!("left:{left}px;top:{}px", bottom + 8.0)
+                    };
                     let doc = Arc::clone(&doc);
                     view! {
                         <div class="palette" role="toolbar" aria-label="Tag the selection" style=style

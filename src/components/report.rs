@@ -106,7 +106,9 @@ pub fn ReportView(slug: String) -> impl IntoView {
             match crate::dom::selection_in(&prose, &doc) {
                 Some((s, e)) => {
                     coding.pending.set(Some((doc_id.clone(), s, e)));
-                    let at = crate::dom::selection_rect().map(|r| (r.left(), r.bottom()));
+                    // In page coordinates, so that the palette scrolls with the text.
+                    let (sx, sy) = (window().scroll_x().unwrap_or(0.0), window().scroll_y().unwrap_or(0.0));
+                    let at = crate::dom::selection_rect().map(|r| (r.left() + sx, r.top() + sy, r.bottom() + sy));
                     coding.palette_at.set(at);
                 }
                 None => {
@@ -117,6 +119,19 @@ pub fn ReportView(slug: String) -> impl IntoView {
         }
     };
     let on_select_key = on_select.clone();
+    // On a touch screen text is selected by a long press and its handles, with no
+    // mouseup: the palette follows the selection itself, once it rests.
+    if crate::dom::coarse_pointer() {
+        let on_select = on_select.clone();
+        let rest = StoredValue::new(0u32);
+        let listener = crate::dom::on_document("selectionchange", move || {
+            let mine = rest.try_update_value(|g| { *g += 1; *g }).unwrap_or_default();
+            let on_select = on_select.clone();
+            set_timeout(move || if rest.try_get_value() == Some(mine) { on_select() }, std::time::Duration::from_millis(300));
+        });
+        // Removed when the report goes (the stored value is dropped with its owner).
+        let _ = StoredValue::new_local(listener);
+    }
     super::coding_panel::keyboard(Arc::clone(&doc), prose_ref);
     patch_prose(Arc::clone(&doc), prose_ref, spans, book, combos, css);
     let on_click = {

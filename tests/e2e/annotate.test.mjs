@@ -179,6 +179,53 @@ test('select with the mouse, press a key, see the highlight; overlap; memo; undo
   await context.close();
 });
 
+test('on a touch screen the palette follows a selection, above it when there is no room below, and scrolls with it', async () => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(`${server.url}#/report/S-2019-103/p12`);
+  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Phone' })));
+  await page.reload();
+  await page.locator('#p12.target').waitFor();
+  assert.ok(await page.evaluate(() => matchMedia('(pointer: coarse)').matches), 'a touch screen');
+  // A selection made as a long press makes it: no mouse, no key; near the bottom of the screen.
+  const select = (phrase, where) => page.evaluate(([phrase, where]) => {
+    const p = document.querySelector('#p12 > p');
+    const node = [...p.childNodes].find((n) => n.nodeType === 3 && n.data.includes(phrase));
+    const i = node.data.indexOf(phrase);
+    const r = document.createRange();
+    r.setStart(node, i);
+    r.setEnd(node, i + phrase.length);
+    // Scroll so that the phrase sits at `where` (a share of the screen's height).
+    scrollBy(0, r.getBoundingClientRect().top - innerHeight * where);
+    getSelection().removeAllRanges();
+    getSelection().addRange(r);
+    return r.getBoundingClientRect().toJSON();
+  }, [phrase, where]);
+  const low = await select('financial reserves', 0.9);
+  await page.locator('.palette').waitFor();
+  const box = await page.locator('.palette').boundingBox();
+  assert.ok(box.y + box.height <= low.top + 1, `above the selection: ${JSON.stringify(box)} / ${JSON.stringify(low)}`);
+  assert.ok(box.y >= 0 && box.x >= 0 && box.x + box.width <= 360, 'on the screen');
+  await screenshot(page, 'touch-palette');
+  // It scrolls with the text.
+  await page.evaluate(() => scrollBy(0, -40));
+  await page.waitForTimeout(50);
+  const moved = await page.locator('.palette').boundingBox();
+  assert.ok(Math.abs(moved.y - (box.y + 40)) < 2, `${moved.y} against ${box.y + 40}`);
+  // A tap on a tag codes it.
+  await page.locator('.palette button[data-tag="finance"]').tap();
+  await page.locator('.hl[data-tags="finance"]', { hasText: 'financial reserves' }).waitFor();
+  // High on the screen, the palette opens below.
+  await page.keyboard.press('Escape');
+  const high = await select('territorial losses', 0.2);
+  await page.locator('.palette').waitFor();
+  const below = await page.locator('.palette').boundingBox();
+  assert.ok(below.y >= high.bottom - 1, 'below the selection');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('two tabs coding at once lose nothing', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const a = await context.newPage();
