@@ -69,6 +69,31 @@ fn stamp(book: &Codebook, meta: &ExportMeta, show: impl Fn(&str) -> String) -> S
     format!("Marginalia {}, exported {}. {} tags.", show(&meta.app_version), show(&meta.exported_at), book.tags.len())
 }
 
+/// How to code with the codebook and hand the work in, for coders new to
+/// Marginalia (a class, say): the steps, each as (HTML, Markdown).
+const STEPS: [(&str, &str); 5] = [
+    (
+        "Open Marginalia in a browser. There is nothing to install and no account: your work stays in this browser until you save a file.",
+        "Open Marginalia in a browser. There is nothing to install and no account: your work stays in this browser until you save a file.",
+    ),
+    (
+        "Bring in the codebook file (<code>.json</code>) you were given with <strong>Import…</strong> in the top bar, so that your tags and keys are these.",
+        "Bring in the codebook file (`.json`) you were given with **Import…** in the top bar, so that your tags and keys are these.",
+    ),
+    (
+        "Open the text, select a passage and press the tag's key (or pick the tag under the selection; on a phone, press and hold to select, then tap a tag). The first time, give your name: it goes with every annotation.",
+        "Open the text, select a passage and press the tag's key (or pick the tag under the selection; on a phone, press and hold to select, then tap a tag). The first time, give your name: it goes with every annotation.",
+    ),
+    (
+        "Click a highlight to open it: add or remove tags, and write in its memo why you coded it so.",
+        "Click a highlight to open it: add or remove tags, and write in its memo why you coded it so.",
+    ),
+    (
+        "To hand in your work (or keep a copy), press <strong>Download backup</strong>: the file <code>marginalia-backup-</code><em>your name</em><code>-</code><em>date</em><code>.json</code> is all of it.",
+        "To hand in your work (or keep a copy), press **Download backup**: the file `marginalia-backup-<your name>-<date>.json` is all of it.",
+    ),
+];
+
 /// The codebook as Markdown: a summary table, then a section per tag.
 pub fn markdown(book: &Codebook, meta: &ExportMeta) -> String {
     let mut s = String::from("# Codebook\n\n");
@@ -93,6 +118,10 @@ pub fn markdown(book: &Codebook, meta: &ExportMeta) -> String {
             s.push('\n');
         }
     }
+    s.push_str("\n## Coding with Marginalia\n\n");
+    for (i, (_, md)) in STEPS.iter().enumerate() {
+        s.push_str(&format!("{}. {md}\n", i + 1));
+    }
     s
 }
 
@@ -105,7 +134,9 @@ th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ccc;vertical-
 .swatch{display:inline-block;width:1.1em;height:1.1em;border:1px solid #333;border-radius:2px;vertical-align:-.2em;margin-right:.4em}
 .sample{text-decoration-line:underline;text-decoration-thickness:2px;text-underline-offset:3px}
 section.tag{border-top:1px solid #ccc;padding:.5rem 0 1rem}
-section.tag h2{font-size:1.2rem;margin:.5rem 0}
+section.tag h2,section.how h2{font-size:1.2rem;margin:.5rem 0}
+section.how{border-top:2px solid #1a1a1a;margin-top:1rem;padding-top:.5rem;break-inside:avoid}
+section.how li{margin:.3rem 0}
 kbd{border:1px solid #999;border-radius:3px;padding:0 .3em;font:inherit}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 @media print{body{margin:0;max-width:none;font-size:11pt}section.tag{break-inside:avoid}table{break-inside:auto}tr{break-inside:avoid}}";
@@ -158,7 +189,11 @@ pub fn html(book: &Codebook, meta: &ExportMeta) -> String {
         }
         s.push_str("</section>\n");
     }
-    s.push_str("</body>\n</html>\n");
+    s.push_str("<section class=\"how\">\n<h2>Coding with Marginalia</h2>\n<ol>\n");
+    for (html, _) in STEPS {
+        s.push_str(&format!("<li>{html}</li>\n"));
+    }
+    s.push_str("</ol>\n</section>\n</body>\n</html>\n");
     s
 }
 
@@ -188,6 +223,10 @@ mod tests {
         assert!(page.contains("<kbd>1</kbd>"));
         assert_eq!(page.matches("<section class=\"tag\">").count(), 4);
         assert!(page.contains("<p>Second | para.</p>"), "description paragraphs");
+        // How to code and hand in, for coders new to it.
+        assert!(page.contains("<h2>Coding with Marginalia</h2>"));
+        assert_eq!(page.matches("<li>").count(), STEPS.len());
+        assert!(page.contains("<strong>Download backup</strong>"));
     }
 
     #[test]
@@ -210,6 +249,8 @@ mod tests {
         assert!(md.contains("\nSecond \\| para.\n"));
         assert!(md.contains("| finance | red;background:url(x) | dashed | 2 |"), "{md}");
         assert!(md.contains("\n## repatriation\n"));
+        assert!(md.contains("\n## Coding with Marginalia\n\n1. Open Marginalia"));
+        assert!(md.contains("\n5. To hand in your work"));
         assert!(markdown(&Codebook::default(), &meta).contains("| threat | `#d55e00` | solid | 1 |"));
     }
 }
