@@ -275,7 +275,16 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
             }}
             <Editor doc=Arc::clone(&doc) />
             <h2>"Annotations"</h2>
-            <ul class="counts">{chips}</ul>
+            <ul class="counts" aria-label="Counts by tag; choose one to list only its annotations">{chips}</ul>
+            // A list narrowed to one tag says so, with the way back.
+            {move || filter.get().map(|f| {
+                let name = book.with(|b| b.get(&f).map(|t| t.name.clone())).unwrap_or(f);
+                view! {
+                    <p class="filter-line">{format!("Only {name} is listed. ")}
+                        <button type="button" class="linkish show-all-tags" on:click=move |_| filter.set(None)>"List all"</button>
+                    </p>
+                }
+            })}
             {list}
             {
                 let doc_id = doc.meta.id.clone();

@@ -111,6 +111,14 @@ test('select with the mouse, press a key, see the highlight; overlap; memo; undo
   await page.locator('.ann-list li').nth(1).waitFor();
   assert.equal(await page.locator('.ann-list li').count(), 2);
   assert.equal(await page.locator('[data-count-tag="finance"] strong').innerText(), '1');
+  // A count narrows the list to its tag, and says so, with the way back.
+  await page.locator('[data-count-tag="finance"]').click();
+  await page.locator('.filter-line', { hasText: 'Only finance is listed.' }).waitFor();
+  assert.equal(await page.locator('.ann-list li').count(), 1);
+  await page.locator('.filter-line .show-all-tags').click();
+  await page.locator('.filter-line').waitFor({ state: 'detached' });
+  assert.equal(await page.locator('.ann-list li').count(), 2);
+  await page.locator('.editor .cite').click();
 
   // Undo the memo and the second annotation, then redo both.
   await page.keyboard.press('Control+z');
