@@ -383,10 +383,7 @@ pub fn to_csv(r: &Comparison, book: &crate::codebook::Codebook, a: &str, b: &str
     w.row(["coder_a", "coder_b", "tag", "units", "both", "only_a", "only_b", "neither", "percent_agreement", "kappa", "alpha", "precision", "recall", "f1", "char_overlap", "exact_span_f1"]);
     let rows = r.tags.iter().map(|(t, c)| (book.get(t).map_or(t.as_str(), |t| t.name.as_str()), c)).chain([("(all tags)", &r.all)]);
     for (tag, c) in rows {
-        w.row([
-            a.to_string(),
-            b.to_string(),
-            tag.to_string(),
+        w.row_with_numbers([a, b, tag], [
             c.units().to_string(),
             c.both.to_string(),
             c.only_a.to_string(),
@@ -412,9 +409,7 @@ pub fn class_csv(class: &[(String, Counts)], key: &str) -> String {
     let mut w = crate::export::CsvOut::new();
     w.row(["key", "coder", "units", "units_coded", "both", "only_key", "only_coder", "percent_agreement", "kappa", "alpha", "precision", "recall", "f1", "char_overlap", "exact_span_f1"]);
     for (coder, c) in class {
-        w.row([
-            key.to_string(),
-            coder.clone(),
+        w.row_with_numbers([key, coder.as_str()], [
             c.units().to_string(),
             (c.both + c.only_b).to_string(),
             c.both.to_string(),
@@ -441,7 +436,7 @@ pub fn alpha_csv(r: &Reliability, book: &crate::codebook::Codebook, coders: &[St
     let who = coders.join("; ");
     let rows = r.tags.iter().map(|(t, a)| (book.get(t).map_or(t.as_str(), |t| t.name.as_str()), *a)).chain([("(all tags)", r.all)]);
     for (tag, a) in rows {
-        w.row([who.clone(), tag.to_string(), r.units.to_string(), a.map_or_else(String::new, |x| fixed(x, 3))]);
+        w.row_with_numbers([who.as_str(), tag], [r.units.to_string(), a.map_or_else(String::new, |x| fixed(x, 3))]);
     }
     w.finish(false)
 }
@@ -696,6 +691,11 @@ mod tests {
         let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(grades.as_bytes()).records().map(|r| r.unwrap()).collect();
         assert_eq!((&rows[0][0], &rows[0][1], &rows[0][3], &rows[0][12]), ("Ana", "Bo", "2", "0.400"));
         assert_eq!(&rows[1][1], "'=Cy", "a name is no formula");
+        // A negative measure stays a number.
+        let below = Counts { only_a: 3, only_b: 3, neither: 1, ..Counts::default() };
+        let csv = class_csv(&[("Bo".into(), below)], "Ana");
+        assert!(csv.lines().nth(1).unwrap().contains(",-"), "{csv}");
+        assert!(!csv.contains('\''), "{csv}");
         // A document neither coded adds nothing.
         let mut other = doc();
         other.meta.id = "E".into();

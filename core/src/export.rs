@@ -389,25 +389,14 @@ pub fn export<D: Borrow<Document>>(format: Format, source: &Source<'_, D>, scope
 }
 
 /// Whether a cell would be run as a formula by a spreadsheet (OWASP: it
-/// starts with `=`, `+`, `-`, `@`, a tab, CR or LF, and is not a plain number
-/// such as `-0.25`), or is such a cell already neutralised, any number of
-/// times (`'` repeated, then one of those).
+/// starts with `=`, `+`, `-`, `@`, a tab, CR or LF), or is such a cell already
+/// neutralised, any number of times (`'` repeated, then one of those).
 fn looks_like_formula(s: &str) -> bool {
-    let s = s.trim_start_matches('\'');
-    s.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']) && !is_number(s)
-}
-
-/// A signed decimal number and nothing else ("-0.25", "+3"): a spreadsheet
-/// reads it as the number, and pandas or R need it without a leading `'`.
-fn is_number(s: &str) -> bool {
-    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
-    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    !whole.is_empty() && whole.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit())
+    s.trim_start_matches('\'').starts_with(['=', '+', '-', '@', '\t', '\r', '\n'])
 }
 
 /// Neutralises a cell a spreadsheet would run as a formula: one that starts
-/// with `=`, `+`, `-`, `@`, a tab, CR or LF, unless it is a plain number, gets
-/// a leading `'`. So that the
+/// with `=`, `+`, `-`, `@`, a tab, CR or LF gets a leading `'`. So that the
 /// rule can be undone exactly, a cell that starts with apostrophes followed by
 /// one of those characters gets one more `'`. Every other cell is written as it
 /// is. [`restore_cell`] undoes it.
@@ -449,6 +438,20 @@ impl CsvOut {
             } else {
                 self.0.push_str(&cell);
             }
+        }
+        self.0.push_str("\r\n");
+    }
+
+    /// A row whose first cells are text (formula-safe, as in [`CsvOut::row`]) and
+    /// the rest numbers written by this crate, as they are: a negative measure
+    /// (a kappa of -0.25) stays a number for pandas, R and spreadsheets.
+    pub(crate) fn row_with_numbers<S: AsRef<str>>(&mut self, text: impl IntoIterator<Item = S>, numbers: impl IntoIterator<Item = String>) {
+        self.row(text);
+        self.0.truncate(self.0.len() - 2);
+        for n in numbers {
+            debug_assert!(n.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-'), "{n}");
+            self.0.push(',');
+            self.0.push_str(&n);
         }
         self.0.push_str("\r\n");
     }
@@ -1150,15 +1153,10 @@ mod tests {
 
     #[test]
     fn formula_neutralising_is_undone_exactly() {
-        for s in ["=1+1", "+x", "-", "@a", "\tx", "\r", "\nx", "'=x", "''-x", "'x", "''", "plain", "", "'", "a=b", "-1-1", "-.5", "'-0.25", "-0.5e3"] {
+        for s in ["=1+1", "+x", "-", "@a", "\tx", "\r", "\nx", "'=x", "''-x", "'x", "''", "plain", "", "'", "a=b"] {
             let w = safe_cell(s);
             assert!(!w.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']), "{w:?}");
             assert_eq!(restore_cell(&w), s, "{s:?} → {w:?}");
-        }
-        // A plain number stays a number (a negative kappa, for pandas and R).
-        for n in ["-0.25", "-3", "+1.5", "-1."] {
-            assert_eq!(safe_cell(n), n);
-            assert_eq!(restore_cell(n), n);
         }
         assert_eq!(safe_cell("'=x"), "''=x");
         assert_eq!(safe_cell("'x"), "'x", "an apostrophe before ordinary text is left alone");
