@@ -232,6 +232,34 @@ impl Coding {
         (self.restore(self.codebook.clone(), gone), n)
     }
 
+    /// Whose work `incoming` (a file's annotations) is, for a preview: each coder
+    /// with how many live annotations, and whether a coder of that name is
+    /// already here (their work will be counted together) or one whose name
+    /// differs only in case (two coders, which may be a slip). `None` when the
+    /// file has no live annotation.
+    pub fn whose(&self, incoming: &[Annotation]) -> Option<String> {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for a in incoming.iter().filter(|a| !a.deleted) {
+            *counts.entry(a.coder.as_str()).or_default() += 1;
+        }
+        let here: BTreeSet<&str> = self.all_live().map(|a| a.coder.as_str()).collect();
+        let parts: Vec<String> = counts
+            .into_iter()
+            .map(|(coder, n)| {
+                let name = if coder.is_empty() { "an unnamed coder" } else { coder };
+                let status = if here.contains(coder) {
+                    "already coding here: counted together".to_string()
+                } else if let Some(other) = here.iter().find(|h| h.to_lowercase() == coder.to_lowercase()) {
+                    format!("new; {other} is here, spelt otherwise")
+                } else {
+                    "new here".to_string()
+                };
+                format!("{name} ({n}, {status})")
+            })
+            .collect();
+        (!parts.is_empty()).then(|| format!("By {}.", parts.join("; ")))
+    }
+
     /// Forgets every undo and redo step's edits of a document's annotations (a
     /// step left empty goes): once a user's own text is removed, no Undo may
     /// bring back annotations of a text that is no longer here.
@@ -496,6 +524,24 @@ mod tests {
         let (_, coded, _) = c.code_all(&doc, &spans, ("threat", "bo"), "t4", || { n += 1; format!("new{n}") });
         assert_eq!(coded, 3);
         assert_eq!(c.live("D").filter(|a| a.coder == "bo").count(), 3);
+    }
+
+    #[test]
+    fn whose_work_a_file_is() {
+        let mut c = Coding::new(Codebook::default());
+        c.add(ann("a", "D", 0, "threat"));
+        let mut bob = ann("b", "D", 5, "threat");
+        bob.coder = "Bob".into();
+        let mut alice = ann("c", "D", 9, "threat");
+        alice.coder = "ANA".into();
+        let mut gone = ann("d", "D", 12, "threat");
+        gone.deleted = true;
+        let file = [ann("x", "D", 0, "finance"), bob.clone(), bob, alice, gone];
+        assert_eq!(
+            c.whose(&file).unwrap(),
+            "By ANA (1, new; ana is here, spelt otherwise); Bob (2, new here); ana (1, already coding here: counted together)."
+        );
+        assert_eq!(c.whose(&[]), None);
     }
 
     #[test]

@@ -307,6 +307,7 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
             format!("{} added, {} changed, {} removed, {} unchanged; {book}.", p.added, p.updated, p.removed, p.unchanged)
         };
         let live = b.annotations.iter().filter(|a| !a.deleted).count();
+        let whose = coding.coding.with_untracked(|c| c.whose(&b.annotations));
         let texts = StoredValue::new(b.texts.clone());
         let coder = StoredValue::new(b.coder.clone());
         let state = use_app_state();
@@ -337,6 +338,7 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
                         if b.coder.is_empty() { "an unnamed coder".to_string() } else { b.coder.clone() },
                         marginalia_core::moment(&b.exported_at), "Marginalia ".to_string() + &b.app_version, marginalia_core::count(live, "annotation"),
                         marginalia_core::count(b.documents.len(), "document"), marginalia_core::count(b.codebook.tags.len(), "tag"))}</p>
+                    {whose.map(|w| view! { <p class="restore-whose">{w}</p> })}
                     {(!b.added_tags.is_empty()).then(|| view! {
                         <p class="added-tags">{format!("Its codebook lacks {} its annotations use ({}); {} added to it.",
                             marginalia_core::count(b.added_tags.len(), "tag"), b.added_tags.join(", "),

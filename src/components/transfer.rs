@@ -457,10 +457,12 @@ pub fn ImportPreview() -> impl IntoView {
         let summary = plan.summary();
         let details = summary.split_once('\n').map(|(_, rest)| rest.trim_end().to_string()).unwrap_or_default();
         let title = format!("Import {}?", p.0);
+        let whose = coding.coding.with_untracked(|c| c.whose(&plan.writes));
         Some(view! {
             <super::Modal class="import-preview" labelled="import-title" on_close=move |_| t.importing.set(None)>
                 <h2 id="import-title">{title}</h2>
                 <p class="import-counts">{counts}</p>
+                {whose.map(|w| view! { <p class="import-whose">{w}</p> })}
                 {new_tags.map(|names| view! { <p class="import-tags">"New tags for the codebook: "{names}</p> })}
                 {(!details.is_empty()).then(|| view! { <pre class="import-summary">{details}</pre> })}
                 {nothing.then(|| view! { <p>"This file holds nothing that is not already here."</p> })}

@@ -152,6 +152,8 @@ test('exported files import back after a preview, by picking or dropping them; b
     await page.locator('input.import-file').setInputFiles({ name: file.name, mimeType: 'application/octet-stream', buffer: file.bytes });
     await page.locator('dialog.import-preview').waitFor();
     assert.equal(await page.locator('.import-counts').innerText(), '24 to add.', key);
+    // Whose work it is (formats that carry no coder come in as the importer's).
+    assert.match(await page.locator('.import-whose').innerText(), /^By .*\(\d+, new here\)/, key);
     if (key === 'qdpx') await screenshot(page, 'import-preview');
     await page.locator('.import-go').click();
     await page.locator('dialog.import-preview').waitFor({ state: 'detached' });
