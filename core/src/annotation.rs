@@ -93,6 +93,59 @@ pub fn snap_to_words(chars: &[char], start: usize, end: usize) -> (usize, usize)
     (s, e)
 }
 
+/// `start..end` with one edge moved by a word (`at_end`: the end, else the
+/// start; `later`: towards the end of the text): a span grows by the next
+/// word before or after it, or gives up its first or last word (with the
+/// punctuation and spaces around it), so that it always starts at a word's
+/// start and ends at a word's end. A move that would leave the span
+/// empty leaves it as it is.
+pub fn step_word(chars: &[char], (start, end): (usize, usize), at_end: bool, later: bool) -> (usize, usize) {
+    let n = chars.len();
+    let word = |i: usize| is_word_at(chars, i);
+    let (mut s, mut e) = (start.min(n), end.min(n));
+    match (at_end, later) {
+        (false, true) => {
+            while s < n && !word(s) {
+                s += 1;
+            }
+            while s < n && word(s) {
+                s += 1;
+            }
+            while s < n && !word(s) {
+                s += 1;
+            }
+        }
+        (false, false) => {
+            while s > 0 && !word(s - 1) {
+                s -= 1;
+            }
+            while s > 0 && word(s - 1) {
+                s -= 1;
+            }
+        }
+        (true, false) => {
+            while e > 0 && !word(e - 1) {
+                e -= 1;
+            }
+            while e > 0 && word(e - 1) {
+                e -= 1;
+            }
+            while e > 0 && !word(e - 1) {
+                e -= 1;
+            }
+        }
+        (true, true) => {
+            while e < n && !word(e) {
+                e += 1;
+            }
+            while e < n && word(e) {
+                e += 1;
+            }
+        }
+    }
+    if s < e { (s, e) } else { (start, end) }
+}
+
 /// The span a selection of `start..end` codes: trimmed of whitespace, snapped
 /// to whole words when `snap`; `None` when nothing but whitespace is selected.
 pub fn select(chars: &[char], start: usize, end: usize, snap: bool) -> Option<(usize, usize)> {
@@ -258,6 +311,55 @@ impl Annotation {
 mod tests {
     use super::*;
     use crate::document::{DocumentBuilder, Meta, Piece};
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_span_moves_by_words() {
+        let chars: Vec<char> = "“Frustrated travellers”, as they are called, return.".chars().collect();
+        let text = |(s, e): (usize, usize)| chars[s..e].iter().collect::<String>();
+        let all = (0, chars.len());
+        let mut span = all;
+        span = step_word(&chars, span, false, true);
+        assert_eq!(text(span), "travellers”, as they are called, return.");
+        span = step_word(&chars, span, true, false);
+        assert_eq!(text(span), "travellers”, as they are called");
+        span = step_word(&chars, span, true, false);
+        assert_eq!(text(span), "travellers”, as they are");
+        span = step_word(&chars, span, false, true);
+        assert_eq!(text(span), "as they are");
+        span = step_word(&chars, span, true, true);
+        assert_eq!(text(span), "as they are called");
+        span = step_word(&chars, span, false, false);
+        assert_eq!(text(span), "travellers”, as they are called");
+        // Never empty: a one-word span does not lose its word.
+        let one = (1, 11);
+        assert_eq!(text(one), "Frustrated");
+        assert_eq!(step_word(&chars, one, true, false), one);
+        assert_eq!(step_word(&chars, one, false, true), one);
+        // At the edges of the text it stays.
+        assert_eq!(step_word(&chars, all, true, true), all);
+        assert_eq!(step_word(&chars, (0, 5), false, false), (0, 5));
+    }
+
+    proptest! {
+        #[test]
+        fn a_word_step_stays_in_the_text_and_is_never_empty(
+            words in proptest::collection::vec("[a-zé]{1,6}|[ ,.;“”-]{1,3}", 1..20),
+            a in 0usize..200, b in 0usize..200, at_end: bool, later: bool,
+        ) {
+            let chars: Vec<char> = words.concat().chars().collect();
+            let n = chars.len();
+            let (s, e) = (a % (n + 1), b % (n + 1));
+            prop_assume!(s < e);
+            let (s2, e2) = step_word(&chars, (s, e), at_end, later);
+            prop_assert!(s2 < e2 && e2 <= n);
+            // Only the edge asked moves, and in the direction asked.
+            if at_end { prop_assert_eq!(s2, s) } else { prop_assert_eq!(e2, e) }
+            let (from, to) = if at_end { (e, e2) } else { (s, s2) };
+            let forward = if later { to >= from } else { to <= from };
+            prop_assert!(forward, "moved the wrong way: {} to {}", from, to);
+        }
+    }
 
     fn doc() -> Document {
         let mut b = DocumentBuilder::new();

@@ -232,6 +232,25 @@ impl Coding {
         (self.restore(self.codebook.clone(), gone), n)
     }
 
+    /// Puts the name `to` on every live annotation coded as `from` (a coder who
+    /// corrects their name), in one undoable step. Returns what was touched and
+    /// how many annotations changed.
+    pub fn rename_coder(&mut self, from: &str, to: &str, now: &str) -> (Touched, usize) {
+        if from == to {
+            return (Touched::default(), 0);
+        }
+        let writes: Vec<Annotation> = self
+            .all_live()
+            .filter(|a| a.coder == from)
+            .map(|a| Annotation { coder: to.to_string(), updated: now.to_string(), ..a.clone() })
+            .collect();
+        let n = writes.len();
+        if n == 0 {
+            return (Touched::default(), 0);
+        }
+        (self.restore(self.codebook.clone(), writes), n)
+    }
+
     /// Whose work `incoming` (a file's annotations) is, for a preview: each coder
     /// with how many live annotations, and whether a coder of that name is
     /// already here (their work will be counted together) or one whose name
@@ -524,6 +543,26 @@ mod tests {
         let (_, coded, _) = c.code_all(&doc, &spans, ("threat", "bo"), "t4", || { n += 1; format!("new{n}") });
         assert_eq!(coded, 3);
         assert_eq!(c.live("D").filter(|a| a.coder == "bo").count(), 3);
+    }
+
+    #[test]
+    fn a_coder_s_name_is_corrected_on_their_annotations_in_one_step() {
+        let mut c = Coding::new(Codebook::default());
+        c.add(ann("a", "D", 0, "threat"));
+        c.add(ann("b", "E", 0, "threat"));
+        let mut bo = ann("c", "D", 5, "threat");
+        bo.coder = "bo".into();
+        c.add(bo);
+        c.delete("b", "t1");
+        let (touched, n) = c.rename_coder("ana", "Ana Lima", "t2");
+        assert_eq!(n, 1, "live annotations only");
+        assert!(touched.docs.contains("D"));
+        assert_eq!(c.get("a").unwrap().coder, "Ana Lima");
+        assert_eq!(c.get("c").unwrap().coder, "bo", "another coder's stay theirs");
+        assert_eq!(c.get("b").unwrap().coder, "ana");
+        c.undo("t3");
+        assert_eq!(c.get("a").unwrap().coder, "ana");
+        assert_eq!(c.rename_coder("x", "y", "t4").1, 0);
     }
 
     #[test]

@@ -339,6 +339,8 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
     // The editor is rebuilt when the annotation's shape changes, not when its memo or
     // update time does, so typing a memo never loses the caret.
     let shape = Memo::new(move |_| current.get().map(|a| Annotation { memo: String::new(), updated: String::new(), ..a }));
+    let whole = Memo::new(move |_| coding.meta.with(|m| m.whole_words));
+    let me = Memo::new(move |_| coding.meta.with(|m| m.coder.clone()));
     // A memo being typed is saved a moment after the last key, when the box loses
     // focus, and at once when the page is hidden or closed.
     let typed = StoredValue::new(None::<(String, String)>);
@@ -370,7 +372,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
         let id = a.id.clone();
         // Another coder's annotation is read here, not changed: a tag given goes on
         // an annotation of this coder's own (`toggle_tag`).
-        let theirs = coding.meta.with_untracked(|m| m.coder != a.coder);
+        let theirs = me.get() != a.coder;
         let tag_buttons = book.tags.iter().map(|t| {
             let on = a.tags.contains(&t.id);
             let (id, tag) = (id.clone(), t.id.clone());
@@ -383,23 +385,30 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                 </button>
             }
         }).collect_view();
+        // The span's edges move by a character, or by a word with Whole words on (from
+        // a whole paragraph coded from the keyboard down to a phrase, in a few presses).
+        let by_word = whole.get();
         let nudge = |which: &'static str, delta: i64| {
             let id = id.clone();
             let chars = Arc::clone(&chars);
             move |_| {
                 let n = now();
                 coding.change(|c| c.update(&id, &n, |a| {
-                    let (mut s, mut e) = (a.start as i64, a.end as i64);
-                    if which == "start" { s += delta } else { e += delta }
-                    let len = chars.len() as i64;
-                    if s >= 0 && e <= len && s < e {
-                        a.start = s as usize;
-                        a.end = e as usize;
-                        a.fill_quote(&chars);
-                    }
+                    let (s, e) = if by_word {
+                        marginalia_core::annotation::step_word(&chars, (a.start, a.end), which == "end", delta > 0)
+                    } else {
+                        let (mut s, mut e) = (a.start as i64, a.end as i64);
+                        if which == "start" { s += delta } else { e += delta }
+                        let len = chars.len() as i64;
+                        if s >= 0 && e <= len && s < e { (s as usize, e as usize) } else { (a.start, a.end) }
+                    };
+                    a.start = s;
+                    a.end = e;
+                    a.fill_quote(&chars);
                 }));
             }
         };
+        let unit = if by_word { "word" } else { "character" };
         let (id_memo, id_del) = (id.clone(), id.clone());
         Some(view! {
             <div class="editor" role="region" aria-label="Open annotation">
@@ -426,11 +435,12 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                 </label>
                 <div class="row range" role="group" aria-label="Adjust the span" hidden=theirs>
                     "Start "
-                    <button type="button" class="btn" aria-label="Start one character earlier" on:click=nudge("start", -1)>"◀"</button>
-                    <button type="button" class="btn" aria-label="Start one character later" on:click=nudge("start", 1)>"▶"</button>
+                    <button type="button" class="btn" aria-label=format!("Start one {unit} earlier") on:click=nudge("start", -1)>"◀"</button>
+                    <button type="button" class="btn" aria-label=format!("Start one {unit} later") on:click=nudge("start", 1)>"▶"</button>
                     " End "
-                    <button type="button" class="btn" aria-label="End one character earlier" on:click=nudge("end", -1)>"◀"</button>
-                    <button type="button" class="btn" aria-label="End one character later" on:click=nudge("end", 1)>"▶"</button>
+                    <button type="button" class="btn" aria-label=format!("End one {unit} earlier") on:click=nudge("end", -1)>"◀"</button>
+                    <button type="button" class="btn" aria-label=format!("End one {unit} later") on:click=nudge("end", 1)>"▶"</button>
+                    <span class="by">{format!("by {unit}")}</span>
                 </div>
                 {theirs.then(|| view! { <p class="theirs">{format!("{}'s annotation: you can read it; a tag you give it goes on an annotation of your own of the same text.", if a.coder.is_empty() { "An unnamed coder" } else { a.coder.as_str() })}</p> })}
                 <p class="meta">"Coded by "{a.coder.clone()}" · created "{short_time(&a.created)}" · updated "

@@ -446,6 +446,8 @@ fn NameDialog() -> impl IntoView {
     let coding = use_coding();
     let state = use_app_state();
     let name = RwSignal::new(String::new());
+    // A name corrected: the annotations made under the old one may take it too.
+    let carry = RwSignal::new(true);
     let save = move || {
         let n = name.get_untracked().trim().to_string();
         if n.is_empty() {
@@ -460,8 +462,23 @@ fn NameDialog() -> impl IntoView {
             }
             return;
         }
-        coding.meta.update(|m| m.coder = n);
+        let old = coding.meta.with_untracked(|m| m.coder.clone());
+        coding.meta.update(|m| m.coder = n.clone());
         coding.save_meta();
+        let changing = coding.ask_name.with_untracked(|t| t.as_deref() == Some(""));
+        if changing && carry.get_untracked() && !old.is_empty() && old != n {
+            let t = now();
+            let mut moved = 0;
+            coding.change(|c| {
+                let (touched, k) = c.rename_coder(&old, &n, &t);
+                moved = k;
+                touched
+            });
+            if moved > 0 {
+                let carries = if moved == 1 { "carries" } else { "carry" };
+                coding.notice.set(Some(coding.undoable(format!("The {} made as {old} now {carries} the name {n}.", marginalia_core::count(moved, "annotation")))));
+            }
+        }
         if let Some(tag) = coding.ask_name.get_untracked() {
             coding.ask_name.set(None);
             if tag.is_empty() {
@@ -491,18 +508,25 @@ fn NameDialog() -> impl IntoView {
     move || {
         coding.ask_name.get().map(|tag| {
             let changing = tag.is_empty();
-            name.set(coding.meta.with_untracked(|m| m.coder.clone()));
+            let old = coding.meta.with_untracked(|m| m.coder.clone());
+            name.set(old.clone());
+            carry.set(true);
+            let made = if changing && !old.is_empty() { coding.coding.with_untracked(|c| c.all_live().filter(|a| a.coder == old).count()) } else { 0 };
             view! {
                 <Modal labelled="name-title" on_close=move |_| cancel()>
                         <form on:submit=move |ev| { ev.prevent_default(); save(); }>
                             <h2 id="name-title">"Who is coding?"</h2>
                             <p>{if changing {
-                                "Annotations you make from now on carry this name; those made before keep theirs. It stays in this browser."
+                                "Annotations you make from now on carry this name. It stays in this browser."
                             } else {
                                 "Your name is recorded with every annotation you make, so that work from several coders can be told apart. It stays in this browser."
                             }}</p>
                             <input id="coder-name" type="text" autocomplete="name" required placeholder="Your name"
                                 prop:value=move || name.get_untracked() on:input=move |ev| name.set(event_target_value(&ev)) autofocus />
+                            {(made > 0).then(|| view! {
+                                <label class="carry"><input type="checkbox" prop:checked=move || carry.get() on:change=move |ev| carry.set(event_target_checked(&ev)) />
+                                    {format!(" Also on the {} made as {old} (a corrected name; leave it unticked if another person codes from now on)", marginalia_core::count(made, "annotation"))}</label>
+                            })}
                             <div class="row">
                                 <button type="submit" class="btn primary">{if changing { "Save" } else { "Save and tag" }}</button>
                                 <button type="button" class="btn" on:click=move |_| cancel()>"Cancel"</button>

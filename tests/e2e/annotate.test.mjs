@@ -588,6 +588,20 @@ test('keyboard only: code a whole paragraph from its number, add a second tag, r
   await page.locator('#p12 .hl[data-tags="repatriation prosecution"]').first().waitFor();
   assert.equal(await page.locator('.ann-list li').count(), 1, 'the second key tags the same annotation, no duplicate');
   assert.equal(await page.locator('.editor .cite').innerText(), 'S/2019/103 ¶12');
+  // Narrowed to a phrase from the keyboard: with Whole words on, the span's edges move by words.
+  await page.locator('label.snap input').focus();
+  await page.keyboard.press('Space');
+  await page.locator('.editor .range .by', { hasText: 'by word' }).waitFor();
+  for (const [label, times] of [['Start one word later', 2], ['End one word earlier', 2]]) {
+    for (let i = 0; i < times; i++) {
+      await page.locator(`.editor button[aria-label="${label}"]`).focus();
+      await page.keyboard.press('Enter');
+    }
+  }
+  await page.waitForFunction(() => /^reported by some Member States [\s\S]* to be able to sustain$/.test(document.querySelector('.editor .quote').textContent));
+  await page.locator('label.snap input').focus();
+  await page.keyboard.press('Space');
+  await page.locator('.editor .range .by', { hasText: 'by character' }).waitFor();
   // Escape from any control of the open annotation closes it; the focus goes to its paragraph's number.
   await page.locator('.editor .copy-cite').focus();
   await page.keyboard.press('Escape');
@@ -598,7 +612,8 @@ test('keyboard only: code a whole paragraph from its number, add a second tag, r
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   await page.locator('.editor .copy-cite').click();
   await page.locator('.toast', { hasText: 'Copied: “' }).waitFor();
-  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), `“${p12.trim().split(/\s+/).join(' ')}” (S/2019/103 ¶12)`);
+  const narrowed = p12.trim().split(/\s+/).slice(2, -2).join(' ');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), `“${narrowed}” (S/2019/103 ¶12)`);
   // "?" lists the shortcuts; Escape closes the list.
   await page.locator('#p12 .pnum').focus();
   await page.keyboard.press('?');
@@ -619,10 +634,23 @@ test('keyboard only: code a whole paragraph from its number, add a second tag, r
   await page.locator('.coder-line .change-coder').click();
   assert.equal(await page.locator('#coder-name').inputValue(), 'Kim');
   await page.locator('#coder-name').fill('Kim Park');
+  // A corrected name goes on the annotations made under the old one too (it can be left off).
+  assert.match(await page.locator('label.carry').innerText(), /Also on the 1 annotation made as Kim/);
+  assert.equal(await page.locator('label.carry input').isChecked(), true);
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.querySelector('.coder-line .coder-name')?.textContent === 'Kim Park');
   assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder), 'Kim Park');
-  assert.match(await page.locator('.editor .meta').innerText(), /Coded by Kim ·/, 'earlier annotations keep their coder');
+  await page.locator('.toast', { hasText: 'The 1 annotation made as Kim now carries the name Kim Park.' }).waitFor();
+  await page.locator('.editor .meta', { hasText: /Coded by Kim Park ·/ }).waitFor();
+  assert.equal(await page.locator('.editor .theirs').count(), 0, 'still theirs to edit');
+  // Another person coding from now on: the earlier annotations keep their coder, and open read only.
+  await page.locator('.coder-line .change-coder').click();
+  await page.locator('#coder-name').fill('Lee');
+  await page.locator('label.carry input').uncheck();
+  await page.locator('dialog button[type="submit"]').click();
+  await page.waitForFunction(() => document.querySelector('.coder-line .coder-name')?.textContent === 'Lee');
+  await page.locator('.editor .meta', { hasText: /Coded by Kim Park ·/ }).waitFor();
+  await page.locator('.editor .theirs', { hasText: "Kim Park's annotation" }).waitFor();
 
   // "Whole words" is remembered.
   await page.locator('label.snap input').check();
