@@ -60,7 +60,6 @@ pub struct CodingState {
     pub selected: RwSignal<Option<String>>,
     /// A text selection waiting for a tag: (document id, start, end).
     pub pending: RwSignal<Option<(String, usize, usize)>>,
-    /// Where the tag palette shows (viewport x, y), when it shows.
     /// Where the tag palette opens: the selection's left, top and bottom, in page coordinates.
     pub palette_at: RwSignal<Option<(f64, f64, f64)>>,
     pub notice: RwSignal<Option<Notice>>,
@@ -78,6 +77,9 @@ pub struct CodingState {
     /// prose follows `coding` at once; the panels beside it (list, counts) follow
     /// this, so that a new highlight paints first and they catch up a frame later.
     pub settled: RwSignal<u64>,
+    /// Only this coder's annotations are shown beside and over the text (a teacher
+    /// going through a class one student at a time); `None`: everyone's.
+    pub showing: RwSignal<Option<String>>,
 }
 
 /// RFC 3339 time now, in UTC with milliseconds.
@@ -137,6 +139,7 @@ impl CodingState {
             detached: RwSignal::new(detached),
             unwritten: StoredValue::new(None),
             settled: RwSignal::new(0),
+            showing: RwSignal::new(None),
         };
         let settled = state.settled;
         Effect::new(move |_| {
@@ -344,6 +347,10 @@ impl CodingState {
         if coder.trim().is_empty() {
             self.ask_name.set(Some(tag.to_string()));
             return;
+        }
+        // What is coded now must be seen: showing only another coder's, show everyone's.
+        if self.showing.with_untracked(|s| s.as_ref().is_some_and(|s| *s != coder)) {
+            self.showing.set(None);
         }
         let snap = self.meta.with_untracked(|m| m.whole_words);
         if let Some(a) = Annotation::new(doc, s, e, tag, &coder, new_id(), &now(), snap) {

@@ -165,7 +165,30 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
         let doc_id = doc_id.clone();
         Memo::new(move |_| {
             coding.settled.track();
-            coding.coding.with_untracked(|c| c.counts(Some(&doc_id)))
+            let showing = coding.showing.get();
+            coding.coding.with_untracked(|c| {
+                let mut out = std::collections::BTreeMap::<String, usize>::new();
+                for a in c.live(&doc_id).filter(|a| showing.as_ref().is_none_or(|s| a.coder == *s)) {
+                    for t in &a.tags {
+                        *out.entry(t.clone()).or_default() += 1;
+                    }
+                }
+                out
+            })
+        })
+    };
+    // The coders of this text, with how many annotations each, when there are several.
+    let coders = {
+        let doc_id = doc_id.clone();
+        Memo::new(move |_| {
+            coding.settled.track();
+            coding.coding.with_untracked(|c| {
+                let mut out = std::collections::BTreeMap::<String, usize>::new();
+                for a in c.live(&doc_id) {
+                    *out.entry(a.coder.clone()).or_default() += 1;
+                }
+                out.into_iter().collect::<Vec<_>>()
+            })
         })
     };
     let book = Memo::new(move |_| coding.coding.with(|c| c.codebook.clone()));
@@ -176,10 +199,13 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
         let doc = Arc::clone(&doc);
         Memo::new(move |_| {
             let f = filter.get();
+            let showing = coding.showing.get();
             let limit = if show_all.get() { usize::MAX } else { LIST_LIMIT };
             coding.settled.track();
             coding.coding.with_untracked(|c| {
-                let mut matching = c.live(&doc.meta.id).filter(|a| f.as_ref().is_none_or(|f| a.tags.contains(f)));
+                let mut matching = c
+                    .live(&doc.meta.id)
+                    .filter(|a| f.as_ref().is_none_or(|f| a.tags.contains(f)) && showing.as_ref().is_none_or(|s| a.coder == *s));
                 let rows: Vec<ListRow> = matching
                     .by_ref()
                     .take(limit)
@@ -275,6 +301,26 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
             }}
             <Editor doc=Arc::clone(&doc) />
             <h2>"Annotations"</h2>
+            // Several coders here (a class, a team): one at a time, or everyone.
+            {move || {
+                let list = coders.get();
+                let showing = coding.showing.get();
+                (list.len() > 1 || showing.is_some()).then(|| view! {
+                    <label class="show-coder">"Show "
+                        <select on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            coding.showing.set((!v.is_empty()).then(|| v.strip_prefix('=').unwrap_or(&v).to_string()));
+                        }>
+                            <option value="" selected=showing.is_none()>{format!("everyone's ({})", list.iter().map(|(_, n)| n).sum::<usize>())}</option>
+                            {list.into_iter().map(|(c, n)| {
+                                let sel = showing.as_deref() == Some(c.as_str());
+                                let name = if c.is_empty() { "an unnamed coder's".to_string() } else { format!("{c}'s") };
+                                view! { <option value=format!("={c}") selected=sel>{format!("only {name} ({n})")}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                })
+            }}
             <ul class="counts" aria-label="Counts by tag; choose one to list only its annotations">{chips}</ul>
             // A list narrowed to one tag says so, with the way back.
             {move || filter.get().map(|f| {

@@ -79,9 +79,12 @@ pub fn ReportView(slug: String) -> impl IntoView {
         let doc = Arc::clone(&doc);
         Memo::new(move |_| {
             let detached = coding.detached.get();
+            let showing = coding.showing.get();
             coding.coding.with(|c| {
-                let live: Vec<&marginalia_core::annotation::Annotation> =
-                    c.live(&doc_id).filter(|a| !detached.contains(&a.id)).collect();
+                let live: Vec<&marginalia_core::annotation::Annotation> = c
+                    .live(&doc_id)
+                    .filter(|a| !detached.contains(&a.id) && showing.as_ref().is_none_or(|s| a.coder == *s))
+                    .collect();
                 by_block(&doc.blocks, live.iter().map(|a| (a.start, a.end, *a)))
                     .into_iter()
                     .map(|v| v.into_iter().map(|a| Span { start: a.start, end: a.end, id: a.id.clone(), tags: a.tags.clone() }).collect())

@@ -1009,6 +1009,18 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.deepEqual(after.find((a) => a.id === keys[0].id).tags, ['finance'], "Key's annotation is unchanged");
   const mine = after.find((a) => a.coder === 'Cy' && a.start === keys[0].start && a.end === keys[0].end);
   assert.ok(mine && mine.tags.includes('threat'), 'Cy has an annotation of the same text with the tag');
+  // One coder at a time over the text (a teacher going through a class): only Bo's.
+  await page.keyboard.press('Escape');
+  const bos = after.filter((a) => a.coder === 'Bo').map((a) => a.id).sort();
+  await page.locator('.show-coder select').selectOption({ label: `only Bo's (${bos.length})` });
+  await page.waitForFunction((n) => document.querySelectorAll('.ann-list li').length === n, bos.length);
+  const shown = await page.evaluate(() => [...new Set([...document.querySelectorAll('.prose .hl')].flatMap((e) => e.dataset.ids.split(' ')))].sort());
+  assert.deepEqual(shown, bos);
+  // Coding something new shows everyone's again, so that it is seen.
+  await selectText(page, '#p12 > p', 'fewer liabilities');
+  await page.keyboard.press('3');
+  await page.locator('.hl[data-tags~="repatriation"]', { hasText: 'fewer liabilities' }).waitFor();
+  assert.match(await page.locator('.show-coder select option:checked').innerText(), /^everyone's/);
   assert.deepEqual(errors, []);
   await context.close();
 });
