@@ -33,6 +33,8 @@ pub struct SegmentsQuery {
     pub doc: Option<String>,
     /// Grouped under each tag instead of in text order.
     pub by_tag: bool,
+    /// Only this coder's segments (`by=`), or everyone's.
+    pub coder: Option<String>,
 }
 
 impl SegmentsQuery {
@@ -81,6 +83,7 @@ impl SegmentsQuery {
                 "match" => q.all = value.eq_ignore_ascii_case("all"),
                 "in" if !value.is_empty() => q.doc = Some(decode(value)),
                 "group" => q.by_tag = value.eq_ignore_ascii_case("tag"),
+                "by" => q.coder = Some(decode(value)),
                 _ => {}
             }
         }
@@ -100,6 +103,9 @@ impl SegmentsQuery {
         }
         if self.by_tag {
             parts.push("group=tag".to_string());
+        }
+        if let Some(c) = &self.coder {
+            parts.push(format!("by={}", encode(c)));
         }
         parts.join("&")
     }
@@ -256,9 +262,9 @@ mod tests {
 
     #[test]
     fn a_retrieval_is_a_link() {
-        let q = SegmentsQuery { tags: vec!["finance".into(), "threat".into()], all: true, doc: Some("S-2019-103".into()), by_tag: true };
+        let q = SegmentsQuery { tags: vec!["finance".into(), "threat".into()], all: true, doc: Some("S-2019-103".into()), by_tag: true, coder: Some("Ana Lima".into()) };
         let r = Route::Segments(q.clone());
-        assert_eq!(r.to_hash(), "#/segments?tags=finance,threat&match=all&in=S-2019-103&group=tag");
+        assert_eq!(r.to_hash(), "#/segments?tags=finance,threat&match=all&in=S-2019-103&group=tag&by=Ana%20Lima");
         assert_eq!(Route::parse(&r.to_hash()), r);
         // Unknown keys and values are ignored; a tag named twice counts once.
         assert_eq!(
@@ -272,7 +278,7 @@ mod tests {
         // Any case in the keywords.
         assert_eq!(
             Route::parse("#/segments?tags=threat,finance&match=ALL&group=Tag"),
-            Route::Segments(SegmentsQuery { tags: vec!["threat".into(), "finance".into()], all: true, doc: None, by_tag: true })
+            Route::Segments(SegmentsQuery { tags: vec!["threat".into(), "finance".into()], all: true, doc: None, by_tag: true, coder: None })
         );
     }
 
@@ -313,6 +319,7 @@ mod tests {
             all: bool,
             doc in proptest::option::of("\\PC{1,12}"),
             by_tag: bool,
+            coder in proptest::option::of("\\PC{0,12}"),
         ) {
             let mut unique: Vec<String> = Vec::new();
             for t in tags {
@@ -320,7 +327,7 @@ mod tests {
                     unique.push(t);
                 }
             }
-            let r = Route::Segments(SegmentsQuery { tags: unique, all, doc, by_tag });
+            let r = Route::Segments(SegmentsQuery { tags: unique, all, doc, by_tag, coder });
             proptest::prop_assert_eq!(Route::parse(&r.to_hash()), r);
         }
     }

@@ -51,7 +51,17 @@ pub fn SegmentsView() -> impl IntoView {
         if let (Some(asked), None) = (&known.doc, &doc) {
             missing.push(format!("text {asked}"));
         }
-        (SegmentsQuery { doc, ..known }, missing)
+        // A coder by name as coded, else in any case.
+        let coder = known.coder.as_ref().and_then(|c| {
+            coding.coding.with(|k| {
+                let here: std::collections::BTreeSet<&str> = k.all_live().map(|a| a.coder.as_str()).collect();
+                here.get(c.as_str()).or_else(|| here.iter().find(|h| h.to_lowercase() == c.to_lowercase())).map(|h| h.to_string())
+            })
+        });
+        if let (Some(asked), None) = (&known.coder, &coder) {
+            missing.push(format!("coder {asked}"));
+        }
+        (SegmentsQuery { doc, coder, ..known }, missing)
     });
     let query = Memo::new(move |_| read.with(|r| r.0.clone()));
     let change = move |f: &dyn Fn(&mut SegmentsQuery)| {
@@ -69,7 +79,7 @@ pub fn SegmentsView() -> impl IntoView {
                     .flat_map(|d| {
                         let q = q.clone();
                         c.live(&d.meta.id)
-                            .filter(move |a| q.matches(&a.tags))
+                            .filter(move |a| q.matches(&a.tags) && q.coder.as_ref().is_none_or(|c| a.coder == *c))
                             .map(move |a| {
                                 let para = d.paragraphs().find(|(_, b)| b.end > a.start).map(|(n, _)| n).unwrap_or(0);
                                 let href = Route::report(&d.meta.id, (para > 0).then_some(para)).to_hash();
@@ -199,6 +209,26 @@ pub fn SegmentsView() -> impl IntoView {
                         {doc_options}
                     </select>
                 </label>
+                {move || {
+                    // Several coders here: one coder's segments, or everyone's.
+                    let coders: Vec<String> = coding.coding.with(|c| c.all_live().map(|a| a.coder.clone()).collect::<std::collections::BTreeSet<_>>()).into_iter().collect();
+                    let chosen = query.with(|q| q.coder.clone());
+                    (coders.len() > 1 || chosen.is_some()).then(|| view! {
+                        <label class="seg-by">"By "
+                            <select class="seg-coder-select" on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                change(&|q| q.coder = v.strip_prefix('=').map(str::to_string));
+                            }>
+                                <option value="" selected=chosen.is_none()>"everyone"</option>
+                                {coders.into_iter().map(|c| {
+                                    let sel = chosen.as_deref() == Some(c.as_str());
+                                    let label = if c.is_empty() { "(unnamed)".to_string() } else { c.clone() };
+                                    view! { <option value=format!("={c}") selected=sel>{label}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    })
+                }}
                 <label class="snap" title=move || if query.with(|q| q.co_occurrence()) { "Every segment listed has all the chosen tags: there is one group" } else { "" }>
                     <input type="checkbox" class="seg-group-by" prop:checked=move || query.with(|q| q.by_tag && !q.co_occurrence())
                         disabled=move || query.with(|q| q.co_occurrence())
@@ -221,7 +251,7 @@ fn export_these(state: crate::state::AppState, t: super::transfer::Transfer, q: 
     t.preset.set(Some(marginalia_core::export::Scope {
         documents: doc.map(|d| vec![d]),
         tags: (!q.tags.is_empty()).then(|| q.tags.clone()),
-        coder: None,
+        coder: q.coder.clone(),
         all_tags: q.co_occurrence(),
     }));
     t.exporting.set(true);

@@ -955,10 +955,19 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.ok(grades[0].startsWith('key,coder,units,units_coded,both,only_key,only_coder,percent_agreement,kappa,alpha,precision,recall,f1'));
   assert.match(grades.find((r) => r.startsWith('Key,Bo,')), /,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000$/);
   assert.match(grades.find((r) => r.startsWith('Key,Ana,')), /,0\.500,\d\.\d{3},0\.500$/, 'F1 0.5, the overlap, exact spans 0.5');
-  // With several coders, each segment says whose it is.
+  // With several coders, each segment says whose it is, and one coder's can be asked for.
   await page.goto(`${server.url}#/segments`);
   await page.locator('ol.segments li').first().waitFor();
   assert.deepEqual([...new Set(await page.locator('ol.segments .seg-coder').allInnerTexts())].sort(), ['Ana', 'Bo', 'Key']);
+  await page.locator('select.seg-coder-select').selectOption({ label: 'Bo' });
+  await page.waitForFunction(() => location.hash === '#/segments?by=Bo');
+  await page.waitForFunction(() => document.querySelectorAll('ol.segments li').length === 2);
+  assert.equal(await page.locator('select.seg-coder-select').inputValue(), '=Bo', 'the choice says whose');
+  // In the address, any case; a coder who is not here is said.
+  await page.goto(`${server.url}#/segments?by=ana`);
+  await page.waitForFunction(() => document.querySelectorAll('ol.segments li').length === 2);
+  await page.goto(`${server.url}#/segments?by=Zed`);
+  await page.locator('.seg-missing', { hasText: 'coder Zed' }).waitFor();
   await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
   await page.locator('table.agreement').first().waitFor();
   // Choosing B changes the address; a reload keeps it.
