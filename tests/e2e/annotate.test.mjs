@@ -581,6 +581,8 @@ test('keyboard only: code a whole paragraph from its number, add a second tag, r
   while (!(await page.evaluate(() => document.activeElement.matches('#p12 .pnum')))) await page.keyboard.press('Tab');
   await page.keyboard.press('3');
   await page.locator('#p12 .hl[data-tags="repatriation"]').first().waitFor();
+  // Said, with Undo: a key pressed by mistake is one click from undone.
+  await page.locator('.toast', { hasText: 'All of S/2019/103 ¶12 tagged repatriation.' }).locator('button.undo').waitFor();
   const p12 = await page.locator('#p12 > p').evaluate((p) => { const c = p.cloneNode(true); c.querySelectorAll('.fnref').forEach((m) => m.remove()); return c.textContent; });
   assert.equal(await page.locator('.editor .quote').innerText(), p12.trim(), 'the whole paragraph is coded');
   await page.locator('#p12 .pnum').focus();
