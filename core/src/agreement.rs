@@ -378,7 +378,6 @@ fn intersection(a: &[(usize, usize)], b: &[(usize, usize)]) -> usize {
 /// `book`, else its id) and one for all tags pooled; the measures with three
 /// decimals, empty when undefined.
 pub fn to_csv(r: &Comparison, book: &crate::codebook::Codebook, a: &str, b: &str) -> String {
-    let num = |x: Option<f64>| x.map_or_else(String::new, |x| fixed(x, 3));
     let mut w = crate::export::CsvOut::new();
     w.row(["coder_a", "coder_b", "tag", "units", "both", "only_a", "only_b", "neither", "percent_agreement", "kappa", "alpha", "precision", "recall", "f1", "char_overlap", "exact_span_f1"]);
     let rows = r.tags.iter().map(|(t, c)| (book.get(t).map_or(t.as_str(), |t| t.name.as_str()), c)).chain([("(all tags)", &r.all)]);
@@ -389,23 +388,20 @@ pub fn to_csv(r: &Comparison, book: &crate::codebook::Codebook, a: &str, b: &str
             c.only_a.to_string(),
             c.only_b.to_string(),
             c.neither.to_string(),
-            num(c.percent()),
-            num(c.kappa()),
-            num(c.alpha()),
-            num(c.precision()),
-            num(c.recall()),
-            num(c.f1()),
-            num(c.overlap()),
-            num(c.exact()),
-        ]);
+        ].into_iter().chain(measures(c)));
     }
     w.finish(false)
+}
+
+/// The measures of a CSV row, three decimals, empty when undefined: percent
+/// agreement, kappa, alpha, precision, recall, F1, character overlap, exact-span F1.
+fn measures(c: &Counts) -> [String; 8] {
+    [c.percent(), c.kappa(), c.alpha(), c.precision(), c.recall(), c.f1(), c.overlap(), c.exact()].map(|x| x.map_or_else(String::new, |x| fixed(x, 3)))
 }
 
 /// Everyone against the key as CSV (a gradebook): a row per coder, with their
 /// pooled counts and measures against `key`.
 pub fn class_csv(class: &[(String, Counts)], key: &str) -> String {
-    let num = |x: Option<f64>| x.map_or_else(String::new, |x| fixed(x, 3));
     let mut w = crate::export::CsvOut::new();
     w.row(["key", "coder", "units", "units_coded", "both", "only_key", "only_coder", "percent_agreement", "kappa", "alpha", "precision", "recall", "f1", "char_overlap", "exact_span_f1"]);
     for (coder, c) in class {
@@ -415,15 +411,7 @@ pub fn class_csv(class: &[(String, Counts)], key: &str) -> String {
             c.both.to_string(),
             c.only_a.to_string(),
             c.only_b.to_string(),
-            num(c.percent()),
-            num(c.kappa()),
-            num(c.alpha()),
-            num(c.precision()),
-            num(c.recall()),
-            num(c.f1()),
-            num(c.overlap()),
-            num(c.exact()),
-        ]);
+        ].into_iter().chain(measures(c)));
     }
     w.finish(false)
 }
