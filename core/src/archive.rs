@@ -52,7 +52,10 @@ pub fn write_zip(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
         .last_modified_time(DateTime::DEFAULT)
         .unix_permissions(0o644)
         .system(System::Unix);
-    let mut w = ZipWriter::new(Cursor::new(Vec::new()));
+    // Room for the whole archive at once (text deflates to well under half):
+    // growing a buffer of many megabytes by doubling copies it again and again.
+    let room = entries.iter().map(|(_, d)| d.len()).sum::<usize>() / 2 + 1024;
+    let mut w = ZipWriter::new(Cursor::new(Vec::with_capacity(room)));
     let mut seen = std::collections::HashSet::new();
     for (name, data) in entries {
         if !seen.insert(name.as_str()) {

@@ -1,7 +1,7 @@
 //! CRC-32 (IEEE 802.3, reflected, as in zip and gzip) with the API of the
-//! `crc32fast` crate, computed a byte at a time from one 256-entry table.
-//! Marginalia's zip files are small, so speed matters less here than the
-//! size of the web build.
+//! `crc32fast` crate, from one 256-entry table in the binary (the size of
+//! the web build matters), and with std eight bytes at a time from tables
+//! built from it in memory on first use.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
@@ -30,6 +30,44 @@ const fn make_table() -> [u32; 256] {
 
 static TABLE: [u32; 256] = make_table();
 
+/// With std: eight bytes at a time ("slicing by 8") from eight tables built
+/// from `TABLE` on first use, in memory only (the web build carries none of
+/// their 8 KB): about three times faster on the megabytes of a large project.
+#[cfg(feature = "std")]
+fn update(state: u32, buf: &[u8]) -> u32 {
+    static TABLES: std::sync::OnceLock<Box<[[u32; 256]; 8]>> = std::sync::OnceLock::new();
+    let t = TABLES.get_or_init(|| {
+        let mut t = Box::new([[0u32; 256]; 8]);
+        t[0] = TABLE;
+        for i in 0..256 {
+            for k in 1..8 {
+                let prev = t[k - 1][i];
+                t[k][i] = (prev >> 8) ^ TABLE[(prev & 0xff) as usize];
+            }
+        }
+        t
+    });
+    let mut crc = !state;
+    let mut chunks = buf.chunks_exact(8);
+    for c in &mut chunks {
+        let lo = crc ^ u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+        let hi = u32::from_le_bytes([c[4], c[5], c[6], c[7]]);
+        crc = t[7][(lo & 0xff) as usize]
+            ^ t[6][((lo >> 8) & 0xff) as usize]
+            ^ t[5][((lo >> 16) & 0xff) as usize]
+            ^ t[4][(lo >> 24) as usize]
+            ^ t[3][(hi & 0xff) as usize]
+            ^ t[2][((hi >> 8) & 0xff) as usize]
+            ^ t[1][((hi >> 16) & 0xff) as usize]
+            ^ t[0][(hi >> 24) as usize];
+    }
+    for &b in chunks.remainder() {
+        crc = TABLE[((crc ^ u32::from(b)) & 0xff) as usize] ^ (crc >> 8);
+    }
+    !crc
+}
+
+#[cfg(not(feature = "std"))]
 fn update(state: u32, buf: &[u8]) -> u32 {
     let mut crc = !state;
     for &b in buf {
@@ -169,7 +207,7 @@ mod tests {
     #[test]
     fn agrees_with_the_bitwise_definition_and_combines() {
         let data: Vec<u8> = (0..2000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-        for cut in [0, 1, 7, 255, 1000, 1999, 2000] {
+        for cut in [0, 1, 7, 8, 9, 15, 16, 17, 255, 1000, 1999, 2000] {
             let (a, b) = data.split_at(cut);
             assert_eq!(hash(&data[..cut]), bitwise(&data[..cut]));
             let mut h = Hasher::new();
