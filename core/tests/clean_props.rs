@@ -114,6 +114,23 @@ fn a_users_text_file_becomes_plain_paragraphs() {
 }
 
 #[test]
+fn many_short_paragraphs_stay_paragraphs_and_keep_their_digits() {
+    // An interview's turns: one short paragraph per line, a blank line between, more than 40
+    // of them (the shape of a double-spaced extraction, but each line ends a sentence).
+    let raw: String = (1..=60).map(|i| format!("Speaker {}: answer {i} here.\n\n", i % 2 + 1)).collect();
+    let d = clean(&raw, InputFormat::Text, Meta::default(), &lexicon());
+    let texts: Vec<&str> = d.blocks.iter().map(|b| d.block_text(b)).collect();
+    assert_eq!(texts.len(), 60);
+    assert_eq!(texts[0], "Speaker 2: answer 1 here.");
+    assert_eq!(texts[59], "Speaker 1: answer 60 here.");
+    // Lines without a sentence's end, double-spaced: joined, but no digit is taken for a footnote marker.
+    let raw: String = (1..=60).map(|i| format!("item {i} of the list\n\n")).collect();
+    let d = clean(&raw, InputFormat::Text, Meta::default(), &lexicon());
+    assert_eq!(non_ws(&d.text), non_ws(&raw));
+    assert!(d.notes.is_empty());
+}
+
+#[test]
 fn html_and_markdown_files() {
     let html = "<html><head><style>p{}</style><script>alert('x')</script></head><body><h1>Title</h1>\
                 <p>One &amp; two.</p><p>Three <b>four</b>.</p></body></html>";

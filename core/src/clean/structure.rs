@@ -44,7 +44,12 @@ fn detect_mode(lines: &[String]) -> Mode {
         .filter(|&&i| lines.get(i + 1).is_some_and(|l| l.trim().is_empty()))
         .count();
     let ratio = followed_by_blank as f64 / nonblank.len() as f64;
-    if nonblank.len() >= 40 && !(0.08..=0.85).contains(&ratio) { Mode::Dense } else { Mode::Wrapped }
+    // A blank line after nearly every line is double-spaced extraction (wrapped lines,
+    // most ending mid-sentence) or one short paragraph per line (an interview's turns,
+    // most ending a sentence): only the first is dense.
+    let sentences = nonblank.iter().filter(|&&i| ends_sentence(&lines[i])).count();
+    let one_per_line = ratio > 0.85 && sentences * 10 >= nonblank.len() * 7;
+    if nonblank.len() >= 40 && !(0.08..=0.85).contains(&ratio) && !one_per_line { Mode::Dense } else { Mode::Wrapped }
 }
 
 /// Page furniture and link lists: dropped wherever they are.
@@ -391,6 +396,9 @@ fn assemble(blocks: Vec<Raw>, mode: Mode, explicit: bool, meta: Meta, lex: &Lexi
     let mut next_marker = 1u32;
     let mut body: Vec<(Kind, String)> = Vec::new();
     let mut notes: Vec<(u32, String)> = Vec::new();
+    // Bare digits after words are taken for footnote markers only in a report's PDF
+    // extraction; in a user's own text they are its own ("Speaker 1:", "in 2019 10").
+    let report = meta.symbol.is_some();
     for b in blocks {
         let mut text = finish(&b.lines, lex, wrapped);
         match b.kind {
@@ -400,7 +408,7 @@ fn assemble(blocks: Vec<Raw>, mode: Mode, explicit: bool, meta: Meta, lex: &Lexi
                 }
             }
             kind => {
-                if !explicit && mode == Mode::Dense {
+                if !explicit && mode == Mode::Dense && report {
                     text = repair::bare_markers(&text, &mut next_marker);
                 }
                 body.push((kind, text));
