@@ -296,6 +296,13 @@ impl CodingState {
 
     /// Deletes an annotation, closes it, and says so with an Undo.
     pub fn delete_annotation(&self, id: &str) {
+        // Another coder's annotation is theirs: never deleted from here.
+        let me = self.meta.with_untracked(|m| m.coder.clone());
+        if let Some(who) = self.coding.with_untracked(|c| c.get(id).filter(|a| a.coder != me).map(|a| a.coder.clone())) {
+            let who = if who.is_empty() { "an unnamed coder".to_string() } else { who };
+            self.notice.set(Some(Notice::slip(format!("That annotation is {who}'s: it stays as they made it."))));
+            return;
+        }
         let quote = self.coding.with_untracked(|c| c.get(id).map(|a| a.quote.clone())).unwrap_or_default();
         // While its highlight is still there to find the paragraph by.
         crate::dom::focus_paragraph_of(id);

@@ -446,6 +446,9 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
             let id = id.clone();
             let chars = Arc::clone(&chars);
             move |_| {
+                if theirs {
+                    return;
+                }
                 let n = now();
                 coding.change(|c| c.update(&id, &n, |a| {
                     let (s, e) = if by_word {
@@ -487,7 +490,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                             coding.close();
                         }></textarea>
                 </label>
-                <div class="row range" role="group" aria-label="Adjust the span" hidden=theirs>
+                <div class="row range" role="group" aria-label="Adjust the span" hidden=theirs aria-hidden=theirs.to_string()>
                     "Start "
                     <button type="button" class="btn" aria-label=format!("Start one {unit} earlier") on:click=nudge("start", -1)>"◀"</button>
                     <button type="button" class="btn" aria-label=format!("Start one {unit} later") on:click=nudge("start", 1)>"▶"</button>
@@ -500,7 +503,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                 <p class="meta">"Coded by "{a.coder.clone()}" · created "{short_time(&a.created)}" · updated "
                     {move || current.with(|a| a.as_ref().map(|a| short_time(&a.updated)).unwrap_or_default())}</p>
                 <div class="row actions">
-                    <button type="button" class="btn danger" on:click=move |_| coding.delete_annotation(&id_del)>"Delete"</button>
+                    {(!theirs).then(|| view! { <button type="button" class="btn danger" on:click=move |_| coding.delete_annotation(&id_del)>"Delete"</button> })}
                     <button type="button" class="btn" on:click=move |_| coding.close()>"Close"</button>
                 </div>
             </div>

@@ -1014,6 +1014,13 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   await page.locator(`.ann-list button[data-id="${keys[0].id}"]`).click();
   await page.locator('.editor .theirs', { hasText: "Key's annotation" }).waitFor();
   assert.equal(await page.locator('.editor textarea.memo').evaluate((t) => t.readOnly), true);
+  // Its span cannot be moved, nor can it be deleted (the key says why).
+  assert.equal(await page.locator('.editor .range').isVisible(), false);
+  assert.equal(await page.locator('.editor button', { hasText: 'Delete' }).count(), 0);
+  await page.locator('.editor .cite').click();
+  await page.keyboard.press('Delete');
+  await page.locator('.toast', { hasText: "That annotation is Key's: it stays as they made it." }).waitFor();
+  assert.equal(await page.evaluate((id) => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103')).find((a) => a.id === id).deleted ?? false, keys[0].id), false);
   await page.locator('.editor .tagbtn[data-tag="threat"]').click();
   await page.locator('.toast', { hasText: "That annotation is Key's, so threat went on an annotation of your own of the same text." }).waitFor();
   const after = await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103')).filter((a) => !a.deleted));
