@@ -469,9 +469,12 @@ fn touched(blocks: &[Block], start: usize, end: usize) -> std::ops::Range<usize>
 }
 
 /// Per block, its heading path joined with " > " (computed once per document).
+/// A footnote's is the path of the paragraph that cites it (notes are listed at the
+/// end, after the last heading), or none when no marker cites it.
 fn section_paths(doc: &Document) -> Vec<String> {
     let mut path: Vec<(u8, &str)> = Vec::new();
-    doc.blocks
+    let mut paths: Vec<String> = doc
+        .blocks
         .iter()
         .map(|b| {
             let here = path.iter().map(|(_, t)| *t).collect::<Vec<_>>().join(" > ");
@@ -481,7 +484,14 @@ fn section_paths(doc: &Document) -> Vec<String> {
             }
             here
         })
-        .collect()
+        .collect();
+    for i in 0..doc.blocks.len() {
+        if let BlockKind::Footnote { number } = doc.blocks[i].kind {
+            let citing = doc.notes.iter().find(|r| r.number == number).map(|r| doc.blocks.partition_point(|b| b.end < r.at));
+            paths[i] = citing.filter(|&j| j < doc.blocks.len() && j != i).map(|j| paths[j].clone()).unwrap_or_default();
+        }
+    }
+    paths
 }
 
 /// Paragraph numbers covered by `start..end` ("12" or "12-13"), and the index of
@@ -1119,6 +1129,19 @@ mod tests {
             mk("a3", 30, 60, &["repatriation"], "line\nbreak"),
         ];
         (doc, anns)
+    }
+
+    #[test]
+    fn a_footnote_is_in_the_section_of_the_paragraph_that_cites_it() {
+        let mut b = DocumentBuilder::new();
+        b.push(BlockKind::Heading { level: 1 }, &[Piece::Text("I. One".into())]);
+        b.push(BlockKind::Paragraph { number: Some(1) }, &[Piece::Text("Cites".into()), Piece::Note(1), Piece::Text(" a note.".into())]);
+        b.push(BlockKind::Heading { level: 1 }, &[Piece::Text("II. Two".into())]);
+        b.push(BlockKind::Paragraph { number: Some(2) }, &[Piece::Text("Plain.".into())]);
+        b.push(BlockKind::Footnote { number: 1 }, &[Piece::Text("The note.".into())]);
+        b.push(BlockKind::Footnote { number: 2 }, &[Piece::Text("Cited by nothing.".into())]);
+        let d = b.finish(Meta { id: "D".into(), ..Meta::default() });
+        assert_eq!(section_paths(&d), ["", "I. One", "I. One", "II. Two", "I. One", ""]);
     }
 
     #[test]

@@ -131,7 +131,12 @@ fn ExportForm() -> impl IntoView {
     let docs_sv = StoredValue::new(docs.clone());
     let book_sv = StoredValue::new(book.clone());
     // What the file will hold, before it is made.
+    // No tag chosen: there is nothing to put in any file but a backup.
+    let no_tag = move || chosen_tags.with(Vec::is_empty) && format.get() != Format::Backup;
     let preview = move || {
+        if no_tag() {
+            return "No tag is chosen: choose at least one.".to_string();
+        }
         let s = scope.get();
         let f = format.get();
         let what = coding.coding.with(|c| docs_sv.with_value(|docs| s.summary(docs, c)));
@@ -263,7 +268,7 @@ fn ExportForm() -> impl IntoView {
                 </div>
                 <p class="export-preview" aria-live="polite">{preview}</p>
                 <div class="row">
-                    <button type="button" class="btn primary export-go" disabled=move || busy.get() aria-busy=move || busy.get().to_string()
+                    <button type="button" class="btn primary export-go" disabled=move || busy.get() || no_tag() aria-busy=move || busy.get().to_string()
                         on:click=move |_| download()>{move || if busy.get() { "Preparing the file…" } else { "Download" }}</button>
                     <button type="button" class="btn" on:click=move |_| t.exporting.set(false)>"Cancel"</button>
                 </div>

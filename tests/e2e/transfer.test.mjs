@@ -104,6 +104,16 @@ test('every format downloads from the export dialog with a meaningful name and e
     await page.locator('select.coder-select').selectOption('ana');
   });
   assert.match(doccano.name, new RegExp(`^marginalia-corpus-doccano-ana-${DAY}\\.jsonl$`));
+  // No tag chosen: nothing to download, and the dialog says so.
+  await page.locator('button.export-open').click();
+  await page.locator('dialog.export').waitFor();
+  for (const box of await page.locator('dialog.export input.tag').all()) await box.uncheck();
+  assert.equal(await page.locator('.export-preview').innerText(), 'No tag is chosen: choose at least one.');
+  assert.equal(await page.locator('.export-go').isDisabled(), true);
+  await page.locator('input[name="export-format"][value="backup"]').check();
+  assert.equal(await page.locator('.export-go').isDisabled(), false, 'a backup needs no tag');
+  await page.locator('dialog.export button', { hasText: 'Cancel' }).click();
+  await page.locator('dialog.export').waitFor({ state: 'detached' });
   const lines = doccano.bytes.toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
   const labels = lines.flatMap((l) => l.label.map((x) => ({ doc: l, x })));
   const expected = all.filter((a) => a.coder === 'ana').flatMap((a) => a.tags.filter((t) => t === 'threat' || t === 'repatriation'));
