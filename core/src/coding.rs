@@ -253,7 +253,7 @@ impl Coding {
 
     /// Whose work `incoming` (a file's annotations) is, for a preview: each coder
     /// with how many live annotations, and whether a coder of that name is
-    /// already here (their work will be counted together) or one whose name
+    /// already here (their work will count as one coder's) or one whose name
     /// differs only in case (two coders, which may be a slip). `None` when the
     /// file has no live annotation.
     pub fn whose(&self, incoming: &[Annotation]) -> Option<String> {
@@ -267,7 +267,7 @@ impl Coding {
             .map(|(coder, n)| {
                 let name = if coder.is_empty() { "an unnamed coder" } else { coder };
                 let status = if here.contains(coder) {
-                    "already coding here: counted together".to_string()
+                    "already coding here: counted as one coder".to_string()
                 } else if let Some(other) = here.iter().find(|h| h.to_lowercase() == coder.to_lowercase()) {
                     format!("new; {other} is here, spelt otherwise")
                 } else {
@@ -578,7 +578,7 @@ mod tests {
         let file = [ann("x", "D", 0, "finance"), bob.clone(), bob, alice, gone];
         assert_eq!(
             c.whose(&file).unwrap(),
-            "By ANA (1, new; ana is here, spelt otherwise); Bob (2, new here); ana (1, already coding here: counted together)."
+            "By ANA (1, new; ana is here, spelt otherwise); Bob (2, new here); ana (1, already coding here: counted as one coder)."
         );
         assert_eq!(c.whose(&[]), None);
     }

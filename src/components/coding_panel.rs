@@ -291,7 +291,7 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
                 <button type="button" class="btn" disabled=move || !coding.coding.with(|c| c.can_redo())
                     on:click=move |_| { let t = now(); coding.change(|c| c.redo(&t)); }
                     title="Redo (Ctrl+Shift+Z)">"Redo"</button>
-                <label class="snap"><input type="checkbox" prop:checked=move || coding.meta.with(|m| m.whole_words)
+                <label class="snap" title="Selections widen to whole words, and the open annotation's Start and End move a word at a time"><input type="checkbox" prop:checked=move || coding.meta.with(|m| m.whole_words)
                     on:change=move |ev| {
                         // Remembered in this browser, like the coder's name.
                         let on = event_target_checked(&ev);

@@ -318,11 +318,13 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
                 let _ = crate::storage::write(&marginalia_core::store::text_key(&t.id), &serde_json::to_string(t).unwrap_or_default());
             }
             state.add_user_texts(&missing);
-            let s = format!("{what}: {} added, {} changed, {} removed.", plan.added, plan.updated, plan.removed);
+            let mut s = format!("{what}: {} added, {} changed, {} removed.", plan.added, plan.updated, plan.removed);
             coding.change(|c| c.restore(plan.codebook, plan.writes));
-            // A browser with no coder's name yet takes the backup's (asked again otherwise).
+            // A browser with no coder's name yet takes the backup's (asked again otherwise),
+            // and says so: a supervisor restoring someone's backup codes under their own name.
             let coder = coder.get_value();
             if coding.meta.with_untracked(|m| m.coder.is_empty()) && !coder.is_empty() {
+                s.push_str(&format!(" You are coding as {coder}, the backup's coder: change it beside a report if you are someone else."));
                 coding.meta.update(|m| m.coder = coder);
                 coding.save_meta();
             }

@@ -198,7 +198,7 @@ pub fn SegmentsView() -> impl IntoView {
                     <label class="choice"><input type="radio" name="seg-match" value="any" prop:checked=move || !query.with(|q| q.all)
                         on:change=move |_| change(&|q| q.all = false) />" Any chosen tag"</label>
                     <label class="choice"><input type="radio" name="seg-match" value="all" prop:checked=move || query.with(|q| q.all)
-                        on:change=move |_| change(&|q| q.all = true) />" All chosen tags"</label>
+                        on:change=move |_| change(&|q| q.all = true) />" All chosen tags (on one annotation)"</label>
                 </fieldset>
                 <label class="seg-in">"In "
                     <select class="seg-doc" on:change=move |ev| {

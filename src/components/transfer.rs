@@ -131,8 +131,8 @@ fn ExportForm() -> impl IntoView {
     let docs_sv = StoredValue::new(docs.clone());
     let book_sv = StoredValue::new(book.clone());
     // What the file will hold, before it is made.
-    // No tag chosen: there is nothing to put in any file but a backup.
-    let no_tag = move || chosen_tags.with(Vec::is_empty) && format.get() != Format::Backup;
+    // No tag chosen: there is nothing to put in any file (a backup has its own button).
+    let no_tag = move || chosen_tags.with(Vec::is_empty);
     let preview = move || {
         if no_tag() {
             return "No tag is chosen: choose at least one.".to_string();

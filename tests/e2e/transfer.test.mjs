@@ -110,8 +110,10 @@ test('every format downloads from the export dialog with a meaningful name and e
   for (const box of await page.locator('dialog.export input.tag').all()) await box.uncheck();
   assert.equal(await page.locator('.export-preview').innerText(), 'No tag is chosen: choose at least one.');
   assert.equal(await page.locator('.export-go').isDisabled(), true);
-  await page.locator('input[name="export-format"][value="backup"]').check();
-  assert.equal(await page.locator('.export-go').isDisabled(), false, 'a backup needs no tag');
+  await page.locator('input[name="export-format"][value="codebook-json"]').check();
+  assert.equal(await page.locator('.export-go').isDisabled(), true, 'nor an empty codebook');
+  await page.locator('dialog.export input.tag').first().check();
+  assert.equal(await page.locator('.export-go').isDisabled(), false);
   await page.locator('dialog.export button', { hasText: 'Cancel' }).click();
   await page.locator('dialog.export').waitFor({ state: 'detached' });
   const lines = doccano.bytes.toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
