@@ -40,6 +40,9 @@ pub struct Coding {
     redo: Vec<Vec<Edit>>,
     /// Bumped by every step recorded, undone or redone ([`Coding::steps`]).
     steps: u64,
+    /// The annotation last reshaped, and `steps` right after: a reshape of the same
+    /// annotation with no step between joins that step ([`Coding::reshape`]).
+    reshaping: Option<(String, u64)>,
 }
 
 /// How many steps can be undone.
@@ -198,6 +201,27 @@ impl Coding {
             return (Touched::default(), 0, had);
         }
         (self.restore(self.codebook.clone(), writes), n, had)
+    }
+
+    /// Changes an annotation's span with `f`, as [`Coding::update`] does, except that
+    /// moving the same annotation's edges again, with no other step between, joins
+    /// the last step: one Undo takes back a run of nudges.
+    pub fn reshape(&mut self, id: &str, now: &str, f: impl FnOnce(&mut Annotation)) -> Touched {
+        let join = self.reshaping.as_ref().is_some_and(|(last, at)| last == id && *at == self.steps);
+        let t = self.update(id, now, f);
+        if t.is_empty() {
+            return t;
+        }
+        if join && self.undo.len() >= 2 {
+            let newest = self.undo.pop().unwrap_or_default();
+            if let (Some(Edit::Annotation { after: latest, .. }), Some(Some(Edit::Annotation { after, .. }))) =
+                (newest.into_iter().next(), self.undo.last_mut().map(|step| step.first_mut()))
+            {
+                *after = latest;
+            }
+        }
+        self.reshaping = Some((id.to_string(), self.steps));
+        t
     }
 
     /// Changes an annotation with `f`; stamps `updated`. Nothing happens (and
@@ -563,6 +587,34 @@ mod tests {
         c.undo("t3");
         assert_eq!(c.get("a").unwrap().coder, "ana");
         assert_eq!(c.rename_coder("x", "y", "t4").1, 0);
+    }
+
+    #[test]
+    fn a_run_of_nudges_is_one_undo_step() {
+        let mut c = Coding::new(Codebook::default());
+        c.add(ann("a", "D", 10, "threat"));
+        c.add(ann("b", "D", 20, "threat"));
+        for k in 1..=3 {
+            c.reshape("a", &format!("t{k}"), |a| a.end += 1);
+        }
+        assert_eq!(c.get("a").unwrap().end, 17);
+        c.undo("t4");
+        assert_eq!(c.get("a").unwrap().end, 14, "the three nudges go at once");
+        c.redo("t5");
+        assert_eq!(c.get("a").unwrap().end, 17);
+        // Another step between, or another annotation, starts a new run.
+        c.reshape("a", "t6", |a| a.end += 1);
+        c.update("b", "t7", |a| a.memo = "m".into());
+        c.reshape("a", "t8", |a| a.end += 1);
+        c.reshape("b", "t9", |a| a.end += 1);
+        c.undo("t10");
+        assert_eq!(c.get("b").unwrap().end, 24);
+        c.undo("t10");
+        assert_eq!(c.get("a").unwrap().end, 18);
+        c.undo("t10");
+        assert_eq!(c.get("b").unwrap().memo, "");
+        c.undo("t10");
+        assert_eq!(c.get("a").unwrap().end, 17);
     }
 
     #[test]

@@ -450,7 +450,8 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                     return;
                 }
                 let n = now();
-                coding.change(|c| c.update(&id, &n, |a| {
+                // A run of nudges is one step for Undo.
+                coding.change(|c| c.reshape(&id, &n, |a| {
                     let (s, e) = if by_word {
                         marginalia_core::annotation::step_word(&chars, (a.start, a.end), which == "end", delta > 0)
                     } else {

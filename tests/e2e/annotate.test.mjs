@@ -601,6 +601,11 @@ test('keyboard only: code a whole paragraph from its number, add a second tag, r
     }
   }
   await page.waitForFunction(() => /^reported by some Member States [\s\S]* to be able to sustain$/.test(document.querySelector('.editor .quote').textContent));
+  // The run of nudges is one step: Undo takes it back at once, Redo brings it again.
+  await page.keyboard.press('Control+z');
+  await page.waitForFunction((p) => document.querySelector('.editor .quote').textContent === p, p12.trim());
+  await page.keyboard.press('Control+Shift+z');
+  await page.waitForFunction(() => document.querySelector('.editor .quote').textContent.startsWith('reported by some'));
   await page.locator('label.snap input').focus();
   await page.keyboard.press('Space');
   await page.locator('.editor .range .by', { hasText: 'by character' }).waitFor();
