@@ -66,7 +66,7 @@ fn paragraphs(text: &str) -> Vec<String> {
 /// Which Marginalia wrote the handout and when, and how many tags it has
 /// (`show` escapes a value).
 fn stamp(book: &Codebook, meta: &ExportMeta, show: impl Fn(&str) -> String) -> String {
-    format!("Marginalia {}, exported {}. {} tags.", show(&meta.app_version), show(&meta.exported_at), book.tags.len())
+    format!("Marginalia {}, exported {}. {}.", show(&meta.app_version), show(&meta.exported_at), crate::count(book.tags.len(), "tag"))
 }
 
 /// How to code with the codebook and hand the work in, for coders new to
@@ -163,7 +163,10 @@ pub fn html(book: &Codebook, meta: &ExportMeta) -> String {
     );
     s.push_str(STYLE);
     s.push_str("\n</style>\n</head>\n<body>\n<h1>Codebook</h1>\n");
-    s.push_str(&format!("<p class=\"meta\">{}</p>\n", stamp(book, meta, html_escape)));
+    // The time as people read it, the exact one in the element's datetime.
+    let when = format!("<time datetime=\"{}\">{}</time>", html_escape(&meta.exported_at), html_escape(&crate::moment(&meta.exported_at)));
+    let stamp = stamp(book, meta, html_escape).replacen(&html_escape(&meta.exported_at), &when, 1);
+    s.push_str(&format!("<p class=\"meta\">{stamp}</p>\n"));
     s.push_str("<table>\n<thead><tr><th>Tag</th><th>Colour</th><th>Underline</th><th>Key</th></tr></thead>\n<tbody>\n");
     for t in &book.tags {
         s.push_str(&format!(
