@@ -74,6 +74,12 @@ pub fn App() -> impl IntoView {
     coding_panel::undo_keys();
     // "?" lists the keyboard shortcuts (not while typing).
     let keys_open = RwSignal::new(false);
+    // Annotations changed (or deleted) after the last backup was made.
+    let stale = Memo::new(move |_| {
+        coding.settled.track();
+        let Some(at) = coding.meta.with(|m| m.last_backup.clone()) else { return false };
+        coding.coding.with_untracked(|c| c.docs().any(|d| c.stored(d).iter().any(|a| a.updated.as_str() > at.as_str())))
+    });
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
         let typing = crate::dom::typing(&ev);
         if ev.key() == "?" && !typing && !ev.ctrl_key() && !ev.meta_key() && !ev.alt_key() {
@@ -173,7 +179,13 @@ pub fn App() -> impl IntoView {
             // On two short lines, so that the top bar stays on one line on a laptop.
             <span class="last-backup" title=move || coding.meta.with(|m| m.last_backup.as_deref().map(|t| format!("Last backup {}", marginalia_core::moment(t))))>
                 {move || coding.meta.with(|m| match &m.last_backup {
-                    Some(t) => view! { <span>"Last backup"</span><span>{t.get(..10).unwrap_or(t).to_string()}</span> }.into_any(),
+                    Some(t) => view! {
+                        <span>"Last backup"</span>
+                        <span>{t.get(..10).unwrap_or(t).to_string()}
+                            // Weeks of work: whether the last backup still holds all of it.
+                            {move || stale.get().then(|| view! { <span class="since" title="Annotations changed since the last backup">" · changed since"</span> })}
+                        </span>
+                    }.into_any(),
                     None => view! { <span>"No backup"</span><span>"yet"</span> }.into_any(),
                 })}
             </span>

@@ -348,10 +348,17 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   await a.locator('.last-backup', { hasText: /Last backup\s*\d{4}-\d{2}-\d{2}/ }).waitFor();
   // The top bar stays on one line on a laptop screen, with the backup's date in it.
   assert.ok(await a.evaluate(() => document.querySelector('.topbar').getBoundingClientRect().height < 70), 'one line');
+  assert.equal(await a.locator('.last-backup .since').count(), 0, 'nothing changed since');
   assert.match(download.suggestedFilename(), /^marginalia-backup-Backup-\d{4}-\d{2}-\d{2}\.json$/, 'the coder is in the name');
   const content = (await import('node:fs')).readFileSync(await download.path());
   const file = { name: download.suggestedFilename(), mimeType: 'application/json', buffer: content };
   const backup = JSON.parse(content.toString('utf8'));
+  // A change after the backup: the top bar says the backup no longer holds everything.
+  await a.locator('#p6 .pnum').focus();
+  await a.keyboard.press('2');
+  await a.locator('.last-backup .since', { hasText: 'changed since' }).waitFor();
+  assert.ok(await a.evaluate(() => document.querySelector('.topbar').getBoundingClientRect().height < 70), 'still one line');
+  await screenshot(a, 'changed-since');
   assert.equal(backup.format, 'marginalia-backup');
   assert.equal(backup.annotations.length, 1);
   assert.equal(backup.annotations[0].memo, 'memo 😀 kept');
