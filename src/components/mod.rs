@@ -568,10 +568,12 @@ use wasm_bindgen::JsCast;
 /// The keyboard shortcuts, in one list ("?" or the top bar's "?" button).
 #[component]
 fn KeysDialog(open: RwSignal<bool>) -> impl IntoView {
-    const KEYS: [(&str, &str); 11] = [
+    const KEYS: [(&str, &str); 13] = [
         ("1 – 9", "Code the selected text with that tag (the palette shows which)."),
         ("1 – 9 on a ¶ number", "Code the whole paragraph: Tab to its number in the margin first."),
         ("1 – 9 with an annotation open", "Add or remove that tag."),
+        ("Start, End ◀ ▶", "Move the open annotation's edges; with Whole words on, a word at a time (Tab to them, then Enter)."),
+        ("F7, then Shift + arrows", "Select a phrase without a mouse (the browser's caret browsing), then press a tag's key."),
         ("Delete", "Delete the open annotation (Undo brings it back)."),
         ("Escape", "Close the open annotation, the palette or a dialog."),
         ("Click a highlight", "Open its annotation; click again where highlights overlap for the next."),

@@ -632,7 +632,7 @@ test('keyboard only: code a whole paragraph from its number, add a second tag, r
   await page.locator('#p12 .pnum').focus();
   await page.keyboard.press('?');
   await page.locator('dialog.keys[open]').waitFor();
-  assert.match(await page.locator('dialog.keys').innerText(), /Code the whole paragraph/);
+  assert.match(await page.locator('dialog.keys').innerText(), /Code the whole paragraph[\s\S]*a word at a time[\s\S]*caret browsing/);
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => !document.querySelector('dialog.keys'));
   // From the report's top, one link skips every paragraph number to the panel beside it.
