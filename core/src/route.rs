@@ -35,6 +35,10 @@ pub struct SegmentsQuery {
     pub by_tag: bool,
     /// Only this coder's segments (`by=`), or everyone's.
     pub coder: Option<String>,
+    /// Co-occurrence as QDA tools count it (`match=overlap`): an annotation with a
+    /// chosen tag that overlaps, for every other chosen tag, an annotation of the
+    /// same coder with that tag ([`crate::segments::overlapping`]).
+    pub overlap: bool,
 }
 
 impl SegmentsQuery {
@@ -80,7 +84,10 @@ impl SegmentsQuery {
                         }
                     }
                 }
-                "match" => q.all = value.eq_ignore_ascii_case("all"),
+                "match" => {
+                    q.all = value.eq_ignore_ascii_case("all");
+                    q.overlap = value.eq_ignore_ascii_case("overlap");
+                }
                 "in" if !value.is_empty() => q.doc = Some(decode(value)),
                 "group" => q.by_tag = value.eq_ignore_ascii_case("tag"),
                 "by" => q.coder = Some(decode(value)),
@@ -97,6 +104,8 @@ impl SegmentsQuery {
         }
         if self.all {
             parts.push("match=all".to_string());
+        } else if self.overlap {
+            parts.push("match=overlap".to_string());
         }
         if let Some(d) = &self.doc {
             parts.push(format!("in={}", encode(d)));
@@ -262,7 +271,7 @@ mod tests {
 
     #[test]
     fn a_retrieval_is_a_link() {
-        let q = SegmentsQuery { tags: vec!["finance".into(), "threat".into()], all: true, doc: Some("S-2019-103".into()), by_tag: true, coder: Some("Ana Lima".into()) };
+        let q = SegmentsQuery { tags: vec!["finance".into(), "threat".into()], all: true, doc: Some("S-2019-103".into()), by_tag: true, coder: Some("Ana Lima".into()), overlap: false };
         let r = Route::Segments(q.clone());
         assert_eq!(r.to_hash(), "#/segments?tags=finance,threat&match=all&in=S-2019-103&group=tag&by=Ana%20Lima");
         assert_eq!(Route::parse(&r.to_hash()), r);
@@ -278,8 +287,11 @@ mod tests {
         // Any case in the keywords.
         assert_eq!(
             Route::parse("#/segments?tags=threat,finance&match=ALL&group=Tag"),
-            Route::Segments(SegmentsQuery { tags: vec!["threat".into(), "finance".into()], all: true, doc: None, by_tag: true, coder: None })
+            Route::Segments(SegmentsQuery { tags: vec!["threat".into(), "finance".into()], all: true, doc: None, by_tag: true, coder: None, overlap: false })
         );
+        let r = Route::parse("#/segments?tags=a,b&match=Overlap");
+        assert_eq!(r, Route::Segments(SegmentsQuery { tags: vec!["a".into(), "b".into()], overlap: true, ..Default::default() }));
+        assert_eq!(r.to_hash(), "#/segments?tags=a,b&match=overlap");
     }
 
     #[test]
@@ -317,6 +329,7 @@ mod tests {
         fn segment_queries_round_trip(
             tags in proptest::collection::vec("\\PC{1,8}", 0..4),
             all: bool,
+            overlap: bool,
             doc in proptest::option::of("\\PC{1,12}"),
             by_tag: bool,
             coder in proptest::option::of("\\PC{0,12}"),
@@ -327,7 +340,7 @@ mod tests {
                     unique.push(t);
                 }
             }
-            let r = Route::Segments(SegmentsQuery { tags: unique, all, doc, by_tag, coder });
+            let r = Route::Segments(SegmentsQuery { tags: unique, all, doc, by_tag, coder, overlap: overlap && !all });
             proptest::prop_assert_eq!(Route::parse(&r.to_hash()), r);
         }
     }

@@ -19,6 +19,25 @@ pub struct Segment<K> {
     pub ids: Vec<K>,
 }
 
+/// Co-occurrence as QDA tools count it: of `anns` (one document's, sorted by
+/// start), those that carry one of `tags` and overlap, for every tag of `tags`,
+/// an annotation of the same coder with that tag (itself included). With fewer
+/// than two tags, every annotation with the tag.
+pub fn overlapping<'a>(anns: &[&'a Annotation], tags: &[String]) -> Vec<&'a Annotation> {
+    let with: Vec<&Annotation> = anns.iter().copied().filter(|a| a.tags.iter().any(|t| tags.contains(t))).collect();
+    with.iter()
+        .copied()
+        .filter(|a| {
+            tags.iter().all(|t| {
+                // Sorted by start: only those starting before `a` ends can overlap it.
+                with.iter()
+                    .take_while(|b| b.start < a.end)
+                    .any(|b| b.coder == a.coder && b.end > a.start && b.tags.contains(t))
+            })
+        })
+        .collect()
+}
+
 /// Cuts `[start, end)` at the boundaries of `spans` (`(start, end, key)`, any order;
 /// clipped to the range; empty spans ignored). The segments are sorted, non-empty
 /// and tile the range exactly; an empty range gives no segments.
@@ -126,6 +145,30 @@ pub fn context(doc: &Document, start: usize, end: usize, width: usize) -> Contex
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn codings_that_overlap_co_occur() {
+        let ann = |id: &str, s: usize, e: usize, tags: &[&str], coder: &str| Annotation {
+            id: id.into(), doc: "D".into(), start: s, end: e, quote: String::new(), prefix: String::new(), suffix: String::new(),
+            tags: tags.iter().map(|t| t.to_string()).collect(), memo: String::new(), coder: coder.into(),
+            created: "t".into(), updated: "t".into(), deleted: false,
+        };
+        let anns = [
+            ann("threat", 0, 100, &["threat"], "ana"),
+            ann("inside", 10, 20, &["prosecution"], "ana"),
+            ann("both", 30, 40, &["threat", "prosecution"], "ana"),
+            ann("bo", 50, 60, &["prosecution"], "bo"),
+            ann("other", 70, 80, &["finance"], "ana"),
+            ann("apart", 200, 210, &["prosecution"], "ana"),
+        ];
+        let refs: Vec<&Annotation> = anns.iter().collect();
+        let tags = vec!["threat".to_string(), "prosecution".to_string()];
+        let ids: Vec<&str> = overlapping(&refs, &tags).iter().map(|a| a.id.as_str()).collect();
+        // Bo's coding overlaps Ana's threat, but another coder's codings do not co-occur with hers.
+        assert_eq!(ids, ["threat", "inside", "both"]);
+        let one = vec!["prosecution".to_string()];
+        assert_eq!(overlapping(&refs, &one).len(), 4, "one tag: every annotation with it");
+    }
 
     fn show(segs: &[Segment<char>]) -> Vec<String> {
         segs.iter().map(|s| format!("{}-{}:{}", s.start, s.end, s.ids.iter().collect::<String>())).collect()

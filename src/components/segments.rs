@@ -78,8 +78,15 @@ pub fn SegmentsView() -> impl IntoView {
                     .filter(|d| q.doc.as_ref().is_none_or(|s| *s == slug(&d.meta.id)))
                     .flat_map(|d| {
                         let q = q.clone();
-                        c.live(&d.meta.id)
-                            .filter(move |a| q.matches(&a.tags) && q.coder.as_ref().is_none_or(|c| a.coder == *c))
+                        let mine: Vec<&marginalia_core::annotation::Annotation> =
+                            c.live(&d.meta.id).filter(|a| q.coder.as_ref().is_none_or(|c| a.coder == *c)).collect();
+                        // Overlapping codings (QDA tools' co-occurrence), or the tags of each annotation.
+                        let picked = if q.overlap && q.tags.len() > 1 {
+                            marginalia_core::segments::overlapping(&mine, &q.tags)
+                        } else {
+                            mine.into_iter().filter(|a| q.matches(&a.tags)).collect()
+                        };
+                        picked.into_iter()
                             .map(move |a| {
                                 let para = d.paragraphs().find(|(_, b)| b.end > a.start).map(|(n, _)| n).unwrap_or(0);
                                 let href = Route::report(&d.meta.id, (para > 0).then_some(para)).to_hash();
@@ -127,13 +134,18 @@ pub fn SegmentsView() -> impl IntoView {
             let what = if q.co_occurrence() {
                 let names: Vec<String> = b.tags.iter().filter(|t| q.tags.contains(&t.id)).map(|t| t.name.clone()).collect();
                 format!(" with {}", names.join(" and "))
+            } else if q.overlap && q.tags.len() > 1 {
+                let names: Vec<String> = b.tags.iter().filter(|t| q.tags.contains(&t.id)).map(|t| t.name.clone()).collect();
+                format!(" where {} codings overlap", names.join(" and "))
             } else {
                 String::new()
             };
+            let overlap_view = q.overlap && q.tags.len() > 1;
             view! {
                 <div class="row seg-summary">
                     <p class="count-line">{marginalia_core::count(total, "segment")}{what}</p>
-                    <button type="button" class="btn seg-export" title="Export these segments: the export dialog opens with these tags and texts chosen"
+                    <button type="button" class="btn seg-export" disabled=overlap_view
+                        title=if overlap_view { "Exports choose annotations by their own tags: overlapping codings are a view here, not an export" } else { "Export these segments: the export dialog opens with these tags and texts chosen" }
                         on:click=move |_| export_these(state, transfer, &q)>"Export these…"</button>
                 </div>
             }
@@ -195,10 +207,13 @@ pub fn SegmentsView() -> impl IntoView {
                 <fieldset class="match" disabled=move || query.with(|q| q.tags.len() < 2)
                     title="With two tags or more chosen: segments with any of them, or only those with all of them (co-occurrence)">
                     <legend class="visually-hidden">"Segments with"</legend>
-                    <label class="choice"><input type="radio" name="seg-match" value="any" prop:checked=move || !query.with(|q| q.all)
-                        on:change=move |_| change(&|q| q.all = false) />" Any chosen tag"</label>
+                    <label class="choice"><input type="radio" name="seg-match" value="any" prop:checked=move || query.with(|q| !q.all && !q.overlap)
+                        on:change=move |_| change(&|q| { q.all = false; q.overlap = false; }) />" Any chosen tag"</label>
                     <label class="choice"><input type="radio" name="seg-match" value="all" prop:checked=move || query.with(|q| q.all)
-                        on:change=move |_| change(&|q| q.all = true) />" All chosen tags (on one annotation)"</label>
+                        on:change=move |_| change(&|q| { q.all = true; q.overlap = false; }) />" All chosen tags (on one annotation)"</label>
+                    <label class="choice" title="Co-occurrence as NVivo and ATLAS.ti count it: annotations with a chosen tag that overlap an annotation (of the same coder) with each other chosen tag">
+                        <input type="radio" name="seg-match" value="overlap" prop:checked=move || query.with(|q| q.overlap && !q.all)
+                        on:change=move |_| change(&|q| { q.all = false; q.overlap = true; }) />" Overlapping codings"</label>
                 </fieldset>
                 <label class="seg-in">"In "
                     <select class="seg-doc" on:change=move |ev| {

@@ -1035,6 +1035,9 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.equal(await page.evaluate((id) => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103')).find((a) => a.id === id).deleted ?? false, keys[0].id), false);
   await page.locator('.editor .tagbtn[data-tag="threat"]').click();
   await page.locator('.toast', { hasText: "That annotation is Key's, so threat went on an annotation of your own of the same text." }).waitFor();
+  // Storage is written right after the paint: wait for it.
+  await page.waitForFunction(([s, e]) => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103'))
+    .some((a) => a.coder === 'Cy' && a.start === s && a.end === e && !a.deleted), [keys[0].start, keys[0].end]);
   const after = await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103')).filter((a) => !a.deleted));
   assert.deepEqual(after.find((a) => a.id === keys[0].id).tags, ['finance'], "Key's annotation is unchanged");
   const mine = after.find((a) => a.coder === 'Cy' && a.start === keys[0].start && a.end === keys[0].end);
@@ -1051,6 +1054,14 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   await page.keyboard.press('3');
   await page.locator('.hl[data-tags~="repatriation"]', { hasText: 'fewer liabilities' }).waitFor();
   assert.match(await page.locator('.show-coder select option:checked').innerText(), /^everyone's/);
+  // Co-occurrence as QDA tools count it: Cy's threat (all of ¶12) overlaps Cy's finance
+  // ("financial reserves"), though no one annotation of Cy's has both tags.
+  await page.goto(`${server.url}#/segments?tags=finance,threat&match=all&by=Cy`);
+  await page.locator('.seg-summary .count-line', { hasText: '0 segments' }).waitFor();
+  await page.locator('.filters .match input[value="overlap"]').check();
+  await page.waitForFunction(() => location.hash === '#/segments?tags=finance,threat&match=overlap&by=Cy');
+  await page.locator('.seg-summary .count-line', { hasText: /^2 segments where threat and finance codings overlap$/ }).waitFor();
+  assert.equal(await page.locator('.seg-export').isDisabled(), true, 'an overlap is a view, not an export');
   assert.deepEqual(errors, []);
   await context.close();
 });
