@@ -740,19 +740,25 @@ mod tests {
         assert_eq!(alpha(&docs, &k, &tags(&["X", "Y"]), &tags(&["threat"])).units, 0);
     }
 
+    /// The test document coded by coders A and B: (start, length, A?, threat or finance).
+    fn coded(spans: &[(usize, usize, bool, usize)]) -> (Document, Coding) {
+        let d = doc();
+        let len = d.text.chars().count();
+        let mut c = Coding::new(Codebook::default());
+        for (i, (s, l, who, t)) in spans.iter().enumerate() {
+            let s = s % len;
+            let e = (s + l).min(len);
+            if let Some(a) = Annotation::new(&d, s, e, ["threat", "finance"][*t], if *who { "A" } else { "B" }, format!("x{i}"), "t", false) {
+                c.add(a);
+            }
+        }
+        (d, c)
+    }
+
     proptest! {
         #[test]
         fn alpha_of_two_coders_is_scotts_pi_corrected(spans in proptest::collection::vec((0usize..120, 1usize..40, any::<bool>(), 0usize..2), 0..12)) {
-            let d = doc();
-            let len = d.text.chars().count();
-            let mut c = Coding::new(Codebook::default());
-            for (i, (s, l, who, t)) in spans.iter().enumerate() {
-                let s = s % len;
-                let e = (s + l).min(len);
-                if let Some(a) = Annotation::new(&d, s, e, ["threat", "finance"][*t], if *who { "A" } else { "B" }, format!("x{i}"), "t", false) {
-                    c.add(a);
-                }
-            }
+            let (d, c) = coded(&spans);
             let docs = [d];
             let t = tags(&["threat", "finance"]);
             let pair = compare(&docs, &c, "A", "B", &t);
@@ -774,17 +780,7 @@ mod tests {
 
         #[test]
         fn measures_stay_in_range_and_are_symmetric(spans in proptest::collection::vec((0usize..120, 1usize..40, any::<bool>(), 0usize..2), 0..12)) {
-            let d = doc();
-            let len = d.text.chars().count();
-            let mut c = Coding::new(Codebook::default());
-            for (i, (s, l, who, t)) in spans.iter().enumerate() {
-                let s = s % len;
-                let e = (s + l).min(len);
-                let tag = ["threat", "finance"][*t];
-                if let Some(a) = Annotation::new(&d, s, e, tag, if *who { "A" } else { "B" }, format!("x{i}"), "t", false) {
-                    c.add(a);
-                }
-            }
+            let (d, c) = coded(&spans);
             let docs = [d];
             let t = tags(&["threat", "finance"]);
             let ab = compare(&docs, &c, "A", "B", &t);
