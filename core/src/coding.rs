@@ -93,12 +93,17 @@ impl Coding {
 
     /// Live annotations per tag id, for one document or all (`None`).
     pub fn counts(&self, doc: Option<&str>) -> BTreeMap<String, usize> {
+        self.counts_of(doc, None)
+    }
+
+    /// As [`Coding::counts`], of one coder's annotations only when `coder` is given.
+    pub fn counts_of(&self, doc: Option<&str>, coder: Option<&str>) -> BTreeMap<String, usize> {
         let mut out = BTreeMap::new();
         let it: Box<dyn Iterator<Item = &Annotation>> = match doc {
             Some(d) => Box::new(self.live(d)),
             None => Box::new(self.all_live()),
         };
-        for a in it {
+        for a in it.filter(|a| coder.is_none_or(|c| a.coder == c)) {
             for t in &a.tags {
                 *out.entry(t.clone()).or_insert(0) += 1;
             }
@@ -583,6 +588,8 @@ mod tests {
         assert!(touched.docs.contains("D"));
         assert_eq!(c.get("a").unwrap().coder, "Ana Lima");
         assert_eq!(c.get("c").unwrap().coder, "bo", "another coder's stay theirs");
+        assert_eq!(c.counts_of(Some("D"), Some("bo")).get("threat"), Some(&1));
+        assert_eq!(c.counts_of(Some("D"), None).get("threat"), Some(&2));
         assert_eq!(c.get("b").unwrap().coder, "ana");
         c.undo("t3");
         assert_eq!(c.get("a").unwrap().coder, "ana");

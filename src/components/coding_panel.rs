@@ -174,29 +174,15 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
         Memo::new(move |_| {
             coding.settled.track();
             let showing = coding.showing.get();
-            coding.coding.with_untracked(|c| {
-                let mut out = std::collections::BTreeMap::<String, usize>::new();
-                for a in c.live(&doc_id).filter(|a| showing.as_ref().is_none_or(|s| a.coder == *s)) {
-                    for t in &a.tags {
-                        *out.entry(t.clone()).or_default() += 1;
-                    }
-                }
-                out
-            })
+            coding.coding.with_untracked(|c| c.counts_of(Some(&doc_id), showing.as_deref()))
         })
     };
     // The coders of this text, with how many annotations each, when there are several.
     let coders = {
-        let doc_id = doc_id.clone();
+        let doc = Arc::clone(&doc);
         Memo::new(move |_| {
             coding.settled.track();
-            coding.coding.with_untracked(|c| {
-                let mut out = std::collections::BTreeMap::<String, usize>::new();
-                for a in c.live(&doc_id) {
-                    *out.entry(a.coder.clone()).or_default() += 1;
-                }
-                out.into_iter().collect::<Vec<_>>()
-            })
+            coding.coding.with_untracked(|c| marginalia_core::agreement::coders(std::slice::from_ref(&doc), c))
         })
     };
     let book = Memo::new(move |_| coding.coding.with(|c| c.codebook.clone()));
