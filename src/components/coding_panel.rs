@@ -9,7 +9,7 @@ use marginalia_core::annotation::Annotation;
 use marginalia_core::html::{self, ListRow};
 use wasm_bindgen::JsCast;
 
-use crate::coding::{now, use_coding};
+use crate::coding::{Notice, now, use_coding};
 
 /// Undo and redo everywhere: Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z or Ctrl+Y
 /// redoes (not while typing in a field, where they edit the field).
@@ -431,11 +431,14 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
         let nudge = |which: &'static str, delta: i64| {
             let id = id.clone();
             let chars = Arc::clone(&chars);
+            let doc = Arc::clone(&doc);
             move |_| {
                 if theirs {
                     return;
                 }
                 let n = now();
+                let cite = |c: &marginalia_core::coding::Coding| c.get(&id).map(|a| a.cite(&doc)).unwrap_or_default();
+                let before = coding.coding.with_untracked(cite);
                 // A run of nudges is one step for Undo.
                 coding.change(|c| c.reshape(&id, &n, |a| {
                     let (s, e) = if by_word {
@@ -450,6 +453,12 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                     a.end = e;
                     a.fill_quote(&chars);
                 }));
+                // A span that grows into another paragraph is easy to miss: said once.
+                let after = coding.coding.with_untracked(cite);
+                let across = |c: &str| c.rsplit_once('¶').is_some_and(|(_, n)| n.contains('–'));
+                if across(&after) && !across(&before) {
+                    coding.notice.set(Some(Notice::slip(format!("The annotation now runs across {after}."))));
+                }
             }
         };
         let unit = if by_word { "word" } else { "character" };
