@@ -280,6 +280,18 @@ impl Coding {
         (self.restore(self.codebook.clone(), writes), n)
     }
 
+    /// The names of the coders with live annotations here.
+    pub fn coders(&self) -> BTreeSet<&str> {
+        self.all_live().map(|a| a.coder.as_str()).collect()
+    }
+
+    /// The coder here named `name`, as coded, else in any case (a link or a file
+    /// may spell it otherwise).
+    pub fn coder_named(&self, name: &str) -> Option<String> {
+        let here = self.coders();
+        here.get(name).or_else(|| here.iter().find(|h| h.to_lowercase() == name.to_lowercase())).map(|h| h.to_string())
+    }
+
     /// Whose work `incoming` (a file's annotations) is, for a preview: each coder
     /// with how many live annotations, and whether a coder of that name is
     /// already here (their work will count as one coder's) or one whose name
@@ -290,14 +302,14 @@ impl Coding {
         for a in incoming.iter().filter(|a| !a.deleted) {
             *counts.entry(a.coder.as_str()).or_default() += 1;
         }
-        let here: BTreeSet<&str> = self.all_live().map(|a| a.coder.as_str()).collect();
+        let here = self.coders();
         let parts: Vec<String> = counts
             .into_iter()
             .map(|(coder, n)| {
                 let name = if coder.is_empty() { "an unnamed coder" } else { coder };
                 let status = if here.contains(coder) {
                     "already coding here: counted as one coder".to_string()
-                } else if let Some(other) = here.iter().find(|h| h.to_lowercase() == coder.to_lowercase()) {
+                } else if let Some(other) = self.coder_named(coder) {
                     format!("new; {other} is here, spelt otherwise")
                 } else {
                     "new here".to_string()

@@ -52,12 +52,7 @@ pub fn SegmentsView() -> impl IntoView {
             missing.push(format!("text {asked}"));
         }
         // A coder by name as coded, else in any case.
-        let coder = known.coder.as_ref().and_then(|c| {
-            coding.coding.with(|k| {
-                let here: std::collections::BTreeSet<&str> = k.all_live().map(|a| a.coder.as_str()).collect();
-                here.get(c.as_str()).or_else(|| here.iter().find(|h| h.to_lowercase() == c.to_lowercase())).map(|h| h.to_string())
-            })
-        });
+        let coder = known.coder.as_ref().and_then(|c| coding.coding.with(|k| k.coder_named(c)));
         if let (Some(asked), None) = (&known.coder, &coder) {
             missing.push(format!("coder {asked}"));
         }
@@ -226,7 +221,7 @@ pub fn SegmentsView() -> impl IntoView {
                 </label>
                 {move || {
                     // Several coders here: one coder's segments, or everyone's.
-                    let coders: Vec<String> = coding.coding.with(|c| c.all_live().map(|a| a.coder.clone()).collect::<std::collections::BTreeSet<_>>()).into_iter().collect();
+                    let coders: Vec<String> = coding.coding.with(|c| c.coders().into_iter().map(str::to_string).collect());
                     let chosen = query.with(|q| q.coder.clone());
                     (coders.len() > 1 || chosen.is_some()).then(|| view! {
                         <label class="seg-by">"By "
