@@ -290,7 +290,8 @@ test('a full store keeps the change, says so, and loses nothing', async () => {
   await page.keyboard.press('2');
   await page.locator('.toast', { hasText: 'full' }).waitFor();
   await screenshot(page, 'storage-full');
-  assert.equal(await page.locator('.ann-list li').count(), 2, 'the change is kept in memory');
+  // The list follows a frame after the highlight; the change is kept in memory.
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 2);
   const saved = await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2018/770')).map((x) => x.quote));
   assert.deepEqual(saved, ['covert network'], 'what was saved before is still saved');
   // Room again: the next change saves everything.
@@ -781,7 +782,8 @@ test('find in a report and across the corpus', async () => {
   await tagAll.selectOption('threat');
   const toast = page.locator('.toast.done');
   await toast.filter({ hasText: `${expected} matches of “Returnees” tagged threat.` }).waitFor();
-  assert.equal(await page.locator('.ann-list li').count(), expected);
+  // The list follows a frame after the highlights.
+  await page.waitForFunction((n) => document.querySelectorAll('.ann-list li').length === n, expected);
   assert.equal(await tagAll.inputValue(), '', 'the menu is ready for another tag');
   await screenshot(page, 'tag-all');
   // One Undo takes them all back.
