@@ -217,6 +217,7 @@ fn setup_all() -> Result {
     setup_web()?;
     ensure_wasm_opt()?;
     ensure_browser()?;
+    ensure_xmllint()?;
     ensure_node_packages()
 }
 
@@ -266,6 +267,8 @@ fn build_release() -> Result {
 fn test(extra: &[String]) -> Result {
     let only = extra.first().map(String::as_str);
     if only.is_none() || only == Some("core") {
+        // core/tests/refi_schema.rs validates the REFI-QDA exports with xmllint.
+        ensure_xmllint()?;
         step("core and CLI tests (cargo test)");
         run(Command::new("cargo").args(["test", "-p", "marginalia-core", "-p", "marginalia-cli", "-p", "crc32fast"]))?;
     }
