@@ -57,9 +57,10 @@ usage:
   marginalia agreement --from BACKUP.json [--coders A,B] [--documents ...] [--tags ...]
                                                 intercoder agreement of two coders in a backup (or a
                                                 coder and an answer key), as CSV: per tag and for all
-                                                tags, units (paragraphs and notes) both, only A, only B,
-                                                neither; percent agreement, Cohen's kappa, Krippendorff's
-                                                alpha, precision, recall and F1 of B against A, character
+                                                tags, units (paragraphs; notes where one coded a
+                                                note) both, only A, only B, neither; percent
+                                                agreement, Cohen's kappa, Krippendorff's alpha,
+                                                precision, recall and F1 of B against A, character
                                                 overlap. --coders A,B,C (three or more): Krippendorff's
                                                 alpha of them all, per tag and for all tags
   marginalia import FILE --into BACKUP.json [--format auto|backup|csv|doccano|spacy|labelstudio|w3c|brat|qdpx]

@@ -18,7 +18,10 @@
 //!
 //! Only live annotations count; headings are not units, and only the
 //! documents either coder coded are compared (the others would only add
-//! units neither gave any tag, and make agreement look better than it is). Kappa is undefined
+//! units neither gave any tag, and make agreement look better than it is).
+//! For the same reason a text's footnotes are units only when one of the
+//! coders compared coded a footnote of that text: most notes are references
+//! no one codes, and would count as agreement. Kappa is undefined
 //! (`None`) when chance agreement is total (both coders gave every unit the
 //! same answer); F1 and overlap are undefined when neither coder used the tag.
 
@@ -26,7 +29,7 @@ use std::borrow::Borrow;
 use std::collections::BTreeSet;
 
 use crate::coding::Coding;
-use crate::document::{BlockKind, Document};
+use crate::document::{Block, BlockKind, Document};
 
 /// The counts behind one tag's agreement (or the pooled counts of several).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -163,7 +166,8 @@ impl Coincidences {
 pub struct Reliability {
     pub tags: Vec<(String, Option<f64>)>,
     pub all: Option<f64>,
-    /// Units each coder judged (the paragraphs and notes of the texts any of them coded).
+    /// Units each coder judged (the paragraphs of the texts any of them coded, and their
+    /// notes where one of them coded a note).
     pub units: usize,
 }
 
@@ -176,11 +180,12 @@ pub fn alpha<D: Borrow<Document>>(docs: &[D], coding: &Coding, coders: &[String]
         if !coding.live(&d.meta.id).any(|x| coders.contains(&x.coder)) {
             continue;
         }
-        units += d.blocks.iter().filter(|k| !matches!(k.kind, BlockKind::Heading { .. })).count();
+        let is_unit = unit_rule(d, coding, |c| coders.iter().any(|x| x == c));
+        units += d.blocks.iter().filter(|k| is_unit(k)).count();
         for (t, tag) in tags.iter().enumerate() {
-            let given: Vec<BTreeSet<usize>> = coders.iter().map(|c| tagged(d, coding, c, tag).1).collect();
+            let given: Vec<BTreeSet<usize>> = coders.iter().map(|c| tagged(d, coding, c, tag, &is_unit).1).collect();
             for (i, block) in d.blocks.iter().enumerate() {
-                if !matches!(block.kind, BlockKind::Heading { .. }) {
+                if is_unit(block) {
                     per_tag[t].unit(given.iter().filter(|g| g.contains(&i)).count(), coders.len());
                 }
             }
@@ -195,15 +200,29 @@ pub fn alpha<D: Borrow<Document>>(docs: &[D], coding: &Coding, coders: &[String]
 
 type Tagged = (Vec<(usize, usize)>, BTreeSet<usize>);
 
+/// Which blocks of a document are units for the coders `compared` picks:
+/// paragraphs; footnotes too when one of those coders coded a footnote of it.
+fn unit_rule<'a>(d: &'a Document, coding: &Coding, compared: impl Fn(&str) -> bool) -> impl Fn(&Block) -> bool + 'a {
+    let notes = d.blocks.iter().filter(|b| matches!(b.kind, BlockKind::Footnote { .. }));
+    let notes_coded = notes.clone().any(|n| {
+        coding.live(&d.meta.id).any(|x| compared(&x.coder) && !x.tags.is_empty() && x.start < n.end && x.end > n.start)
+    });
+    move |b: &Block| match b.kind {
+        BlockKind::Heading { .. } => false,
+        BlockKind::Footnote { .. } => notes_coded,
+        BlockKind::Paragraph { .. } => true,
+    }
+}
+
 /// A coder's spans with a tag in a document (merged; `live` gives them sorted
-/// by start), and the units (block indices, headings aside) they touch.
-fn tagged(d: &Document, coding: &Coding, coder: &str, tag: &str) -> Tagged {
+/// by start), and the units (block indices, as `is_unit` says) they touch.
+fn tagged(d: &Document, coding: &Coding, coder: &str, tag: &str, is_unit: impl Fn(&Block) -> bool) -> Tagged {
     let spans = merge(coding.live(&d.meta.id).filter(|x| x.coder == coder && x.has_tag(tag) && x.start < x.end).map(|x| (x.start, x.end)));
     let units = d
         .blocks
         .iter()
         .enumerate()
-        .filter(|(_, k)| !matches!(k.kind, BlockKind::Heading { .. }))
+        .filter(|(_, k)| is_unit(k))
         .filter(|(_, k)| spans.iter().any(|&(s, e)| s < k.end && e > k.start))
         .map(|(i, _)| i)
         .collect();
@@ -272,11 +291,12 @@ pub fn compare<D: Borrow<Document>>(docs: &[D], coding: &Coding, a: &str, b: &st
             continue;
         }
         // Per tag: each coder's spans and the units they touch.
+        let is_unit = unit_rule(d, coding, |c| c == a || c == b);
         let per: Vec<[Tagged; 2]> =
-            tags.iter().map(|tag| [a, b].map(|coder| tagged(d, coding, coder, tag))).collect();
+            tags.iter().map(|tag| [a, b].map(|coder| tagged(d, coding, coder, tag, &is_unit))).collect();
         // Unit by unit, tag by tag: the disagreements come out in text order.
         for (i, block) in d.blocks.iter().enumerate() {
-            if matches!(block.kind, BlockKind::Heading { .. }) {
+            if !is_unit(block) {
                 continue;
             }
             for (t, [(sa, ua), (sb, ub)]) in per.iter().enumerate() {
@@ -460,8 +480,8 @@ pub fn report_html<D: Borrow<Document>>(
     h.push_str("<div class=\"table-wrap\"><table class=\"agreement\">");
     head(&mut h, &[
         ("", "Tag"),
-        ("Paragraphs and notes A gave the tag", &named(a)),
-        ("Paragraphs and notes B gave the tag", &named(b)),
+        ("Units (paragraphs, coded notes) A gave the tag", &named(a)),
+        ("Units (paragraphs, coded notes) B gave the tag", &named(b)),
         ("Given it by both", "Both"),
         ("Share of units where both agree (gave it, or did not)", "% agreement"),
         ("Cohen's kappa: agreement beyond chance, −1 to 1", "κ"),
@@ -479,7 +499,7 @@ pub fn report_html<D: Borrow<Document>>(
     }
     h.push_str("</tbody></table></div>");
     h.push_str(&format!(
-        "<p class=\"count-line\">Over {} (the paragraphs and notes of the texts either coded).</p>",
+        "<p class=\"count-line\">Over {} (the paragraphs of the texts either coded, and their footnotes where either coded one).</p>",
         crate::count(r.all.units() / r.tags.len().max(1), "unit")
     ));
     if let Some((all, n)) = everyone.filter(|(_, n)| *n > 2) {
@@ -491,7 +511,7 @@ pub fn report_html<D: Borrow<Document>>(
         }
         h.push_str("</tbody></table></div>");
         h.push_str(&format!(
-            "<p class=\"count-line\">Over {} of the texts any of them coded. At 0.80 or more, coding is usually taken as reliable; 0.67 to 0.80 allows tentative conclusions.</p>",
+            "<p class=\"count-line\">Over {} of the texts any of them coded (footnotes where one of them coded one). At 0.80 or more, coding is usually taken as reliable; 0.67 to 0.80 allows tentative conclusions.</p>",
             crate::count_as(all.units, "paragraph or note", "paragraphs and notes")
         ));
     }
@@ -640,14 +660,14 @@ mod tests {
         let docs = [d.clone()];
         let r = compare(&docs, &c, "Ana", "Bo", &tags(&["threat", "finance"]));
         let threat = r.tags[0].1;
-        assert_eq!((threat.both, threat.only_a, threat.only_b, threat.neither), (1, 1, 0, 3), "4 paragraphs and a note");
+        assert_eq!((threat.both, threat.only_a, threat.only_b, threat.neither), (1, 1, 0, 2), "4 paragraphs; the note nobody coded is no unit");
         let half = e1 - (s1 + e1) / 2;
         assert_eq!((threat.chars_both, threat.chars_only_b), (half, 0));
         assert_eq!(threat.chars_only_a, (e1 - s1 - half) + (para(&d, 2).1 - para(&d, 2).0));
         let finance = r.tags[1].1;
-        assert_eq!((finance.both, finance.only_a, finance.only_b, finance.neither), (0, 1, 1, 3));
+        assert_eq!((finance.both, finance.only_a, finance.only_b, finance.neither), (0, 1, 1, 2));
         assert_eq!(finance.f1(), Some(0.0));
-        assert_eq!(r.all.units(), 10);
+        assert_eq!(r.all.units(), 8);
         assert_eq!(
             r.disagreements.iter().map(|x| (x.cite.as_str(), x.tag.as_str(), x.by)).collect::<Vec<_>>(),
             [("S/1 ¶1", "threat", Side::Spans), ("S/1 ¶2", "threat", Side::A), ("S/1 ¶2", "finance", Side::A), ("S/1 ¶3", "finance", Side::B)]
@@ -664,7 +684,7 @@ mod tests {
         assert_eq!(rows.headers().unwrap().iter().nth(10), Some("alpha"));
         let rows: Vec<csv::StringRecord> = rows.records().map(|r| r.unwrap()).collect();
         assert_eq!(rows.len(), 3, "two tags and all tags");
-        assert_eq!((&rows[0][2], &rows[0][4], &rows[0][5], &rows[0][7]), ("threat", "1", "1", "3"));
+        assert_eq!((&rows[0][2], &rows[0][4], &rows[0][5], &rows[0][7]), ("threat", "1", "1", "2"));
         assert_eq!(&rows[2][2], "(all tags)");
         assert_eq!(&rows[1][13], "0.000", "finance: no unit in common");
         // As HTML, escaped, with links to the paragraphs.
@@ -688,7 +708,19 @@ mod tests {
         let mut other = doc();
         other.meta.id = "E".into();
         let two = [d.clone(), other];
-        assert_eq!(compare(&two, &c, "Ana", "Bo", &tags(&["threat"])).all.units(), 5);
+        assert_eq!(compare(&two, &c, "Ana", "Bo", &tags(&["threat"])).all.units(), 4);
+        // A note either coded (with any tag) makes the text's notes units for every tag.
+        let note = d.blocks.iter().find(|b| matches!(b.kind, BlockKind::Footnote { .. })).unwrap();
+        let mut noted = c.clone();
+        noted.add(ann(&d, "b5", "Bo", (note.start, note.end), &["prosecution"]));
+        let r = compare(&docs, &noted, "Ana", "Bo", &tags(&["threat", "prosecution"]));
+        assert_eq!((r.tags[0].1.neither, r.tags[0].1.units()), (3, 5));
+        assert_eq!((r.tags[1].1.only_b, r.tags[1].1.neither), (1, 4));
+        assert_eq!(r.disagreements.last().map(|x| x.cite.as_str()), Some("S/1 n. 1"));
+        // Another coder's note does not.
+        let mut theirs = c.clone();
+        theirs.add(ann(&d, "z5", "Zed", (note.start, note.end), &["prosecution"]));
+        assert_eq!(compare(&docs, &theirs, "Ana", "Bo", &tags(&["threat"])).all.units(), 4);
         // The same coder against itself agrees fully.
         let same = compare(&docs, &c, "Ana", "Ana", &tags(&["threat"]));
         assert_eq!((same.all.kappa(), same.all.f1(), same.all.overlap(), same.all.exact()), (Some(1.0), Some(1.0), Some(1.0), Some(1.0)));
@@ -715,7 +747,8 @@ mod tests {
         assert_eq!(Counts { neither: 4, ..Counts::default() }.alpha(), None, "one value only");
         assert_eq!(Counts { both: 2, neither: 4, ..Counts::default() }.alpha(), Some(1.0));
 
-        // Three coders over ¶1–4 and a note: A and B give ¶1 and ¶2 the tag, C only ¶1.
+        // Three coders over ¶1–4 (a note none coded is no unit): A and B give ¶1 and ¶2 the
+        // tag, C only ¶1.
         let d = doc();
         let mut k = Coding::new(Codebook::default());
         for (coder, paras) in [("A", &[1, 2][..]), ("B", &[1, 2]), ("C", &[1])] {
@@ -725,17 +758,29 @@ mod tests {
         }
         // C also gives finance to ¶3: nobody else does.
         k.add(ann(&d, "Cf", "C", para(&d, 3), &["finance"]));
-        let docs = [d];
+        let docs = [d.clone()];
         let three = tags(&["A", "B", "C"]);
-        let r = alpha(&docs, &k, &three, &tags(&["threat", "finance", "prosecution"]));
+        let three_tags = tags(&["threat", "finance", "prosecution"]);
+        let r = alpha(&docs, &k, &three, &three_tags);
+        assert_eq!(r.units, 4);
+        // n₁ = 5, n₀ = 7, o₀₁ = 2·1/2 = 1: alpha = 1 − 11·1/35.
+        assert!((r.tags[0].1.unwrap() - (1.0 - 11.0 / 35.0)).abs() < 1e-12, "{r:?}");
+        // finance: one value of 12 differs: n₁ = 1, n₀ = 11, o₀₁ = 1: 1 − 11/11.
+        assert_eq!(r.tags[1].1, Some(0.0));
+        assert_eq!(r.tags[2].1, None, "nobody gave it: undefined");
+        // Pooled: n₁ = 6, n₀ = 30 (three tags × 12 values, less 6), o₀₁ = 2.
+        assert!((r.all.unwrap() - (1.0 - 35.0 * 2.0 / (6.0 * 30.0))).abs() < 1e-12);
+        // C codes the note (another tag): the note is a unit, and threat's alpha is over 15 values.
+        let note = d.blocks.iter().find(|b| matches!(b.kind, BlockKind::Footnote { .. })).unwrap();
+        k.add(ann(&d, "Cn", "C", (note.start, note.end), &["prosecution"]));
+        let r = alpha(&docs, &k, &three, &tags(&["threat", "finance"]));
         assert_eq!(r.units, 5);
         // n₁ = 5, n₀ = 10, o₀₁ = 2·1/2 = 1: alpha = 1 − 14·1/50.
         assert!((r.tags[0].1.unwrap() - 0.72).abs() < 1e-12, "{r:?}");
         // finance: one value of 15 differs: n₁ = 1, n₀ = 14, o₀₁ = 2·1/2: 1 − 14/14.
         assert_eq!(r.tags[1].1, Some(0.0));
-        assert_eq!(r.tags[2].1, None, "nobody gave it: undefined");
-        // Pooled: n₁ = 6, n₀ = 39 (three tags × 15 values, less 6), o₀₁ = 2.
-        assert!((r.all.unwrap() - (1.0 - 44.0 * 2.0 / (6.0 * 39.0))).abs() < 1e-12);
+        // Pooled: n₁ = 6, n₀ = 24 (two tags × 15 values, less 6), o₀₁ = 2.
+        assert!((r.all.unwrap() - (1.0 - 29.0 * 2.0 / (6.0 * 24.0))).abs() < 1e-12);
         // Coders who coded nothing here add no unit.
         assert_eq!(alpha(&docs, &k, &tags(&["X", "Y"]), &tags(&["threat"])).units, 0);
     }
