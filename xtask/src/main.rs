@@ -251,10 +251,23 @@ fn ensure_rust_src() -> Result {
     Ok(())
 }
 
+/// The standard library rebuilt with the app (build-std) has dependencies of its
+/// own, which `trunk build --offline` must find in cargo's cache: fetched here
+/// (quick when they are there already).
+fn fetch_std_dependencies() -> Result {
+    let sysroot = output("rustc", &["--print", "sysroot"]).ok_or("cannot run rustc --print sysroot")?;
+    let manifest = Path::new(sysroot.trim()).join("lib/rustlib/src/rust/library/Cargo.toml");
+    run(Command::new("cargo")
+        .args(["fetch", "--quiet", "--target", "wasm32-unknown-unknown", "--manifest-path"])
+        .arg(manifest)
+        .env("RUSTC_BOOTSTRAP", "1"))
+}
+
 fn build_release() -> Result {
     setup_web()?;
     ensure_wasm_opt()?;
     ensure_rust_src()?;
+    fetch_std_dependencies()?;
     step("release build into dist/");
     run(Command::new("trunk")
         .args(["build", "--release", "--offline"])
