@@ -307,9 +307,47 @@ impl Annotation {
     }
 }
 
+/// A memo typed here while another tab changed the same memo: `base` is the
+/// memo this tab's typing started from, `mine` what was typed, `theirs` the
+/// memo as the other tab left it. Neither edit is lost: when both changed it
+/// (differently), the memo keeps both, this tab's first, and `true` says so;
+/// a memo emptied in one tab and written in the other keeps the text.
+pub fn merge_memo(base: &str, mine: &str, theirs: &str) -> (String, bool) {
+    if theirs == base || theirs == mine {
+        (mine.to_string(), false)
+    } else if mine == base || mine.is_empty() || theirs.contains(mine) {
+        // Only the other tab changed it, or this one emptied it (no text is dropped
+        // for a deletion), or the other's memo already holds what was typed here.
+        (theirs.to_string(), false)
+    } else if theirs.is_empty() || mine.contains(theirs) {
+        (mine.to_string(), false)
+    } else {
+        (format!("{mine}\n\n{MEMO_FROM_ANOTHER_TAB}\n{theirs}"), true)
+    }
+}
+
+/// The line that separates another tab's version of a memo, kept beside this one's.
+pub const MEMO_FROM_ANOTHER_TAB: &str = "Written at the same time in another tab:";
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+
+    #[test]
+    fn a_memo_changed_in_two_tabs_keeps_both() {
+        // Only one side changed it: that side's memo.
+        assert_eq!(merge_memo("a", "ab", "a"), ("ab".into(), false));
+        assert_eq!(merge_memo("a", "a", "ac"), ("ac".into(), false));
+        assert_eq!(merge_memo("a", "ab", "ab"), ("ab".into(), false));
+        // Both: one already holds the other, or both are kept, this tab's first.
+        assert_eq!(merge_memo("a", "ab", "abc"), ("abc".into(), false));
+        assert_eq!(merge_memo("", "Returnees.", "Finance"), (format!("Returnees.\n\n{MEMO_FROM_ANOTHER_TAB}\nFinance"), true));
+        // This tab emptied the memo while the other wrote to it: the other's text stays.
+        assert_eq!(merge_memo("old", "", "new"), ("new".into(), false));
+        // The other tab emptied it while this one typed: what was typed stays.
+        assert_eq!(merge_memo("old", "older", ""), ("older".into(), false));
+    }
     use crate::document::{DocumentBuilder, Meta, Piece};
     use proptest::prelude::*;
 
@@ -339,6 +377,19 @@ mod tests {
         // At the edges of the text it stays.
         assert_eq!(step_word(&chars, all, true, true), all);
         assert_eq!(step_word(&chars, (0, 5), false, false), (0, 5));
+    }
+
+    proptest! {
+        #[test]
+        fn a_memo_merge_keeps_every_text_changed(base in "[ab\n]{0,4}", mine in "[ab\n]{0,4}", theirs in "[ab\n]{0,4}") {
+            let (memo, _) = merge_memo(&base, &mine, &theirs);
+            if mine != base && !mine.is_empty() {
+                prop_assert!(memo.contains(&mine), "{memo:?} lost {mine:?}");
+            }
+            if theirs != base && !theirs.is_empty() {
+                prop_assert!(memo.contains(&theirs), "{memo:?} lost {theirs:?}");
+            }
+        }
     }
 
     proptest! {

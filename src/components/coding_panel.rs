@@ -364,6 +364,14 @@ fn reveal(id: &str) {
     }
 }
 
+/// A memo being typed and not saved yet: the annotation, the memo the typing
+/// started from, the text in the box.
+struct Typed {
+    id: String,
+    base: String,
+    value: String,
+}
+
 /// The open annotation: quote, citation, tags, memo, range, who and when.
 #[component]
 fn Editor(doc: Arc<Document>) -> impl IntoView {
@@ -382,13 +390,25 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
     let whole = Memo::new(move |_| coding.meta.with(|m| m.whole_words));
     let me = Memo::new(move |_| coding.meta.with(|m| m.coder.clone()));
     // A memo being typed is saved a moment after the last key, when the box loses
-    // focus, and at once when the page is hidden or closed.
-    let typed = StoredValue::new(None::<(String, String)>);
+    // focus, and at once when the page is hidden or closed. What is typed is kept with
+    // the memo it started from: if another tab changed the memo meanwhile, both are kept.
+    let typed = StoredValue::new(None::<Typed>);
     let typing = StoredValue::new(0u32);
     let commit = move || {
-        if let Some((id, v)) = typed.try_update_value(Option::take).flatten() {
+        if let Some(t) = typed.try_update_value(Option::take).flatten() {
+            let Some(theirs) = coding.coding.with_untracked(|c| c.get(&t.id).map(|a| a.memo.clone())) else { return };
+            let (memo, both) = marginalia_core::annotation::merge_memo(&t.base, &t.value, &theirs);
+            if memo == theirs {
+                return;
+            }
             let n = now();
-            coding.change(|c| c.update(&id, &n, |a| a.memo = v));
+            coding.change(|c| c.update(&t.id, &n, |a| a.memo = memo));
+            if both {
+                coding.notice.set(Some(Notice::problem(
+                    "This memo was changed in another tab while you typed in it here. Both versions are kept in the memo, \
+                     yours first: edit it to keep what you want.",
+                )));
+            }
         }
     };
     let on_hide = move || {
@@ -473,9 +493,15 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                 <div class="row tags" role="group" aria-label="Tags">{tag_buttons}</div>
                 <label class="memo-label">"Memo"
                     <textarea class="memo" placeholder=if theirs { "" } else { "Why this code? Notes for later." } prop:readOnly=theirs
-                        prop:value=move || current.with(|a| a.as_ref().map(|a| a.memo.clone()).unwrap_or_default())
+                        // What is being typed stays in the box when another tab changes the memo.
+                        prop:value=move || current.with(|a| a.as_ref().map(|a| {
+                            typed.with_value(|t| t.as_ref().filter(|t| t.id == a.id).map(|t| t.value.clone())).unwrap_or_else(|| a.memo.clone())
+                        }).unwrap_or_default())
                         on:input=move |ev| {
-                            typed.set_value(Some((id_memo.clone(), event_target_value(&ev))));
+                            let base = typed.with_value(|t| t.as_ref().filter(|t| t.id == id_memo).map(|t| t.base.clone())).unwrap_or_else(|| {
+                                coding.coding.with_untracked(|c| c.get(&id_memo).map(|a| a.memo.clone()).unwrap_or_default())
+                            });
+                            typed.set_value(Some(Typed { id: id_memo.clone(), base, value: event_target_value(&ev) }));
                             let mine = typing.try_update_value(|g| { *g += 1; *g }).unwrap_or_default();
                             set_timeout(move || if typing.try_get_value() == Some(mine) { commit() }, std::time::Duration::from_millis(500));
                         }

@@ -260,6 +260,41 @@ test('two tabs coding at once lose nothing', async () => {
   await a.locator('.hl', { hasText: 'fall of Baghuz' }).click();
   await a.keyboard.press('Delete');
   await b.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 1, null, { timeout: 15000 });
+  // A memo written in one tab shows in the other, open on the same annotation.
+  await b.bringToFront();
+  await b.locator('.hl', { hasText: 'covert ISIL network' }).click();
+  await a.bringToFront();
+  await a.locator('.hl', { hasText: 'covert ISIL network' }).click();
+  await a.locator('textarea.memo').fill('Network in Iraq.');
+  await a.locator('textarea.memo').press('Tab');
+  await b.waitForFunction(() => document.querySelector('textarea.memo')?.value === 'Network in Iraq.', null, { timeout: 15000 });
+  // Both tabs change it at once: the other tab's write arrives while this one is typing
+  // (the storage event another tab sends, dispatched in the same task as the typing, so
+  // it comes before this tab saves). What is typed stays in the box, and both are kept.
+  await b.bringToFront();
+  const box = await b.evaluate(async () => {
+    const memo = document.querySelector('textarea.memo');
+    memo.value = 'Typed here.';
+    memo.dispatchEvent(new Event('input', { bubbles: true }));
+    const key = 'marginalia:v1:doc:S/2019/612';
+    const all = JSON.parse(localStorage.getItem(key));
+    const x = all.find((y) => y.quote === 'covert ISIL network');
+    x.memo = 'Written in the other tab.';
+    x.updated = new Date().toISOString();
+    window.dispatchEvent(new StorageEvent('storage', { key, newValue: JSON.stringify(all), storageArea: localStorage }));
+    // Before this tab saves what was typed (half a second after the last key).
+    await new Promise((r) => setTimeout(r, 50));
+    return memo.value;
+  });
+  assert.equal(box, 'Typed here.', 'what is being typed is not overwritten');
+  await b.locator('.toast', { hasText: 'changed in another tab while you typed' }).waitFor();
+  const both = 'Typed here.\n\nWritten at the same time in another tab:\nWritten in the other tab.';
+  await b.waitForFunction((v) => document.querySelector('textarea.memo').value === v, both);
+  // Saved, and the first tab has it too.
+  await a.waitForFunction((v) => document.querySelector('textarea.memo')?.value === v, both, { timeout: 15000 });
+  const kept = await a.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/612')).find((y) => y.quote === 'covert ISIL network').memo);
+  assert.equal(kept, both);
+  await screenshot(b, 'memo-two-tabs');
   await context.close();
 });
 
