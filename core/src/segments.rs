@@ -38,6 +38,63 @@ pub fn overlapping<'a>(anns: &[&'a Annotation], tags: &[String]) -> Vec<&'a Anno
         .collect()
 }
 
+/// Code co-occurrence, as ATLAS.ti's co-occurrence table and NVivo's matrix of
+/// codes by codes count it: `counts[i][j]` is how many annotations with `tags[i]`
+/// overlap an annotation of the same coder with `tags[j]`. An annotation with
+/// both tags counts too, so the diagonal is the number of annotations with each
+/// tag. `docs`: each document's annotations, sorted by start.
+pub fn cooccurrence(docs: &[Vec<&Annotation>], tags: &[String]) -> Vec<Vec<usize>> {
+    let mut counts = vec![vec![0; tags.len()]; tags.len()];
+    for anns in docs {
+        for a in anns.iter().filter(|a| a.start < a.end && a.tags.iter().any(|t| tags.contains(t))) {
+            let mut met = vec![false; tags.len()];
+            // Sorted by start: only those starting before `a` ends can overlap it (itself included).
+            for b in anns.iter().take_while(|b| b.start < a.end).filter(|b| b.coder == a.coder && b.end > a.start) {
+                for (j, t) in tags.iter().enumerate() {
+                    met[j] |= b.tags.contains(t);
+                }
+            }
+            for i in (0..tags.len()).filter(|&i| a.tags.contains(&tags[i])) {
+                for (j, m) in met.iter().enumerate() {
+                    counts[i][j] += usize::from(*m);
+                }
+            }
+        }
+    }
+    counts
+}
+
+/// The co-occurrence table as HTML (names escaped): a row and a column per tag.
+pub fn cooccurrence_html(names: &[String], counts: &[Vec<usize>]) -> String {
+    use crate::html::escape;
+    let mut h = String::from("<div class=\"table-wrap\"><table class=\"agreement cooc\"><thead><tr><th scope=\"col\">Annotations with</th>");
+    for n in names {
+        h.push_str(&format!("<th scope=\"col\" title=\"…that overlap one with {0}\">{0}</th>", escape(n)));
+    }
+    h.push_str("</tr></thead><tbody>");
+    for (n, row) in names.iter().zip(counts) {
+        h.push_str(&format!("<tr><th scope=\"row\">{}</th>", escape(n)));
+        for (j, c) in row.iter().enumerate() {
+            let same = names.get(j) == Some(n);
+            h.push_str(&format!("<td{}>{c}</td>", if same { " class=\"diag\"" } else { "" }));
+        }
+        h.push_str("</tr>");
+    }
+    h.push_str("</tbody></table></div>");
+    h
+}
+
+/// The co-occurrence table as CSV (for R, pandas or a spreadsheet): a row per tag,
+/// its annotations overlapping one with each column's tag.
+pub fn cooccurrence_csv(names: &[String], counts: &[Vec<usize>]) -> String {
+    let mut w = crate::export::CsvOut::new();
+    w.row(std::iter::once("tag").chain(names.iter().map(String::as_str)));
+    for (n, row) in names.iter().zip(counts) {
+        w.row_with_numbers([n.as_str()], row.iter().map(usize::to_string));
+    }
+    w.finish(false)
+}
+
 /// Cuts `[start, end)` at the boundaries of `spans` (`(start, end, key)`, any order;
 /// clipped to the range; empty spans ignored). The segments are sorted, non-empty
 /// and tile the range exactly; an empty range gives no segments.
@@ -168,6 +225,31 @@ mod tests {
         assert_eq!(ids, ["threat", "inside", "both"]);
         let one = vec!["prosecution".to_string()];
         assert_eq!(overlapping(&refs, &one).len(), 4, "one tag: every annotation with it");
+
+        // The co-occurrence table over the same codings (and a second document).
+        let later = [ann("x", 0, 5, &["threat"], "ana"), ann("y", 4, 9, &["finance"], "ana"), ann("z", 9, 12, &["prosecution"], "ana")];
+        let docs = vec![refs.clone(), later.iter().collect()];
+        let three = vec!["threat".to_string(), "prosecution".to_string(), "finance".to_string()];
+        let t = cooccurrence(&docs, &three);
+        // threat: 3 annotations (threat, both, x); with prosecution: threat (inside, both) and
+        // both (itself); with finance: threat (other) and x (y; z only touches y's end).
+        assert_eq!(t[0], [3, 2, 2]);
+        // prosecution: inside and both meet threat; Bo's is his alone; apart meets nothing; z
+        // starts where y ends.
+        assert_eq!(t[1], [2, 5, 0]);
+        assert_eq!(t[2], [2, 0, 2]);
+        assert_eq!(t, cooccurrence(&[later.iter().collect(), refs.clone()], &three), "the order of documents does not matter");
+        // As CSV and HTML: names escaped, a formula is no formula.
+        let names = vec!["threat".to_string(), "=pros".to_string(), "<fin>".to_string()];
+        let csv = cooccurrence_csv(&names, &t);
+        let rows: Vec<Vec<String>> = csv::Reader::from_reader(csv.as_bytes()).records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+        assert!(csv.starts_with("tag,threat,'=pros,<fin>"), "{csv}");
+        assert_eq!(rows[0], ["threat", "3", "2", "2"]);
+        assert_eq!(rows[1][0], "'=pros");
+        let html = cooccurrence_html(&names, &t);
+        assert!(html.contains("&lt;fin&gt;") && !html.contains("<fin>"), "{html}");
+        assert_eq!(html.matches("class=\"diag\">").count(), 3);
+        assert_eq!(html.matches("<tr>").count(), 4);
     }
 
     fn show(segs: &[Segment<char>]) -> Vec<String> {
@@ -272,6 +354,32 @@ mod tests {
             }
             if c.cut_after && !after.is_empty() {
                 prop_assert!(chars[e + after.len()].is_whitespace());
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn co_occurrence_is_bounded_by_the_diagonal_and_mutual(
+            spans in proptest::collection::vec((0usize..50, 0usize..15, 0usize..8, any::<bool>()), 0..25),
+        ) {
+            let tags: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+            let mut anns: Vec<Annotation> = spans.iter().enumerate().map(|(k, &(s, l, mask, who))| Annotation {
+                id: k.to_string(), doc: "D".into(), start: s, end: s + l, quote: String::new(), prefix: String::new(), suffix: String::new(),
+                tags: tags.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, t)| t.clone()).collect(),
+                memo: String::new(), coder: if who { "ana" } else { "bo" }.into(), created: "t".into(), updated: "t".into(), deleted: false,
+            }).collect();
+            anns.sort_by_key(|a| a.start);
+            let refs: Vec<&Annotation> = anns.iter().collect();
+            let t = cooccurrence(&[refs], &tags);
+            for i in 0..3 {
+                let with = anns.iter().filter(|a| a.start < a.end && a.tags.contains(&tags[i])).count();
+                prop_assert_eq!(t[i][i], with);
+                for j in 0..3 {
+                    prop_assert!(t[i][j] <= t[i][i]);
+                    // Overlap is mutual: some i meets some j exactly when some j meets some i.
+                    prop_assert_eq!(t[i][j] > 0, t[j][i] > 0);
+                }
             }
         }
     }

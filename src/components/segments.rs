@@ -64,6 +64,30 @@ pub fn SegmentsView() -> impl IntoView {
         f(&mut q);
         state.replace_route(Route::Segments(q));
     };
+    // Code co-occurrence over the same texts and coder: the chosen tags (two or
+    // more), else every tag, in codebook order.
+    let cooc = Memo::new(move |_| {
+        let q = query.get();
+        let b = book.get();
+        let tags: Vec<String> = b.tags.iter().filter(|t| q.tags.len() < 2 || q.tags.contains(&t.id)).map(|t| t.id.clone()).collect();
+        let names: Vec<String> = tags.iter().map(|t| b.get(t).map_or_else(|| t.clone(), |x| x.name.clone())).collect();
+        let counts = coding.coding.with(|c| {
+            state.docs.with_value(|docs| {
+                let per: Vec<Vec<&marginalia_core::annotation::Annotation>> = docs
+                    .iter()
+                    .filter(|d| q.doc.as_ref().is_none_or(|s| *s == slug(&d.meta.id)))
+                    .map(|d| c.live(&d.meta.id).filter(|a| q.coder.as_ref().is_none_or(|c| a.coder == *c)).collect())
+                    .collect();
+                marginalia_core::segments::cooccurrence(&per, &tags)
+            })
+        });
+        (names, counts)
+    });
+    let download_cooc = move |_| {
+        let csv = cooc.with_untracked(|(names, counts)| marginalia_core::segments::cooccurrence_csv(names, counts));
+        let day = crate::coding::now().get(..10).unwrap_or("").to_string();
+        crate::download::save(&format!("marginalia-cooccurrence-{day}.csv"), "text/csv", &csv);
+    };
     crate::perf::record_painted("segments");
     let rows = move || {
         let q = query.get();
@@ -250,6 +274,14 @@ pub fn SegmentsView() -> impl IntoView {
             {move || read.with(|r| (!r.1.is_empty()).then(|| view! {
                 <p class="seg-missing" role="status">{format!("This address names what is not here ({}): the rest is shown.", r.1.join(", "))}</p>
             }))}
+            <details class="cooc-details">
+                <summary>"Code co-occurrence table"</summary>
+                <p class="count-line">"How many annotations with the row's tag overlap an annotation of the same coder with the column's tag \
+                    (the diagonal: each tag's annotations), in the texts and by the coder chosen above; the chosen tags, or every tag \
+                    when fewer than two are chosen."</p>
+                <div inner_html=move || cooc.with(|(names, counts)| marginalia_core::segments::cooccurrence_html(names, counts))></div>
+                <button type="button" class="btn cooc-csv" on:click=download_cooc>"Download as CSV"</button>
+            </details>
             {rows}
         </section>
     }

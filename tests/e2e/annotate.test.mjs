@@ -1108,6 +1108,24 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   await page.waitForFunction(() => location.hash === '#/segments?tags=finance,threat&match=overlap&by=Cy');
   await page.locator('.seg-summary .count-line', { hasText: /^2 segments where threat and finance codings overlap$/ }).waitFor();
   assert.equal(await page.locator('.seg-export').isDisabled(), true, 'an overlap is a view, not an export');
+  // The co-occurrence table of the chosen tags, Cy's, counted again here from what is stored:
+  // annotations with the row's tag that overlap one of Cy's with the column's tag.
+  await page.locator('.cooc-details summary').click();
+  const table = await page.locator('table.cooc tbody tr').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+  const expected = await page.evaluate(() => {
+    const mine = Object.keys(localStorage).filter((k) => k.startsWith('marginalia:v1:doc:'))
+      .map((k) => JSON.parse(localStorage.getItem(k)).filter((a) => !a.deleted && a.coder === 'Cy' && a.start < a.end));
+    const cell = (r, c) => mine.reduce((n, doc) => n + doc.filter((a) => a.tags.includes(r)
+      && doc.some((b) => b.tags.includes(c) && b.start < a.end && b.end > a.start)).length, 0);
+    return ['threat', 'finance'].map((r) => [r, ...['threat', 'finance'].map((c) => String(cell(r, c)))]);
+  });
+  assert.deepEqual(table, expected);
+  assert.ok(Number(table[0][2]) > 0, "Cy's threat overlaps Cy's finance");
+  const [coocDownload] = await Promise.all([page.waitForEvent('download'), page.locator('.cooc-csv').click()]);
+  assert.match(coocDownload.suggestedFilename(), /^marginalia-cooccurrence-\d{4}-\d{2}-\d{2}\.csv$/);
+  const coocCsv = (await import('node:fs')).readFileSync(await coocDownload.path(), 'utf8').trim().split('\r\n');
+  assert.deepEqual(coocCsv, ['tag,threat,finance', ...expected.map((r) => r.join(','))]);
+  await screenshot(page, 'cooccurrence');
   assert.deepEqual(errors, []);
   await context.close();
 });
