@@ -260,7 +260,8 @@ fn export_every_format_under_its_name_with_a_scope() {
     // One report, by its symbol: the file is named after it.
     let out = at_fixed_time(&["export", "--from", b, "--format", "csv", "--out", o, "--documents", "S/2019/103", "--bom"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let csv_text = std::fs::read_to_string(out_dir.join("marginalia-S-2019-103-segments-2026-11-22.csv")).unwrap();
+    // Its annotations are all ana's: the name says so.
+    let csv_text = std::fs::read_to_string(out_dir.join("marginalia-S-2019-103-segments-ana-2026-11-22.csv")).unwrap();
     assert!(csv_text.starts_with('\u{feff}'));
     let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv_text.trim_start_matches('\u{feff}').as_bytes()).records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), 2, "one annotation, two tags");

@@ -362,8 +362,7 @@ pub fn export<D: Borrow<Document>>(format: Format, source: &Source<'_, D>, scope
     let book = &source.coding.codebook;
     let selection = (!format.is_codebook() && format != Format::Backup).then(|| scope.select(source.documents, source.coding));
     let docs = selection.as_ref().map(Selection::doc_annotations).unwrap_or_default();
-    // Whose work: the coder chosen, or for a backup, the coder of this browser.
-    let who = if format == Format::Backup { Some(source.coder) } else { scope.coder.as_deref() };
+    let who = whose(format, scope, &docs, source.coder);
     let bytes = |b: Vec<u8>| Ok(ExportFile { name: format.file_name(&scope.label(source.documents), who, meta.date()), mime: format.mime(), bytes: b });
     let text = match format {
         Format::Brat => return bytes(crate::archive::write_zip(&brat_files(&docs, &scope.codebook(book), meta))),
@@ -386,6 +385,27 @@ pub fn export<D: Borrow<Document>>(format: Format, source: &Source<'_, D>, scope
         }
     };
     bytes(text.into_bytes())
+}
+
+/// Whose work a file is, for its name: the coder chosen, else the one coder of
+/// every annotation exported (so a student's export names the student), or for
+/// a backup, the coder of this browser (`me`).
+fn whose<'a>(format: Format, scope: &'a Scope, docs: &[DocAnnotations<'a>], me: &'a str) -> Option<&'a str> {
+    if format == Format::Backup {
+        return Some(me);
+    }
+    scope.coder.as_deref().or_else(|| {
+        let mut coders = docs.iter().flat_map(|d| d.annotations.iter().map(|a| a.coder.as_str()));
+        let first = coders.next()?;
+        coders.all(|c| c == first).then_some(first)
+    })
+}
+
+/// The name [`export`] gives the file, for a preview before it is made.
+pub fn file_name_of<D: Borrow<Document>>(format: Format, source: &Source<'_, D>, scope: &Scope, date: &str) -> String {
+    let selection = (!format.is_codebook() && format != Format::Backup).then(|| scope.select(source.documents, source.coding));
+    let docs = selection.as_ref().map(Selection::doc_annotations).unwrap_or_default();
+    format.file_name(&scope.label(source.documents), whose(format, scope, &docs, source.coder), date)
 }
 
 /// Whether a cell would be run as a formula by a spreadsheet (OWASP: it
@@ -1320,7 +1340,23 @@ mod tests {
             assert!(!file.bytes.is_empty(), "{f:?}");
         }
         let csv = export(Format::SegmentsCsv, &source, &scope, &ExportOptions::default(), &meta()).unwrap();
-        assert_eq!(csv.name, "marginalia-S-2019-103-segments-2026-11-22.csv");
+        // Every annotation is Ana's: the file says so, so that a class's files differ.
+        assert_eq!(csv.name, "marginalia-S-2019-103-segments-ana-2026-11-22.csv");
+        let mut two = c.clone();
+        let mut bens = anns[0].clone();
+        (bens.id, bens.coder) = ("b1".into(), "ben".into());
+        two.add(bens);
+        let both = Source { coding: &two, ..source };
+        let csv = export(Format::SegmentsCsv, &both, &scope, &ExportOptions::default(), &meta()).unwrap();
+        assert_eq!(csv.name, "marginalia-S-2019-103-segments-2026-11-22.csv", "two coders' work: no name");
+        let chosen = Scope { coder: Some("ben".into()), ..scope.clone() };
+        assert_eq!(export(Format::SegmentsCsv, &both, &chosen, &ExportOptions::default(), &meta()).unwrap().name, "marginalia-S-2019-103-segments-ben-2026-11-22.csv");
+        // The preview names the file as the export does.
+        for (src, sc) in [(&source, &scope), (&both, &scope), (&both, &chosen), (&source, &Scope::all())] {
+            for f in Format::ALL {
+                assert_eq!(file_name_of(f, src, sc, meta().date()), export(f, src, sc, &ExportOptions::default(), &meta()).unwrap().name);
+            }
+        }
         let book = export(Format::CodebookJson, &source, &Scope { tags: Some(vec!["threat".into()]), ..Scope::all() }, &ExportOptions::default(), &meta()).unwrap();
         let back = Codebook::from_json(std::str::from_utf8(&book.bytes).unwrap()).unwrap();
         assert_eq!(back.tags.len(), 1);

@@ -139,10 +139,13 @@ fn ExportForm() -> impl IntoView {
         }
         let s = scope.get();
         let f = format.get();
-        let what = coding.coding.with(|c| docs_sv.with_value(|docs| s.summary(docs, c)));
         let me = coding.meta.with(|m| m.coder.clone());
-        let who = if f == Format::Backup { Some(me.as_str()) } else { s.coder.as_deref() };
-        let name = docs_sv.with_value(|docs| f.file_name(&s.label(docs), who, now().get(..10).unwrap_or("")));
+        let (what, name) = coding.coding.with(|c| {
+            docs_sv.with_value(|docs| {
+                let source = marginalia_core::export::Source { documents: docs, coding: c, texts: &[], coder: &me };
+                (s.summary(docs, c), marginalia_core::export::file_name_of(f, &source, &s, now().get(..10).unwrap_or("")))
+            })
+        });
         if f.is_codebook() {
             format!("{} → {name}", marginalia_core::count(book_sv.with_value(|b| s.codebook(b).tags.len()), "tag"))
         } else {
