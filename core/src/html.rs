@@ -204,6 +204,8 @@ pub struct ListRow {
     pub cite: String,
     pub quote: String,
     pub tags: Vec<String>,
+    /// Whose it is, shown when several coders' annotations are listed together.
+    pub coder: Option<String>,
 }
 
 /// Which annotation a click on a highlight opens. `ids` is the highlight's
@@ -219,8 +221,9 @@ pub fn clicked_annotation<'a>(ids: &'a str, open: Option<&str>) -> Option<&'a st
 }
 
 /// The list of annotations beside a report, as `<li>` items: each a button
-/// (`data-id`) with the citation, the tag names and the quote, its left border
-/// in the first tag's colour. `selected` is marked `aria-current`.
+/// (`data-id`) with the citation, the tag names (and the coder, when given) and
+/// the quote, its left border in the first tag's colour. `selected` is marked
+/// `aria-current`.
 pub fn list_rows(rows: &[ListRow], book: &Codebook, selected: Option<&str>) -> String {
     let mut out = String::new();
     for r in rows {
@@ -232,6 +235,11 @@ pub fn list_rows(rows: &[ListRow], book: &Codebook, selected: Option<&str>) -> S
         escape_into(&mut out, &r.cite);
         out.push_str(" · ");
         escape_into(&mut out, &names.join(", "));
+        if let Some(c) = &r.coder {
+            out.push_str(" · <span class=\"ann-coder\">");
+            escape_into(&mut out, if c.is_empty() { "(unnamed)" } else { c });
+            out.push_str("</span>");
+        }
         out.push_str("</span><span class=\"ann-quote\">");
         escape_into(&mut out, &r.quote);
         out.push_str("</span></button></li>");
@@ -342,8 +350,14 @@ mod tests {
     #[test]
     fn list_rows_escape_and_mark_the_open_one() {
         let book = Codebook::default();
-        let row = |id: &str, quote: &str| ListRow { id: id.into(), cite: "S/2019/103 ¶1".into(), quote: quote.into(), tags: vec!["threat".into(), "nope".into()] };
+        let row = |id: &str, quote: &str| ListRow { id: id.into(), cite: "S/2019/103 ¶1".into(), quote: quote.into(), tags: vec!["threat".into(), "nope".into()], coder: None };
         let html = list_rows(&[row("a", "<b>x</b>"), row("b\"", "y")], &book, Some("a"));
+        assert!(!html.contains("ann-coder"), "one coder's list names no coder");
+        let theirs = ListRow { coder: Some("<Bo>".into()), ..row("c", "z") };
+        let unnamed = ListRow { coder: Some(String::new()), ..row("d", "z") };
+        let both = list_rows(&[theirs, unnamed], &book, None);
+        assert!(both.contains("threat, nope · <span class=\"ann-coder\">&lt;Bo&gt;</span>"), "{both}");
+        assert!(both.contains("<span class=\"ann-coder\">(unnamed)</span>"), "{both}");
         assert_eq!(html.matches("<li>").count(), 2);
         assert!(html.contains("data-id=\"a\" aria-current=\"true\""));
         assert!(html.contains("data-id=\"b&quot;\" aria-current=\"false\""));

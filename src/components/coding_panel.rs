@@ -195,6 +195,8 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
             let f = filter.get();
             let showing = coding.showing.get();
             let limit = if show_all.get() { usize::MAX } else { LIST_LIMIT };
+            // Everyone's annotations, of several coders: each row says whose.
+            let whose = showing.is_none() && coders.with(|c| c.len() > 1);
             coding.settled.track();
             coding.coding.with_untracked(|c| {
                 let mut matching = c
@@ -203,7 +205,13 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
                 let rows: Vec<ListRow> = matching
                     .by_ref()
                     .take(limit)
-                    .map(|a| ListRow { id: a.id.clone(), cite: a.cite(&doc), quote: a.quote.clone(), tags: a.tags.clone() })
+                    .map(|a| ListRow {
+                        id: a.id.clone(),
+                        cite: a.cite(&doc),
+                        quote: a.quote.clone(),
+                        tags: a.tags.clone(),
+                        coder: whose.then(|| a.coder.clone()),
+                    })
                     .collect();
                 let more = matching.count();
                 (rows, more)
