@@ -110,6 +110,11 @@ pub fn AgreementView() -> impl IntoView {
         let r: Comparison = result.get()?;
         let (a, b) = pair.get();
         let (a, b) = (a.unwrap_or_default(), b.unwrap_or_default());
+        if a == b {
+            return Some(view! {
+                <p class="empty same-coder">{format!("A and B are both {}: choose another coder as B to compare.", if a.is_empty() { "(unnamed)" } else { a.as_str() })}</p>
+            }.into_any());
+        }
         let class = class.get().unwrap_or_default();
         let all: Option<Reliability> = everyone_alpha.get();
         let n = everyone.with(Vec::len);
@@ -121,7 +126,7 @@ pub fn AgreementView() -> impl IntoView {
                 {(class.len() > 1).then(|| view! { <button type="button" class="btn class-csv" on:click=download_class>{format!("Everyone against {a} as CSV")}</button> })}
                 {all.is_some().then(|| view! { <button type="button" class="btn alpha-csv" on:click=download_alpha>"All coders' α as CSV"</button> })}
             </p>
-        })
+        }.into_any())
     };
     view! {
         <section class="segments-view agreement-view">

@@ -170,7 +170,9 @@ pub fn CodebookView() -> impl IntoView {
             <div class="row">
                 <button type="button" class="btn" on:click=move |_| {
                     let json = book.get_untracked().to_json();
-                    crate::download::save("marginalia-codebook.json", "application/json", &json);
+                    // Named as the export dialog names it.
+                    let day = crate::coding::now().get(..10).unwrap_or("").to_string();
+                    crate::download::save(&format!("marginalia-codebook-{day}.json"), "application/json", &json);
                 }>"Export codebook (JSON)"</button>
                 <label class="btn import-codebook">"Import codebook…"
                     <input type="file" accept=".json,application/json" class="visually-hidden"

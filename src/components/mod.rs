@@ -587,12 +587,13 @@ fn KeysDialog(open: RwSignal<bool>) -> impl IntoView {
         open.get().then(|| {
             view! {
                 <Modal class="keys" labelled="keys-title" on_close=move |_| open.set(false)>
-                    <h2 id="keys-title">"Keyboard shortcuts"</h2>
+                    // Focus on the title, so the list opens at its top (not scrolled down to Close).
+                    <h2 id="keys-title" tabindex="-1" autofocus>"Keyboard shortcuts"</h2>
                     <dl class="keys-list">
                         {KEYS.iter().map(|(k, what)| view! { <dt><kbd>{*k}</kbd></dt><dd>{*what}</dd> }).collect_view()}
                     </dl>
                     <div class="row">
-                        <button type="button" class="btn primary" autofocus on:click=move |_| open.set(false)>"Close"</button>
+                        <button type="button" class="btn primary" on:click=move |_| open.set(false)>"Close"</button>
                     </div>
                 </Modal>
             }

@@ -234,6 +234,27 @@ test('on a touch screen the palette follows a selection, above it when there is 
   await context.close();
 });
 
+test('in a narrow window (a split screen, a small laptop) the open annotation is in view, not below the report', async () => {
+  const context = await browser.newContext({ viewport: { width: 800, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}#/report/S-2019-103/p12`);
+  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Narrow' })));
+  await page.reload();
+  await page.locator('#p12.target').waitFor();
+  await selectText(page, '#p12 > p', 'financial reserves');
+  await page.keyboard.press('2');
+  const editor = page.locator('.editor');
+  await editor.waitFor();
+  const box = await editor.boundingBox();
+  assert.ok(box.y >= 0 && box.y + box.height <= 900 + 1, `the editor is on screen: ${JSON.stringify(box)}`);
+  // The memo is right there to type in; the highlight stays above the sheet.
+  await editor.locator('textarea.memo').fill('Reserves, not revenue.');
+  await editor.locator('textarea.memo').press('Escape');
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103') ?? '[]').some((a) => a.memo === 'Reserves, not revenue.'));
+  await screenshot(page, 'narrow-window');
+  await context.close();
+});
+
 test('two tabs coding at once lose nothing', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const a = await context.newPage();
@@ -556,7 +577,7 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   await page.locator('.seg-export').click();
   assert.deepEqual(await page.locator('.export input.tag:checked').evaluateAll((els) => els.map((e) => e.value)), ['gender']);
   const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.locator('.export-go').click()]);
-  assert.match(csvDownload.suggestedFilename(), /^marginalia-corpus-segments-\d{4}-\d{2}-\d{2}\.csv$/);
+  assert.match(csvDownload.suggestedFilename(), /^marginalia-corpus-segments-Books-\d{4}-\d{2}-\d{2}\.csv$/, "one coder's work is named after them");
   const csvText = (await import('node:fs')).readFileSync(await csvDownload.path(), 'utf8');
   const lines = csvText.trim().split('\r\n');
   assert.equal(lines.length, 2, 'a header and one segment');
@@ -582,6 +603,7 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('button', { hasText: 'Export codebook' }).click()]);
   const exported = (await import('node:fs')).readFileSync(await download.path());
   assert.equal(JSON.parse(exported.toString()).format, 'marginalia-codebook');
+  assert.match(download.suggestedFilename(), /^marginalia-codebook-\d{4}-\d{2}-\d{2}\.json$/, 'dated, as the export dialog names it');
   await page.locator('label.import-codebook input').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"marginalia-codebook","version":1,"tags":[]}') });
   await page.locator('.toast', { hasText: 'was not imported' }).waitFor();
   assert.equal(await page.locator('.tag-row').count(), 5);
@@ -677,6 +699,8 @@ test('keyboard only: code a whole paragraph from its number, add a second tag, r
   await page.keyboard.press('?');
   await page.locator('dialog.keys[open]').waitFor();
   assert.match(await page.locator('dialog.keys').innerText(), /Code the whole paragraph[\s\S]*a word at a time[\s\S]*caret browsing/);
+  // It opens at its top, its title focused (not scrolled down to Close).
+  assert.deepEqual(await page.evaluate(() => [document.activeElement.id, document.querySelector('dialog.keys').scrollTop]), ['keys-title', 0]);
   await page.keyboard.press('Escape');
   // Closed, the list gives the focus back to where it was.
   await page.waitForFunction(() => !document.querySelector('dialog.keys') && document.activeElement.matches('#p12 .pnum'));
@@ -1030,6 +1054,12 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   await page.locator('.seg-missing', { hasText: 'coder Zed' }).waitFor();
   await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
   await page.locator('table.agreement').first().waitFor();
+  // The same coder as A and B is no comparison: it says so.
+  await page.goto(`${server.url}#/agreement?a=Key&b=Key`);
+  await page.locator('.same-coder', { hasText: 'A and B are both Key' }).waitFor();
+  assert.equal(await page.locator('table.agreement').count(), 0);
+  await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
+  await page.locator('table.agreement').first().waitFor();
   // Choosing B changes the address; a reload keeps it.
   await page.locator('select.coder-b').selectOption('Bo');
   await page.waitForFunction(() => location.hash === '#/agreement?a=Key&b=Bo');
@@ -1091,8 +1121,12 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   // One coder at a time over the text (a teacher going through a class): only Bo's.
   await page.keyboard.press('Escape');
   const bos = after.filter((a) => a.coder === 'Bo').map((a) => a.id).sort();
+  // Everyone's: each row of the list says whose it is.
+  const whose = await page.locator('.ann-list li').evaluateAll((lis) => lis.map((li) => li.querySelector('.ann-coder')?.textContent));
+  assert.deepEqual([...new Set(whose)].sort(), [...new Set(after.map((a) => a.coder))].sort());
   await page.locator('.show-coder select').selectOption({ label: `only Bo's (${bos.length})` });
   await page.waitForFunction((n) => document.querySelectorAll('.ann-list li').length === n, bos.length);
+  assert.equal(await page.locator('.ann-list .ann-coder').count(), 0, "one coder's list names no coder");
   const shown = await page.evaluate(() => [...new Set([...document.querySelectorAll('.prose .hl')].flatMap((e) => e.dataset.ids.split(' ')))].sort());
   assert.deepEqual(shown, bos);
   // Coding something new shows everyone's again, so that it is seen.
