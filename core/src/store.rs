@@ -891,6 +891,28 @@ pub struct RestorePlan {
     pub removed_ids: Vec<String>,
 }
 
+impl RestorePlan {
+    /// Whose annotations the plan removes, with how many of each, in words, most
+    /// first ("Key's 5 and Ben's 4"); `None` when it removes none. `coding`: the
+    /// state the plan was made against.
+    pub fn removed_whose(&self, coding: &Coding) -> Option<String> {
+        let mut by: BTreeMap<&str, usize> = BTreeMap::new();
+        for id in &self.removed_ids {
+            *by.entry(coding.get(id).map_or("", |a| a.coder.as_str())).or_default() += 1;
+        }
+        let mut by: Vec<(&str, usize)> = by.into_iter().collect();
+        // Most first; at the same count by name, an unnamed coder last.
+        by.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.is_empty().cmp(&b.0.is_empty())).then(a.0.cmp(b.0)));
+        let parts: Vec<String> =
+            by.iter().map(|(c, n)| format!("{}'s {n}", if c.is_empty() { "an unnamed coder" } else { c })).collect();
+        match parts.as_slice() {
+            [] => None,
+            [one] => Some(one.clone()),
+            [init @ .., last] => Some(format!("{} and {last}", init.join(", "))),
+        }
+    }
+}
+
 /// The user texts a backup file carries, read leniently (to learn their
 /// documents' lengths before the backup itself is checked).
 pub fn backup_texts(s: &str) -> Vec<UserText> {
@@ -1060,6 +1082,23 @@ mod restore_tests {
             documents: vec![BackupDocument { id: "D".into(), text_sha256: String::new() }], annotations: anns,
             texts: Vec::new(), added_tags: Vec::new(),
         }
+    }
+
+    #[test]
+    fn replace_says_whose_annotations_it_removes() {
+        let mut cur = Coding::new(Codebook::default());
+        for (id, coder) in [("k1", "Key"), ("k2", "Key"), ("b1", "Ben"), ("u1", ""), ("a1", "Ana")] {
+            cur.add(Annotation { coder: coder.into(), ..ann(id, "", "t1") });
+        }
+        // Ana's backup holds only her own: replacing removes everyone else's.
+        let only_ana = backup_of(vec![Annotation { coder: "Ana".into(), ..ann("a1", "", "t1") }]);
+        let plan = restore_plan(&cur, &only_ana, RestoreMode::Replace, "t9");
+        assert_eq!(plan.removed, 4);
+        assert_eq!(plan.removed_whose(&cur).as_deref(), Some("Key's 2, Ben's 1 and an unnamed coder's 1"));
+        let merge = restore_plan(&cur, &only_ana, RestoreMode::Merge, "t9");
+        assert_eq!(merge.removed_whose(&cur), None);
+        let two = restore_plan(&cur, &backup_of(cur.stored("D").iter().filter(|a| a.coder != "Ben").cloned().collect()), RestoreMode::Replace, "t9");
+        assert_eq!(two.removed_whose(&cur).as_deref(), Some("Ben's 1"));
     }
 
     #[test]

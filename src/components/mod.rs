@@ -343,7 +343,11 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
             backup.set(None);
             coding.notice.set(Some(coding.undoable(s)));
         };
-        let (rs, ms) = (summary(&replace), summary(&merge));
+        let (mut rs, ms) = (summary(&replace), summary(&merge));
+        // What Replace would take away, by whose it is (a teacher's key among a class's work).
+        if let Some(w) = coding.coding.with_untracked(|c| replace.removed_whose(c)) {
+            rs.push_str(&format!(" It takes away {w}."));
+        }
         let replace_removes = replace.removed > 0;
         Some(view! {
             <Modal class="restore" labelled="restore-title" on_close=move |_| backup.set(None)>

@@ -455,9 +455,17 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   const ctxC = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const c = await ctxC.newPage();
   await c.goto(`${server.url}#/report/S-2019-103/p5`);
+  await c.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Key' })));
+  await c.reload();
   await c.locator('#p5.target').waitFor();
+  // Work of this browser's own, which Replace would take away: the preview says whose.
+  await selectText(c, '#p5 > p', 'provincial level');
+  await c.keyboard.press('2');
+  await c.waitForFunction(() => (localStorage.getItem('marginalia:v1:doc:S/2019/103') ?? '').includes('provincial level'));
   await c.locator('label.restore input[type=file]').setInputFiles({ name: 'edited.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(edited)) });
   await c.locator('dialog.restore').waitFor();
+  assert.match(await c.locator('.plan-replace').innerText(), /1 removed.* It takes away Key's 1\.$/);
+  assert.doesNotMatch(await c.locator('.plan-merge').innerText(), /takes away/);
   assert.equal(await c.locator('dialog.restore .added-tags').innerText(), `Its codebook lacks 1 tag its annotations use (${tag}); it is added to it.`);
   await c.locator('dialog.restore button', { hasText: 'Replace' }).click();
   await c.locator('.hl').first().waitFor();
