@@ -69,6 +69,12 @@ pub fn CorpusView() -> impl IntoView {
             <p class="lede">
                 "Five reports to the Security Council, 2017–2019, cleaned and numbered by paragraph so that any passage can be cited. Everything you do here stays in this browser."
             </p>
+            // How to start, with this codebook's keys.
+            <p class="start-hint">
+                "To code: open a report, select a passage and press a tag's key ("
+                {move || coding.coding.with(|c| c.codebook.tags.iter().filter_map(|t| t.key.map(|k| format!("{k} {}", t.name))).collect::<Vec<_>>().join(", "))}
+                "). "<kbd>"?"</kbd>" lists every key."
+            </p>
             <super::find::CorpusSearch />
             <div class="table-wrap">
                 <table class="reports">

@@ -30,6 +30,8 @@ test('the corpus view lists the five reports in date order with their paragraph 
   const counts = await page.locator('table.reports tbody td.count').allInnerTexts();
   assert.deepEqual(counts.map(Number), corpus.map((d) => numbered(d).length));
   assert.equal(await page.locator('table.reports tbody td.ordinal').first().innerText(), '4th report');
+  // A newcomer is told how to start, with the codebook's own keys.
+  assert.match(await page.locator('.start-hint').innerText(), /select a passage and press a tag's key \(1 threat, 2 finance, 3 repatriation, 4 prosecution\)\. \? lists every key\./);
   await page.waitForSelector('body[data-rendered="corpus"]');
   await screenshot(page, 'corpus');
   assert.deepEqual(errors, []);
