@@ -308,13 +308,13 @@ impl Coding {
             .map(|(coder, n)| {
                 let name = if coder.is_empty() { "an unnamed coder" } else { coder };
                 let status = if here.contains(coder) {
-                    "already coding here: counted as one coder".to_string()
+                    format!("joining {}'s work already here", if coder.is_empty() { "an unnamed coder" } else { coder })
                 } else if let Some(other) = self.coder_named(coder) {
-                    format!("new; {other} is here, spelt otherwise")
+                    format!("new ({other} is here, spelt otherwise)")
                 } else {
                     "new here".to_string()
                 };
-                format!("{name} ({n}, {status})")
+                format!("{name}: {}, {status}", crate::count(n, "annotation"))
             })
             .collect();
         (!parts.is_empty()).then(|| format!("By {}.", parts.join("; ")))
@@ -649,7 +649,7 @@ mod tests {
         let file = [ann("x", "D", 0, "finance"), bob.clone(), bob, alice, gone];
         assert_eq!(
             c.whose(&file).unwrap(),
-            "By ANA (1, new; ana is here, spelt otherwise); Bob (2, new here); ana (1, already coding here: counted as one coder)."
+            "By ANA: 1 annotation, new (ana is here, spelt otherwise); Bob: 2 annotations, new here; ana: 1 annotation, joining ana's work already here."
         );
         assert_eq!(c.whose(&[]), None);
     }

@@ -169,7 +169,7 @@ pub fn why_unrecognised(name: &str, bytes: &[u8]) -> Option<String> {
     // A whole JSON document, or JSON Lines (the first line).
     Some(match serde_json::from_str::<Value>(text) {
         Err(e) if serde_json::from_str::<Value>(first).is_err() => format!("it is not valid JSON ({e})"),
-        _ => "it is JSON, but none of the kinds Marginalia reads (a backup, a codebook, doccano, spaCy, Label Studio or W3C)".into(),
+        _ => "it is JSON, but none of the kinds Marginalia reads".into(),
     })
 }
 

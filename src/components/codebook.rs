@@ -223,7 +223,11 @@ pub fn apply_codebook(coding: crate::coding::CodingState, name: &str, book: Code
         let in_use = c.counts(None);
         (c.codebook.clone(), c.codebook.imported(&book, |id| in_use.contains_key(id)))
     });
-    let what = before.describe_change(&after).unwrap_or_else(|| "nothing changed".into());
+    let Some(what) = before.describe_change(&after) else {
+        // The same codebook: no step to undo.
+        coding.notice.set(Some(Notice::done(format!("{name} holds the codebook as it is here: nothing changed."))));
+        return;
+    };
     let kept = if kept.is_empty() { String::new() } else { format!(" Kept, as annotations use them: {}.", kept.join(", ")) };
     coding.change(|c| c.set_codebook(after, None, &t));
     coding.notice.set(Some(coding.undoable(format!("Codebook imported from {name}: {what}.{kept}"))));

@@ -298,7 +298,14 @@ pub fn open_backup_into(
     };
     match marginalia_core::store::Backup::from_json(&text, &len) {
         Ok(b) => restoring.set(Some(b)),
-        Err(reason) => coding.notice.set(Some(Notice::problem(format!("{name} was not restored: {reason} Nothing was changed.")))),
+        Err(reason) => {
+            // Another kind of file Marginalia reads (an export, a codebook): say where it goes.
+            let other = marginalia_core::import::detect(name, text.as_bytes())
+                .filter(|f| *f != marginalia_core::export::Format::Backup)
+                .map(|f| format!(" It is a file of another kind ({}): bring it in with Import…", f.label()))
+                .unwrap_or_default();
+            coding.notice.set(Some(Notice::problem(format!("{name} was not restored: {reason}{other} Nothing was changed."))))
+        }
     }
 }
 

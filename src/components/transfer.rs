@@ -396,7 +396,7 @@ async fn read_file(file: web_sys::File, name: String, cx: FileCtx) {
         let Some(format) = format else {
             let why = marginalia_core::import::why_unrecognised(&name, &bytes).map(|w| format!(": {w}")).unwrap_or_default();
             coding.notice.set(Some(Notice::problem(format!(
-                "{name} is not a file Marginalia can import{why}. It reads a backup, segments CSV, doccano, spaCy, Label Studio, W3C, brat, REFI-QDA, or a .txt/.md/.html text. Nothing was changed."
+                "{name} is not a file Marginalia can import{why}. It reads a backup, a codebook, segments CSV, doccano, spaCy, Label Studio, W3C, brat, REFI-QDA, or a .txt/.md/.html text. Nothing was changed."
             ))));
             return;
         };

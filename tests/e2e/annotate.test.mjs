@@ -431,6 +431,10 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   await b.locator('label.restore input[type=file]').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "something else"}') });
   await b.locator('.toast', { hasText: 'was not restored' }).waitFor();
   assert.equal(await b.evaluate(() => JSON.stringify(Object.entries(localStorage).sort())), before);
+  // An export given to Restore: it says where that file goes.
+  await b.locator('label.restore input[type=file]').setInputFiles({ name: 'segments.csv', mimeType: 'text/csv', buffer: Buffer.from('annotation_id,document,start,end,tag\r\n') });
+  await b.locator('.toast', { hasText: /segments\.csv was not restored: .* It is a file of another kind \(.+\): bring it in with Import… Nothing was changed\./ }).waitFor();
+  assert.equal(await b.evaluate(() => JSON.stringify(Object.entries(localStorage).sort())), before);
   await b.locator('label.restore input[type=file]').setInputFiles(file);
   await b.locator('dialog.restore').waitFor();
   assert.match(await b.locator('.plan-replace').innerText(), /1 added, 0 changed, 0 removed, 0 unchanged; the codebook stays as it is\./);
@@ -616,7 +620,10 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   await page.locator('.toast', { hasText: 'was not imported' }).waitFor();
   assert.equal(await page.locator('.tag-row').count(), 5);
   await page.locator('label.import-codebook input').setInputFiles({ name: 'book.json', mimeType: 'application/json', buffer: exported });
-  await page.locator('.toast', { hasText: 'Codebook imported' }).waitFor();
+  // The same codebook: accepted, nothing to change, nothing to undo.
+  const same = page.locator('.toast', { hasText: 'book.json holds the codebook as it is here: nothing changed.' });
+  await same.waitFor();
+  assert.equal(await same.locator('button', { hasText: 'Undo' }).count(), 0);
   // A codebook written by hand needs only names; ids, colours and keys are filled in.
   await page.locator('label.import-codebook input').setInputFiles({ name: 'class.json', mimeType: 'application/json', buffer: Buffer.from('{"tags": [{"name": "Victims", "description": "Who suffers"}, "Perpetrators"]}') });
   // Tags that annotations use are kept (never orphaned); the others give way to the file's.

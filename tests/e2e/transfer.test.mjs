@@ -165,7 +165,7 @@ test('exported files import back after a preview, by picking or dropping them; b
     await page.locator('dialog.import-preview').waitFor();
     assert.equal(await page.locator('.import-counts').innerText(), '24 to add.', key);
     // Whose work it is (formats that carry no coder come in as the importer's).
-    assert.match(await page.locator('.import-whose').innerText(), /^By .*\(\d+, new here\)/, key);
+    assert.match(await page.locator('.import-whose').innerText(), /^By .*: \d+ annotations?, new here/, key);
     if (key === 'qdpx') await screenshot(page, 'import-preview');
     await page.locator('.import-go').click();
     await page.locator('dialog.import-preview').waitFor({ state: 'detached' });
@@ -244,7 +244,8 @@ test('exported files import back after a preview, by picking or dropping them; b
     const toast = page.locator('.toast');
     await toast.waitFor();
     assert.match(await toast.innerText(), new RegExp(`${f.name.replace('.', '\\.')}.*(not imported|not a file).*[Nn]othing was changed`, 's'));
-    if (f.name === 'labels.json') assert.match(await toast.innerText(), /it is JSON, but none of the kinds Marginalia reads/);
+    if (f.name === 'labels.json') assert.match(await toast.innerText(), /it is JSON, but none of the kinds Marginalia reads\. It reads a backup, a codebook,/);
+    if (f.name === 'labels.json') assert.equal((await toast.innerText()).match(/doccano/g)?.length ?? 0, 1, 'what it reads, said once');
     await toast.locator('button', { hasText: 'Dismiss' }).click();
   }
   assert.equal(await page.locator('dialog.import-preview').count(), 0);
