@@ -39,11 +39,14 @@ use crate::store::UserText;
 pub struct ExportMeta {
     pub app_version: String,
     pub exported_at: String,
+    /// Where this Marginalia is served, for a handout's first step (see
+    /// [`crate::handout::public_address`]); empty when unknown or private.
+    pub app_url: String,
 }
 
 impl ExportMeta {
     pub fn new(app_version: &str, exported_at: &str) -> ExportMeta {
-        ExportMeta { app_version: app_version.into(), exported_at: exported_at.into() }
+        ExportMeta { app_version: app_version.into(), exported_at: exported_at.into(), app_url: String::new() }
     }
 
     /// The day of the export (`YYYY-MM-DD`), for file names.

@@ -94,6 +94,29 @@ const STEPS: [(&str, &str); 5] = [
     ),
 ];
 
+/// The address of the page at `href` to give coders in a handout: an http(s)
+/// address without its query or `#` route; `None` for a file, this machine
+/// (`localhost`, 127.0.0.1, ::1: no one else can reach it) or anything odd.
+pub fn public_address(href: &str) -> Option<String> {
+    let base = href.split(['#', '?']).next()?;
+    let rest = base.strip_prefix("https://").or_else(|| base.strip_prefix("http://"))?;
+    let host = rest.split('/').next()?.rsplit_once('@').map_or(rest.split('/').next()?, |(_, h)| h);
+    let name = if host.starts_with('[') { host.split(']').next()?.trim_start_matches('[') } else { host.split(':').next()? };
+    let local = name.is_empty() || name.eq_ignore_ascii_case("localhost") || name.starts_with("127.") || name == "::1" || name == "0.0.0.0";
+    let odd = base.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '`' | '\\'));
+    (!local && !odd).then(|| base.to_string())
+}
+
+/// The first step, with the address coders open when it is known.
+fn first_step(meta: &ExportMeta, html: bool) -> String {
+    let rest = "There is nothing to install and no account: your work stays in this browser until you save a file.";
+    match public_address(&meta.app_url) {
+        Some(url) if html => format!("Open Marginalia at <a href=\"{0}\">{0}</a> in a browser. {rest}", crate::html::escape(&url)),
+        Some(url) => format!("Open Marginalia at <{url}> in a browser. {rest}"),
+        None => format!("Open Marginalia in a browser. {rest}"),
+    }
+}
+
 /// The codebook as Markdown: a summary table, then a section per tag.
 pub fn markdown(book: &Codebook, meta: &ExportMeta) -> String {
     let mut s = String::from("# Codebook\n\n");
@@ -120,6 +143,7 @@ pub fn markdown(book: &Codebook, meta: &ExportMeta) -> String {
     }
     s.push_str("\n## Coding with Marginalia\n\n");
     for (i, (_, md)) in STEPS.iter().enumerate() {
+        let md = if i == 0 { first_step(meta, false) } else { md.to_string() };
         s.push_str(&format!("{}. {md}\n", i + 1));
     }
     s
@@ -193,7 +217,8 @@ pub fn html(book: &Codebook, meta: &ExportMeta) -> String {
         s.push_str("</section>\n");
     }
     s.push_str("<section class=\"how\">\n<h2>Coding with Marginalia</h2>\n<ol>\n");
-    for (html, _) in STEPS {
+    for (i, (html, _)) in STEPS.iter().enumerate() {
+        let html = if i == 0 { first_step(meta, true) } else { html.to_string() };
         s.push_str(&format!("<li>{html}</li>\n"));
     }
     s.push_str("</ol>\n</section>\n</body>\n</html>\n");
@@ -203,6 +228,20 @@ pub fn html(book: &Codebook, meta: &ExportMeta) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_step_gives_the_address_others_can_open() {
+        assert_eq!(public_address("https://class.example.org/marginalia/#/report/S-2019-103?x=1").as_deref(), Some("https://class.example.org/marginalia/"));
+        assert_eq!(public_address("http://10.0.0.5:8080/index.html").as_deref(), Some("http://10.0.0.5:8080/index.html"));
+        for private in ["http://127.0.0.1:8080/", "http://localhost:8080/#/", "http://[::1]:8080/", "file:///home/t/dist/index.html", "http://LOCALHOST/", "https://x.org/a b", "https://x.org/<b>", "javascript:alert(1)", ""] {
+            assert_eq!(public_address(private), None, "{private}");
+        }
+        let mut meta = ExportMeta::new("0.1.0", "2026-11-22T10:00:00Z");
+        assert!(markdown(&Codebook::default(), &meta).contains("1. Open Marginalia in a browser."));
+        meta.app_url = "https://class.example.org/m/#/codebook".into();
+        assert!(markdown(&Codebook::default(), &meta).contains("1. Open Marginalia at <https://class.example.org/m/> in a browser."));
+        assert!(html(&Codebook::default(), &meta).contains("<li>Open Marginalia at <a href=\"https://class.example.org/m/\">https://class.example.org/m/</a> in a browser."));
+    }
 
     fn hostile() -> Codebook {
         let mut b = Codebook::default();

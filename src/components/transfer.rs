@@ -158,7 +158,8 @@ fn ExportForm() -> impl IntoView {
         let f = format.get_untracked();
         let s = scope.get_untracked();
         let options = ExportOptions { bom: bom.get_untracked(), presence: presence.get_untracked() };
-        let meta = ExportMeta::new(env!("CARGO_PKG_VERSION"), &now());
+        // This page's address goes into a handout when others can open it (handout::public_address).
+        let meta = ExportMeta { app_url: window().location().href().unwrap_or_default(), ..ExportMeta::new(env!("CARGO_PKG_VERSION"), &now()) };
         let texts = crate::state::stored_user_texts();
         let name = coding.meta.with_untracked(|m| m.coder.clone());
         let started = crate::perf::now();

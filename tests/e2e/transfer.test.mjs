@@ -150,6 +150,26 @@ test('every format downloads from the export dialog with a meaningful name and e
   await context.close();
 });
 
+test("a teacher's handout names the address students open, when they can open it", async () => {
+  // Served from this machine (127.0.0.1), the address would mean nothing to a class: left out.
+  const { context, page, errors } = await openWith({});
+  const local = (await exportAs(page, 'codebook-html')).bytes.toString('utf8');
+  assert.match(local, /<li>Open Marginalia in a browser\./);
+  await context.close();
+  // Served from a school's web server (the same files, under its name).
+  const school = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  await school.route('http://class.example.org/**', (route) => route.continue({ url: route.request().url().replace('http://class.example.org', new URL(server.url).origin) }));
+  const p = await school.newPage();
+  await p.goto('http://class.example.org/#/codebook');
+  await p.locator('.tag-row').first().waitFor();
+  const html = (await exportAs(p, 'codebook-html')).bytes.toString('utf8');
+  assert.match(html, /<li>Open Marginalia at <a href="http:\/\/class\.example\.org\/">http:\/\/class\.example\.org\/<\/a> in a browser\./);
+  const md = (await exportAs(p, 'codebook-md')).bytes.toString('utf8');
+  assert.match(md, /\n1\. Open Marginalia at <http:\/\/class\.example\.org\/> in a browser\./);
+  assert.deepEqual(errors, []);
+  await school.close();
+});
+
 test('exported files import back after a preview, by picking or dropping them; bad files change nothing', async () => {
   const state = codedState();
   const first = await openWith(state);
