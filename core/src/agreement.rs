@@ -538,7 +538,7 @@ pub fn report_html<D: Borrow<Document>>(
         h.push_str("</tbody></table></div>");
     }
     let n = r.disagreements.len();
-    h.push_str(&format!("<h2>Where they differ · {n}</h2>"));
+    h.push_str(&format!("<h2>Where {} and {} differ · {n}</h2>", named(a), named(b)));
     if n > listed {
         h.push_str(&format!("<p class=\"count-line\">The first {listed}; the CSV has the counts of all.</p>"));
     }

@@ -94,7 +94,10 @@ pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
                     ev.prevent_default();
                     coding.toggle_tag(&id, &tag, &doc);
                 }
-                (None, None, None) => {}
+                (None, None, None) => {
+                    // Nothing to tag: said, so that the key does not seem to be ignored.
+                    coding.notice.set(Some(Notice::slip("Select a passage first (or Tab to a paragraph's number), then press the tag's key.")));
+                }
             }
             return;
         }

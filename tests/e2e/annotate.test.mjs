@@ -53,6 +53,10 @@ test('select with the mouse, press a key, see the highlight; overlap; memo; undo
   const errors = watchErrors(page);
   await page.goto(`${server.url}#/report/S-2019-103/p12`);
   await page.locator('#p12.target').waitFor();
+  // A tag's key with nothing to tag says what to do, and changes nothing.
+  await page.keyboard.press('1');
+  await page.locator('.toast', { hasText: 'Select a passage first' }).waitFor();
+  assert.equal(await page.locator('.hl').count(), 0);
 
   await selectText(page, '#p12 > p', 'financial reserves');
   await page.locator('.palette').waitFor();
