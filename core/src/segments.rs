@@ -49,7 +49,8 @@ pub fn cooccurrence(docs: &[Vec<&Annotation>], tags: &[String]) -> Vec<Vec<usize
         for a in anns.iter().filter(|a| a.start < a.end && a.tags.iter().any(|t| tags.contains(t))) {
             let mut met = vec![false; tags.len()];
             // Sorted by start: only those starting before `a` ends can overlap it (itself included).
-            for b in anns.iter().take_while(|b| b.start < a.end).filter(|b| b.coder == a.coder && b.end > a.start) {
+            // (An empty annotation covers no text: it meets nothing, as it counts as no row.)
+            for b in anns.iter().take_while(|b| b.start < a.end).filter(|b| b.coder == a.coder && b.end > a.start && b.start < b.end) {
                 for (j, t) in tags.iter().enumerate() {
                     met[j] |= b.tags.contains(t);
                 }
