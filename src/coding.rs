@@ -73,6 +73,11 @@ pub struct CodingState {
     pub detached: RwSignal<BTreeSet<String>>,
     /// Changes not yet written (written right after the next paint, or when the page hides).
     unwritten: StoredValue<Option<Touched>>,
+    /// Each document's annotations as this tab last read them from storage (at start,
+    /// or another tab's last write): what both tabs had, against which another tab's
+    /// write is merged (`store::merge_tabs`). This tab's own writes do not move it: a
+    /// write of the other tab's that crossed one of ours was made without it.
+    synced: StoredValue<BTreeMap<String, Vec<Annotation>>>,
     /// Bumped right after the frame that shows a change is painted. The report's
     /// prose follows `coding` at once; the panels beside it (list, counts) follow
     /// this, so that a new highlight paints first and they catch up a frame later.
@@ -126,6 +131,8 @@ impl CodingState {
                 loaded.coding.set_doc(&id, list);
             }
         }
+        let synced: BTreeMap<String, Vec<Annotation>> =
+            loaded.coding.docs().map(|d| (d.to_string(), loaded.coding.stored(d).to_vec())).collect();
         let state = CodingState {
             coding: RwSignal::new(loaded.coding),
             meta: RwSignal::new(loaded.meta),
@@ -138,6 +145,7 @@ impl CodingState {
             read_only: RwSignal::new(loaded.newer),
             detached: RwSignal::new(detached),
             unwritten: StoredValue::new(None),
+            synced: StoredValue::new(synced),
             settled: RwSignal::new(0),
             showing: RwSignal::new(None),
         };
@@ -414,11 +422,20 @@ impl CodingState {
             let Some(v) = value else { return };
             let Ok(remote) = serde_json::from_str::<Vec<Annotation>>(&v) else { return };
             let mut changed_here = false;
+            let base = self.synced.try_update_value(|s| s.insert(doc.to_string(), remote.clone())).flatten().unwrap_or_default();
+            let mut joined = Vec::new();
             self.coding.update(|c| {
-                let merged = store::merge(c.stored(doc), &remote);
+                let (merged, both) = store::merge_tabs(&base, c.stored(doc), &remote);
                 changed_here = merged != remote;
+                joined = both;
                 c.set_doc(doc, merged);
             });
+            if !joined.is_empty() {
+                self.notice.set(Some(Notice::problem(
+                    "A memo was changed here and in another tab at the same time. Both versions are kept in it, \
+                     the later first: edit it to keep what you want.",
+                )));
+            }
             if changed_here {
                 // This tab had newer edits: write the union back so both tabs converge.
                 self.save(&Touched { docs: [doc.to_string()].into(), codebook: false });

@@ -468,6 +468,70 @@ pub fn merge(a: &[Annotation], b: &[Annotation]) -> Vec<Annotation> {
     by_id.into_values().cloned().collect()
 }
 
+/// Merges another tab's annotations of a document (`remote`, as it wrote them)
+/// into this tab's (`local`), knowing `base`: what this tab last read from
+/// storage (at start, or the other tab's previous write), which both tabs had.
+/// As [`merge`] does (the later edit of an annotation wins),
+/// except where both tabs edited the same annotation since `base` and their
+/// writes crossed (each newer than it, made within [`CROSSING_MS`] of the
+/// other: one tab wrote before the other's write reached it; later, a tab
+/// has seen the other's edit, and its own is the newer one): then what each
+/// changed is kept, field by field — the memo
+/// (both versions, [`crate::annotation::merge_memo`], the winner's first), the
+/// tags (each side's additions and removals), the span (the side that moved
+/// it). Both tabs come to the same result. Returns it and the ids of the
+/// annotations whose memo now holds both versions.
+pub fn merge_tabs(base: &[Annotation], local: &[Annotation], remote: &[Annotation]) -> (Vec<Annotation>, Vec<String>) {
+    let ms = |a: &Annotation| parse_time(&a.updated).map(|(s, n)| s as i128 * 1000 + i128::from(n / 1_000_000));
+    let index = |list: &[Annotation]| list.iter().map(|a| (a.id.clone(), a.clone())).collect::<BTreeMap<String, Annotation>>();
+    let (base, local_by, remote_by) = (index(base), index(local), index(remote));
+    let mut joined = Vec::new();
+    let mut merged = merge(local, remote);
+    for m in &mut merged {
+        let (Some(o), Some(l), Some(r)) = (base.get(&m.id), local_by.get(&m.id), remote_by.get(&m.id)) else { continue };
+        let newer = |x: &Annotation| parse_time(&x.updated) > parse_time(&o.updated);
+        let crossed = matches!((ms(l), ms(r)), (Some(a), Some(b)) if (a - b).abs() < CROSSING_MS);
+        if l == r || l.deleted || r.deleted || !newer(l) || !newer(r) || !crossed {
+            continue;
+        }
+        // Concurrent edits: `m` is the winner's; take from the other what only it changed.
+        let other = if m == l { r } else { l };
+        if m.memo != other.memo {
+            if m.memo == o.memo {
+                m.memo = other.memo.clone();
+            } else if other.memo != o.memo {
+                let (memo, both) = crate::annotation::merge_memo(&o.memo, &m.memo, &other.memo);
+                m.memo = memo;
+                if both {
+                    joined.push(m.id.clone());
+                }
+            }
+        }
+        if m.tags != other.tags && other.tags != o.tags {
+            let mut tags: Vec<String> = m.tags.iter().filter(|t| other.tags.contains(t) || !o.tags.contains(t)).cloned().collect();
+            for t in &other.tags {
+                if !o.tags.contains(t) && !tags.contains(t) {
+                    tags.push(t.clone());
+                }
+            }
+            if !tags.is_empty() {
+                m.tags = tags;
+            }
+        }
+        let span = |a: &Annotation| (a.start, a.end);
+        if span(m) == span(o) && span(other) != span(o) {
+            (m.start, m.end, m.quote, m.prefix, m.suffix) =
+                (other.start, other.end, other.quote.clone(), other.prefix.clone(), other.suffix.clone());
+        }
+    }
+    (merged, joined)
+}
+
+/// How close in time (milliseconds) two tabs' edits of one annotation must be
+/// for their writes to have crossed. A tab's write reaches the others within
+/// a frame or two; an edit made later than this was made with the other's in view.
+pub const CROSSING_MS: i128 = 400;
+
 /// Whether `y` wins over `x`: the later `updated` time (as a point in time, so
 /// time zones and fractions of a second compare right; unreadable times lose),
 /// then at the same instant a deletion, then a total order on the content.
@@ -764,6 +828,98 @@ mod tests {
         let other = Annotation { id: "b".into(), ..base.clone() };
         let m = merge(&[edited.clone(), other.clone()], std::slice::from_ref(&deleted));
         assert_eq!(m, vec![deleted, other]);
+    }
+
+    /// `base` edited `t` tenths of a second after it was made.
+    fn at(base: &Annotation, t: &str) -> Annotation {
+        Annotation { updated: format!("2026-01-01T00:00:00.{t}00Z"), ..base.clone() }
+    }
+
+    #[test]
+    fn two_tabs_editing_one_annotation_keep_what_each_changed() {
+        let base = Annotation {
+            id: "a".into(), doc: "D".into(), start: 0, end: 3, quote: "abc".into(), prefix: String::new(),
+            suffix: String::new(), tags: vec!["threat".into(), "finance".into()], memo: "base".into(), coder: "ana".into(),
+            created: "2026-01-01T00:00:00Z".into(), updated: "2026-01-01T00:00:00Z".into(), deleted: false,
+        };
+        let both_ways = |l: &Annotation, r: &Annotation| {
+            let (one, j1) = merge_tabs(std::slice::from_ref(&base), std::slice::from_ref(l), std::slice::from_ref(r));
+            let (two, j2) = merge_tabs(std::slice::from_ref(&base), std::slice::from_ref(r), std::slice::from_ref(l));
+            assert_eq!(one, two, "both tabs come to the same result");
+            assert_eq!(j1, j2);
+            (one.into_iter().next().unwrap(), !j1.is_empty())
+        };
+        // Each typed into the memo: both texts kept, the later edit's first.
+        let l = Annotation { memo: "base A1".into(), ..at(&base, "2") };
+        let r = Annotation { memo: "base B1".into(), ..at(&base, "3") };
+        let (m, joined) = both_ways(&l, &r);
+        assert!(joined);
+        assert_eq!(m.memo, format!("base B1\n\n{}\nbase A1", crate::annotation::MEMO_FROM_ANOTHER_TAB));
+        assert_eq!(m.updated, r.updated);
+        // One changed the memo, the other the tags and the span: all of it kept.
+        let l = Annotation { memo: "why".into(), ..at(&base, "2") };
+        let r = Annotation { tags: vec!["threat".into(), "prosecution".into()], start: 1, quote: "bc".into(), ..at(&base, "3") };
+        let (m, joined) = both_ways(&l, &r);
+        assert!(!joined);
+        assert_eq!((m.memo.as_str(), m.tags.clone(), m.start, m.quote.as_str()), ("why", vec!["threat".to_string(), "prosecution".to_string()], 1, "bc"));
+        // Tags: one removed finance, the other added repatriation.
+        let l = Annotation { tags: vec!["threat".into()], ..at(&base, "2") };
+        let r = Annotation { tags: vec!["threat".into(), "finance".into(), "repatriation".into()], ..at(&base, "3") };
+        assert_eq!(both_ways(&l, &r).0.tags, ["threat", "repatriation"]);
+        // A deletion is an edit like any other: the later one wins, as in `merge`.
+        let gone = Annotation { deleted: true, ..at(&base, "3") };
+        assert!(both_ways(&l, &gone).0.deleted);
+        // Edits further apart than writes take to cross: the later was made with the
+        // earlier in view, and stands whole.
+        let long_after = Annotation { memo: "later".into(), updated: "2026-01-01T00:00:01.000Z".into(), ..base.clone() };
+        let (m, joined) = both_ways(&l, &long_after);
+        assert_eq!((m, joined), (long_after.clone(), false));
+        // A value older than what this tab last saw does not take back what is here:
+        // only the later edit counts.
+        let mine = Annotation { memo: "newest".into(), ..at(&base, "5") };
+        let stale = Annotation { memo: "stale".into(), ..at(&base, "4") };
+        let (m, _) = merge_tabs(std::slice::from_ref(&mine), std::slice::from_ref(&mine), std::slice::from_ref(&stale));
+        assert_eq!(m[0].memo, "newest");
+        // No base (an annotation this tab has not seen written): the later edit wins.
+        let (m, _) = merge_tabs(&[], std::slice::from_ref(&l), std::slice::from_ref(&r));
+        assert_eq!(m[0], r);
+    }
+
+    proptest! {
+        #[test]
+        fn tabs_merge_to_one_result_and_keep_every_memo_typed(
+            memos in proptest::collection::vec("[ab ]{0,4}", 3),
+            tags in proptest::collection::vec(proptest::collection::btree_set(0usize..4, 1..4), 3),
+            times in (0u32..10, 0u32..10, 0u32..10),
+        ) {
+            let names = ["threat", "finance", "repatriation", "prosecution"];
+            let make = |i: usize, t: u32| Annotation {
+                id: "a".into(), doc: "D".into(), start: 0, end: 3, quote: "abc".into(), prefix: String::new(), suffix: String::new(),
+                tags: tags[i].iter().map(|&k| names[k].to_string()).collect(), memo: memos[i].clone(), coder: "ana".into(),
+                created: "2026-01-01T00:00:00Z".into(), updated: format!("2026-01-01T00:00:00.{t}00Z"), deleted: false,
+            };
+            let (o, l, r) = (make(0, times.0), make(1, times.1), make(2, times.2));
+            let (one, _) = merge_tabs(std::slice::from_ref(&o), std::slice::from_ref(&l), std::slice::from_ref(&r));
+            let (two, _) = merge_tabs(std::slice::from_ref(&o), std::slice::from_ref(&r), std::slice::from_ref(&l));
+            prop_assert_eq!(&one, &two);
+            let m = &one[0];
+            prop_assert!(!m.tags.is_empty());
+            // Both edited since the base, their writes crossing: a memo either typed is in the result.
+            if l.updated > o.updated && r.updated > o.updated && times.1.abs_diff(times.2) < 4 {
+                for x in [&l, &r] {
+                    if x.memo != o.memo && !x.memo.is_empty() {
+                        prop_assert!(m.memo.contains(&x.memo), "{:?} lost {:?}", m.memo, x.memo);
+                    }
+                }
+            } else {
+                // Otherwise it is `merge`: the later edit whole.
+                prop_assert_eq!(&one, &merge(std::slice::from_ref(&l), std::slice::from_ref(&r)));
+            }
+            // Once merged, a tab that receives the result again changes nothing.
+            let (again, joined) = merge_tabs(&one, &one, std::slice::from_ref(m));
+            prop_assert_eq!(&again, &one);
+            prop_assert!(joined.is_empty());
+        }
     }
 }
 

@@ -407,12 +407,25 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
     let typing = StoredValue::new(0u32);
     let commit = move || {
         if let Some(t) = typed.try_update_value(Option::take).flatten() {
-            let Some(theirs) = coding.coding.with_untracked(|c| c.get(&t.id).map(|a| a.memo.clone())) else { return };
+            let Some((theirs, gone)) = coding.coding.with_untracked(|c| c.get(&t.id).map(|a| (a.memo.clone(), a.deleted))) else { return };
             let (memo, both) = marginalia_core::annotation::merge_memo(&t.base, &t.value, &theirs);
             if memo == theirs {
                 return;
             }
             let n = now();
+            // Deleted in another tab while its memo was being typed here (a deletion here
+            // saves the memo first): it comes back with what was typed, and that is said.
+            if gone {
+                coding.change(|c| c.update(&t.id, &n, |a| {
+                    a.memo = memo;
+                    a.deleted = false;
+                }));
+                coding.notice.set(Some(Notice::problem(
+                    "That annotation was deleted in another tab while you typed its memo here. It is back, with your memo: \
+                     delete it again if it should go.",
+                )));
+                return;
+            }
             coding.change(|c| c.update(&t.id, &n, |a| a.memo = memo));
             if both {
                 coding.notice.set(Some(Notice::problem(
@@ -536,7 +549,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                 <p class="meta">"Coded by "{a.coder.clone()}" · created "{short_time(&a.created)}" · updated "
                     {move || current.with(|a| a.as_ref().map(|a| short_time(&a.updated)).unwrap_or_default())}</p>
                 <div class="row actions">
-                    {(!theirs).then(|| view! { <button type="button" class="btn danger" on:click=move |_| coding.delete_annotation(&id_del)>"Delete"</button> })}
+                    {(!theirs).then(|| view! { <button type="button" class="btn danger" on:click=move |_| { commit(); coding.delete_annotation(&id_del) }>"Delete"</button> })}
                     <button type="button" class="btn" on:click=move |_| coding.close()>"Close"</button>
                 </div>
             </div>

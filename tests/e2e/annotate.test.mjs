@@ -320,6 +320,41 @@ test('two tabs coding at once lose nothing', async () => {
   const kept = await a.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/612')).find((y) => y.quote === 'covert ISIL network').memo);
   assert.equal(kept, both);
   await screenshot(b, 'memo-two-tabs');
+  // Two writes that cross: this tab saves its memo while the other tab, not having seen
+  // it, saves another (its storage event, made from what both had before, arrives after).
+  const key = 'marginalia:v1:doc:S/2019/612';
+  await a.bringToFront();
+  const before = await a.evaluate((k) => localStorage.getItem(k), key);
+  await a.locator('textarea.memo').fill('From this tab.');
+  await a.locator('textarea.memo').press('Tab');
+  await a.waitForFunction((k) => localStorage.getItem(k).includes('From this tab.'), key);
+  await a.evaluate(([k, v]) => {
+    const all = JSON.parse(v);
+    const x = all.find((y) => y.quote === 'covert ISIL network');
+    // Saved a millisecond after this tab's, by a tab that had not seen it yet.
+    const mine = JSON.parse(localStorage.getItem(k)).find((y) => y.quote === 'covert ISIL network');
+    x.memo = 'From the other tab.';
+    x.updated = new Date(Date.parse(mine.updated) + 1).toISOString();
+    window.dispatchEvent(new StorageEvent('storage', { key: k, newValue: JSON.stringify(all), storageArea: localStorage }));
+  }, [key, before]);
+  await a.locator('.toast', { hasText: 'changed here and in another tab at the same time' }).waitFor();
+  const crossed = 'From the other tab.\n\nWritten at the same time in another tab:\nFrom this tab.';
+  await a.waitForFunction(([k, v]) => JSON.parse(localStorage.getItem(k)).find((y) => y.quote === 'covert ISIL network').memo === v, [key, crossed]);
+  assert.equal(await a.locator('textarea.memo').inputValue(), crossed);
+  // Deleted in the other tab while its memo is being typed here: it comes back with the memo.
+  await a.evaluate((k) => {
+    const memo = document.querySelector('textarea.memo');
+    memo.value += ' More.';
+    memo.dispatchEvent(new Event('input', { bubbles: true }));
+    const all = JSON.parse(localStorage.getItem(k));
+    const x = all.find((y) => y.quote === 'covert ISIL network');
+    x.deleted = true;
+    x.updated = new Date().toISOString();
+    window.dispatchEvent(new StorageEvent('storage', { key: k, newValue: JSON.stringify(all), storageArea: localStorage }));
+  }, key);
+  await a.locator('.toast', { hasText: 'deleted in another tab while you typed its memo here. It is back, with your memo' }).waitFor();
+  await a.waitForFunction(([k, v]) => JSON.parse(localStorage.getItem(k)).some((y) => y.quote === 'covert ISIL network' && !y.deleted && y.memo === v), [key, `${crossed} More.`]);
+  await a.locator('.hl', { hasText: 'covert ISIL network' }).waitFor();
   await context.close();
 });
 
