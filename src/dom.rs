@@ -259,6 +259,24 @@ pub fn follow_topbar() {
     measure_topbar();
 }
 
+/// Puts the focus on the page's `<main>` (a new page, a skip link, what an Undo
+/// brought back). `<main>` is focusable only until the focus leaves it: were it
+/// always, a click in the text would focus it, and the next Tab would start
+/// again from the top of the page instead of going on from where the click was.
+pub fn focus_main(prevent_scroll: bool) {
+    let Some(main) = document().get_element_by_id("main").and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok()) else { return };
+    let _ = main.set_attribute("tabindex", "-1");
+    let target = main.clone();
+    let once = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = target.remove_attribute("tabindex");
+        target.set_onblur(None);
+    });
+    main.set_onblur(Some(once.unchecked_ref()));
+    let options = web_sys::FocusOptions::new();
+    options.set_prevent_scroll(prevent_scroll);
+    let _ = main.focus_with_options(&options);
+}
+
 /// Puts the focus on the paragraph number of the paragraph where annotation
 /// `id` is drawn (so a keyboard user goes on from there), or on the page.
 pub fn focus_paragraph_of(id: &str) {
@@ -269,11 +287,13 @@ pub fn focus_paragraph_of(id: &str) {
         .ok()
         .flatten()
         .and_then(|hl| hl.closest(".para").ok().flatten())
-        .and_then(|p| p.query_selector(".pnum").ok().flatten())
-        .or_else(|| doc.get_element_by_id("main"));
-    if let Some(el) = pnum.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-        let options = web_sys::FocusOptions::new();
-        options.set_prevent_scroll(true);
-        let _ = el.focus_with_options(&options);
+        .and_then(|p| p.query_selector(".pnum").ok().flatten());
+    match pnum.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        Some(el) => {
+            let options = web_sys::FocusOptions::new();
+            options.set_prevent_scroll(true);
+            let _ = el.focus_with_options(&options);
+        }
+        None => focus_main(true),
     }
 }

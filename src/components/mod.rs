@@ -97,12 +97,10 @@ pub fn App() -> impl IntoView {
             }
             // The focus goes with the page (a screen reader reads on from its start),
             // unless it is already in it (a link within the page, a dialog).
-            if let Some(main) = document().get_element_by_id("main").and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok()) {
+            if let Some(main) = document().get_element_by_id("main") {
                 let inside = document().active_element().is_some_and(|a| main.contains(Some(&a)) && !a.is_same_node(Some(&main)));
                 if !inside {
-                    let options = web_sys::FocusOptions::new();
-                    options.set_prevent_scroll(true);
-                    let _ = main.focus_with_options(&options);
+                    crate::dom::focus_main(true);
                 }
             }
         }
@@ -132,9 +130,7 @@ pub fn App() -> impl IntoView {
     view! {
         <a class="skip" href="#main" on:click=|ev| {
             ev.prevent_default();
-            if let Some(m) = document().get_element_by_id("main") {
-                let _ = m.unchecked_into::<web_sys::HtmlElement>().focus();
-            }
+            crate::dom::focus_main(false);
         }>"Skip to content"</a>
         <header class="topbar">
             <a class="brand" href="#/">"Marginalia"</a>
@@ -199,7 +195,8 @@ pub fn App() -> impl IntoView {
         <transfer::ExportDialog />
         <transfer::ImportPreview />
         <import::AddTextsPreview />
-        <main id="main" tabindex="-1">
+        // Focusable only while focused from code (dom::focus_main).
+        <main id="main">
             {move || match state.page.get() {
                 Page::Corpus => corpus::CorpusView().into_any(),
                 Page::Codebook => codebook::CodebookView().into_any(),
@@ -428,11 +425,7 @@ fn NoticeToast() -> impl IntoView {
                         if let Some(id) = reopen.clone() {
                             coding.selected.set(Some(id));
                         }
-                        if let Some(main) = document().get_element_by_id("main").and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok()) {
-                            let options = web_sys::FocusOptions::new();
-                            options.set_prevent_scroll(true);
-                            let _ = main.focus_with_options(&options);
-                        }
+                        crate::dom::focus_main(true);
                     }>"Undo"</button> })}
                     {offer_backup.then(|| view! { <button type="button" on:click=|_| download_backup()>"Download backup"</button> })}
                     {offer_set_aside.then(|| view! { <button type="button" class="set-aside"

@@ -48,8 +48,10 @@ pub fn ReportView(slug: String) -> impl IntoView {
             return;
         }
         request_animation_frame(move || {
-            // A link to a paragraph the document does not have says so (and shows the top).
-            if let Some(n) = target.filter(|_| !scroll_to_paragraph(target)) {
+            // A link to a paragraph the document does not have says so (and shows the top);
+            // no paragraph named: the top (however far down the page before was scrolled).
+            let found = scroll_to_paragraph(target);
+            if let Some(n) = target.filter(|_| !found) {
                 let has = if numbers > 0 { format!("its paragraphs run from 1 to {numbers}") } else { "its paragraphs are not numbered".into() };
                 coding.notice.set(Some(Notice::slip(format!("{cite_as} has no paragraph {n}: {has}."))));
             }

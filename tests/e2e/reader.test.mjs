@@ -34,6 +34,15 @@ test('the corpus view lists the five reports in date order with their paragraph 
   assert.match(await page.locator('.start-hint').innerText(), /select a passage and press a tag's key \(1 threat, 2 finance, 3 repatriation, 4 prosecution\)\. \? lists every key\./);
   await page.waitForSelector('body[data-rendered="corpus"]');
   await screenshot(page, 'corpus');
+  // A report opened from a list scrolled down opens at its top, its title in view.
+  await page.setViewportSize({ width: 1280, height: 600 });
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  await page.waitForFunction(() => scrollY > 100);
+  await page.locator('td.symbol a', { hasText: 'S/2019/612' }).click();
+  await page.locator('.prose').waitFor();
+  await page.waitForFunction(() => scrollY === 0);
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => scrollY), 0, 'and stays there');
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -95,6 +104,23 @@ test('a paragraph deep link scrolls to its paragraph and survives a reload', asy
   await page.goto(`${server.url}#/report/S-1999-1`);
   await page.getByText('No such report').waitFor();
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('after a click in the text, Tab goes on from there, not from the top of the page', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${server.url}#/report/S-2019-103/p40`);
+  await page.locator('#p40.target').waitFor();
+  const box = await page.locator('#p40 > p').boundingBox();
+  await page.mouse.click(box.x + 40, box.y + 5);
+  assert.notEqual(await page.evaluate(() => document.activeElement.id), 'main', 'a click in the text does not focus the page');
+  await page.keyboard.press('Tab');
+  // The next stop is in ¶40 (a footnote marker) or the next paragraph's number.
+  const where = await page.evaluate(() => {
+    const a = document.activeElement;
+    return a.closest('.para')?.id ?? a.className;
+  });
+  assert.ok(['p40', 'p41'].includes(where), `Tab went to ${where}`);
   await page.close();
 });
 
