@@ -58,6 +58,9 @@ pub struct CodingState {
     pub meta: RwSignal<Meta>,
     /// The annotation open in the editor.
     pub selected: RwSignal<Option<String>>,
+    /// An annotation just made, about to open (it opens once its highlight is
+    /// painted): a second key pressed before that goes to it.
+    pub opening: StoredValue<Option<String>>,
     /// A text selection waiting for a tag: (document id, start, end).
     pub pending: RwSignal<Option<(String, usize, usize)>>,
     /// Where the tag palette opens: the selection's left, top and bottom, in page coordinates.
@@ -137,6 +140,7 @@ impl CodingState {
             coding: RwSignal::new(loaded.coding),
             meta: RwSignal::new(loaded.meta),
             selected: RwSignal::new(None),
+            opening: StoredValue::new(None),
             pending: RwSignal::new(None),
             palette_at: RwSignal::new(None),
             notice: RwSignal::new(None),
@@ -379,8 +383,17 @@ impl CodingState {
                 touched
             });
             // The new annotation opens in the editor once its highlight is painted.
-            let selected = self.selected;
-            request_animation_frame(move || set_timeout(move || selected.set(Some(id)), std::time::Duration::ZERO));
+            let (selected, opening) = (self.selected, self.opening);
+            opening.set_value(Some(id.clone()));
+            request_animation_frame(move || {
+                set_timeout(
+                    move || {
+                        opening.set_value(None);
+                        selected.set(Some(id));
+                    },
+                    std::time::Duration::ZERO,
+                )
+            });
         }
         self.pending.set(None);
         self.palette_at.set(None);

@@ -73,11 +73,18 @@ fn boundary(root: &Element, doc: &Document, node: &Node, offset: u32, edge: Edge
     }
 }
 
-/// Whether a key went to a form field (where keys type, not command).
+/// Whether a key went to a text box (where keys type, not command).
 pub fn typing(ev: &web_sys::KeyboardEvent) -> bool {
-    ev.target()
-        .and_then(|t| t.dyn_into::<Element>().ok())
-        .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+    ev.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|e| match e.tag_name().as_str() {
+        "TEXTAREA" => true,
+        // Text boxes; not a checkbox, a radio button or a file input, whose keys are the app's.
+        "INPUT" => matches!(
+            e.get_attribute("type").unwrap_or_default().to_ascii_lowercase().as_str(),
+            "" | "text" | "search" | "email" | "url" | "tel" | "password" | "number"
+        ),
+        // A menu (Tag all…, a coder) has no Undo of its own: Ctrl+Z is the app's there.
+        _ => false,
+    })
 }
 
 /// The paragraph whose margin number has the keyboard focus, as a code point

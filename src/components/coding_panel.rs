@@ -61,7 +61,8 @@ pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
             let Some(tag) = tag else { return };
             // A fresh selection is coded; else the open annotation takes the tag, unless
             // the focus is on another paragraph's number, which is then coded whole.
-            let open = coding.selected.get_untracked().and_then(|id| {
+            // The open annotation, or one just made that is about to open.
+            let open = coding.opening.get_value().or_else(|| coding.selected.get_untracked()).and_then(|id| {
                 coding.coding.with_untracked(|c| c.get(&id).filter(|a| !a.deleted).map(|a| (id.clone(), a.start, a.end)))
             });
             let selected = prose.get_untracked().and_then(|p| crate::dom::selection_in(&p, &doc));

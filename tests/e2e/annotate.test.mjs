@@ -259,6 +259,24 @@ test('in a narrow window (a split screen, a small laptop) the open annotation is
   await context.close();
 });
 
+test('two keys pressed at once after a selection give the new annotation both tags', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}#/report/S-2019-103/p12`);
+  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Quick' })));
+  await page.reload();
+  await page.locator('#p12.target').waitFor();
+  await selectText(page, '#p12 > p', 'financial reserves');
+  await page.locator('.palette').waitFor();
+  // Both keys in one go, before the new annotation has opened.
+  await page.evaluate(() => {
+    for (const key of ['1', '2']) window.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
+  });
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103') ?? '[]').some((a) => a.tags.join() === 'threat,finance'));
+  assert.equal(await page.locator('.toast', { hasText: 'Select a passage first' }).count(), 0);
+  await context.close();
+});
+
 test('two tabs coding at once lose nothing', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const a = await context.newPage();
@@ -903,6 +921,13 @@ test('find in a report and across the corpus', async () => {
   await toast.locator('button.undo').click();
   await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 0);
   await tagAll.selectOption('threat');
+  await page.waitForFunction((n) => document.querySelectorAll('.ann-list li').length === n, expected);
+  // Ctrl+Z from the menu itself takes them back too (a menu has no Undo of its own); Ctrl+Y redoes.
+  await tagAll.focus();
+  await page.keyboard.press('Control+z');
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 0);
+  await tagAll.focus();
+  await page.keyboard.press('Control+y');
   await page.waitForFunction((n) => document.querySelectorAll('.ann-list li').length === n, expected);
   // Again: nothing to add, and it says so.
   await tagAll.selectOption('threat');
