@@ -206,6 +206,8 @@ pub struct ListRow {
     pub tags: Vec<String>,
     /// Whose it is, shown when several coders' annotations are listed together.
     pub coder: Option<String>,
+    /// Its memo (its beginning is shown under the quote).
+    pub memo: String,
 }
 
 /// Which annotation a click on a highlight opens. `ids` is the highlight's
@@ -242,7 +244,13 @@ pub fn list_rows(rows: &[ListRow], book: &Codebook, selected: Option<&str>) -> S
         }
         out.push_str("</span><span class=\"ann-quote\">");
         escape_into(&mut out, &r.quote);
-        out.push_str("</span></button></li>");
+        out.push_str("</span>");
+        if !r.memo.trim().is_empty() {
+            out.push_str("<span class=\"ann-memo\"><span class=\"visually-hidden\">Memo: </span>");
+            escape_into(&mut out, &crate::abridge(r.memo.trim(), 90));
+            out.push_str("</span>");
+        }
+        out.push_str("</button></li>");
     }
     out
 }
@@ -350,7 +358,7 @@ mod tests {
     #[test]
     fn list_rows_escape_and_mark_the_open_one() {
         let book = Codebook::default();
-        let row = |id: &str, quote: &str| ListRow { id: id.into(), cite: "S/2019/103 ¶1".into(), quote: quote.into(), tags: vec!["threat".into(), "nope".into()], coder: None };
+        let row = |id: &str, quote: &str| ListRow { id: id.into(), cite: "S/2019/103 ¶1".into(), quote: quote.into(), tags: vec!["threat".into(), "nope".into()], coder: None, memo: String::new() };
         let html = list_rows(&[row("a", "<b>x</b>"), row("b\"", "y")], &book, Some("a"));
         assert!(!html.contains("ann-coder"), "one coder's list names no coder");
         let theirs = ListRow { coder: Some("<Bo>".into()), ..row("c", "z") };
@@ -358,6 +366,10 @@ mod tests {
         let both = list_rows(&[theirs, unnamed], &book, None);
         assert!(both.contains("threat, nope · <span class=\"ann-coder\">&lt;Bo&gt;</span>"), "{both}");
         assert!(both.contains("<span class=\"ann-coder\">(unnamed)</span>"), "{both}");
+        assert!(!both.contains("ann-memo"), "no memo, no line for it");
+        let noted = list_rows(&[ListRow { memo: format!("<i>Why</i> {}", "long ".repeat(40)), ..row("e", "z") }], &book, None);
+        assert!(noted.contains("<span class=\"ann-memo\"><span class=\"visually-hidden\">Memo: </span>&lt;i&gt;Why&lt;/i&gt; long"), "{noted}");
+        assert!(noted.matches("long").count() < 40, "a long memo is abridged");
         assert_eq!(html.matches("<li>").count(), 2);
         assert!(html.contains("data-id=\"a\" aria-current=\"true\""));
         assert!(html.contains("data-id=\"b&quot;\" aria-current=\"false\""));

@@ -215,6 +215,7 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
                         quote: a.quote.clone(),
                         tags: a.tags.clone(),
                         coder: whose.then(|| a.coder.clone()),
+                        memo: a.memo.clone(),
                     })
                     .collect();
                 let more = matching.count();

@@ -72,7 +72,11 @@ pub fn CorpusView() -> impl IntoView {
             // How to start, with this codebook's keys.
             <p class="start-hint">
                 "To code: open a report, select a passage and press a tag's key ("
-                {move || coding.coding.with(|c| c.codebook.tags.iter().filter_map(|t| t.key.map(|k| format!("{k} {}", t.name))).collect::<Vec<_>>().join(", "))}
+                {move || coding.coding.with(|c| {
+                    let mut keys: Vec<(char, String)> = c.codebook.tags.iter().filter_map(|t| t.key.map(|k| (k, t.name.clone()))).collect();
+                    keys.sort();
+                    keys.into_iter().map(|(k, name)| format!("{k} {name}")).collect::<Vec<_>>().join(", ")
+                })}
                 "). "<kbd>"?"</kbd>" lists every key."
             </p>
             <super::find::CorpusSearch />

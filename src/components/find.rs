@@ -185,9 +185,20 @@ pub fn CorpusSearch() -> impl IntoView {
             </ol>
         })
     };
+    // "/" focuses the box here too, as in a report.
+    let input = NodeRef::<leptos::html::Input>::new();
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "/" && !crate::dom::typing(&ev) && !ev.ctrl_key() && !ev.meta_key() && !ev.alt_key() {
+            ev.prevent_default();
+            if let Some(i) = input.get_untracked() {
+                let _ = i.focus();
+            }
+        }
+    });
+    on_cleanup(move || handle.remove());
     view! {
         <div class="corpus-search" role="search">
-            <input type="search" placeholder="Search the five reports" aria-label="Search the corpus"
+            <input type="search" node_ref=input placeholder="Search the five reports  ( / )" aria-label="Search the corpus"
                 prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev)) />
             {results}
         </div>

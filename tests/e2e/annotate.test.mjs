@@ -114,6 +114,9 @@ test('select with the mouse, press a key, see the highlight; overlap; memo; undo
   await page.locator('.editor .cite').click(); // blur commits the memo
   await page.locator('.ann-list li').nth(1).waitFor();
   assert.equal(await page.locator('.ann-list li').count(), 2);
+  // The list shows the memo's beginning under its quote.
+  await page.locator('.ann-list .ann-memo', { hasText: 'Scale of reserves is a threat indicator.' }).waitFor();
+  assert.equal(await page.locator('.ann-list .ann-memo').count(), 1);
   assert.equal(await page.locator('[data-count-tag="finance"] strong').innerText(), '1');
   // A count narrows the list to its tag, and says so, with the way back.
   await page.locator('[data-count-tag="finance"]').click();

@@ -32,6 +32,10 @@ test('the corpus view lists the five reports in date order with their paragraph 
   assert.equal(await page.locator('table.reports tbody td.ordinal').first().innerText(), '4th report');
   // A newcomer is told how to start, with the codebook's own keys.
   assert.match(await page.locator('.start-hint').innerText(), /select a passage and press a tag's key \(1 threat, 2 finance, 3 repatriation, 4 prosecution\)\. \? lists every key\./);
+  // "/" goes to the corpus search, as it goes to a report's find box.
+  await page.keyboard.press('/');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Search the corpus');
+  await page.locator('.corpus-search input').blur();
   await page.waitForSelector('body[data-rendered="corpus"]');
   await screenshot(page, 'corpus');
   // A report opened from a list scrolled down opens at its top, its title in view.
