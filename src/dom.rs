@@ -87,11 +87,15 @@ pub fn typing(ev: &web_sys::KeyboardEvent) -> bool {
     })
 }
 
-/// The paragraph whose margin number has the keyboard focus, as a code point
-/// range `(start, end)` (what the number keys code when nothing is selected).
+/// The paragraph whose margin number (or one of whose footnote markers) has the
+/// keyboard focus, as a code point range `(start, end)` (what the number keys
+/// code when nothing is selected).
 pub fn focused_paragraph(root: &Element) -> Option<(usize, usize)> {
     let active = window().document()?.active_element()?;
-    if !active.class_list().contains("pnum") || !root.contains(Some(&active)) {
+    // The number in the margin, or a footnote marker in the paragraph (Tab stops there
+    // on the way from one number to the next: a key there codes its paragraph too).
+    let marker = active.parent_element().is_some_and(|p| p.class_list().contains("fnref"));
+    if !(active.class_list().contains("pnum") || marker) || !root.contains(Some(&active)) {
         return None;
     }
     let p = active.closest(".para").ok()??.query_selector("p[data-start]").ok()??;

@@ -280,6 +280,22 @@ test('two keys pressed at once after a selection give the new annotation both ta
   await context.close();
 });
 
+test("a key on a footnote marker codes the marker's paragraph, as on its number", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}#/report/S-2019-103/p2`);
+  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Keys' })));
+  await page.reload();
+  await page.locator('#p2.target').waitFor();
+  // Tab from ¶2's number stops at its footnote markers before ¶3's number.
+  await page.locator('#p2 .pnum').focus();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => !!document.activeElement.closest('#p2 .fnref')), true, 'a marker of ¶2 has the focus');
+  await page.keyboard.press('4');
+  await page.locator('.toast', { hasText: 'All of S/2019/103 ¶2 tagged prosecution.' }).waitFor();
+  await context.close();
+});
+
 test('two tabs coding at once lose nothing', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const a = await context.newPage();
