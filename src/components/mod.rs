@@ -574,7 +574,7 @@ use wasm_bindgen::JsCast;
 fn KeysDialog(open: RwSignal<bool>) -> impl IntoView {
     const KEYS: [(&str, &str); 13] = [
         ("1 – 9", "Code the selected text with that tag (the palette shows which)."),
-        ("1 – 9 on a ¶ number", "Code the whole paragraph: Tab to its number in the margin first."),
+        ("1 – 9 on a ¶ number", "Code the whole paragraph: Tab to its number in the margin (or a footnote marker in it) first."),
         ("1 – 9 with an annotation open", "Add or remove that tag."),
         ("Start, End ◀ ▶", "Move the open annotation's edges; with Whole words on, a word at a time (Tab to them, then Enter)."),
         ("F7, then Shift + arrows", "Select a phrase without a mouse (the browser's caret browsing), then press a tag's key."),
