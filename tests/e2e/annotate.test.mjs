@@ -42,6 +42,17 @@ async function highlights(page) {
   });
 }
 
+/** A fresh browser (context) coding as `coder`, open at `#/report/<slug>/p<n>`. */
+async function codingAt(coder, slug, n, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  await page.goto(`${server.url}#/report/${slug}/p${n}`);
+  await page.evaluate((c) => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: c })), coder);
+  await page.reload();
+  await page.locator(`#p${n}.target`).waitFor();
+  return { context, page };
+}
+
 async function freshPage(context) {
   const page = await context.newPage({ viewport: { width: 1280, height: 900 } });
   return page;
@@ -242,12 +253,7 @@ test('on a touch screen the palette follows a selection, above it when there is 
 });
 
 test('in a narrow window (a split screen, a small laptop) the open annotation is in view, not below the report', async () => {
-  const context = await browser.newContext({ viewport: { width: 800, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${server.url}#/report/S-2019-103/p12`);
-  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Narrow' })));
-  await page.reload();
-  await page.locator('#p12.target').waitFor();
+  const { context, page } = await codingAt('Narrow', 'S-2019-103', 12, { width: 800, height: 900 });
   await selectText(page, '#p12 > p', 'financial reserves');
   await page.keyboard.press('2');
   const editor = page.locator('.editor');
@@ -263,12 +269,7 @@ test('in a narrow window (a split screen, a small laptop) the open annotation is
 });
 
 test('two keys pressed at once after a selection give the new annotation both tags', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${server.url}#/report/S-2019-103/p12`);
-  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Quick' })));
-  await page.reload();
-  await page.locator('#p12.target').waitFor();
+  const { context, page } = await codingAt('Quick', 'S-2019-103', 12);
   await selectText(page, '#p12 > p', 'financial reserves');
   await page.locator('.palette').waitFor();
   // Both keys in one go, before the new annotation has opened.
@@ -281,12 +282,7 @@ test('two keys pressed at once after a selection give the new annotation both ta
 });
 
 test("a key on a footnote marker codes the marker's paragraph, as on its number", async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${server.url}#/report/S-2019-103/p2`);
-  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Keys' })));
-  await page.reload();
-  await page.locator('#p2.target').waitFor();
+  const { context, page } = await codingAt('Keys', 'S-2019-103', 2);
   // Tab from ¶2's number stops at its footnote markers before ¶3's number.
   await page.locator('#p2 .pnum').focus();
   await page.keyboard.press('Tab');
@@ -396,12 +392,7 @@ test('two tabs coding at once lose nothing', async () => {
 });
 
 test('a full store keeps the change, says so, and loses nothing', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${server.url}#/report/S-2018-770/p13`);
-  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Quota' })));
-  await page.reload();
-  await page.locator('#p13.target').waitFor();
+  const { context, page } = await codingAt('Quota', 'S-2018-770', 13);
   await selectText(page, '#p13 > p', 'covert network');
   await page.keyboard.press('1');
   await page.locator('.hl').first().waitFor();
