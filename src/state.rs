@@ -39,10 +39,20 @@ pub struct AppState {
     pub revision: RwSignal<u32>,
 }
 
+/// Whether the route has changed since the page loaded (the first page is the
+/// one the address named: a reload, a link from outside).
+static NAVIGATED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether this is still the page the address named when the page loaded.
+pub fn first_page() -> bool {
+    !NAVIGATED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 impl AppState {
     /// Shows `route` in place of the current one: the address changes without
     /// a new history entry (a filter changed, not a page).
     pub fn replace_route(&self, route: Route) {
+        NAVIGATED.store(true, std::sync::atomic::Ordering::Relaxed);
         let _ = window().history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&route.to_hash())));
         if let Route::Segments(q) = &route {
             self.segments.set(q.clone());
@@ -128,6 +138,7 @@ pub fn provide_app_state() -> AppState {
         _ => None,
     });
     let handle = window_event_listener(leptos::ev::hashchange, move |_| {
+        NAVIGATED.store(true, std::sync::atomic::Ordering::Relaxed);
         crate::perf::mark_navigation();
         let r = Route::parse(&current_hash());
         if let Route::Segments(q) = &r {

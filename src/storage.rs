@@ -57,3 +57,22 @@ pub fn ask_persistence() {
         let _ = storage.persist();
     }
 }
+
+/// The key of where this tab was reading a report (sessionStorage: this tab only,
+/// gone with it), so that a reload opens the report there again.
+const READING_KEY: &str = "marginalia:reading";
+
+/// Keeps the paragraph at the top of the window in report `slug`.
+pub fn set_reading_place(slug: &str, paragraph: u32) {
+    if let Some(s) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
+        let _ = s.set_item(READING_KEY, &format!("{paragraph} {slug}"));
+    }
+}
+
+/// The paragraph this tab was reading in report `slug`, if it was reading that one.
+pub fn reading_place(slug: &str) -> Option<u32> {
+    let s = web_sys::window()?.session_storage().ok()??;
+    let v = s.get_item(READING_KEY).ok()??;
+    let (n, at) = v.split_once(' ')?;
+    (at == slug).then(|| n.parse().ok())?
+}

@@ -35,6 +35,19 @@ pub fn ReportView(slug: String) -> impl IntoView {
     let (paragraph, note) = (state.paragraph, state.note);
     let coding = use_coding();
     let (cite_as, numbers) = (doc.meta.symbol.clone().unwrap_or_else(|| doc.meta.title.clone()), doc.paragraph_count());
+    // Where the reader is, kept for a reload of this tab (on leaving or hiding the page).
+    let here = StoredValue::new(slug.clone());
+    let keep_place = move || {
+        if let Some(n) = paragraph_at_top() {
+            here.with_value(|s| crate::storage::set_reading_place(s, n));
+        }
+    };
+    let (hide, hidden) = (window_event_listener(leptos::ev::pagehide, move |_| keep_place()), window_event_listener(leptos::ev::visibilitychange, move |_| keep_place()));
+    on_cleanup(move || {
+        hide.remove();
+        hidden.remove();
+    });
+    let slug_here = slug.clone();
     Effect::new(move |_| {
         let target = paragraph.get();
         let cite_as = cite_as.clone();
@@ -47,7 +60,13 @@ pub fn ReportView(slug: String) -> impl IntoView {
             });
             return;
         }
+        // Reloaded (no paragraph named, the page the address named): where this tab was reading.
+        let resume = target.is_none().then(|| crate::state::first_page().then(|| crate::storage::reading_place(&slug_here)).flatten()).flatten();
         request_animation_frame(move || {
+            if let Some(n) = resume {
+                scroll_quietly_to(&format!("p{n}"));
+                return;
+            }
             // A link to a paragraph the document does not have says so (and shows the top);
             // no paragraph named: the top (however far down the page before was scrolled).
             let found = scroll_to_paragraph(target);
@@ -420,6 +439,30 @@ fn render_notes(doc: &Arc<Document>) -> impl IntoView + use<> {
             </section>
         }
     })
+}
+
+/// Scrolls the element with id `id` to the top, below the top bar, without
+/// marking it (a reload going back to where the reader was).
+fn scroll_quietly_to(id: &str) {
+    crate::dom::measure_topbar();
+    if let Some(el) = document().get_element_by_id(id) {
+        el.scroll_into_view_with_bool(true);
+        // As for a target: again once the paragraphs above have their real size.
+        request_animation_frame(move || {
+            el.scroll_into_view_with_bool(true);
+            request_animation_frame(move || el.scroll_into_view_with_bool(true));
+        });
+    }
+}
+
+/// The number of the first paragraph whose text shows below the top bar.
+fn paragraph_at_top() -> Option<u32> {
+    let doc = document();
+    let bar = doc.query_selector(".topbar").ok()??.get_bounding_client_rect().bottom();
+    let list = doc.query_selector_all(".prose .para[id^=\"p\"]").ok()?;
+    elements(&list)
+        .find(|p| p.get_bounding_client_rect().bottom() > bar + 8.0)
+        .and_then(|p| p.id().strip_prefix('p')?.parse().ok())
 }
 
 /// Scrolls paragraph `n` into view and marks it as the target; top of page for

@@ -111,6 +111,35 @@ test('a paragraph deep link scrolls to its paragraph and survives a reload', asy
   await page.close();
 });
 
+test('a reload opens the report where the reader was; a report opened from the corpus opens at its top', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${server.url}#/report/S-2019-103`);
+  await page.locator('#p40').waitFor();
+  await page.evaluate(() => document.getElementById('p40').scrollIntoView(true));
+  await page.waitForTimeout(200);
+  const atTop = () => page.evaluate(() => {
+    const bar = document.querySelector('.topbar').getBoundingClientRect().bottom;
+    return [...document.querySelectorAll('.prose .para[id^="p"]')].find((p) => p.getBoundingClientRect().bottom > bar + 8)?.id;
+  });
+  const before = await atTop();
+  assert.match(before, /^p(39|40)$/);
+  await page.reload();
+  await page.locator('#p40').waitFor();
+  await page.waitForFunction(() => scrollY > 1000);
+  await page.waitForTimeout(200);
+  const after = await atTop();
+  assert.ok(Math.abs(Number(after.slice(1)) - Number(before.slice(1))) <= 1, `back at ${before}: ${after}`);
+  assert.equal(await page.locator('.para.target').count(), 0, 'the place is not marked as a link target');
+  assert.equal(new URL(page.url()).hash, '#/report/S-2019-103', 'the address is unchanged');
+  // Opened again from the corpus, it opens at its top.
+  await page.locator('.brand').click();
+  await page.locator('table.reports').waitFor();
+  await page.locator('td.symbol a', { hasText: 'S/2019/103' }).click();
+  await page.locator('.prose').waitFor();
+  await page.waitForFunction(() => scrollY === 0);
+  await page.close();
+});
+
 test('after a click in the text, Tab goes on from there, not from the top of the page', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${server.url}#/report/S-2019-103/p40`);
