@@ -65,8 +65,12 @@ pub fn SegmentsView() -> impl IntoView {
         state.replace_route(Route::Segments(q));
     };
     // Code co-occurrence over the same texts and coder: the chosen tags (two or
-    // more), else every tag, in codebook order.
+    // more), else every tag, in codebook order. Counted only while the table is open.
+    let cooc_open = RwSignal::new(false);
     let cooc = Memo::new(move |_| {
+        if !cooc_open.get() {
+            return (Vec::new(), Vec::new());
+        }
         let q = query.get();
         let b = book.get();
         let tags: Vec<String> = b.tags.iter().filter(|t| q.tags.len() < 2 || q.tags.contains(&t.id)).map(|t| t.id.clone()).collect();
@@ -274,7 +278,7 @@ pub fn SegmentsView() -> impl IntoView {
             {move || read.with(|r| (!r.1.is_empty()).then(|| view! {
                 <p class="seg-missing" role="status">{format!("This address names what is not here ({}): the rest is shown.", r.1.join(", "))}</p>
             }))}
-            <details class="cooc-details">
+            <details class="cooc-details" on:toggle=move |ev| cooc_open.set(event_target::<web_sys::Element>(&ev).has_attribute("open"))>
                 <summary>"Code co-occurrence table"</summary>
                 <p class="count-line">"How many annotations with the row's tag overlap an annotation of the same coder with the column's tag \
                     (the diagonal: each tag's annotations), in the texts and by the coder chosen above; the chosen tags, or every tag \

@@ -1234,6 +1234,8 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   // The co-occurrence table of the chosen tags, Cy's, counted again here from what is stored:
   // annotations with the row's tag that overlap one of Cy's with the column's tag.
   await page.locator('.cooc-details summary').click();
+  // Counted once the table is open.
+  await page.locator('table.cooc tbody tr').first().waitFor();
   const table = await page.locator('table.cooc tbody tr').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
   const expected = await page.evaluate(() => {
     const mine = Object.keys(localStorage).filter((k) => k.startsWith('marginalia:v1:doc:'))
