@@ -459,7 +459,7 @@ pub fn alpha_csv(r: &Reliability, book: &crate::codebook::Codebook, coders: &[St
 pub fn report_html<D: Borrow<Document>>(
     r: &Comparison,
     class: &[(String, Counts)],
-    everyone: Option<(&Reliability, usize)>,
+    everyone: Option<(&Reliability, usize, Option<&Reliability>)>,
     book: &crate::codebook::Codebook,
     docs: &[D],
     (a, b): (&str, &str),
@@ -502,12 +502,21 @@ pub fn report_html<D: Borrow<Document>>(
         "<p class=\"count-line\">Over {} (the paragraphs of the texts either coded, and their footnotes where either coded one).</p>",
         crate::count(r.all.units() / r.tags.len().max(1), "unit")
     ));
-    if let Some((all, n)) = everyone.filter(|(_, n)| *n > 2) {
+    if let Some((all, n, others)) = everyone.filter(|(_, n, _)| *n > 2) {
         h.push_str(&format!("<h2>All {n} coders</h2><div class=\"table-wrap\"><table class=\"agreement alpha-table\">"));
-        head(&mut h, &[("", "Tag"), (ALPHA_TITLE, "Krippendorff's α")]);
-        let rows = all.tags.iter().map(|(t, a)| (tag_name(t), *a, "")).chain([("All tags".to_string(), all.all, " class=\"all\"")]);
-        for (name, a, class) in rows {
-            h.push_str(&format!("<tr{class}><th scope=\"row\">{name}</th><td>{}</td></tr>", show(a)));
+        // Beside it, α without A: a class's consistency among its students, without the key.
+        let without = format!("Without {}", named(a));
+        let mut cols = vec![("", "Tag"), (ALPHA_TITLE, "Krippendorff's α")];
+        if others.is_some() {
+            cols.push(("Krippendorff's α of every coder but A (a class without its key)", without.as_str()));
+        }
+        head(&mut h, &cols);
+        let alphas = |r: &Reliability| r.tags.iter().map(|(_, a)| *a).chain([r.all]).collect::<Vec<_>>();
+        let besides = others.map(alphas);
+        let rows = all.tags.iter().map(|(t, _)| (tag_name(t), "")).chain([("All tags".to_string(), " class=\"all\"")]);
+        for (i, ((name, class), a)) in rows.zip(alphas(all)).enumerate() {
+            let other = besides.as_ref().map(|b| format!("<td>{}</td>", show(b.get(i).copied().flatten()))).unwrap_or_default();
+            h.push_str(&format!("<tr{class}><th scope=\"row\">{name}</th><td>{}</td>{other}</tr>", show(a)));
         }
         h.push_str("</tbody></table></div>");
         h.push_str(&format!(
@@ -689,6 +698,7 @@ mod tests {
         assert_eq!(&rows[1][13], "0.000", "finance: no unit in common");
         // As HTML, escaped, with links to the paragraphs.
         let html = report_html(&r, &[], None, &Codebook::default(), &docs, ("Ana", "<Bo>"), 1);
+        assert!(html.contains("Where Ana and &lt;Bo&gt; differ · 4"), "the pair is named");
         assert!(html.contains("&lt;Bo&gt;") && !html.contains("<Bo>"), "names are escaped");
         assert!(html.contains("href=\"#/report/D/p1\""), "{html}");
         assert!(html.contains("both, to different text: <strong>Ana</strong> "), "{html}");
@@ -783,6 +793,17 @@ mod tests {
         assert!((r.all.unwrap() - (1.0 - 29.0 * 2.0 / (6.0 * 24.0))).abs() < 1e-12);
         // Coders who coded nothing here add no unit.
         assert_eq!(alpha(&docs, &k, &tags(&["X", "Y"]), &tags(&["threat"])).units, 0);
+        // On the page: all three, and beside it every coder but A (a class without its key).
+        let two = tags(&["threat", "finance"]);
+        let (all, others) = (alpha(&docs, &k, &three, &two), alpha(&docs, &k, &tags(&["B", "C"]), &two));
+        let r = compare(&docs, &k, "A", "B", &two);
+        let html = report_html(&r, &[], Some((&all, 3, Some(&others))), &Codebook::default(), &docs, ("A", "B"), 10);
+        assert!(html.contains("<h2>All 3 coders</h2>") && html.contains(">Without A</th>"), "{html}");
+        let row = format!("<tr><th scope=\"row\">threat</th><td>{}</td><td>{}</td></tr>", show(all.tags[0].1), show(others.tags[0].1));
+        assert!(html.contains(&row), "{html}");
+        assert_ne!(all.tags[0].1, others.tags[0].1, "B and C differ on ¶2, where A sides with B");
+        let plain = report_html(&r, &[], Some((&all, 3, None)), &Codebook::default(), &docs, ("A", "B"), 10);
+        assert!(!plain.contains("Without"));
     }
 
     /// The test document coded by coders A and B: (start, length, A?, threat or finance).

@@ -55,6 +55,15 @@ pub fn AgreementView() -> impl IntoView {
             coding.coding.with(|c| state.docs.with_value(|d| alpha(d, c, &names, &tags)))
         })
     });
+    // And without A (a class without its key): the others' consistency among themselves.
+    let others_alpha = Memo::new(move |_| {
+        let a = pair.get().0?;
+        let others: Vec<String> = names().into_iter().filter(|c| *c != a).collect();
+        (others.len() >= 2 && everyone_alpha.with(Option::is_some)).then(|| {
+            let tags = tag_ids();
+            coding.coding.with(|c| state.docs.with_value(|d| alpha(d, c, &others, &tags)))
+        })
+    });
     let select = move |which: char| {
         view! {
             <select class=format!("coder-{which}") on:change=move |ev| choose(which, event_target_value(&ev))>
@@ -117,8 +126,11 @@ pub fn AgreementView() -> impl IntoView {
         }
         let class = class.get().unwrap_or_default();
         let all: Option<Reliability> = everyone_alpha.get();
+        let others: Option<Reliability> = others_alpha.get();
         let n = everyone.with(Vec::len);
-        let html = coding.coding.with(|c| state.docs.with_value(|d| report_html(&r, &class, all.as_ref().map(|x| (x, n)), &c.codebook, d, (&a, &b), LISTED)));
+        let html = coding.coding.with(|c| {
+            state.docs.with_value(|d| report_html(&r, &class, all.as_ref().map(|x| (x, n, others.as_ref())), &c.codebook, d, (&a, &b), LISTED))
+        });
         Some(view! {
             <div class="agreement-report" inner_html=html></div>
             <p class="row">

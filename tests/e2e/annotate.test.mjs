@@ -1112,9 +1112,13 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.equal(await cls.locator('tbody tr', { hasText: 'Bo' }).locator('td').nth(5).innerText(), '1.00', 'F1 of Bo against the key');
   assert.equal(await cls.locator('tbody tr', { hasText: 'Ana' }).locator('td').nth(5).innerText(), '0.50', 'F1 of Ana against the key');
   // All three coders: Krippendorff's alpha per tag; finance agreed by all, threat not.
-  const alphaOf = async (row) => page.locator('table.alpha-table tbody tr', { hasText: row }).locator('td').innerText();
+  const alphaOf = async (row, col = 0) => page.locator('table.alpha-table tbody tr', { hasText: row }).locator('td').nth(col).innerText();
   assert.equal(await page.locator('h2', { hasText: 'All 3 coders' }).count(), 1);
   assert.equal(await alphaOf('finance'), '1.00');
+  // Beside it, the students without the key: Ana and Bo agree on finance, not on threat.
+  assert.equal(await page.locator('table.alpha-table th', { hasText: 'Without Key' }).count(), 1);
+  assert.equal(await alphaOf('finance', 1), '1.00');
+  assert.ok(Number(await alphaOf('threat', 1)) < 0.5, 'Ana (¶14) and Bo (¶13) differ on threat');
   const threatAlpha = Number(await alphaOf('threat'));
   assert.ok(threatAlpha > 0 && threatAlpha < 1, `threat: two of three agree on ¶13: ${threatAlpha}`);
   const [alphaDownload] = await Promise.all([page.waitForEvent('download'), page.locator('.alpha-csv').click()]);
