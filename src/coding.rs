@@ -96,6 +96,11 @@ pub fn now() -> String {
     d.to_iso_string().as_string().unwrap_or_default()
 }
 
+/// Today (`YYYY-MM-DD`, UTC), for file names.
+pub fn today() -> String {
+    now().get(..10).unwrap_or("").to_string()
+}
+
 /// A fresh annotation id.
 pub fn new_id() -> String {
     let r = (js_sys::Math::random() * 1e12) as u64;

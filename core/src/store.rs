@@ -483,12 +483,14 @@ pub fn merge(a: &[Annotation], b: &[Annotation]) -> Vec<Annotation> {
 /// annotations whose memo now holds both versions.
 pub fn merge_tabs(base: &[Annotation], local: &[Annotation], remote: &[Annotation]) -> (Vec<Annotation>, Vec<String>) {
     let ms = |a: &Annotation| parse_time(&a.updated).map(|(s, n)| s as i128 * 1000 + i128::from(n / 1_000_000));
-    let index = |list: &[Annotation]| list.iter().map(|a| (a.id.clone(), a.clone())).collect::<BTreeMap<String, Annotation>>();
+    fn index(list: &[Annotation]) -> BTreeMap<&str, &Annotation> {
+        list.iter().map(|a| (a.id.as_str(), a)).collect()
+    }
     let (base, local_by, remote_by) = (index(base), index(local), index(remote));
     let mut joined = Vec::new();
     let mut merged = merge(local, remote);
     for m in &mut merged {
-        let (Some(o), Some(l), Some(r)) = (base.get(&m.id), local_by.get(&m.id), remote_by.get(&m.id)) else { continue };
+        let (Some(&o), Some(&l), Some(&r)) = (base.get(m.id.as_str()), local_by.get(m.id.as_str()), remote_by.get(m.id.as_str())) else { continue };
         let newer = |x: &Annotation| parse_time(&x.updated) > parse_time(&o.updated);
         let crossed = matches!((ms(l), ms(r)), (Some(a), Some(b)) if (a - b).abs() < CROSSING_MS);
         if l == r || l.deleted || r.deleted || !newer(l) || !newer(r) || !crossed {

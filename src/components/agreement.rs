@@ -79,13 +79,13 @@ pub fn AgreementView() -> impl IntoView {
         let (Some(a), Some(b)) = pair.get_untracked() else { return };
         let Some(r) = result.get_untracked() else { return };
         let csv = coding.coding.with_untracked(|c| to_csv(&r, &c.codebook, &a, &b));
-        let day = crate::coding::now().get(..10).unwrap_or("").to_string();
+        let day = crate::coding::today();
         crate::download::save(&format!("marginalia-agreement-{day}.csv"), "text/csv", &csv);
     };
     let download_alpha = move |_| {
         let Some(r) = everyone_alpha.get_untracked() else { return };
         let csv = coding.coding.with_untracked(|c| alpha_csv(&r, &c.codebook, &names()));
-        let day = crate::coding::now().get(..10).unwrap_or("").to_string();
+        let day = crate::coding::today();
         crate::download::save(&format!("marginalia-alpha-{day}.csv"), "text/csv", &csv);
     };
     // Everyone against A: a class against the key.
@@ -110,7 +110,7 @@ pub fn AgreementView() -> impl IntoView {
     let download_class = move |_| {
         let (Some(a), _) = pair.get_untracked() else { return };
         let Some(class) = class.get_untracked() else { return };
-        let day = crate::coding::now().get(..10).unwrap_or("").to_string();
+        let day = crate::coding::today();
         let name = format!("marginalia-against-{}-{day}.csv", marginalia_core::export::file_slug(&a));
         crate::download::save(&name, "text/csv", &class_csv(&class, &a));
     };

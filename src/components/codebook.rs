@@ -171,7 +171,7 @@ pub fn CodebookView() -> impl IntoView {
                 <button type="button" class="btn" on:click=move |_| {
                     let json = book.get_untracked().to_json();
                     // Named as the export dialog names it.
-                    let day = crate::coding::now().get(..10).unwrap_or("").to_string();
+                    let day = crate::coding::today();
                     crate::download::save(&format!("marginalia-codebook-{day}.json"), "application/json", &json);
                 }>"Export codebook (JSON)"</button>
                 <label class="btn import-codebook">"Import codebook…"

@@ -446,13 +446,19 @@ fn render_notes(doc: &Arc<Document>) -> impl IntoView + use<> {
 fn scroll_quietly_to(id: &str) {
     crate::dom::measure_topbar();
     if let Some(el) = document().get_element_by_id(id) {
-        el.scroll_into_view_with_bool(true);
-        // As for a target: again once the paragraphs above have their real size.
-        request_animation_frame(move || {
-            el.scroll_into_view_with_bool(true);
-            request_animation_frame(move || el.scroll_into_view_with_bool(true));
-        });
+        scroll_to_top_of(el);
     }
+}
+
+/// Scrolls `el` to the top of the window (below the sticky top bar).
+fn scroll_to_top_of(el: Element) {
+    el.scroll_into_view_with_bool(true);
+    // Paragraphs above were laid out with estimated heights (content-visibility);
+    // once they have their real size, scroll again so the element stays on top.
+    request_animation_frame(move || {
+        el.scroll_into_view_with_bool(true);
+        request_animation_frame(move || el.scroll_into_view_with_bool(true));
+    });
 }
 
 /// The number of the first paragraph whose text shows below the top bar.
@@ -491,13 +497,7 @@ fn scroll_to_target(id: &str) -> bool {
     match (!id.is_empty()).then(|| doc.get_element_by_id(id)).flatten() {
         Some(el) => {
             let _ = el.class_list().add_1("target");
-            el.scroll_into_view_with_bool(true);
-            // Paragraphs above were laid out with estimated heights (content-visibility);
-            // once they have their real size, scroll again so the target stays on top.
-            request_animation_frame(move || {
-                el.scroll_into_view_with_bool(true);
-                request_animation_frame(move || el.scroll_into_view_with_bool(true));
-            });
+            scroll_to_top_of(el);
             true
         }
         None => {

@@ -4,7 +4,12 @@
 //! the address (`#/segments?tags=finance,threat&match=all`), so a retrieval can
 //! be bookmarked, reloaded and shared.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
+use marginalia_core::Document;
+use marginalia_core::annotation::Annotation;
+use marginalia_core::coding::Coding;
 use marginalia_core::route::{Route, SegmentsQuery, slug};
 
 use crate::coding::use_coding;
@@ -77,11 +82,7 @@ pub fn SegmentsView() -> impl IntoView {
         let names: Vec<String> = tags.iter().map(|t| b.get(t).map_or_else(|| t.clone(), |x| x.name.clone())).collect();
         let counts = coding.coding.with(|c| {
             state.docs.with_value(|docs| {
-                let per: Vec<Vec<&marginalia_core::annotation::Annotation>> = docs
-                    .iter()
-                    .filter(|d| q.doc.as_ref().is_none_or(|s| *s == slug(&d.meta.id)))
-                    .map(|d| c.live(&d.meta.id).filter(|a| q.coder.as_ref().is_none_or(|c| a.coder == *c)).collect())
-                    .collect();
+                let per: Vec<Vec<&Annotation>> = in_scope(&q, docs, c).map(|(_, anns)| anns).collect();
                 marginalia_core::segments::cooccurrence(&per, &tags)
             })
         });
@@ -89,20 +90,16 @@ pub fn SegmentsView() -> impl IntoView {
     });
     let download_cooc = move |_| {
         let csv = cooc.with_untracked(|(names, counts)| marginalia_core::segments::cooccurrence_csv(names, counts));
-        let day = crate::coding::now().get(..10).unwrap_or("").to_string();
-        crate::download::save(&format!("marginalia-cooccurrence-{day}.csv"), "text/csv", &csv);
+        crate::download::save(&format!("marginalia-cooccurrence-{}.csv", crate::coding::today()), "text/csv", &csv);
     };
     crate::perf::record_painted("segments");
     let rows = move || {
         let q = query.get();
         let rows: Vec<Segment> = coding.coding.with(|c| {
             state.docs.with_value(|docs| {
-                docs.iter()
-                    .filter(|d| q.doc.as_ref().is_none_or(|s| *s == slug(&d.meta.id)))
-                    .flat_map(|d| {
+                in_scope(&q, docs, c)
+                    .flat_map(|(d, mine)| {
                         let q = q.clone();
-                        let mine: Vec<&marginalia_core::annotation::Annotation> =
-                            c.live(&d.meta.id).filter(|a| q.coder.as_ref().is_none_or(|c| a.coder == *c)).collect();
                         // Overlapping codings (QDA tools' co-occurrence), or the tags of each annotation.
                         let picked = if q.overlap && q.tags.len() > 1 {
                             marginalia_core::segments::overlapping(&mine, &q.tags)
@@ -289,6 +286,14 @@ pub fn SegmentsView() -> impl IntoView {
             {rows}
         </section>
     }
+}
+
+/// The texts the query names (one, or all) with their live annotations by the
+/// coder it names (or everyone's): what the list and the co-occurrence table count.
+fn in_scope<'a>(q: &'a SegmentsQuery, docs: &'a [Arc<Document>], c: &'a Coding) -> impl Iterator<Item = (&'a Document, Vec<&'a Annotation>)> {
+    docs.iter().filter(|d| q.doc.as_ref().is_none_or(|s| *s == slug(&d.meta.id))).map(move |d| {
+        (&**d, c.live(&d.meta.id).filter(|a| q.coder.as_ref().is_none_or(|k| a.coder == *k)).collect())
+    })
 }
 
 /// Opens the export dialog with the retrieval's tags and text chosen.

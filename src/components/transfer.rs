@@ -143,7 +143,7 @@ fn ExportForm() -> impl IntoView {
         let (what, name) = coding.coding.with(|c| {
             docs_sv.with_value(|docs| {
                 let source = marginalia_core::export::Source { documents: docs, coding: c, texts: &[], coder: &me };
-                (s.summary(docs, c), marginalia_core::export::file_name_of(f, &source, &s, now().get(..10).unwrap_or("")))
+                (s.summary(docs, c), marginalia_core::export::file_name_of(f, &source, &s, &crate::coding::today()))
             })
         });
         if f.is_codebook() {
