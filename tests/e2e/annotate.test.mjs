@@ -396,6 +396,8 @@ test('a full store keeps the change, says so, and loses nothing', async () => {
   await selectText(page, '#p13 > p', 'covert network');
   await page.keyboard.press('1');
   await page.locator('.hl').first().waitFor();
+  // The change is written right after the frame that paints it.
+  await page.waitForFunction(() => localStorage.getItem('marginalia:v1:doc:S/2018/770') !== null);
   // Fill the rest of the store.
   const filled = await page.evaluate(() => {
     const chunk = 'x'.repeat(256 * 1024);
