@@ -119,7 +119,7 @@ impl Combos {
     pub fn css(&self, book: &Codebook) -> String {
         let mut out = String::new();
         for (i, tags) in self.combos.iter().enumerate() {
-            let _ = writeln!(out, ".hl.hc{i}{{{}}}", highlight_style(book, tags));
+            let _ = writeln!(out, ".hl.hc{i},.hlgap.hc{i}{{{}}}", highlight_style(book, tags));
         }
         out
     }
@@ -148,30 +148,17 @@ fn slots(spans: &[Span], book: &Codebook) -> Vec<String> {
 pub fn block_inner(doc: &Document, block: &Block, spans: &[Span], book: &Codebook, combos: &mut Combos, open_note: Option<u32>) -> String {
     let slots = slots(spans, book);
     let keyed: Vec<(usize, usize, &Span)> = spans.iter().map(|s| (s.start, s.end, s)).collect();
+    let runs = runs(doc, block, &keyed);
     let mut out = String::new();
-    for run in runs(doc, block, &keyed) {
+    for (i, run) in runs.iter().enumerate() {
         match run {
-            Run::Text { text, keys, .. } if keys.is_empty() => escape_into(&mut out, &text),
+            Run::Text { text, keys, .. } if keys.is_empty() => escape_into(&mut out, text),
             Run::Text { text, keys, .. } => {
-                let mut tags: Vec<String> = Vec::new();
-                for s in &keys {
-                    for t in &s.tags {
-                        if !tags.contains(t) {
-                            tags.push(t.clone());
-                        }
-                    }
-                }
+                let (class, tags) = run_class(keys, &slots, combos);
                 let ids: Vec<&str> = keys.iter().map(|s| s.id.as_str()).collect();
                 let names: Vec<&str> = tags.iter().map(|t| book.get(t).map(|t| t.name.as_str()).unwrap_or(t)).collect();
-                let mut lines: Vec<(String, usize)> =
-                    tags.iter().map(|t| (t.clone(), slots.iter().position(|s| s == t).unwrap_or(0))).collect();
-                lines.sort_by_key(|(_, slot)| *slot);
-                let depth = lines.last().map_or(0, |(_, slot)| slot + 1);
                 out.push_str("<span class=\"hl ");
-                out.push_str(&combos.class(&lines));
-                if depth >= 2 {
-                    out.push_str(&format!(" d{}", depth.min(5)));
-                }
+                out.push_str(&class);
                 out.push_str("\" data-ids=\"");
                 escape_into(&mut out, &ids.join(" "));
                 out.push_str("\" data-tags=\"");
@@ -182,19 +169,60 @@ pub fn block_inner(doc: &Document, block: &Block, spans: &[Span], book: &Codeboo
                     out.push_str(&format!(" ({} annotations here: click again for the next)", ids.len()));
                 }
                 out.push_str("\">");
-                escape_into(&mut out, &text);
+                escape_into(&mut out, text);
                 out.push_str("</span>");
             }
             Run::Note(n) => {
+                // A marker inside a highlight sits on the highlight of what covers both
+                // sides of it, so the highlight runs on under it without a gap.
+                let before = runs[..i].iter().rev().find(|r| matches!(r, Run::Text { .. }));
+                let after = runs[i + 1..].iter().find(|r| matches!(r, Run::Text { .. }));
+                let under: Vec<&Span> = match (before, after) {
+                    (Some(Run::Text { keys: b, .. }), Some(Run::Text { keys: a, .. })) => {
+                        b.iter().filter(|k| a.iter().any(|x| std::ptr::eq(*x, **k))).copied().collect()
+                    }
+                    _ => Vec::new(),
+                };
+                if !under.is_empty() {
+                    out.push_str("<span class=\"hlgap ");
+                    out.push_str(&run_class(&under, &slots, combos).0);
+                    out.push_str("\" data-ids=\"");
+                    escape_into(&mut out, &under.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(" "));
+                    out.push_str("\">");
+                }
                 let _ = write!(
                     out,
                     "<sup class=\"fnref\"><button type=\"button\" data-n=\"{n}\" aria-expanded=\"{}\" aria-label=\"Footnote {n}\"></button></sup>",
-                    open_note == Some(n)
+                    open_note == Some(*n)
                 );
+                if !under.is_empty() {
+                    out.push_str("</span>");
+                }
             }
         }
     }
     out
+}
+
+/// The classes of a highlighted run covered by `keys` (its combination of tags
+/// and lines, and its depth from 2 on), and its tags in the order of `keys`.
+fn run_class(keys: &[&Span], slots: &[String], combos: &mut Combos) -> (String, Vec<String>) {
+    let mut tags: Vec<String> = Vec::new();
+    for s in keys {
+        for t in &s.tags {
+            if !tags.contains(t) {
+                tags.push(t.clone());
+            }
+        }
+    }
+    let mut lines: Vec<(String, usize)> = tags.iter().map(|t| (t.clone(), slots.iter().position(|s| s == t).unwrap_or(0))).collect();
+    lines.sort_by_key(|(_, slot)| *slot);
+    let depth = lines.last().map_or(0, |(_, slot)| slot + 1);
+    let mut class = combos.class(&lines);
+    if depth >= 2 {
+        class.push_str(&format!(" d{}", depth.min(5)));
+    }
+    (class, tags)
 }
 
 /// A row of the list of annotations beside a report.
@@ -352,7 +380,35 @@ mod tests {
         assert!(html.contains("class=\"hl hc1 d2\" data-ids=\"b&quot;&gt;&lt;x\""));
         let css = combos.css(&book);
         assert_eq!(css.lines().count(), 2);
-        assert!(css.starts_with(".hl.hc0{background-color:color-mix(in srgb, #"));
+        assert!(css.starts_with(".hl.hc0,.hlgap.hc0{background-color:color-mix(in srgb, #"));
+    }
+
+    #[test]
+    fn a_note_inside_a_highlight_sits_on_what_covers_both_its_sides() {
+        let d = doc();
+        let book = Codebook::default();
+        let b1 = &d.blocks[1];
+        let at = d.notes_in(b1.start, b1.end).next().unwrap().at;
+        let span = |s, e, id: &str, tags: &[&str]| Span { start: s, end: e, id: id.into(), tags: tags.iter().map(|t| t.to_string()).collect() };
+        // "a" runs across the marker; "b" ends at it; "c" starts at it.
+        let spans = vec![span(b1.start, b1.end, "a", &["threat"]), span(b1.start + 2, at, "b", &["finance"]), span(at, b1.end, "c", &["finance"])];
+        let mut combos = Combos::default();
+        let html = block_inner(&d, b1, &spans, &book, &mut combos, None);
+        assert_eq!(text_of(&html), d.block_text(b1));
+        assert_eq!(html.matches("class=\"hlgap ").count(), 1, "{html}");
+        let gap = html.split("<span class=\"hlgap ").nth(1).unwrap();
+        let class = gap.split('"').next().unwrap();
+        let first = html.split("<span class=\"hl ").nth(1).unwrap().split('"').next().unwrap();
+        assert_eq!(class, first, "the marker wears the highlight of \"a\" alone: {html}");
+        assert!(gap.starts_with(&format!("{class}\" data-ids=\"a\"><sup class=\"fnref\">")), "{html}");
+        assert!(gap.contains("</button></sup></span>"), "{html}");
+        assert!(combos.css(&book).contains(&format!(".hlgap.{}", class.split(' ').next().unwrap())));
+        // A marker at a highlight's edge sits outside it.
+        let edge = vec![span(b1.start, at, "b", &["finance"])];
+        let html = block_inner(&d, b1, &edge, &book, &mut Combos::default(), None);
+        assert!(!html.contains("hlgap"), "{html}");
+        let html = block_inner(&d, b1, &[], &book, &mut Combos::default(), None);
+        assert!(!html.contains("hlgap"), "{html}");
     }
 
     #[test]
@@ -395,7 +451,7 @@ mod tests {
             let mut c = combos.clone();
             let class = c.class(tags);
             assert_eq!(c.len(), combos.len(), "{tags:?} is one of the combinations shown");
-            css.lines().find(|l| l.starts_with(&format!(".hl.{class}{{"))).unwrap().to_string()
+            css.lines().find(|l| l.starts_with(&format!(".hl.{class},"))).unwrap().to_string()
         };
         // Codebook order gives the slots: threat 0, finance 1, repatriation 2, whatever the run.
         let alone = rule(&[(f.clone(), 1)]);

@@ -223,6 +223,26 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
             })
         })
     };
+    // The open annotation is always in the list: opened past the first rows (a
+    // new one late in a long report), the list shows all.
+    {
+        let doc_id = doc_id.clone();
+        Effect::new(move |_| {
+            let Some(id) = coding.selected.get() else { return };
+            if show_all.get_untracked() || rows.with(|(r, more)| *more == 0 || r.iter().any(|x| x.id == id)) {
+                return;
+            }
+            let (f, showing) = (filter.get_untracked(), coding.showing.get_untracked());
+            let listed = coding.coding.with_untracked(|c| {
+                c.get(&id).is_some_and(|a| {
+                    a.doc == doc_id && f.as_ref().is_none_or(|f| a.tags.contains(f)) && showing.as_ref().is_none_or(|s| a.coder == *s)
+                })
+            });
+            if listed {
+                show_all.set(true);
+            }
+        });
+    }
     let empty = Memo::new(move |_| rows.with(|(r, _)| r.is_empty()));
     let more = Memo::new(move |_| rows.with(|(_, m)| *m));
     // The rows are one HTML string (fast to build and to parse); a click anywhere

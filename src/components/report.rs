@@ -292,7 +292,7 @@ fn patch_prose(
             *old_book = now_book;
         });
         for el in unmark.unwrap_or_default().into_iter().filter_map(block) {
-            if let Ok(list) = el.query_selector_all(".hl.selected") {
+            if let Ok(list) = el.query_selector_all(".hl.selected, .hlgap.selected") {
                 for h in elements(&list) {
                     let _ = h.class_list().remove_1("selected");
                 }
@@ -301,7 +301,7 @@ fn patch_prose(
         if let (Some(id), Some(blocks)) = (&selected, mark) {
             let quoted = id.replace('\\', "\\\\").replace('"', "\\\"");
             for el in blocks.into_iter().filter_map(block) {
-                if let Ok(list) = el.query_selector_all(&format!(".hl[data-ids~=\"{quoted}\"]")) {
+                if let Ok(list) = el.query_selector_all(&format!(".hl[data-ids~=\"{quoted}\"], .hlgap[data-ids~=\"{quoted}\"]")) {
                     for h in elements(&list) {
                         let _ = h.class_list().add_1("selected");
                     }

@@ -289,6 +289,47 @@ test("a key on a footnote marker codes the marker's paragraph, as on its number"
   assert.equal(await page.evaluate(() => !!document.activeElement.closest('#p2 .fnref')), true, 'a marker of ¶2 has the focus');
   await page.keyboard.press('4');
   await page.locator('.toast', { hasText: 'All of S/2019/103 ¶2 tagged prosecution.' }).waitFor();
+  // The highlight runs on under the paragraph's markers, with no gap at them.
+  const gaps = await page.locator('#p2 > p').evaluate((p) => [...p.querySelectorAll('.fnref')].map((m) => {
+    const gap = m.closest('.hlgap');
+    const next = (gap ?? m).nextSibling;
+    if (!next) return 'at the end';
+    const hl = (gap ?? m).previousElementSibling;
+    const [g, h] = [gap, hl].map((e) => e && getComputedStyle(e));
+    const [gr, hr] = [gap, hl].map((e) => e && [...e.getClientRects()].at(-1)); // the line the marker is on
+    return gap && g.backgroundColor === h.backgroundColor && g.backgroundImage === h.backgroundImage
+      && Math.abs(gr.bottom - hr.bottom) < 1 && Math.abs(gr.left - hr.right) < 1 ? 'covered' : `bare: ${g?.backgroundColor} ${h?.backgroundColor} ${gr?.bottom} ${hr?.bottom} ${gr?.left} ${hr?.right}`;
+  }));
+  assert.ok(gaps.includes('covered'), `¶2 has a marker inside it: ${gaps}`);
+  assert.deepEqual(gaps.filter((g) => g !== 'at the end').filter((g) => g !== 'covered'), []);
+  await page.locator('#p2 .hlgap').first().scrollIntoViewIfNeeded();
+  await screenshot(page, 'marker-in-highlight');
+  await context.close();
+});
+
+test('a long list shows its first hundred, and always the open annotation', async () => {
+  const { context, page } = await codingAt('Many', 'S-2017-97', 1);
+  await page.evaluate(() => {
+    const list = [];
+    for (const p of document.querySelectorAll('.prose .para > p[data-start]')) {
+      const start = Number(p.dataset.start);
+      for (const at of [0, 10]) {
+        const quote = p.textContent.slice(at, at + 8);
+        if (quote.length === 8 && [...quote].length === 8) list.push({ id: `m${list.length}`, doc: 'S/2017/97', start: start + at, end: start + at + 8, quote, tags: ['threat'], memo: '', coder: 'Many', created: 't', updated: 't' });
+      }
+    }
+    localStorage.setItem('marginalia:v1:doc:S/2017/97', JSON.stringify(list.slice(0, 120)));
+  });
+  await page.reload();
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 100);
+  await page.locator('button.more', { hasText: 'Show 20 more' }).waitFor();
+  // The last one, opened from the text, is listed (and marked) at once.
+  const last = page.locator('.hl[data-ids="m119"]');
+  await last.scrollIntoViewIfNeeded();
+  await last.click();
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 120);
+  assert.equal(await page.locator('.ann-list button[aria-current="true"]').getAttribute('data-id'), 'm119');
+  assert.equal(await page.locator('button.more').count(), 0);
   await context.close();
 });
 
