@@ -130,7 +130,7 @@ pub fn FindInReport(doc: Arc<Document>) -> impl IntoView {
                     el.set_value("");
                     if !tag.is_empty() { tag_all(tag); }
                 }>
-                <option value="" selected>"Tag all…"</option>
+                <option value="" selected>{move || format!("Tag all {}…", marginalia_core::count_as(matches.with(Vec::len), "match", "matches"))}</option>
                 {move || tags().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
             </select>
         </div>

@@ -960,6 +960,7 @@ test('find in a report and across the corpus', async () => {
 
   // Tag all matches. With no name yet, the name is asked first.
   const tagAll = page.locator('.find select.tag-all');
+  assert.equal(await tagAll.locator('option').first().innerText(), `Tag all ${expected} matches…`, 'the menu says how many');
   await tagAll.selectOption('threat');
   await page.locator('#coder-name').fill('Finder');
   await page.locator('#coder-name').press('Enter');
