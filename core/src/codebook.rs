@@ -22,6 +22,10 @@ pub struct Tag {
     /// place in the codebook, see [`Codebook::pattern`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub style: Option<Underline>,
+    /// The tag this one is a sub-code of (its id), as in a QDA program's code
+    /// tree; `None` at the top. A tag with sub-codes is codable itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
 }
 
 /// Underline styles, so that tags differ without colour.
@@ -65,7 +69,7 @@ pub const PALETTE: [&str; 8] =
 pub const PATTERNS: [&str; 5] = ["solid", "dashed", "dotted", "double", "wavy"];
 
 fn tag(id: &str, colour: &str, key: char, style: Underline, description: &str) -> Tag {
-    Tag { id: id.into(), name: id.into(), colour: colour.into(), key: Some(key), description: description.into(), style: Some(style) }
+    Tag { id: id.into(), name: id.into(), colour: colour.into(), key: Some(key), description: description.into(), style: Some(style), parent: None }
 }
 
 impl Default for Codebook {
@@ -157,7 +161,7 @@ impl Codebook {
         let colour = self.free_colour();
         let key = self.free_key();
         let style = Some(self.next_style());
-        self.tags.push(Tag { id: id.clone(), name: name.into(), colour, key, description: String::new(), style });
+        self.tags.push(Tag { id: id.clone(), name: name.into(), colour, key, description: String::new(), style, parent: None });
         Ok(id)
     }
 
@@ -177,7 +181,7 @@ impl Codebook {
             n += 1;
         }
         let (colour, key, style) = (self.free_colour(), self.free_key(), Some(self.next_style()));
-        self.tags.push(Tag { id: id.into(), name, colour, key, description: String::new(), style });
+        self.tags.push(Tag { id: id.into(), name, colour, key, description: String::new(), style, parent: None });
     }
 
     /// An id for a new tag named `name`, not used by any tag here.
@@ -250,13 +254,25 @@ impl Codebook {
         }
     }
 
-    /// Moves a tag up (`-1`) or down (`+1`) in the order.
+    /// Moves a tag up (`-1`) or down (`+1`) among the tags of its level (with
+    /// its sub-codes).
     pub fn move_tag(&mut self, id: &str, delta: isize) {
-        if let Some(i) = self.index_of(id) {
-            let j = i as isize + delta;
-            if j >= 0 && (j as usize) < self.tags.len() {
-                self.tags.swap(i, j as usize);
+        let Some(tag) = self.get(id) else { return };
+        let parent = tag.parent.clone();
+        let mut siblings: Vec<String> = self.tags.iter().filter(|t| t.parent == parent).map(|t| t.id.clone()).collect();
+        let Some(i) = siblings.iter().position(|s| s == id) else { return };
+        let j = i as isize + delta;
+        if j >= 0 && (j as usize) < siblings.len() {
+            siblings.swap(i, j as usize);
+            let rank: std::collections::HashMap<&str, usize> = siblings.iter().enumerate().map(|(r, s)| (s.as_str(), r)).collect();
+            // The siblings take their places in the new order; the others keep theirs.
+            let slots: Vec<usize> = (0..self.tags.len()).filter(|&k| rank.contains_key(self.tags[k].id.as_str())).collect();
+            let mut moved: Vec<Tag> = slots.iter().map(|&k| self.tags[k].clone()).collect();
+            moved.sort_by_key(|t| rank[t.id.as_str()]);
+            for (k, t) in slots.into_iter().zip(moved) {
+                self.tags[k] = t;
             }
+            self.tidy();
         }
     }
 
@@ -265,6 +281,129 @@ impl Codebook {
         if let Some(i) = self.index_of(id) {
             let t = self.tags.remove(i);
             self.tags.insert(to.min(self.tags.len()), t);
+            self.tidy();
+        }
+    }
+
+    /// The tag's parent, if it is a sub-code.
+    pub fn parent_of(&self, id: &str) -> Option<&Tag> {
+        self.get(id)?.parent.as_deref().and_then(|p| self.get(p))
+    }
+
+    /// How deep a tag sits in the tree: 0 at the top.
+    pub fn depth(&self, id: &str) -> usize {
+        let mut depth = 0;
+        let mut at = self.parent_of(id);
+        while let Some(p) = at {
+            depth += 1;
+            if depth > self.tags.len() {
+                break;
+            }
+            at = self.parent_of(&p.id);
+        }
+        depth
+    }
+
+    /// The tag and every sub-code under it, at any depth, in codebook order.
+    pub fn family(&self, id: &str) -> Vec<&str> {
+        let mut out = vec![];
+        if let Some(t) = self.get(id) {
+            out.push(t.id.as_str());
+        }
+        let mut i = 0;
+        while i < out.len() {
+            let here = out[i];
+            let children: Vec<&str> =
+                self.tags.iter().filter(|t| t.parent.as_deref() == Some(here) && !out.contains(&t.id.as_str())).map(|t| t.id.as_str()).collect();
+            out.extend(children);
+            i += 1;
+        }
+        out.sort_by_key(|t| self.index_of(t));
+        out
+    }
+
+    /// A tag's name with its parents' ("threat › attacks"), as a QDA program shows a code's path.
+    pub fn path(&self, id: &str) -> String {
+        let Some(t) = self.get(id) else { return id.to_string() };
+        let mut names = vec![t.name.as_str()];
+        let mut at = self.parent_of(id);
+        while let Some(p) = at {
+            if names.len() > self.tags.len() {
+                break;
+            }
+            names.push(&p.name);
+            at = self.parent_of(&p.id);
+        }
+        names.reverse();
+        names.join(" › ")
+    }
+
+    /// Puts a tag under another (`None`: at the top). A tag cannot go under
+    /// itself or one of its own sub-codes. It moves, with its sub-codes, to
+    /// the end of its new parent's.
+    pub fn set_parent(&mut self, id: &str, parent: Option<&str>) -> Result<(), CodebookError> {
+        let Some(name) = self.get(id).map(|t| t.name.clone()) else { return Ok(()) };
+        if let Some(p) = parent {
+            let Some(pt) = self.get(p) else {
+                return Err(CodebookError(format!("There is no tag \"{p}\" to put {name} under.")));
+            };
+            if self.family(id).contains(&p) {
+                let why = if p == id { "itself".to_string() } else { format!("{}, one of its own sub-codes", pt.name) };
+                return Err(CodebookError(format!("{name} cannot go under {why}.")));
+            }
+        }
+        let family: Vec<String> = self.family(id).into_iter().map(str::to_string).collect();
+        let moving: Vec<Tag> = self.tags.iter().filter(|t| family.contains(&t.id)).cloned().collect();
+        self.tags.retain(|t| !family.contains(&t.id));
+        // After the new parent's last sub-code (or at the end of the top level).
+        let at = match parent {
+            Some(p) => self.family(p).last().and_then(|l| self.index_of(l)).map_or(self.tags.len(), |i| i + 1),
+            None => self.tags.len(),
+        };
+        for (k, mut t) in moving.into_iter().enumerate() {
+            if t.id == id {
+                t.parent = parent.map(str::to_string);
+            }
+            self.tags.insert(at + k, t);
+        }
+        self.tidy();
+        Ok(())
+    }
+
+    /// Keeps the tree sound, whatever a file or an edit left: a parent that is
+    /// not a tag here, or that would make a loop, is dropped (the tag goes to
+    /// the top); and every tag's sub-codes follow it, in their order, so that
+    /// the codebook's order is the tree's, read top to bottom.
+    pub fn tidy(&mut self) {
+        let ids: std::collections::HashSet<String> = self.tags.iter().map(|t| t.id.clone()).collect();
+        for i in 0..self.tags.len() {
+            if self.tags[i].parent.as_ref().is_some_and(|p| !ids.contains(p) || *p == self.tags[i].id) {
+                self.tags[i].parent = None;
+            }
+        }
+        // Break loops: walking up from a tag must reach the top.
+        for i in 0..self.tags.len() {
+            let mut seen = vec![self.tags[i].id.clone()];
+            let mut at = self.tags[i].parent.clone();
+            while let Some(p) = at {
+                if seen.contains(&p) {
+                    self.tags[i].parent = None;
+                    break;
+                }
+                seen.push(p.clone());
+                at = self.get(&p).and_then(|t| t.parent.clone());
+            }
+        }
+        let mut order: Vec<Tag> = Vec::with_capacity(self.tags.len());
+        fn visit(tags: &[Tag], parent: Option<&str>, order: &mut Vec<Tag>) {
+            for t in tags.iter().filter(|t| t.parent.as_deref() == parent) {
+                order.push(t.clone());
+                visit(tags, Some(&t.id), order);
+            }
+        }
+        visit(&self.tags, None, &mut order);
+        if order.len() == self.tags.len() {
+            self.tags = order;
         }
     }
 
@@ -273,11 +412,17 @@ impl Codebook {
     pub fn reorder(&mut self, ids: &[&str]) {
         let rank = |t: &Tag| ids.iter().position(|i| *i == t.id).unwrap_or(ids.len());
         self.tags.sort_by_key(rank);
+        self.tidy();
     }
 
     /// Removes a tag from the codebook (its annotations are rewritten by the caller;
     /// see [`Codebook::delete`] and [`Codebook::merge_into`] to do both).
     pub fn remove(&mut self, id: &str) {
+        // Its sub-codes take its place in the tree.
+        let up = self.get(id).and_then(|t| t.parent.clone());
+        for t in self.tags.iter_mut().filter(|t| t.parent.as_deref() == Some(id)) {
+            t.parent = up.clone();
+        }
         self.tags.retain(|t| t.id != id);
     }
 
@@ -360,6 +505,10 @@ impl Codebook {
                 out.tags[i].id = fresh.new_id(&name);
             }
         }
+        // Parents, named by the file's ids, now by the ids they took here.
+        for i in 0..out.tags.len() {
+            out.tags[i].parent = file.tags[i].parent.as_ref().and_then(|p| file.index_of(p)).map(|j| out.tags[j].id.clone());
+        }
         let mut kept = Vec::new();
         for h in &self.tags {
             if matched.contains(&h.id.as_str()) || !in_use(&h.id) {
@@ -375,6 +524,7 @@ impl Codebook {
             kept.push(h.name.clone());
             out.tags.push(h);
         }
+        out.tidy();
         (out, kept)
     }
 
@@ -500,6 +650,7 @@ impl Codebook {
                     key: t.key.flatten(),
                     description: t.description.clone(),
                     style: t.style,
+                    parent: None,
                 })
                 .collect(),
         };
@@ -514,7 +665,14 @@ impl Codebook {
                 book.tags[i].key = book.free_key();
             }
         }
+        // A parent is named by its id, or by its name in a file written by hand.
+        for (i, t) in given.iter().enumerate() {
+            let Some(p) = t.parent.as_deref().map(str::trim).filter(|p| !p.is_empty()) else { continue };
+            let found = book.get(p).or_else(|| book.tags.iter().find(|x| x.name.eq_ignore_ascii_case(p))).map(|x| x.id.clone());
+            book.tags[i].parent = found;
+        }
         book.validate()?;
+        book.tidy();
         Ok(book)
     }
 }
@@ -543,6 +701,7 @@ struct TagIn {
     key: Option<Option<char>>,
     description: String,
     style: Option<Underline>,
+    parent: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for TagIn {
@@ -558,7 +717,7 @@ impl<'de> Deserialize<'de> for TagIn {
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<TagIn, A::Error> {
                 let t = TagFields::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                Ok(TagIn { id: t.id, name: t.name, colour: t.colour, key: t.key, description: t.description, style: t.style })
+                Ok(TagIn { id: t.id, name: t.name, colour: t.colour, key: t.key, description: t.description, style: t.style, parent: t.parent })
             }
         }
         d.deserialize_any(Item)
@@ -578,6 +737,8 @@ struct TagFields {
     description: String,
     #[serde(default)]
     style: Option<Underline>,
+    #[serde(default)]
+    parent: Option<String>,
 }
 
 /// A field that is there, even as `null` (absent stays `None` by `default`).
@@ -790,5 +951,90 @@ mod tests {
         assert!(e.0.contains("zigzag"), "{e}");
         let e = Codebook::from_json(r##"{"format":"marginalia-codebook","version":1,"tags":[{"id":"a","colour":"#000000"}]}"##).unwrap_err();
         assert!(e.0.contains("name"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod tree_tests {
+    use super::*;
+
+    fn book() -> Codebook {
+        let mut b = Codebook::default();
+        for name in ["attacks", "plots", "hawala"] {
+            b.add(name).unwrap();
+        }
+        b
+    }
+
+    fn order(b: &Codebook) -> Vec<(&str, usize)> {
+        b.tags.iter().map(|t| (t.id.as_str(), b.depth(&t.id))).collect()
+    }
+
+    #[test]
+    fn sub_codes_follow_their_parent_and_loops_are_refused() {
+        let mut b = book();
+        b.set_parent("attacks", Some("threat")).unwrap();
+        b.set_parent("plots", Some("attacks")).unwrap();
+        b.set_parent("hawala", Some("finance")).unwrap();
+        assert_eq!(
+            order(&b),
+            [("threat", 0), ("attacks", 1), ("plots", 2), ("finance", 0), ("hawala", 1), ("repatriation", 0), ("prosecution", 0)]
+        );
+        assert_eq!(b.path("plots"), "threat › attacks › plots");
+        assert_eq!(b.family("threat"), ["threat", "attacks", "plots"]);
+        assert_eq!(b.family("plots"), ["plots"]);
+        let before = b.clone();
+        assert_eq!(b.set_parent("threat", Some("plots")).unwrap_err().0, "threat cannot go under plots, one of its own sub-codes.");
+        assert_eq!(b.set_parent("threat", Some("threat")).unwrap_err().0, "threat cannot go under itself.");
+        assert!(b.set_parent("threat", Some("nope")).is_err());
+        assert_eq!(b, before, "a refused move changes nothing");
+        // Moving a tag moves its sub-codes with it, among its own level.
+        b.move_tag("finance", -1);
+        assert_eq!(order(&b)[..3], [("finance", 0), ("hawala", 1), ("threat", 0)]);
+        b.move_tag("finance", -1);
+        assert_eq!(order(&b)[0], ("finance", 0), "the first of its level stays first");
+        b.move_tag("attacks", 1);
+        assert_eq!(b.parent_of("attacks").unwrap().id, "threat", "the only sub-code stays where it is");
+        // Back to the top: after the top level's last.
+        b.set_parent("attacks", None).unwrap();
+        assert_eq!(order(&b)[order(&b).len() - 2..], [("attacks", 0), ("plots", 1)]);
+        // A removed parent's sub-codes take its place.
+        b.remove("attacks");
+        assert_eq!(b.get("plots").unwrap().parent, None);
+        b.set_parent("plots", Some("hawala")).unwrap();
+        b.remove("hawala");
+        assert_eq!(b.get("plots").unwrap().parent.as_deref(), Some("finance"));
+    }
+
+    #[test]
+    fn tidy_mends_what_a_file_left() {
+        let mut b = book();
+        b.tags[4].parent = Some("nowhere".into());
+        b.tags[5].parent = Some("hawala".into());
+        b.tags[6].parent = Some("plots".into());
+        b.tags[0].parent = Some("threat".into());
+        b.tidy();
+        assert!(b.tags.iter().filter(|t| t.id != "hawala").all(|t| t.parent.is_none() || t.id == "plots"), "{b:?}");
+        // One of the two in the loop is at the top, the other under it.
+        let (p, h) = (b.get("plots").unwrap().parent.clone(), b.get("hawala").unwrap().parent.clone());
+        assert!(p.is_none() != h.is_none(), "{p:?} {h:?}");
+        assert_eq!(b.tags.len(), 7);
+        assert!(b.tags.iter().all(|t| b.depth(&t.id) <= 1));
+    }
+
+    #[test]
+    fn files_give_parents_by_id_or_by_name_and_imports_keep_the_tree() {
+        let b = Codebook::from_json(r#"{"tags": [{"name": "Violence"}, {"name": "Attacks", "parent": "violence"}, {"name": "Plots", "parent": "Attacks"}, {"name": "Lost", "parent": "nobody"}]}"#).unwrap();
+        assert_eq!(b.path("plots"), "Violence › Attacks › Plots");
+        assert_eq!(b.get("lost").unwrap().parent, None);
+        // Exported and read again: the same tree.
+        assert_eq!(Codebook::from_json(&b.to_json()).unwrap(), b);
+        // Imported into a codebook where "Attacks" is a tag of another id: the parent follows it.
+        let mut here = Codebook::default();
+        here.add("attacks").unwrap();
+        here.tags.last_mut().unwrap().id = "att".into();
+        let (after, _) = here.imported(&b, |_| false);
+        assert_eq!(after.get("plots").unwrap().parent.as_deref(), Some("att"));
+        assert_eq!(after.path("plots"), "Violence › Attacks › Plots");
     }
 }

@@ -536,13 +536,14 @@ fn place(doc: &Document, start: usize, end: usize) -> (String, usize) {
     (paragraphs, index)
 }
 
-pub const SEGMENT_COLUMNS: [&str; 23] = [
+pub const SEGMENT_COLUMNS: [&str; 24] = [
     "annotation_id", "document", "symbol", "ordinal", "date", "section", "paragraphs", "start", "end",
     "start_utf16", "end_utf16", "start_utf8", "end_utf8", "tag", "text", "memo", "coder", "created",
-    "updated", "text_sha256", "tag_name", "app_version", "exported_at",
+    "updated", "text_sha256", "tag_name", "app_version", "exported_at", "tag_path",
 ];
 
-/// Segments CSV: one row per annotation and tag, RFC 4180, UTF-8 (with a BOM when
+/// Segments CSV: one row per annotation and tag (`tag_path`: its path in the
+/// code tree, "threat › attacks"), RFC 4180, UTF-8 (with a BOM when
 /// `bom`, for Excel), formula-safe cells (see [`safe_cell`]). `text` is the
 /// quote; `text_sha256` the hash of the document's text; every row repeats the
 /// app version and export time so that a row read alone still says where it
@@ -568,10 +569,11 @@ pub fn segments_csv(docs: &[DocAnnotations<'_>], book: &Codebook, bom: bool, met
             let numbers = [a.start, a.end, s16, e16, s8, e8].map(|n| n.to_string());
             for tag in &a.tags {
                 let name = book.get(tag).map(|t| t.name.as_str()).unwrap_or(tag);
+                let path = book.path(tag);
                 w.row([
                     &a.id, &m.id, symbol, &ordinal, date, section, &paragraphs, &numbers[0], &numbers[1], &numbers[2],
                     &numbers[3], &numbers[4], &numbers[5], tag, &a.quote, &a.memo, &a.coder, &a.created, &a.updated, &sha,
-                    name, &meta.app_version, &meta.exported_at,
+                    name, &meta.app_version, &meta.exported_at, &path,
                 ]);
             }
         }
@@ -1195,6 +1197,14 @@ mod tests {
         assert_eq!(&rows[3][6], "1-2", "across paragraphs");
         assert_eq!(&rows[3][15], "line\nbreak");
         assert!(segments_csv(&d, &Codebook::default(), true, &meta()).starts_with('\u{feff}'));
+        // A sub-code's row gives its path in the code tree.
+        let mut book = Codebook::default();
+        let tagged = &rows[0][13];
+        let parent = book.tags.iter().find(|t| t.id != *tagged).unwrap().id.clone();
+        book.set_parent(tagged, Some(&parent)).unwrap();
+        let csv_text = segments_csv(&d, &book, false, &meta());
+        let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv_text.as_bytes()).records().map(|x| x.unwrap()).collect();
+        assert_eq!(rows[0][23], format!("{parent} › {tagged}"));
     }
 
     #[test]

@@ -126,14 +126,14 @@ pub fn markdown(book: &Codebook, meta: &ExportMeta) -> String {
     for t in &book.tags {
         s.push_str(&format!(
             "| {} | {} | {} | {} |\n",
-            markdown_escape(&t.name),
+            markdown_escape(&book.path(&t.id)),
             colour_md(t),
             book.pattern(&t.id),
             key(t)
         ));
     }
     for t in &book.tags {
-        s.push_str(&format!("\n## {}\n\n", markdown_escape(&t.name)));
+        s.push_str(&format!("\n## {}\n\n", markdown_escape(&book.path(&t.id))));
         s.push_str(&format!("Colour {}, {} underline, key {}.\n", colour_md(t), book.pattern(&t.id), key(t)));
         for p in paragraphs(&t.description) {
             s.push('\n');
@@ -195,7 +195,7 @@ pub fn html(book: &Codebook, meta: &ExportMeta) -> String {
     for t in &book.tags {
         s.push_str(&format!(
             "<tr><td>{}</td><td>{}<code>{}</code></td><td>{}</td><td><kbd>{}</kbd></td></tr>\n",
-            html_escape(&t.name),
+            html_escape(&book.path(&t.id)),
             swatch(t),
             html_escape(&t.colour),
             sample(book, t),
@@ -204,7 +204,7 @@ pub fn html(book: &Codebook, meta: &ExportMeta) -> String {
     }
     s.push_str("</tbody>\n</table>\n");
     for t in &book.tags {
-        s.push_str(&format!("<section class=\"tag\">\n<h2>{}{}</h2>\n", swatch(t), html_escape(&t.name)));
+        s.push_str(&format!("<section class=\"tag\">\n<h2>{}{}</h2>\n", swatch(t), html_escape(&book.path(&t.id))));
         s.push_str(&format!(
             "<p class=\"meta\">Colour <code>{}</code>, {} underline, key <kbd>{}</kbd>.</p>\n",
             html_escape(&t.colour),
@@ -228,6 +228,16 @@ pub fn html(book: &Codebook, meta: &ExportMeta) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sub_code_is_named_with_its_path() {
+        let mut book = Codebook::default();
+        book.add("attacks").unwrap();
+        book.set_parent("attacks", Some("threat")).unwrap();
+        let meta = ExportMeta::new("0.1.0", "2026-11-22T00:00:00Z");
+        assert!(markdown(&book, &meta).contains("\n## threat › attacks\n"));
+        assert!(html(&book, &meta).contains("<tr><td>threat › attacks</td>"));
+    }
 
     #[test]
     fn the_first_step_gives_the_address_others_can_open() {

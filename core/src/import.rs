@@ -284,7 +284,7 @@ impl Builder {
     /// Notes that the file names tag `id` `name`.
     fn tag(&mut self, id: &str, name: &str) {
         if !id.is_empty() && !name.is_empty() && self.tag_ids.insert(id.to_string()) {
-            let tag = Tag { id: id.into(), name: name.into(), colour: String::new(), key: None, description: String::new(), style: None };
+            let tag = Tag { id: id.into(), name: name.into(), colour: String::new(), key: None, description: String::new(), style: None, parent: None };
             self.tags.push(tag);
         }
     }

@@ -9,7 +9,8 @@
 //!   `urn:QDA-XML:codebook:1.0`). [`qdc`] writes one, [`import_qdc`] reads one.
 //!
 //! # What goes where
-//! - each coder → a `<User>`; each tag → a codable `<Code>` with its name,
+//! - each coder → a `<User>`; each tag → a codable `<Code>` (a sub-code nested
+//!   in its parent's) with its name,
 //!   colour (`#rrggbb`) and `<Description>`; each document → a `<TextSource>`
 //!   named by its symbol (else its id) whose text is `sources/<guid>.txt`;
 //! - each live annotation → a `<PlainTextSelection>` of its document:
@@ -34,7 +35,8 @@
 //! not valid `xsd:dateTime`s are kept in the JSON instead of the attributes.
 //!
 //! # Reading other programs' files
-//! Unknown elements are ignored; nested codes are listed flat; codes without
+//! Unknown elements are ignored; nested codes keep their tree (a code that
+//! only heads others, not codable there, is kept as their parent); codes without
 //! a colour get one from the palette; missing users leave the coder empty;
 //! selections with no code, or outside their text, are left out with a
 //! warning; positions counted in UTF-16 units, as programs built on UTF-16
@@ -371,7 +373,7 @@ fn tags_to_write(book: &Codebook, docs: &[DocAnnotations<'_>]) -> Vec<Tag> {
             for t in &a.tags {
                 if !tags.iter().any(|x| &x.id == t) {
                     let colour = PALETTE[tags.len() % PALETTE.len()].to_string();
-                    tags.push(Tag { id: t.clone(), name: t.clone(), colour, key: None, description: String::new(), style: None });
+                    tags.push(Tag { id: t.clone(), name: t.clone(), colour, key: None, description: String::new(), style: None, parent: None });
                 }
             }
         }
@@ -381,20 +383,26 @@ fn tags_to_write(book: &Codebook, docs: &[DocAnnotations<'_>]) -> Vec<Tag> {
 
 fn write_codes(x: &mut Xml, tags: &[Tag], ids: &mut Ids) {
     x.open("Codes", &[]);
-    for t in tags {
+    write_code_level(x, tags, None, ids);
+    x.close("Codes");
+}
+
+/// The codes under `parent` (the top level for `None`), each with its sub-codes
+/// nested in it, as a QDA program's code tree. A parent not among `tags` counts
+/// as the top (the caller's tags may be a codebook's, tidy, plus loose ones).
+fn write_code_level(x: &mut Xml, tags: &[Tag], parent: Option<&str>, ids: &mut Ids) {
+    let under = |t: &Tag| match parent {
+        Some(p) => t.parent.as_deref() == Some(p),
+        None => t.parent.as_ref().is_none_or(|p| !tags.iter().any(|x| &x.id == p)),
+    };
+    for t in tags.iter().filter(|t| under(t)) {
         let g = guid("code", &[&t.id]);
         let mut attrs = vec![("guid", g.as_str()), ("name", t.name.as_str()), ("isCodable", "true")];
         let colour = parse_colour(&t.colour).filter(|c| c == &t.colour);
         if let Some(c) = &colour {
             attrs.push(("color", c));
         }
-        if t.description.is_empty() {
-            x.empty("Code", &attrs);
-        } else {
-            x.open("Code", &attrs);
-            x.text("Description", &t.description);
-            x.close("Code");
-        }
+        let nested = tags.iter().any(|c| c.parent.as_deref() == Some(t.id.as_str()));
         ids.tags.push(TagIds {
             guid: g.clone(),
             id: t.id.clone(),
@@ -403,8 +411,17 @@ fn write_codes(x: &mut Xml, tags: &[Tag], ids: &mut Ids) {
             name: unless_xml_safe(&t.name),
             description: unless_xml_safe(&t.description),
         });
+        if t.description.is_empty() && !nested {
+            x.empty("Code", &attrs);
+        } else {
+            x.open("Code", &attrs);
+            if !t.description.is_empty() {
+                x.text("Description", &t.description);
+            }
+            write_code_level(x, tags, Some(&t.id), ids);
+            x.close("Code");
+        }
     }
-    x.close("Codes");
 }
 
 /// The live annotations of a document that can be written (span inside the text).
@@ -575,6 +592,8 @@ fn too_large() -> ImportError {
 #[derive(Debug, Default)]
 struct RawCode {
     guid: String,
+    /// The code it is nested in (its index), if any.
+    parent: Option<usize>,
     name: String,
     colour: Option<String>,
     codable: bool,
@@ -623,7 +642,6 @@ struct Parsed {
     carriers: Vec<String>,
     other_sources: usize,
     source_codings: usize,
-    nested_codes: bool,
 }
 
 struct Parser {
@@ -682,10 +700,11 @@ impl Parser {
                 }
             }
             ("Codes" | "Code", "Code") => {
-                self.out.nested_codes |= parent == "Code";
+                let nested_in = if parent == "Code" { self.codes.last().copied() } else { None };
                 self.codes.push(self.out.codes.len());
                 self.out.codes.push(RawCode {
                     guid: norm_guid(attr(&a, "guid").unwrap_or("")),
+                    parent: nested_in,
                     name: attr(&a, "name").unwrap_or("").to_string(),
                     colour: attr(&a, "color").map(str::to_string),
                     codable: attr(&a, "isCodable").is_none_or(|v| !matches!(v.trim(), "false" | "0")),
@@ -866,17 +885,28 @@ fn unique(base: &str, taken: &HashSet<String>, spaced: bool, fold: bool) -> Stri
     candidate
 }
 
-/// The codebook of a file: codable codes (and codes selections use), flat, in
-/// order; our ids, keys and styles when the file carries them; valid names
-/// (unique, at most 80 characters) and colours (from the palette when missing).
-/// Returns the codebook and the tag id of each code GUID.
+/// The codebook of a file: codable codes (and codes selections use), in
+/// order, each under the nearest code it is nested in (a code that is only a
+/// heading in the file is kept when codes under it are); our ids, keys and
+/// styles when the file carries them; valid names (unique, at most 80
+/// characters) and colours (from the palette when missing). Returns the
+/// codebook and the tag id of each code GUID.
 fn build_codebook(codes: &[RawCode], ids: Option<&Ids>, used: &HashSet<&str>) -> (Codebook, HashMap<String, String>) {
     let by_guid: HashMap<String, &TagIds> = ids.map(|i| i.tags.iter().map(|t| (norm_guid(&t.guid), t)).collect()).unwrap_or_default();
+    let mut keep: Vec<bool> = codes.iter().map(|c| c.codable || used.contains(c.guid.as_str())).collect();
+    // A parent comes before its codes: going back, each kept code keeps its parent.
+    for i in (0..codes.len()).rev() {
+        if keep[i]
+            && let Some(p) = codes[i].parent.filter(|&p| p < i)
+        {
+            keep[p] = true;
+        }
+    }
     let mut tags: Vec<Tag> = Vec::new();
     let mut map = HashMap::new();
     let (mut taken_ids, mut taken_names, mut keys) = (HashSet::new(), HashSet::new(), HashSet::new());
-    for code in codes {
-        if (!code.codable && !used.contains(code.guid.as_str())) || map.contains_key(&code.guid) {
+    for (i, code) in codes.iter().enumerate() {
+        if !keep[i] || map.contains_key(&code.guid) {
             continue;
         }
         let ours = by_guid.get(&code.guid);
@@ -901,8 +931,10 @@ fn build_codebook(codes: &[RawCode], ids: Option<&Ids>, used: &HashSet<&str>) ->
         let key = match (ids, ours) {
             (Some(_), Some(t)) => t.key,
             (Some(_), None) => None,
-            // Another program's codebook: the first nine codes get the keys 1–9.
-            (None, _) => char::from_digit(tags.len() as u32 + 1, 10).filter(|k| *k != '0'),
+            // Another program's codebook: the first nine codes get the keys 1–9
+            // (not a code that only heads others).
+            (None, _) if code.codable || used.contains(code.guid.as_str()) => char::from_digit(keys.len() as u32 + 1, 10).filter(|k| *k != '0'),
+            (None, _) => None,
         }
         .filter(|k| ('1'..='9').contains(k) && keys.insert(*k));
         let description = match ours {
@@ -912,9 +944,12 @@ fn build_codebook(codes: &[RawCode], ids: Option<&Ids>, used: &HashSet<&str>) ->
         taken_ids.insert(id.clone());
         taken_names.insert(name.trim().to_lowercase());
         map.insert(code.guid.clone(), id.clone());
-        tags.push(Tag { id, name, colour, key, description, style: ours.and_then(|t| t.style) });
+        let parent = code.parent.and_then(|p| map.get(&codes[p].guid)).cloned();
+        tags.push(Tag { id, name, colour, key, description, style: ours.and_then(|t| t.style), parent });
     }
-    (Codebook { tags }, map)
+    let mut book = Codebook { tags };
+    book.tidy();
+    (book, map)
 }
 
 /// The ids our own files carry, from a note (project) or a set (codebook).
@@ -987,9 +1022,6 @@ fn to_imported(parsed: Parsed, files: &[(String, Vec<u8>)]) -> Imported {
     let ids = find_ids(&parsed, &mut warnings);
     let used: HashSet<&str> = parsed.sources.iter().flat_map(|s| s.selections.iter().flat_map(|x| x.codes.iter().map(String::as_str))).collect();
     let (book, code_map) = build_codebook(&parsed.codes, ids.as_ref(), &used);
-    if parsed.nested_codes {
-        warnings.push("Codes nested under other codes were listed flat.".into());
-    }
     let doc_ids: HashMap<String, &DocIds> = ids.iter().flat_map(|i| i.documents.iter().map(|d| (norm_guid(&d.guid), d))).collect();
     let ann_ids: HashMap<String, &AnnIds> = ids.iter().flat_map(|i| i.annotations.iter().map(|a| (norm_guid(&a.guid), a))).collect();
 
@@ -1249,7 +1281,7 @@ mod tests {
         assert_eq!(im.annotations.iter().collect::<Vec<_>>(), live);
         // The codebook, with the tag no codebook had.
         let mut expected = book.clone();
-        expected.tags.push(Tag { id: "not-in-book".into(), name: "not-in-book".into(), colour: PALETTE[5].into(), key: None, description: String::new(), style: None });
+        expected.tags.push(Tag { id: "not-in-book".into(), name: "not-in-book".into(), colour: PALETTE[5].into(), key: None, description: String::new(), style: None, parent: None });
         assert_eq!(im.codebook.as_ref(), Some(&expected));
         // Export again: the same bytes.
         let (docs2, anns2) = rebuild(&im);
@@ -1377,8 +1409,15 @@ mod tests {
         let book = im.codebook.clone().unwrap();
         book.validate().unwrap();
         let summary: Vec<(&str, &str, &str, Option<char>)> = book.tags.iter().map(|t| (t.id.as_str(), t.name.as_str(), t.colour.as_str(), t.key)).collect();
-        assert_eq!(summary, [("money", "Money", "#ff0000", Some('1')), ("money-2", "Money (2)", PALETTE[0], Some('2')), ("unused", "Unused", PALETTE[1], Some('3'))]);
-        assert_eq!(book.tags[0].description, "cash");
+        // The heading code is kept, as the parent of the codes under it (without a key).
+        assert_eq!(
+            summary,
+            [("themes", "Themes", PALETTE[0], None), ("money", "Money", "#ff0000", Some('1')), ("money-2", "Money (2)", PALETTE[1], Some('2')), ("unused", "Unused", PALETTE[2], Some('3'))]
+        );
+        let parents: Vec<Option<&str>> = book.tags.iter().map(|t| t.parent.as_deref()).collect();
+        assert_eq!(parents, [None, Some("themes"), Some("themes"), None]);
+        assert_eq!(book.path("money-2"), "Themes › Money (2)");
+        assert_eq!(book.tags[1].description, "cash");
         assert_eq!(im.documents.len(), 2);
         assert_eq!(im.documents[0].id, "Interview 😀");
         assert_eq!(im.documents[0].text_sha256.as_deref(), Some(sha256_hex("Hi 😀 there, money talk.").as_str()));
@@ -1392,7 +1431,8 @@ mod tests {
         assert_eq!((a[1].quote.as_str(), a[1].coder.as_str()), ("money", ""), "a missing user leaves the coder empty");
         assert_eq!((a[2].doc.as_str(), a[2].quote.as_str()), ("External", "abc"), "no text: kept, unchecked");
         let w = im.warnings.join("\n");
-        for expected in ["nested", "outside the project", "1 selection outside", "1 selection with no code", "a code the codebook lacks", "1 source that is not plain text", "1 coding of a whole source", "could not be checked"] {
+        assert!(!w.contains("nested"), "the code tree is kept: {w}");
+        for expected in ["outside the project", "1 selection outside", "1 selection with no code", "a code the codebook lacks", "1 source that is not plain text", "1 coding of a whole source", "could not be checked"] {
             assert!(w.contains(expected), "{expected:?} in\n{w}");
         }
     }

@@ -24,7 +24,7 @@ fn meta() -> ExportMeta {
     ExportMeta::new("0.1.0", NOW)
 }
 
-/// The default codebook and a tag whose id brat and URLs must escape.
+/// The default codebook and a tag whose id brat and URLs must escape, a sub-code of threat.
 fn codebook() -> Codebook {
     let mut b = Codebook::default();
     b.tags.push(Tag {
@@ -34,7 +34,10 @@ fn codebook() -> Codebook {
         key: Some('5'),
         description: "<b>not markup</b>".into(),
         style: None,
+        // A sub-code: the tree goes through every format that keeps one.
+        parent: Some("threat".into()),
     });
+    b.tidy();
     b
 }
 

@@ -63,13 +63,25 @@ pub fn CodebookView() -> impl IntoView {
 
     let rows = move || {
         let b = book.get();
-        let n = b.tags.len();
-        b.tags.into_iter().enumerate().map(|(i, t)| {
+        b.tags.iter().map(|t| {
             let id = t.id.clone();
             let uses = counts.with(|c| c.get(&t.id).copied().unwrap_or(0));
-            let (id1, id2, id3, id4, id5, id6, id7) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
+            let (id1, id2, id3, id4, id5, id6, id7, id8) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
+            // Up and down move a tag among those of its level, with its sub-codes.
+            let siblings: Vec<&str> = b.tags.iter().filter(|x| x.parent == t.parent).map(|x| x.id.as_str()).collect();
+            let (first, last) = (siblings.first() == Some(&t.id.as_str()), siblings.last() == Some(&t.id.as_str()));
+            let depth = b.depth(&t.id);
+            // A tag may go under any tag but itself and its own sub-codes.
+            let family = b.family(&t.id);
+            let parents: Vec<(String, String, bool)> = b
+                .tags
+                .iter()
+                .filter(|x| !family.contains(&x.id.as_str()))
+                .map(|x| (x.id.clone(), format!("{}{}", "· ".repeat(b.depth(&x.id)), x.name), t.parent.as_deref() == Some(x.id.as_str())))
+                .collect();
+            let t = t.clone();
             view! {
-                <li class="tag-row" data-tag=id.clone()>
+                <li class="tag-row" data-tag=id.clone() data-depth=depth style=format!("--depth:{depth}")>
                     <input type="color" aria-label=format!("Colour of {}", t.name) prop:value=t.colour.clone()
                         on:change=move |ev| {
                             let v = event_target_value(&ev);
@@ -105,11 +117,23 @@ pub fn CodebookView() -> impl IntoView {
                             {('1'..='9').map(|k| view! { <option value=k.to_string() selected=t.key == Some(k)>{k.to_string()}</option> }).collect_view()}
                         </select>
                     </label>
+                    <label class="tag-parent">"Under "
+                        <select aria-label=format!("{} is a sub-code of", t.name)
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                if !edit(|b| b.set_parent(&id8, (!v.is_empty()).then_some(v.as_str())).map_err(|e| e.0)) {
+                                    revert(&ev, book.with_untracked(|b| Some(b.get(&id8).and_then(|t| t.parent.clone()).unwrap_or_default())));
+                                }
+                            }>
+                            <option value="" selected=t.parent.is_none()>"(top level)"</option>
+                            {parents.into_iter().map(|(pid, label, on)| view! { <option value=pid selected=on>{label}</option> }).collect_view()}
+                        </select>
+                    </label>
                     <span class="uses">{format!("{uses} in use")}</span>
                     <span class="order">
-                        <button type="button" class="btn move-up" aria-label=format!("Move {} up", t.name) aria-disabled=(i == 0).then_some("true")
+                        <button type="button" class="btn move-up" aria-label=format!("Move {} up", t.name) aria-disabled=first.then_some("true")
                             on:click=move |_| { edit(|b| { b.move_tag(&id4, -1); Ok(()) }); refocus(id4.clone(), ".move-up"); }>"↑"</button>
-                        <button type="button" class="btn move-down" aria-label=format!("Move {} down", t.name) aria-disabled=(i + 1 == n).then_some("true")
+                        <button type="button" class="btn move-down" aria-label=format!("Move {} down", t.name) aria-disabled=last.then_some("true")
                             on:click=move |_| { edit(|b| { b.move_tag(&id5, 1); Ok(()) }); refocus(id5.clone(), ".move-down"); }>"↓"</button>
                         <button type="button" class="btn danger" on:click=move |_| {
                             if uses == 0 { delete_tag(&id6, None, false) } else { deleting.set(Some(id6.clone())) }
@@ -160,7 +184,7 @@ pub fn CodebookView() -> impl IntoView {
     view! {
         <section class="codebook">
             <h1>"Codebook"</h1>
-            <p class="lede">"The tags you code with. Keys 1–9 apply a tag to the selected text. Every change here can be undone with Ctrl+Z."</p>
+            <p class="lede">"The tags you code with. Keys 1–9 apply a tag to the selected text. A tag can sit under another (Under), as in a code tree. Every change here can be undone with Ctrl+Z."</p>
             <ol class="tag-list">{rows}</ol>
             <form class="row add-tag" on:submit=move |ev| { ev.prevent_default(); add(); }>
                 <input type="text" placeholder="New tag name" aria-label="New tag name" prop:value=move || new_name.get()

@@ -599,7 +599,7 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   await page.locator('.add-tag input').fill('Gender');
   await page.locator('.add-tag button').click();
   await page.locator('.tag-row[data-tag="gender"]').waitFor();
-  assert.equal(await page.locator('.tag-row[data-tag="gender"] select').inputValue(), '5');
+  assert.equal(await page.locator('.tag-row[data-tag="gender"] .tag-key select').inputValue(), '5');
   await page.locator('.tag-row[data-tag="threat"] .tag-name').fill('Threats');
   await page.locator('.tag-row[data-tag="threat"] .tag-name').press('Tab');
   await page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:codebook') ?? '{"tags":[]}').tags.some((t) => t.name === 'Threats'));
@@ -609,7 +609,25 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   await page.locator('.toast', { hasText: 'already a tag named' }).waitFor();
   assert.equal(await page.locator('.tag-row[data-tag="finance"] .tag-name').inputValue(), 'finance');
   await page.locator('.toast button', { hasText: 'Dismiss' }).click();
+  // A code tree: Gender goes under Threats, and sits under it, indented.
+  await page.locator('.tag-row[data-tag="gender"] .tag-parent select').selectOption('threat');
+  await page.waitForFunction(() => [...document.querySelectorAll('.tag-row')].map((r) => r.dataset.tag + r.dataset.depth).join() === 'threat0,gender1,finance0,repatriation0,prosecution0');
+  const indent = await page.locator('.tag-row[data-tag="gender"] .tag-name').evaluate((e) => e.getBoundingClientRect().left)
+    - await page.locator('.tag-row[data-tag="threat"] .tag-name').evaluate((e) => e.getBoundingClientRect().left);
+  assert.ok(indent > 10, `indented: ${indent}`);
+  // Threats cannot go under its own sub-code.
+  assert.deepEqual(await page.locator('.tag-row[data-tag="threat"] .tag-parent option').evaluateAll((o) => o.map((x) => x.value)), ['', 'finance', 'repatriation', 'prosecution']);
+  // Moving Threats moves Gender with it.
+  await page.locator('.tag-row[data-tag="finance"] .move-up').click();
+  await page.waitForFunction(() => [...document.querySelectorAll('.tag-row')].map((r) => r.dataset.tag).join() === 'finance,threat,gender,repatriation,prosecution');
+  await page.keyboard.press('Control+z');
+  await page.waitForFunction(() => [...document.querySelectorAll('.tag-row')].map((r) => r.dataset.tag).join() === 'threat,gender,finance,repatriation,prosecution');
+  await page.reload();
+  await page.locator('.tag-row[data-tag="gender"][data-depth="1"]').waitFor();
   await screenshot(page, 'codebook');
+  // Back to the top level: at its end, where it was.
+  await page.locator('.tag-row[data-tag="gender"] .tag-parent select').selectOption('');
+  await page.waitForFunction(() => [...document.querySelectorAll('.tag-row')].map((r) => r.dataset.tag + r.dataset.depth).join() === 'threat0,finance0,repatriation0,prosecution0,gender0');
 
   // Code with the new tag's key.
   await page.goto(`${server.url}#/report/S-2019-612/p8`);
@@ -742,9 +760,9 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   assert.match(await imported.innerText(), /new tags: Victims, Perpetrators; removed: Threats, repatriation, prosecution; 1 tag changes its key, colour, description or place\. Kept, as annotations use them: finance, Gender\./);
   await page.waitForFunction(() => document.querySelectorAll('.tag-row').length === 4);
   assert.deepEqual(await page.locator('.tag-row').evaluateAll((rows) => rows.map((r) => r.dataset.tag)), ['victims', 'perpetrators', 'finance', 'gender']);
-  assert.equal(await page.locator('.tag-row[data-tag="victims"] select').inputValue(), '1');
-  assert.equal(await page.locator('.tag-row[data-tag="perpetrators"] select').inputValue(), '2');
-  assert.equal(await page.locator('.tag-row[data-tag="finance"] select').inputValue(), '', 'its key went to a file tag');
+  assert.equal(await page.locator('.tag-row[data-tag="victims"] .tag-key select').inputValue(), '1');
+  assert.equal(await page.locator('.tag-row[data-tag="perpetrators"] .tag-key select').inputValue(), '2');
+  assert.equal(await page.locator('.tag-row[data-tag="finance"] .tag-key select').inputValue(), '', 'its key went to a file tag');
   // The top bar's Import takes a codebook file too, exported or written by hand.
   await page.locator('input.import-file').setInputFiles({ name: 'book.json', mimeType: 'application/json', buffer: exported });
   await page.locator('.toast', { hasText: 'Codebook imported from book.json' }).waitFor();
@@ -873,12 +891,12 @@ test('keyboard only: code a whole paragraph from its number, add a second tag, r
   // The codebook: giving one tag another's key says so (and Undo gives it back); moving keeps the focus.
   await page.goto(`${server.url}#/codebook`);
   assert.equal(await page.title(), 'Codebook — Marginalia');
-  await page.locator('.tag-row[data-tag="prosecution"] select').selectOption('1');
+  await page.locator('.tag-row[data-tag="prosecution"] .tag-key select').selectOption('1');
   await page.locator('.toast', { hasText: 'Key 1 now codes prosecution; threat now has key 4.' }).waitFor();
-  assert.equal(await page.locator('.tag-row[data-tag="threat"] select').inputValue(), '4', 'the keys swapped');
+  assert.equal(await page.locator('.tag-row[data-tag="threat"] .tag-key select').inputValue(), '4', 'the keys swapped');
   await page.locator('.toast button.undo').click();
-  await page.waitForFunction(() => document.querySelector('.tag-row[data-tag="threat"] select').value === '1');
-  assert.equal(await page.locator('.tag-row[data-tag="prosecution"] select').inputValue(), '4');
+  await page.waitForFunction(() => document.querySelector('.tag-row[data-tag="threat"] .tag-key select').value === '1');
+  assert.equal(await page.locator('.tag-row[data-tag="prosecution"] .tag-key select').inputValue(), '4');
   await page.locator('.tag-row[data-tag="prosecution"] .move-up').focus();
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.querySelectorAll('.tag-row')[2].dataset.tag === 'prosecution');
