@@ -66,7 +66,12 @@ fn fixture() -> (Vec<Document>, Vec<Vec<Annotation>>, Codebook) {
     let mut e2 = Annotation::new(&edge, 0, 40, "finance", "bo <b>", "e2".into(), "2024-02-29T23:59:59+14:00", false).unwrap();
     e2.tags.push("threat".into());
     let mut book = Codebook::default();
-    book.add("Gender & <age>").unwrap();
+    let gender = book.add("Gender & <age>").unwrap();
+    // A code tree: a sub-code with a description (Description before the nested Code),
+    // and one under it.
+    book.set_parent(&gender, Some("threat")).unwrap();
+    let victims = book.add("victims").unwrap();
+    book.set_parent(&victims, Some(&gender)).unwrap();
     (vec![report, edge], vec![anns, vec![e1, e2]], book)
 }
 
@@ -95,6 +100,8 @@ fn qdc_codebook_is_valid_against_codebook_xsd() {
         panic!("the .qdc is not valid against Codebook.xsd:\n{e}\n{qdc}");
     }
     assert_eq!(refi::import_qdc(&qdc).unwrap(), book);
+    assert!(qdc.contains("<Code guid="), "{qdc}");
+    assert_eq!(refi::import_qdc(&qdc).unwrap().path("victims"), "threat › Gender & <age> › victims");
 }
 
 #[test]
