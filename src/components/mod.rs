@@ -466,14 +466,17 @@ fn NameDialog() -> impl IntoView {
     let name = RwSignal::new(String::new());
     // A name corrected: the annotations made under the old one may take it too.
     let carry = RwSignal::new(true);
+    // Why the name typed was not taken, said in the dialog itself.
+    let problem = RwSignal::new(None::<&'static str>);
     let save = move || {
         let n = name.get_untracked().trim().to_string();
         if n.is_empty() {
+            problem.set(Some("Type your name: it is recorded with your annotations."));
             return;
         }
         // A number key pressed again while this asks (meaning to tag) is not a name.
         if n.chars().all(|c| c.is_ascii_digit()) {
-            coding.notice.set(Some(Notice::slip("Type your name (not a number): it is recorded with your annotations.")));
+            problem.set(Some("Type your name (not a number): it is recorded with your annotations."));
             name.set(String::new());
             if let Some(input) = document().get_element_by_id("coder-name").and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()) {
                 input.set_value("");
@@ -529,6 +532,7 @@ fn NameDialog() -> impl IntoView {
             let old = coding.meta.with_untracked(|m| m.coder.clone());
             name.set(old.clone());
             carry.set(true);
+            problem.set(None);
             let made = if changing && !old.is_empty() { coding.coding.with_untracked(|c| c.all_live().filter(|a| a.coder == old).count()) } else { 0 };
             view! {
                 <Modal labelled="name-title" on_close=move |_| cancel()>
@@ -540,7 +544,9 @@ fn NameDialog() -> impl IntoView {
                                 "Your name is recorded with every annotation you make, so that work from several coders can be told apart. It stays in this browser."
                             }}</p>
                             <input id="coder-name" type="text" autocomplete="name" required placeholder="Your name"
-                                prop:value=move || name.get_untracked() on:input=move |ev| name.set(event_target_value(&ev)) autofocus />
+                                prop:value=move || name.get_untracked() on:input=move |ev| { name.set(event_target_value(&ev)); problem.set(None); } autofocus
+                                aria-describedby="coder-name-problem" />
+                            <p id="coder-name-problem" class="form-problem" role="alert">{move || problem.get()}</p>
                             {(made > 0).then(|| view! {
                                 <label class="carry"><input type="checkbox" prop:checked=move || carry.get() on:change=move |ev| carry.set(event_target_checked(&ev)) />
                                     {format!(" Also on the {} made as {old} (a corrected name; leave it unticked if another person codes from now on)", marginalia_core::count(made, "annotation"))}</label>

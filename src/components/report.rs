@@ -135,6 +135,9 @@ pub fn ReportView(slug: String) -> impl IntoView {
                     let at = crate::dom::selection_rect().map(|r| (r.left() + sx, r.top() + sy, r.bottom() + sy));
                     coding.palette_at.set(at);
                 }
+                // The name asked for before a first tag takes the focus (and, on a
+                // touch screen, the selection): the text to tag stays pending.
+                None if coding.ask_name.with_untracked(|t| t.as_ref().is_some_and(|t| !t.is_empty())) => {}
                 None => {
                     coding.pending.set(None);
                     coding.palette_at.set(None);

@@ -81,8 +81,12 @@ test('select with the mouse, press a key, see the highlight; overlap; memo; undo
   // A digit typed into the name (meaning to tag) is not taken as a name.
   await page.locator('#coder-name').fill('2');
   await page.keyboard.press('Enter');
-  await page.locator('.toast', { hasText: 'Type your name (not a number)' }).waitFor();
+  await page.locator('dialog [role=alert]', { hasText: 'Type your name (not a number)' }).waitFor();
   assert.equal(await page.locator('#coder-name').inputValue(), '');
+  // Spaces are not a name either: the dialog says so.
+  await page.locator('#coder-name').fill('   ');
+  await page.keyboard.press('Enter');
+  await page.locator('dialog [role=alert]', { hasText: 'Type your name: it is recorded' }).waitFor();
   // Then the name is given and the tag is applied.
   await page.locator('#coder-name').fill('Ana');
   await page.keyboard.press('Enter');
@@ -249,6 +253,33 @@ test('on a touch screen the palette follows a selection, above it when there is 
   const below = await page.locator('.palette').boundingBox();
   assert.ok(below.y >= high.bottom - 1, 'below the selection');
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("on a touch screen, a student's first tag waits for their name and is applied", async () => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true });
+  const page = await context.newPage();
+  await page.goto(`${server.url}#/report/S-2019-103/p7`);
+  await page.locator('#p7.target').waitFor();
+  await page.evaluate(() => {
+    const p = document.querySelector('#p7 > p');
+    const node = [...p.childNodes].find((n) => n.nodeType === 3 && n.data.length > 40);
+    const r = document.createRange();
+    r.setStart(node, 0);
+    r.setEnd(node, 30);
+    getSelection().removeAllRanges();
+    getSelection().addRange(r);
+  });
+  await page.locator('.palette').waitFor();
+  await page.locator('.palette button[data-tag="threat"]').tap();
+  await page.locator('#coder-name').waitFor();
+  // Typing the name takes the focus, and the selection, for longer than the palette waits.
+  await page.locator('#coder-name').tap();
+  await page.waitForTimeout(500);
+  await page.locator('#coder-name').fill('Chloe');
+  await page.locator('dialog button[type=submit]').tap();
+  await page.locator('.hl[data-tags="threat"]').waitFor();
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder), 'Chloe');
   await context.close();
 });
 
