@@ -36,10 +36,13 @@ pub fn undo_keys() {
 pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
     let coding = use_coding();
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-        let in_field = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || e.closest("dialog").ok().flatten().is_some());
+        // Keys type in text boxes and choose in menus; on a checkbox or a file
+        // input (say, Import… just used) they are the app's.
+        let in_field = crate::dom::typing(&ev)
+            || ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|e| e.tag_name() == "SELECT" || e.closest("dialog").ok().flatten().is_some());
         let key = ev.key();
         let modifier = ev.ctrl_key() || ev.meta_key();
         if key == "Escape" {
@@ -58,7 +61,10 @@ pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
         }
         if let Some(k) = key.chars().next().filter(|c| key.len() == 1 && ('1'..='9').contains(c)) {
             let tag = coding.coding.with_untracked(|c| c.codebook.by_key(k).map(|t| t.id.clone()));
-            let Some(tag) = tag else { return };
+            let Some(tag) = tag else {
+                coding.notice.set(Some(crate::coding::Notice::slip(format!("No tag has the key {k}. The Codebook gives tags their keys."))));
+                return;
+            };
             // A fresh selection is coded; else the open annotation takes the tag, unless
             // the focus is on another paragraph's number, which is then coded whole.
             // The open annotation, or one just made that is about to open.

@@ -299,6 +299,27 @@ test('in a narrow window (a split screen, a small laptop) the open annotation is
   await context.close();
 });
 
+test('keys tag after Import… was used (the focus on its file input); a key no tag has says so', async () => {
+  const { context, page } = await codingAt('Keys', 'S-2019-103', 12);
+  // As after picking a file: the focus stays on the (hidden) file input.
+  await page.locator('input.import-file').focus();
+  await page.evaluate(() => {
+    const p = document.querySelector('#p12 > p');
+    const node = [...p.childNodes].find((n) => n.nodeType === 3 && n.data.includes('financial reserves'));
+    const r = document.createRange();
+    r.setStart(node, node.data.indexOf('financial reserves'));
+    r.setEnd(node, node.data.indexOf('financial reserves') + 'financial reserves'.length);
+    getSelection().removeAllRanges();
+    getSelection().addRange(r);
+  });
+  assert.equal(await page.evaluate(() => document.activeElement.type), 'file');
+  await page.keyboard.press('7');
+  await page.locator('.toast', { hasText: 'No tag has the key 7. The Codebook gives tags their keys.' }).waitFor();
+  await page.keyboard.press('2');
+  await page.locator('.hl[data-tags="finance"]', { hasText: 'financial reserves' }).waitFor();
+  await context.close();
+});
+
 test('two keys pressed at once after a selection give the new annotation both tags', async () => {
   const { context, page } = await codingAt('Quick', 'S-2019-103', 12);
   await selectText(page, '#p12 > p', 'financial reserves');
