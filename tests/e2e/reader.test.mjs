@@ -251,6 +251,46 @@ test('text meets WCAG AA contrast in light and dark themes', async () => {
   }
 });
 
+test('once opened, the app opens again without a network, and codes; a file that does not arrive is said', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}#/report/S-2019-103/p12`);
+  await page.locator('#p12.target').waitFor();
+  // The service worker has kept the page and its files.
+  await page.waitForFunction(async () => {
+    const reg = await navigator.serviceWorker.getRegistration();
+    if (!reg?.active) return false;
+    const keys = await (await caches.open('marginalia-app-v1')).keys();
+    return ['.wasm', '.js', '.css'].every((ext) => keys.some((k) => k.url.endsWith(ext))) && keys.some((k) => k.url === location.origin + '/');
+  }, null, { timeout: 15000 });
+  await context.setOffline(true);
+  await page.reload();
+  await page.locator('#p12.target').waitFor();
+  await page.goto(`${server.url}#/report/S-2017-97/p3`);
+  await page.locator('#p3.target').waitFor();
+  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Offline' })));
+  await page.reload();
+  await page.locator('#p3.target').waitFor();
+  await page.locator('#p3 .pnum').focus();
+  await page.keyboard.press('1');
+  await page.locator('#p3 .hl').first().waitFor();
+  await page.waitForFunction(() => (localStorage.getItem('marginalia:v1:doc:S/2017/97') ?? '').includes('threat'));
+  await screenshot(page, 'offline');
+  await context.close();
+
+  // A first visit whose WebAssembly does not arrive: a plain message and a reload, not a blank page.
+  const cut = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
+  await cut.route('**/*.wasm', (route) => route.abort('internetdisconnected'));
+  const p = await cut.newPage();
+  await p.goto(server.url);
+  const notice = p.locator('#fatal[role="alert"]');
+  await notice.waitFor();
+  assert.match(await notice.innerText(), /could not be loaded/);
+  assert.match(await notice.innerText(), /Reload the page when the network is back/);
+  await screenshot(p, 'load-failed');
+  await cut.close();
+});
+
 test('an internal error (a trap in the wasm) is named in plain words, with a reload', async () => {
   const page = await browser.newPage();
   await page.goto(`${server.url}#/report/S-2019-103/p12`);
