@@ -31,6 +31,44 @@ use std::collections::BTreeSet;
 use crate::coding::Coding;
 use crate::document::{Block, BlockKind, Document};
 
+/// Agreement over one text only (an exercise's), or over some of its
+/// paragraphs: the text with only those paragraphs as units (no footnote, no
+/// other text) and the annotations of that text, cut to the passage (from the
+/// first paragraph's start to the last one's end). Everything measured over
+/// what this returns is measured over the passage alone. `None` when no text
+/// here has that slug, or no paragraph is in the range.
+pub fn within<D: Borrow<Document>>(docs: &[D], coding: &Coding, w: &crate::route::Within) -> Option<(Document, Coding)> {
+    let d = docs.iter().map(Borrow::borrow).find(|d| crate::route::slug(&d.meta.id) == w.slug)?;
+    let in_range = |b: &Block| match (&b.kind, w.paragraphs) {
+        (_, None) => true,
+        (BlockKind::Paragraph { number: Some(n) }, Some((from, to))) => from <= *n && *n <= to,
+        _ => false,
+    };
+    let part = d.with_blocks(in_range);
+    let (start, end) = (part.blocks.first()?.start, part.blocks.last()?.end);
+    let mut scoped = Coding::new(coding.codebook.clone());
+    let cut: Vec<crate::annotation::Annotation> = coding
+        .live(&d.meta.id)
+        .filter(|x| x.start < end && x.end > start)
+        .map(|x| {
+            let mut x = x.clone();
+            (x.start, x.end) = (x.start.max(start), x.end.min(end));
+            x
+        })
+        .collect();
+    scoped.set_doc(&d.meta.id, cut);
+    Some((part, scoped))
+}
+
+/// How a passage reads: "S/2019/103 ¶5–18", "S/2019/103 ¶7", or the text's symbol.
+pub fn within_label(d: &Document, w: &crate::route::Within) -> String {
+    match w.paragraphs {
+        Some((a, b)) if a == b => d.cite(a),
+        Some((a, b)) => format!("{}–{b}", d.cite(a)),
+        None => d.who().to_string(),
+    }
+}
+
 /// The counts behind one tag's agreement (or the pooled counts of several).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -464,7 +502,9 @@ pub fn report_html<D: Borrow<Document>>(
     docs: &[D],
     (a, b): (&str, &str),
     listed: usize,
+    within: Option<(&crate::route::Within, &str)>,
 ) -> String {
+    let (within, label) = (within.map(|w| w.0), within.map(|w| w.1));
     use crate::html::escape;
     use crate::route::Route;
     let named = |c: &str| escape(if c.is_empty() { "(unnamed)" } else { c });
@@ -498,10 +538,11 @@ pub fn report_html<D: Borrow<Document>>(
         ));
     }
     h.push_str("</tbody></table></div>");
-    h.push_str(&format!(
-        "<p class=\"count-line\">Over {} (the paragraphs of the texts either coded, and their footnotes where either coded one).</p>",
-        crate::count(r.all.units() / r.tags.len().max(1), "unit")
-    ));
+    let units = crate::count(r.all.units() / r.tags.len().max(1), "unit");
+    h.push_str(&match label {
+        Some(l) => format!("<p class=\"count-line\">Over {units}: the paragraphs of {}.</p>", escape(l)),
+        None => format!("<p class=\"count-line\">Over {units} (the paragraphs of the texts either coded, and their footnotes where either coded one).</p>"),
+    });
     if let Some((all, n, others)) = everyone.filter(|(_, n, _)| *n > 2) {
         h.push_str(&format!("<h2>All {n} coders</h2><div class=\"table-wrap\"><table class=\"agreement alpha-table\">"));
         // Beside it, α without A: a class's consistency among its students, without the key.
@@ -519,9 +560,12 @@ pub fn report_html<D: Borrow<Document>>(
             h.push_str(&format!("<tr{class}><th scope=\"row\">{name}</th><td>{}</td>{other}</tr>", show(a)));
         }
         h.push_str("</tbody></table></div>");
+        let over = match label {
+            Some(l) => format!("{} of {}", crate::count(all.units, "paragraph"), escape(l)),
+            None => format!("{} of the texts any of them coded (footnotes where one of them coded one)", crate::count_as(all.units, "paragraph or note", "paragraphs and notes")),
+        };
         h.push_str(&format!(
-            "<p class=\"count-line\">Over {} of the texts any of them coded (footnotes where one of them coded one). At 0.80 or more, coding is usually taken as reliable; 0.67 to 0.80 allows tentative conclusions.</p>",
-            crate::count_as(all.units, "paragraph or note", "paragraphs and notes")
+            "<p class=\"count-line\">Over {over}. At 0.80 or more, coding is usually taken as reliable; 0.67 to 0.80 allows tentative conclusions.</p>"
         ));
     }
     if class.len() > 1 {
@@ -538,7 +582,7 @@ pub fn report_html<D: Borrow<Document>>(
             (EXACT_TITLE, "Exact spans"),
         ]);
         for (c, k) in class {
-            let href = Route::Agreement { a: Some(a.to_string()), b: Some(c.clone()) }.to_hash();
+            let href = Route::Agreement { a: Some(a.to_string()), b: Some(c.clone()), within: within.cloned() }.to_hash();
             h.push_str(&format!(
                 "<tr><th scope=\"row\"><a href=\"{}\">{}</a></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&href), named(c), k.both + k.only_b, percent(k.percent()), show(k.kappa()), show(k.precision()), show(k.recall()), show(k.f1()), show(k.overlap()), show(k.exact())
@@ -631,6 +675,48 @@ mod tests {
     }
 
     #[test]
+    fn over_a_passage_only_its_paragraphs_count() {
+        use crate::route::Within;
+        let d = doc();
+        let mut other = doc();
+        other.meta.id = "E".into();
+        let (p1, p2, p3, p4) = (para(&d, 1), para(&d, 2), para(&d, 3), para(&d, 4));
+        let mut coding = Coding::new(Codebook::default());
+        coding.set_doc("D", vec![
+            // The key codes ¶2 and ¶3; the student ¶2 only, and ¶4 (outside the exercise).
+            ann(&d, "k2", "Key", p2, &["threat"]),
+            ann(&d, "k3", "Key", p3, &["threat"]),
+            ann(&d, "s2", "Stu", p2, &["threat"]),
+            ann(&d, "s4", "Stu", p4, &["threat"]),
+            // Across ¶1 and ¶2: only its part in the passage counts.
+            ann(&d, "x", "Stu", (p1.0, p2.0 + 4), &["finance"]),
+        ]);
+        // A student who coded another text: nothing of theirs is in the passage.
+        coding.set_doc("E", vec![ann(&other, "e", "Lost", para(&other, 2), &["threat"])]);
+        let docs = vec![d.clone(), other];
+        let threat = tags(&["threat"]);
+        let whole = compare(&docs, &coding, "Key", "Stu", &threat);
+        assert_eq!((whole.all.both, whole.all.only_a, whole.all.only_b, whole.all.neither), (1, 1, 1, 1));
+        let w = Within { slug: "D".into(), paragraphs: Some((2, 3)) };
+        let (part, scoped) = within(&docs, &coding, &w).unwrap();
+        assert_eq!(part.blocks.len(), 2, "¶2 and ¶3 are the units");
+        assert_eq!(part.block_text(&part.blocks[0]), d.block_text(&d.blocks[2]));
+        let r = compare(&[&part], &scoped, "Key", "Stu", &threat);
+        assert_eq!((r.all.both, r.all.only_a, r.all.only_b, r.all.neither), (1, 1, 0, 0), "¶4 is not counted");
+        let x = scoped.get("x").unwrap();
+        assert_eq!((x.start, x.end), (p2.0, p2.0 + 4), "cut to the passage");
+        let lost = compare(&[&part], &scoped, "Key", "Lost", &threat);
+        assert_eq!((lost.all.only_a, lost.all.only_b, lost.all.f1()), (2, 0, Some(0.0)), "the wrong text scores nothing");
+        assert_eq!(within_label(&d, &w), "S/1 ¶2–3");
+        assert_eq!(within_label(&d, &Within { paragraphs: Some((4, 4)), ..w.clone() }), "S/1 ¶4");
+        // The whole text: its paragraphs (and notes), not the other text.
+        let (all, _) = within(&docs, &coding, &Within { slug: "D".into(), paragraphs: None }).unwrap();
+        assert_eq!(all.blocks.len(), d.blocks.len());
+        assert!(within(&docs, &coding, &Within { slug: "D".into(), paragraphs: Some((9, 12)) }).is_none(), "no such paragraph");
+        assert!(within(&docs, &coding, &Within { slug: "Z".into(), paragraphs: None }).is_none());
+    }
+
+    #[test]
     fn kappa_as_in_the_textbook() {
         // 50 units: 20 both, 5 only A, 10 only B, 15 neither: po 0.7, pe 0.5, kappa 0.4.
         let c = Counts { both: 20, only_a: 5, only_b: 10, neither: 15, ..Counts::default() };
@@ -697,7 +783,7 @@ mod tests {
         assert_eq!(&rows[2][2], "(all tags)");
         assert_eq!(&rows[1][13], "0.000", "finance: no unit in common");
         // As HTML, escaped, with links to the paragraphs.
-        let html = report_html(&r, &[], None, &Codebook::default(), &docs, ("Ana", "<Bo>"), 1);
+        let html = report_html(&r, &[], None, &Codebook::default(), &docs, ("Ana", "<Bo>"), 1, None);
         assert!(html.contains("Where Ana and &lt;Bo&gt; differ · 4"), "the pair is named");
         assert!(html.contains("&lt;Bo&gt;") && !html.contains("<Bo>"), "names are escaped");
         assert!(html.contains("href=\"#/report/D/p1\""), "{html}");
@@ -797,12 +883,12 @@ mod tests {
         let two = tags(&["threat", "finance"]);
         let (all, others) = (alpha(&docs, &k, &three, &two), alpha(&docs, &k, &tags(&["B", "C"]), &two));
         let r = compare(&docs, &k, "A", "B", &two);
-        let html = report_html(&r, &[], Some((&all, 3, Some(&others))), &Codebook::default(), &docs, ("A", "B"), 10);
+        let html = report_html(&r, &[], Some((&all, 3, Some(&others))), &Codebook::default(), &docs, ("A", "B"), 10, None);
         assert!(html.contains("<h2>All 3 coders</h2>") && html.contains(">Without A</th>"), "{html}");
         let row = format!("<tr><th scope=\"row\">threat</th><td>{}</td><td>{}</td></tr>", show(all.tags[0].1), show(others.tags[0].1));
         assert!(html.contains(&row), "{html}");
         assert_ne!(all.tags[0].1, others.tags[0].1, "B and C differ on ¶2, where A sides with B");
-        let plain = report_html(&r, &[], Some((&all, 3, None)), &Codebook::default(), &docs, ("A", "B"), 10);
+        let plain = report_html(&r, &[], Some((&all, 3, None)), &Codebook::default(), &docs, ("A", "B"), 10, None);
         assert!(!plain.contains("Without"));
     }
 

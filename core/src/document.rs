@@ -181,6 +181,15 @@ impl Document {
 
     /// The text of a block (its code point range `start..end`). For a block of
     /// this document this is a lookup; any other range is sliced by counting.
+    /// The same document with only the blocks `keep` keeps (the text, the
+    /// notes and the offsets unchanged): a passage's units, for measuring
+    /// agreement over part of a text.
+    pub fn with_blocks(&self, keep: impl Fn(&Block) -> bool) -> Document {
+        let (blocks, block_bytes) =
+            self.blocks.iter().zip(&self.block_bytes).filter(|(b, _)| keep(b)).map(|(b, x)| (b.clone(), *x)).unzip();
+        Document { meta: self.meta.clone(), text: self.text.clone(), blocks, notes: self.notes.clone(), block_bytes }
+    }
+
     pub fn block_text(&self, block: &Block) -> &str {
         let i = self.blocks.partition_point(|b| b.start < block.start);
         match (self.blocks.get(i), self.block_bytes.get(i)) {

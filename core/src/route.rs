@@ -2,7 +2,8 @@
 //! any static host: `#/` is the corpus, `#/report/S-2019-103` a report and
 //! `#/report/S-2019-103/p12` its paragraph 12, `#/report/S-2019-103/n9` its footnote 9,
 //! `#/segments?tags=finance,threat&match=all&in=S-2019-103&group=tag` a retrieval,
-//! `#/agreement?a=Key&b=Bo` two coders compared.
+//! `#/agreement?a=Key&b=Bo&in=S-2019-103&p=5-18` two coders compared (over paragraphs
+//! 5 to 18 of one report).
 
 /// Where the app is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,12 +13,30 @@ pub enum Route {
     Codebook,
     /// Every coded segment across the corpus (the QDA "retrieval"), filtered.
     Segments(SegmentsQuery),
-    /// Intercoder agreement of coder `a` (or an answer key) and coder `b`.
-    Agreement { a: Option<String>, b: Option<String> },
+    /// Intercoder agreement of coder `a` (or an answer key) and coder `b`, over
+    /// every text coded or `within` one (some of its paragraphs).
+    Agreement { a: Option<String>, b: Option<String>, within: Option<Within> },
     Report { slug: String, paragraph: Option<u32> },
     /// A footnote of a report.
     Note { slug: String, note: u32 },
     NotFound(String),
+}
+
+/// Where agreement is measured: one text (by its [`slug`]), all of it or its
+/// paragraphs `from..=to` (an exercise's passage: `in=S-2019-103&p=5-18`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Within {
+    pub slug: String,
+    pub paragraphs: Option<(u32, u32)>,
+}
+
+impl Within {
+    /// `5-18` (or `12`, one paragraph); either order; `None` for anything else.
+    pub fn parse_paragraphs(p: &str) -> Option<(u32, u32)> {
+        let (a, b) = p.split_once(['-', '–']).unwrap_or((p, p));
+        let (a, b): (u32, u32) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+        (a > 0 && b > 0).then_some((a.min(b), a.max(b)))
+    }
 }
 
 /// What the segments view retrieves: the segments carrying any (or all) of
@@ -179,15 +198,17 @@ impl Route {
             ["codebook"] => Route::Codebook,
             ["segments"] => Route::Segments(SegmentsQuery::parse(query)),
             ["agreement"] => {
-                let (mut a, mut b) = (None, None);
+                let (mut a, mut b, mut slug, mut paragraphs) = (None, None, None, None);
                 for pair in query.split('&') {
                     match pair.split_once('=') {
                         Some(("a", v)) if !v.is_empty() => a = Some(decode(v)),
                         Some(("b", v)) if !v.is_empty() => b = Some(decode(v)),
+                        Some(("in", v)) if !v.is_empty() => slug = Some(decode(v)),
+                        Some(("p", v)) => paragraphs = Within::parse_paragraphs(&decode(v)),
                         _ => {}
                     }
                 }
-                Route::Agreement { a, b }
+                Route::Agreement { a, b, within: slug.map(|slug| Within { slug, paragraphs }) }
             }
             ["report", slug] if !slug.is_empty() => {
                 Route::Report { slug: slug.to_string(), paragraph: None }
@@ -213,9 +234,17 @@ impl Route {
                 query if query.is_empty() => "#/segments".to_string(),
                 query => format!("#/segments?{query}"),
             },
-            Route::Agreement { a, b } => {
-                let parts: Vec<String> =
+            Route::Agreement { a, b, within } => {
+                let mut parts: Vec<String> =
                     [("a", a), ("b", b)].iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", encode(v)))).collect();
+                if let Some(w) = within {
+                    parts.push(format!("in={}", encode(&w.slug)));
+                    match w.paragraphs {
+                        Some((x, y)) if x == y => parts.push(format!("p={x}")),
+                        Some((x, y)) => parts.push(format!("p={x}-{y}")),
+                        None => {}
+                    }
+                }
                 if parts.is_empty() { "#/agreement".to_string() } else { format!("#/agreement?{}", parts.join("&")) }
             }
             Route::Report { slug, paragraph: None } => format!("#/report/{slug}"),
@@ -296,12 +325,21 @@ mod tests {
 
     #[test]
     fn an_agreement_is_a_link() {
-        let r = Route::Agreement { a: Some("Ms Key".into()), b: Some("Bo & co".into()) };
+        let r = Route::Agreement { a: Some("Ms Key".into()), b: Some("Bo & co".into()), within: None };
         assert_eq!(r.to_hash(), "#/agreement?a=Ms%20Key&b=Bo%20%26%20co");
         assert_eq!(Route::parse(&r.to_hash()), r);
-        assert_eq!(Route::parse("#/agreement"), Route::Agreement { a: None, b: None });
-        assert_eq!(Route::Agreement { a: None, b: None }.to_hash(), "#/agreement");
-        assert_eq!(Route::parse("#/agreement?b=x&a=&zz=1"), Route::Agreement { a: None, b: Some("x".into()) });
+        assert_eq!(Route::parse("#/agreement"), Route::Agreement { a: None, b: None, within: None });
+        assert_eq!(Route::Agreement { a: None, b: None, within: None }.to_hash(), "#/agreement");
+        assert_eq!(Route::parse("#/agreement?b=x&a=&zz=1"), Route::Agreement { a: None, b: Some("x".into()), within: None });
+        // An exercise's passage.
+        let w = |p| Some(Within { slug: "S-2019-103".into(), paragraphs: p });
+        let r = Route::Agreement { a: Some("Key".into()), b: None, within: w(Some((5, 18))) };
+        assert_eq!(r.to_hash(), "#/agreement?a=Key&in=S-2019-103&p=5-18");
+        assert_eq!(Route::parse(&r.to_hash()), r);
+        assert_eq!(Route::parse("#/agreement?in=S-2019-103&p=18-5").to_hash(), "#/agreement?in=S-2019-103&p=5-18");
+        assert_eq!(Route::parse("#/agreement?in=S-2019-103&p=7"), Route::Agreement { a: None, b: None, within: w(Some((7, 7))) });
+        assert_eq!(Route::parse("#/agreement?in=S-2019-103&p=x"), Route::Agreement { a: None, b: None, within: w(None) });
+        assert_eq!(Route::parse("#/agreement?p=3"), Route::Agreement { a: None, b: None, within: None }, "a range needs its text");
     }
 
     #[test]

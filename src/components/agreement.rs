@@ -3,15 +3,29 @@
 //! the key); where they differ, each linking to its paragraph. All the
 //! measuring is core's (`agreement`).
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
-use marginalia_core::agreement::{Comparison, Counts, Reliability, alpha, alpha_csv, class_csv, coders, compare, report_html, to_csv};
-use marginalia_core::route::Route;
+use marginalia_core::agreement::{Comparison, Counts, Reliability, alpha, alpha_csv, class_csv, coders, compare, report_html, to_csv, within_label};
+use marginalia_core::coding::Coding;
+use marginalia_core::route::{Route, Within, slug};
+use marginalia_core::Document;
 
 use crate::coding::use_coding;
 use crate::state::use_app_state;
 
 /// Disagreements listed at most (the CSV and the counts cover all).
 const LISTED: usize = 200;
+
+/// Runs `f` over what is measured: every text, or the passage chosen (an
+/// exercise's paragraphs: only they are units, and only what was coded in them counts).
+fn measured<R>(docs: &[Arc<Document>], c: &Coding, w: Option<&Within>, f: impl FnOnce(&[&Document], &Coding) -> R) -> R {
+    if let Some((part, scoped)) = w.and_then(|w| marginalia_core::agreement::within(docs, c, w)) {
+        return f(&[&part], &scoped);
+    }
+    let all: Vec<&Document> = docs.iter().map(AsRef::as_ref).collect();
+    f(&all, c)
+}
 
 #[component]
 pub fn AgreementView() -> impl IntoView {
@@ -24,9 +38,26 @@ pub fn AgreementView() -> impl IntoView {
     });
     // Who is compared: as the address says, else the coder here (the key, for a
     // teacher) against the first other coder.
+    // Over every text coded, or a passage of one (the address's `in` and `p`).
+    let within = Memo::new(move |_| match state.route.get() {
+        Route::Agreement { within, .. } => within,
+        _ => None,
+    });
+    // The passage as it reads ("S/2019/103 ¶5–18"), or why it cannot be measured.
+    let passage = Memo::new(move |_| {
+        let w = within.get()?;
+        Some(state.docs.with_value(|docs| {
+            let d = docs.iter().find(|d| slug(&d.meta.id) == w.slug);
+            match (d, coding.coding.with(|c| marginalia_core::agreement::within(docs, c, &w).is_some())) {
+                (Some(d), true) => Ok(within_label(d, &w)),
+                (Some(d), false) => Err(format!("{} has no paragraph in that range: every text coded is compared.", d.who())),
+                (None, _) => Err("That text is not here: every text coded is compared.".to_string()),
+            }
+        }))
+    });
     let pair = Memo::new(move |_| {
         let (a, b) = match state.route.get() {
-            Route::Agreement { a, b } => (a, b),
+            Route::Agreement { a, b, .. } => (a, b),
             _ => (None, None),
         };
         let names: Vec<String> = everyone.get().into_iter().map(|(c, _)| c).collect();
@@ -38,13 +69,31 @@ pub fn AgreementView() -> impl IntoView {
     let choose = move |which: char, name: String| {
         let (mut a, mut b) = pair.get_untracked();
         if which == 'a' { a = Some(name) } else { b = Some(name) }
-        state.replace_route(Route::Agreement { a, b });
+        state.replace_route(Route::Agreement { a, b, within: within.get_untracked() });
+    };
+    let scope_to = move |w: Option<Within>| {
+        let (a, b) = pair.get_untracked();
+        state.replace_route(Route::Agreement { a, b, within: w });
+    };
+    // One end of the passage typed (0: from, 1: to); one end alone is one paragraph.
+    let set_range = move |which: u8, v: String| {
+        let Some(mut w) = within.get_untracked() else { return };
+        let (mut a, mut b) = w.paragraphs.map_or((None, None), |(a, b)| (Some(a), Some(b)));
+        let n = v.trim().parse::<u32>().ok().filter(|n| *n > 0);
+        if which == 0 { a = n } else { b = n }
+        w.paragraphs = match (a, b) {
+            (Some(a), Some(b)) => Some((a.min(b), a.max(b))),
+            (Some(x), None) | (None, Some(x)) => Some((x, x)),
+            (None, None) => None,
+        };
+        scope_to(Some(w));
     };
     let tag_ids = move || coding.coding.with(|c| c.codebook.tags.iter().map(|t| t.id.clone()).collect::<Vec<_>>());
     let result = Memo::new(move |_| {
         let (Some(a), Some(b)) = pair.get() else { return None };
         let tags = tag_ids();
-        Some(coding.coding.with(|c| state.docs.with_value(|d| compare(d, c, &a, &b, &tags))))
+        let w = within.get();
+        Some(coding.coding.with(|c| state.docs.with_value(|d| measured(d, c, w.as_ref(), |d, c| compare(d, c, &a, &b, &tags)))))
     });
     // Three coders or more: Krippendorff's alpha over all of them.
     let names = move || everyone.with(|e| e.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>());
@@ -52,7 +101,8 @@ pub fn AgreementView() -> impl IntoView {
         let names = names();
         (names.len() > 2).then(|| {
             let tags = tag_ids();
-            coding.coding.with(|c| state.docs.with_value(|d| alpha(d, c, &names, &tags)))
+            let w = within.get();
+            coding.coding.with(|c| state.docs.with_value(|d| measured(d, c, w.as_ref(), |d, c| alpha(d, c, &names, &tags))))
         })
     });
     // And without A (a class without its key): the others' consistency among themselves.
@@ -61,7 +111,8 @@ pub fn AgreementView() -> impl IntoView {
         let others: Vec<String> = names().into_iter().filter(|c| *c != a).collect();
         (others.len() >= 2 && everyone_alpha.with(Option::is_some)).then(|| {
             let tags = tag_ids();
-            coding.coding.with(|c| state.docs.with_value(|d| alpha(d, c, &others, &tags)))
+            let w = within.get();
+            coding.coding.with(|c| state.docs.with_value(|d| measured(d, c, w.as_ref(), |d, c| alpha(d, c, &others, &tags))))
         })
     });
     let select = move |which: char| {
@@ -94,6 +145,7 @@ pub fn AgreementView() -> impl IntoView {
         let (a, b) = pair.get();
         let (a, b) = (a.unwrap_or_default(), b.unwrap_or_default());
         let tags = tag_ids();
+        let w = within.get();
         let class: Vec<(String, Counts)> = everyone
             .get()
             .into_iter()
@@ -101,7 +153,11 @@ pub fn AgreementView() -> impl IntoView {
             .filter(|c| *c != a)
             .map(|c| {
                 // B's is already measured.
-                let all = if c == b { r.all } else { coding.coding.with(|k| state.docs.with_value(|d| compare(d, k, &a, &c, &tags).all)) };
+                let all = if c == b {
+                    r.all
+                } else {
+                    coding.coding.with(|k| state.docs.with_value(|d| measured(d, k, w.as_ref(), |d, k| compare(d, k, &a, &c, &tags).all)))
+                };
                 (c, all)
             })
             .collect();
@@ -128,8 +184,15 @@ pub fn AgreementView() -> impl IntoView {
         let all: Option<Reliability> = everyone_alpha.get();
         let others: Option<Reliability> = others_alpha.get();
         let n = everyone.with(Vec::len);
+        let w = within.get();
+        let label = passage.get().and_then(Result::ok);
         let html = coding.coding.with(|c| {
-            state.docs.with_value(|d| report_html(&r, &class, all.as_ref().map(|x| (x, n, others.as_ref())), &c.codebook, d, (&a, &b), LISTED))
+            state.docs.with_value(|d| {
+                measured(d, c, w.as_ref(), |d, k| {
+                    let scope = w.as_ref().zip(label.as_deref());
+                    report_html(&r, &class, all.as_ref().map(|x| (x, n, others.as_ref())), &k.codebook, d, (&a, &b), LISTED, scope)
+                })
+            })
         });
         Some(view! {
             <div class="agreement-report" inner_html=html></div>
@@ -152,6 +215,35 @@ pub fn AgreementView() -> impl IntoView {
                         <label>"Coder A (or the key) " {select('a')}</label>
                         <label>"Coder B " {select('b')}</label>
                     </div>
+                    <div class="row filters more scope">
+                        <label>"Over "
+                            <select class="scope-text" on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                scope_to((!v.is_empty()).then(|| Within { slug: v, paragraphs: None }));
+                            }>
+                                <option value="" prop:selected=move || within.with(Option::is_none)>"every text coded"</option>
+                                {state.docs.with_value(|docs| docs.iter().map(|d| {
+                                    let s = slug(&d.meta.id);
+                                    let on = { let s = s.clone(); move || within.with(|w| w.as_ref().is_some_and(|w| w.slug == s)) };
+                                    view! { <option value=s prop:selected=on>{d.who().to_string()}</option> }
+                                }).collect_view())}
+                            </select>
+                        </label>
+                        <span class="scope-range" hidden=move || within.with(Option::is_none)>
+                            <label>"paragraphs ¶"
+                                <input type="number" min="1" class="scope-from" aria-label="From paragraph"
+                                    prop:value=move || within.with(|w| w.as_ref().and_then(|w| w.paragraphs).map(|(a, _)| a.to_string()).unwrap_or_default())
+                                    on:change=move |ev| set_range(0, event_target_value(&ev)) />
+                            </label>
+                            <label>" to ¶"
+                                <input type="number" min="1" class="scope-to" aria-label="To paragraph"
+                                    prop:value=move || within.with(|w| w.as_ref().and_then(|w| w.paragraphs).map(|(_, b)| b.to_string()).unwrap_or_default())
+                                    on:change=move |ev| set_range(1, event_target_value(&ev)) />
+                            </label>
+                            <span class="hint">" (empty: the whole text)"</span>
+                        </span>
+                    </div>
+                    {move || passage.get().and_then(Result::err).map(|e| view! { <p class="empty scope-problem" role="status">{e}</p> })}
                     {body}
                 }.into_any(),
             }}

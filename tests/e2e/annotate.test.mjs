@@ -1278,6 +1278,30 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   const csv = (await import('node:fs')).readFileSync(await download.path(), 'utf8').trim().split('\r\n');
   assert.ok(csv[0].startsWith('coder_a,coder_b,tag,units,both,only_a,only_b,neither,percent_agreement,kappa'));
   assert.match(csv.at(-1), /^Key,Bo,\(all tags\),\d+,2,0,0,\d+,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000$/);
+  // Over the exercise's paragraphs only, ¶12–13: Ana's ¶14 is outside it and no longer counts.
+  await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
+  await page.locator('table.agreement').first().waitFor();
+  await page.locator('select.scope-text').selectOption('S-2019-103');
+  await page.locator('input.scope-from').fill('12');
+  await page.locator('input.scope-from').press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'scope-to', 'the focus goes on to the other end');
+  await page.keyboard.type('13');
+  await page.keyboard.press('Tab');
+  await page.waitForFunction(() => location.hash === '#/agreement?a=Key&b=Ana&in=S-2019-103&p=12-13');
+  await page.locator('.count-line', { hasText: 'Over 2 units: the paragraphs of S/2019/103 ¶12–13.' }).waitFor();
+  assert.deepEqual((await cells('threat')).slice(0, 3), ['1', '0', '0'], 'threat: the key alone, on ¶13');
+  await page.locator('.count-line', { hasText: 'Over 2 paragraphs of S/2019/103 ¶12–13. At 0.80' }).waitFor();
+  assert.deepEqual((await page.locator('ol.differ li').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')), ['S/2019/103 ¶13 · threat — only Key']);
+  // The gradebook's links keep the passage, and a reload keeps it.
+  assert.match(await page.locator('table.class-table a', { hasText: 'Bo' }).getAttribute('href'), /&in=S-2019-103&p=12-13$/);
+  await page.reload();
+  await page.locator('.count-line', { hasText: 'Over 2 units: the paragraphs of S/2019/103 ¶12–13' }).waitFor();
+  assert.equal(await page.locator('input.scope-to').inputValue(), '13');
+  await screenshot(page, 'agreement-passage');
+  // A range with no paragraph says so, and compares every text coded.
+  await page.goto(`${server.url}#/agreement?a=Key&b=Ana&in=S-2019-103&p=900-901`);
+  await page.locator('.scope-problem', { hasText: 'S/2019/103 has no paragraph in that range' }).waitFor();
+  await page.locator('.count-line', { hasText: 'the paragraphs of the texts either coded' }).waitFor();
   // A link from a disagreement opens its paragraph.
   await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
   await page.locator('ol.differ li a').first().click();
