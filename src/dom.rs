@@ -301,10 +301,31 @@ pub fn focus_paragraph_of(id: &str) {
         .and_then(|p| p.query_selector(".pnum").ok().flatten());
     match pnum.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
         Some(el) => {
+            // Put there by the app, not by the user: a key pressed next is not yet
+            // meant for the whole paragraph (see `returned_focus`).
+            let _ = el.set_attribute("data-returned", "");
+            let target = el.clone();
+            let once = wasm_bindgen::closure::Closure::once_into_js(move || {
+                let _ = target.remove_attribute("data-returned");
+                target.set_onblur(None);
+            });
+            el.set_onblur(Some(once.unchecked_ref()));
             let options = web_sys::FocusOptions::new();
             options.set_prevent_scroll(true);
             let _ = el.focus_with_options(&options);
         }
         None => focus_main(true),
     }
+}
+
+/// Whether the focus is on a paragraph number the app put it on (closing an
+/// annotation), not one the user went to; the mark goes with the first call,
+/// so that a second key press there codes the paragraph.
+pub fn returned_focus() -> bool {
+    let Some(active) = document().active_element() else { return false };
+    let returned = active.has_attribute("data-returned");
+    if returned {
+        let _ = active.remove_attribute("data-returned");
+    }
+    returned
 }

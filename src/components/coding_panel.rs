@@ -84,6 +84,16 @@ pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
                     ev.prevent_default();
                     coding.toggle_tag(&id, &tag, &doc);
                 }
+                (None, Some((s, _)), _) if crate::dom::returned_focus() => {
+                    // The focus came back here when an annotation closed (Escape): a key
+                    // now may mean that annotation, not the whole paragraph. Asked once.
+                    ev.prevent_default();
+                    let cite = doc.paragraphs().find(|(_, b)| b.start <= s && s < b.end.max(b.start + 1)).map(|(n, _)| doc.cite(n)).unwrap_or_else(|| doc.who().to_string());
+                    let name = coding.coding.with_untracked(|c| c.codebook.get(&tag).map(|t| t.name.clone())).unwrap_or_default();
+                    coding.notice.set(Some(Notice::slip(format!(
+                        "The annotation is closed: click it to change its tags, or select a passage. To tag all of {cite} {name}, press {k} again."
+                    ))));
+                }
                 (None, Some((s, e)), _) => {
                     ev.prevent_default();
                     coding.pending.set(Some((doc.meta.id.clone(), s, e)));

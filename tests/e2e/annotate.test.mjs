@@ -320,6 +320,26 @@ test('keys tag after Import… was used (the focus on its file input); a key no 
   await context.close();
 });
 
+test('after Escape, a key asks before coding the whole paragraph; pressed again, it does', async () => {
+  const { context, page } = await codingAt('Esc', 'S-2019-103', 13);
+  await selectText(page, '#p13 > p', 'bulk-stored cash');
+  await page.keyboard.press('2');
+  await page.locator('.editor').waitFor();
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.activeElement.matches('#p13 .pnum'));
+  await page.keyboard.press('3');
+  await page.locator('.toast', { hasText: 'The annotation is closed: click it to change its tags, or select a passage. To tag all of S/2019/103 ¶13 repatriation, press 3 again.' }).waitFor();
+  assert.equal(await page.locator('.ann-list li').count(), 1, 'nothing coded yet');
+  await page.keyboard.press('3');
+  await page.locator('.toast', { hasText: 'All of S/2019/103 ¶13 tagged repatriation.' }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 2);
+  // A number the user goes to codes at once, as before.
+  await page.locator('#p14 .pnum').focus();
+  await page.keyboard.press('1');
+  await page.locator('.toast', { hasText: 'All of S/2019/103 ¶14 tagged threat.' }).waitFor();
+  await context.close();
+});
+
 test('two keys pressed at once after a selection give the new annotation both tags', async () => {
   const { context, page } = await codingAt('Quick', 'S-2019-103', 12);
   await selectText(page, '#p12 > p', 'financial reserves');
