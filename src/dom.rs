@@ -319,13 +319,15 @@ pub fn focus_paragraph_of(id: &str) {
 }
 
 /// Whether the focus is on a paragraph number the app put it on (closing an
-/// annotation), not one the user went to; the mark goes with the first call,
-/// so that a second key press there codes the paragraph.
+/// annotation), not one the user went to.
 pub fn returned_focus() -> bool {
-    let Some(active) = document().active_element() else { return false };
-    let returned = active.has_attribute("data-returned");
-    if returned {
-        let _ = active.remove_attribute("data-returned");
+    document().active_element().is_some_and(|a| a.has_attribute("data-returned"))
+}
+
+/// Takes the mark [`returned_focus`] reads away: the focus is the user's now (a
+/// second key press there codes the paragraph).
+pub fn own_focus() {
+    if let Some(a) = document().active_element() {
+        let _ = a.remove_attribute("data-returned");
     }
-    returned
 }

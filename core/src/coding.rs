@@ -180,12 +180,17 @@ impl Coding {
         spans: &[(usize, usize)],
         (tag, coder): (&str, &str),
         now: &str,
+        snap: bool,
         mut ids: impl FnMut() -> String,
     ) -> (Touched, usize, usize) {
         let chars: Vec<char> = doc.text.chars().collect();
+        // With Whole words, each match as a selection of it would be coded: the
+        // words it is part of (two matches in one word are one span).
+        let mut spans: Vec<(usize, usize)> = spans.iter().filter_map(|&(s, e)| crate::annotation::select(&chars, s, e, snap)).collect();
+        spans.dedup();
         let mut writes = Vec::new();
         let mut had = 0;
-        for &(s, e) in spans {
+        for (s, e) in spans {
             let same = self.live(&doc.meta.id).find(|x| x.start == s && x.end == e && x.coder == coder);
             match same {
                 Some(x) if x.has_tag(tag) => had += 1,
@@ -564,7 +569,7 @@ mod tests {
         c.add(third);
         let steps = c.steps();
         let mut n = 0;
-        let (touched, coded, had) = c.code_all(&doc, &spans, ("threat", "ana"), "t1", || { n += 1; format!("new{n}") });
+        let (touched, coded, had) = c.code_all(&doc, &spans, ("threat", "ana"), "t1", false, || { n += 1; format!("new{n}") });
         assert_eq!((coded, had), (2, 1));
         assert!(touched.docs.contains("D"));
         assert_eq!(c.steps(), steps + 1, "one step");
@@ -573,7 +578,7 @@ mod tests {
         let new = c.get("new1").unwrap();
         assert_eq!((new.start, new.end, new.quote.as_str(), new.coder.as_str()), (0, 8, "Fighters", "ana"));
         // Again: nothing left to code, nothing recorded.
-        let (touched, coded, had) = c.code_all(&doc, &spans, ("threat", "ana"), "t2", || "z".into());
+        let (touched, coded, had) = c.code_all(&doc, &spans, ("threat", "ana"), "t2", false, || "z".into());
         assert_eq!((touched.is_empty(), coded, had), (true, 0, 3));
         assert_eq!(c.steps(), steps + 1);
         // One undo takes all of it back.
@@ -581,9 +586,22 @@ mod tests {
         assert_eq!(c.live("D").count(), 2);
         assert_eq!(c.get("x").unwrap().tags, ["finance"]);
         // Another coder gets annotations of their own.
-        let (_, coded, _) = c.code_all(&doc, &spans, ("threat", "bo"), "t4", || { n += 1; format!("new{n}") });
+        let (_, coded, _) = c.code_all(&doc, &spans, ("threat", "bo"), "t4", false, || { n += 1; format!("new{n}") });
         assert_eq!(coded, 3);
         assert_eq!(c.live("D").filter(|a| a.coder == "bo").count(), 3);
+    }
+
+    #[test]
+    fn with_whole_words_every_match_codes_its_words() {
+        let text = "Fighters return. Foreign fighters, and more fightersss.";
+        let doc = crate::Document::new(crate::Meta { id: "D".into(), ..crate::Meta::default() }, text.into(), Vec::new(), Vec::new());
+        let spans = crate::search::find(text, "ighter");
+        let mut c = Coding::new(Codebook::default());
+        let mut n = 0;
+        let (_, coded, _) = c.code_all(&doc, &spans, ("threat", "ana"), "t1", true, || { n += 1; format!("n{n}") });
+        assert_eq!(coded, 3);
+        let quotes: Vec<&str> = c.live("D").map(|a| a.quote.as_str()).collect();
+        assert_eq!(quotes, ["Fighters", "fighters", "fightersss"]);
     }
 
     #[test]

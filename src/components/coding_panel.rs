@@ -46,6 +46,10 @@ pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
         let key = ev.key();
         let modifier = ev.ctrl_key() || ev.meta_key();
         if key == "Escape" {
+            // Escape in the name dialog cancels it, which keeps the text to tag selected.
+            if coding.ask_name.with_untracked(Option::is_some) {
+                return;
+            }
             coding.pending.set(None);
             coding.palette_at.set(None);
             if !in_field {
@@ -73,6 +77,9 @@ pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
             });
             let selected = prose.get_untracked().and_then(|p| crate::dom::selection_in(&p, &doc));
             let focused = prose.get_untracked().and_then(|p| crate::dom::focused_paragraph(&p));
+            // A number the focus came back to (closing an annotation, Escape) is not the
+            // user's choice of a paragraph while another annotation is open: that one takes the tag.
+            let focused = focused.filter(|_| !(open.is_some() && crate::dom::returned_focus()));
             let in_open = |(s, e): (usize, usize)| open.as_ref().is_some_and(|(_, os, oe)| *os < e && *oe > s);
             match (selected, focused, open.clone()) {
                 (Some((s, e)), _, _) => {
@@ -88,6 +95,7 @@ pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
                     // The focus came back here when an annotation closed (Escape): a key
                     // now may mean that annotation, not the whole paragraph. Asked once.
                     ev.prevent_default();
+                    crate::dom::own_focus();
                     let cite = doc.paragraphs().find(|(_, b)| b.start <= s && s < b.end.max(b.start + 1)).map(|(n, _)| doc.cite(n)).unwrap_or_else(|| doc.who().to_string());
                     let name = coding.coding.with_untracked(|c| c.codebook.get(&tag).map(|t| t.name.clone())).unwrap_or_default();
                     coding.notice.set(Some(Notice::slip(format!(

@@ -88,10 +88,11 @@ pub fn FindInReport(doc: Arc<Document>) -> impl IntoView {
                 return;
             }
             let spans = matches.get_untracked();
+            let snap = coding.meta.with_untracked(|m| m.whole_words);
             let t = crate::coding::now();
             let (mut coded, mut had) = (0, 0);
             coding.change(|c| {
-                let (touched, n, h) = c.code_all(&doc, &spans, (&tag, &coder), &t, crate::coding::new_id);
+                let (touched, n, h) = c.code_all(&doc, &spans, (&tag, &coder), &t, snap, crate::coding::new_id);
                 (coded, had) = (n, h);
                 touched
             });

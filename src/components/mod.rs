@@ -465,7 +465,7 @@ fn NameDialog() -> impl IntoView {
     let state = use_app_state();
     let name = RwSignal::new(String::new());
     // A name corrected: the annotations made under the old one may take it too.
-    let carry = RwSignal::new(true);
+    let carry = RwSignal::new(false);
     // Why the name typed was not taken, said in the dialog itself.
     let problem = RwSignal::new(None::<&'static str>);
     let save = move || {
@@ -531,7 +531,8 @@ fn NameDialog() -> impl IntoView {
             let changing = tag.is_empty();
             let old = coding.meta.with_untracked(|m| m.coder.clone());
             name.set(old.clone());
-            carry.set(true);
+            // Unticked: another person coding from now on must not take over the earlier work.
+            carry.set(false);
             problem.set(None);
             let made = if changing && !old.is_empty() { coding.coding.with_untracked(|c| c.all_live().filter(|a| a.coder == old).count()) } else { 0 };
             view! {
@@ -549,7 +550,7 @@ fn NameDialog() -> impl IntoView {
                             <p id="coder-name-problem" class="form-problem" role="alert">{move || problem.get()}</p>
                             {(made > 0).then(|| view! {
                                 <label class="carry"><input type="checkbox" prop:checked=move || carry.get() on:change=move |ev| carry.set(event_target_checked(&ev)) />
-                                    {format!(" Also on the {} made as {old} (a corrected name; leave it unticked if another person codes from now on)", marginalia_core::count(made, "annotation"))}</label>
+                                    {format!(" Also on the {} made as {old}: tick only if {old} was a misspelling of this name, not when another person codes from now on", marginalia_core::count(made, "annotation"))}</label>
                             })}
                             <div class="row">
                                 <button type="submit" class="btn primary">{if changing { "Save" } else { "Save and tag" }}</button>

@@ -78,6 +78,11 @@ test('select with the mouse, press a key, see the highlight; overlap; memo; undo
   await page.locator('dialog button', { hasText: 'Cancel' }).click();
   await page.waitForFunction(() => !document.querySelector('#coder-name') && getSelection().toString() === 'financial reserves');
   await page.keyboard.press('2');
+  // So does Escape.
+  await page.locator('#coder-name').waitFor();
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('#coder-name') && getSelection().toString() === 'financial reserves');
+  await page.keyboard.press('2');
   // A digit typed into the name (meaning to tag) is not taken as a name.
   await page.locator('#coder-name').fill('2');
   await page.keyboard.press('Enter');
@@ -333,10 +338,29 @@ test('after Escape, a key asks before coding the whole paragraph; pressed again,
   await page.keyboard.press('3');
   await page.locator('.toast', { hasText: 'All of S/2019/103 ¶13 tagged repatriation.' }).waitFor();
   await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 2);
-  // A number the user goes to codes at once, as before.
-  await page.locator('#p14 .pnum').focus();
+  // Closed again, the focus back on ¶13's number; a passage of ¶14 selected without a click
+  // (the focus stays there): its key codes the passage, and the next key goes to it, not to ¶13.
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.activeElement.matches('#p13 .pnum'));
+  await page.evaluate(() => {
+    const p = document.querySelector('#p14 > p');
+    const node = [...p.childNodes].find((n) => n.nodeType === 3 && n.data.length > 30);
+    const r = document.createRange();
+    r.setStart(node, 0);
+    r.setEnd(node, 20);
+    getSelection().removeAllRanges();
+    getSelection().addRange(r);
+  });
   await page.keyboard.press('1');
-  await page.locator('.toast', { hasText: 'All of S/2019/103 ¶14 tagged threat.' }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 3);
+  await page.keyboard.press('4');
+  await page.locator('#p14 .hl[data-tags="threat prosecution"]').first().waitFor();
+  assert.equal(await page.locator('.ann-list li').count(), 3, 'no whole ¶13 annotation');
+  await page.keyboard.press('Escape');
+  // A number the user goes to codes at once, as before.
+  await page.locator('#p15 .pnum').focus();
+  await page.keyboard.press('1');
+  await page.locator('.toast', { hasText: 'All of S/2019/103 ¶15 tagged threat.' }).waitFor();
   await context.close();
 });
 
@@ -932,10 +956,12 @@ test('keyboard only: code a whole paragraph from its number, add a second tag, r
   await page.locator('.coder-line .change-coder').click();
   assert.equal(await page.locator('#coder-name').inputValue(), 'Kim');
   await page.locator('#coder-name').fill('Kim Park');
-  // A corrected name goes on the annotations made under the old one too (it can be left off).
-  assert.match(await page.locator('label.carry').innerText(), /Also on the 1 annotation made as Kim/);
-  assert.equal(await page.locator('label.carry input').isChecked(), true);
-  await page.keyboard.press('Enter');
+  // A corrected name can go on the annotations made under the old one too, when ticked
+  // (unticked at first: another person coding must not take over the earlier work).
+  assert.match(await page.locator('label.carry').innerText(), /Also on the 1 annotation made as Kim: tick only if Kim was a misspelling/);
+  assert.equal(await page.locator('label.carry input').isChecked(), false);
+  await page.locator('label.carry input').check();
+  await page.locator('#coder-name').press('Enter');
   await page.waitForFunction(() => document.querySelector('.coder-line .coder-name')?.textContent === 'Kim Park');
   assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder), 'Kim Park');
   await page.locator('.toast', { hasText: 'The 1 annotation made as Kim now carries the name Kim Park.' }).waitFor();
@@ -944,7 +970,7 @@ test('keyboard only: code a whole paragraph from its number, add a second tag, r
   // Another person coding from now on: the earlier annotations keep their coder, and open read only.
   await page.locator('.coder-line .change-coder').click();
   await page.locator('#coder-name').fill('Lee');
-  await page.locator('label.carry input').uncheck();
+  assert.equal(await page.locator('label.carry input').isChecked(), false);
   await page.locator('dialog button[type="submit"]').click();
   await page.waitForFunction(() => document.querySelector('.coder-line .coder-name')?.textContent === 'Lee');
   await page.locator('.editor .meta', { hasText: /Coded by Kim Park ·/ }).waitFor();
