@@ -203,6 +203,100 @@ pub fn AgreementView() -> impl IntoView {
             </p>
         }.into_any())
     };
+    // The coders here, each renamable: a student who appears under two spellings
+    // ("ben", "Ben") is merged by giving one the other's name; an unnamed coder
+    // (a file that named none) gets a name.
+    let renaming = RwSignal::new(None::<String>);
+    let rename = move |from: String, to: String| {
+        let to = to.trim().to_string();
+        if to.is_empty() || to == from {
+            renaming.set(None);
+            return;
+        }
+        let joins = everyone.with_untracked(|e| e.iter().any(|(c, _)| *c == to));
+        // As the address names them now (the pair falls back once `from` is gone).
+        let (a, b) = match state.route.get_untracked() {
+            Route::Agreement { a, b, .. } => (a, b),
+            _ => (None, None),
+        };
+        let t = crate::coding::now();
+        let mut moved = 0;
+        coding.change(|c| {
+            let (touched, n) = c.rename_coder(&from, &to, &t);
+            moved = n;
+            touched
+        });
+        let was = if from.is_empty() { "an unnamed coder".to_string() } else { from.clone() };
+        let what = marginalia_core::count(moved, "annotation");
+        let (are, carry) = if moved == 1 { ("is", "carries") } else { ("are", "carry") };
+        coding.notice.set(Some(coding.undoable(if joins {
+            format!("The {what} of {was} {are} now {to}'s, with {to}'s own: one coder.")
+        } else {
+            format!("The {what} of {was} now {carry} the name {to}.")
+        })));
+        renaming.set(None);
+        // The pair follows the name.
+        let follow = |x: Option<String>| x.map(|x| if x == from { to.clone() } else { x });
+        state.replace_route(Route::Agreement { a: follow(a), b: follow(b), within: within.get_untracked() });
+    };
+    // Names that differ only in case: perhaps one person.
+    let twins = Memo::new(move |_| {
+        let names: Vec<String> = everyone.with(|e| e.iter().map(|(c, _)| c.clone()).collect());
+        let mut out = Vec::new();
+        for (i, x) in names.iter().enumerate() {
+            for y in &names[i + 1..] {
+                if x.to_lowercase() == y.to_lowercase() {
+                    out.push(format!("{x} and {y}"));
+                }
+            }
+        }
+        out
+    });
+    let coders_panel = move || {
+        let list = everyone.get();
+        let twins = twins.get();
+        let hint = (!twins.is_empty()).then(|| format!(" · {} differ only in case: one person? Rename one to the other's name to merge them.", twins.join(", ")));
+        view! {
+            <details class="coders-here" open=!twins.is_empty()>
+                <summary>{format!("Coders here ({})", list.len())}<span class="hint">{hint}</span></summary>
+                <p class="hint">"Rename a coder to correct a name, or give one coder's annotations to another by typing the other's name (Undo takes it back)."</p>
+                <ul class="coder-rows">
+                    {list.into_iter().map(|(c, n)| {
+                        let label = if c.is_empty() { "(unnamed)".to_string() } else { c.clone() };
+                        let (c1, c2, c3) = (c.clone(), c.clone(), c.clone());
+                        let typed = RwSignal::new(c.clone());
+                        view! {
+                            <li data-coder=c.clone()>
+                                <span class="coder-label">{label.clone()}</span>" "<span class="hint">{marginalia_core::count(n, "annotation")}</span>
+                                {move || if renaming.get().as_deref() == Some(c1.as_str()) {
+                                    let c2 = c2.clone();
+                                    view! {
+                                        <form class="row rename-coder" on:submit=move |ev| { ev.prevent_default(); rename(c2.clone(), typed.get_untracked()); }>
+                                            <input type="text" aria-label=format!("New name for {label}") prop:value=move || typed.get()
+                                                on:input=move |ev| typed.set(event_target_value(&ev)) />
+                                            <button type="submit" class="btn primary">"Rename"</button>
+                                            <button type="button" class="btn" on:click=move |_| renaming.set(None)>"Cancel"</button>
+                                        </form>
+                                    }.into_any()
+                                } else {
+                                    let c3 = c3.clone();
+                                    view! { <button type="button" class="linkish rename-start" on:click=move |_| {
+                                        renaming.set(Some(c3.clone()));
+                                        request_animation_frame(|| {
+                                            if let Some(i) = document().query_selector(".rename-coder input").ok().flatten().and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok()) {
+                                                let _ = i.focus();
+                                                i.select();
+                                            }
+                                        });
+                                    }>"Rename…"</button> }.into_any()
+                                }}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </details>
+        }
+    };
     view! {
         <section class="segments-view agreement-view">
             <h1>"Agreement"</h1>
@@ -211,6 +305,7 @@ pub fn AgreementView() -> impl IntoView {
                 0 => view! { <p class="empty">"Nothing is coded yet."</p> }.into_any(),
                 1 => view! { <p class="empty">{format!("Only one coder's annotations are here ({}). Import a colleague's or a student's backup to compare.", everyone.with(|e| e[0].0.clone()))}</p> }.into_any(),
                 _ => view! {
+                    {coders_panel}
                     <div class="row filters more">
                         <label>"Coder A (or the key) " {select('a')}</label>
                         <label>"Coder B " {select('b')}</label>

@@ -1439,6 +1439,32 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   const coocCsv = (await import('node:fs')).readFileSync(await coocDownload.path(), 'utf8').trim().split('\r\n');
   assert.deepEqual(coocCsv, ['tag,threat,finance', ...expected.map((r) => r.join(','))]);
   await screenshot(page, 'cooccurrence');
+  // Two spellings of one student: "cy" beside "Cy" is pointed out, and a rename merges them.
+  await page.evaluate(() => {
+    const key = 'marginalia:v1:doc:S/2019/103';
+    const all = JSON.parse(localStorage.getItem(key));
+    const one = all.find((a) => a.coder === 'Cy' && !a.deleted);
+    all.push({ ...one, id: 'lower-cy', coder: 'cy', start: one.start, end: one.end });
+    localStorage.setItem(key, JSON.stringify(all));
+  });
+  await page.goto(`${server.url}#/agreement?a=Key&b=cy`);
+  await page.reload();
+  const panel = page.locator('details.coders-here');
+  await panel.locator('summary', { hasText: 'Cy and cy differ only in case' }).waitFor();
+  assert.equal(await panel.getAttribute('open'), '', 'open when two names differ only in case');
+  const before = await page.locator('select.coder-a option').count();
+  await panel.locator('li[data-coder="cy"] .rename-start').click();
+  await page.waitForFunction(() => document.activeElement?.matches('.rename-coder input'));
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('Cy');
+  await page.keyboard.press('Enter');
+  await page.locator('.toast', { hasText: "The 1 annotation of cy is now Cy's, with Cy's own: one coder." }).waitFor();
+  await page.waitForFunction((n) => document.querySelectorAll('select.coder-a option').length === n - 1, before);
+  await page.waitForFunction(() => location.hash === '#/agreement?a=Key&b=Cy', null, { timeout: 5000 });
+  assert.equal(await panel.locator('summary .hint').innerText(), '');
+  // Undo takes it back.
+  await page.locator('.toast button.undo').click();
+  await page.waitForFunction((n) => document.querySelectorAll('select.coder-a option').length === n, before);
   assert.deepEqual(errors, []);
   await context.close();
 });
