@@ -153,19 +153,27 @@ pub fn CodebookView() -> impl IntoView {
         let tag = b.get(&id)?.clone();
         let uses = counts.with(|c| c.get(&id).copied().unwrap_or(0));
         let others: Vec<_> = b.tags.iter().filter(|t| t.id != id).cloned().collect();
-        let target = RwSignal::new(others.first().map(|t| t.id.clone()).unwrap_or_default());
+        // Its parent, where it has one (a sub-code folded back into its code), else no
+        // choice made for the user: the list starts empty.
+        let first = tag.parent.clone().unwrap_or_default();
+        let target = RwSignal::new(first.clone());
         let (id_merge, id_drop) = (id.clone(), id.clone());
         Some(view! {
             <super::Modal labelled="del-title" on_close=move |_| deleting.set(None)>
                     <h2 id="del-title">{format!("Delete \"{}\"?", tag.name)}</h2>
-                    <p>{format!("{} {} this tag. Move them to another tag, or delete the tag from them (an annotation left with no tag is deleted). Undo takes either back.", marginalia_core::count(uses, "annotation"), if uses == 1 { "uses" } else { "use" })}</p>
-                    <label>"Move them to "
-                        <select on:change=move |ev| target.set(event_target_value(&ev))>
-                            {others.iter().map(|t| view! { <option value=t.id.clone()>{t.name.clone()}</option> }).collect_view()}
+                    <p>{if uses == 1 {
+                        "1 annotation uses this tag. Move it to another tag, or delete the tag from it (an annotation left with no tag is deleted). Undo takes either back.".to_string()
+                    } else {
+                        format!("{uses} annotations use this tag. Move them to another tag, or delete the tag from them (an annotation left with no tag is deleted). Undo takes either back.")
+                    }}</p>
+                    <label>{if uses == 1 { "Move it to " } else { "Move them to " }}
+                        <select class="merge-target" on:change=move |ev| target.set(event_target_value(&ev))>
+                            <option value="" selected=first.is_empty()>"(choose a tag)"</option>
+                            {others.iter().map(|t| view! { <option value=t.id.clone() selected=t.id == first>{b.path(&t.id)}</option> }).collect_view()}
                         </select>
                     </label>
                     <div class="row">
-                        <button type="button" class="btn primary" disabled=others.is_empty()
+                        <button type="button" class="btn primary" disabled=move || target.with(String::is_empty)
                             on:click=move |_| { delete_tag(&id_merge, Some(target.get_untracked()), true); deleting.set(None); }>"Merge and delete"</button>
                         <button type="button" class="btn danger"
                             on:click=move |_| { delete_tag(&id_drop, None, true); deleting.set(None); }>"Delete the tag from them"</button>
@@ -214,10 +222,14 @@ pub fn CodebookView() -> impl IntoView {
     }
 }
 
-/// Deletes a tag, moving its segments to `into` or removing it from them.
+/// Deletes a tag, moving its segments to `into` or removing it from them, and
+/// says so, with an Undo.
 fn delete_tag(id: &str, into: Option<String>, rewrite: bool) {
     let coding = use_coding();
     let mut book = coding.coding.with_untracked(|c| c.codebook.clone());
+    let name = |b: &Codebook, id: &str| b.get(id).map(|t| t.name.clone()).unwrap_or_default();
+    let (gone, target) = (name(&book, id), into.as_deref().map(|i| name(&book, i)));
+    let uses = coding.coding.with_untracked(|c| c.counts(None).get(id).copied().unwrap_or(0));
     book.remove(id);
     let t = now();
     let id = id.to_string();
@@ -225,6 +237,12 @@ fn delete_tag(id: &str, into: Option<String>, rewrite: bool) {
         let rewrite = rewrite.then_some((id.as_str(), into.as_deref()));
         c.set_codebook(book, rewrite, &t)
     });
+    let what = marginalia_core::count(uses, "annotation");
+    coding.notice.set(Some(coding.undoable(match (target, uses) {
+        (Some(to), _) => format!("{gone} merged into {to} ({what}) and deleted."),
+        (None, 0) => format!("{gone} deleted."),
+        (None, _) => format!("{gone} deleted, and taken off {what}."),
+    })));
 }
 
 fn import_codebook(file: web_sys::File) {

@@ -15,6 +15,7 @@ use crate::coding::{Notice, now, use_coding};
 /// redoes (not while typing in a field, where they edit the field).
 pub fn undo_keys() {
     let coding = use_coding();
+    let state = crate::state::use_app_state();
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
         let in_field = crate::dom::typing(&ev);
         let key = ev.key();
@@ -23,12 +24,35 @@ pub fn undo_keys() {
         }
         if key == "z" || key == "Z" || key == "y" {
             ev.prevent_default();
-            let redo = key == "y" || ev.shift_key();
-            let t = now();
-            coding.change(|c| if redo { c.redo(&t) } else { c.undo(&t) });
+            step(coding, state, key == "y" || ev.shift_key());
         }
     });
     on_cleanup(move || handle.remove());
+}
+
+/// Undoes (or redoes) a step. A step that changed annotations of texts other
+/// than the one shown says where, so that nothing changes out of sight unsaid.
+pub fn step(coding: crate::coding::CodingState, state: crate::state::AppState, redo: bool) {
+    let t = now();
+    let mut touched = marginalia_core::coding::Touched::default();
+    coding.change(|c| {
+        touched = if redo { c.redo(&t) } else { c.undo(&t) };
+        touched.clone()
+    });
+    let shown = match state.route.get_untracked() {
+        marginalia_core::route::Route::Report { slug, .. } | marginalia_core::route::Route::Note { slug, .. } => Some(slug),
+        _ => None,
+    };
+    let elsewhere: Vec<String> = touched
+        .docs
+        .iter()
+        .filter(|d| shown.as_deref() != Some(marginalia_core::route::slug(d).as_str()))
+        .map(|d| state.docs.with_value(|docs| docs.iter().find(|x| x.meta.id == **d).map_or_else(|| d.clone(), |x| x.who().to_string())))
+        .collect();
+    if !elsewhere.is_empty() {
+        let verb = if redo { "Redone" } else { "Undone" };
+        coding.notice.set(Some(Notice::done(format!("{verb}: a change to annotations of {}.", elsewhere.join(", ")))));
+    }
 }
 
 /// Keys of a report: 1–9 tag the selection (or toggle a tag of the open
@@ -195,6 +219,7 @@ const LIST_LIMIT: usize = 100;
 #[component]
 pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
     let coding = use_coding();
+    let app = crate::state::use_app_state();
     let doc_id = doc.meta.id.clone();
     let filter = RwSignal::new(None::<String>);
     let counts = {
@@ -329,10 +354,10 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
             <super::find::FindInReport doc=Arc::clone(&doc) />
             <div class="row toolbar">
                 <button type="button" class="btn" disabled=move || !coding.coding.with(|c| c.can_undo())
-                    on:click=move |_| { let t = now(); coding.change(|c| c.undo(&t)); }
+                    on:click=move |_| step(coding, app, false)
                     title="Undo (Ctrl+Z)">"Undo"</button>
                 <button type="button" class="btn" disabled=move || !coding.coding.with(|c| c.can_redo())
-                    on:click=move |_| { let t = now(); coding.change(|c| c.redo(&t)); }
+                    on:click=move |_| step(coding, app, true)
                     title="Redo (Ctrl+Shift+Z)">"Redo"</button>
                 <label class="snap" title="Selections widen to whole words, and the open annotation's Start and End move a word at a time"><input type="checkbox" prop:checked=move || coding.meta.with(|m| m.whole_words)
                     on:change=move |ev| {
@@ -512,6 +537,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                     on:click=move |_| coding.toggle_tag(&id, &tag, &doc)>
                     <span class="swatch" style=format!("background:{}", t.colour)></span>
                     {t.name.clone()}
+                    {t.key.map(|k| view! { <kbd class="tagkey" title=format!("Key {k}")>{k.to_string()}</kbd> })}
                 </button>
             }
         }).collect_view();

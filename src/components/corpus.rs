@@ -70,7 +70,10 @@ pub fn CorpusView() -> impl IntoView {
                 "Five reports to the Security Council, 2017–2019, cleaned and numbered by paragraph so that any passage can be cited. Everything you do here stays in this browser."
             </p>
             // How to start, with this codebook's keys.
-            <p class="start-hint">
+            {crate::dom::coarse_pointer().then(|| view! {
+                <p class="start-hint">"To code: open a report, hold a finger on a passage to select it, then tap a tag."</p>
+            })}
+            <p class="start-hint" hidden=crate::dom::coarse_pointer()>
                 "To code: open a report, select a passage and press a tag's key ("
                 {move || coding.coding.with(|c| {
                     let mut keys: Vec<(char, String)> = c.codebook.tags.iter().filter_map(|t| t.key.map(|k| (k, t.name.clone()))).collect();

@@ -285,6 +285,10 @@ test("on a touch screen, a student's first tag waits for their name and is appli
   await page.locator('dialog button[type=submit]').tap();
   await page.locator('.hl[data-tags="threat"]').waitFor();
   assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder), 'Chloe');
+  // The corpus page tells a phone how to start (no keys there).
+  await page.goto(`${server.url}#/`);
+  await page.locator('.start-hint:visible', { hasText: 'hold a finger on a passage to select it, then tap a tag' }).waitFor();
+  assert.equal(await page.locator('.start-hint:visible').count(), 1);
   await context.close();
 });
 
@@ -361,6 +365,13 @@ test('after Escape, a key asks before coding the whole paragraph; pressed again,
   await page.locator('#p15 .pnum').focus();
   await page.keyboard.press('1');
   await page.locator('.toast', { hasText: 'All of S/2019/103 ¶15 tagged threat.' }).waitFor();
+  // Undone from another report: said, not done out of sight.
+  await page.goto(`${server.url}#/report/S-2018-80/p3`);
+  await page.locator('#p3.target').waitFor();
+  await page.keyboard.press('Control+z');
+  await page.locator('.toast', { hasText: 'Undone: a change to annotations of S/2019/103.' }).waitFor();
+  await page.keyboard.press('Control+Shift+z');
+  await page.locator('.toast', { hasText: 'Redone: a change to annotations of S/2019/103.' }).waitFor();
   await context.close();
 });
 
@@ -827,9 +838,12 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   // Delete the tag in use: asked, merged into finance; undo brings it back.
   await page.goto(`${server.url}#/codebook`);
   await page.locator('.tag-row[data-tag="gender"] .btn.danger').click();
+  await page.locator('dialog p', { hasText: '1 annotation uses this tag. Move it to another tag' }).waitFor();
+  assert.ok(await page.locator('dialog button', { hasText: 'Merge and delete' }).isDisabled(), 'no tag chosen for the user');
   await page.locator('dialog select').selectOption('finance');
   await page.locator('dialog button', { hasText: 'Merge and delete' }).click();
   await page.waitForFunction(() => !document.querySelector('.tag-row[data-tag="gender"]'));
+  await page.locator('.toast', { hasText: 'Gender merged into finance (1 annotation) and deleted.' }).waitFor();
   assert.equal(await page.locator('.tag-row[data-tag="finance"] .uses').innerText(), '1 in use');
   await page.keyboard.press('Control+z');
   await page.locator('.tag-row[data-tag="gender"]').waitFor();
