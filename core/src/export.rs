@@ -1088,12 +1088,12 @@ struct LabelStudioResults<'a> {
 #[derive(Serialize)]
 struct LabelStudioTask<'a> {
     data: LabelStudioData<'a>,
-    annotations: [LabelStudioResults<'a>; 1],
+    annotations: Vec<LabelStudioResults<'a>>,
 }
 
 /// Label Studio tasks JSON: per document a task whose `data` holds the text,
 /// the document's id, symbol, text hash, app version, export time and the
-/// records (`marginalia`), and one annotation whose results are a `labels`
+/// records (`marginalia`), and an annotation per coder whose results are a `labels`
 /// region per annotation (`id` the annotation's, `labels` the tag names) and,
 /// for a memo, a per-region `textarea` result (`from_name` `memo`) with the same
 /// id. `start`/`end` are UTF-16 code units, as Label Studio's text editor counts
@@ -1105,8 +1105,17 @@ pub fn label_studio_tasks(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &E
         .iter()
         .map(|d| {
             let index = OffsetIndex::new(&d.doc.text);
-            let mut result = Vec::new();
+            // One annotation per coder, as Label Studio keeps each annotator's
+            // work apart (in the order the coders first appear).
+            let mut coders: Vec<&str> = Vec::new();
             for a in &d.annotations {
+                if !coders.contains(&a.coder.as_str()) {
+                    coders.push(&a.coder);
+                }
+            }
+            let mut per: Vec<LabelStudioResults<'_>> = coders.iter().map(|_| LabelStudioResults { result: Vec::new() }).collect();
+            for a in &d.annotations {
+                let result = &mut per[coders.iter().position(|c| *c == a.coder).unwrap_or(0)].result;
                 let (start, end) = (index.cp_to_utf16(a.start), index.cp_to_utf16(a.end));
                 let labels = a.tags.iter().map(|t| book.get(t).map(|x| x.name.as_str()).unwrap_or(t)).collect();
                 let text = serde_json::Value::from(a.quote.as_str());
@@ -1117,10 +1126,10 @@ pub fn label_studio_tasks(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &E
                     result.push(LabelStudioResult { id: &a.id, from_name: "memo", to_name: "text", kind: "textarea", value });
                 }
             }
-            LabelStudioTask {
-                data: LabelStudioData { text: &d.doc.text, meta: DocMeta::of(d, book, meta) },
-                annotations: [LabelStudioResults { result }],
+            if per.is_empty() {
+                per.push(LabelStudioResults { result: Vec::new() });
             }
+            LabelStudioTask { data: LabelStudioData { text: &d.doc.text, meta: DocMeta::of(d, book, meta) }, annotations: per }
         })
         .collect();
     serde_json::to_string_pretty(&tasks).unwrap_or_default()
@@ -1478,5 +1487,17 @@ mod tests {
         assert_eq!((results[1]["type"].as_str(), results[1]["id"].as_str()), (Some("textarea"), Some("a1")));
         assert_eq!(results[1]["value"]["text"][0], "a note");
         assert_eq!(v[0]["data"]["app_version"], "0.1.0");
+        // Two coders: two annotations, each with its coder's regions.
+        let mut two = anns.clone();
+        two[1].coder = "bo".into();
+        let da = [DocAnnotations { doc: &d, annotations: two.iter().collect() }];
+        let v: serde_json::Value = serde_json::from_str(&label_studio_tasks(&da, &Codebook::default(), &meta())).unwrap();
+        let per = v[0]["annotations"].as_array().unwrap();
+        assert_eq!(per.len(), 2);
+        let ids = |k: usize| per[k]["result"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect::<std::collections::BTreeSet<_>>();
+        assert!(ids(1).contains(&two[1].id) && !ids(0).contains(&two[1].id));
+        // And back: each annotation keeps its coder.
+        let back = crate::import::read_label_studio(&serde_json::to_string(&v).unwrap()).unwrap();
+        assert_eq!(back.annotations.iter().find(|a| a.id == two[1].id).unwrap().coder, "bo");
     }
 }
