@@ -1047,9 +1047,27 @@ pub struct RestorePlan {
     pub added_ids: Vec<String>,
     pub updated_ids: Vec<String>,
     pub removed_ids: Vec<String>,
+    /// Merge: the file's live annotations that were deleted here after the file
+    /// was made (the deletion is newer, so a merge keeps it). Offered apart: see
+    /// [`RestorePlan::bringing_back`].
+    pub deleted_here: Vec<Annotation>,
 }
 
 impl RestorePlan {
+    /// The plan that also brings back [`RestorePlan::deleted_here`], each as an
+    /// edit made `now` (so that it wins in other tabs too).
+    pub fn bringing_back(&self, now: &str) -> RestorePlan {
+        let mut plan = self.clone();
+        for a in &self.deleted_here {
+            plan.added += 1;
+            plan.added_ids.push(a.id.clone());
+            plan.writes.retain(|w| w.id != a.id);
+            plan.writes.push(Annotation { deleted: false, updated: now.to_string(), ..a.clone() });
+        }
+        plan.deleted_here.clear();
+        plan
+    }
+
     /// Whose annotations the plan removes, with how many of each, in words, most
     /// first ("Key's 5 and Ben's 4"); `None` when it removes none. `coding`: the
     /// state the plan was made against.
@@ -1151,6 +1169,9 @@ pub fn restore_plan(current: &Coding, backup: &Backup, mode: RestoreMode, now: &
                 None => b.clone(),
             },
         };
+        if mode == RestoreMode::Merge && !b.deleted && result.deleted && cur.is_some_and(|c| c.deleted) {
+            plan.deleted_here.push(b.clone());
+        }
         match cur {
             None if result.deleted => {}
             None => {
@@ -1240,6 +1261,29 @@ mod restore_tests {
             documents: vec![BackupDocument { id: "D".into(), text_sha256: String::new() }], annotations: anns,
             texts: Vec::new(), added_tags: Vec::new(),
         }
+    }
+
+    #[test]
+    fn work_deleted_here_after_the_file_was_made_is_offered_back_not_merged_back() {
+        let mut cur = Coding::new(Codebook::default());
+        let bens = Annotation { coder: "Ben".into(), ..ann("b1", "", "t1") };
+        cur.add(bens.clone());
+        cur.add(Annotation { coder: "Ana".into(), ..ann("a1", "", "t1") });
+        let file = backup_of(vec![bens.clone()]);
+        // Ben's work taken away here (a Replace with another file), after his file was made.
+        cur.delete("b1", "t5");
+        let merge = restore_plan(&cur, &file, RestoreMode::Merge, "t9");
+        assert_eq!((merge.added, merge.unchanged, merge.writes.len()), (0, 0, 0), "the newer deletion stands");
+        assert_eq!(merge.deleted_here.len(), 1);
+        let back = merge.bringing_back("t9");
+        assert_eq!((back.added, back.added_ids.clone()), (1, vec!["b1".to_string()]));
+        let mut after = cur.clone();
+        after.restore(back.codebook.clone(), back.writes.clone());
+        assert!(after.get("b1").is_some_and(|a| !a.deleted && a.coder == "Ben" && a.updated == "t9"));
+        assert!(after.get("a1").is_some_and(|a| !a.deleted));
+        // Nothing deleted here: nothing offered.
+        assert!(restore_plan(&after, &file, RestoreMode::Merge, "t9").deleted_here.is_empty());
+        assert!(restore_plan(&cur, &file, RestoreMode::Replace, "t9").deleted_here.is_empty());
     }
 
     #[test]

@@ -353,6 +353,18 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
             rs.push_str(&format!(" It takes away {w}."));
         }
         let replace_removes = replace.removed > 0;
+        // The file's annotations deleted here since it was made: a merge keeps the
+        // deletions; bringing them back is a choice of its own.
+        let deleted_here = merge.deleted_here.len();
+        let back = merge.bringing_back(&t);
+        let mut back_whose: Vec<String> = Vec::new();
+        for a in &merge.deleted_here {
+            let who = if a.coder.is_empty() { "an unnamed coder".to_string() } else { a.coder.clone() };
+            if !back_whose.contains(&who) {
+                back_whose.push(who);
+            }
+        }
+        let back_whose = back_whose.join(", ");
         Some(view! {
             <Modal class="restore" labelled="restore-title" on_close=move |_| backup.set(None)>
                     <h2 id="restore-title">"Restore a backup"</h2>
@@ -370,10 +382,22 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
                         <dt>"Merge"</dt><dd class="plan-merge">"Both are kept; where both changed an annotation, the newer edit wins: "{ms}</dd>
                         <dt>"Replace"</dt><dd class="plan-replace">"Your work here becomes the backup's: "{rs}</dd>
                     </dl>
+                    {(deleted_here > 0).then(|| view! {
+                        <p class="deleted-here">{format!(
+                            "{} in the file (by {back_whose}) {} deleted here after it was made, so Merge leaves {} deleted. To have {} again, choose Merge and bring back.",
+                            marginalia_core::count(deleted_here, "annotation"),
+                            if deleted_here == 1 { "was" } else { "were" },
+                            if deleted_here == 1 { "it" } else { "them" },
+                            if deleted_here == 1 { "it" } else { "them" },
+                        )}</p>
+                    })}
                     // Merge first (and focused): it keeps the work here. Replace, which can
                     // remove it, is never what Enter does.
                     <div class="row">
                         <button type="button" class="btn primary" on:click=move |_| apply(merge.clone(), "Merged")>"Merge"</button>
+                        {(deleted_here > 0).then(|| view! {
+                            <button type="button" class="btn bring-back" on:click=move |_| apply(back.clone(), "Merged")>{format!("Merge and bring back {deleted_here}")}</button>
+                        })}
                         <button type="button" class="btn" class:danger=replace_removes on:click=move |_| apply(replace.clone(), "Replaced")>"Replace"</button>
                         <button type="button" class="btn" on:click=move |_| backup.set(None)>"Cancel"</button>
                     </div>

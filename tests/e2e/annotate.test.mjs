@@ -688,9 +688,18 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   assert.match(await c.locator('.plan-replace').innerText(), /1 removed.* It takes away Key's 1\.$/);
   assert.doesNotMatch(await c.locator('.plan-merge').innerText(), /takes away/);
   assert.equal(await c.locator('dialog.restore .added-tags').innerText(), `Its codebook lacks 1 tag its annotations use (${tag}); it is added to it.`);
+  const keys = await c.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103')).filter((a) => a.coder === 'Key' && !a.deleted));
   await c.locator('dialog.restore button', { hasText: 'Replace' }).click();
   await c.locator('.hl').first().waitFor();
   await c.waitForFunction((t) => JSON.parse(localStorage.getItem('marginalia:v1:codebook') ?? '{"tags":[]}').tags.some((x) => x.id === t), tag);
+  // Key's own file, restored after that Replace took Key's work away: Merge keeps the newer
+  // deletion, and bringing it back is offered apart.
+  const keyFile = { ...edited, coder: 'Key', annotations: keys };
+  await c.locator('label.restore input[type=file]').setInputFiles({ name: 'key.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(keyFile)) });
+  await c.locator('dialog.restore .deleted-here', { hasText: '1 annotation in the file (by Key) was deleted here after it was made, so Merge leaves it deleted.' }).waitFor();
+  await c.locator('dialog.restore button.bring-back', { hasText: 'Merge and bring back 1' }).click();
+  await c.locator('.hl', { hasText: 'provincial level' }).waitFor();
+  await c.locator('.toast', { hasText: 'Merged: 1 added, 0 changed, 0 removed.' }).waitFor();
   await ctxC.close();
 });
 
