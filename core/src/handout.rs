@@ -178,6 +178,10 @@ fn sample(book: &Codebook, t: &Tag) -> String {
     format!("<span class=\"sample\" style=\"text-decoration-style:{style}{colour}\">{style}</span>")
 }
 
+/// What the HTML handout says made it (a `<meta name="generator">`), so that a
+/// handout given back in place of a student's work is recognised.
+pub const GENERATOR: &str = "<meta name=\"generator\" content=\"Marginalia codebook handout\">";
+
 /// The codebook as a standalone HTML page for printing.
 pub fn html(book: &Codebook, meta: &ExportMeta) -> String {
     let mut s = String::from(
@@ -185,6 +189,7 @@ pub fn html(book: &Codebook, meta: &ExportMeta) -> String {
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Codebook</title>\n<style>\n",
     );
+    s = s.replacen("<title>", &format!("{GENERATOR}\n<title>"), 1);
     s.push_str(STYLE);
     s.push_str("\n</style>\n</head>\n<body>\n<h1>Codebook</h1>\n");
     // The time as people read it, the exact one in the element's datetime.
@@ -237,6 +242,15 @@ mod tests {
         let meta = ExportMeta::new("0.1.0", "2026-11-22T00:00:00Z");
         assert!(markdown(&book, &meta).contains("\n## threat › attacks\n"));
         assert!(html(&book, &meta).contains("<tr><td>threat › attacks</td>"));
+    }
+
+    #[test]
+    fn a_handout_handed_back_is_not_taken_for_a_text() {
+        let page = html(&Codebook::default(), &ExportMeta::new("0.1.0", "2026-11-22T00:00:00Z"));
+        assert!(page.contains(GENERATOR));
+        let e = crate::store::UserText::new("dev-homework.html", &page, "t", &|_| false).unwrap_err();
+        assert!(e.contains("is a codebook handout made by Marginalia"), "{e}");
+        assert!(crate::store::UserText::new("notes.html", "<p>Plain notes.</p>", "t", &|_| false).is_ok());
     }
 
     #[test]

@@ -1476,6 +1476,11 @@ impl UserText {
         if raw.contains('\0') {
             return Err(format!("{name} is not a text file."));
         }
+        if raw.contains(crate::handout::GENERATOR) {
+            return Err(format!(
+                "{name} is a codebook handout made by Marginalia, not a text to code. A student's work comes back as the file of Download backup; bring it in with Restore… or Import…."
+            ));
+        }
         let lower = name.to_ascii_lowercase();
         let format = if lower.ends_with(".md") || lower.ends_with(".markdown") {
             "markdown"

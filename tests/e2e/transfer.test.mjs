@@ -155,6 +155,11 @@ test("a teacher's handout names the address students open, when they can open it
   const { context, page, errors } = await openWith({});
   const local = (await exportAs(page, 'codebook-html')).bytes.toString('utf8');
   assert.match(local, /<li>Open Marginalia in a browser\./);
+  // Handed back in place of a student's work, it is said for what it is, and nothing is added.
+  await page.goto(`${server.url}#/`);
+  await page.locator('label.add-files input[type=file]').setInputFiles({ name: 'dev-homework.html', mimeType: 'text/html', buffer: Buffer.from(local) });
+  await page.locator('.toast', { hasText: 'dev-homework.html is a codebook handout made by Marginalia, not a text to code.' }).waitFor();
+  assert.equal(await page.locator('dialog').count(), 0, 'no preview to add it');
   await context.close();
   // Served from a school's web server (the same files, under its name).
   const school = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
