@@ -270,19 +270,24 @@ pub fn follow_topbar() {
     measure_topbar();
 }
 
+/// Sets an attribute on `el` until the focus leaves it.
+fn until_blur(el: &web_sys::HtmlElement, name: &'static str, value: &str) {
+    let _ = el.set_attribute(name, value);
+    let target = el.clone();
+    let once = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = target.remove_attribute(name);
+        target.set_onblur(None);
+    });
+    el.set_onblur(Some(once.unchecked_ref()));
+}
+
 /// Puts the focus on the page's `<main>` (a new page, a skip link, what an Undo
 /// brought back). `<main>` is focusable only until the focus leaves it: were it
 /// always, a click in the text would focus it, and the next Tab would start
 /// again from the top of the page instead of going on from where the click was.
 pub fn focus_main(prevent_scroll: bool) {
     let Some(main) = document().get_element_by_id("main").and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok()) else { return };
-    let _ = main.set_attribute("tabindex", "-1");
-    let target = main.clone();
-    let once = wasm_bindgen::closure::Closure::once_into_js(move || {
-        let _ = target.remove_attribute("tabindex");
-        target.set_onblur(None);
-    });
-    main.set_onblur(Some(once.unchecked_ref()));
+    until_blur(&main, "tabindex", "-1");
     let options = web_sys::FocusOptions::new();
     options.set_prevent_scroll(prevent_scroll);
     let _ = main.focus_with_options(&options);
@@ -303,13 +308,7 @@ pub fn focus_paragraph_of(id: &str) {
         Some(el) => {
             // Put there by the app, not by the user: a key pressed next is not yet
             // meant for the whole paragraph (see `returned_focus`).
-            let _ = el.set_attribute("data-returned", "");
-            let target = el.clone();
-            let once = wasm_bindgen::closure::Closure::once_into_js(move || {
-                let _ = target.remove_attribute("data-returned");
-                target.set_onblur(None);
-            });
-            el.set_onblur(Some(once.unchecked_ref()));
+            until_blur(&el, "data-returned", "");
             let options = web_sys::FocusOptions::new();
             options.set_prevent_scroll(true);
             let _ = el.focus_with_options(&options);

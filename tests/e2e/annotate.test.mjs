@@ -27,6 +27,22 @@ async function selectText(page, sel, phrase) {
   await page.mouse.up();
 }
 
+/** Selects `phrase` (or, for a number, that many characters of the first long text node)
+ * in `sel` as a script or a touch would: no mouse, so the focus stays where it is. */
+async function selectRange(page, sel, phrase) {
+  await page.evaluate(([sel, phrase]) => {
+    const p = document.querySelector(sel);
+    const nodes = [...p.childNodes].filter((n) => n.nodeType === 3);
+    const node = typeof phrase === 'number' ? nodes.find((n) => n.data.length > phrase + 10) : nodes.find((n) => n.data.includes(phrase));
+    const at = typeof phrase === 'number' ? 0 : node.data.indexOf(phrase);
+    const r = document.createRange();
+    r.setStart(node, at);
+    r.setEnd(node, at + (typeof phrase === 'number' ? phrase : phrase.length));
+    getSelection().removeAllRanges();
+    getSelection().addRange(r);
+  }, [sel, phrase]);
+}
+
 /** The text of each annotation shown, by tag: { id: {text, tags} }. */
 async function highlights(page) {
   return page.evaluate(() => {
@@ -266,15 +282,7 @@ test("on a touch screen, a student's first tag waits for their name and is appli
   const page = await context.newPage();
   await page.goto(`${server.url}#/report/S-2019-103/p7`);
   await page.locator('#p7.target').waitFor();
-  await page.evaluate(() => {
-    const p = document.querySelector('#p7 > p');
-    const node = [...p.childNodes].find((n) => n.nodeType === 3 && n.data.length > 40);
-    const r = document.createRange();
-    r.setStart(node, 0);
-    r.setEnd(node, 30);
-    getSelection().removeAllRanges();
-    getSelection().addRange(r);
-  });
+  await selectRange(page, '#p7 > p', 30);
   await page.locator('.palette').waitFor();
   await page.locator('.palette button[data-tag="threat"]').tap();
   await page.locator('#coder-name').waitFor();
@@ -312,15 +320,7 @@ test('keys tag after Import… was used (the focus on its file input); a key no 
   const { context, page } = await codingAt('Keys', 'S-2019-103', 12);
   // As after picking a file: the focus stays on the (hidden) file input.
   await page.locator('input.import-file').focus();
-  await page.evaluate(() => {
-    const p = document.querySelector('#p12 > p');
-    const node = [...p.childNodes].find((n) => n.nodeType === 3 && n.data.includes('financial reserves'));
-    const r = document.createRange();
-    r.setStart(node, node.data.indexOf('financial reserves'));
-    r.setEnd(node, node.data.indexOf('financial reserves') + 'financial reserves'.length);
-    getSelection().removeAllRanges();
-    getSelection().addRange(r);
-  });
+  await selectRange(page, '#p12 > p', 'financial reserves');
   assert.equal(await page.evaluate(() => document.activeElement.type), 'file');
   await page.keyboard.press('7');
   await page.locator('.toast', { hasText: 'No tag has the key 7. The Codebook gives tags their keys.' }).waitFor();
@@ -346,15 +346,7 @@ test('after Escape, a key asks before coding the whole paragraph; pressed again,
   // (the focus stays there): its key codes the passage, and the next key goes to it, not to ¶13.
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => document.activeElement.matches('#p13 .pnum'));
-  await page.evaluate(() => {
-    const p = document.querySelector('#p14 > p');
-    const node = [...p.childNodes].find((n) => n.nodeType === 3 && n.data.length > 30);
-    const r = document.createRange();
-    r.setStart(node, 0);
-    r.setEnd(node, 20);
-    getSelection().removeAllRanges();
-    getSelection().addRange(r);
-  });
+  await selectRange(page, '#p14 > p', 20);
   await page.keyboard.press('1');
   await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 3);
   await page.keyboard.press('4');
