@@ -141,6 +141,7 @@ impl CodingState {
         }
         let synced: BTreeMap<String, Vec<Annotation>> =
             loaded.coding.docs().map(|d| (d.to_string(), loaded.coding.stored(d).to_vec())).collect();
+        let showing = loaded.meta.showing.clone();
         let state = CodingState {
             coding: RwSignal::new(loaded.coding),
             meta: RwSignal::new(loaded.meta),
@@ -156,8 +157,19 @@ impl CodingState {
             unwritten: StoredValue::new(None),
             synced: StoredValue::new(synced),
             settled: RwSignal::new(0),
-            showing: RwSignal::new(None),
+            showing: RwSignal::new(showing),
         };
+        // Whose work is shown is kept, as the other settings are (a reload keeps blind coding blind).
+        {
+            let (showing, meta) = (state.showing, state.meta);
+            Effect::new(move |_| {
+                let now = showing.get();
+                if meta.with_untracked(|m| m.showing != now) {
+                    meta.update(|m| m.showing = now);
+                    state.save_meta();
+                }
+            });
+        }
         let settled = state.settled;
         Effect::new(move |_| {
             state.coding.track();

@@ -52,11 +52,15 @@ pub struct Meta {
     /// Whether a new span is widened to whole words (the "Whole words" box).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub whole_words: bool,
+    /// Whose annotations the reports show: one coder's (blind coding, a teacher
+    /// going through a class one student at a time), or everyone's (`None`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub showing: Option<String>,
 }
 
 impl Default for Meta {
     fn default() -> Self {
-        Meta { schema: SCHEMA_VERSION, coder: String::new(), last_backup: None, whole_words: false }
+        Meta { schema: SCHEMA_VERSION, coder: String::new(), last_backup: None, whole_words: false, showing: None }
     }
 }
 
@@ -664,7 +668,7 @@ mod tests {
         assert!(out.writes.iter().any(|(k, v)| k == &format!("{QUARANTINE_PREFIX}{V0_KEY}") && v == value));
         let after = apply(&e, &out.writes, &out.removals);
         assert_eq!(after["unrelated"], "left alone");
-        assert_eq!(decode_meta(&after[META_KEY]).unwrap(), Meta { schema: 1, coder: "Amina".into(), last_backup: None, whole_words: false });
+        assert_eq!(decode_meta(&after[META_KEY]).unwrap(), Meta { schema: 1, coder: "Amina".into(), last_backup: None, whole_words: false, showing: None });
         let a = decode_annotations("S/2019/103", &after[&doc_key("S/2019/103")]).unwrap();
         assert_eq!(a.len(), 2);
         let first = a.iter().find(|x| x.memo == "key claim").unwrap();

@@ -1421,6 +1421,10 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.equal(await page.locator('.ann-list .ann-coder').count(), 0, "one coder's list names no coder");
   const shown = await page.evaluate(() => [...new Set([...document.querySelectorAll('.prose .hl')].flatMap((e) => e.dataset.ids.split(' ')))].sort());
   assert.deepEqual(shown, bos);
+  // A reload keeps it (blind coding stays blind).
+  await page.reload();
+  await page.waitForFunction((n) => document.querySelectorAll('.ann-list li').length === n, bos.length);
+  assert.match(await page.locator('.show-coder select option:checked').innerText(), /^only Bo's/);
   // Coding something new shows everyone's again, so that it is seen.
   await selectText(page, '#p12 > p', 'fewer liabilities');
   await page.keyboard.press('3');
