@@ -38,6 +38,9 @@ use crate::document::{Block, BlockKind, Document};
 /// what this returns is measured over the passage alone. `None` when no text
 /// here has that slug, or no paragraph is in the range.
 pub fn within<D: Borrow<Document>>(docs: &[D], coding: &Coding, w: &crate::route::Within) -> Option<(Document, Coding)> {
+    if w.is_each_coded() {
+        return None;
+    }
     let d = docs.iter().map(Borrow::borrow).find(|d| crate::route::slug(&d.meta.id) == w.slug)?;
     let in_range = |b: &Block| match (&b.kind, w.paragraphs) {
         (_, None) => true,
@@ -58,6 +61,14 @@ pub fn within<D: Borrow<Document>>(docs: &[D], coding: &Coding, w: &crate::route
         .collect();
     scoped.set_doc(&d.meta.id, cut);
     Some((part, scoped))
+}
+
+/// The texts every one of `coders` coded (a live annotation each), in order.
+pub fn each_coded<'a, D: Borrow<Document>>(docs: &'a [D], coding: &Coding, coders: &[&str]) -> Vec<&'a Document> {
+    docs.iter()
+        .map(Borrow::borrow)
+        .filter(|d| coders.iter().all(|c| coding.live(&d.meta.id).any(|a| a.coder == *c)))
+        .collect()
 }
 
 /// How a passage reads: "S/2019/103 ¶5–18", "S/2019/103 ¶7", or the text's symbol.
@@ -714,6 +725,12 @@ mod tests {
         assert_eq!(all.blocks.len(), d.blocks.len());
         assert!(within(&docs, &coding, &Within { slug: "D".into(), paragraphs: Some((9, 12)) }).is_none(), "no such paragraph");
         assert!(within(&docs, &coding, &Within { slug: "Z".into(), paragraphs: None }).is_none());
+        // Texts each coded: "Lost" coded only E, Key and Stu only D.
+        let ids = |v: Vec<&Document>| v.into_iter().map(|d| d.meta.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(each_coded(&docs, &coding, &["Key", "Stu"])), ["D"]);
+        assert!(each_coded(&docs, &coding, &["Key", "Lost"]).is_empty());
+        assert_eq!(ids(each_coded(&docs, &coding, &["Lost"])), ["E"]);
+        assert!(within(&docs, &coding, &Within::each_coded()).is_none());
     }
 
     #[test]

@@ -31,6 +31,19 @@ pub struct Within {
 }
 
 impl Within {
+    /// The slug that means no one text but every text that each coder compared
+    /// coded (no document's slug has a `*`): `in=*`.
+    pub const EACH_CODED: &'static str = "*";
+
+    /// Every text that each coder compared coded (two coders who shared out the texts).
+    pub fn each_coded() -> Within {
+        Within { slug: Self::EACH_CODED.to_string(), paragraphs: None }
+    }
+
+    pub fn is_each_coded(&self) -> bool {
+        self.slug == Self::EACH_CODED
+    }
+
     /// `5-18` (or `12`, one paragraph); either order; `None` for anything else.
     pub fn parse_paragraphs(p: &str) -> Option<(u32, u32)> {
         let (a, b) = p.split_once(['-', '–']).unwrap_or((p, p));
@@ -340,6 +353,9 @@ mod tests {
         assert_eq!(Route::parse("#/agreement?in=S-2019-103&p=7"), Route::Agreement { a: None, b: None, within: w(Some((7, 7))) });
         assert_eq!(Route::parse("#/agreement?in=S-2019-103&p=x"), Route::Agreement { a: None, b: None, within: w(None) });
         assert_eq!(Route::parse("#/agreement?p=3"), Route::Agreement { a: None, b: None, within: None }, "a range needs its text");
+        let each = Route::Agreement { a: None, b: None, within: Some(Within::each_coded()) };
+        assert_eq!(Route::parse(&each.to_hash()), each);
+        assert!(!slug("a*b").contains('*'), "no text's slug is the sign of every text each coded");
     }
 
     #[test]

@@ -19,7 +19,11 @@ const LISTED: usize = 200;
 
 /// Runs `f` over what is measured: every text, or the passage chosen (an
 /// exercise's paragraphs: only they are units, and only what was coded in them counts).
-fn measured<R>(docs: &[Arc<Document>], c: &Coding, w: Option<&Within>, f: impl FnOnce(&[&Document], &Coding) -> R) -> R {
+/// With every text each coder coded (`in=*`), only the texts each of `coders` coded.
+fn measured<R>(docs: &[Arc<Document>], c: &Coding, w: Option<&Within>, coders: &[&str], f: impl FnOnce(&[&Document], &Coding) -> R) -> R {
+    if w.is_some_and(Within::is_each_coded) {
+        return f(&marginalia_core::agreement::each_coded(docs, c, coders), c);
+    }
     if let Some((part, scoped)) = w.and_then(|w| marginalia_core::agreement::within(docs, c, w)) {
         return f(&[&part], &scoped);
     }
@@ -46,6 +50,9 @@ pub fn AgreementView() -> impl IntoView {
     // The passage as it reads ("S/2019/103 ¶5–18"), or why it cannot be measured.
     let passage = Memo::new(move |_| {
         let w = within.get()?;
+        if w.is_each_coded() {
+            return Some(Ok("the texts each coder compared coded".to_string()));
+        }
         Some(state.docs.with_value(|docs| {
             let d = docs.iter().find(|d| slug(&d.meta.id) == w.slug);
             match (d, coding.coding.with(|c| marginalia_core::agreement::within(docs, c, &w).is_some())) {
@@ -93,7 +100,7 @@ pub fn AgreementView() -> impl IntoView {
         let (Some(a), Some(b)) = pair.get() else { return None };
         let tags = tag_ids();
         let w = within.get();
-        Some(coding.coding.with(|c| state.docs.with_value(|d| measured(d, c, w.as_ref(), |d, c| compare(d, c, &a, &b, &tags)))))
+        Some(coding.coding.with(|c| state.docs.with_value(|d| measured(d, c, w.as_ref(), &[&a, &b], |d, c| compare(d, c, &a, &b, &tags)))))
     });
     // Three coders or more: Krippendorff's alpha over all of them.
     let names = move || everyone.with(|e| e.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>());
@@ -102,7 +109,7 @@ pub fn AgreementView() -> impl IntoView {
         (names.len() > 2).then(|| {
             let tags = tag_ids();
             let w = within.get();
-            coding.coding.with(|c| state.docs.with_value(|d| measured(d, c, w.as_ref(), |d, c| alpha(d, c, &names, &tags))))
+            coding.coding.with(|c| state.docs.with_value(|d| measured(d, c, w.as_ref(), &names.iter().map(String::as_str).collect::<Vec<_>>(), |d, c| alpha(d, c, &names, &tags))))
         })
     });
     // And without A (a class without its key): the others' consistency among themselves.
@@ -112,7 +119,7 @@ pub fn AgreementView() -> impl IntoView {
         (others.len() >= 2 && everyone_alpha.with(Option::is_some)).then(|| {
             let tags = tag_ids();
             let w = within.get();
-            coding.coding.with(|c| state.docs.with_value(|d| measured(d, c, w.as_ref(), |d, c| alpha(d, c, &others, &tags))))
+            coding.coding.with(|c| state.docs.with_value(|d| measured(d, c, w.as_ref(), &others.iter().map(String::as_str).collect::<Vec<_>>(), |d, c| alpha(d, c, &others, &tags))))
         })
     });
     let select = move |which: char| {
@@ -156,7 +163,7 @@ pub fn AgreementView() -> impl IntoView {
                 let all = if c == b {
                     r.all
                 } else {
-                    coding.coding.with(|k| state.docs.with_value(|d| measured(d, k, w.as_ref(), |d, k| compare(d, k, &a, &c, &tags).all)))
+                    coding.coding.with(|k| state.docs.with_value(|d| measured(d, k, w.as_ref(), &[&a, &c], |d, k| compare(d, k, &a, &c, &tags).all)))
                 };
                 (c, all)
             })
@@ -188,7 +195,7 @@ pub fn AgreementView() -> impl IntoView {
         let label = passage.get().and_then(Result::ok);
         let html = coding.coding.with(|c| {
             state.docs.with_value(|d| {
-                measured(d, c, w.as_ref(), |d, k| {
+                measured(d, c, w.as_ref(), &[&a, &b], |d, k| {
                     let scope = w.as_ref().zip(label.as_deref());
                     report_html(&r, &class, all.as_ref().map(|x| (x, n, others.as_ref())), &k.codebook, d, (&a, &b), LISTED, scope)
                 })
@@ -317,6 +324,7 @@ pub fn AgreementView() -> impl IntoView {
                                 scope_to((!v.is_empty()).then(|| Within { slug: v, paragraphs: None }));
                             }>
                                 <option value="" prop:selected=move || within.with(Option::is_none)>"every text coded"</option>
+                                <option value=Within::EACH_CODED prop:selected=move || within.with(|w| w.as_ref().is_some_and(Within::is_each_coded))>"only the texts each coder coded"</option>
                                 {state.docs.with_value(|docs| docs.iter().map(|d| {
                                     let s = slug(&d.meta.id);
                                     let on = { let s = s.clone(); move || within.with(|w| w.as_ref().is_some_and(|w| w.slug == s)) };
@@ -324,7 +332,7 @@ pub fn AgreementView() -> impl IntoView {
                                 }).collect_view())}
                             </select>
                         </label>
-                        <span class="scope-range" hidden=move || within.with(Option::is_none)>
+                        <span class="scope-range" hidden=move || within.with(|w| w.as_ref().is_none_or(Within::is_each_coded))>
                             <label>"paragraphs ¶"
                                 <input type="number" min="1" class="scope-from" aria-label="From paragraph"
                                     prop:value=move || within.with(|w| w.as_ref().and_then(|w| w.paragraphs).map(|(a, _)| a.to_string()).unwrap_or_default())

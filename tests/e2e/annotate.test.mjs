@@ -1359,6 +1359,21 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   await page.locator('.count-line', { hasText: 'Over 2 units: the paragraphs of S/2019/103 ¶12–13' }).waitFor();
   assert.equal(await page.locator('input.scope-to').inputValue(), '13');
   await screenshot(page, 'agreement-passage');
+  // Only the texts each coder coded (coders who shared out the texts): a text the key
+  // alone coded no longer counts.
+  await page.evaluate(() => localStorage.setItem('marginalia:v1:doc:S/2018/80', JSON.stringify([
+    { id: 'key-80', doc: 'S/2018/80', start: 0, end: 5, quote: '', tags: ['threat'], memo: '', coder: 'Key', created: 't', updated: 't' }])));
+  await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
+  await page.reload();
+  const units = async () => Number((await page.locator('.count-line').first().innerText()).match(/Over (\d+) units/)[1]);
+  await page.locator('table.agreement').first().waitFor();
+  const all = await units();
+  await page.locator('select.scope-text').selectOption('*');
+  await page.locator('.count-line', { hasText: 'the paragraphs of the texts each coder compared coded' }).first().waitFor();
+  assert.ok(await units() < all, `fewer units: ${await units()} < ${all}`);
+  assert.ok(await page.locator('.scope-range').isHidden(), 'no paragraph range for several texts');
+  assert.match(page.url(), /&in=(\*|%2A)$/);
+  await page.evaluate(() => localStorage.removeItem('marginalia:v1:doc:S/2018/80'));
   // A range with no paragraph says so, and compares every text coded.
   await page.goto(`${server.url}#/agreement?a=Key&b=Ana&in=S-2019-103&p=900-901`);
   await page.locator('.scope-problem', { hasText: 'S/2019/103 has no paragraph in that range' }).waitFor();
