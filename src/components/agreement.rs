@@ -40,8 +40,6 @@ pub fn AgreementView() -> impl IntoView {
         state.revision.track();
         coding.coding.with(|c| state.docs.with_value(|d| coders(d, c)))
     });
-    // Who is compared: as the address says, else the coder here (the key, for a
-    // teacher) against the first other coder.
     // Over every text coded, or a passage of one (the address's `in` and `p`).
     let within = Memo::new(move |_| match state.route.get() {
         Route::Agreement { within, .. } => within,
@@ -62,6 +60,8 @@ pub fn AgreementView() -> impl IntoView {
             }
         }))
     });
+    // Who is compared: as the address says, else the coder here (the key, for a
+    // teacher) against the first other coder.
     let pair = Memo::new(move |_| {
         let (a, b) = match state.route.get() {
             Route::Agreement { a, b, .. } => (a, b),
