@@ -292,16 +292,19 @@ impl Codebook {
 
     /// How deep a tag sits in the tree: 0 at the top.
     pub fn depth(&self, id: &str) -> usize {
-        let mut depth = 0;
+        self.ancestors(id).len()
+    }
+
+    /// A tag's parent, its parent's parent and so on up to the top (at most as
+    /// many as there are tags, should a loop not yet be mended by [`Codebook::tidy`]).
+    fn ancestors(&self, id: &str) -> Vec<&Tag> {
+        let mut out: Vec<&Tag> = Vec::new();
         let mut at = self.parent_of(id);
-        while let Some(p) = at {
-            depth += 1;
-            if depth > self.tags.len() {
-                break;
-            }
+        while let Some(p) = at.filter(|_| out.len() < self.tags.len()) {
+            out.push(p);
             at = self.parent_of(&p.id);
         }
-        depth
+        out
     }
 
     /// The tag and every sub-code under it, at any depth, in codebook order.
@@ -325,16 +328,8 @@ impl Codebook {
     /// A tag's name with its parents' ("threat › attacks"), as a QDA program shows a code's path.
     pub fn path(&self, id: &str) -> String {
         let Some(t) = self.get(id) else { return id.to_string() };
-        let mut names = vec![t.name.as_str()];
-        let mut at = self.parent_of(id);
-        while let Some(p) = at {
-            if names.len() > self.tags.len() {
-                break;
-            }
-            names.push(&p.name);
-            at = self.parent_of(&p.id);
-        }
-        names.reverse();
+        let mut names: Vec<&str> = self.ancestors(id).iter().rev().map(|p| p.name.as_str()).collect();
+        names.push(&t.name);
         names.join(" › ")
     }
 

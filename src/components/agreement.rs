@@ -17,18 +17,33 @@ use crate::state::use_app_state;
 /// Disagreements listed at most (the CSV and the counts cover all).
 const LISTED: usize = 200;
 
-/// Runs `f` over what is measured: every text, or the passage chosen (an
-/// exercise's paragraphs: only they are units, and only what was coded in them counts).
-/// With every text each coder coded (`in=*`), only the texts each of `coders` coded.
-fn measured<R>(docs: &[Arc<Document>], c: &Coding, w: Option<&Within>, coders: &[&str], f: impl FnOnce(&[&Document], &Coding) -> R) -> R {
-    if w.is_some_and(Within::is_each_coded) {
-        return f(&marginalia_core::agreement::each_coded(docs, c, coders), c);
+/// The passage chosen, cut once (`agreement::within`: the text with only its
+/// paragraphs as units, the annotations cut to it), for every measure to share.
+type Passage = Option<Arc<(Document, Coding)>>;
+
+/// Runs `f` over what is measured: every text, the texts each of `coders` coded
+/// (`in=*`), or the passage chosen (only its paragraphs are units, and only what
+/// was coded in them counts).
+fn measured<R>(
+    state: crate::state::AppState,
+    coding: crate::coding::CodingState,
+    (within, passage): (Memo<Option<Within>>, Memo<Passage>),
+    coders: &[&str],
+    f: impl FnOnce(&[&Document], &Coding) -> R,
+) -> R {
+    if let Some(p) = passage.get() {
+        return f(&[&p.0], &p.1);
     }
-    if let Some((part, scoped)) = w.and_then(|w| marginalia_core::agreement::within(docs, c, w)) {
-        return f(&[&part], &scoped);
-    }
-    let all: Vec<&Document> = docs.iter().map(AsRef::as_ref).collect();
-    f(&all, c)
+    let each = within.with(|w| w.as_ref().is_some_and(Within::is_each_coded));
+    coding.coding.with(|c| {
+        state.docs.with_value(|docs| {
+            if each {
+                return f(&marginalia_core::agreement::each_coded(docs, c, coders), c);
+            }
+            let all: Vec<&Document> = docs.iter().map(AsRef::as_ref).collect();
+            f(&all, c)
+        })
+    })
 }
 
 #[component]
@@ -45,6 +60,15 @@ pub fn AgreementView() -> impl IntoView {
         Route::Agreement { within, .. } => within,
         _ => None,
     });
+    // The passage, cut when the choice or the coding changes (never compared: a new cut is news).
+    let cut: Memo<Passage> = Memo::new_with_compare(
+        move |_| {
+            let w = within.get()?;
+            coding.coding.with(|c| state.docs.with_value(|docs| marginalia_core::agreement::within(docs, c, &w))).map(Arc::new)
+        },
+        |_, _| true,
+    );
+    let scope = (within, cut);
     // The passage as it reads ("S/2019/103 ¶5–18"), or why it cannot be measured.
     let passage = Memo::new(move |_| {
         let w = within.get()?;
@@ -53,7 +77,7 @@ pub fn AgreementView() -> impl IntoView {
         }
         Some(state.docs.with_value(|docs| {
             let d = docs.iter().find(|d| slug(&d.meta.id) == w.slug);
-            match (d, coding.coding.with(|c| marginalia_core::agreement::within(docs, c, &w).is_some())) {
+            match (d, cut.with(Option::is_some)) {
                 (Some(d), true) => Ok(within_label(d, &w)),
                 (Some(d), false) => Err(format!("{} has no paragraph in that range: every text coded is compared.", d.who())),
                 (None, _) => Err("That text is not here: every text coded is compared.".to_string()),
@@ -99,8 +123,7 @@ pub fn AgreementView() -> impl IntoView {
     let result = Memo::new(move |_| {
         let (Some(a), Some(b)) = pair.get() else { return None };
         let tags = tag_ids();
-        let w = within.get();
-        Some(coding.coding.with(|c| state.docs.with_value(|d| measured(d, c, w.as_ref(), &[&a, &b], |d, c| compare(d, c, &a, &b, &tags)))))
+        Some(measured(state, coding, scope, &[&a, &b], |d, c| compare(d, c, &a, &b, &tags)))
     });
     // Three coders or more: Krippendorff's alpha over all of them.
     let names = move || everyone.with(|e| e.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>());
@@ -108,8 +131,7 @@ pub fn AgreementView() -> impl IntoView {
         let names = names();
         (names.len() > 2).then(|| {
             let tags = tag_ids();
-            let w = within.get();
-            coding.coding.with(|c| state.docs.with_value(|d| measured(d, c, w.as_ref(), &names.iter().map(String::as_str).collect::<Vec<_>>(), |d, c| alpha(d, c, &names, &tags))))
+            measured(state, coding, scope, &names.iter().map(String::as_str).collect::<Vec<_>>(), |d, c| alpha(d, c, &names, &tags))
         })
     });
     // And without A (a class without its key): the others' consistency among themselves.
@@ -118,8 +140,7 @@ pub fn AgreementView() -> impl IntoView {
         let others: Vec<String> = names().into_iter().filter(|c| *c != a).collect();
         (others.len() >= 2 && everyone_alpha.with(Option::is_some)).then(|| {
             let tags = tag_ids();
-            let w = within.get();
-            coding.coding.with(|c| state.docs.with_value(|d| measured(d, c, w.as_ref(), &others.iter().map(String::as_str).collect::<Vec<_>>(), |d, c| alpha(d, c, &others, &tags))))
+            measured(state, coding, scope, &others.iter().map(String::as_str).collect::<Vec<_>>(), |d, c| alpha(d, c, &others, &tags))
         })
     });
     let select = move |which: char| {
@@ -152,7 +173,6 @@ pub fn AgreementView() -> impl IntoView {
         let (a, b) = pair.get();
         let (a, b) = (a.unwrap_or_default(), b.unwrap_or_default());
         let tags = tag_ids();
-        let w = within.get();
         let class: Vec<(String, Counts)> = everyone
             .get()
             .into_iter()
@@ -163,7 +183,7 @@ pub fn AgreementView() -> impl IntoView {
                 let all = if c == b {
                     r.all
                 } else {
-                    coding.coding.with(|k| state.docs.with_value(|d| measured(d, k, w.as_ref(), &[&a, &c], |d, k| compare(d, k, &a, &c, &tags).all)))
+                    measured(state, coding, scope, &[&a, &c], |d, k| compare(d, k, &a, &c, &tags).all)
                 };
                 (c, all)
             })
@@ -193,13 +213,9 @@ pub fn AgreementView() -> impl IntoView {
         let n = everyone.with(Vec::len);
         let w = within.get();
         let label = passage.get().and_then(Result::ok);
-        let html = coding.coding.with(|c| {
-            state.docs.with_value(|d| {
-                measured(d, c, w.as_ref(), &[&a, &b], |d, k| {
-                    let scope = w.as_ref().zip(label.as_deref());
-                    report_html(&r, &class, all.as_ref().map(|x| (x, n, others.as_ref())), &k.codebook, d, (&a, &b), LISTED, scope)
-                })
-            })
+        let html = measured(state, coding, scope, &[&a, &b], |d, k| {
+            let over = w.as_ref().zip(label.as_deref());
+            report_html(&r, &class, all.as_ref().map(|x| (x, n, others.as_ref())), &k.codebook, d, (&a, &b), LISTED, over)
         });
         Some(view! {
             <div class="agreement-report" inner_html=html></div>
