@@ -45,8 +45,8 @@ usage:
           [--documents S/2019/103,...] [--tags threat,...] [--all-tags] [--coder NAME] [--bom] [--presence]
                                                 coded data from a backup file (the app's 'Download
                                                 backup'), as the app exports it. FORMAT: csv (coded
-                                                segments), matrix (paragraph × tag counts; --presence
-                                                for 0/1), doccano, spacy, labelstudio, w3c, brat,
+                                                segments), matrix (paragraph × tag counts, a row per
+                                                coder; --presence for 0/1), doccano, spacy, labelstudio, w3c, brat,
                                                 qdpx, qdc, codebook-md, codebook-html, codebook-json,
                                                 backup. --all-tags: only annotations with every tag
                                                 of --tags. --bom: CSV for Excel. --out DIR writes the

@@ -10,7 +10,7 @@
 //! | format | documents | app version, time | annotation ids, memo, coder, times |
 //! |---|---|---|---|
 //! | segments CSV | `document`, `symbol`, `text_sha256` columns | `app_version`, `exported_at` columns | columns |
-//! | matrix CSV | `document`, `symbol`, `text_sha256` columns | `app_version`, `exported_at` columns | (counts only) |
+//! | matrix CSV | `document`, `symbol`, `text_sha256`, `coder` columns | `app_version`, `exported_at` columns | (counts only) |
 //! | doccano JSONL | `document`, `id`, `symbol`, `text_sha256` per line | per line | `marginalia`: a [`Record`] per annotation |
 //! | spaCy JSONL | `meta.id`, `meta.symbol`, `meta.text_sha256` | `meta` | span `id`; `meta.marginalia` records |
 //! | Label Studio | `data.id`, `data.symbol`, `data.text_sha256` | `data` | result `id`; memo as a per-region `textarea` result; `data.marginalia` records |
@@ -582,27 +582,39 @@ pub fn segments_csv(docs: &[DocAnnotations<'_>], book: &Codebook, bom: bool, met
 }
 
 /// The columns of the matrix before the tags.
-pub const MATRIX_COLUMNS: [&str; 10] =
-    ["document", "symbol", "ordinal", "date", "kind", "number", "section", "text_sha256", "app_version", "exported_at"];
+pub const MATRIX_COLUMNS: [&str; 11] =
+    ["document", "symbol", "ordinal", "date", "kind", "number", "section", "text_sha256", "coder", "app_version", "exported_at"];
 
 /// Paragraph × tag matrix CSV: one row per paragraph and footnote of each
-/// document (`kind` is `paragraph` or `footnote`; `number` the UN paragraph
-/// number, empty for an unnumbered paragraph, or the footnote's number), one
-/// column per tag of `book` headed by the tag's name: how many annotations of
-/// that tag overlap the block (with `options.presence`, 1 or 0). Headings have
-/// no row. Same conventions as the segments CSV.
+/// document and coder (`kind` is `paragraph` or `footnote`; `number` the UN
+/// paragraph number, empty for an unnumbered paragraph, or the footnote's
+/// number; `coder` each coder of the exported annotations, in name order,
+/// every block for each, so that each coder's matrix is whole and the coders'
+/// rows for a block are side by side), one column per tag of `book` headed by
+/// the tag's name: how many of the coder's annotations of that tag overlap the
+/// block (with `options.presence`, 1 or 0). With no annotation, one row per
+/// block and an empty coder. Headings have no row. Same conventions as the
+/// segments CSV.
 pub fn matrix_csv(docs: &[DocAnnotations<'_>], book: &Codebook, options: &ExportOptions, meta: &ExportMeta) -> String {
     let mut w = CsvOut::new();
     w.row(MATRIX_COLUMNS.iter().copied().chain(book.tags.iter().map(|t| t.name.as_str())));
     let column: std::collections::HashMap<&str, usize> = book.tags.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
+    let mut coders: Vec<&str> = docs.iter().flat_map(|d| d.annotations.iter().map(|a| a.coder.as_str())).collect();
+    coders.sort_unstable();
+    coders.dedup();
+    if coders.is_empty() {
+        coders.push("");
+    }
     for d in docs {
         let blocks = &d.doc.blocks;
-        let mut counts = vec![vec![0usize; book.tags.len()]; blocks.len()];
+        // counts[block][coder][tag]
+        let mut counts = vec![vec![vec![0usize; book.tags.len()]; coders.len()]; blocks.len()];
         for a in &d.annotations {
+            let Ok(k) = coders.binary_search(&a.coder.as_str()) else { continue };
             let cols: Vec<usize> = a.tags.iter().filter_map(|t| column.get(t.as_str()).copied()).collect();
             for row in &mut counts[touched(blocks, a.start, a.end)] {
                 for &c in &cols {
-                    row[c] += 1;
+                    row[k][c] += 1;
                 }
             }
         }
@@ -617,13 +629,15 @@ pub fn matrix_csv(docs: &[DocAnnotations<'_>], book: &Codebook, options: &Export
                 BlockKind::Heading { .. } => continue,
             };
             let number = number.map(|n| n.to_string()).unwrap_or_default();
-            let fixed = [
-                m.id.as_str(), m.symbol.as_deref().unwrap_or(""), &ordinal, m.date.as_deref().unwrap_or(""), kind, &number,
-                &sections[i], &sha, &meta.app_version, &meta.exported_at,
-            ]
-            .map(str::to_string);
-            let cells = counts[i].iter().map(|&n| if options.presence { usize::from(n > 0) } else { n }.to_string());
-            w.row(fixed.into_iter().chain(cells));
+            for (k, coder) in coders.iter().enumerate() {
+                let fixed = [
+                    m.id.as_str(), m.symbol.as_deref().unwrap_or(""), &ordinal, m.date.as_deref().unwrap_or(""), kind, &number,
+                    &sections[i], &sha, coder, &meta.app_version, &meta.exported_at,
+                ]
+                .map(str::to_string);
+                let cells = counts[i][k].iter().map(|&n| if options.presence { usize::from(n > 0) } else { n }.to_string());
+                w.row(fixed.into_iter().chain(cells));
+            }
         }
     }
     w.finish(options.bom)
@@ -1269,17 +1283,32 @@ mod tests {
         let text = matrix_csv(&d, &book, &ExportOptions::default(), &meta());
         let mut r = csv::Reader::from_reader(text.as_bytes());
         let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-        assert_eq!(&head[..10], MATRIX_COLUMNS);
-        assert_eq!(&head[10..], ["threat", "finance", "repatriation", "prosecution"]);
+        assert_eq!(&head[..11], MATRIX_COLUMNS);
+        assert_eq!(&head[11..], ["threat", "finance", "repatriation", "prosecution"]);
         let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
         assert_eq!(rows.len(), 2, "the heading has no row");
-        assert_eq!((&rows[0][4], &rows[0][5], &rows[0][6]), ("paragraph", "1", "I. Intro"));
+        assert_eq!((&rows[0][4], &rows[0][5], &rows[0][6], &rows[0][8]), ("paragraph", "1", "I. Intro", "ana"));
         // ¶1: a1 finance, a2 threat+finance, a3 (repatriation) starts in ¶1 and runs into ¶2.
-        assert_eq!(rows[0].iter().skip(10).collect::<Vec<_>>(), ["1", "2", "1", "0"]);
-        assert_eq!(rows[1].iter().skip(10).collect::<Vec<_>>(), ["0", "0", "1", "0"]);
+        assert_eq!(rows[0].iter().skip(11).collect::<Vec<_>>(), ["1", "2", "1", "0"]);
+        assert_eq!(rows[1].iter().skip(11).collect::<Vec<_>>(), ["0", "0", "1", "0"]);
         let binary = matrix_csv(&d, &book, &ExportOptions { presence: true, bom: true }, &meta());
         assert!(binary.starts_with('\u{feff}'));
         assert!(binary.lines().nth(1).unwrap().ends_with(",1,1,1,0"));
+
+        // Two coders: each has every block, side by side, in name order; each counts only their own.
+        let mut bo = anns[1].clone();
+        bo.coder = "Bo".into();
+        let two = [DocAnnotations { doc: &doc, annotations: anns.iter().chain([&bo]).collect() }];
+        let text = matrix_csv(&two, &book, &ExportOptions::default(), &meta());
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+        let show: Vec<String> = rows.iter().map(|r| format!("{}{} {}: {}", &r[4][..1], &r[5], &r[8], r.iter().skip(11).collect::<Vec<_>>().join(""))).collect();
+        assert_eq!(show, ["p1 Bo: 1100", "p1 ana: 1210", "p2 Bo: 0000", "p2 ana: 0010"]);
+        // Nothing coded: a row per block, no coder.
+        let none = [DocAnnotations { doc: &doc, annotations: vec![] }];
+        let text = matrix_csv(&none, &book, &ExportOptions::default(), &meta());
+        assert_eq!(text.lines().count(), 3);
+        assert!(text.lines().nth(1).unwrap().contains(",,0.1.0,"), "{text}");
     }
 
     #[test]

@@ -71,15 +71,34 @@ pub struct SegmentsQuery {
     /// chosen tag that overlaps, for every other chosen tag, an annotation of the
     /// same coder with that tag ([`crate::segments::overlapping`]).
     pub overlap: bool,
+    /// A chosen tag takes in its sub-codes' segments too (`sub=1`; NVivo's
+    /// aggregate coding): see [`SegmentsQuery::groups`].
+    pub sub: bool,
 }
 
 impl SegmentsQuery {
     /// Whether a segment with these tags is retrieved (the document aside).
     pub fn matches(&self, tags: &[String]) -> bool {
-        if self.tags.is_empty() {
+        let groups: Vec<Vec<String>> = self.tags.iter().map(|t| vec![t.clone()]).collect();
+        self.matches_in(&groups, tags)
+    }
+
+    /// Whether a segment with these tags is retrieved, each chosen tag standing
+    /// for its group of `groups` (in the order of `self.tags`): a segment has a
+    /// chosen tag when it has one of that group's.
+    pub fn matches_in(&self, groups: &[Vec<String>], tags: &[String]) -> bool {
+        if groups.is_empty() {
             return true;
         }
-        if self.all { self.tags.iter().all(|t| tags.contains(t)) } else { self.tags.iter().any(|t| tags.contains(t)) }
+        let has = |g: &Vec<String>| g.iter().any(|t| tags.contains(t));
+        if self.all { groups.iter().all(has) } else { groups.iter().any(has) }
+    }
+
+    /// What each chosen tag stands for, in the order chosen: the tag alone, or
+    /// with [`SegmentsQuery::sub`] the tag and every sub-code under it
+    /// (`family` gives a tag's, itself first).
+    pub fn groups(&self, family: impl Fn(&str) -> Vec<String>) -> Vec<Vec<String>> {
+        self.tags.iter().map(|t| if self.sub { family(t) } else { vec![t.clone()] }).collect()
     }
 
     /// Whether a segment needs every chosen tag, and there are two or more of them.
@@ -123,6 +142,7 @@ impl SegmentsQuery {
                 "in" if !value.is_empty() => q.doc = Some(decode(value)),
                 "group" => q.by_tag = value.eq_ignore_ascii_case("tag"),
                 "by" => q.coder = Some(decode(value)),
+                "sub" => q.sub = value == "1",
                 _ => {}
             }
         }
@@ -147,6 +167,9 @@ impl SegmentsQuery {
         }
         if let Some(c) = &self.coder {
             parts.push(format!("by={}", encode(c)));
+        }
+        if self.sub {
+            parts.push("sub=1".to_string());
         }
         parts.join("&")
     }
@@ -313,9 +336,9 @@ mod tests {
 
     #[test]
     fn a_retrieval_is_a_link() {
-        let q = SegmentsQuery { tags: vec!["finance".into(), "threat".into()], all: true, doc: Some("S-2019-103".into()), by_tag: true, coder: Some("Ana Lima".into()), overlap: false };
+        let q = SegmentsQuery { tags: vec!["finance".into(), "threat".into()], all: true, doc: Some("S-2019-103".into()), by_tag: true, coder: Some("Ana Lima".into()), overlap: false, sub: true };
         let r = Route::Segments(q.clone());
-        assert_eq!(r.to_hash(), "#/segments?tags=finance,threat&match=all&in=S-2019-103&group=tag&by=Ana%20Lima");
+        assert_eq!(r.to_hash(), "#/segments?tags=finance,threat&match=all&in=S-2019-103&group=tag&by=Ana%20Lima&sub=1");
         assert_eq!(Route::parse(&r.to_hash()), r);
         // Unknown keys and values are ignored; a tag named twice counts once.
         assert_eq!(
@@ -329,7 +352,7 @@ mod tests {
         // Any case in the keywords.
         assert_eq!(
             Route::parse("#/segments?tags=threat,finance&match=ALL&group=Tag"),
-            Route::Segments(SegmentsQuery { tags: vec!["threat".into(), "finance".into()], all: true, doc: None, by_tag: true, coder: None, overlap: false })
+            Route::Segments(SegmentsQuery { tags: vec!["threat".into(), "finance".into()], all: true, doc: None, by_tag: true, coder: None, overlap: false, sub: false })
         );
         let r = Route::parse("#/segments?tags=a,b&match=Overlap");
         assert_eq!(r, Route::Segments(SegmentsQuery { tags: vec!["a".into(), "b".into()], overlap: true, ..Default::default() }));
@@ -378,6 +401,33 @@ mod tests {
         assert_eq!(named.known(only_threat).0.tags, tags(&["threat"]), "one tag, named twice");
     }
 
+    #[test]
+    fn a_chosen_tag_with_its_sub_codes() {
+        let tags = |t: &[&str]| t.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // threat › attacks › suicide attacks; finance alone.
+        let family = |t: &str| match t {
+            "threat" => tags(&["threat", "attacks", "suicide"]),
+            "attacks" => tags(&["attacks", "suicide"]),
+            other => tags(&[other]),
+        };
+        let mut q = SegmentsQuery { tags: tags(&["threat", "finance"]), ..Default::default() };
+        assert_eq!(q.groups(family), [tags(&["threat"]), tags(&["finance"])], "off: each tag alone");
+        assert!(!q.matches_in(&q.groups(family), &tags(&["suicide"])));
+        q.sub = true;
+        let g = q.groups(family);
+        assert_eq!(g, [tags(&["threat", "attacks", "suicide"]), tags(&["finance"])]);
+        assert!(q.matches_in(&g, &tags(&["suicide"])), "a sub-code's segment counts for its parent");
+        assert!(!q.matches_in(&g, &tags(&["prosecution"])));
+        q.all = true;
+        assert!(!q.matches_in(&g, &tags(&["attacks"])), "all: finance is still needed");
+        assert!(q.matches_in(&g, &tags(&["attacks", "finance"])));
+        assert!(!q.matches_in(&g, &tags(&["threat", "attacks"])), "two of one group are not one of each");
+        assert!(q.matches_in(&[], &tags(&["anything"])), "no tag chosen: everything");
+        let r = Route::Segments(q.clone());
+        assert!(r.to_hash().ends_with("&sub=1"), "{}", r.to_hash());
+        assert_eq!(Route::parse(&r.to_hash()), r);
+    }
+
     proptest::proptest! {
         #[test]
         fn segment_queries_round_trip(
@@ -387,6 +437,7 @@ mod tests {
             doc in proptest::option::of("\\PC{1,12}"),
             by_tag: bool,
             coder in proptest::option::of("\\PC{0,12}"),
+            sub: bool,
         ) {
             let mut unique: Vec<String> = Vec::new();
             for t in tags {
@@ -394,7 +445,7 @@ mod tests {
                     unique.push(t);
                 }
             }
-            let r = Route::Segments(SegmentsQuery { tags: unique, all, doc, by_tag, coder, overlap: overlap && !all });
+            let r = Route::Segments(SegmentsQuery { tags: unique, all, doc, by_tag, coder, overlap: overlap && !all, sub });
             proptest::prop_assert_eq!(Route::parse(&r.to_hash()), r);
         }
     }

@@ -20,19 +20,22 @@ pub struct Segment<K> {
 }
 
 /// Co-occurrence as QDA tools count it: of `anns` (one document's, sorted by
-/// start), those that carry one of `tags` and overlap, for every tag of `tags`,
-/// an annotation of the same coder with that tag (itself included). With fewer
-/// than two tags, every annotation with the tag.
-pub fn overlapping<'a>(anns: &[&'a Annotation], tags: &[String]) -> Vec<&'a Annotation> {
-    let with: Vec<&Annotation> = anns.iter().copied().filter(|a| a.tags.iter().any(|t| tags.contains(t))).collect();
+/// start), those that carry a tag of one of `groups` and overlap, for every
+/// group, an annotation of the same coder with a tag of that group (itself
+/// included). A group is a chosen tag alone, or with its sub-codes
+/// ([`crate::route::SegmentsQuery::groups`]). With fewer than two groups,
+/// every annotation with a tag of the group.
+pub fn overlapping<'a>(anns: &[&'a Annotation], groups: &[Vec<String>]) -> Vec<&'a Annotation> {
+    let in_group = |a: &Annotation, g: &Vec<String>| a.tags.iter().any(|t| g.contains(t));
+    let with: Vec<&Annotation> = anns.iter().copied().filter(|a| groups.iter().any(|g| in_group(a, g))).collect();
     with.iter()
         .copied()
         .filter(|a| {
-            tags.iter().all(|t| {
+            groups.iter().all(|g| {
                 // Sorted by start: only those starting before `a` ends can overlap it.
                 with.iter()
                     .take_while(|b| b.start < a.end)
-                    .any(|b| b.coder == a.coder && b.end > a.start && b.tags.contains(t))
+                    .any(|b| b.coder == a.coder && b.end > a.start && in_group(b, g))
             })
         })
         .collect()
@@ -143,15 +146,14 @@ pub fn annotation_segments(start: usize, end: usize, annotations: &[Annotation])
     segments(start, end, &spans)
 }
 
-/// Retrieval by code: for each tag in `order` (the codebook's order), the
-/// items that carry it, in their given order; an item with several tags is
-/// listed under each. Only the tags in `chosen` when it is not empty; tags
-/// with no item are left out.
-pub fn by_tag<'a, T>(items: &'a [T], tags_of: impl Fn(&T) -> &[String], order: &[String], chosen: &[String]) -> Vec<(String, Vec<&'a T>)> {
-    order
+/// Retrieval by code: for each `(tag, group)` of `groups` (the codebook's
+/// order), the items that carry a tag of its group (the tag alone, or with
+/// its sub-codes), in their given order; an item with several tags is listed
+/// under each. Tags with no item are left out.
+pub fn by_tag<'a, T>(items: &'a [T], tags_of: impl Fn(&T) -> &[String], groups: &[(String, Vec<String>)]) -> Vec<(String, Vec<&'a T>)> {
+    groups
         .iter()
-        .filter(|t| chosen.is_empty() || chosen.contains(t))
-        .map(|t| (t.clone(), items.iter().filter(|i| tags_of(i).contains(t)).collect::<Vec<_>>()))
+        .map(|(t, g)| (t.clone(), items.iter().filter(|i| tags_of(i).iter().any(|x| g.contains(x))).collect::<Vec<_>>()))
         .filter(|(_, list)| !list.is_empty())
         .collect()
 }
@@ -220,12 +222,22 @@ mod tests {
             ann("apart", 200, 210, &["prosecution"], "ana"),
         ];
         let refs: Vec<&Annotation> = anns.iter().collect();
-        let tags = vec!["threat".to_string(), "prosecution".to_string()];
-        let ids: Vec<&str> = overlapping(&refs, &tags).iter().map(|a| a.id.as_str()).collect();
+        let groups = vec![vec!["threat".to_string()], vec!["prosecution".to_string()]];
+        let ids: Vec<&str> = overlapping(&refs, &groups).iter().map(|a| a.id.as_str()).collect();
         // Bo's coding overlaps Ana's threat, but another coder's codings do not co-occur with hers.
         assert_eq!(ids, ["threat", "inside", "both"]);
-        let one = vec!["prosecution".to_string()];
+        let one = vec![vec!["prosecution".to_string()]];
         assert_eq!(overlapping(&refs, &one).len(), 4, "one tag: every annotation with it");
+        // finance as a sub-code of threat: with threat's group, "other" overlaps prosecution? No:
+        // it overlaps only "threat"; it has a tag of threat's group and meets prosecution's through nothing.
+        let with_sub = vec![vec!["threat".to_string(), "finance".to_string()], vec!["prosecution".to_string()]];
+        let ids: Vec<&str> = overlapping(&refs, &with_sub).iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["threat", "inside", "both"], "finance at 70..80 meets no prosecution");
+        let with_sub = vec![vec!["prosecution".to_string()], vec!["threat".to_string(), "finance".to_string()]];
+        let later_fin = [ann("p", 0, 10, &["prosecution"], "ana"), ann("f", 5, 15, &["finance"], "ana")];
+        let refs2: Vec<&Annotation> = later_fin.iter().collect();
+        assert_eq!(overlapping(&refs2, &with_sub).len(), 2, "a sub-code's coding stands for its parent");
+        assert!(overlapping(&refs2, &groups).is_empty(), "without the sub-code, finance is not threat");
 
         // The co-occurrence table over the same codings (and a second document).
         let later = [ann("x", 0, 5, &["threat"], "ana"), ann("y", 4, 9, &["finance"], "ana"), ann("z", 9, 12, &["prosecution"], "ana")];
@@ -300,12 +312,15 @@ mod tests {
             (2, vec!["a".into(), "b".into()]),
             (3, vec!["c".into()]),
         ];
-        let order: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
+        let alone = |t: &[&str]| t.iter().map(|t| (t.to_string(), vec![t.to_string()])).collect::<Vec<_>>();
         let show = |g: Vec<(String, Vec<&(u32, Vec<String>)>)>| {
             g.into_iter().map(|(t, l)| format!("{t}:{}", l.iter().map(|i| i.0.to_string()).collect::<String>())).collect::<Vec<_>>()
         };
-        assert_eq!(show(by_tag(&items, |i| &i.1, &order, &[])), ["a:2", "b:12", "c:3"], "codebook order; d has none");
-        assert_eq!(show(by_tag(&items, |i| &i.1, &order, &["c".into(), "b".into()])), ["b:12", "c:3"]);
+        assert_eq!(show(by_tag(&items, |i| &i.1, &alone(&["a", "b", "c", "d"]))), ["a:2", "b:12", "c:3"], "codebook order; d has none");
+        assert_eq!(show(by_tag(&items, |i| &i.1, &alone(&["b", "c"]))), ["b:12", "c:3"]);
+        // c under a: a's group takes in c's items (once each), c keeps its own.
+        let tree = vec![("a".to_string(), vec!["a".to_string(), "c".to_string()]), ("c".to_string(), vec!["c".to_string()])];
+        assert_eq!(show(by_tag(&items, |i| &i.1, &tree)), ["a:23", "c:3"]);
     }
 
     #[test]

@@ -64,6 +64,13 @@ pub fn SegmentsView() -> impl IntoView {
         (SegmentsQuery { doc, coder, ..known }, missing)
     });
     let query = Memo::new(move |_| read.with(|r| r.0.clone()));
+    // What each chosen tag stands for: itself, or with its sub-codes.
+    let family = move |b: &marginalia_core::codebook::Codebook, t: &str| b.family(t).into_iter().map(str::to_string).collect::<Vec<_>>();
+    let groups = Memo::new(move |_| {
+        let q = query.get();
+        book.with(|b| q.groups(|t| family(b, t)))
+    });
+    let has_tree = Memo::new(move |_| book.with(|b| b.tags.iter().any(|t| t.parent.is_some())));
     let change = move |f: &dyn Fn(&mut SegmentsQuery)| {
         let mut q = query.get_untracked();
         f(&mut q);
@@ -95,16 +102,16 @@ pub fn SegmentsView() -> impl IntoView {
     crate::perf::record_painted("segments");
     let rows = move || {
         let q = query.get();
+        let groups = groups.get();
         let rows: Vec<Segment> = coding.coding.with(|c| {
             state.docs.with_value(|docs| {
                 in_scope(&q, docs, c)
                     .flat_map(|(d, mine)| {
-                        let q = q.clone();
                         // Overlapping codings (QDA tools' co-occurrence), or the tags of each annotation.
                         let picked = if q.overlap && q.tags.len() > 1 {
-                            marginalia_core::segments::overlapping(&mine, &q.tags)
+                            marginalia_core::segments::overlapping(&mine, &groups)
                         } else {
-                            mine.into_iter().filter(|a| q.matches(&a.tags)).collect()
+                            mine.into_iter().filter(|a| q.matches_in(&groups, &a.tags)).collect()
                         };
                         picked.into_iter()
                             .map(move |a| {
@@ -151,22 +158,36 @@ pub fn SegmentsView() -> impl IntoView {
         // What is counted, and the export of just that.
         let summary = {
             let q = q.clone();
+            // With sub-codes, a chosen tag that has some is named so.
+            let names: Vec<String> = b.tags.iter().filter(|t| q.tags.contains(&t.id)).map(|t| {
+                let subs = q.sub && b.tags.iter().any(|x| x.parent.as_deref() == Some(t.id.as_str()));
+                if subs { format!("{} (with its sub-codes)", t.name) } else { t.name.clone() }
+            }).collect();
             let what = if q.co_occurrence() {
-                let names: Vec<String> = b.tags.iter().filter(|t| q.tags.contains(&t.id)).map(|t| t.name.clone()).collect();
                 format!(" with {}", names.join(" and "))
             } else if q.overlap && q.tags.len() > 1 {
-                let names: Vec<String> = b.tags.iter().filter(|t| q.tags.contains(&t.id)).map(|t| t.name.clone()).collect();
                 format!(" where {} codings overlap", names.join(" and "))
+            } else if q.sub && names.iter().any(|n| n.ends_with(" sub-codes)")) {
+                format!(": {}", names.join(", "))
             } else {
                 String::new()
             };
             let overlap_view = q.overlap && q.tags.len() > 1;
+            // Every chosen tag with its sub-codes on one annotation: exports choose by tags, not by groups.
+            let grouped_all = q.co_occurrence() && groups.iter().any(|g| g.len() > 1);
+            let title = if overlap_view {
+                "Exports choose annotations by their own tags: overlapping codings are a view here, not an export"
+            } else if grouped_all {
+                "Exports choose annotations by their own tags: all chosen tags with their sub-codes is a view here, not an export"
+            } else {
+                "Export these segments: the export dialog opens with these tags (and their sub-codes, when included) and texts chosen"
+            };
+            let tags: Vec<String> = groups.iter().flatten().fold(Vec::new(), |mut v, t| { if !v.contains(t) { v.push(t.clone()); } v });
             view! {
                 <div class="row seg-summary">
                     <p class="count-line">{marginalia_core::count(total, "segment")}{what}</p>
-                    <button type="button" class="btn seg-export" disabled=overlap_view
-                        title=if overlap_view { "Exports choose annotations by their own tags: overlapping codings are a view here, not an export" } else { "Export these segments: the export dialog opens with these tags and texts chosen" }
-                        on:click=move |_| export_these(state, transfer, &q)>"Export these…"</button>
+                    <button type="button" class="btn seg-export" disabled=overlap_view || grouped_all title=title
+                        on:click=move |_| export_these(state, transfer, &q, &tags)>"Export these…"</button>
                 </div>
             }
         };
@@ -177,9 +198,13 @@ pub fn SegmentsView() -> impl IntoView {
             }
             .into_any();
         }
-        // Grouped: under each tag (codebook order) every segment that carries it.
-        let order: Vec<String> = b.tags.iter().map(|t| t.id.clone()).collect();
-        let groups = marginalia_core::segments::by_tag(&rows, |s| &s.tags, &order, &q.tags);
+        // Grouped: under each tag (codebook order) every segment that carries it
+        // (or, with sub-codes, one of its sub-codes).
+        let order: Vec<(String, Vec<String>)> = b.tags.iter()
+            .filter(|t| q.tags.is_empty() || q.tags.contains(&t.id))
+            .map(|t| (t.id.clone(), if q.sub { family(&b, &t.id) } else { vec![t.id.clone()] }))
+            .collect();
+        let groups = marginalia_core::segments::by_tag(&rows, |s| &s.tags, &order);
         view! {
             {summary}
             {groups.into_iter().map(|(tag, list)| {
@@ -212,16 +237,18 @@ pub fn SegmentsView() -> impl IntoView {
             <h1>"Coded segments"</h1>
             <p class="lede">"Every segment under the chosen tags (all tags when none is chosen). The address keeps the choice: bookmark it or send it."</p>
             <div class="row filters" role="group" aria-label="Tags">
-                {move || book.get().tags.into_iter().map(|t| {
+                {move || { let b = book.get(); b.tags.iter().map(|t| {
                     let id = t.id.clone();
+                    // A sub-code says where it sits.
+                    let path = t.parent.is_some().then(|| b.path(&t.id));
                     let pressed = { let id = id.clone(); move || query.with(|q| q.tags.contains(&id)).to_string() };
                     view! {
-                        <button type="button" class="tagbtn" aria-pressed=pressed data-tag=t.id.clone()
+                        <button type="button" class="tagbtn" aria-pressed=pressed data-tag=t.id.clone() title=path
                             on:click=move |_| change(&|q| if let Some(i) = q.tags.iter().position(|x| *x == id) { q.tags.remove(i); } else { q.tags.push(id.clone()); })>
                             <span class="swatch" style=format!("background:{}", t.colour)></span>{t.name.clone()}
                         </button>
                     }
-                }).collect_view()}
+                }).collect_view() }}
             </div>
             <div class="row filters more">
                 <fieldset class="match" disabled=move || query.with(|q| q.tags.len() < 2)
@@ -264,6 +291,11 @@ pub fn SegmentsView() -> impl IntoView {
                         </label>
                     })
                 }}
+                {move || (has_tree.get() || query.with(|q| q.sub)).then(|| view! {
+                    <label class="snap" title="A chosen tag takes in the segments of its sub-codes too (as NVivo's aggregate coding does)">
+                        <input type="checkbox" class="seg-sub" prop:checked=move || query.with(|q| q.sub)
+                            on:change=move |ev| { let on = event_target_checked(&ev); change(&|q| q.sub = on) } />" With sub-codes"</label>
+                })}
                 <label class="snap" title=move || if query.with(|q| q.co_occurrence()) { "Every segment listed has all the chosen tags: there is one group" } else { "" }>
                     <input type="checkbox" class="seg-group-by" prop:checked=move || query.with(|q| q.by_tag && !q.co_occurrence())
                         disabled=move || query.with(|q| q.co_occurrence())
@@ -296,12 +328,13 @@ fn in_scope<'a>(q: &'a SegmentsQuery, docs: &'a [Arc<Document>], c: &'a Coding) 
     })
 }
 
-/// Opens the export dialog with the retrieval's tags and text chosen.
-fn export_these(state: crate::state::AppState, t: super::transfer::Transfer, q: &SegmentsQuery) {
+/// Opens the export dialog with the retrieval's tags (`tags`: the chosen, with
+/// their sub-codes when included) and text chosen.
+fn export_these(state: crate::state::AppState, t: super::transfer::Transfer, q: &SegmentsQuery, tags: &[String]) {
     let doc = q.doc.as_ref().and_then(|s| state.doc_by_slug(s)).map(|d| d.meta.id.clone());
     t.preset.set(Some(marginalia_core::export::Scope {
         documents: doc.map(|d| vec![d]),
-        tags: (!q.tags.is_empty()).then(|| q.tags.clone()),
+        tags: (!tags.is_empty()).then(|| tags.to_vec()),
         coder: q.coder.clone(),
         all_tags: q.co_occurrence(),
     }));

@@ -1,7 +1,8 @@
 """Paragraph × tag matrix CSV, read by pandas: one row per paragraph and
-footnote of every exported document, in text order (`kind`, `number`; headings
-have no row), one integer column per tag of the codebook headed by its name;
-a cell is how many segments with the tag overlap the block (0/1 with
+footnote of every exported document and coder, in text order (`kind`,
+`number`; headings have no row; the coders of a block side by side, in name
+order), one integer column per tag of the codebook headed by its name; a cell
+is how many of the coder's segments with the tag overlap the block (0/1 with
 `--presence`)."""
 
 from __future__ import annotations
@@ -29,25 +30,35 @@ def check(path: Path, expected: Expected, presence: bool = False) -> str:
     assert cols[-len(tags):] == list(tags), f"the tag columns are not the codebook's, in its order: {cols[-len(tags):]}"
     for c in tags:
         assert df[c].dtype == "int64", f"tag column {c!r} is {df[c].dtype}, expected int64"
-    for c in ("document", "kind", "number", "text_sha256"):
+    for c in ("document", "kind", "number", "text_sha256", "coder"):
         assert c in cols, f"no column {c!r}"
-    # The rows: every paragraph and footnote of the coded documents, in order.
+    # The rows: every paragraph and footnote of the coded documents, in order, for each coder.
+    coders = sorted({a["coder"] for a in expected.annotations}, key=lambda c: c.encode()) or [""]
     want = []
     for d in expected.coded_documents:
         for kind, number, s, e in d["blocks"]:
             if kind != "heading":
-                want.append((d["id"], kind, "" if number is None else str(number), s, e))
-    got = list(zip(ex["document"], ex["kind"], ex["number"]))
-    assert len(got) == len(want), f"{len(got)} rows, expected {len(want)} (paragraphs and footnotes of {len(expected.coded_documents)} documents)"
-    for i, ((doc, kind, number), (wdoc, wkind, wnumber, s, e)) in enumerate(zip(got, want)):
+                for coder in coders:
+                    want.append((d["id"], kind, "" if number is None else str(number), coder, s, e))
+    got = list(zip(ex["document"], ex["kind"], ex["number"], ex["coder"]))
+    assert len(got) == len(want), (
+        f"{len(got)} rows, expected {len(want)} (paragraphs and footnotes of {len(expected.coded_documents)} documents, {len(coders)} coders)"
+    )
+    for i, ((doc, kind, number, coder), (wdoc, wkind, wnumber, wcoder, s, e)) in enumerate(zip(got, want)):
         where = f"row {i + 2}"
-        assert (doc, kind, number) == (wdoc, wkind, wnumber), f"{where}: {doc} {kind} {number!r}, expected {wdoc} {wkind} {wnumber!r}"
+        assert (doc, kind, number, coder) == (wdoc, wkind, wnumber, wcoder), (
+            f"{where}: {doc} {kind} {number!r} {coder!r}, expected {wdoc} {wkind} {wnumber!r} {wcoder!r}"
+        )
         assert ex["text_sha256"][i] == expected.documents[doc]["text_sha256"], f"{where}: text_sha256 is not {doc}'s"
         for c, t in tags.items():
-            n = sum(1 for a in expected.annotations if a["doc"] == doc and t in a["tags"] and a["start"] < e and a["end"] > s)
+            n = sum(
+                1
+                for a in expected.annotations
+                if a["doc"] == doc and a["coder"] == coder and t in a["tags"] and a["start"] < e and a["end"] > s
+            )
             want_cell = int(n > 0) if presence else n
             assert int(df[c][i]) == want_cell, f"{where} ({doc} {kind} {number}), {c!r}: {df[c][i]}, expected {want_cell}"
-    return f"{len(df)} rows (paragraphs and footnotes) × {len(tags)} integer tag columns, every cell as coded" + (
+    return f"{len(df)} rows (paragraphs and footnotes × {len(coders)} coders) × {len(tags)} integer tag columns, every cell as coded" + (
         " (0/1)" if presence else " (counts)"
     )
 

@@ -885,6 +885,53 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   await context.close();
 });
 
+test("segments: a parent code takes in its sub-codes' segments when asked, and exports them", async () => {
+  const { context, page } = await codingAt('Ana', 'S-2019-612', 8);
+  const errors = watchErrors(page);
+  // finance under threat, then a span coded finance only.
+  await page.goto(`${server.url}#/codebook`);
+  await page.locator('.tag-row[data-tag="finance"] .tag-parent select').selectOption('threat');
+  await page.locator('.tag-row[data-tag="finance"][data-depth="1"]').waitFor();
+  await page.goto(`${server.url}#/report/S-2019-612/p8`);
+  await page.locator('#p8.target').waitFor();
+  await selectText(page, '#p8 > p', 'Arabian Peninsula');
+  await page.keyboard.press('2');
+  await page.locator('.hl[data-tags="finance"]').waitFor();
+  const count = () => page.locator('.seg-summary .count-line').innerText();
+  await page.goto(`${server.url}#/segments?tags=threat`);
+  await page.locator('.seg-summary').waitFor();
+  assert.equal(await count(), '0 segments', 'off by default: threat alone');
+  await page.locator('input.seg-sub').check();
+  await page.waitForFunction(() => document.querySelectorAll('.segments li').length === 1);
+  assert.equal(await count(), '1 segment: threat (with its sub-codes)');
+  assert.equal(new URL(page.url()).hash, '#/segments?tags=threat&sub=1');
+  // Grouped: the segment under threat, and under finance when both are chosen.
+  await page.locator('.filters [data-tag="finance"]').click();
+  await page.locator('.seg-group-by').check();
+  await page.locator('h2.seg-group[data-tag="threat"]').waitFor();
+  assert.deepEqual(await page.locator('h2.seg-group').allInnerTexts(), ['threat · 1 segment', 'finance · 1 segment']);
+  await page.reload();
+  await page.locator('h2.seg-group[data-tag="threat"]').waitFor();
+  assert.ok(await page.locator('input.seg-sub').isChecked(), 'the address keeps it');
+  // All chosen tags with sub-codes is a view only; any of them exports threat and finance.
+  await page.locator('.filters .match input[value="all"]').check();
+  await page.waitForFunction(() => document.querySelector('.seg-export')?.disabled);
+  await page.locator('.filters .match input[value="any"]').check();
+  await page.locator('.filters [data-tag="finance"]').click();
+  await page.waitForFunction(() => location.hash === '#/segments?tags=threat&group=tag&sub=1');
+  await page.locator('.seg-export').click();
+  await page.locator('.export-preview').waitFor();
+  assert.deepEqual(await page.locator('.export input.tag:checked').evaluateAll((els) => els.map((e) => e.value)), ['threat', 'finance']);
+  assert.match(await page.locator('.export-preview').innerText(), /^1 annotation from 1 of 5 documents/);
+  await page.keyboard.press('Escape');
+  // Unticked: threat alone again.
+  await page.locator('input.seg-sub').uncheck();
+  await page.waitForFunction(() => document.querySelectorAll('.segments li').length === 0);
+  await screenshot(page, 'segments-sub-codes');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('keyboard only: code a whole paragraph from its number, add a second tag, reorder tags and keep the focus', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
