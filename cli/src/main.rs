@@ -5,7 +5,7 @@
 //! marginalia clean FILE... [--format jsonl|csv]
 //! marginalia export --from BACKUP.json --format FORMAT [--out PATH] [--documents ...] [--tags ...] [--all-tags] [--coder NAME] [--bom] [--presence]
 //! marginalia import FILE [--format auto|...] --into BACKUP.json [--dry-run]
-//! marginalia agreement --from BACKUP.json [--coders A,B] [--documents ...] [--tags ...]
+//! marginalia agreement --from BACKUP.json [--coders A,B] [--documents ...] [--tags ...] [--paragraphs 5-18 | --each-coded]
 //! ```
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -55,6 +55,7 @@ usage:
                                                 output; brat with --out DIR writes the folder of .txt
                                                 and .ann files, with --out NAME.zip a zip
   marginalia agreement --from BACKUP.json [--coders A,B] [--documents ...] [--tags ...]
+          [--paragraphs FROM-TO | --each-coded]
                                                 intercoder agreement of two coders in a backup (or a
                                                 coder and an answer key), as CSV: per tag and for all
                                                 tags, units (paragraphs; notes where one coded a
@@ -62,7 +63,11 @@ usage:
                                                 agreement, Cohen's kappa, Krippendorff's alpha,
                                                 precision, recall and F1 of B against A, character
                                                 overlap. --coders A,B,C (three or more): Krippendorff's
-                                                alpha of them all, per tag and for all tags
+                                                alpha of them all, per tag and for all tags.
+                                                --paragraphs 5-18: over those paragraphs of the one
+                                                text of --documents (an exercise's passage; spans
+                                                cut to it). --each-coded: over only the texts every
+                                                coder compared coded (coders who shared out texts)
   marginalia import FILE --into BACKUP.json [--format auto|backup|csv|doccano|spacy|labelstudio|w3c|brat|qdpx]
           [--dry-run]                           reads an export (a brat folder too) into a backup file:
                                                 prints what changes (added, updated, re-anchored, not
@@ -392,16 +397,22 @@ fn resolve_tags(names: Vec<String>, book: &Codebook) -> Result<Vec<String>, Fail
         .collect()
 }
 
-/// `marginalia agreement --from BACKUP.json [--coders A,B] [--documents ...] [--tags ...]`
+/// `marginalia agreement --from BACKUP.json [--coders A,B] [--documents ...] [--tags ...]
+/// [--paragraphs FROM-TO | --each-coded]`
 fn agreement(args: &[String]) -> Result<(), Failure> {
     use marginalia_core::agreement;
-    let f = Flags::parse("agreement", args, &["--from", "--coders", "--documents", "--tags"], &[])?;
+    use marginalia_core::route::{Within, slug};
+    let f = Flags::parse("agreement", args, &["--from", "--coders", "--documents", "--tags", "--paragraphs"], &["--each-coded"])?;
     if let Some(p) = f.positional.first() {
         return Err(Failure::Usage(format!("unexpected argument {p:?} for agreement")));
     }
     let from = f.value("--from").ok_or_else(|| Failure::Usage("agreement needs --from BACKUP.json".into()))?;
+    let each_coded = f.switches.contains("--each-coded");
+    if each_coded && f.value("--paragraphs").is_some() {
+        return Err(Failure::Usage("--paragraphs and --each-coded do not go together: a passage is in one text".into()));
+    }
     let state = load(from)?;
-    let docs: Vec<&Document> = match f.list("--documents").map(|d| resolve_documents(d, &state.docs)).transpose()? {
+    let mut docs: Vec<&Document> = match f.list("--documents").map(|d| resolve_documents(d, &state.docs)).transpose()? {
         Some(ids) => state.docs.iter().filter(|d| ids.contains(&d.meta.id)).collect(),
         None => state.docs.iter().collect(),
     };
@@ -413,27 +424,46 @@ fn agreement(args: &[String]) -> Result<(), Failure> {
     // Coders of the whole backup (one may have coded nothing in the documents compared).
     let coders = agreement::coders(&state.docs, &state.coding);
     let named: Vec<String> = coders.iter().map(|(c, n)| format!("{c:?} ({n})")).collect();
-    let out = |csv: String| io::stdout().write_all(csv.as_bytes()).map_err(|e| Failure::Input(format!("cannot write: {e}")));
-    let (a, b) = match f.list("--coders").as_deref() {
-        Some([a, b]) => (a.clone(), b.clone()),
-        Some(many) if many.len() > 2 => {
-            if let Some(c) = many.iter().find(|c| !coders.iter().any(|(x, _)| x == *c)) {
-                return Err(Failure::Input(format!("no annotations by {c:?} (coders here: {})", named.join(", "))));
-            }
-            let r = agreement::alpha(&docs, &state.coding, many, &tags);
-            return out(agreement::alpha_csv(&r, book, many));
-        }
+    let compared: Vec<String> = match f.list("--coders") {
+        Some(list) if list.len() >= 2 => list,
         Some(_) => return Err(Failure::Usage("--coders takes two names (--coders A,B), or more for Krippendorff's alpha".into())),
-        None if coders.len() == 2 => (coders[0].0.clone(), coders[1].0.clone()),
+        None if coders.len() == 2 => vec![coders[0].0.clone(), coders[1].0.clone()],
         None => return Err(Failure::Input(format!("say which two coders to compare with --coders A,B (coders here: {})", named.join(", ")))),
     };
-    for c in [&a, &b] {
-        if !coders.iter().any(|(x, _)| x == c) {
-            return Err(Failure::Input(format!("no annotations by {c:?} (coders here: {})", named.join(", "))));
-        }
+    if let Some(c) = compared.iter().find(|c| !coders.iter().any(|(x, _)| x == *c)) {
+        return Err(Failure::Input(format!("no annotations by {c:?} (coders here: {})", named.join(", "))));
     }
-    let r = agreement::compare(&docs, &state.coding, &a, &b, &tags);
-    out(agreement::to_csv(&r, book, &a, &b))
+    // Over only the texts each coder coded (coders who shared out the texts), or an exercise's passage.
+    if each_coded {
+        let who: Vec<&str> = compared.iter().map(String::as_str).collect();
+        let keep: Vec<String> = agreement::each_coded(&docs, &state.coding, &who).iter().map(|d| d.meta.id.clone()).collect();
+        docs.retain(|d| keep.contains(&d.meta.id));
+    }
+    let passage = match f.value("--paragraphs") {
+        None => None,
+        Some(p) => {
+            let range = Within::parse_paragraphs(p)
+                .ok_or_else(|| Failure::Usage(format!("--paragraphs takes a paragraph or a range, as 5-18 (not {p:?})")))?;
+            let [d] = docs[..] else {
+                return Err(Failure::Usage("--paragraphs needs the one text it is in: --documents S/2019/103".into()));
+            };
+            let w = Within { slug: slug(&d.meta.id), paragraphs: Some(range) };
+            let label = agreement::within_label(d, &w);
+            Some(agreement::within(&docs, &state.coding, &w).ok_or_else(|| Failure::Input(format!("{label}: no such paragraphs in {}", d.who())))?)
+        }
+    };
+    let (docs, coding) = match &passage {
+        Some((part, scoped)) => (vec![part], scoped),
+        None => (docs, &state.coding),
+    };
+    let out = |csv: String| io::stdout().write_all(csv.as_bytes()).map_err(|e| Failure::Input(format!("cannot write: {e}")));
+    if let [a, b] = &compared[..] {
+        let r = agreement::compare(&docs, coding, a, b, &tags);
+        out(agreement::to_csv(&r, book, a, b))
+    } else {
+        let r = agreement::alpha(&docs, coding, &compared, &tags);
+        out(agreement::alpha_csv(&r, book, &compared))
+    }
 }
 
 /// `marginalia export --from BACKUP.json --format FORMAT [--out PATH] [scope] [--bom] [--presence]`

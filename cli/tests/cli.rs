@@ -434,5 +434,39 @@ fn agreement_of_two_coders_as_csv() {
     assert!((rows[0][3].parse::<f64>().unwrap() - expect).abs() < 0.001, "{:?} against {expect}", &rows[0]);
     let out = marginalia(&["agreement", "--from", b, "--coders", "ana,bo,zed"]);
     assert!(stderr(&out).contains("no annotations by \"zed\""), "{}", stderr(&out));
+
+    // An exercise's passage: paragraphs 1 to 3 of S/2019/103, where ana and cy coded the same unit.
+    let rows_of = |args: &[&str]| -> Vec<csv::StringRecord> {
+        let out = marginalia(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        csv::Reader::from_reader(out.stdout.as_slice()).records().map(|x| x.unwrap()).collect()
+    };
+    let rows = rows_of(&["agreement", "--from", b, "--coders", "ana,cy", "--documents", "S/2019/103", "--paragraphs", "1-3", "--tags", "threat"]);
+    assert_eq!((&rows[0][3], &rows[0][4], &rows[0][5], &rows[0][6]), ("3", "1", "0", "0"), "three paragraphs, one coded alike");
+    // Only the texts each coded: ana and bo coded no text in common; ana and cy one.
+    let rows = rows_of(&["agreement", "--from", b, "--coders", "ana,bo", "--each-coded"]);
+    assert_eq!(&rows[0][3], "0", "no unit: no text both coded");
+    // cy codes S/2018/80 too, which ana did not code.
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&backup).unwrap()).unwrap();
+    let anns = v["annotations"].as_array_mut().unwrap();
+    let mut more = anns.iter().find(|a| a["coder"] == "bo").cloned().unwrap();
+    (more["coder"], more["id"]) = ("cy".into(), "cy-more".into());
+    anns.push(more);
+    std::fs::write(&backup, serde_json::to_string(&v).unwrap()).unwrap();
+    let all: usize = rows_of(&["agreement", "--from", b, "--coders", "ana,cy", "--tags", "threat"])[0][3].parse().unwrap();
+    let each: usize = rows_of(&["agreement", "--from", b, "--coders", "ana,cy", "--tags", "threat", "--each-coded"])[0][3].parse().unwrap();
+    let one: usize = rows_of(&["agreement", "--from", b, "--coders", "ana,cy", "--tags", "threat", "--documents", "S/2019/103"])[0][3].parse().unwrap();
+    assert!(each < all && each == one, "each coded: S/2019/103 alone ({each} units, of {all})");
+    // A passage needs its one text, and a range; no such paragraphs is said.
+    for (args, code, says) in [
+        (vec!["--paragraphs", "1-3"], 2, "--documents"),
+        (vec!["--paragraphs", "x", "--documents", "S/2019/103"], 2, "5-18"),
+        (vec!["--paragraphs", "900-901", "--documents", "S/2019/103"], 1, "S/2019/103 ¶900–901"),
+        (vec!["--paragraphs", "1", "--documents", "S/2019/103", "--each-coded"], 2, "do not go together"),
+    ] {
+        let out = marginalia(&[&["agreement", "--from", b, "--coders", "ana,cy"][..], &args[..]].concat());
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+    }
     std::fs::remove_dir_all(&dir).ok();
 }
