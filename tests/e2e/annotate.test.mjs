@@ -326,6 +326,17 @@ test('keys tag after Import… was used (the focus on its file input); a key no 
   await page.locator('.toast', { hasText: 'No tag has the key 7. The Codebook gives tags their keys.' }).waitFor();
   await page.keyboard.press('2');
   await page.locator('.hl[data-tags="finance"]', { hasText: 'financial reserves' }).waitFor();
+  // A notice does not cover the open annotation: beside the report in a wide window, above
+  // the sheet in a narrow one.
+  for (const size of [{ width: 1440, height: 900 }, { width: 900, height: 800 }]) {
+    await page.setViewportSize(size);
+    await page.keyboard.press('8');
+    await page.locator('.toast', { hasText: 'the key 8' }).waitFor();
+    const [t, e] = await Promise.all(['.toast', '.editor'].map((s) => page.locator(s).boundingBox()));
+    const apart = t.x + t.width <= e.x || e.x + e.width <= t.x || t.y + t.height <= e.y || e.y + e.height <= t.y;
+    assert.ok(apart, `${size.width}: the notice ${JSON.stringify(t)} covers the annotation ${JSON.stringify(e)}`);
+    await page.locator('.toast button', { hasText: 'Dismiss' }).click();
+  }
   await context.close();
 });
 
