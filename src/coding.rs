@@ -28,12 +28,15 @@ pub struct Notice {
     pub fades: bool,
     /// The annotation to open when Undo has taken the change back.
     pub reopen: Option<String>,
+    /// It reports work put away for the next person: it offers to bring it back
+    /// ([`CodingState::put_away`]).
+    pub bring_back: bool,
 }
 
 impl Notice {
     /// A problem, a refusal or a warning: it stays until dismissed.
     pub fn problem(text: impl Into<String>) -> Notice {
-        Notice { text: text.into(), offer_backup: false, offer_set_aside: false, undo: None, fades: false, reopen: None }
+        Notice { text: text.into(), offer_backup: false, offer_set_aside: false, undo: None, fades: false, reopen: None, bring_back: false }
     }
 
     /// A problem that puts work at risk: it stays, and offers a backup.
@@ -68,8 +71,16 @@ pub struct CodingState {
     pub notice: RwSignal<Option<Notice>>,
     /// Keys whose latest value is only in memory (the store was full).
     pub unsaved: RwSignal<BTreeSet<String>>,
-    /// Asking for the coder's name (then applying this tag).
+    /// Asking for the coder's name (then applying this tag; `""`: only the name;
+    /// [`ASK_THEN_BACKUP`]: then the backup).
     pub ask_name: RwSignal<Option<String>>,
+    /// The work here was all in a backup when the page opened (handed in, on a
+    /// shared computer, perhaps): the first tag asks whether the same person
+    /// is still coding.
+    pub confirm_coder: StoredValue<bool>,
+    /// The work last put away for the next person, and whose name was on it,
+    /// until brought back or the page is closed (it is in the backup file too).
+    pub put_away: StoredValue<Option<(String, Vec<Annotation>)>>,
     /// Storage belongs to a newer Marginalia: read only.
     pub read_only: RwSignal<bool>,
     /// Annotations whose quote is no longer in their document's text: kept, not drawn.
@@ -91,6 +102,9 @@ pub struct CodingState {
 }
 
 /// RFC 3339 time now, in UTC with milliseconds.
+/// What [`CodingState::ask_name`] holds to ask the name before a backup is downloaded.
+pub const ASK_THEN_BACKUP: &str = "\u{1}backup";
+
 pub fn now() -> String {
     let d = js_sys::Date::new_0();
     d.to_iso_string().as_string().unwrap_or_default()
@@ -142,6 +156,7 @@ impl CodingState {
         let synced: BTreeMap<String, Vec<Annotation>> =
             loaded.coding.docs().map(|d| (d.to_string(), loaded.coding.stored(d).to_vec())).collect();
         let showing = loaded.meta.showing.clone();
+        let confirm_coder = marginalia_core::store::all_in_backup(&loaded.coding, &loaded.meta);
         let state = CodingState {
             coding: RwSignal::new(loaded.coding),
             meta: RwSignal::new(loaded.meta),
@@ -152,6 +167,8 @@ impl CodingState {
             notice: RwSignal::new(None),
             unsaved: RwSignal::new(BTreeSet::new()),
             ask_name: RwSignal::new(None),
+            confirm_coder: StoredValue::new(confirm_coder),
+            put_away: StoredValue::new(None),
             read_only: RwSignal::new(loaded.newer),
             detached: RwSignal::new(detached),
             unwritten: StoredValue::new(None),
@@ -380,7 +397,7 @@ impl CodingState {
             return;
         }
         let coder = self.meta.with_untracked(|m| m.coder.clone());
-        if coder.trim().is_empty() {
+        if coder.trim().is_empty() || self.confirm_coder.get_value() {
             self.ask_name.set(Some(tag.to_string()));
             return;
         }

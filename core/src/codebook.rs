@@ -111,6 +111,36 @@ pub(crate) fn valid_colour(c: &str) -> bool {
     c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// The page behind highlights, light and dark (`--bg` of the stylesheet).
+const PAGES: [(&str, &str); 2] = [("light", "#fbfaf7"), ("dark", "#161513")];
+
+/// Below this contrast with the page, a highlight's band all but disappears.
+/// (The palette's lightest colours stand at about 2 against the light page.)
+const FAINT: f64 = 1.6;
+
+/// The pages (`"light"`, `"dark"`) on which a colour (`#rrggbb`) is too faint
+/// to see a highlight by: a near-white colour on the light page, a near-black
+/// one on the dark.
+pub fn faint_on(colour: &str) -> Vec<&'static str> {
+    if !valid_colour(colour) {
+        return Vec::new();
+    }
+    PAGES.iter().filter(|(_, bg)| contrast(colour, bg) < FAINT).map(|(name, _)| *name).collect()
+}
+
+/// WCAG's contrast ratio of two `#rrggbb` colours (1 to 21).
+fn contrast(a: &str, b: &str) -> f64 {
+    let luminance = |c: &str| {
+        let channel = |i: usize| {
+            let v = f64::from(u8::from_str_radix(&c[i..i + 2], 16).unwrap_or(0)) / 255.0;
+            if v <= 0.04045 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+        };
+        0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+    };
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
 impl Codebook {
     pub fn get(&self, id: &str) -> Option<&Tag> {
         self.tags.iter().find(|t| t.id == id)
@@ -758,6 +788,19 @@ struct CodebookFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_colour_too_faint_for_a_page_is_told() {
+        for c in PALETTE {
+            assert!(faint_on(c).is_empty(), "the palette's {c} shows on both pages");
+        }
+        assert_eq!(faint_on("#111111"), ["dark"]);
+        assert_eq!(faint_on("#f4f4f4"), ["light"]);
+        assert_eq!(faint_on("#FFFFFF"), ["light"]);
+        assert!(faint_on("#777777").is_empty(), "a mid grey shows on both");
+        assert!(faint_on("red").is_empty(), "not a colour: nothing to say");
+        assert!((contrast("#000000", "#ffffff") - 21.0).abs() < 1e-9);
+    }
 
     #[test]
     fn default_codebook_is_valid_with_keys_one_to_four() {

@@ -285,6 +285,46 @@ impl Coding {
         (self.restore(self.codebook.clone(), writes), n)
     }
 
+    /// Takes every annotation out, tombstones too, leaving no trace: a shared
+    /// computer handed to the next person. (A tombstone left in the next
+    /// person's file would delete the last one's work wherever both files are
+    /// merged.) The undo history goes too, so that no Undo brings back part of
+    /// what was taken out. Returns what was touched and what was taken out (for
+    /// [`Coding::bring_back`]).
+    pub fn put_away(&mut self) -> (Touched, Vec<Annotation>) {
+        let mut t = Touched::default();
+        let mut out = Vec::new();
+        for (doc, v) in std::mem::take(&mut self.by_doc) {
+            t.doc(&doc);
+            out.extend(v);
+        }
+        self.undo.clear();
+        self.redo.clear();
+        self.reshaping = None;
+        self.steps += 1;
+        (t, out)
+    }
+
+    /// Puts back what [`Coding::put_away`] took out, as it was, beside what has
+    /// been coded since (an id here already keeps the version here).
+    pub fn bring_back(&mut self, items: Vec<Annotation>) -> Touched {
+        let mut t = Touched::default();
+        let mut by: BTreeMap<String, Vec<Annotation>> = BTreeMap::new();
+        for a in items {
+            if self.get(&a.id).is_none() {
+                by.entry(a.doc.clone()).or_default().push(a);
+            }
+        }
+        for (doc, mut back) in by {
+            t.doc(&doc);
+            let mut v = self.by_doc.remove(&doc).unwrap_or_default();
+            v.append(&mut back);
+            self.set_doc(&doc, v);
+        }
+        self.steps += 1;
+        t
+    }
+
     /// The names of the coders with live annotations here.
     pub fn coders(&self) -> BTreeSet<&str> {
         self.all_live().map(|a| a.coder.as_str()).collect()
@@ -499,6 +539,27 @@ impl Coding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn work_put_away_leaves_no_trace_and_comes_back_whole() {
+        let mut c = Coding::new(Codebook::default());
+        c.add(ann("a", "D", 0, "threat"));
+        c.add(ann("b", "D", 5, "finance"));
+        c.delete("b", "t2");
+        let (t, out) = c.put_away();
+        assert_eq!(t.docs.iter().collect::<Vec<_>>(), ["D"]);
+        assert_eq!(out.len(), 2, "the tombstone goes too");
+        assert!(c.stored("D").is_empty() && c.docs().next().is_none());
+        assert!(!c.can_undo(), "no Undo brings part of it back");
+        // The next person codes; the work put away comes back beside theirs, tombstone and all.
+        let mut dev = ann("c", "D", 2, "threat");
+        dev.coder = "Dev".into();
+        c.add(dev);
+        let t = c.bring_back(out);
+        assert!(t.docs.contains("D"));
+        let ids: Vec<(&str, bool)> = c.stored("D").iter().map(|x| (x.id.as_str(), x.deleted)).collect();
+        assert_eq!(ids, [("a", false), ("c", false), ("b", true)]);
+    }
 
     fn ann(id: &str, doc: &str, start: usize, tag: &str) -> Annotation {
         Annotation {

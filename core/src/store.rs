@@ -1005,9 +1005,41 @@ impl Backup {
     }
 }
 
+/// Whether the coder named in `meta` has work here and all of it, everyone's
+/// too, was in the last backup (nothing changed after it): work handed in,
+/// perhaps on a shared computer, so the next tag should ask who is coding.
+pub fn all_in_backup(coding: &Coding, meta: &Meta) -> bool {
+    let Some(at) = meta.last_backup.as_deref() else { return false };
+    let coder = meta.coder.trim();
+    !coder.is_empty()
+        && coding.all_live().any(|a| a.coder == meta.coder)
+        && coding.docs().flat_map(|d| coding.stored(d)).all(|a| a.updated.as_str() <= at)
+}
+
 #[cfg(test)]
 mod backup_tests {
     use super::*;
+
+    #[test]
+    fn work_all_in_the_last_backup_is_told() {
+        let mut c = Coding::new(Codebook::default());
+        let ann = |id: &str, coder: &str, updated: &str| Annotation {
+            id: id.into(), doc: "D".into(), start: 1, end: 3, quote: "ab".into(), prefix: String::new(), suffix: String::new(),
+            tags: vec!["threat".into()], memo: String::new(), coder: coder.into(), created: updated.into(), updated: updated.into(), deleted: false,
+        };
+        let mut meta = Meta { coder: "Chloe".into(), ..Meta::default() };
+        assert!(!all_in_backup(&c, &meta), "nothing here");
+        c.add(ann("a", "Chloe", "2026-12-03T10:00:00.000Z"));
+        assert!(!all_in_backup(&c, &meta), "no backup");
+        meta.last_backup = Some("2026-12-03T10:05:00.000Z".into());
+        assert!(all_in_backup(&c, &meta));
+        c.add(ann("b", "Ben", "2026-12-03T10:06:00.000Z"));
+        assert!(!all_in_backup(&c, &meta), "changed after the backup");
+        meta.last_backup = Some("2026-12-03T10:07:00.000Z".into());
+        assert!(all_in_backup(&c, &meta));
+        meta.coder = "Zoe".into();
+        assert!(!all_in_backup(&c, &meta), "Zoe has coded nothing here: she is asked nothing");
+    }
 
     #[test]
     fn backup_carries_everything_and_reads_back() {

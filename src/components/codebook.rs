@@ -87,6 +87,12 @@ pub fn CodebookView() -> impl IntoView {
                             let v = event_target_value(&ev);
                             if !edit(|b| b.set_colour(&id1, &v).map_err(|e| e.0)) {
                                 revert(&ev, book.with_untracked(|b| b.get(&id1).map(|t| t.colour.clone())));
+                            } else if let [page, ..] = marginalia_core::codebook::faint_on(&v)[..] {
+                                // Kept (the user may mean it), but said: its highlights barely show on that page.
+                                let name = book.with_untracked(|b| b.get(&id1).map(|t| t.name.clone())).unwrap_or_default();
+                                coding.notice.set(Some(coding.undoable(format!(
+                                    "{name}'s new colour is hard to see on a {page} page: its highlights will barely show in the {page} theme."
+                                ))));
                             }
                         } />
                     <input type="text" class="tag-name" aria-label="Name" prop:value=t.name.clone()

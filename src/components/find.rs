@@ -82,7 +82,7 @@ pub fn FindInReport(doc: Arc<Document>) -> impl IntoView {
         move |tag: String| {
             use crate::coding::Notice;
             let coder = coding.meta.with_untracked(|m| m.coder.clone());
-            if coder.trim().is_empty() {
+            if coder.trim().is_empty() || coding.confirm_coder.get_value() {
                 coding.notice.set(Some(Notice::slip("Say who is coding first; then tag all matches again.")));
                 coding.ask_name.set(Some(String::new()));
                 return;

@@ -209,8 +209,25 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Downloads the full state as one JSON file and records when.
+/// Downloads the full state as one JSON file and records when (asking the
+/// coder's name first, when no one has given it: a class's files must say
+/// whose they are).
 pub fn download_backup() {
+    let coding = use_coding();
+    if coding.meta.with_untracked(|m| m.coder.trim().is_empty()) {
+        coding.ask_name.set(Some(crate::coding::ASK_THEN_BACKUP.to_string()));
+        return;
+    }
+    if let Some(name) = save_backup() {
+        // A file with nothing coded in it is said: a student handing it in hands in nothing.
+        if coding.coding.with_untracked(|c| c.all_live().next().is_none()) {
+            coding.notice.set(Some(Notice::problem(format!("{name} was saved, with no annotations in it: nothing is coded here yet."))));
+        }
+    }
+}
+
+/// Saves the backup file; its name when the browser took it.
+fn save_backup() -> Option<String> {
     let state = use_app_state();
     let coding = use_coding();
     let t = now();
@@ -226,6 +243,9 @@ pub fn download_backup() {
     if crate::download::save(&name, "application/json", &json) {
         coding.meta.update(|m| m.last_backup = Some(t));
         coding.save_meta();
+        Some(name)
+    } else {
+        None
     }
 }
 
@@ -434,7 +454,7 @@ fn NoticeToast() -> impl IntoView {
         }
     });
     move || {
-        coding.notice.get().map(|Notice { text, offer_backup, offer_set_aside, undo, fades, reopen }| {
+        coding.notice.get().map(|Notice { text, offer_backup, offer_set_aside, undo, fades, reopen, bring_back }| {
             view! {
                 <div class="toast" class:done=fades role=if fades { "status" } else { "alert" } node_ref=toast>
                     <span>{text}</span>
@@ -451,6 +471,17 @@ fn NoticeToast() -> impl IntoView {
                         }
                         crate::dom::focus_main(true);
                     }>"Undo"</button> })}
+                    {bring_back.then(|| view! { <button type="button" class="bring-back" on:click=move |_| {
+                        // The work put away comes back, with its coder's name.
+                        if let Some((who, items)) = coding.put_away.try_update_value(Option::take).flatten() {
+                            coding.change(|c| c.bring_back(items));
+                            coding.meta.update(|m| m.coder = who.clone());
+                            coding.save_meta();
+                            coding.notice.set(Some(Notice::done(format!("The work put away is back; coding as {who} again."))));
+                        } else {
+                            coding.notice.set(None);
+                        }
+                    }>"Bring it back"</button> })}
                     {offer_backup.then(|| view! { <button type="button" on:click=|_| download_backup()>"Download backup"</button> })}
                     {offer_set_aside.then(|| view! { <button type="button" class="set-aside"
                         title="Save what could not be read, exactly as it was stored, to keep it or repair it by hand"
@@ -481,15 +512,28 @@ fn fade_later(coding: CodingState, toast: NodeRef<leptos::html::Div>, shown: Sto
     );
 }
 
+/// What a name typed in place of another means for the work here.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NewName {
+    /// Another person, coding beside the work here (a team sharing a browser).
+    Beside,
+    /// Another person on a shared computer: the work here is saved to a file
+    /// and put away, and the page starts empty for them.
+    PutAway,
+    /// The same person, the old name a misspelling: their annotations take the new one.
+    Rename,
+}
+
 /// Asks the coder's name once (before the first annotation); it is stored and
-/// recorded with every annotation.
+/// recorded with every annotation. Asked again when it is changed, before a
+/// backup when no one has given it, and at the first tag when all the work
+/// here was handed in (a backup) before the page opened: "Still Chloe?".
 #[component]
 fn NameDialog() -> impl IntoView {
     let coding = use_coding();
     let state = use_app_state();
     let name = RwSignal::new(String::new());
-    // A name corrected: the annotations made under the old one may take it too.
-    let carry = RwSignal::new(false);
+    let then = RwSignal::new(NewName::Beside);
     // Why the name typed was not taken, said in the dialog itself.
     let problem = RwSignal::new(None::<&'static str>);
     let save = move || {
@@ -508,10 +552,14 @@ fn NameDialog() -> impl IntoView {
             return;
         }
         let old = coding.meta.with_untracked(|m| m.coder.clone());
+        let another = !old.is_empty() && old != n;
+        if another && then.get_untracked() == NewName::PutAway && !put_away_for(&old, &n) {
+            return;
+        }
+        coding.confirm_coder.set_value(false);
         coding.meta.update(|m| m.coder = n.clone());
         coding.save_meta();
-        let changing = coding.ask_name.with_untracked(|t| t.as_deref() == Some(""));
-        if changing && carry.get_untracked() && !old.is_empty() && old != n {
+        if another && then.get_untracked() == NewName::Rename {
             let t = now();
             let mut moved = 0;
             coding.change(|c| {
@@ -526,6 +574,10 @@ fn NameDialog() -> impl IntoView {
         }
         if let Some(tag) = coding.ask_name.get_untracked() {
             coding.ask_name.set(None);
+            if tag == crate::coding::ASK_THEN_BACKUP {
+                download_backup();
+                return;
+            }
             if tag.is_empty() {
                 // Only the name was being changed: nothing to tag.
                 return;
@@ -554,30 +606,69 @@ fn NameDialog() -> impl IntoView {
         coding.ask_name.get().map(|tag| {
             let changing = tag.is_empty();
             let old = coding.meta.with_untracked(|m| m.coder.clone());
+            // Asked at a tag with a name given: the work here was handed in since.
+            let still = !changing && !old.trim().is_empty() && tag != crate::coding::ASK_THEN_BACKUP;
             name.set(old.clone());
-            // Unticked: another person coding from now on must not take over the earlier work.
-            carry.set(false);
+            // Another person coding from now on must not take over the earlier work.
+            then.set(NewName::Beside);
             problem.set(None);
-            let made = if changing && !old.is_empty() { coding.coding.with_untracked(|c| c.all_live().filter(|a| a.coder == old).count()) } else { 0 };
+            let (made, all) = coding.coding.with_untracked(|c| (c.all_live().filter(|a| a.coder == old).count(), c.all_live().count()));
+            let lede = if still {
+                format!("All the work here was saved to a backup file before this page opened. Is {old} still coding? If someone else is, type their name.")
+            } else if changing {
+                "Annotations you make from now on carry this name. It stays in this browser.".to_string()
+            } else if tag == crate::coding::ASK_THEN_BACKUP {
+                "The backup file carries your name, so that work from several coders can be told apart. It stays in this browser.".to_string()
+            } else {
+                "Your name is recorded with every annotation you make, so that work from several coders can be told apart. It stays in this browser.".to_string()
+            };
+            let title = if still { format!("Still {old}?") } else { "Who is coding?".to_string() };
+            let submit = if still {
+                "Go on and tag"
+            } else if changing {
+                "Save"
+            } else if tag == crate::coding::ASK_THEN_BACKUP {
+                "Save and download"
+            } else {
+                "Save and tag"
+            };
+            // A name other than the one here: what becomes of the work here.
+            let old2 = old.clone();
+            let choices = move || {
+                let typed = name.get();
+                let other = !old2.is_empty() && typed.trim() != old2 && !typed.trim().is_empty();
+                (other && all > 0).then(|| {
+                    let old = old2.clone();
+                    let radio = move |value: NewName| {
+                        view! { <input type="radio" name="new-name" prop:checked=move || then.get() == value on:change=move |_| then.set(value) /> }
+                    };
+                    view! {
+                        <fieldset class="new-name">
+                            <legend>"The work here"</legend>
+                            <label class="beside">{radio(NewName::Beside)}
+                                {format!(" Another person, coding beside it (the {} {} here, shown with yours)", marginalia_core::count(all, "annotation"), if all == 1 { "stays" } else { "stay" })}</label>
+                            <label class="put-away">{radio(NewName::PutAway)}
+                                " Another person on a shared computer: put it away first (it is saved to a backup file, then this browser starts empty)"</label>
+                            {(made > 0).then(|| view! {
+                                <label class="carry">{radio(NewName::Rename)}
+                                    {format!(" The same person: {old} was a misspelling of this name (the {} made as {old} {} it)", marginalia_core::count(made, "annotation"), if made == 1 { "takes" } else { "take" })}</label>
+                            })}
+                        </fieldset>
+                    }
+                })
+            };
             view! {
                 <Modal labelled="name-title" on_close=move |_| cancel()>
                         <form on:submit=move |ev| { ev.prevent_default(); save(); }>
-                            <h2 id="name-title">"Who is coding?"</h2>
-                            <p>{if changing {
-                                "Annotations you make from now on carry this name. It stays in this browser."
-                            } else {
-                                "Your name is recorded with every annotation you make, so that work from several coders can be told apart. It stays in this browser."
-                            }}</p>
+                            <h2 id="name-title">{title}</h2>
+                            <p>{lede}</p>
                             <input id="coder-name" type="text" autocomplete="name" required placeholder="Your name"
                                 prop:value=move || name.get_untracked() on:input=move |ev| { name.set(event_target_value(&ev)); problem.set(None); } autofocus
                                 aria-describedby="coder-name-problem" />
                             <p id="coder-name-problem" class="form-problem" role="alert">{move || problem.get()}</p>
-                            {(made > 0).then(|| view! {
-                                <label class="carry"><input type="checkbox" prop:checked=move || carry.get() on:change=move |ev| carry.set(event_target_checked(&ev)) />
-                                    {format!(" Also on the {} made as {old}: tick only if {old} was a misspelling of this name, not when another person codes from now on", marginalia_core::count(made, "annotation"))}</label>
-                            })}
+                            {choices}
                             <div class="row">
-                                <button type="submit" class="btn primary">{if changing { "Save" } else { "Save and tag" }}</button>
+                                <button type="submit" class="btn primary">{submit}</button>
                                 <button type="button" class="btn" on:click=move |_| cancel()>"Cancel"</button>
                             </div>
                         </form>
@@ -585,6 +676,47 @@ fn NameDialog() -> impl IntoView {
             }
         })
     }
+}
+
+/// Puts the work here away for the next person (`new`) on a shared computer:
+/// first saved to a backup file (unless it all is in the last one already),
+/// then taken out of this browser with no trace ([`Coding::put_away`]). The
+/// notice offers to bring it back. False when the file could not be saved:
+/// then nothing is put away.
+fn put_away_for(old: &str, new: &str) -> bool {
+    let coding = use_coding();
+    let saved = coding.coding.with_untracked(|c| coding.meta.with_untracked(|m| marginalia_core::store::all_in_backup(c, m)));
+    let file = if saved {
+        "the backup made before".to_string()
+    } else {
+        match save_backup() {
+            Some(f) => f,
+            None => {
+                coding.notice.set(Some(Notice::problem("The browser did not let the backup file be saved, so nothing was put away.")));
+                return false;
+            }
+        }
+    };
+    let mut out = Vec::new();
+    coding.change(|c| {
+        let (touched, items) = c.put_away();
+        out = items;
+        touched
+    });
+    let n = out.iter().filter(|a| !a.deleted).count();
+    coding.put_away.set_value(Some((old.to_string(), out)));
+    coding.selected.set(None);
+    coding.showing.set(None);
+    coding.notice.set(Some(Notice {
+        bring_back: true,
+        ..Notice::problem(format!(
+            "The {} here {} in {file} and {} put away from this browser: {new} starts with an empty page.",
+            marginalia_core::count(n, "annotation"),
+            if n == 1 { "is" } else { "are" },
+            if n == 1 { "was" } else { "were" },
+        ))
+    }));
+    true
 }
 
 #[component]

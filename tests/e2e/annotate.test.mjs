@@ -728,6 +728,11 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   await page.locator('.toast', { hasText: 'already a tag named' }).waitFor();
   assert.equal(await page.locator('.tag-row[data-tag="finance"] .tag-name').inputValue(), 'finance');
   await page.locator('.toast button', { hasText: 'Dismiss' }).click();
+  // A colour the dark theme would hide is kept, and said.
+  await page.locator('.tag-row[data-tag="gender"] input[type="color"]').fill('#111111');
+  await page.locator('.toast', { hasText: "Gender's new colour is hard to see on a dark page" }).waitFor();
+  await page.locator('.toast button', { hasText: 'Undo' }).click();
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:codebook')).tags.find((t) => t.id === 'gender').colour !== '#111111');
   // A code tree: Gender goes under Threats, and sits under it, indented.
   await page.locator('.tag-row[data-tag="gender"] .tag-parent select').selectOption('threat');
   await page.waitForFunction(() => [...document.querySelectorAll('.tag-row')].map((r) => r.dataset.tag + r.dataset.depth).join() === 'threat0,gender1,finance0,repatriation0,prosecution0');
@@ -943,6 +948,73 @@ test("segments: a parent code takes in its sub-codes' segments when asked, and e
   await context.close();
 });
 
+test('a shared computer: work handed in asks "Still Chloe?"; the next student can put it away and start empty, or bring it back', async () => {
+  const { context, page } = await codingAt('Chloe', 'S-2019-103', 12);
+  const errors = watchErrors(page);
+  const docKey = 'marginalia:v1:doc:S/2019/103';
+  const stored = () => page.evaluate((k) => JSON.parse(localStorage.getItem(k) ?? '[]').map((a) => `${a.coder}${a.deleted ? ' (deleted)' : ''}`), docKey);
+  await selectText(page, '#p12 > p', 'financial reserves');
+  await page.keyboard.press('2');
+  await page.locator('.hl[data-tags="finance"]').waitFor();
+  await page.keyboard.press('Escape');
+  // Chloe hands in: her file carries her name.
+  let [download] = await Promise.all([page.waitForEvent('download'), page.locator('button.backup').click()]);
+  assert.match(download.suggestedFilename(), /^marginalia-backup-Chloe-\d{4}-\d{2}-\d{2}\.json$/);
+  // Dev sits down: the page opens again, and his first tag asks who is coding.
+  await page.reload();
+  await page.locator('#p12').waitFor();
+  await selectText(page, '#p13 > p', 'bulk-stored cash');
+  await page.keyboard.press('1');
+  await page.locator('#name-title', { hasText: 'Still Chloe?' }).waitFor();
+  assert.equal(await page.locator('#coder-name').inputValue(), 'Chloe');
+  assert.equal(await page.locator('.new-name').count(), 0, 'the same name: nothing to choose');
+  await page.locator('#coder-name').fill('Dev');
+  assert.ok(await page.locator('label.beside input').isChecked(), 'beside the work here, unless told');
+  assert.match(await page.locator('label.beside').innerText(), /the 1 annotation stays here/);
+  await page.locator('label.put-away input').check();
+  await page.screenshot({ path: 'output/still-chloe.png' });
+  await page.locator('dialog button[type="submit"]', { hasText: 'Go on and tag' }).click();
+  // All of it was in her file already: nothing more to download; put away, and Dev's tag is his.
+  await page.locator('.toast', { hasText: 'The 1 annotation here is in the backup made before and was put away from this browser: Dev starts with an empty page.' }).waitFor();
+  await page.locator('.hl[data-tags="threat"]', { hasText: 'bulk-stored cash' }).waitFor();
+  assert.equal(await page.locator('.hl[data-tags="finance"]').count(), 0);
+  await page.waitForFunction((k) => JSON.parse(localStorage.getItem(k) ?? '[]').length === 1, docKey);
+  assert.deepEqual(await stored(), ['Dev'], "no trace of Chloe's work: no tombstone to delete it where the files are merged");
+  // Put away by mistake: it comes back, beside Dev's, under Chloe's name again.
+  await page.locator('.toast button.bring-back').click();
+  await page.locator('.hl[data-tags="finance"]').waitFor();
+  await page.locator('.toast', { hasText: 'coding as Chloe again' }).waitFor();
+  assert.deepEqual((await stored()).sort(), ['Chloe', 'Dev']);
+  // Now changed from the panel, with work not in any file: it is saved first, then put away.
+  await page.locator('.coder-line .change-coder').click();
+  await page.locator('#coder-name').fill('Eve');
+  await page.locator('label.put-away input').check();
+  [download] = await Promise.all([page.waitForEvent('download'), page.locator('dialog button[type="submit"]').click()]);
+  assert.match(download.suggestedFilename(), /^marginalia-backup-Chloe-/);
+  const file = JSON.parse(await (await import('node:fs/promises')).readFile(await download.path(), 'utf8'));
+  assert.deepEqual(file.annotations.map((a) => a.coder).sort(), ['Chloe', 'Dev']);
+  await page.waitForFunction((k) => (localStorage.getItem(k) ?? '[]') === '[]', docKey);
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder), 'Eve');
+  // Eve hands in nothing: the file is saved, and that it is empty is said.
+  [download] = await Promise.all([page.waitForEvent('download'), page.locator('button.backup').click()]);
+  assert.match(download.suggestedFilename(), /^marginalia-backup-Eve-/);
+  await page.locator('.toast', { hasText: 'with no annotations in it' }).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a backup asks for the name first when no one has given it', async () => {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.locator('button.backup').click();
+  await page.locator('#name-title', { hasText: 'Who is coding?' }).waitFor();
+  await page.locator('#coder-name').fill('Farah');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('dialog button[type="submit"]', { hasText: 'Save and download' }).click()]);
+  assert.match(download.suggestedFilename(), /^marginalia-backup-Farah-/);
+  await context.close();
+});
+
 test('keyboard only: code a whole paragraph from its number, add a second tag, reorder tags and keep the focus', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
@@ -1029,10 +1101,11 @@ test('keyboard only: code a whole paragraph from its number, add a second tag, r
   await page.locator('.coder-line .change-coder').click();
   assert.equal(await page.locator('#coder-name').inputValue(), 'Kim');
   await page.locator('#coder-name').fill('Kim Park');
-  // A corrected name can go on the annotations made under the old one too, when ticked
-  // (unticked at first: another person coding must not take over the earlier work).
-  assert.match(await page.locator('label.carry').innerText(), /Also on the 1 annotation made as Kim: tick only if Kim was a misspelling/);
+  // A corrected name can go on the annotations made under the old one too, when chosen
+  // (not at first: another person coding must not take over the earlier work).
+  assert.match(await page.locator('label.carry').innerText(), /The same person: Kim was a misspelling of this name \(the 1 annotation made as Kim takes it\)/);
   assert.equal(await page.locator('label.carry input').isChecked(), false);
+  assert.equal(await page.locator('label.beside input').isChecked(), true);
   await page.locator('label.carry input').check();
   await page.locator('#coder-name').press('Enter');
   await page.waitForFunction(() => document.querySelector('.coder-line .coder-name')?.textContent === 'Kim Park');
