@@ -469,18 +469,21 @@ fn measures(c: &Counts) -> [String; 8] {
 }
 
 /// Everyone against the key as CSV (a gradebook): a row per coder, with their
-/// pooled counts and measures against `key`.
+/// pooled counts and measures against `key`, F1 first (percent agreement
+/// counts every unit neither coded as agreement: it stays high for little work).
 pub fn class_csv(class: &[(String, Counts)], key: &str) -> String {
     let mut w = crate::export::CsvOut::new();
-    w.row(["key", "coder", "units", "units_coded", "both", "only_key", "only_coder", "percent_agreement", "kappa", "alpha", "precision", "recall", "f1", "char_overlap", "exact_span_f1"]);
+    w.row(["key", "coder", "units", "units_coded", "both", "only_key", "only_coder", "f1", "precision", "recall", "kappa", "alpha", "percent_agreement", "char_overlap", "exact_span_f1"]);
     for (coder, c) in class {
+        let [percent, kappa, alpha, precision, recall, f1, overlap, exact] = measures(c);
         w.row_with_numbers([key, coder.as_str()], [
             c.units().to_string(),
             (c.both + c.only_b).to_string(),
             c.both.to_string(),
             c.only_a.to_string(),
             c.only_b.to_string(),
-        ].into_iter().chain(measures(c)));
+            f1, precision, recall, kappa, alpha, percent, overlap, exact,
+        ]);
     }
     w.finish(false)
 }
@@ -584,22 +587,26 @@ pub fn report_html<D: Borrow<Document>>(
         head(&mut h, &[
             ("", "Coder"),
             ("Paragraphs and notes given a tag", "Units coded"),
-            ("", "% agreement"),
-            ("", "κ"),
+            ("Precision and recall in one: what they found against what the key has", "F1"),
             ("Of theirs, the share the key has too", "Precision"),
             ("Of the key's, the share they found", "Recall"),
-            ("", "F1"),
+            ("", "κ"),
+            ("Counts every paragraph neither coded as agreement", "% agreement"),
             ("", "Overlap"),
             (EXACT_TITLE, "Exact spans"),
         ]);
         for (c, k) in class {
             let href = Route::Agreement { a: Some(a.to_string()), b: Some(c.clone()), within: within.cloned() }.to_hash();
             h.push_str(&format!(
-                "<tr><th scope=\"row\"><a href=\"{}\">{}</a></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&href), named(c), k.both + k.only_b, percent(k.percent()), show(k.kappa()), show(k.precision()), show(k.recall()), show(k.f1()), show(k.overlap()), show(k.exact())
+                "<tr><th scope=\"row\"><a href=\"{}\">{}</a></th><td>{}</td><td class=\"lead\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&href), named(c), k.both + k.only_b, show(k.f1()), show(k.precision()), show(k.recall()), show(k.kappa()), percent(k.percent()), show(k.overlap()), show(k.exact())
             ));
         }
         h.push_str("</tbody></table></div>");
+        h.push_str(
+            "<p class=\"count-line\">Read F1 first: it weighs what each coder found against what the key has (1.00: the same; 0: nothing in common). \
+             % agreement counts every paragraph neither coded as agreement, so it stays high for little or misplaced work.</p>",
+        );
     }
     let n = r.disagreements.len();
     h.push_str(&format!("<h2>Where {} and {} differ · {n}</h2>", named(a), named(b)));
@@ -810,7 +817,7 @@ mod tests {
         assert!(!html.contains("Everyone against"), "one other coder: no class table");
         let grades = class_csv(&[("Bo".into(), r.all), ("=Cy".into(), Counts::default())], "Ana");
         let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(grades.as_bytes()).records().map(|r| r.unwrap()).collect();
-        assert_eq!((&rows[0][0], &rows[0][1], &rows[0][3], &rows[0][12]), ("Ana", "Bo", "2", "0.400"));
+        assert_eq!((&rows[0][0], &rows[0][1], &rows[0][3], &rows[0][7]), ("Ana", "Bo", "2", "0.400"), "F1 first of the measures");
         assert_eq!(&rows[1][1], "'=Cy", "a name is no formula");
         // A negative measure stays a number.
         let below = Counts { only_a: 3, only_b: 3, neither: 1, ..Counts::default() };

@@ -348,6 +348,7 @@ pub fn AgreementView() -> impl IntoView {
                                 }).collect_view())}
                             </select>
                         </label>
+                        <span class="hint scope-hint" hidden=move || within.with(Option::is_some)>" An exercise's passage: choose its text, then its paragraphs."</span>
                         <span class="scope-range" hidden=move || within.with(|w| w.as_ref().is_none_or(Within::is_each_coded))>
                             <label>"paragraphs ¶"
                                 <input type="number" min="1" class="scope-from" aria-label="From paragraph"

@@ -1415,8 +1415,8 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.deepEqual(differ.map((t) => t.replace(/\s+/g, ' ')), ['S/2019/103 ¶13 · threat — only Key', 'S/2019/103 ¶14 · threat — only Ana']);
   // Everyone against the key: Bo agrees fully, Ana in part.
   const cls = page.locator('table.class-table');
-  assert.equal(await cls.locator('tbody tr', { hasText: 'Bo' }).locator('td').nth(5).innerText(), '1.00', 'F1 of Bo against the key');
-  assert.equal(await cls.locator('tbody tr', { hasText: 'Ana' }).locator('td').nth(5).innerText(), '0.50', 'F1 of Ana against the key');
+  assert.equal(await cls.locator('tbody tr', { hasText: 'Bo' }).locator('td').nth(1).innerText(), '1.00', 'F1 of Bo against the key, first');
+  assert.equal(await cls.locator('tbody tr', { hasText: 'Ana' }).locator('td').nth(1).innerText(), '0.50', 'F1 of Ana against the key');
   // All three coders: Krippendorff's alpha per tag; finance agreed by all, threat not.
   const alphaOf = async (row, col = 0) => page.locator('table.alpha-table tbody tr', { hasText: row }).locator('td').nth(col).innerText();
   assert.equal(await page.locator('h2', { hasText: 'All 3 coders' }).count(), 1);
@@ -1435,9 +1435,12 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   const [classDownload] = await Promise.all([page.waitForEvent('download'), page.locator('.class-csv').click()]);
   assert.match(classDownload.suggestedFilename(), /^marginalia-against-Key-\d{4}-\d{2}-\d{2}\.csv$/);
   const grades = (await import('node:fs')).readFileSync(await classDownload.path(), 'utf8').trim().split('\r\n');
-  assert.ok(grades[0].startsWith('key,coder,units,units_coded,both,only_key,only_coder,percent_agreement,kappa,alpha,precision,recall,f1'));
-  assert.match(grades.find((r) => r.startsWith('Key,Bo,')), /,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000$/);
-  assert.match(grades.find((r) => r.startsWith('Key,Ana,')), /,0\.500,\d\.\d{3},0\.500$/, 'F1 0.5, the overlap, exact spans 0.5');
+  assert.equal(grades[0], 'key,coder,units,units_coded,both,only_key,only_coder,f1,precision,recall,kappa,alpha,percent_agreement,char_overlap,exact_span_f1');
+  const grade = (who, col) => grades.find((r) => r.startsWith(`Key,${who},`)).split(',')[grades[0].split(',').indexOf(col)];
+  for (const col of ['f1', 'precision', 'recall', 'kappa', 'alpha', 'percent_agreement', 'char_overlap', 'exact_span_f1']) {
+    assert.equal(grade('Bo', col), '1.000', `Bo's ${col}`);
+  }
+  assert.deepEqual(['f1', 'exact_span_f1'].map((c) => grade('Ana', c)), ['0.500', '0.500'], "Ana's F1, exact spans");
   // With several coders, each segment says whose it is, and one coder's can be asked for.
   await page.goto(`${server.url}#/segments`);
   await page.locator('ol.segments li').first().waitFor();
