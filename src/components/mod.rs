@@ -303,9 +303,17 @@ pub fn open_backup_into(
     state: crate::state::AppState,
     coding: CodingState,
 ) {
+    match read_backup_text(name, &text, state) {
+        Ok(b) => restoring.set(Some(b)),
+        Err(why) => coding.notice.set(Some(Notice::problem(why))),
+    }
+}
+
+/// A backup file's text checked and read, or why not (in words for the user).
+pub fn read_backup_text(name: &str, text: &str, state: crate::state::AppState) -> Result<marginalia_core::store::Backup, String> {
     // Texts the backup brings along count as documents for its check.
     let lexicon = state.lexicon();
-    let brought: Vec<(String, usize)> = marginalia_core::store::backup_texts(&text)
+    let brought: Vec<(String, usize)> = marginalia_core::store::backup_texts(text)
         .iter()
         .map(|t| (t.id.clone(), t.document(&lexicon).text.chars().count()))
         .collect();
@@ -313,17 +321,46 @@ pub fn open_backup_into(
         state.docs.with_value(|d| d.iter().find(|d| d.meta.id == id).map(|d| d.text.chars().count()))
             .or_else(|| brought.iter().find(|(b, _)| b == id).map(|(_, n)| *n))
     };
-    match marginalia_core::store::Backup::from_json(&text, &len) {
-        Ok(b) => restoring.set(Some(b)),
-        Err(reason) => {
-            // Another kind of file Marginalia reads (an export, a codebook): say where it goes.
-            let other = marginalia_core::import::detect(name, text.as_bytes())
-                .filter(|f| *f != marginalia_core::export::Format::Backup)
-                .map(|f| format!(" It is a file of another kind ({}): bring it in with Import…", f.label()))
-                .unwrap_or_default();
-            coding.notice.set(Some(Notice::problem(format!("{name} was not restored: {reason}{other} Nothing was changed."))))
-        }
+    marginalia_core::store::Backup::from_json(text, &len).map_err(|reason| {
+        // Another kind of file Marginalia reads (an export, a codebook): say where it goes.
+        let other = marginalia_core::import::detect(name, text.as_bytes())
+            .filter(|f| *f != marginalia_core::export::Format::Backup)
+            .map(|f| format!(" It is a file of another kind ({}): bring it in with Import…", f.label()))
+            .unwrap_or_default();
+        format!("{name} was not restored: {reason}{other} Nothing was changed.")
+    })
+}
+
+/// Whose a backup is, as a list of files says it.
+pub fn backup_who(b: &marginalia_core::store::Backup) -> String {
+    if b.coder.is_empty() { "an unnamed coder".to_string() } else { b.coder.clone() }
+}
+
+/// Applies a restore plan of backup `b` (the texts it brings first), and says
+/// what was done (`what`: "Merged", "Replaced").
+pub fn apply_restore(
+    coding: CodingState,
+    state: crate::state::AppState,
+    b: &marginalia_core::store::Backup,
+    plan: marginalia_core::store::RestorePlan,
+    what: &str,
+) -> String {
+    // First the texts the backup brings that are not here.
+    let missing: Vec<_> = b.texts.iter().filter(|t| !state.has_doc(&t.id)).cloned().collect();
+    for t in &missing {
+        let _ = crate::storage::write(&marginalia_core::store::text_key(&t.id), &serde_json::to_string(t).unwrap_or_default());
     }
+    state.add_user_texts(&missing);
+    let mut s = format!("{what}: {} added, {} changed, {} removed.", plan.added, plan.updated, plan.removed);
+    coding.change(|c| c.restore(plan.codebook, plan.writes));
+    // A browser with no coder's name yet takes the backup's (asked again otherwise),
+    // and says so: a supervisor restoring someone's backup codes under their own name.
+    if coding.meta.with_untracked(|m| m.coder.is_empty()) && !b.coder.is_empty() {
+        s.push_str(&format!(" You are coding as {}, the backup's coder: change it beside a report if you are someone else.", b.coder));
+        coding.meta.update(|m| m.coder = b.coder.clone());
+        coding.save_meta();
+    }
+    s
 }
 
 /// The preview of a restore: what Replace and Merge would each change.
@@ -344,29 +381,26 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
         };
         let live = b.annotations.iter().filter(|a| !a.deleted).count();
         let whose = coding.coding.with_untracked(|c| c.whose(&b.annotations));
-        let texts = StoredValue::new(b.texts.clone());
-        let coder = StoredValue::new(b.coder.clone());
+        let who = backup_who(&b);
+        let file = StoredValue::new(b.clone());
         let state = use_app_state();
+        let transfer = transfer::use_transfer();
+        // Of several files picked together: which this is, and how many backups wait.
+        let place = transfer.place();
+        let waiting = if place.is_some() { transfer.waiting() } else { 0 };
+        let named = StoredValue::new(who.clone());
+        let logged = move || if live == 0 { transfer::Outcome::Empty(named.get_value()) } else { transfer::Outcome::In(named.get_value()) };
         let apply = move |plan: marginalia_core::store::RestorePlan, what: &'static str| {
-            // First the texts the backup brings that are not here.
-            let missing: Vec<_> = texts.with_value(|t| t.iter().filter(|t| !state.has_doc(&t.id)).cloned().collect());
-            for t in &missing {
-                let _ = crate::storage::write(&marginalia_core::store::text_key(&t.id), &serde_json::to_string(t).unwrap_or_default());
-            }
-            state.add_user_texts(&missing);
-            let mut s = format!("{what}: {} added, {} changed, {} removed.", plan.added, plan.updated, plan.removed);
-            coding.change(|c| c.restore(plan.codebook, plan.writes));
-            // A browser with no coder's name yet takes the backup's (asked again otherwise),
-            // and says so: a supervisor restoring someone's backup codes under their own name.
-            let coder = coder.get_value();
-            if coding.meta.with_untracked(|m| m.coder.is_empty()) && !coder.is_empty() {
-                s.push_str(&format!(" You are coding as {coder}, the backup's coder: change it beside a report if you are someone else."));
-                coding.meta.update(|m| m.coder = coder);
-                coding.save_meta();
-            }
+            let s = file.with_value(|b| apply_restore(coding, state, b, plan, what));
+            transfer.log(logged());
             backup.set(None);
             coding.notice.set(Some(coding.undoable(s)));
         };
+        let cancel = move || {
+            transfer.log(transfer::Outcome::Out(format!("{}'s backup", named.get_value())));
+            backup.set(None);
+        };
+        let merge_all_plan = merge.clone();
         let (mut rs, ms) = (summary(&replace), summary(&merge));
         // What Replace would take away, by whose it is (a teacher's key among a class's work).
         if let Some(w) = coding.coding.with_untracked(|c| replace.removed_whose(c)) {
@@ -386,10 +420,13 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
         }
         let back_whose = back_whose.join(", ");
         Some(view! {
-            <Modal class="restore" labelled="restore-title" on_close=move |_| backup.set(None)>
-                    <h2 id="restore-title">"Restore a backup"</h2>
+            <Modal class="restore" labelled="restore-title" on_close=move |_| cancel()>
+                    <h2 id="restore-title">{match place {
+                        Some((k, n)) => format!("Bring in {who}'s backup? (file {k} of {n})"),
+                        None => format!("Bring in {who}'s backup?"),
+                    }}</h2>
                     <p>{format!("Backup of {} made {} by {}: {} in {}, {}.",
-                        if b.coder.is_empty() { "an unnamed coder".to_string() } else { b.coder.clone() },
+                        backup_who(&b),
                         marginalia_core::moment(&b.exported_at), "Marginalia ".to_string() + &b.app_version, marginalia_core::count(live, "annotation"),
                         marginalia_core::count(b.documents.len(), "document"), marginalia_core::count(b.codebook.tags.len(), "tag"))}</p>
                     {whose.map(|w| view! { <p class="restore-whose">{w}</p> })}
@@ -415,11 +452,17 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
                     // remove it, is never what Enter does.
                     <div class="row">
                         <button type="button" class="btn primary" on:click=move |_| apply(merge.clone(), "Merged")>"Merge"</button>
+                        {(waiting > 0).then(|| view! {
+                            <button type="button" class="btn merge-all" on:click=move |_| {
+                                transfer.merge_all();
+                                apply(merge_all_plan.clone(), "Merged");
+                            }>{format!("Merge this and the {} waiting", marginalia_core::count(waiting, "other file"))}</button>
+                        })}
                         {(deleted_here > 0).then(|| view! {
                             <button type="button" class="btn bring-back" on:click=move |_| apply(back.clone(), "Merged")>{format!("Merge and bring back {deleted_here}")}</button>
                         })}
                         <button type="button" class="btn" class:danger=replace_removes on:click=move |_| apply(replace.clone(), "Replaced")>"Replace"</button>
-                        <button type="button" class="btn" on:click=move |_| backup.set(None)>"Cancel"</button>
+                        <button type="button" class="btn" on:click=move |_| cancel()>"Cancel"</button>
                     </div>
                 </Modal>
         })

@@ -26,6 +26,89 @@ pub struct Transfer {
     queue: StoredValue<std::collections::VecDeque<web_sys::File>, LocalStorage>,
     /// A file is being read (its preview is not open yet).
     reading: RwSignal<bool>,
+    /// Files picked or dropped together (two or more): which is open, and what
+    /// became of each, said in one notice when the last is done.
+    batch: StoredValue<Option<Batch>>,
+}
+
+/// Files picked or dropped together.
+#[derive(Default)]
+struct Batch {
+    total: usize,
+    /// The file open now (1 for the first).
+    at: usize,
+    /// Every backup still to come is merged without asking (Merge all).
+    merge_all: bool,
+    outcomes: Vec<Outcome>,
+}
+
+/// What became of one file of several picked together (named by its coder, or its file name).
+pub enum Outcome {
+    /// Brought in: merged, imported, restored.
+    In(String),
+    /// Brought in, with no annotations in it (a student who handed in nothing).
+    Empty(String),
+    /// Not brought in: refused, or cancelled.
+    Out(String),
+}
+
+impl Transfer {
+    /// Notes what became of a file of several picked together (nothing for a file alone).
+    pub fn log(&self, o: Outcome) {
+        self.batch.update_value(|b| {
+            if let Some(b) = b {
+                b.outcomes.push(o);
+            }
+        });
+    }
+
+    /// Which of several files picked together is open: (this one, of how many).
+    pub fn place(&self) -> Option<(usize, usize)> {
+        self.batch.with_value(|b| b.as_ref().filter(|b| b.total > 1).map(|b| (b.at, b.total)))
+    }
+
+    /// Backups still waiting, of the files picked together (by their names: a
+    /// file's kind is known once read).
+    pub fn waiting(&self) -> usize {
+        self.queue.with_value(|q| q.iter().filter(|f| !is_text_document(&f.name())).count())
+    }
+
+    /// Every backup still to come is merged without asking.
+    pub fn merge_all(&self) {
+        self.batch.update_value(|b| {
+            if let Some(b) = b {
+                b.merge_all = true;
+            }
+        });
+    }
+
+    fn merging_all(&self) -> bool {
+        self.batch.with_value(|b| b.as_ref().is_some_and(|b| b.merge_all))
+    }
+}
+
+/// The one notice for several files picked together: what came in, what held
+/// nothing, what was left out.
+fn batch_summary(outcomes: &[Outcome]) -> String {
+    let (mut came, mut empty, mut out) = (Vec::new(), Vec::new(), Vec::new());
+    for o in outcomes {
+        match o {
+            Outcome::In(n) => came.push(n.as_str()),
+            Outcome::Empty(n) => empty.push(n.as_str()),
+            Outcome::Out(n) => out.push(n.as_str()),
+        }
+    }
+    let mut parts = Vec::new();
+    if !came.is_empty() {
+        parts.push(format!("{} brought in ({})", came.len(), came.join(", ")));
+    }
+    if !empty.is_empty() {
+        parts.push(format!("{} brought in with no annotations in {} ({})", empty.len(), if empty.len() == 1 { "it" } else { "them" }, empty.join(", ")));
+    }
+    if !out.is_empty() {
+        parts.push(format!("{} left out ({})", out.len(), out.join(", ")));
+    }
+    format!("Of the {} files picked together: {}.", outcomes.len(), parts.join("; "))
 }
 
 pub fn provide_transfer() -> Transfer {
@@ -35,6 +118,7 @@ pub fn provide_transfer() -> Transfer {
         importing: RwSignal::new(None),
         queue: StoredValue::new_local(Default::default()),
         reading: RwSignal::new(false),
+        batch: StoredValue::new(None),
     };
     provide_context(t);
     t
@@ -323,6 +407,12 @@ pub fn file_ctx() -> FileCtx {
 /// Opens files picked or dropped together one after another: each preview
 /// waits until the one before it is closed, so that none replaces another.
 pub fn open_files(files: Vec<web_sys::File>, cx: FileCtx) {
+    let n = files.len();
+    cx.t.batch.update_value(|b| match b {
+        Some(b) => b.total += n,
+        None if n > 1 => *b = Some(Batch { total: n, ..Batch::default() }),
+        None => {}
+    });
     cx.t.queue.update_value(|q| q.extend(files));
     next_file(cx);
 }
@@ -334,8 +424,18 @@ pub fn next_file(cx: FileCtx) {
         return;
     }
     if let Some(file) = cx.t.queue.try_update_value(|q| q.pop_front()).flatten() {
+        cx.t.batch.update_value(|b| {
+            if let Some(b) = b {
+                b.at += 1;
+            }
+        });
         cx.t.reading.set(true);
         open_file(file, cx);
+    } else if let Some(b) = cx.t.batch.try_update_value(Option::take).flatten() {
+        // The last of several files is done: one notice says what became of them all.
+        if b.total > 1 && !b.outcomes.is_empty() {
+            cx.coding.notice.set(Some(Notice::problem(batch_summary(&b.outcomes))));
+        }
     }
 }
 
@@ -350,6 +450,7 @@ fn open_file(file: web_sys::File, cx: FileCtx) {
     if file.size() > MAX_IMPORT_BYTES as f64 {
         let mb = MAX_IMPORT_BYTES / (1024 * 1024);
         coding.notice.set(Some(Notice::problem(format!("{name} is larger than {mb} MB, more than Marginalia imports; nothing was changed."))));
+        t.log(Outcome::Out(name));
         done();
         return;
     }
@@ -366,16 +467,21 @@ fn open_file(file: web_sys::File, cx: FileCtx) {
 
 async fn read_file(file: web_sys::File, name: String, cx: FileCtx) {
     let FileCtx { coding, t, state, restoring, pending: _ } = cx;
+    // Refused: said, and noted among the files picked together.
+    let refuse = |text: String| {
+        coding.notice.set(Some(Notice::problem(text)));
+        t.log(Outcome::Out(name.clone()));
+    };
     {
         let bytes = match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
             Ok(buf) => js_sys::Uint8Array::new(&buf).to_vec(),
             Err(_) => {
-                coding.notice.set(Some(Notice::problem(format!("{name} could not be read; nothing was changed."))));
+                refuse(format!("{name} could not be read; nothing was changed."));
                 return;
             }
         };
         if bytes.is_empty() {
-            coding.notice.set(Some(Notice::problem(format!("{name} is empty; nothing was changed."))));
+            refuse(format!("{name} is empty; nothing was changed."));
             return;
         }
         // A codebook file is a codebook to import: as the Codebook page exports it, or
@@ -389,26 +495,44 @@ async fn read_file(file: web_sys::File, name: String, cx: FileCtx) {
         };
         if let Some(book) = book {
             match book {
-                Ok(book) => super::codebook::apply_codebook(coding, &name, book),
-                Err(e) => coding.notice.set(Some(Notice::problem(format!("{name} was not imported: {e} Nothing was changed.")))),
+                Ok(book) => {
+                    super::codebook::apply_codebook(coding, &name, book);
+                    t.log(Outcome::In(name.clone()));
+                }
+                Err(e) => refuse(format!("{name} was not imported: {e} Nothing was changed.")),
             }
             return;
         }
         let Some(format) = format else {
             let why = marginalia_core::import::why_unrecognised(&name, &bytes).map(|w| format!(": {w}")).unwrap_or_default();
-            coding.notice.set(Some(Notice::problem(format!(
+            refuse(format!(
                 "{name} is not a file Marginalia can import{why}. It reads a backup, a codebook, segments CSV, doccano, spaCy, Label Studio, W3C, brat, REFI-QDA, or a .txt/.md/.html text. Nothing was changed."
-            ))));
+            ));
             return;
         };
         if format == Format::Backup {
-            super::open_backup_into(&name, String::from_utf8_lossy(&bytes).into_owned(), restoring, state, coding);
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            match super::read_backup_text(&name, &text, state) {
+                Err(why) => refuse(why),
+                // Merge all was chosen for the files picked together: merged without asking.
+                Ok(b) if t.merging_all() => {
+                    let who = super::backup_who(&b);
+                    let empty = b.annotations.iter().all(|a| a.deleted);
+                    let plan = coding.coding.with_untracked(|c| {
+                        marginalia_core::store::restore_plan(c, &b, marginalia_core::store::RestoreMode::Merge, &now())
+                    });
+                    let said = super::apply_restore(coding, state, &b, plan, "Merged");
+                    coding.notice.set(Some(coding.undoable(said)));
+                    t.log(if empty { Outcome::Empty(who) } else { Outcome::In(who) });
+                }
+                Ok(b) => restoring.set(Some(b)),
+            }
             return;
         }
         let imported = match import(format, &name, &bytes) {
             Ok(i) => i,
             Err(e) => {
-                coding.notice.set(Some(Notice::problem(format!("{name} was not imported: {e} Nothing was changed."))));
+                refuse(format!("{name} was not imported: {e} Nothing was changed."));
                 return;
             }
         };
@@ -442,6 +566,7 @@ pub fn ImportPreview() -> impl IntoView {
                 coding.change(|c| c.restore(book, writes));
                 // Those that could not be placed came in detached: listed beside their report.
                 coding.detached.update(|d| d.extend(plan.detached.iter().filter(|u| u.kept).map(|u| u.id.clone())));
+                t.log(Outcome::In(p.0.clone()));
                 t.importing.set(None);
                 coding.notice.set(Some(coding.undoable(s)));
             }
@@ -465,10 +590,19 @@ pub fn ImportPreview() -> impl IntoView {
         let new_tags = (!plan.new_tags.is_empty()).then(|| plan.new_tags.iter().map(|t| t.name.clone()).collect::<Vec<_>>().join(", "));
         let summary = plan.summary();
         let details = summary.split_once('\n').map(|(_, rest)| rest.trim_end().to_string()).unwrap_or_default();
-        let title = format!("Import {}?", p.0);
+        let title = match t.place() {
+            Some((k, n)) => format!("Import {}? (file {k} of {n})", p.0),
+            None => format!("Import {}?", p.0),
+        };
         let whose = coding.coding.with_untracked(|c| c.whose(&plan.writes));
+        let name = p.0.clone();
+        let cancel = move || {
+            t.log(Outcome::Out(name.clone()));
+            t.importing.set(None);
+        };
+        let cancel2 = cancel.clone();
         Some(view! {
-            <super::Modal class="import-preview" labelled="import-title" on_close=move |_| t.importing.set(None)>
+            <super::Modal class="import-preview" labelled="import-title" on_close=move |_| cancel()>
                 <h2 id="import-title">{title}</h2>
                 <p class="import-counts">{counts}</p>
                 {whose.map(|w| view! { <p class="import-whose">{w}</p> })}
@@ -477,7 +611,7 @@ pub fn ImportPreview() -> impl IntoView {
                 {nothing.then(|| view! { <p>"This file holds nothing that is not already here."</p> })}
                 <div class="row">
                     <button type="button" class="btn primary import-go" disabled=nothing on:click=apply>"Import"</button>
-                    <button type="button" class="btn" on:click=move |_| t.importing.set(None)>"Cancel"</button>
+                    <button type="button" class="btn" on:click=move |_| cancel2()>"Cancel"</button>
                 </div>
                 </super::Modal>
         })

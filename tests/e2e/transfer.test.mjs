@@ -238,11 +238,14 @@ test('exported files import back after a preview, by picking or dropping them; b
   await page.locator('.toast', { hasText: 'notes.json' }).waitFor();
   await page.locator('dialog.import-preview', { hasText: files.doccano.name }).waitFor();
   assert.equal(await page.locator('dialog[open]').count(), 1, 'one preview at a time');
+  assert.match(await page.locator('#import-title').innerText(), /\(file 2 of 3\)$/);
   await page.locator('.import-go').click();
   await page.locator('dialog.import-preview', { hasText: files.w3c.name }).waitFor();
   assert.equal(await page.locator('.import-counts').innerText(), '24 already here.');
   await page.locator('dialog.import-preview button', { hasText: 'Cancel' }).click();
   await page.locator('dialog.import-preview').waitFor({ state: 'detached' });
+  // When the last is done, one notice says what became of them all.
+  await page.locator('.toast', { hasText: `Of the 3 files picked together: 1 brought in (${files.doccano.name}); 2 left out (notes.json, ${files.w3c.name}).` }).waitFor();
   // Picked together with Import…, too.
   await page.locator('input.import-file').setInputFiles([
     { name: files.spacy.name, mimeType: 'application/octet-stream', buffer: files.spacy.bytes },
@@ -306,3 +309,41 @@ function parseCsv(text) {
   if (field || row.length) { row.push(field); rows.push(row); }
   return rows;
 }
+
+test("a class's backups picked together: one by one or all merged at once, then one summary", async () => {
+  // A student's backup, made by the app, as the model for the class's files.
+  const { context, page } = await openWith(codedState());
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('button.backup').click()]);
+  const model = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+  await context.close();
+  const file = (coder, from) => {
+    const annotations = model.annotations.filter((a) => a.coder === from).map((a) => ({ ...a, id: `${coder}-${a.id}`, coder }));
+    return { name: `marginalia-backup-${coder}.json`, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...model, coder, annotations })) };
+  };
+  const files = [file('Amira', 'ana'), file('Ben', 'ben'), { name: 'oops.json', mimeType: 'application/json', buffer: Buffer.from('{"x": 1}') },
+    file('Chloe', 'ana'), file('Farah', 'nobody')];
+  const teacher = await openWith({});
+  const t = teacher.page;
+  await t.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Key' })));
+  await t.reload();
+  await t.locator('table.reports').waitFor();
+  await t.locator('input.import-file').setInputFiles(files);
+  // One at a time: the first, then Merge all for the rest.
+  await t.locator('#restore-title', { hasText: "Bring in Amira's backup? (file 1 of 5)" }).waitFor();
+  assert.equal(await t.locator('dialog.restore button.merge-all').innerText(), 'Merge this and the 4 other files waiting');
+  await t.locator('dialog.restore button', { hasText: /^Merge$/ }).click();
+  await t.locator('#restore-title', { hasText: "Bring in Ben's backup? (file 2 of 5)" }).waitFor();
+  await t.locator('dialog.restore button.merge-all').click();
+  const summary = 'Of the 5 files picked together: 3 brought in (Amira, Ben, Chloe); 1 brought in with no annotations in it (Farah); 1 left out (oops.json).';
+  await t.locator('.toast', { hasText: summary }).waitFor();
+  assert.equal(await t.locator('dialog[open]').count(), 0, 'no dialog left');
+  const coders = await t.evaluate(() => {
+    const all = Object.keys(localStorage).filter((k) => k.startsWith('marginalia:v1:doc:')).flatMap((k) => JSON.parse(localStorage.getItem(k)));
+    return [...new Set(all.map((a) => a.coder))].sort();
+  });
+  assert.deepEqual(coders, ['Amira', 'Ben', 'Chloe']);
+  assert.equal(await t.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder), 'Key', "the teacher's name stays");
+  await screenshot(t, 'class-files-summary');
+  assert.deepEqual(teacher.errors, []);
+  await teacher.context.close();
+});
