@@ -1229,6 +1229,29 @@ impl<'a> TagMap<'a> {
         Some(ours)
     }
 
+    /// Each tag added keeps the place the file gives it in the code tree: under
+    /// its parent (the parent as it is here, added or already here), in the
+    /// file's order. Tags already here keep theirs.
+    fn place_under_parents(&mut self, file_order: &[&str]) {
+        let mut order: Vec<(usize, String, String)> = Vec::new();
+        for (theirs, ours) in self.map.iter().filter_map(|(k, v)| v.as_ref().map(|v| (k, v))) {
+            if !self.added.contains(ours) {
+                continue;
+            }
+            let parent = self.defs.get(theirs.as_str()).and_then(|d| d.parent.as_deref());
+            if let Some(p) = parent.and_then(|p| self.map.get(p).cloned().flatten()) {
+                // In the file's order, so that sub-codes keep their order under their parent.
+                let rank = file_order.iter().position(|t| t == theirs).unwrap_or(usize::MAX);
+                order.push((rank, ours.clone(), p));
+            }
+        }
+        order.sort();
+        for (_, id, parent) in order {
+            let _ = self.book.set_parent(&id, Some(&parent));
+        }
+        self.book.tidy();
+    }
+
     fn adopt(&mut self, id: &str, name: &str, def: Option<&Tag>) -> String {
         let name: String = name.chars().take(80).collect();
         let mut new_id = match self.book.add(&name) {
@@ -1446,6 +1469,8 @@ pub fn plan_import<D: Borrow<Document>>(current: &Coding, documents: &[D], impor
     for t in imported.codebook.iter().flat_map(|b| &b.tags) {
         tags.resolve(&t.id);
     }
+    let file_order: Vec<&str> = imported.codebook.iter().flat_map(|b| &b.tags).map(|t| t.id.as_str()).collect();
+    tags.place_under_parents(&file_order);
     if tags.refused > 0 {
         plan.warnings.push(format!("The file has more than {MAX_NEW_TAGS} tags that are not in the codebook; {} more were not added.", tags.refused));
     }

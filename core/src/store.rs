@@ -1267,6 +1267,8 @@ pub fn restore_plan(current: &Coding, backup: &Backup, mode: RestoreMode, now: &
                     book.tags.push(t);
                 }
             }
+            // Sub-codes brought in sit under their parents, not after the last tag.
+            book.tidy();
             book
         }
     };
@@ -1297,6 +1299,19 @@ mod restore_tests {
             documents: vec![BackupDocument { id: "D".into(), text_sha256: String::new() }], annotations: anns,
             texts: Vec::new(), added_tags: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_merge_puts_sub_codes_under_their_parents() {
+        let mut file = backup_of(vec![]);
+        let ff = file.codebook.add("foreign fighters").unwrap();
+        let oil = file.codebook.add("oil").unwrap();
+        file.codebook.set_parent(&ff, Some("threat")).unwrap();
+        file.codebook.set_parent(&oil, Some("finance")).unwrap();
+        let plan = restore_plan(&Coding::new(Codebook::default()), &file, RestoreMode::Merge, "t9");
+        let b = &plan.codebook;
+        let shape: Vec<String> = b.tags.iter().map(|t| format!("{}{}", "-".repeat(b.depth(&t.id)), t.name)).collect();
+        assert_eq!(shape, ["threat", "-foreign fighters", "finance", "-oil", "repatriation", "prosecution"]);
     }
 
     #[test]

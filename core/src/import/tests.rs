@@ -399,3 +399,29 @@ fn selections_feed_exports_as_doc_annotations() {
     let text = crate::export::doccano_jsonl(&d, &c.codebook, &meta());
     assert_eq!(read_doccano(&text).unwrap().annotations.len(), 1);
 }
+
+/// A code tree comes back as a tree: sub-codes the codebook lacks are added
+/// under their parents, in the file's order (REFI-QDA, and a backup imported).
+#[test]
+fn sub_codes_brought_in_sit_under_their_parents() {
+    let docs = docs();
+    let mut book = Codebook::default();
+    let ff = book.add("foreign fighters").unwrap();
+    let ret = book.add("returnees").unwrap();
+    let oil = book.add("oil").unwrap();
+    book.set_parent(&ff, Some("threat")).unwrap();
+    book.set_parent(&ret, Some(&ff)).unwrap();
+    book.set_parent(&oil, Some("finance")).unwrap();
+    let mut c = Coding::new(book.clone());
+    c.add(ann(&docs[0], "a1", 10, 18, &[ret.as_str()], ""));
+    c.add(ann(&docs[0], "a2", 16, 27, &[oil.as_str(), ff.as_str()], ""));
+    let shape = |b: &Codebook| b.tags.iter().map(|t| format!("{}{}", "-".repeat(b.depth(&t.id)), t.name)).collect::<Vec<_>>();
+    let want = ["threat", "-foreign fighters", "--returnees", "finance", "-oil", "repatriation", "prosecution"];
+    assert_eq!(shape(&book), want);
+    for format in [Format::Qdpx, Format::Backup] {
+        let imported = import(format, "file", &exported(format, &docs, &c)).unwrap();
+        let plan = plan_import(&Coding::new(Codebook::default()), &docs, &imported, NOW);
+        assert_eq!(shape(&plan.codebook), want, "{format:?}");
+        assert_eq!(plan.new_tags.len(), 3, "{format:?}");
+    }
+}
