@@ -84,6 +84,18 @@ pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
         if in_field {
             return;
         }
+        // Tab with an annotation open and the focus nowhere in particular (after a
+        // selection made with the mouse and a key): to the annotation's memo, not
+        // through the report's paragraph numbers, where a digit typed would code one.
+        if key == "Tab" && !ev.shift_key() && !modifier && coding.selected.with_untracked(Option::is_some) {
+            let nowhere = document().active_element().is_none_or(|e| matches!(e.tag_name().as_str(), "BODY" | "MAIN") || e.id() == "main");
+            let memo = document().query_selector(".editor textarea.memo").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            if let (true, Some(memo)) = (nowhere, memo) {
+                ev.prevent_default();
+                let _ = memo.focus();
+                return;
+            }
+        }
         if modifier || ev.alt_key() {
             return;
         }

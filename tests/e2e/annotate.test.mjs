@@ -316,6 +316,21 @@ test('in a narrow window (a split screen, a small laptop) the open annotation is
   await context.close();
 });
 
+test('Tab after coding goes to the memo, where digits are words, not tags', async () => {
+  const { context, page } = await codingAt('Tabber', 'S-2019-103', 12);
+  await selectText(page, '#p12 > p', 'financial reserves');
+  await page.keyboard.press('2');
+  await page.locator('.editor textarea.memo').waitFor();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.matches('.editor textarea.memo')), true);
+  await page.keyboard.type('7 sources say so');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103') ?? '[]').some((a) => a.memo === '7 sources say so'));
+  const anns = await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103')));
+  assert.equal(anns.length, 1, 'no paragraph coded by the digit');
+  await context.close();
+});
+
 test('keys tag after Import… was used (the focus on its file input); a key no tag has says so', async () => {
   const { context, page } = await codingAt('Keys', 'S-2019-103', 12);
   // As after picking a file: the focus stays on the (hidden) file input.
