@@ -73,7 +73,7 @@ pub fn AgreementView() -> impl IntoView {
     let passage = Memo::new(move |_| {
         let w = within.get()?;
         if w.is_each_coded() {
-            return Some(Ok("the texts each coder compared coded".to_string()));
+            return Some(Ok("the texts that every coder compared has coded".to_string()));
         }
         Some(state.docs.with_value(|docs| {
             let d = docs.iter().find(|d| slug(&d.meta.id) == w.slug);
@@ -119,6 +119,32 @@ pub fn AgreementView() -> impl IntoView {
         };
         scope_to(Some(w));
     };
+    // Over every text coded, the pair did not code the same texts: said, with the
+    // way to compare only the texts each coded (coders who shared out the texts).
+    let uneven = Memo::new(move |_| {
+        if within.get().is_some() {
+            return None;
+        }
+        let (Some(a), Some(b)) = pair.get() else { return None };
+        coding.coding.with(|c| {
+            state.docs.with_value(|docs| {
+                let of = |who: &str| docs.iter().filter(|d| c.live(&d.meta.id).any(|x| x.coder == who)).map(|d| d.who().to_string()).collect::<Vec<_>>();
+                let (ta, tb) = (of(&a), of(&b));
+                let only = |x: &[String], y: &[String]| x.iter().filter(|t| !y.contains(t)).cloned().collect::<Vec<_>>();
+                let (only_a, only_b) = (only(&ta, &tb), only(&tb, &ta));
+                let said = |who: &str, other: &str, texts: &[String]| {
+                    (!texts.is_empty()).then(|| format!("{who} coded {} that {other} did not ({})", if texts.len() == 1 { "a text" } else { "texts" }, texts.join(", ")))
+                };
+                let parts: Vec<String> = [said(&a, &b, &only_a), said(&b, &a, &only_b)].into_iter().flatten().collect();
+                (!parts.is_empty()).then(|| {
+                    format!(
+                        "{}. Over every text coded, all the coding there counts as differences. If they shared out the texts, compare only the texts each coded.",
+                        parts.join("; ")
+                    )
+                })
+            })
+        })
+    });
     let tag_ids = move || coding.coding.with(|c| c.codebook.tags.iter().map(|t| t.id.clone()).collect::<Vec<_>>());
     let result = Memo::new(move |_| {
         let (Some(a), Some(b)) = pair.get() else { return None };
@@ -364,6 +390,11 @@ pub fn AgreementView() -> impl IntoView {
                         </span>
                     </div>
                     {move || passage.get().and_then(Result::err).map(|e| view! { <p class="empty scope-problem" role="status">{e}</p> })}
+                    {move || uneven.get().map(|text| view! {
+                        <p class="scope-uneven">{text}" "
+                            <button type="button" class="btn link each-coded" on:click=move |_| scope_to(Some(Within::each_coded()))>"Only the texts each coded"</button>
+                        </p>
+                    })}
                     {body}
                 }.into_any(),
             }}

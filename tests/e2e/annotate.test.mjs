@@ -1517,8 +1517,12 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   const units = async () => Number((await page.locator('.count-line').first().innerText()).match(/Over (\d+) units/)[1]);
   await page.locator('table.agreement').first().waitFor();
   const all = await units();
-  await page.locator('select.scope-text').selectOption('*');
-  await page.locator('.count-line', { hasText: 'the paragraphs of the texts each coder compared coded' }).first().waitFor();
+  // Over every text coded, that the two did not code the same texts is said, with the way out.
+  assert.match(await page.locator('.scope-uneven').innerText(), /^Key coded a text that Ana did not \(S\/2018\/80\)\. Over every text coded/);
+  await page.locator('.scope-uneven button.each-coded').click();
+  await page.locator('.count-line', { hasText: 'the paragraphs of the texts that every coder compared has coded' }).first().waitFor();
+  assert.equal(await page.locator('.scope-uneven').count(), 0);
+  assert.equal(await page.locator('select.scope-text').inputValue(), '*');
   assert.ok(await units() < all, `fewer units: ${await units()} < ${all}`);
   assert.ok(await page.locator('.scope-range').isHidden(), 'no paragraph range for several texts');
   assert.match(page.url(), /&in=(\*|%2A)$/);
