@@ -448,6 +448,14 @@ impl CodingState {
             self.notice.set(Some(Notice::done(format!("That annotation is {who}'s, so {name} went on an annotation of your own of the same text."))));
             return;
         }
+        // The last tag stays: an annotation has at least one. Said, not silently ignored.
+        if self.coding.with_untracked(|c| c.get(id).is_some_and(|a| a.tags.len() == 1 && a.tags[0] == tag)) {
+            let name = self.coding.with_untracked(|c| c.codebook.get(tag).map(|t| t.name.clone())).unwrap_or_default();
+            self.notice.set(Some(Notice::slip(format!(
+                "{name} is this annotation's only tag, and an annotation keeps at least one: add another first, or press Delete to remove the annotation."
+            ))));
+            return;
+        }
         let t = now();
         let tag = tag.to_string();
         self.change(|c| {

@@ -60,10 +60,13 @@ pub struct Codebook {
     pub tags: Vec<Tag>,
 }
 
-/// Colours distinguishable by colour-blind readers (Okabe–Ito), dark enough to
-/// draw on a light page and light enough on a dark one.
-pub const PALETTE: [&str; 8] =
-    ["#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#8a6d00", "#6a3d9a"];
+/// Colours distinguishable by colour-blind readers (Okabe–Ito first, then
+/// Paul Tol's muted colours and a few more), dark enough to draw on a light
+/// page and light enough on a dark one. A new tag takes the first no tag has.
+pub const PALETTE: [&str; 16] = [
+    "#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#8a6d00", "#6a3d9a",
+    "#cc6677", "#117733", "#aa4499", "#44aa99", "#999933", "#882255", "#7f7f7f", "#d62728",
+];
 
 /// Band styles, so that tags also differ without colour (print, greyscale).
 pub const PATTERNS: [&str; 5] = ["solid", "dashed", "dotted", "double", "wavy"];
@@ -788,6 +791,18 @@ struct CodebookFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sixteen_tags_have_sixteen_colours() {
+        let mut b = Codebook::default();
+        for i in 0..12 {
+            b.add(&format!("code {i}")).unwrap();
+        }
+        let mut colours: Vec<&str> = b.tags.iter().map(|t| t.colour.as_str()).collect();
+        colours.sort_unstable();
+        colours.dedup();
+        assert_eq!(colours.len(), 16);
+    }
 
     #[test]
     fn a_colour_too_faint_for_a_page_is_told() {

@@ -113,7 +113,8 @@ pub fn FindInReport(doc: Arc<Document>) -> impl IntoView {
                 on:input=move |ev| { query.set(event_target_value(&ev)); current.set(0); }
                 on:keydown=move |ev| {
                     if ev.key() == "Enter" { ev.prevent_default(); step(if ev.shift_key() { -1 } else { 1 }); }
-                    if ev.key() == "Escape" { query.set(String::new()); }
+                    // Escape clears the find and leaves the box: keys are the report's again.
+                    if ev.key() == "Escape" { query.set(String::new()); crate::dom::focus_main(true); }
                 } />
             <span class="find-count" aria-live="polite">{move || {
                 let n = matches.with(Vec::len);

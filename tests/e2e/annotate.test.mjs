@@ -321,6 +321,9 @@ test('Tab after coding goes to the memo, where digits are words, not tags', asyn
   await selectText(page, '#p12 > p', 'financial reserves');
   await page.keyboard.press('2');
   await page.locator('.editor textarea.memo').waitFor();
+  // Its only tag's key again: an annotation keeps one tag, which is said.
+  await page.keyboard.press('2');
+  await page.locator('.toast', { hasText: "finance is this annotation's only tag" }).waitFor();
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.matches('.editor textarea.memo')), true);
   await page.keyboard.type('7 sources say so');
@@ -1234,6 +1237,15 @@ test('find in a report and across the corpus', async () => {
   await page.keyboard.press('Shift+Enter');
   assert.equal(await page.locator('.find-count').innerText(), `${expected} of ${expected}`);
   await screenshot(page, 'find');
+  // Escape clears the find and leaves the box: a key pressed next is not typed into it.
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('.find input[type="search"]').inputValue(), '');
+  assert.equal(await page.evaluate(() => document.activeElement.matches('.find input')), false);
+  await page.keyboard.press('5');
+  assert.equal(await page.locator('.find input[type="search"]').inputValue(), '');
+  await page.keyboard.press('/');
+  await page.keyboard.type('Returnees');
+  await page.waitForFunction((n) => document.querySelector('.find-count').textContent === `1 of ${n}`, expected);
 
   // Tag all matches. With no name yet, the name is asked first.
   const tagAll = page.locator('.find select.tag-all');
