@@ -42,11 +42,14 @@ pub struct ExportMeta {
     /// Where this Marginalia is served, for a handout's first step (see
     /// [`crate::handout::public_address`]); empty when unknown or private.
     pub app_url: String,
+    /// A handout's task for the coders (an exercise: what to code, where, by
+    /// when), in the teacher's words; empty for none.
+    pub task: String,
 }
 
 impl ExportMeta {
     pub fn new(app_version: &str, exported_at: &str) -> ExportMeta {
-        ExportMeta { app_version: app_version.into(), exported_at: exported_at.into(), app_url: String::new() }
+        ExportMeta { app_version: app_version.into(), exported_at: exported_at.into(), app_url: String::new(), task: String::new() }
     }
 
     /// The day of the export (`YYYY-MM-DD`), for file names.

@@ -4,9 +4,11 @@
 //! Every string from the codebook is escaped: in Markdown every character that
 //! can start markup or raw HTML gets a backslash, and nothing else (so the file
 //! still reads well as plain text); in HTML
-//! `& < > " '` become entities. The page has no script and no external
+//! `& < > " '` become entities. The page runs no script and loads no external
 //! resource (a Content-Security-Policy says so), and a colour is only used in a
-//! style when it is of the form `#rrggbb`.
+//! style when it is of the form `#rrggbb`. It carries its codebook as a JSON
+//! data block (never run), so that the handout itself, brought in with
+//! Import…, gives a coder the tags: one file to hand out ([`codebook_in`]).
 
 use crate::codebook::{Codebook, Tag};
 use crate::export::ExportMeta;
@@ -77,8 +79,8 @@ const STEPS: [(&str, &str); 5] = [
         "Open Marginalia in a browser. There is nothing to install and no account: your work stays in this browser until you save a file.",
     ),
     (
-        "Bring in the codebook file (<code>.json</code>) you were given with <strong>Import…</strong> in the top bar, so that your tags and keys are these.",
-        "Bring in the codebook file (`.json`) you were given with **Import…** in the top bar, so that your tags and keys are these.",
+        "Bring in this handout's file (<code>.html</code>) with <strong>Import…</strong> in the top bar, so that your tags and keys are these (a codebook file, <code>.json</code>, does the same).",
+        "Bring in the HTML handout's file (`.html`), or the codebook file (`.json`) you were given, with **Import…** in the top bar, so that your tags and keys are these.",
     ),
     (
         "Open the text, select a passage and press the tag's key (or pick the tag under the selection; on a phone, press and hold to select, then tap a tag). The first time, give your name: it goes with every annotation.",
@@ -117,11 +119,40 @@ fn first_step(meta: &ExportMeta, html: bool) -> String {
     }
 }
 
+/// The opening of the data block that carries the codebook in the HTML handout.
+const DATA_OPEN: &str = "<script type=\"application/json\" id=\"marginalia-codebook\">";
+
+/// The codebook an HTML handout carries: `None` when `page` is not a handout;
+/// an error (in words for the user) when it is one with no readable codebook.
+pub fn codebook_in(page: &str) -> Option<Result<Codebook, String>> {
+    if !page.contains(GENERATOR) {
+        return None;
+    }
+    let json = page.split_once(DATA_OPEN).and_then(|(_, rest)| rest.split_once("</script>")).map(|(json, _)| json);
+    Some(match json {
+        Some(json) => Codebook::from_json(json).map_err(|e| format!("its codebook could not be read ({e})")),
+        None => Err("it was made before handouts carried their codebook: bring in the codebook file (.json) instead".to_string()),
+    })
+}
+
+/// The task, in the teacher's words: paragraphs (escaped by `show`).
+fn task(meta: &ExportMeta) -> Vec<String> {
+    paragraphs(&meta.task.replace("\r\n", "\n"))
+}
+
 /// The codebook as Markdown: a summary table, then a section per tag.
 pub fn markdown(book: &Codebook, meta: &ExportMeta) -> String {
     let mut s = String::from("# Codebook\n\n");
     s.push_str(&stamp(book, meta, |x| format!("`{}`", x.replace('`', ""))));
     s.push_str("\n\n");
+    let task = task(meta);
+    if !task.is_empty() {
+        s.push_str("## Your task\n\n");
+        for p in &task {
+            s.push_str(&markdown_escape(p));
+            s.push_str("\n\n");
+        }
+    }
     s.push_str("| Tag | Colour | Underline | Key |\n| --- | --- | --- | --- |\n");
     for t in &book.tags {
         s.push_str(&format!(
@@ -161,6 +192,8 @@ section.tag{border-top:1px solid #ccc;padding:.5rem 0 1rem}
 section.tag h2,section.how h2{font-size:1.2rem;margin:.5rem 0}
 section.how{border-top:2px solid #1a1a1a;margin-top:1rem;padding-top:.5rem;break-inside:avoid}
 section.how li{margin:.3rem 0}
+section.task{border:2px solid #1a1a1a;border-radius:6px;padding:.25rem 1rem;margin:0 0 1.5rem}
+section.task h2{font-size:1.2rem;margin:.5rem 0}
 kbd{border:1px solid #999;border-radius:3px;padding:0 .3em;font:inherit}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 @media print{body{margin:0;max-width:none;font-size:11pt}section.tag{break-inside:avoid}table{break-inside:auto}tr{break-inside:avoid}}";
@@ -196,6 +229,14 @@ pub fn html(book: &Codebook, meta: &ExportMeta) -> String {
     let when = format!("<time datetime=\"{}\">{}</time>", html_escape(&meta.exported_at), html_escape(&crate::moment(&meta.exported_at)));
     let stamp = stamp(book, meta, html_escape).replacen(&html_escape(&meta.exported_at), &when, 1);
     s.push_str(&format!("<p class=\"meta\">{stamp}</p>\n"));
+    let task = task(meta);
+    if !task.is_empty() {
+        s.push_str("<section class=\"task\">\n<h2>Your task</h2>\n");
+        for p in &task {
+            s.push_str(&format!("<p>{}</p>\n", html_escape(p)));
+        }
+        s.push_str("</section>\n");
+    }
     s.push_str("<table>\n<thead><tr><th>Tag</th><th>Colour</th><th>Underline</th><th>Key</th></tr></thead>\n<tbody>\n");
     for t in &book.tags {
         s.push_str(&format!(
@@ -226,13 +267,38 @@ pub fn html(book: &Codebook, meta: &ExportMeta) -> String {
         let html = if i == 0 { first_step(meta, true) } else { html.to_string() };
         s.push_str(&format!("<li>{html}</li>\n"));
     }
-    s.push_str("</ol>\n</section>\n</body>\n</html>\n");
+    s.push_str("</ol>\n</section>\n");
+    // The codebook itself, for Import… ("<" escaped: the block ends only at its own end).
+    s.push_str(DATA_OPEN);
+    s.push_str(&book.to_json().replace('<', "\\u003c"));
+    s.push_str("</script>\n</body>\n</html>\n");
     s
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_handout_carries_its_codebook_and_its_task() {
+        let mut book = Codebook::default();
+        let sub = book.add("</script><b>x").unwrap();
+        book.set_parent(&sub, Some("threat")).unwrap();
+        let mut meta = ExportMeta::new("0.1.0", "2026-12-03T10:00:00Z");
+        meta.task = "Code ¶5–18 of S/2019/103.\r\n\r\nHand in by <Friday>.".into();
+        let page = html(&book, &meta);
+        assert_eq!(codebook_in(&page), Some(Ok(book.clone())), "the same codebook, tree and all");
+        assert_eq!(page.matches("</script>").count(), 1, "a name cannot end the data block");
+        assert!(page.contains("<h2>Your task</h2>\n<p>Code ¶5–18 of S/2019/103.</p>\n<p>Hand in by &lt;Friday&gt;.</p>"), "{page}");
+        let md = markdown(&book, &meta);
+        assert!(md.contains("## Your task\n\nCode ¶5–18 of S/2019/103.\n\nHand in by \\<Friday\\>."), "{md}");
+        // No task: no section.
+        assert!(!html(&book, &ExportMeta::new("0.1.0", "t")).contains("Your task"));
+        // Not a handout; an old handout with no codebook in it.
+        assert_eq!(codebook_in("<html>notes</html>"), None);
+        let old = page.split(DATA_OPEN).next().unwrap().to_string();
+        assert!(codebook_in(&old).is_some_and(|r| r.is_err()));
+    }
 
     #[test]
     fn a_sub_code_is_named_with_its_path() {
@@ -280,10 +346,17 @@ mod tests {
         let meta = ExportMeta::new("0.1.0", "2026-11-22T00:00:00Z");
         let page = html(&hostile(), &meta);
         assert!(page.starts_with("<!doctype html>"));
-        assert!(!page.contains("<script"), "{page}");
+        // One script element, a JSON data block (never run), which a name cannot end.
+        assert_eq!(page.matches("<script").count(), 1, "{page}");
+        assert!(page.contains(DATA_OPEN));
+        assert!(!page.contains("<script>alert"));
+        let mut valid = hostile();
+        valid.tags[1].colour = "#0072b2".into();
+        assert_eq!(codebook_in(&html(&valid, &meta)), Some(Ok(valid)), "names that look like markup come back as they were");
         assert!(!page.contains("<img"));
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"));
-        assert!(!page.contains("url(x)\""), "an invalid colour is not put in a style");
+        let shown = page.split(DATA_OPEN).next().unwrap();
+        assert!(!shown.contains("url(x)\""), "an invalid colour is not put in a style");
         assert!(page.contains("background:#d55e00"), "swatches");
         assert!(page.contains("@media print"));
         assert!(page.contains("<kbd>1</kbd>"));

@@ -257,7 +257,9 @@ fn import_codebook(file: web_sys::File) {
         let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string());
         let result = text.ok_or_else(|| "the file could not be read".to_string()).and_then(|t| Codebook::from_json(&t).map_err(|e| e.0));
         match result {
-            Ok(book) => apply_codebook(coding, &file.name(), book),
+            Ok(book) => {
+                let _ = apply_codebook(coding, &file.name(), book);
+            }
             Err(e) => coding.notice.set(Some(Notice::problem(format!("{} was not imported: {e} Nothing was changed.", file.name())))),
         }
     });
@@ -265,7 +267,7 @@ fn import_codebook(file: web_sys::File) {
 
 /// Imports `book` (read from file `name`) into the codebook (`Codebook::imported`:
 /// tags in use are never dropped), in one step Undo takes back, and says what changed.
-pub fn apply_codebook(coding: crate::coding::CodingState, name: &str, book: Codebook) {
+pub fn apply_codebook(coding: crate::coding::CodingState, name: &str, book: Codebook) -> bool {
     let t = now();
     let (before, (after, kept)) = coding.coding.with_untracked(|c| {
         let in_use = c.counts(None);
@@ -274,9 +276,10 @@ pub fn apply_codebook(coding: crate::coding::CodingState, name: &str, book: Code
     let Some(what) = before.describe_change(&after) else {
         // The same codebook: no step to undo.
         coding.notice.set(Some(Notice::done(format!("{name} holds the codebook as it is here: nothing changed."))));
-        return;
+        return false;
     };
     let kept = if kept.is_empty() { String::new() } else { format!(" Kept, as annotations use them: {}.", kept.join(", ")) };
     coding.change(|c| c.set_codebook(after, None, &t));
     coding.notice.set(Some(coding.undoable(format!("Codebook imported from {name}: {what}.{kept}"))));
+    true
 }

@@ -102,7 +102,7 @@ pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
         if let Some(k) = key.chars().next().filter(|c| key.len() == 1 && ('1'..='9').contains(c)) {
             let tag = coding.coding.with_untracked(|c| c.codebook.by_key(k).map(|t| t.id.clone()));
             let Some(tag) = tag else {
-                coding.notice.set(Some(crate::coding::Notice::slip(format!("No tag has the key {k}. The Codebook gives tags their keys."))));
+                coding.notice.set(Some(crate::coding::Notice::slip(format!("No tag has the key {k}. The Codebook gives tags their keys; a codebook or handout you were given comes in with Import…."))));
                 return;
             };
             // A fresh selection is coded; else the open annotation takes the tag, unless

@@ -29,6 +29,8 @@ pub struct Transfer {
     /// Files picked or dropped together (two or more): which is open, and what
     /// became of each, said in one notice when the last is done.
     batch: StoredValue<Option<Batch>>,
+    /// A handout's task for the coders, as last typed in the export dialog.
+    pub task: RwSignal<String>,
 }
 
 /// Files picked or dropped together.
@@ -119,6 +121,7 @@ pub fn provide_transfer() -> Transfer {
         queue: StoredValue::new_local(Default::default()),
         reading: RwSignal::new(false),
         batch: StoredValue::new(None),
+        task: RwSignal::new(String::new()),
     };
     provide_context(t);
     t
@@ -197,6 +200,8 @@ fn ExportForm() -> impl IntoView {
     let coder = RwSignal::new(String::new());
     let bom = RwSignal::new(false);
     let presence = RwSignal::new(false);
+    // A handout's task for the coders (kept while the page is open).
+    let task = use_transfer().task;
     let all_tags = book.tags.len();
 
     let scope = {
@@ -243,7 +248,11 @@ fn ExportForm() -> impl IntoView {
         let s = scope.get_untracked();
         let options = ExportOptions { bom: bom.get_untracked(), presence: presence.get_untracked() };
         // This page's address goes into a handout when others can open it (handout::public_address).
-        let meta = ExportMeta { app_url: window().location().href().unwrap_or_default(), ..ExportMeta::new(env!("CARGO_PKG_VERSION"), &now()) };
+        let meta = ExportMeta {
+            app_url: window().location().href().unwrap_or_default(),
+            task: task.get_untracked(),
+            ..ExportMeta::new(env!("CARGO_PKG_VERSION"), &now())
+        };
         let texts = crate::state::stored_user_texts();
         let name = coding.meta.with_untracked(|m| m.coder.clone());
         let started = crate::perf::now();
@@ -352,6 +361,11 @@ fn ExportForm() -> impl IntoView {
                                 disabled=move || format.get() != Format::Matrix
                                 on:change=move |ev| presence.set(event_target_checked(&ev)) />" Matrix: 0/1 instead of counts"</label>
                         </fieldset>
+                        <label class="task" hidden=move || !matches!(format.get(), Format::CodebookHtml | Format::CodebookMarkdown)>
+                            "The coders' task, at the top of the handout (optional)"
+                            <textarea class="handout-task" rows="3" placeholder="Code ¶5–18 of S/2019/103 with the tags below. Hand in your backup file by Friday."
+                                prop:value=move || task.get() on:input=move |ev| task.set(event_target_value(&ev))></textarea>
+                        </label>
                     </div>
                 </div>
                 <p class="export-preview" aria-live="polite">{preview}</p>
@@ -496,7 +510,7 @@ async fn read_file(file: web_sys::File, name: String, cx: FileCtx) {
         if let Some(book) = book {
             match book {
                 Ok(book) => {
-                    super::codebook::apply_codebook(coding, &name, book);
+                    let _ = super::codebook::apply_codebook(coding, &name, book);
                     t.log(Outcome::In(name.clone()));
                 }
                 Err(e) => refuse(format!("{name} was not imported: {e} Nothing was changed.")),

@@ -341,7 +341,7 @@ test('keys tag after Import… was used (the focus on its file input); a key no 
   await selectRange(page, '#p12 > p', 'financial reserves');
   assert.equal(await page.evaluate(() => document.activeElement.type), 'file');
   await page.keyboard.press('7');
-  await page.locator('.toast', { hasText: 'No tag has the key 7. The Codebook gives tags their keys.' }).waitFor();
+  await page.locator('.toast', { hasText: 'No tag has the key 7. The Codebook gives tags their keys; a codebook or handout you were given comes in with Import…' }).waitFor();
   await page.keyboard.press('2');
   await page.locator('.hl[data-tags="finance"]', { hasText: 'financial reserves' }).waitFor();
   // A notice does not cover the open annotation: beside the report in a wide window, above

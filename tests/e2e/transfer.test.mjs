@@ -153,14 +153,29 @@ test('every format downloads from the export dialog with a meaningful name and e
 test("a teacher's handout names the address students open, when they can open it", async () => {
   // Served from this machine (127.0.0.1), the address would mean nothing to a class: left out.
   const { context, page, errors } = await openWith({});
-  const local = (await exportAs(page, 'codebook-html')).bytes.toString('utf8');
+  // The teacher adds a tag and writes the task; the handout carries both.
+  await page.goto(`${server.url}#/codebook`);
+  await page.locator('.add-tag input').fill('Gender');
+  await page.locator('.add-tag button').click();
+  await page.locator('.tag-row[data-tag="gender"]').waitFor();
+  const local = (await exportAs(page, 'codebook-html', async () => {
+    await page.locator('textarea.handout-task').fill('Code ¶5–18 of S/2019/103.\n\nHand in your backup file by Friday.');
+  })).bytes.toString('utf8');
   assert.match(local, /<li>Open Marginalia in a browser\./);
+  assert.match(local, /<h2>Your task<\/h2>\n<p>Code ¶5–18 of S\/2019\/103\.<\/p>\n<p>Hand in your backup file by Friday\.<\/p>/);
   // Handed back in place of a student's work, it is said for what it is, and nothing is added.
   await page.goto(`${server.url}#/`);
   await page.locator('label.add-files input[type=file]').setInputFiles({ name: 'dev-homework.html', mimeType: 'text/html', buffer: Buffer.from(local) });
-  await page.locator('.toast', { hasText: 'dev-homework.html is a codebook handout made by Marginalia, not a text to code.' }).waitFor();
+  await page.locator('.toast', { hasText: "dev-homework.html is the codebook handout: its codebook is the one here already, and it holds no one's work." }).waitFor();
   assert.equal(await page.locator('dialog').count(), 0, 'no preview to add it');
   await context.close();
+  // A student brings in the handout itself with Import…: its codebook comes with it (one file to hand out).
+  const student = await openWith({});
+  await student.page.locator('input.import-file').setInputFiles({ name: 'codebook.html', mimeType: 'text/html', buffer: Buffer.from(local) });
+  await student.page.locator('.toast', { hasText: 'Codebook imported from codebook.html' }).waitFor();
+  await student.page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:codebook') ?? '{"tags":[]}').tags.some((t) => t.name === 'Gender'));
+  assert.deepEqual(student.errors, []);
+  await student.context.close();
   // Served from a school's web server (the same files, under its name).
   const school = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   await school.route('http://class.example.org/**', (route) => route.continue({ url: route.request().url().replace('http://class.example.org', new URL(server.url).origin) }));
