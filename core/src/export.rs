@@ -1020,7 +1020,9 @@ pub fn brat_label(tag: &str) -> String {
 /// and export time in a comment.
 pub fn brat_conf(book: &Codebook, meta: &ExportMeta) -> String {
     let mut s = format!("# Marginalia {}, exported {}\n[entities]\n", meta.app_version, meta.exported_at);
+    // The code tree as brat writes a type hierarchy: a sub-code indented by a tab under its parent.
     for t in &book.tags {
+        s.push_str(&"\t".repeat(book.depth(&t.id)));
         s.push_str(&brat_label(&t.id));
         s.push('\n');
     }
@@ -1491,6 +1493,10 @@ mod tests {
         assert!(across.contains(';'), "the span across paragraphs has two fragments");
         let conf = brat_conf(&Codebook::default(), &meta());
         assert!(conf.contains("[entities]\nthreat\nfinance"), "{conf}");
+        let mut tree = Codebook::default();
+        let sub = tree.add("oil").unwrap();
+        tree.set_parent(&sub, Some("finance")).unwrap();
+        assert!(brat_conf(&tree, &meta()).contains("[entities]\nthreat\nfinance\n\toil\nrepatriation"), "a sub-code indented under its parent");
         assert!(conf.starts_with("# Marginalia 0.1.0"));
         let files = brat_files(&[da], &Codebook::default(), &meta());
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
