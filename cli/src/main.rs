@@ -55,7 +55,7 @@ usage:
                                                 output; brat with --out DIR writes the folder of .txt
                                                 and .ann files, with --out NAME.zip a zip
   marginalia agreement --from BACKUP.json [--coders A,B] [--documents ...] [--tags ...]
-          [--paragraphs FROM-TO | --each-coded]
+          [--paragraphs FROM-TO | --each-coded] [--with-sub-codes]
                                                 intercoder agreement of two coders in a backup (or a
                                                 coder and an answer key), as CSV: per tag and for all
                                                 tags, units (paragraphs; notes where one coded a
@@ -67,7 +67,8 @@ usage:
                                                 --paragraphs 5-18: over those paragraphs of the one
                                                 text of --documents (an exercise's passage; spans
                                                 cut to it). --each-coded: over only the texts every
-                                                coder compared coded (coders who shared out texts)
+                                                coder compared coded (coders who shared out texts).
+                                                --with-sub-codes: each tag counts its sub-codes' coding
   marginalia import FILE --into BACKUP.json [--format auto|backup|csv|doccano|spacy|labelstudio|w3c|brat|qdpx]
           [--dry-run]                           reads an export (a brat folder too) into a backup file:
                                                 prints what changes (added, updated, re-anchored, not
@@ -402,7 +403,7 @@ fn resolve_tags(names: Vec<String>, book: &Codebook) -> Result<Vec<String>, Fail
 fn agreement(args: &[String]) -> Result<(), Failure> {
     use marginalia_core::agreement;
     use marginalia_core::route::{Within, slug};
-    let f = Flags::parse("agreement", args, &["--from", "--coders", "--documents", "--tags", "--paragraphs"], &["--each-coded"])?;
+    let f = Flags::parse("agreement", args, &["--from", "--coders", "--documents", "--tags", "--paragraphs"], &["--each-coded", "--with-sub-codes"])?;
     if let Some(p) = f.positional.first() {
         return Err(Failure::Usage(format!("unexpected argument {p:?} for agreement")));
     }
@@ -411,7 +412,11 @@ fn agreement(args: &[String]) -> Result<(), Failure> {
     if each_coded && f.value("--paragraphs").is_some() {
         return Err(Failure::Usage("--paragraphs and --each-coded do not go together: a passage is in one text".into()));
     }
-    let state = load(from)?;
+    let mut state = load(from)?;
+    // Each tag with its sub-codes' coding (NVivo's aggregate).
+    if f.switches.contains("--with-sub-codes") {
+        state.coding = state.coding.rolled_up();
+    }
     let mut docs: Vec<&Document> = match f.list("--documents").map(|d| resolve_documents(d, &state.docs)).transpose()? {
         Some(ids) => state.docs.iter().filter(|d| ids.contains(&d.meta.id)).collect(),
         None => state.docs.iter().collect(),

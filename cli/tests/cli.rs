@@ -470,5 +470,13 @@ fn agreement_of_two_coders_as_csv() {
         assert_eq!(out.status.code(), Some(code), "{args:?}");
         assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
     }
+    // Finance as a sub-code of threat: with --with-sub-codes, bo's finance counts as threat too.
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&backup).unwrap()).unwrap();
+    v["codebook"]["tags"][1]["parent"] = "threat".into();
+    std::fs::write(&backup, serde_json::to_string(&v).unwrap()).unwrap();
+    let threat = |extra: &[&str]| rows_of(&[&["agreement", "--from", b, "--coders", "ana,bo", "--tags", "threat"][..], extra].concat())[0].clone();
+    let (alone, rolled) = (threat(&[]), threat(&["--with-sub-codes"]));
+    assert_eq!((&alone[5], &alone[6]), ("1", "0"), "threat alone: only ana");
+    assert_eq!((&rolled[5], &rolled[6]), ("1", "1"), "with sub-codes: bo's finance is threat too");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -517,6 +517,7 @@ pub fn report_html<D: Borrow<Document>>(
     (a, b): (&str, &str),
     listed: usize,
     within: Option<(&crate::route::Within, &str)>,
+    sub: bool,
 ) -> String {
     let (within, label) = (within.map(|w| w.0), within.map(|w| w.1));
     use crate::html::escape;
@@ -596,7 +597,7 @@ pub fn report_html<D: Borrow<Document>>(
             (EXACT_TITLE, "Exact spans"),
         ]);
         for (c, k) in class {
-            let href = Route::Agreement { a: Some(a.to_string()), b: Some(c.clone()), within: within.cloned() }.to_hash();
+            let href = Route::Agreement { a: Some(a.to_string()), b: Some(c.clone()), within: within.cloned(), sub }.to_hash();
             h.push_str(&format!(
                 "<tr><th scope=\"row\"><a href=\"{}\">{}</a></th><td>{}</td><td class=\"lead\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&href), named(c), k.both + k.only_b, show(k.f1()), show(k.precision()), show(k.recall()), show(k.kappa()), percent(k.percent()), show(k.overlap()), show(k.exact())
@@ -807,7 +808,7 @@ mod tests {
         assert_eq!(&rows[2][2], "(all tags)");
         assert_eq!(&rows[1][13], "0.000", "finance: no unit in common");
         // As HTML, escaped, with links to the paragraphs.
-        let html = report_html(&r, &[], None, &Codebook::default(), &docs, ("Ana", "<Bo>"), 1, None);
+        let html = report_html(&r, &[], None, &Codebook::default(), &docs, ("Ana", "<Bo>"), 1, None, false);
         assert!(html.contains("Where Ana and &lt;Bo&gt; differ · 4"), "the pair is named");
         assert!(html.contains("&lt;Bo&gt;") && !html.contains("<Bo>"), "names are escaped");
         assert!(html.contains("href=\"#/report/D/p1\""), "{html}");
@@ -907,12 +908,12 @@ mod tests {
         let two = tags(&["threat", "finance"]);
         let (all, others) = (alpha(&docs, &k, &three, &two), alpha(&docs, &k, &tags(&["B", "C"]), &two));
         let r = compare(&docs, &k, "A", "B", &two);
-        let html = report_html(&r, &[], Some((&all, 3, Some(&others))), &Codebook::default(), &docs, ("A", "B"), 10, None);
+        let html = report_html(&r, &[], Some((&all, 3, Some(&others))), &Codebook::default(), &docs, ("A", "B"), 10, None, false);
         assert!(html.contains("<h2>All 3 coders</h2>") && html.contains(">Without A</th>"), "{html}");
         let row = format!("<tr><th scope=\"row\">threat</th><td>{}</td><td>{}</td></tr>", show(all.tags[0].1), show(others.tags[0].1));
         assert!(html.contains(&row), "{html}");
         assert_ne!(all.tags[0].1, others.tags[0].1, "B and C differ on ¶2, where A sides with B");
-        let plain = report_html(&r, &[], Some((&all, 3, None)), &Codebook::default(), &docs, ("A", "B"), 10, None);
+        let plain = report_html(&r, &[], Some((&all, 3, None)), &Codebook::default(), &docs, ("A", "B"), 10, None, false);
         assert!(!plain.contains("Without"));
     }
 

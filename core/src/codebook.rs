@@ -366,6 +366,21 @@ impl Codebook {
         names.join(" › ")
     }
 
+    /// `tags` with the ancestors of each added after them (once each): a coding
+    /// with a sub-code counts for its parent, and its parent's parent, too
+    /// (NVivo's aggregate coding).
+    pub fn with_ancestors(&self, tags: &[String]) -> Vec<String> {
+        let mut out = tags.to_vec();
+        for t in tags {
+            for p in self.ancestors(t) {
+                if !out.contains(&p.id) {
+                    out.push(p.id.clone());
+                }
+            }
+        }
+        out
+    }
+
     /// Puts a tag under another (`None`: at the top). A tag cannot go under
     /// itself or one of its own sub-codes. It moves, with its sub-codes, to
     /// the end of its new parent's.

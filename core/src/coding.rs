@@ -325,6 +325,18 @@ impl Coding {
         t
     }
 
+    /// A copy (without history) in which every annotation also carries the
+    /// ancestors of its tags in the code tree ([`Codebook::with_ancestors`]): so
+    /// each tag's agreement, co-occurrence or count takes in its sub-codes.
+    pub fn rolled_up(&self) -> Coding {
+        let mut out = Coding::new(self.codebook.clone());
+        for (doc, v) in &self.by_doc {
+            let v = v.iter().map(|a| Annotation { tags: self.codebook.with_ancestors(&a.tags), ..a.clone() }).collect();
+            out.by_doc.insert(doc.clone(), v);
+        }
+        out
+    }
+
     /// The names of the coders with live annotations here.
     pub fn coders(&self) -> BTreeSet<&str> {
         self.all_live().map(|a| a.coder.as_str()).collect()
@@ -539,6 +551,26 @@ impl Coding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rolled_up_each_coding_counts_for_its_parents() {
+        let mut book = Codebook::default();
+        let ff = book.add("foreign fighters").unwrap();
+        let ret = book.add("returnees").unwrap();
+        book.set_parent(&ff, Some("threat")).unwrap();
+        book.set_parent(&ret, Some(&ff)).unwrap();
+        let mut c = Coding::new(book);
+        c.add(ann("a", "D", 0, &ret));
+        c.add(ann("b", "D", 5, "finance"));
+        let mut both = ann("c", "D", 9, &ff);
+        both.tags.push("threat".into());
+        c.add(both);
+        let r = c.rolled_up();
+        assert_eq!(r.get("a").unwrap().tags, [ret.as_str(), ff.as_str(), "threat"]);
+        assert_eq!(r.get("b").unwrap().tags, ["finance"]);
+        assert_eq!(r.get("c").unwrap().tags, [ff.as_str(), "threat"], "a parent already there is not added twice");
+        assert_eq!(c.get("a").unwrap().tags, [ret.as_str()], "the coding itself is untouched");
+    }
 
     #[test]
     fn work_put_away_leaves_no_trace_and_comes_back_whole() {

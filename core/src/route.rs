@@ -15,7 +15,8 @@ pub enum Route {
     Segments(SegmentsQuery),
     /// Intercoder agreement of coder `a` (or an answer key) and coder `b`, over
     /// every text coded or `within` one (some of its paragraphs).
-    Agreement { a: Option<String>, b: Option<String>, within: Option<Within> },
+    /// `sub`: each tag counts its sub-codes' coding too (`sub=1`).
+    Agreement { a: Option<String>, b: Option<String>, within: Option<Within>, sub: bool },
     Report { slug: String, paragraph: Option<u32> },
     /// A footnote of a report.
     Note { slug: String, note: u32 },
@@ -234,17 +235,18 @@ impl Route {
             ["codebook"] => Route::Codebook,
             ["segments"] => Route::Segments(SegmentsQuery::parse(query)),
             ["agreement"] => {
-                let (mut a, mut b, mut slug, mut paragraphs) = (None, None, None, None);
+                let (mut a, mut b, mut slug, mut paragraphs, mut sub) = (None, None, None, None, false);
                 for pair in query.split('&') {
                     match pair.split_once('=') {
                         Some(("a", v)) if !v.is_empty() => a = Some(decode(v)),
                         Some(("b", v)) if !v.is_empty() => b = Some(decode(v)),
                         Some(("in", v)) if !v.is_empty() => slug = Some(decode(v)),
                         Some(("p", v)) => paragraphs = Within::parse_paragraphs(&decode(v)),
+                        Some(("sub", v)) => sub = v == "1",
                         _ => {}
                     }
                 }
-                Route::Agreement { a, b, within: slug.map(|slug| Within { slug, paragraphs }) }
+                Route::Agreement { a, b, within: slug.map(|slug| Within { slug, paragraphs }), sub }
             }
             ["report", slug] if !slug.is_empty() => {
                 Route::Report { slug: slug.to_string(), paragraph: None }
@@ -270,7 +272,7 @@ impl Route {
                 query if query.is_empty() => "#/segments".to_string(),
                 query => format!("#/segments?{query}"),
             },
-            Route::Agreement { a, b, within } => {
+            Route::Agreement { a, b, within, sub } => {
                 let mut parts: Vec<String> =
                     [("a", a), ("b", b)].iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", encode(v)))).collect();
                 if let Some(w) = within {
@@ -280,6 +282,9 @@ impl Route {
                         Some((x, y)) => parts.push(format!("p={x}-{y}")),
                         None => {}
                     }
+                }
+                if *sub {
+                    parts.push("sub=1".to_string());
                 }
                 if parts.is_empty() { "#/agreement".to_string() } else { format!("#/agreement?{}", parts.join("&")) }
             }
@@ -361,24 +366,28 @@ mod tests {
 
     #[test]
     fn an_agreement_is_a_link() {
-        let r = Route::Agreement { a: Some("Ms Key".into()), b: Some("Bo & co".into()), within: None };
+        let r = Route::Agreement { a: Some("Ms Key".into()), b: Some("Bo & co".into()), within: None, sub: false };
         assert_eq!(r.to_hash(), "#/agreement?a=Ms%20Key&b=Bo%20%26%20co");
         assert_eq!(Route::parse(&r.to_hash()), r);
-        assert_eq!(Route::parse("#/agreement"), Route::Agreement { a: None, b: None, within: None });
-        assert_eq!(Route::Agreement { a: None, b: None, within: None }.to_hash(), "#/agreement");
-        assert_eq!(Route::parse("#/agreement?b=x&a=&zz=1"), Route::Agreement { a: None, b: Some("x".into()), within: None });
+        assert_eq!(Route::parse("#/agreement"), Route::Agreement { a: None, b: None, within: None, sub: false });
+        assert_eq!(Route::Agreement { a: None, b: None, within: None, sub: false }.to_hash(), "#/agreement");
+        assert_eq!(Route::parse("#/agreement?b=x&a=&zz=1"), Route::Agreement { a: None, b: Some("x".into()), within: None, sub: false });
         // An exercise's passage.
         let w = |p| Some(Within { slug: "S-2019-103".into(), paragraphs: p });
-        let r = Route::Agreement { a: Some("Key".into()), b: None, within: w(Some((5, 18))) };
+        let r = Route::Agreement { a: Some("Key".into()), b: None, within: w(Some((5, 18))), sub: false };
         assert_eq!(r.to_hash(), "#/agreement?a=Key&in=S-2019-103&p=5-18");
         assert_eq!(Route::parse(&r.to_hash()), r);
         assert_eq!(Route::parse("#/agreement?in=S-2019-103&p=18-5").to_hash(), "#/agreement?in=S-2019-103&p=5-18");
-        assert_eq!(Route::parse("#/agreement?in=S-2019-103&p=7"), Route::Agreement { a: None, b: None, within: w(Some((7, 7))) });
-        assert_eq!(Route::parse("#/agreement?in=S-2019-103&p=x"), Route::Agreement { a: None, b: None, within: w(None) });
-        assert_eq!(Route::parse("#/agreement?p=3"), Route::Agreement { a: None, b: None, within: None }, "a range needs its text");
-        let each = Route::Agreement { a: None, b: None, within: Some(Within::each_coded()) };
+        assert_eq!(Route::parse("#/agreement?in=S-2019-103&p=7"), Route::Agreement { a: None, b: None, within: w(Some((7, 7))), sub: false });
+        assert_eq!(Route::parse("#/agreement?in=S-2019-103&p=x"), Route::Agreement { a: None, b: None, within: w(None), sub: false });
+        assert_eq!(Route::parse("#/agreement?p=3"), Route::Agreement { a: None, b: None, within: None, sub: false }, "a range needs its text");
+        let each = Route::Agreement { a: None, b: None, within: Some(Within::each_coded()), sub: false };
         assert_eq!(Route::parse(&each.to_hash()), each);
         assert!(!slug("a*b").contains('*'), "no text's slug is the sign of every text each coded");
+        // Each tag with its sub-codes' coding.
+        let rolled = Route::Agreement { a: Some("Key".into()), b: None, within: w(Some((5, 18))), sub: true };
+        assert_eq!(rolled.to_hash(), "#/agreement?a=Key&in=S-2019-103&p=5-18&sub=1");
+        assert_eq!(Route::parse(&rolled.to_hash()), rolled);
     }
 
     #[test]

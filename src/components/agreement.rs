@@ -21,13 +21,26 @@ const LISTED: usize = 200;
 /// paragraphs as units, the annotations cut to it), for every measure to share.
 type Passage = Option<Arc<(Document, Coding)>>;
 
+/// With sub-codes (`sub=1`): the coding with every annotation carrying its
+/// tags' ancestors too (`Coding::rolled_up`), made once per change.
+type Rolled = Option<Arc<Coding>>;
+
+/// Runs `f` over the coding measured: rolled up (each tag with its sub-codes'
+/// coding), or as it is.
+fn with_source<R>(coding: crate::coding::CodingState, rolled: Memo<Rolled>, f: impl FnOnce(&Coding) -> R) -> R {
+    match rolled.get() {
+        Some(r) => f(&r),
+        None => coding.coding.with(f),
+    }
+}
+
 /// Runs `f` over what is measured: every text, the texts each of `coders` coded
 /// (`in=*`), or the passage chosen (only its paragraphs are units, and only what
 /// was coded in them counts).
 fn measured<R>(
     state: crate::state::AppState,
     coding: crate::coding::CodingState,
-    (within, passage): (Memo<Option<Within>>, Memo<Passage>),
+    (within, passage, rolled): (Memo<Option<Within>>, Memo<Passage>, Memo<Rolled>),
     coders: &[&str],
     f: impl FnOnce(&[&Document], &Coding) -> R,
 ) -> R {
@@ -35,7 +48,7 @@ fn measured<R>(
         return f(&[&p.0], &p.1);
     }
     let each = within.with(|w| w.as_ref().is_some_and(Within::is_each_coded));
-    coding.coding.with(|c| {
+    with_source(coding, rolled, |c| {
         state.docs.with_value(|docs| {
             if each {
                 return f(&marginalia_core::agreement::each_coded(docs, c, coders), c);
@@ -60,15 +73,19 @@ pub fn AgreementView() -> impl IntoView {
         Route::Agreement { within, .. } => within,
         _ => None,
     });
+    // Each tag with its sub-codes' coding (the address's `sub=1`).
+    let sub = Memo::new(move |_| matches!(state.route.get(), Route::Agreement { sub: true, .. }));
+    let rolled: Memo<Rolled> = Memo::new_with_compare(move |_| sub.get().then(|| Arc::new(coding.coding.with(Coding::rolled_up))), |_, _| true);
+    let has_tree = Memo::new(move |_| coding.coding.with(|c| c.codebook.tags.iter().any(|t| t.parent.is_some())));
     // The passage, cut when the choice or the coding changes (never compared: a new cut is news).
     let cut: Memo<Passage> = Memo::new_with_compare(
         move |_| {
             let w = within.get()?;
-            coding.coding.with(|c| state.docs.with_value(|docs| marginalia_core::agreement::within(docs, c, &w))).map(Arc::new)
+            with_source(coding, rolled, |c| state.docs.with_value(|docs| marginalia_core::agreement::within(docs, c, &w))).map(Arc::new)
         },
         |_, _| true,
     );
-    let scope = (within, cut);
+    let scope = (within, cut, rolled);
     // The passage as it reads ("S/2019/103 ¶5–18"), or why it cannot be measured.
     let passage = Memo::new(move |_| {
         let w = within.get()?;
@@ -100,11 +117,15 @@ pub fn AgreementView() -> impl IntoView {
     let choose = move |which: char, name: String| {
         let (mut a, mut b) = pair.get_untracked();
         if which == 'a' { a = Some(name) } else { b = Some(name) }
-        state.replace_route(Route::Agreement { a, b, within: within.get_untracked() });
+        state.replace_route(Route::Agreement { a, b, within: within.get_untracked(), sub: sub.get_untracked() });
     };
     let scope_to = move |w: Option<Within>| {
         let (a, b) = pair.get_untracked();
-        state.replace_route(Route::Agreement { a, b, within: w });
+        state.replace_route(Route::Agreement { a, b, within: w, sub: sub.get_untracked() });
+    };
+    let roll_up = move |on: bool| {
+        let (a, b) = pair.get_untracked();
+        state.replace_route(Route::Agreement { a, b, within: within.get_untracked(), sub: on });
     };
     // One end of the passage typed (0: from, 1: to); one end alone is one paragraph.
     let set_range = move |which: u8, v: String| {
@@ -241,7 +262,7 @@ pub fn AgreementView() -> impl IntoView {
         let label = passage.get().and_then(Result::ok);
         let html = measured(state, coding, scope, &[&a, &b], |d, k| {
             let over = w.as_ref().zip(label.as_deref());
-            report_html(&r, &class, all.as_ref().map(|x| (x, n, others.as_ref())), &k.codebook, d, (&a, &b), LISTED, over)
+            report_html(&r, &class, all.as_ref().map(|x| (x, n, others.as_ref())), &k.codebook, d, (&a, &b), LISTED, over, sub.get())
         });
         Some(view! {
             <div class="agreement-report" inner_html=html></div>
@@ -286,7 +307,7 @@ pub fn AgreementView() -> impl IntoView {
         renaming.set(None);
         // The pair follows the name.
         let follow = |x: Option<String>| x.map(|x| if x == from { to.clone() } else { x });
-        state.replace_route(Route::Agreement { a: follow(a), b: follow(b), within: within.get_untracked() });
+        state.replace_route(Route::Agreement { a: follow(a), b: follow(b), within: within.get_untracked(), sub: sub.get_untracked() });
     };
     // Names that differ only in case: perhaps one person.
     let twins = Memo::new(move |_| {
@@ -375,6 +396,11 @@ pub fn AgreementView() -> impl IntoView {
                             </select>
                         </label>
                         <span class="hint scope-hint" hidden=move || within.with(Option::is_some)>" An exercise's passage: choose its text, then its paragraphs."</span>
+                        {move || (has_tree.get() || sub.get()).then(|| view! {
+                            <label class="snap" title="Each tag counts the coding of its sub-codes too (as NVivo's aggregate coding does)">
+                                <input type="checkbox" class="agreement-sub" prop:checked=move || sub.get()
+                                    on:change=move |ev| roll_up(event_target_checked(&ev)) />" With sub-codes"</label>
+                        })}
                         <span class="scope-range" hidden=move || within.with(|w| w.as_ref().is_none_or(Within::is_each_coded))>
                             <label>"paragraphs ¶"
                                 <input type="number" min="1" class="scope-from" aria-label="From paragraph"

@@ -88,6 +88,9 @@ pub fn SegmentsView() -> impl IntoView {
         let tags: Vec<String> = b.tags.iter().filter(|t| q.tags.len() < 2 || q.tags.contains(&t.id)).map(|t| t.id.clone()).collect();
         let names: Vec<String> = tags.iter().map(|t| b.get(t).map_or_else(|| t.clone(), |x| x.name.clone())).collect();
         let counts = coding.coding.with(|c| {
+            // With sub-codes, each tag counts its sub-codes' codings too.
+            let rolled = q.sub.then(|| c.rolled_up());
+            let c = rolled.as_ref().unwrap_or(c);
             state.docs.with_value(|docs| {
                 let per: Vec<Vec<&Annotation>> = in_scope(&q, docs, c).map(|(_, anns)| anns).collect();
                 marginalia_core::segments::cooccurrence(&per, &tags)
@@ -311,7 +314,8 @@ pub fn SegmentsView() -> impl IntoView {
                 <summary>"Code co-occurrence table"</summary>
                 <p class="count-line">"How many annotations with the row's tag overlap an annotation of the same coder with the column's tag \
                     (the diagonal: each tag's annotations), in the texts and by the coder chosen above; the chosen tags, or every tag \
-                    when fewer than two are chosen."</p>
+                    when fewer than two are chosen; with sub-codes, a tag's row and column count its sub-codes' annotations too. \
+                    A row counts the row tag's annotations, so two tags' cells can differ: one long annotation may meet two of the other's."</p>
                 <div inner_html=move || cooc.with(|(names, counts)| marginalia_core::segments::cooccurrence_html(names, counts))></div>
                 <button type="button" class="btn cooc-csv" on:click=download_cooc>"Download as CSV"</button>
             </details>

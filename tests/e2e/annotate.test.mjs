@@ -1667,3 +1667,41 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("agreement with sub-codes: a sub-code's coding counts for its parent when asked", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(`${server.url}#/codebook`);
+  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Key' })));
+  await page.reload();
+  await page.locator('.add-tag input').fill('oil');
+  await page.locator('.add-tag button').click();
+  await page.locator('.tag-row[data-tag="oil"] .tag-parent select').selectOption('finance');
+  await page.locator('.tag-row[data-tag="oil"][data-depth="1"]').waitFor();
+  const codeAs = async (coder, p, key) => {
+    await page.goto(`${server.url}#/report/S-2019-103/p${p}`);
+    await page.evaluate((c) => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: c })), coder);
+    await page.reload();
+    await page.locator(`#p${p}.target`).waitFor();
+    await page.locator(`#p${p} .pnum`).focus();
+    await page.keyboard.press(key);
+    await page.locator('.ann-list li').first().waitFor();
+    await page.keyboard.press('Escape');
+  };
+  await codeAs('Key', 12, '5');
+  await codeAs('Ana', 12, '2');
+  await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
+  await page.locator('table.agreement').first().waitFor();
+  const cells = async (row) => page.locator('table.agreement').first().locator('tbody tr').filter({ has: page.locator('th', { hasText: new RegExp(`^${row}$`) }) }).locator('td').allInnerTexts();
+  assert.deepEqual((await cells('finance')).slice(0, 3), ['0', '1', '0'], 'finance alone: only Ana');
+  await page.locator('input.agreement-sub').check();
+  await page.waitForFunction(() => location.hash.endsWith('&sub=1'));
+  await page.waitForFunction(() => [...document.querySelectorAll('table.agreement tbody tr')].some((r) => r.querySelector('th')?.textContent === 'finance' && r.querySelectorAll('td')[2]?.textContent === '1'));
+  assert.deepEqual((await cells('finance')).slice(0, 3), ['1', '1', '1'], "with sub-codes: the key's oil is finance too");
+  await page.reload();
+  await page.locator('table.agreement').first().waitFor();
+  assert.ok(await page.locator('input.agreement-sub').isChecked(), 'the address keeps it');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
