@@ -101,10 +101,10 @@ pub struct CodingState {
     pub showing: RwSignal<Option<String>>,
 }
 
-/// RFC 3339 time now, in UTC with milliseconds.
 /// What [`CodingState::ask_name`] holds to ask the name before a backup is downloaded.
 pub const ASK_THEN_BACKUP: &str = "\u{1}backup";
 
+/// RFC 3339 time now, in UTC with milliseconds.
 pub fn now() -> String {
     let d = js_sys::Date::new_0();
     d.to_iso_string().as_string().unwrap_or_default()
