@@ -3,9 +3,9 @@
 //! ```text
 //! marginalia corpus [--format jsonl|csv]
 //! marginalia clean FILE... [--format jsonl|csv]
-//! marginalia export --from BACKUP.json --format FORMAT [--out PATH] [--documents ...] [--tags ...] [--all-tags] [--coder NAME] [--bom] [--presence]
+//! marginalia export --from BACKUP.json --format FORMAT [--out PATH] [--documents ...] [--tags ...] [--all-tags] [--coder NAME] [--bom] [--presence] [--task TEXT]
 //! marginalia import FILE [--format auto|...] --into BACKUP.json [--dry-run]
-//! marginalia agreement --from BACKUP.json [--coders A,B] [--documents ...] [--tags ...] [--paragraphs 5-18 | --each-coded]
+//! marginalia agreement --from BACKUP.json [--coders A,B] [--documents ...] [--tags ...] [--paragraphs 5-18 | --each-coded] [--with-sub-codes]
 //! ```
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -43,13 +43,16 @@ usage:
   marginalia clean FILE... [--format jsonl|csv] your own .txt, .md or .html files, cleaned
   marginalia export --from BACKUP.json --format FORMAT [--out PATH]
           [--documents S/2019/103,...] [--tags threat,...] [--all-tags] [--coder NAME] [--bom] [--presence]
+          [--task TEXT]
                                                 coded data from a backup file (the app's 'Download
                                                 backup'), as the app exports it. FORMAT: csv (coded
                                                 segments), matrix (paragraph × tag counts, a row per
-                                                coder; --presence for 0/1), doccano, spacy, labelstudio, w3c, brat,
-                                                qdpx, qdc, codebook-md, codebook-html, codebook-json,
-                                                backup. --all-tags: only annotations with every tag
-                                                of --tags. --bom: CSV for Excel. --out DIR writes the
+                                                coder; --presence for 0/1), doccano, spacy,
+                                                labelstudio, w3c, brat, qdpx, qdc, codebook-md,
+                                                codebook-html, codebook-json, backup. --all-tags:
+                                                only annotations with every tag of --tags. --task:
+                                                the coders' task atop a codebook handout (codebook-md,
+                                                codebook-html). --bom: CSV for Excel. --out DIR writes the
                                                 file under its usual name (marginalia-corpus-doccano-
                                                 2026-11-22.jsonl); without --out, text goes to standard
                                                 output; brat with --out DIR writes the folder of .txt
@@ -473,7 +476,7 @@ fn agreement(args: &[String]) -> Result<(), Failure> {
 
 /// `marginalia export --from BACKUP.json --format FORMAT [--out PATH] [scope] [--bom] [--presence]`
 fn export(args: &[String]) -> Result<(), Failure> {
-    let f = Flags::parse("export", args, &["--from", "--format", "--out", "--documents", "--tags", "--coder"], &["--bom", "--presence", "--all-tags"])?;
+    let f = Flags::parse("export", args, &["--from", "--format", "--out", "--documents", "--tags", "--coder", "--task"], &["--bom", "--presence", "--all-tags"])?;
     if let Some(p) = f.positional.first() {
         return Err(Failure::Usage(format!("unexpected argument {p:?} for export")));
     }
@@ -489,7 +492,8 @@ fn export(args: &[String]) -> Result<(), Failure> {
         all_tags: f.switches.contains("--all-tags"),
     };
     let options = ExportOptions { bom: f.switches.contains("--bom"), presence: f.switches.contains("--presence") };
-    let meta = ExportMeta::new(VERSION, &now());
+    // A handout's task for the coders (codebook-html, codebook-md).
+    let meta = ExportMeta { task: f.value("--task").unwrap_or_default().to_string(), ..ExportMeta::new(VERSION, &now()) };
     let out = f.value("--out").map(PathBuf::from);
     if format == export::Format::Brat
         && let Some(dir) = out.as_ref().filter(|o| o.extension().is_none_or(|e| e != "zip"))

@@ -258,6 +258,8 @@ fn export_every_format_under_its_name_with_a_scope() {
     let html = std::fs::read_to_string(out_dir.join("marginalia-codebook-2026-11-22.html")).unwrap();
     assert!(html.contains("Threats &lt;b&gt;posed&lt;/b&gt;."));
     assert_eq!(html.matches("<script").count(), 1, "only the codebook's data block, never run");
+    let out = at_fixed_time(&["export", "--from", b, "--format", "codebook-md", "--task", "Code ¶5–18 of S/2019/103."]);
+    assert!(stdout(&out).contains("## Your task\n\nCode ¶5–18 of S/2019/103.\n"), "{}", stdout(&out));
     assert!(html.contains("<script type=\"application/json\" id=\"marginalia-codebook\">"));
     // One report, by its symbol: the file is named after it.
     let out = at_fixed_time(&["export", "--from", b, "--format", "csv", "--out", o, "--documents", "S/2019/103", "--bom"]);
