@@ -591,24 +591,25 @@ pub const MATRIX_COLUMNS: [&str; 11] =
 /// Paragraph × tag matrix CSV: one row per paragraph and footnote of each
 /// document and coder (`kind` is `paragraph` or `footnote`; `number` the UN
 /// paragraph number, empty for an unnumbered paragraph, or the footnote's
-/// number; `coder` each coder of the exported annotations, in name order,
-/// every block for each, so that each coder's matrix is whole and the coders'
-/// rows for a block are side by side), one column per tag of `book` headed by
-/// the tag's name: how many of the coder's annotations of that tag overlap the
-/// block (with `options.presence`, 1 or 0). With no annotation, one row per
-/// block and an empty coder. Headings have no row. Same conventions as the
-/// segments CSV.
+/// number; `coder` each coder who coded the document, in name order, every
+/// block for each, so that each coder's matrix of a text is whole and the
+/// coders' rows for a block are side by side; a text a coder did not code has
+/// no rows of theirs, rather than rows of zeros that would read as "coded,
+/// found nothing"), one column per tag of `book` headed by the tag's name: how
+/// many of the coder's annotations of that tag overlap the block (with
+/// `options.presence`, 1 or 0). A document no one coded has one row per block
+/// and an empty coder. Headings have no row. Same conventions as the segments CSV.
 pub fn matrix_csv(docs: &[DocAnnotations<'_>], book: &Codebook, options: &ExportOptions, meta: &ExportMeta) -> String {
     let mut w = CsvOut::new();
     w.row(MATRIX_COLUMNS.iter().copied().chain(book.tags.iter().map(|t| t.name.as_str())));
     let column: std::collections::HashMap<&str, usize> = book.tags.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
-    let mut coders: Vec<&str> = docs.iter().flat_map(|d| d.annotations.iter().map(|a| a.coder.as_str())).collect();
-    coders.sort_unstable();
-    coders.dedup();
-    if coders.is_empty() {
-        coders.push("");
-    }
     for d in docs {
+        let mut coders: Vec<&str> = d.annotations.iter().map(|a| a.coder.as_str()).collect();
+        coders.sort_unstable();
+        coders.dedup();
+        if coders.is_empty() {
+            coders.push("");
+        }
         let blocks = &d.doc.blocks;
         // counts[block][coder][tag]
         let mut counts = vec![vec![vec![0usize; book.tags.len()]; coders.len()]; blocks.len()];
@@ -1314,6 +1315,15 @@ mod tests {
         let text = matrix_csv(&none, &book, &ExportOptions::default(), &meta());
         assert_eq!(text.lines().count(), 3);
         assert!(text.lines().nth(1).unwrap().contains(",,0.1.0,"), "{text}");
+        // A text only Bo coded has Bo's rows alone: no rows of zeros for Ana, who did not code it.
+        let mut other = doc.clone();
+        other.meta.id = "other".into();
+        let mut bo_there = anns[1].clone();
+        (bo_there.coder, bo_there.doc) = ("Bo".into(), "other".into());
+        let split = [DocAnnotations { doc: &doc, annotations: anns.iter().collect() }, DocAnnotations { doc: &other, annotations: vec![&bo_there] }];
+        let text = matrix_csv(&split, &book, &ExportOptions::default(), &meta());
+        let whose: Vec<String> = csv::Reader::from_reader(text.as_bytes()).records().map(|r| { let r = r.unwrap(); format!("{} {}", &r[0], &r[8]) }).collect();
+        assert_eq!(whose, ["S/2019/103 ana", "S/2019/103 ana", "other Bo", "other Bo"]);
     }
 
     #[test]

@@ -90,7 +90,7 @@ pub fn AgreementView() -> impl IntoView {
     let passage = Memo::new(move |_| {
         let w = within.get()?;
         if w.is_each_coded() {
-            return Some(Ok("the texts that every coder compared has coded".to_string()));
+            return Some(Ok("the texts coded by each of the coders compared".to_string()));
         }
         Some(state.docs.with_value(|docs| {
             let d = docs.iter().find(|d| slug(&d.meta.id) == w.slug);
@@ -131,7 +131,12 @@ pub fn AgreementView() -> impl IntoView {
     let set_range = move |which: u8, v: String| {
         let Some(mut w) = within.get_untracked() else { return };
         let (mut a, mut b) = w.paragraphs.map_or((None, None), |(a, b)| (Some(a), Some(b)));
-        let n = v.trim().parse::<u32>().ok().filter(|n| *n > 0);
+        // Past the text's last paragraph: its last (a start past it is said as no paragraph in range).
+        let last = state.docs.with_value(|docs| docs.iter().find(|d| slug(&d.meta.id) == w.slug).map(|d| d.paragraphs().map(|(n, _)| n).max().unwrap_or(0)));
+        let n = v.trim().parse::<u32>().ok().filter(|n| *n > 0).map(|n| match last {
+            Some(l) if which == 1 && l > 0 => n.min(l),
+            _ => n,
+        });
         if which == 0 { a = n } else { b = n }
         w.paragraphs = match (a, b) {
             (Some(a), Some(b)) => Some((a.min(b), a.max(b))),
@@ -166,6 +171,11 @@ pub fn AgreementView() -> impl IntoView {
             })
         })
     });
+    // A number typed into a focused end replaces it (a click puts no caret after the old one).
+    let select_all = |ev: leptos::ev::FocusEvent| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        input.select();
+    };
     let tag_ids = move || coding.coding.with(|c| c.codebook.tags.iter().map(|t| t.id.clone()).collect::<Vec<_>>());
     let result = Memo::new(move |_| {
         let (Some(a), Some(b)) = pair.get() else { return None };
@@ -405,11 +415,14 @@ pub fn AgreementView() -> impl IntoView {
                             <label>"paragraphs ¶"
                                 <input type="number" min="1" class="scope-from" aria-label="From paragraph"
                                     prop:value=move || within.with(|w| w.as_ref().and_then(|w| w.paragraphs).map(|(a, _)| a.to_string()).unwrap_or_default())
+                                    on:focus=select_all
                                     on:change=move |ev| set_range(0, event_target_value(&ev)) />
                             </label>
                             <label>" to ¶"
                                 <input type="number" min="1" class="scope-to" aria-label="To paragraph"
-                                    prop:value=move || within.with(|w| w.as_ref().and_then(|w| w.paragraphs).map(|(_, b)| b.to_string()).unwrap_or_default())
+                                    // One paragraph (from alone): the other end stays empty, not a copy to type after.
+                                    prop:value=move || within.with(|w| w.as_ref().and_then(|w| w.paragraphs).filter(|(a, b)| a != b).map(|(_, b)| b.to_string()).unwrap_or_default())
+                                    on:focus=select_all
                                     on:change=move |ev| set_range(1, event_target_value(&ev)) />
                             </label>
                             <span class="hint">" (empty: the whole text)"</span>

@@ -77,6 +77,11 @@ pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
             coding.pending.set(None);
             coding.palette_at.set(None);
             if !in_field {
+                // A selection in the report is let go too: the next key does not tag it.
+                let in_prose = prose.get_untracked().is_some_and(|p| crate::dom::selection_in(&p, &doc).is_some());
+                if in_prose && let Some(sel) = window().get_selection().ok().flatten() {
+                    let _ = sel.remove_all_ranges();
+                }
                 coding.close();
             }
             return;

@@ -32,14 +32,17 @@ def check(path: Path, expected: Expected, presence: bool = False) -> str:
         assert df[c].dtype == "int64", f"tag column {c!r} is {df[c].dtype}, expected int64"
     for c in ("document", "kind", "number", "text_sha256", "coder"):
         assert c in cols, f"no column {c!r}"
-    # The rows: every paragraph and footnote of the coded documents, in order, for each coder.
-    coders = sorted({a["coder"] for a in expected.annotations}, key=lambda c: c.encode()) or [""]
-    want = []
+    # The rows: every paragraph and footnote of the coded documents, in order, for each coder
+    # who coded the document (no rows of zeros for a text a coder did not code).
+    want, all_coders = [], set()
     for d in expected.coded_documents:
+        coders = sorted({a["coder"] for a in expected.annotations if a["doc"] == d["id"]}, key=lambda c: c.encode()) or [""]
+        all_coders.update(coders)
         for kind, number, s, e in d["blocks"]:
             if kind != "heading":
                 for coder in coders:
                     want.append((d["id"], kind, "" if number is None else str(number), coder, s, e))
+    coders = sorted(all_coders)
     got = list(zip(ex["document"], ex["kind"], ex["number"], ex["coder"]))
     assert len(got) == len(want), (
         f"{len(got)} rows, expected {len(want)} (paragraphs and footnotes of {len(expected.coded_documents)} documents, {len(coders)} coders)"

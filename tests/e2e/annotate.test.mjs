@@ -331,6 +331,13 @@ test('Tab after coding goes to the memo, where digits are words, not tags', asyn
   await page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103') ?? '[]').some((a) => a.memo === '7 sources say so'));
   const anns = await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103')));
   assert.equal(anns.length, 1, 'no paragraph coded by the digit');
+  // Escape lets a selection go: the next key tags nothing.
+  await selectText(page, '#p13 > p', 'bulk-stored cash');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.evaluate(() => getSelection().toString()), '');
+  await page.keyboard.press('1');
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103')).length), 1, 'nothing tagged');
   await context.close();
 });
 
@@ -1520,6 +1527,20 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   await page.locator('.count-line', { hasText: 'Over 2 units: the paragraphs of S/2019/103 ¶12–13' }).waitFor();
   assert.equal(await page.locator('input.scope-to').inputValue(), '13');
   await screenshot(page, 'agreement-passage');
+  // An end clicked and typed into is replaced, not appended to; one end alone is one
+  // paragraph (the other shows empty); past the text's end is its last paragraph.
+  await page.locator('input.scope-to').click();
+  await page.keyboard.type('14');
+  await page.keyboard.press('Tab');
+  await page.waitForFunction(() => location.hash.endsWith('&p=12-14'));
+  await page.locator('input.scope-to').fill('');
+  await page.locator('input.scope-to').press('Tab');
+  await page.waitForFunction(() => location.hash.endsWith('&p=12'));
+  assert.equal(await page.locator('input.scope-to').inputValue(), '');
+  await page.locator('input.scope-to').click();
+  await page.keyboard.type('999');
+  await page.keyboard.press('Tab');
+  await page.waitForFunction(() => location.hash.endsWith('&p=12-100'));
   // Only the texts each coder coded (coders who shared out the texts): a text the key
   // alone coded no longer counts.
   await page.evaluate(() => localStorage.setItem('marginalia:v1:doc:S/2018/80', JSON.stringify([
@@ -1532,7 +1553,7 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   // Over every text coded, that the two did not code the same texts is said, with the way out.
   assert.match(await page.locator('.scope-uneven').innerText(), /^Key coded a text that Ana did not \(S\/2018\/80\)\. Over every text coded/);
   await page.locator('.scope-uneven button.each-coded').click();
-  await page.locator('.count-line', { hasText: 'the paragraphs of the texts that every coder compared has coded' }).first().waitFor();
+  await page.locator('.count-line', { hasText: 'the paragraphs of the texts coded by each of the coders compared' }).first().waitFor();
   assert.equal(await page.locator('.scope-uneven').count(), 0);
   assert.equal(await page.locator('select.scope-text').inputValue(), '*');
   assert.ok(await units() < all, `fewer units: ${await units()} < ${all}`);
