@@ -460,6 +460,16 @@ fn agreement(args: &[String]) -> Result<(), Failure> {
             Some(agreement::within(&docs, &state.coding, &w).ok_or_else(|| Failure::Input(format!("{label}: no such paragraphs in {}", d.who())))?)
         }
     };
+    // What the numbers are measured over, on every row.
+    let over = match (&passage, each_coded) {
+        (Some((part, _)), _) => f.value("--paragraphs").and_then(Within::parse_paragraphs).map(|r| {
+            agreement::within_label(part, &Within { slug: slug(&part.meta.id), paragraphs: Some(r) })
+        }).unwrap_or_default(),
+        (None, true) => "the texts coded by each of the coders compared".to_string(),
+        (None, false) if f.value("--documents").is_some() => docs.iter().map(|d| d.who()).collect::<Vec<_>>().join("; "),
+        (None, false) => agreement::Settings::PLAIN.over.to_string(),
+    };
+    let settings = agreement::Settings { over: &over, sub_codes: f.switches.contains("--with-sub-codes") };
     let (docs, coding) = match &passage {
         Some((part, scoped)) => (vec![part], scoped),
         None => (docs, &state.coding),
@@ -467,10 +477,10 @@ fn agreement(args: &[String]) -> Result<(), Failure> {
     let out = |csv: String| io::stdout().write_all(csv.as_bytes()).map_err(|e| Failure::Input(format!("cannot write: {e}")));
     if let [a, b] = &compared[..] {
         let r = agreement::compare(&docs, coding, a, b, &tags);
-        out(agreement::to_csv(&r, book, a, b))
+        out(agreement::to_csv(&r, book, a, b, settings))
     } else {
         let r = agreement::alpha(&docs, coding, &compared, &tags);
-        out(agreement::alpha_csv(&r, book, &compared))
+        out(agreement::alpha_csv(&r, book, &compared, settings))
     }
 }
 

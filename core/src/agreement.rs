@@ -443,12 +443,33 @@ fn intersection(a: &[(usize, usize)], b: &[(usize, usize)]) -> usize {
     n
 }
 
+/// What a measure was taken over, written on every row of its CSV so that a
+/// number read later says how it was made: `over` (every text coded, the texts
+/// each coded, or a passage: "S/2019/103 ¶5–18") and whether each tag counted
+/// its sub-codes' coding.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings<'a> {
+    pub over: &'a str,
+    pub sub_codes: bool,
+}
+
+impl Settings<'_> {
+    /// Every text coded, each tag alone.
+    pub const PLAIN: Settings<'static> = Settings { over: "every text coded", sub_codes: false };
+
+    const COLUMNS: [&'static str; 2] = ["over", "with_sub_codes"];
+
+    fn cells(&self) -> [&str; 2] {
+        [self.over, if self.sub_codes { "true" } else { "false" }]
+    }
+}
+
 /// The comparison as CSV, for pandas or R: a row per tag (its name from
 /// `book`, else its id) and one for all tags pooled; the measures with three
-/// decimals, empty when undefined.
-pub fn to_csv(r: &Comparison, book: &crate::codebook::Codebook, a: &str, b: &str) -> String {
+/// decimals, empty when undefined; then the [`Settings`].
+pub fn to_csv(r: &Comparison, book: &crate::codebook::Codebook, a: &str, b: &str, settings: Settings<'_>) -> String {
     let mut w = crate::export::CsvOut::new();
-    w.row(["coder_a", "coder_b", "tag", "units", "both", "only_a", "only_b", "neither", "percent_agreement", "kappa", "alpha", "precision", "recall", "f1", "char_overlap", "exact_span_f1"]);
+    w.row(["coder_a", "coder_b", "tag", "units", "both", "only_a", "only_b", "neither", "percent_agreement", "kappa", "alpha", "precision", "recall", "f1", "char_overlap", "exact_span_f1"].into_iter().chain(Settings::COLUMNS));
     let rows = r.tags.iter().map(|(t, c)| (book.get(t).map_or(t.as_str(), |t| t.name.as_str()), c)).chain([("(all tags)", &r.all)]);
     for (tag, c) in rows {
         w.row_with_numbers([a, b, tag], [
@@ -458,6 +479,7 @@ pub fn to_csv(r: &Comparison, book: &crate::codebook::Codebook, a: &str, b: &str
             c.only_b.to_string(),
             c.neither.to_string(),
         ].into_iter().chain(measures(c)));
+        w.then_text(settings.cells());
     }
     w.finish(false)
 }
@@ -471,9 +493,9 @@ fn measures(c: &Counts) -> [String; 8] {
 /// Everyone against the key as CSV (a gradebook): a row per coder, with their
 /// pooled counts and measures against `key`, F1 first (percent agreement
 /// counts every unit neither coded as agreement: it stays high for little work).
-pub fn class_csv(class: &[(String, Counts)], key: &str) -> String {
+pub fn class_csv(class: &[(String, Counts)], key: &str, settings: Settings<'_>) -> String {
     let mut w = crate::export::CsvOut::new();
-    w.row(["key", "coder", "units", "units_coded", "both", "only_key", "only_coder", "f1", "precision", "recall", "kappa", "alpha", "percent_agreement", "char_overlap", "exact_span_f1"]);
+    w.row(["key", "coder", "units", "units_coded", "both", "only_key", "only_coder", "f1", "precision", "recall", "kappa", "alpha", "percent_agreement", "char_overlap", "exact_span_f1"].into_iter().chain(Settings::COLUMNS));
     for (coder, c) in class {
         let [percent, kappa, alpha, precision, recall, f1, overlap, exact] = measures(c);
         w.row_with_numbers([key, coder.as_str()], [
@@ -484,19 +506,21 @@ pub fn class_csv(class: &[(String, Counts)], key: &str) -> String {
             c.only_b.to_string(),
             f1, precision, recall, kappa, alpha, percent, overlap, exact,
         ]);
+        w.then_text(settings.cells());
     }
     w.finish(false)
 }
 
 /// Several coders' alpha as CSV: a row per tag and one for all tags pooled
 /// (coders separated by "; ").
-pub fn alpha_csv(r: &Reliability, book: &crate::codebook::Codebook, coders: &[String]) -> String {
+pub fn alpha_csv(r: &Reliability, book: &crate::codebook::Codebook, coders: &[String], settings: Settings<'_>) -> String {
     let mut w = crate::export::CsvOut::new();
-    w.row(["coders", "tag", "units", "alpha"]);
+    w.row(["coders", "tag", "units", "alpha"].into_iter().chain(Settings::COLUMNS));
     let who = coders.join("; ");
     let rows = r.tags.iter().map(|(t, a)| (book.get(t).map_or(t.as_str(), |t| t.name.as_str()), *a)).chain([("(all tags)", r.all)]);
     for (tag, a) in rows {
         w.row_with_numbers([who.as_str(), tag], [r.units.to_string(), a.map_or_else(String::new, |x| fixed(x, 3))]);
+        w.then_text(settings.cells());
     }
     w.finish(false)
 }
@@ -798,7 +822,7 @@ mod tests {
         assert_eq!((threat.spans_a, threat.spans_b, threat.spans_same, threat.exact()), (2, 1, 0, Some(0.0)));
         assert_eq!(r.disagreements[1].paragraph, Some(2));
         assert_eq!(coders(&docs, &c), [("Ana".to_string(), 2), ("Bo".to_string(), 2)]);
-        let csv = to_csv(&r, &Codebook::default(), "Ana", "Bo");
+        let csv = to_csv(&r, &Codebook::default(), "Ana", "Bo", Settings::PLAIN);
         let mut rows = csv::Reader::from_reader(csv.as_bytes());
         assert_eq!(rows.headers().unwrap().iter().nth(9), Some("kappa"));
         assert_eq!(rows.headers().unwrap().iter().nth(10), Some("alpha"));
@@ -806,6 +830,7 @@ mod tests {
         assert_eq!(rows.len(), 3, "two tags and all tags");
         assert_eq!((&rows[0][2], &rows[0][4], &rows[0][5], &rows[0][7]), ("threat", "1", "1", "2"));
         assert_eq!(&rows[2][2], "(all tags)");
+        assert_eq!((&rows[2][16], &rows[2][17]), ("every text coded", "false"));
         assert_eq!(&rows[1][13], "0.000", "finance: no unit in common");
         // As HTML, escaped, with links to the paragraphs.
         let html = report_html(&r, &[], None, &Codebook::default(), &docs, ("Ana", "<Bo>"), 1, None, false);
@@ -816,13 +841,14 @@ mod tests {
         assert!(html.contains("The first 1; the CSV"), "only the first listed");
         assert_eq!(html.matches("<li ").count(), 1);
         assert!(!html.contains("Everyone against"), "one other coder: no class table");
-        let grades = class_csv(&[("Bo".into(), r.all), ("=Cy".into(), Counts::default())], "Ana");
+        let grades = class_csv(&[("Bo".into(), r.all), ("=Cy".into(), Counts::default())], "Ana", Settings { over: "S/2019/103 ¶5–18", sub_codes: true });
         let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(grades.as_bytes()).records().map(|r| r.unwrap()).collect();
         assert_eq!((&rows[0][0], &rows[0][1], &rows[0][3], &rows[0][7]), ("Ana", "Bo", "2", "0.400"), "F1 first of the measures");
         assert_eq!(&rows[1][1], "'=Cy", "a name is no formula");
+        assert_eq!((&rows[0][15], &rows[0][16]), ("S/2019/103 ¶5–18", "true"), "every row says what it was measured over");
         // A negative measure stays a number.
         let below = Counts { only_a: 3, only_b: 3, neither: 1, ..Counts::default() };
-        let csv = class_csv(&[("Bo".into(), below)], "Ana");
+        let csv = class_csv(&[("Bo".into(), below)], "Ana", Settings::PLAIN);
         assert!(csv.lines().nth(1).unwrap().contains(",-"), "{csv}");
         assert!(!csv.contains('\''), "{csv}");
         // A document neither coded adds nothing.

@@ -468,6 +468,15 @@ impl CsvOut {
         self.0.push_str("\r\n");
     }
 
+    /// Text cells added at the end of the row just written (formula-safe, quoted where needed).
+    pub(crate) fn then_text<S: AsRef<str>>(&mut self, text: impl IntoIterator<Item = S>) {
+        self.0.truncate(self.0.len() - 2);
+        let mut tail = CsvOut::new();
+        tail.row(text);
+        self.0.push(',');
+        self.0.push_str(&tail.0);
+    }
+
     /// A row whose first cells are text (formula-safe, as in [`CsvOut::row`]) and
     /// the rest numbers written by this crate, as they are: a negative measure
     /// (a kappa of -0.25) stays a number for pandas, R and spreadsheets.

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use marginalia_core::agreement::{Comparison, Counts, Reliability, alpha, alpha_csv, class_csv, coders, compare, report_html, to_csv, within_label};
+use marginalia_core::agreement::{Comparison, Counts, Reliability, Settings, alpha, alpha_csv, class_csv, coders, compare, report_html, to_csv, within_label};
 use marginalia_core::coding::Coding;
 use marginalia_core::route::{Route, Within, slug};
 use marginalia_core::Document;
@@ -211,16 +211,20 @@ pub fn AgreementView() -> impl IntoView {
             </select>
         }
     };
+    // What the numbers were measured over, written on each row of the CSVs.
+    let over = move || passage.get_untracked().and_then(Result::ok).unwrap_or_else(|| Settings::PLAIN.over.to_string());
     let download = move |_| {
         let (Some(a), Some(b)) = pair.get_untracked() else { return };
         let Some(r) = result.get_untracked() else { return };
-        let csv = coding.coding.with_untracked(|c| to_csv(&r, &c.codebook, &a, &b));
+        let over = over();
+        let csv = coding.coding.with_untracked(|c| to_csv(&r, &c.codebook, &a, &b, Settings { over: &over, sub_codes: sub.get_untracked() }));
         let day = crate::coding::today();
         crate::download::save(&format!("marginalia-agreement-{day}.csv"), "text/csv", &csv);
     };
     let download_alpha = move |_| {
         let Some(r) = everyone_alpha.get_untracked() else { return };
-        let csv = coding.coding.with_untracked(|c| alpha_csv(&r, &c.codebook, &names()));
+        let over = over();
+        let csv = coding.coding.with_untracked(|c| alpha_csv(&r, &c.codebook, &names(), Settings { over: &over, sub_codes: sub.get_untracked() }));
         let day = crate::coding::today();
         crate::download::save(&format!("marginalia-alpha-{day}.csv"), "text/csv", &csv);
     };
@@ -252,7 +256,8 @@ pub fn AgreementView() -> impl IntoView {
         let Some(class) = class.get_untracked() else { return };
         let day = crate::coding::today();
         let name = format!("marginalia-against-{}-{day}.csv", marginalia_core::export::file_slug(&a));
-        crate::download::save(&name, "text/csv", &class_csv(&class, &a));
+        let over = over();
+        crate::download::save(&name, "text/csv", &class_csv(&class, &a, Settings { over: &over, sub_codes: sub.get_untracked() }));
     };
     // The tables and the list are built in core, as HTML, like a report's prose.
     let body = move || {

@@ -1463,13 +1463,13 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.ok(threatAlpha > 0 && threatAlpha < 1, `threat: two of three agree on ¶13: ${threatAlpha}`);
   const [alphaDownload] = await Promise.all([page.waitForEvent('download'), page.locator('.alpha-csv').click()]);
   const alphaCsv = (await import('node:fs')).readFileSync(await alphaDownload.path(), 'utf8').trim().split('\r\n');
-  assert.equal(alphaCsv[0], 'coders,tag,units,alpha');
-  assert.match(alphaCsv.find((r) => r.includes(',finance,')), /^Ana; Bo; Key,finance,\d+,1\.000$/);
+  assert.equal(alphaCsv[0], 'coders,tag,units,alpha,over,with_sub_codes');
+  assert.match(alphaCsv.find((r) => r.includes(',finance,')), /^Ana; Bo; Key,finance,\d+,1\.000,every text coded,false$/);
   // The class against the key, as a gradebook.
   const [classDownload] = await Promise.all([page.waitForEvent('download'), page.locator('.class-csv').click()]);
   assert.match(classDownload.suggestedFilename(), /^marginalia-against-Key-\d{4}-\d{2}-\d{2}\.csv$/);
   const grades = (await import('node:fs')).readFileSync(await classDownload.path(), 'utf8').trim().split('\r\n');
-  assert.equal(grades[0], 'key,coder,units,units_coded,both,only_key,only_coder,f1,precision,recall,kappa,alpha,percent_agreement,char_overlap,exact_span_f1');
+  assert.equal(grades[0], 'key,coder,units,units_coded,both,only_key,only_coder,f1,precision,recall,kappa,alpha,percent_agreement,char_overlap,exact_span_f1,over,with_sub_codes');
   const grade = (who, col) => grades.find((r) => r.startsWith(`Key,${who},`)).split(',')[grades[0].split(',').indexOf(col)];
   for (const col of ['f1', 'precision', 'recall', 'kappa', 'alpha', 'percent_agreement', 'char_overlap', 'exact_span_f1']) {
     assert.equal(grade('Bo', col), '1.000', `Bo's ${col}`);
@@ -1506,7 +1506,7 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.agreement-csv').click()]);
   const csv = (await import('node:fs')).readFileSync(await download.path(), 'utf8').trim().split('\r\n');
   assert.ok(csv[0].startsWith('coder_a,coder_b,tag,units,both,only_a,only_b,neither,percent_agreement,kappa'));
-  assert.match(csv.at(-1), /^Key,Bo,\(all tags\),\d+,2,0,0,\d+,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000$/);
+  assert.match(csv.at(-1), /^Key,Bo,\(all tags\),\d+,2,0,0,\d+,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,every text coded,false$/, 'each row says what it was measured over');
   // Over the exercise's paragraphs only, ¶12–13: Ana's ¶14 is outside it and no longer counts.
   await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
   await page.locator('table.agreement').first().waitFor();
