@@ -501,6 +501,10 @@ impl CodingState {
             }
         } else if key == store::META_KEY
             && let Some(m) = value.and_then(|v| serde_json::from_str::<Meta>(&v).ok()) {
+                // Another tab said who is coding: this one asks no "Still …?" for it.
+                if m.coder != self.meta.with_untracked(|x| x.coder.clone()) {
+                    self.confirm_coder.set_value(false);
+                }
                 self.meta.set(m);
             }
     }

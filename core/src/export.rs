@@ -307,7 +307,9 @@ impl Format {
 }
 
 /// A name as part of a file name: letters and digits kept, any other run of
-/// characters one `-`, at most 40 characters ("Ana María" → "Ana-María").
+/// characters one `-`, at most 40 characters ("Ana María" → "Ana-María"). A
+/// name of symbols alone (emoji) gets a short code of its own ("name-3f9a1c"),
+/// so that two such names do not give the same file name.
 pub fn file_slug(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
@@ -317,7 +319,13 @@ pub fn file_slug(s: &str) -> String {
             out.push('-');
         }
     }
-    out.trim_end_matches('-').chars().take(40).collect::<String>().trim_end_matches('-').to_string()
+    let out = out.trim_end_matches('-').chars().take(40).collect::<String>().trim_end_matches('-').to_string();
+    if out.is_empty() && s.chars().any(|c| !c.is_ascii()) {
+        // FNV-1a of the name: the same name, the same code.
+        let hash = s.trim().bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+        return format!("name-{:06x}", hash & 0xff_ffff);
+    }
+    out
 }
 
 /// Export choices beyond the scope.
@@ -1383,6 +1391,9 @@ mod tests {
         assert_eq!(Format::Backup.file_name("x", Some(" Ana María / 2b "), "2026-11-22"), "marginalia-backup-Ana-María-2b-2026-11-22.json");
         assert_eq!(Format::Backup.file_name("x", Some("../.."), "2026-11-22"), "marginalia-backup-2026-11-22.json", "nothing left: no name");
         assert_eq!(file_slug(&"a".repeat(50)), "a".repeat(40));
+        // Emoji alone: a code of their own, the same for the same name, not for another.
+        assert!(file_slug("🦊").starts_with("name-") && file_slug("🦊") == file_slug(" 🦊 "));
+        assert_ne!(file_slug("🦊"), file_slug("🐼"));
         for f in Format::ALL {
             assert_eq!(Format::from_key(f.key()), Some(f));
             assert!(!f.label().is_empty() && !f.mime().is_empty());

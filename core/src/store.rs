@@ -493,6 +493,12 @@ pub fn merge_tabs(base: &[Annotation], local: &[Annotation], remote: &[Annotatio
     let (base, local_by, remote_by) = (index(base), index(local), index(remote));
     let mut joined = Vec::new();
     let mut merged = merge(local, remote);
+    // Gone from the other tab's write with no tombstone (work put away for the next
+    // person: Coding::put_away), and untouched here since both had it: gone here too.
+    merged.retain(|m| {
+        let id = m.id.as_str();
+        remote_by.contains_key(id) || !base.get(id).is_some_and(|o| local_by.get(id) == Some(o))
+    });
     for m in &mut merged {
         let (Some(&o), Some(&l), Some(&r)) = (base.get(m.id.as_str()), local_by.get(m.id.as_str()), remote_by.get(m.id.as_str())) else { continue };
         let newer = |x: &Annotation| parse_time(&x.updated) > parse_time(&o.updated);
@@ -889,6 +895,14 @@ mod tests {
         // No base (an annotation this tab has not seen written): the later edit wins.
         let (m, _) = merge_tabs(&[], std::slice::from_ref(&l), std::slice::from_ref(&r));
         assert_eq!(m[0], r);
+        // Put away in the other tab (gone with no tombstone) and untouched here: gone here too.
+        let (m, _) = merge_tabs(std::slice::from_ref(&base), std::slice::from_ref(&base), &[]);
+        assert!(m.is_empty(), "{m:?}");
+        // Edited here since: kept (this tab's newer work is not lost), as is one made here.
+        let (m, _) = merge_tabs(std::slice::from_ref(&base), std::slice::from_ref(&l), &[]);
+        assert_eq!(m, [l.clone()]);
+        let (m, _) = merge_tabs(&[], std::slice::from_ref(&l), &[]);
+        assert_eq!(m, [l.clone()]);
     }
 
     proptest! {

@@ -337,13 +337,16 @@ pub fn backup_who(b: &marginalia_core::store::Backup) -> String {
 }
 
 /// Applies a restore plan of backup `b` (the texts it brings first), and says
-/// what was done (`what`: "Merged", "Replaced").
+/// what was done (`what`: "Merged", "Replaced"). `adopt`: a browser with no
+/// coder's name takes the backup's (one's own backup on a new computer; not
+/// with several files at once, a class's, whose first student is not the teacher).
 pub fn apply_restore(
     coding: CodingState,
     state: crate::state::AppState,
     b: &marginalia_core::store::Backup,
     plan: marginalia_core::store::RestorePlan,
     what: &str,
+    adopt: bool,
 ) -> String {
     // First the texts the backup brings that are not here.
     let missing: Vec<_> = b.texts.iter().filter(|t| !state.has_doc(&t.id)).cloned().collect();
@@ -355,7 +358,7 @@ pub fn apply_restore(
     coding.change(|c| c.restore(plan.codebook, plan.writes));
     // A browser with no coder's name yet takes the backup's (asked again otherwise),
     // and says so: a supervisor restoring someone's backup codes under their own name.
-    if coding.meta.with_untracked(|m| m.coder.is_empty()) && !b.coder.is_empty() {
+    if adopt && coding.meta.with_untracked(|m| m.coder.is_empty()) && !b.coder.is_empty() {
         s.push_str(&format!(" You are coding as {}, the backup's coder: change it beside a report if you are someone else.", b.coder));
         coding.meta.update(|m| m.coder = b.coder.clone());
         coding.save_meta();
@@ -391,7 +394,7 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
         let named = StoredValue::new(who.clone());
         let logged = move || if live == 0 { transfer::Outcome::Empty(named.get_value()) } else { transfer::Outcome::In(named.get_value()) };
         let apply = move |plan: marginalia_core::store::RestorePlan, what: &'static str| {
-            let s = file.with_value(|b| apply_restore(coding, state, b, plan, what));
+            let s = file.with_value(|b| apply_restore(coding, state, b, plan, what, place.is_none()));
             transfer.log(logged());
             backup.set(None);
             coding.notice.set(Some(coding.undoable(s)));
@@ -518,9 +521,17 @@ fn NoticeToast() -> impl IntoView {
                         // The work put away comes back, with its coder's name.
                         if let Some((who, items)) = coding.put_away.try_update_value(Option::take).flatten() {
                             coding.change(|c| c.bring_back(items));
-                            coding.meta.update(|m| m.coder = who.clone());
-                            coding.save_meta();
-                            coding.notice.set(Some(Notice::done(format!("The work put away is back; coding as {who} again."))));
+                            // The name goes back too, unless the new coder has coded since: their
+                            // next passages must stay theirs.
+                            let now_coding = coding.meta.with_untracked(|m| m.coder.clone());
+                            let theirs = coding.coding.with_untracked(|c| c.all_live().any(|a| a.coder == now_coding && now_coding != who));
+                            if theirs {
+                                coding.notice.set(Some(Notice::done(format!("The work put away is back, beside {now_coding}'s; coding as {now_coding} still."))));
+                            } else {
+                                coding.meta.update(|m| m.coder = who.clone());
+                                coding.save_meta();
+                                coding.notice.set(Some(Notice::done(format!("The work put away is back; coding as {who} again."))));
+                            }
                         } else {
                             coding.notice.set(None);
                         }
@@ -652,8 +663,9 @@ fn NameDialog() -> impl IntoView {
             // Asked at a tag with a name given: the work here was handed in since.
             let still = !changing && !old.trim().is_empty() && tag != crate::coding::ASK_THEN_BACKUP;
             name.set(old.clone());
-            // Another person coding from now on must not take over the earlier work.
-            then.set(NewName::Beside);
+            // Another person coding from now on must not take over the earlier work; after
+            // a hand-in (the work all in a file), another name is the next student's.
+            then.set(if still { NewName::PutAway } else { NewName::Beside });
             problem.set(None);
             let (made, all) = coding.coding.with_untracked(|c| (c.all_live().filter(|a| a.coder == old).count(), c.all_live().count()));
             let lede = if still {
@@ -748,6 +760,8 @@ fn put_away_for(old: &str, new: &str) -> bool {
     });
     let n = out.iter().filter(|a| !a.deleted).count();
     coding.put_away.set_value(Some((old.to_string(), out)));
+    // The next person has backed up nothing yet.
+    coding.meta.update(|m| m.last_backup = None);
     coding.selected.set(None);
     coding.showing.set(None);
     coding.notice.set(Some(Notice {

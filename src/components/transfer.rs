@@ -535,7 +535,7 @@ async fn read_file(file: web_sys::File, name: String, cx: FileCtx) {
                     let plan = coding.coding.with_untracked(|c| {
                         marginalia_core::store::restore_plan(c, &b, marginalia_core::store::RestoreMode::Merge, &now())
                     });
-                    let said = super::apply_restore(coding, state, &b, plan, "Merged");
+                    let said = super::apply_restore(coding, state, &b, plan, "Merged", false);
                     coding.notice.set(Some(coding.undoable(said)));
                     t.log(if empty { Outcome::Empty(who) } else { Outcome::In(who) });
                 }

@@ -985,6 +985,10 @@ test('a shared computer: work handed in asks "Still Chloe?"; the next student ca
   // Chloe hands in: her file carries her name.
   let [download] = await Promise.all([page.waitForEvent('download'), page.locator('button.backup').click()]);
   assert.match(download.suggestedFilename(), /^marginalia-backup-Chloe-\d{4}-\d{2}-\d{2}\.json$/);
+  // A second tab of the app is open too (it must not bring the work back once put away).
+  const other = await context.newPage();
+  await other.goto(`${server.url}#/report/S-2019-103/p12`);
+  await other.locator('.hl[data-tags="finance"]').waitFor();
   // Dev sits down: the page opens again, and his first tag asks who is coding.
   await page.reload();
   await page.locator('#p12').waitFor();
@@ -994,9 +998,8 @@ test('a shared computer: work handed in asks "Still Chloe?"; the next student ca
   assert.equal(await page.locator('#coder-name').inputValue(), 'Chloe');
   assert.equal(await page.locator('.new-name').count(), 0, 'the same name: nothing to choose');
   await page.locator('#coder-name').fill('Dev');
-  assert.ok(await page.locator('label.beside input').isChecked(), 'beside the work here, unless told');
+  assert.ok(await page.locator('label.put-away input').isChecked(), "after a hand-in, another name is the next student's");
   assert.match(await page.locator('label.beside').innerText(), /the 1 annotation stays here/);
-  await page.locator('label.put-away input').check();
   await page.screenshot({ path: 'output/still-chloe.png' });
   await page.locator('dialog button[type="submit"]', { hasText: 'Go on and tag' }).click();
   // All of it was in her file already: nothing more to download; put away, and Dev's tag is his.
@@ -1005,17 +1008,27 @@ test('a shared computer: work handed in asks "Still Chloe?"; the next student ca
   assert.equal(await page.locator('.hl[data-tags="finance"]').count(), 0);
   await page.waitForFunction((k) => JSON.parse(localStorage.getItem(k) ?? '[]').length === 1, docKey);
   assert.deepEqual(await stored(), ['Dev'], "no trace of Chloe's work: no tombstone to delete it where the files are merged");
-  // Put away by mistake: it comes back, beside Dev's, under Chloe's name again.
+  // The other tab lets it go too, and writes nothing of it back.
+  await other.locator('.hl[data-tags="finance"]').waitFor({ state: 'detached' });
+  await other.locator('.hl[data-tags="threat"]').waitFor();
+  await page.waitForTimeout(500);
+  assert.deepEqual(await stored(), ['Dev'], 'still put away');
+  await other.close();
+  // The next student starts with no backup of their own.
+  await page.waitForFunction(() => !JSON.parse(localStorage.getItem('marginalia:v1:meta')).last_backup);
+  // Put away by mistake: it comes back, beside Dev's; Dev, who has coded since, stays Dev.
   await page.locator('.toast button.bring-back').click();
   await page.locator('.hl[data-tags="finance"]').waitFor();
-  await page.locator('.toast', { hasText: 'coding as Chloe again' }).waitFor();
+  await page.locator('.toast', { hasText: "The work put away is back, beside Dev's; coding as Dev still." }).waitFor();
   assert.deepEqual((await stored()).sort(), ['Chloe', 'Dev']);
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder), 'Dev');
   // Now changed from the panel, with work not in any file: it is saved first, then put away.
   await page.locator('.coder-line .change-coder').click();
   await page.locator('#coder-name').fill('Eve');
+  assert.ok(await page.locator('label.beside input').isChecked(), 'changed from the panel: beside the work here, unless told');
   await page.locator('label.put-away input').check();
   [download] = await Promise.all([page.waitForEvent('download'), page.locator('dialog button[type="submit"]').click()]);
-  assert.match(download.suggestedFilename(), /^marginalia-backup-Chloe-/);
+  assert.match(download.suggestedFilename(), /^marginalia-backup-Dev-/);
   const file = JSON.parse(await (await import('node:fs/promises')).readFile(await download.path(), 'utf8'));
   assert.deepEqual(file.annotations.map((a) => a.coder).sort(), ['Chloe', 'Dev']);
   await page.waitForFunction((k) => (localStorage.getItem(k) ?? '[]') === '[]', docKey);

@@ -342,9 +342,10 @@ test("a class's backups picked together: one by one or all merged at once, then 
   };
   const files = [file('Amira', 'ana'), file('Ben', 'ben'), { name: 'oops.json', mimeType: 'application/json', buffer: Buffer.from('{"x": 1}') },
     file('Chloe', 'ana'), file('Farah', 'nobody')];
+  // The teacher has given no name yet: the class's files must not give them the first student's.
   const teacher = await openWith({});
   const t = teacher.page;
-  await t.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Key' })));
+  await t.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: '' })));
   await t.reload();
   await t.locator('table.reports').waitFor();
   await t.locator('input.import-file').setInputFiles(files);
@@ -362,7 +363,7 @@ test("a class's backups picked together: one by one or all merged at once, then 
     return [...new Set(all.map((a) => a.coder))].sort();
   });
   assert.deepEqual(coders, ['Amira', 'Ben', 'Chloe']);
-  assert.equal(await t.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder), 'Key', "the teacher's name stays");
+  assert.equal(await t.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder), '', "the teacher is not taken for a student");
   await screenshot(t, 'class-files-summary');
   assert.deepEqual(teacher.errors, []);
   await teacher.context.close();
