@@ -135,9 +135,10 @@ pub fn codebook_in(page: &str) -> Option<Result<Codebook, String>> {
     })
 }
 
-/// The task, in the teacher's words: paragraphs (escaped by `show`).
+/// The task, in the teacher's words: a paragraph per line typed (a list of
+/// steps stays a list), blank lines dropped.
 fn task(meta: &ExportMeta) -> Vec<String> {
-    paragraphs(&meta.task.replace("\r\n", "\n"))
+    meta.task.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|l| !l.is_empty()).collect()
 }
 
 /// The codebook as Markdown: a summary table, then a section per tag.
@@ -285,7 +286,7 @@ mod tests {
         let sub = book.add("</script><b>x").unwrap();
         book.set_parent(&sub, Some("threat")).unwrap();
         let mut meta = ExportMeta::new("0.1.0", "2026-12-03T10:00:00Z");
-        meta.task = "Code ¶5–18 of S/2019/103.\r\n\r\nHand in by <Friday>.".into();
+        meta.task = "Code ¶5–18 of S/2019/103.\r\nHand in by <Friday>.".into();
         let page = html(&book, &meta);
         assert_eq!(codebook_in(&page), Some(Ok(book.clone())), "the same codebook, tree and all");
         assert_eq!(page.matches("</script>").count(), 1, "a name cannot end the data block");

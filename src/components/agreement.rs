@@ -251,6 +251,33 @@ pub fn AgreementView() -> impl IntoView {
             .collect();
         Some(class)
     });
+    // In the class, a coder who coded none of the texts A coded (a student on the wrong
+    // report): their scores measure nothing of the exercise, which is said.
+    let elsewhere = Memo::new(move |_| {
+        let (Some(a), _) = pair.get() else { return Vec::new() };
+        if class.with(|c| c.as_ref().is_none_or(|c| c.len() < 2)) {
+            return Vec::new();
+        }
+        coding.coding.with(|c| {
+            state.docs.with_value(|docs| {
+                let of = |who: &str| docs.iter().filter(|d| c.live(&d.meta.id).any(|x| x.coder == who)).map(|d| d.who().to_string()).collect::<Vec<_>>();
+                let key = of(&a);
+                everyone
+                    .get()
+                    .into_iter()
+                    .map(|(x, _)| x)
+                    .filter(|x| *x != a)
+                    .filter_map(|x| {
+                        let texts = of(&x);
+                        (!texts.is_empty() && !texts.iter().any(|t| key.contains(t))).then(|| {
+                            let who = if x.is_empty() { "(unnamed)".to_string() } else { x };
+                            format!("{who} coded none of the texts {a} coded (only {})", texts.join(", "))
+                        })
+                    })
+                    .collect()
+            })
+        })
+    });
     let download_class = move |_| {
         let (Some(a), _) = pair.get_untracked() else { return };
         let Some(class) = class.get_untracked() else { return };
@@ -279,7 +306,11 @@ pub fn AgreementView() -> impl IntoView {
             let over = w.as_ref().zip(label.as_deref());
             report_html(&r, &class, all.as_ref().map(|x| (x, n, others.as_ref())), &k.codebook, d, (&a, &b), LISTED, over, sub.get())
         });
+        let elsewhere = elsewhere.get();
         Some(view! {
+            {(!elsewhere.is_empty()).then(|| view! {
+                <p class="scope-uneven class-elsewhere">{format!("{}: their scores against {a} measure none of what {a} coded.", elsewhere.join("; "))}</p>
+            })}
             <div class="agreement-report" inner_html=html></div>
             <p class="row">
                 <button type="button" class="btn agreement-csv" on:click=download>"Download as CSV"</button>

@@ -255,7 +255,11 @@ fn import_codebook(file: web_sys::File) {
     let coding = use_coding();
     leptos::task::spawn_local(async move {
         let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string());
-        let result = text.ok_or_else(|| "the file could not be read".to_string()).and_then(|t| Codebook::from_json(&t).map_err(|e| e.0));
+        // A codebook file, or the HTML handout, which carries its codebook.
+        let result = text.ok_or_else(|| "the file could not be read".to_string()).and_then(|t| match marginalia_core::handout::codebook_in(&t) {
+            Some(found) => found.map_err(|why| format!("it is a codebook handout, but {why}.")),
+            None => Codebook::from_json(&t).map_err(|e| e.0),
+        });
         match result {
             Ok(book) => {
                 let _ = apply_codebook(coding, &file.name(), book);

@@ -50,8 +50,10 @@ pub enum Outcome {
     In(String),
     /// Brought in, with no annotations in it (a student who handed in nothing).
     Empty(String),
-    /// Not brought in: refused, or cancelled.
+    /// Not brought in: cancelled.
     Out(String),
+    /// Not brought in: it could not be read (its own notice said why).
+    Bad(String),
 }
 
 impl Transfer {
@@ -89,28 +91,48 @@ impl Transfer {
     }
 }
 
-/// The one notice for several files picked together: what came in, what held
-/// nothing, what was left out.
-fn batch_summary(outcomes: &[Outcome]) -> String {
-    let (mut came, mut empty, mut out) = (Vec::new(), Vec::new(), Vec::new());
+/// The one notice for several (`total`) files picked together: what came in,
+/// what held nothing, what could not be read, what was left out; the rest
+/// (texts, a handout) had a preview or a notice of their own.
+fn batch_summary(total: usize, outcomes: &[Outcome]) -> String {
+    let (mut came, mut empty, mut bad, mut out) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for o in outcomes {
         match o {
             Outcome::In(n) => came.push(n.as_str()),
             Outcome::Empty(n) => empty.push(n.as_str()),
+            Outcome::Bad(n) => bad.push(n.as_str()),
             Outcome::Out(n) => out.push(n.as_str()),
         }
     }
+    // Names in the order met, a name met twice (the same file picked twice) said once, with how often.
+    let names = |list: &[&str]| {
+        let mut seen: Vec<(&str, usize)> = Vec::new();
+        for n in list {
+            match seen.iter_mut().find(|(x, _)| x == n) {
+                Some((_, k)) => *k += 1,
+                None => seen.push((n, 1)),
+            }
+        }
+        seen.iter().map(|(n, k)| if *k > 1 { format!("{n} ×{k}") } else { n.to_string() }).collect::<Vec<_>>().join(", ")
+    };
     let mut parts = Vec::new();
     if !came.is_empty() {
-        parts.push(format!("{} brought in ({})", came.len(), came.join(", ")));
+        parts.push(format!("{} brought in ({})", came.len(), names(&came)));
     }
     if !empty.is_empty() {
-        parts.push(format!("{} brought in with no annotations in {} ({})", empty.len(), if empty.len() == 1 { "it" } else { "them" }, empty.join(", ")));
+        parts.push(format!("{} brought in with no annotations in {} ({})", empty.len(), if empty.len() == 1 { "it" } else { "them" }, names(&empty)));
+    }
+    if !bad.is_empty() {
+        parts.push(format!("{} could not be read ({})", bad.len(), names(&bad)));
     }
     if !out.is_empty() {
-        parts.push(format!("{} left out ({})", out.len(), out.join(", ")));
+        parts.push(format!("{} left out ({})", out.len(), names(&out)));
     }
-    format!("Of the {} files picked together: {}.", outcomes.len(), parts.join("; "))
+    let rest = total.saturating_sub(outcomes.len());
+    if rest > 0 {
+        parts.push(format!("{} with a preview or a notice of {} own (texts, handouts)", rest, if rest == 1 { "its" } else { "their" }));
+    }
+    format!("Of the {total} files picked together: {}.", parts.join("; "))
 }
 
 pub fn provide_transfer() -> Transfer {
@@ -448,7 +470,7 @@ pub fn next_file(cx: FileCtx) {
     } else if let Some(b) = cx.t.batch.try_update_value(Option::take).flatten() {
         // The last of several files is done: one notice says what became of them all.
         if b.total > 1 && !b.outcomes.is_empty() {
-            cx.coding.notice.set(Some(Notice::problem(batch_summary(&b.outcomes))));
+            cx.coding.notice.set(Some(Notice::problem(batch_summary(b.total, &b.outcomes))));
         }
     }
 }
@@ -464,7 +486,7 @@ fn open_file(file: web_sys::File, cx: FileCtx) {
     if file.size() > MAX_IMPORT_BYTES as f64 {
         let mb = MAX_IMPORT_BYTES / (1024 * 1024);
         coding.notice.set(Some(Notice::problem(format!("{name} is larger than {mb} MB, more than Marginalia imports; nothing was changed."))));
-        t.log(Outcome::Out(name));
+        t.log(Outcome::Bad(name));
         done();
         return;
     }
@@ -484,7 +506,7 @@ async fn read_file(file: web_sys::File, name: String, cx: FileCtx) {
     // Refused: said, and noted among the files picked together.
     let refuse = |text: String| {
         coding.notice.set(Some(Notice::problem(text)));
-        t.log(Outcome::Out(name.clone()));
+        t.log(Outcome::Bad(name.clone()));
     };
     {
         let bytes = match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {

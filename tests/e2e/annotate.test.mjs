@@ -1736,6 +1736,17 @@ test("agreement with sub-codes: a sub-code's coding counts for its parent when a
   await page.reload();
   await page.locator('table.agreement').first().waitFor();
   assert.ok(await page.locator('input.agreement-sub').isChecked(), 'the address keeps it');
+  // A student who coded another report: the gradebook says their scores measure nothing of the key's.
+  await page.goto(`${server.url}#/report/S-2019-612/p8`);
+  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Ines' })));
+  await page.reload();
+  await page.locator('#p8.target').waitFor();
+  await page.locator('#p8 .pnum').focus();
+  await page.keyboard.press('1');
+  await page.locator('.ann-list li').first().waitFor();
+  await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
+  await page.locator('.class-elsewhere').waitFor();
+  assert.equal(await page.locator('.class-elsewhere').innerText(), 'Ines coded none of the texts Key coded (only S/2019/612): their scores against Key measure none of what Key coded.');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -179,6 +179,12 @@ test("a teacher's handout names the address students open, when they can open it
   await student.page.locator('input.import-file').setInputFiles({ name: 'codebook.html', mimeType: 'text/html', buffer: Buffer.from(local) });
   await student.page.locator('.toast', { hasText: 'Codebook imported from codebook.html' }).waitFor();
   await student.page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:codebook') ?? '{"tags":[]}').tags.some((t) => t.name === 'Gender'));
+  // The Codebook page's Import codebook… takes the handout too.
+  const another = await openWith({});
+  await another.page.goto(`${server.url}#/codebook`);
+  await another.page.locator('label.import-codebook input[type=file]').setInputFiles({ name: 'codebook.html', mimeType: 'text/html', buffer: Buffer.from(local) });
+  await another.page.locator('.tag-row[data-tag="gender"]').waitFor();
+  await another.context.close();
   assert.deepEqual(student.errors, []);
   await student.context.close();
   // Served from a school's web server (the same files, under its name).
@@ -265,7 +271,7 @@ test('exported files import back after a preview, by picking or dropping them; b
   await page.locator('dialog.import-preview button', { hasText: 'Cancel' }).click();
   await page.locator('dialog.import-preview').waitFor({ state: 'detached' });
   // When the last is done, one notice says what became of them all.
-  await page.locator('.toast', { hasText: `Of the 3 files picked together: 1 brought in (${files.doccano.name}); 2 left out (notes.json, ${files.w3c.name}).` }).waitFor();
+  await page.locator('.toast', { hasText: `Of the 3 files picked together: 1 brought in (${files.doccano.name}); 1 could not be read (notes.json); 1 left out (${files.w3c.name}).` }).waitFor();
   // Picked together with Import…, too.
   await page.locator('input.import-file').setInputFiles([
     { name: files.spacy.name, mimeType: 'application/octet-stream', buffer: files.spacy.bytes },
@@ -355,7 +361,7 @@ test("a class's backups picked together: one by one or all merged at once, then 
   await t.locator('dialog.restore button', { hasText: /^Merge$/ }).click();
   await t.locator('#restore-title', { hasText: "Bring in Ben's backup? (file 2 of 5)" }).waitFor();
   await t.locator('dialog.restore button.merge-all').click();
-  const summary = 'Of the 5 files picked together: 3 brought in (Amira, Ben, Chloe); 1 brought in with no annotations in it (Farah); 1 left out (oops.json).';
+  const summary = 'Of the 5 files picked together: 3 brought in (Amira, Ben, Chloe); 1 brought in with no annotations in it (Farah); 1 could not be read (oops.json).';
   await t.locator('.toast', { hasText: summary }).waitFor();
   assert.equal(await t.locator('dialog[open]').count(), 0, 'no dialog left');
   const coders = await t.evaluate(() => {
