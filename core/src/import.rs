@@ -1198,12 +1198,14 @@ struct TagMap<'a> {
     added: Vec<String>,
     /// Tags not added because of [`MAX_NEW_TAGS`].
     refused: usize,
+    /// Tags of ours the file names otherwise (renamed there or here): (ours, the file's).
+    named_otherwise: Vec<(String, String)>,
 }
 
 impl<'a> TagMap<'a> {
     fn new(book: &Codebook, imported: Option<&'a Codebook>) -> TagMap<'a> {
         let defs = imported.map(|b| b.tags.iter().map(|t| (t.id.as_str(), t)).collect()).unwrap_or_default();
-        TagMap { book: book.clone(), defs, map: HashMap::new(), added: Vec::new(), refused: 0 }
+        TagMap { book: book.clone(), defs, map: HashMap::new(), added: Vec::new(), refused: 0, named_otherwise: Vec::new() }
     }
 
     /// Our tag id for an imported tag; `None` once [`MAX_NEW_TAGS`] were added.
@@ -1214,7 +1216,10 @@ impl<'a> TagMap<'a> {
         let def = self.defs.get(tag).copied();
         let name = def.map(|d| d.name.trim()).filter(|n| !n.is_empty()).unwrap_or(tag.trim());
         let lower = name.to_lowercase();
-        let ours = if self.book.get(tag).is_some() {
+        let ours = if let Some(t) = self.book.get(tag) {
+            if def.is_some() && t.name.trim() != name {
+                self.named_otherwise.push((t.name.clone(), name.to_string()));
+            }
             tag.to_string()
         } else if let Some(t) = self.book.tags.iter().find(|t| t.name.trim().to_lowercase() == lower) {
             t.id.clone()
@@ -1473,6 +1478,11 @@ pub fn plan_import<D: Borrow<Document>>(current: &Coding, documents: &[D], impor
     tags.place_under_parents(&file_order);
     if tags.refused > 0 {
         plan.warnings.push(format!("The file has more than {MAX_NEW_TAGS} tags that are not in the codebook; {} more were not added.", tags.refused));
+    }
+    for (ours, theirs) in &tags.named_otherwise {
+        plan.warnings.push(format!(
+            "The file names the tag {ours} \"{theirs}\": the name here is kept (rename it on the Codebook page if the file's is the right one)."
+        ));
     }
     plan.unknown_documents = unknown;
     plan.new_tags = tags.added.iter().filter_map(|id| tags.book.get(id).cloned()).collect();

@@ -172,6 +172,7 @@ pub fn CodebookView() -> impl IntoView {
                     } else {
                         format!("{uses} annotations use this tag. Move them to another tag, or delete the tag from them (an annotation left with no tag is deleted). Undo takes either back.")
                     }}</p>
+                    {sub_codes_note(&b, &id, false).map(|n| view! { <p class="del-subcodes">{n}</p> })}
                     <label>{if uses == 1 { "Move it to " } else { "Move them to " }}
                         <select class="merge-target" on:change=move |ev| target.set(event_target_value(&ev))>
                             <option value="" selected=first.is_empty()>"(choose a tag)"</option>
@@ -228,6 +229,22 @@ pub fn CodebookView() -> impl IntoView {
     }
 }
 
+/// What becomes of a tag's sub-codes when it is deleted: they move up, under
+/// its parent or to the top level (`None` when it has none).
+fn sub_codes_note(b: &Codebook, id: &str, done: bool) -> Option<String> {
+    let children: Vec<&str> = b.tags.iter().filter(|t| t.parent.as_deref() == Some(id)).map(|t| t.name.as_str()).collect();
+    if children.is_empty() {
+        return None;
+    }
+    let to = b.parent_of(id).map_or_else(|| "to the top level".to_string(), |p| format!("under {}", p.name));
+    let (its, move_) = match (children.len() == 1, done) {
+        (_, true) => (if children.len() == 1 { "Its sub-code" } else { "Its sub-codes" }, "moved"),
+        (true, false) => ("Its sub-code", "moves"),
+        (false, false) => ("Its sub-codes", "move"),
+    };
+    Some(format!("{its} {} {move_} up, {to}, with {} annotations.", children.join(", "), if children.len() == 1 { "its" } else { "their" }))
+}
+
 /// Deletes a tag, moving its segments to `into` or removing it from them, and
 /// says so, with an Undo.
 fn delete_tag(id: &str, into: Option<String>, rewrite: bool) {
@@ -236,6 +253,9 @@ fn delete_tag(id: &str, into: Option<String>, rewrite: bool) {
     let name = |b: &Codebook, id: &str| b.get(id).map(|t| t.name.clone()).unwrap_or_default();
     let (gone, target) = (name(&book, id), into.as_deref().map(|i| name(&book, i)));
     let uses = coding.coding.with_untracked(|c| c.counts(None).get(id).copied().unwrap_or(0));
+    // Annotations with this tag alone: removing the tag deletes them (said, with their number).
+    let alone = coding.coding.with_untracked(|c| c.all_live().filter(|a| a.tags.len() == 1 && a.tags[0] == id).count());
+    let subs = sub_codes_note(&book, id, true).map(|n| format!(" {n}")).unwrap_or_default();
     book.remove(id);
     let t = now();
     let id = id.to_string();
@@ -244,10 +264,15 @@ fn delete_tag(id: &str, into: Option<String>, rewrite: bool) {
         c.set_codebook(book, rewrite, &t)
     });
     let what = marginalia_core::count(uses, "annotation");
+    let emptied = match alone {
+        0 => String::new(),
+        1 => " 1 annotation had no other tag and was deleted.".to_string(),
+        n => format!(" {n} annotations had no other tag and were deleted."),
+    };
     coding.notice.set(Some(coding.undoable(match (target, uses) {
-        (Some(to), _) => format!("{gone} merged into {to} ({what}) and deleted."),
-        (None, 0) => format!("{gone} deleted."),
-        (None, _) => format!("{gone} deleted, and taken off {what}."),
+        (Some(to), _) => format!("{gone} merged into {to} ({what}) and deleted.{subs}"),
+        (None, 0) => format!("{gone} deleted.{subs}"),
+        (None, _) => format!("{gone} deleted, and taken off {what}.{emptied}{subs}"),
     })));
 }
 

@@ -969,6 +969,12 @@ test("segments: a parent code takes in its sub-codes' segments when asked, and e
   await page.locator('input.seg-sub').uncheck();
   await page.waitForFunction(() => document.querySelectorAll('.segments li').length === 0);
   await screenshot(page, 'segments-sub-codes');
+  // Deleting the parent says where its sub-code goes; Undo puts it back under it.
+  await page.goto(`${server.url}#/codebook`);
+  await page.locator('.tag-row[data-tag="threat"] .btn.danger').click();
+  await page.locator('.toast', { hasText: 'threat deleted. Its sub-code finance moved up, to the top level, with its annotations.' }).waitFor();
+  await page.locator('.toast button', { hasText: 'Undo' }).click();
+  await page.locator('.tag-row[data-tag="finance"][data-depth="1"]').waitFor();
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -425,3 +425,17 @@ fn sub_codes_brought_in_sit_under_their_parents() {
         assert_eq!(plan.new_tags.len(), 3, "{format:?}");
     }
 }
+
+/// A tag the file names otherwise (renamed in the file, or here) keeps its name
+/// here, and the preview says so.
+#[test]
+fn a_tag_the_file_names_otherwise_is_said() {
+    let docs = docs();
+    let mut c = coding(&docs);
+    c.codebook.rename("finance", "terror financing").unwrap();
+    let imported = import(Format::Qdpx, "p.qdpx", &exported(Format::Qdpx, &docs, &c)).unwrap();
+    let plan = plan_import(&coding(&docs), &docs, &imported, NOW);
+    assert_eq!(plan.codebook.get("finance").unwrap().name, "finance", "ours kept");
+    assert!(plan.warnings.iter().any(|w| w.contains("names the tag finance \"terror financing\"")), "{:?}", plan.warnings);
+    assert!(plan.summary().contains("terror financing"));
+}
