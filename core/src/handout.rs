@@ -141,6 +141,15 @@ fn task(meta: &ExportMeta) -> Vec<String> {
     meta.task.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|l| !l.is_empty()).collect()
 }
 
+/// How the Markdown handout begins (its title and the stamp's start), so that
+/// it is recognised when brought in as if it were a text to code.
+pub const MARKDOWN_START: &str = "# Codebook\n\nMarginalia `";
+
+/// Whether `raw` is a handout this Marginalia made (HTML or Markdown).
+pub fn is_handout(raw: &str) -> bool {
+    raw.contains(GENERATOR) || raw.replace("\r\n", "\n").starts_with(MARKDOWN_START)
+}
+
 /// The codebook as Markdown: a summary table, then a section per tag.
 pub fn markdown(book: &Codebook, meta: &ExportMeta) -> String {
     let mut s = String::from("# Codebook\n\n");
@@ -318,6 +327,12 @@ mod tests {
         let e = crate::store::UserText::new("dev-homework.html", &page, "t", &|_| false).unwrap_err();
         assert!(e.contains("is a codebook handout made by Marginalia"), "{e}");
         assert!(crate::store::UserText::new("notes.html", "<p>Plain notes.</p>", "t", &|_| false).is_ok());
+        // The Markdown handout too (it carries no codebook: the HTML one or the .json does).
+        let md = markdown(&Codebook::default(), &ExportMeta::new("0.1.0", "2026-11-22T00:00:00Z"));
+        assert!(md.starts_with(MARKDOWN_START));
+        let e = crate::store::UserText::new("codebook.md", &md, "t", &|_| false).unwrap_err();
+        assert!(e.contains("is a codebook handout made by Marginalia"), "{e}");
+        assert!(crate::store::UserText::new("notes.md", "# Codebook\n\nMy own notes.", "t", &|_| false).is_ok());
     }
 
     #[test]

@@ -1541,9 +1541,9 @@ impl UserText {
         if raw.contains('\0') {
             return Err(format!("{name} is not a text file."));
         }
-        if raw.contains(crate::handout::GENERATOR) {
+        if crate::handout::is_handout(raw) {
             return Err(format!(
-                "{name} is a codebook handout made by Marginalia, not a text to code. A student's work comes back as the file of Download backup; bring it in with Restore… or Import…."
+                "{name} is a codebook handout made by Marginalia, not a text to code. Its tags come in with the HTML handout or the codebook file (.json); a student's work comes back as the file of Download backup."
             ));
         }
         let lower = name.to_ascii_lowercase();
