@@ -59,6 +59,11 @@ fn measured<R>(
     })
 }
 
+/// The texts `who` coded (a live annotation each), as they are cited, in corpus order.
+fn texts_coded_by(docs: &[Arc<Document>], c: &Coding, who: &str) -> Vec<String> {
+    docs.iter().filter(|d| c.live(&d.meta.id).any(|x| x.coder == who)).map(|d| d.who().to_string()).collect()
+}
+
 #[component]
 pub fn AgreementView() -> impl IntoView {
     let state = use_app_state();
@@ -154,7 +159,7 @@ pub fn AgreementView() -> impl IntoView {
         let (Some(a), Some(b)) = pair.get() else { return None };
         coding.coding.with(|c| {
             state.docs.with_value(|docs| {
-                let of = |who: &str| docs.iter().filter(|d| c.live(&d.meta.id).any(|x| x.coder == who)).map(|d| d.who().to_string()).collect::<Vec<_>>();
+                let of = |who: &str| texts_coded_by(docs, c, who);
                 let (ta, tb) = (of(&a), of(&b));
                 let only = |x: &[String], y: &[String]| x.iter().filter(|t| !y.contains(t)).cloned().collect::<Vec<_>>();
                 let (only_a, only_b) = (only(&ta, &tb), only(&tb, &ta));
@@ -260,7 +265,7 @@ pub fn AgreementView() -> impl IntoView {
         }
         coding.coding.with(|c| {
             state.docs.with_value(|docs| {
-                let of = |who: &str| docs.iter().filter(|d| c.live(&d.meta.id).any(|x| x.coder == who)).map(|d| d.who().to_string()).collect::<Vec<_>>();
+                let of = |who: &str| texts_coded_by(docs, c, who);
                 let key = of(&a);
                 everyone
                     .get()
