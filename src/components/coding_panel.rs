@@ -180,7 +180,8 @@ pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
 #[component]
 pub fn Palette(doc: Arc<Document>) -> impl IntoView {
     let coding = use_coding();
-    let tags = move || coding.coding.with(|c| c.codebook.tags.clone());
+    // Each tag, with its path when it is a sub-code (said when pointed at).
+    let tags = move || coding.coding.with(|c| c.codebook.tags.iter().map(|t| (t.clone(), t.parent.is_some().then(|| c.codebook.path(&t.id)))).collect::<Vec<_>>());
     view! {
         <Show when=move || coding.palette_at.get().is_some()>
             {
@@ -208,11 +209,11 @@ pub fn Palette(doc: Arc<Document>) -> impl IntoView {
                     view! {
                         <div class="palette" role="toolbar" aria-label="Tag the selection" style=style
                             on:mousedown=|ev| ev.prevent_default()>
-                            {tags().into_iter().map(|t| {
+                            {tags().into_iter().map(|(t, path)| {
                                 let doc = Arc::clone(&doc);
                                 let id = t.id.clone();
                                 view! {
-                                    <button type="button" data-tag=t.id.clone()
+                                    <button type="button" data-tag=t.id.clone() title=path
                                         on:click=move |_| coding.tag_pending(&id, &doc)>
                                         <span class="swatch" style=format!("background:{}", t.colour)></span>
                                         {t.name.clone()}

@@ -329,7 +329,8 @@ fn ExportForm() -> impl IntoView {
         .tags
         .iter()
         .map(|tag| {
-            let label = view! { <span class="swatch" style=format!("background:{}", tag.colour)></span>{tag.name.clone()} };
+            // A sub-code by its path ("threat › attacks").
+            let label = view! { <span class="swatch" style=format!("background:{}", tag.colour)></span>{book.path(&tag.id)} };
             choice("tag", tag.id.clone(), chosen_tags, label.into_any())
         })
         .collect_view();

@@ -936,6 +936,8 @@ test("segments: a parent code takes in its sub-codes' segments when asked, and e
   await page.goto(`${server.url}#/report/S-2019-612/p8`);
   await page.locator('#p8.target').waitFor();
   await selectText(page, '#p8 > p', 'Arabian Peninsula');
+  // The palette says where a sub-code sits.
+  assert.equal(await page.locator('.palette button[data-tag="finance"]').getAttribute('title'), 'threat › finance');
   await page.keyboard.press('2');
   await page.locator('.hl[data-tags="finance"]').waitFor();
   const count = () => page.locator('.seg-summary .count-line').innerText();
@@ -963,6 +965,7 @@ test("segments: a parent code takes in its sub-codes' segments when asked, and e
   await page.locator('.seg-export').click();
   await page.locator('.export-preview').waitFor();
   assert.deepEqual(await page.locator('.export input.tag:checked').evaluateAll((els) => els.map((e) => e.value)), ['threat', 'finance']);
+  assert.match(await page.locator('.export label', { has: page.locator('input.tag[value="finance"]') }).innerText(), /threat › finance/);
   assert.match(await page.locator('.export-preview').innerText(), /^1 annotation from 1 of 5 documents/);
   await page.keyboard.press('Escape');
   // Unticked: threat alone again.
