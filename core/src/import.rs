@@ -1284,6 +1284,62 @@ impl<'a> TagMap<'a> {
     }
 }
 
+/// What became of one file of several picked together (named by its coder, or its file name).
+pub enum Outcome {
+    /// Brought in: merged, imported, restored.
+    In(String),
+    /// Brought in, with no annotations in it (a student who handed in nothing).
+    Empty(String),
+    /// Not brought in: cancelled.
+    Out(String),
+    /// Not brought in: it could not be read (its own notice said why).
+    Bad(String),
+}
+
+/// The one notice for several (`total`) files picked together: what came in,
+/// what held nothing, what could not be read, what was left out; the rest
+/// (texts, a handout) had a preview or a notice of their own.
+pub fn batch_summary(total: usize, outcomes: &[Outcome]) -> String {
+    let (mut came, mut empty, mut bad, mut out) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for o in outcomes {
+        match o {
+            Outcome::In(n) => came.push(n.as_str()),
+            Outcome::Empty(n) => empty.push(n.as_str()),
+            Outcome::Bad(n) => bad.push(n.as_str()),
+            Outcome::Out(n) => out.push(n.as_str()),
+        }
+    }
+    // Names in the order met, a name met twice (the same file picked twice) said once, with how often.
+    let names = |list: &[&str]| {
+        let mut seen: Vec<(&str, usize)> = Vec::new();
+        for n in list {
+            match seen.iter_mut().find(|(x, _)| x == n) {
+                Some((_, k)) => *k += 1,
+                None => seen.push((n, 1)),
+            }
+        }
+        seen.iter().map(|(n, k)| if *k > 1 { format!("{n} ×{k}") } else { n.to_string() }).collect::<Vec<_>>().join(", ")
+    };
+    let mut parts = Vec::new();
+    if !came.is_empty() {
+        parts.push(format!("{} brought in ({})", came.len(), names(&came)));
+    }
+    if !empty.is_empty() {
+        parts.push(format!("{} brought in with no annotations in {} ({})", empty.len(), if empty.len() == 1 { "it" } else { "them" }, names(&empty)));
+    }
+    if !bad.is_empty() {
+        parts.push(format!("{} could not be read ({})", bad.len(), names(&bad)));
+    }
+    if !out.is_empty() {
+        parts.push(format!("{} left out ({})", out.len(), names(&out)));
+    }
+    let rest = total.saturating_sub(outcomes.len());
+    if rest > 0 {
+        parts.push(format!("{} with a preview or a notice of {} own (texts, handouts)", rest, if rest == 1 { "its" } else { "their" }));
+    }
+    format!("Of the {total} files picked together: {}.", parts.join("; "))
+}
+
 /// At most this many tags are added to the codebook by one import.
 pub const MAX_NEW_TAGS: usize = 100;
 

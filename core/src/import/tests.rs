@@ -439,3 +439,20 @@ fn a_tag_the_file_names_otherwise_is_said() {
     assert!(plan.warnings.iter().any(|w| w.contains("names the tag finance \"terror financing\"")), "{:?}", plan.warnings);
     assert!(plan.summary().contains("terror financing"));
 }
+
+#[test]
+fn files_picked_together_are_summed_up_in_one_line() {
+    let o = |k: &str, n: &str| match k {
+        "in" => Outcome::In(n.into()),
+        "empty" => Outcome::Empty(n.into()),
+        "bad" => Outcome::Bad(n.into()),
+        _ => Outcome::Out(n.into()),
+    };
+    let all = [o("in", "Amira"), o("in", "Eva"), o("bad", "oops.json"), o("in", "Eva"), o("empty", "Farah"), o("out", "Ben's backup")];
+    assert_eq!(
+        batch_summary(8, &all),
+        "Of the 8 files picked together: 3 brought in (Amira, Eva ×2); 1 brought in with no annotations in it (Farah); \
+         1 could not be read (oops.json); 1 left out (Ben's backup); 2 with a preview or a notice of their own (texts, handouts)."
+    );
+    assert_eq!(batch_summary(2, &[o("in", "A"), o("in", "B")]), "Of the 2 files picked together: 2 brought in (A, B).");
+}
