@@ -135,6 +135,16 @@ pub fn codebook_in(page: &str) -> Option<Result<Codebook, String>> {
     })
 }
 
+/// The coders' task an HTML handout carries (as typed), if it has one.
+pub fn task_in(page: &str) -> Option<String> {
+    if !page.contains(GENERATOR) {
+        return None;
+    }
+    let json = page.split_once(DATA_OPEN)?.1.split_once("</script>")?.0;
+    let v: serde_json::Value = serde_json::from_str(json).ok()?;
+    v.get("task")?.as_str().map(str::to_string).filter(|t| !t.trim().is_empty())
+}
+
 /// The task, in the teacher's words: a paragraph per line typed (a list of
 /// steps stays a list), blank lines dropped.
 fn task(meta: &ExportMeta) -> Vec<String> {
@@ -278,9 +288,16 @@ pub fn html(book: &Codebook, meta: &ExportMeta) -> String {
         s.push_str(&format!("<li>{html}</li>\n"));
     }
     s.push_str("</ol>\n</section>\n");
-    // The codebook itself, for Import… ("<" escaped: the block ends only at its own end).
+    // The codebook itself, for Import…, with the task (so that it is said to whoever brings
+    // the handout in); "<" escaped: the block ends only at its own end.
     s.push_str(DATA_OPEN);
-    s.push_str(&book.to_json().replace('<', "\\u003c"));
+    let mut data: serde_json::Value = serde_json::from_str(&book.to_json()).unwrap_or_default();
+    if !meta.task.trim().is_empty()
+        && let Some(o) = data.as_object_mut()
+    {
+        o.insert("task".into(), meta.task.trim().into());
+    }
+    s.push_str(&data.to_string().replace('<', "\\u003c"));
     s.push_str("</script>\n</body>\n</html>\n");
     s
 }
@@ -298,6 +315,8 @@ mod tests {
         meta.task = "Code ¶5–18 of S/2019/103.\r\nHand in by <Friday>.".into();
         let page = html(&book, &meta);
         assert_eq!(codebook_in(&page), Some(Ok(book.clone())), "the same codebook, tree and all");
+        assert_eq!(task_in(&page).as_deref(), Some("Code ¶5–18 of S/2019/103.\r\nHand in by <Friday>."), "the task rides along");
+        assert_eq!(task_in(&html(&book, &ExportMeta::new("0.1.0", "t"))), None);
         assert_eq!(page.matches("</script>").count(), 1, "a name cannot end the data block");
         assert!(page.contains("<h2>Your task</h2>\n<p>Code ¶5–18 of S/2019/103.</p>\n<p>Hand in by &lt;Friday&gt;.</p>"), "{page}");
         let md = markdown(&book, &meta);

@@ -281,17 +281,31 @@ fn import_codebook(file: web_sys::File) {
     leptos::task::spawn_local(async move {
         let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string());
         // A codebook file, or the HTML handout, which carries its codebook.
-        let result = text.ok_or_else(|| "the file could not be read".to_string()).and_then(|t| match marginalia_core::handout::codebook_in(&t) {
+        let text = text.unwrap_or_default();
+        let result = match marginalia_core::handout::codebook_in(&text) {
             Some(found) => found.map_err(|why| format!("it is a codebook handout, but {why}.")),
-            None => Codebook::from_json(&t).map_err(|e| e.0),
-        });
+            None if text.is_empty() => Err("the file could not be read".to_string()),
+            None => Codebook::from_json(&text).map_err(|e| e.0),
+        };
         match result {
             Ok(book) => {
-                let _ = apply_codebook(coding, &file.name(), book);
+                if apply_codebook(coding, &file.name(), book) {
+                    say_task(coding, &text);
+                }
             }
             Err(e) => coding.notice.set(Some(Notice::problem(format!("{} was not imported: {e} Nothing was changed.", file.name())))),
         }
     });
+}
+
+/// After a handout's codebook came in: its task for the coders, if it has one, is
+/// said with the import (a notice that stays until dismissed, with Undo).
+pub fn say_task(coding: crate::coding::CodingState, page: &str) {
+    if let Some(task) = marginalia_core::handout::task_in(page) {
+        let said = coding.notice.with_untracked(|n| n.as_ref().map(|n| n.text.clone())).unwrap_or_default();
+        let task = task.split_whitespace().collect::<Vec<_>>().join(" ");
+        coding.notice.set(Some(Notice { fades: false, ..coding.undoable(format!("{said} Your task: {task}")) }));
+    }
 }
 
 /// Imports `book` (read from file `name`) into the codebook (`Codebook::imported`:

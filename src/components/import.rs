@@ -57,6 +57,8 @@ pub fn stage_file_into(file: web_sys::File, state: crate::state::AppState, codin
                         coding.notice.set(Some(Notice::problem(format!(
                             "{name} is the codebook handout: its codebook is the one here already, and it holds no one's work. A student's work comes back as the file of Download backup."
                         ))));
+                    } else {
+                        super::codebook::say_task(coding, &raw);
                     }
                 }
                 Some(Err(why)) => coding.notice.set(Some(Notice::problem(format!("{name} is a codebook handout, but {why}. Nothing was changed.")))),

@@ -178,6 +178,9 @@ test("a teacher's handout names the address students open, when they can open it
   const student = await openWith({});
   await student.page.locator('input.import-file').setInputFiles({ name: 'codebook.html', mimeType: 'text/html', buffer: Buffer.from(local) });
   await student.page.locator('.toast', { hasText: 'Codebook imported from codebook.html' }).waitFor();
+  // The task comes with it, said until dismissed.
+  assert.match(await student.page.locator('.toast').innerText(), /Your task: Code ¶5–18 of S\/2019\/103\. Hand in your backup file by Friday\./);
+  assert.equal(await student.page.locator('.toast.done').count(), 0, 'it does not fade');
   await student.page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:codebook') ?? '{"tags":[]}').tags.some((t) => t.name === 'Gender'));
   // The Codebook page's Import codebook… takes the handout too.
   const another = await openWith({});
