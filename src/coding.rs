@@ -390,17 +390,23 @@ impl CodingState {
         }
     }
 
+    /// Whether the next coding must ask who is coding first: no name given yet, or
+    /// the work here was handed in before the page opened ("Still …?").
+    pub fn must_ask_name(&self) -> bool {
+        self.meta.with_untracked(|m| m.coder.trim().is_empty()) || self.confirm_coder.get_value()
+    }
+
     /// Tags the pending selection (or asks for the coder's name first).
     pub fn tag_pending(&self, tag: &str, doc: &marginalia_core::Document) {
         let Some((doc_id, s, e)) = self.pending.get_untracked() else { return };
         if doc_id != doc.meta.id {
             return;
         }
-        let coder = self.meta.with_untracked(|m| m.coder.clone());
-        if coder.trim().is_empty() || self.confirm_coder.get_value() {
+        if self.must_ask_name() {
             self.ask_name.set(Some(tag.to_string()));
             return;
         }
+        let coder = self.meta.with_untracked(|m| m.coder.clone());
         // What is coded now must be seen: showing only another coder's, show everyone's.
         if self.showing.with_untracked(|s| s.as_ref().is_some_and(|s| *s != coder)) {
             self.showing.set(None);

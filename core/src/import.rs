@@ -1296,6 +1296,13 @@ pub enum Outcome {
     Bad(String),
 }
 
+impl Outcome {
+    /// A file brought in, by whose it is: with annotations in it, or none (`empty`).
+    pub fn brought_in(who: String, empty: bool) -> Outcome {
+        if empty { Outcome::Empty(who) } else { Outcome::In(who) }
+    }
+}
+
 /// The one notice for several (`total`) files picked together: what came in,
 /// what held nothing, what could not be read, what was left out; the rest
 /// (texts, a handout) had a preview or a notice of their own.

@@ -81,12 +81,12 @@ pub fn FindInReport(doc: Arc<Document>) -> impl IntoView {
         let doc = Arc::clone(&doc);
         move |tag: String| {
             use crate::coding::Notice;
-            let coder = coding.meta.with_untracked(|m| m.coder.clone());
-            if coder.trim().is_empty() || coding.confirm_coder.get_value() {
+            if coding.must_ask_name() {
                 coding.notice.set(Some(Notice::slip("Say who is coding first; then tag all matches again.")));
                 coding.ask_name.set(Some(String::new()));
                 return;
             }
+            let coder = coding.meta.with_untracked(|m| m.coder.clone());
             let spans = matches.get_untracked();
             let snap = coding.meta.with_untracked(|m| m.whole_words);
             let t = crate::coding::now();

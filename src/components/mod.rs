@@ -392,7 +392,7 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
         let place = transfer.place();
         let waiting = if place.is_some() { transfer.waiting() } else { 0 };
         let named = StoredValue::new(who.clone());
-        let logged = move || if live == 0 { transfer::Outcome::Empty(named.get_value()) } else { transfer::Outcome::In(named.get_value()) };
+        let logged = move || transfer::Outcome::brought_in(named.get_value(), live == 0);
         let apply = move |plan: marginalia_core::store::RestorePlan, what: &'static str| {
             let s = file.with_value(|b| apply_restore(coding, state, b, plan, what, place.is_none()));
             transfer.log(logged());

@@ -506,7 +506,7 @@ async fn read_file(file: web_sys::File, name: String, cx: FileCtx) {
                     });
                     let said = super::apply_restore(coding, state, &b, plan, "Merged", false);
                     coding.notice.set(Some(coding.undoable(said)));
-                    t.log(if empty { Outcome::Empty(who) } else { Outcome::In(who) });
+                    t.log(Outcome::brought_in(who, empty));
                 }
                 Ok(b) => restoring.set(Some(b)),
             }
