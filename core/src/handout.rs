@@ -148,7 +148,12 @@ pub fn task_in(page: &str) -> Option<String> {
 /// The task, in the teacher's words: a paragraph per line typed (a list of
 /// steps stays a list), blank lines dropped.
 fn task(meta: &ExportMeta) -> Vec<String> {
-    meta.task.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|l| !l.is_empty()).collect()
+    task_paragraphs(&meta.task)
+}
+
+/// A task's paragraphs: one per line typed, spaces tidied, blank lines dropped.
+pub fn task_paragraphs(task: &str) -> Vec<String> {
+    task.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|l| !l.is_empty()).collect()
 }
 
 /// How the Markdown handout begins (its title and the stamp's start), so that

@@ -56,11 +56,25 @@ pub struct Meta {
     /// going through a class one student at a time), or everyone's (`None`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub showing: Option<String>,
+    /// The task a handout brought in gave this coder (shown until put aside).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub task: String,
+    /// The task last written for a handout in the export dialog.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub handout_task: String,
 }
 
 impl Default for Meta {
     fn default() -> Self {
-        Meta { schema: SCHEMA_VERSION, coder: String::new(), last_backup: None, whole_words: false, showing: None }
+        Meta {
+            schema: SCHEMA_VERSION,
+            coder: String::new(),
+            last_backup: None,
+            whole_words: false,
+            showing: None,
+            task: String::new(),
+            handout_task: String::new(),
+        }
     }
 }
 
@@ -578,6 +592,16 @@ mod tests {
         assert_eq!(v["values"].as_array().unwrap().len(), 2);
     }
 
+    #[test]
+    fn the_task_is_kept_with_the_settings_and_old_settings_still_read() {
+        let m = Meta { task: "Code ¶5–18.\nHand in by Friday.".into(), handout_task: "Code ¶1–3.".into(), ..Meta::default() };
+        assert_eq!(decode_meta(&encode_meta(&m)).unwrap(), m);
+        let old = decode_meta(r#"{"schema":1,"coder":"Amina"}"#).unwrap();
+        assert_eq!((old.task.as_str(), old.handout_task.as_str(), old.coder.as_str()), ("", "", "Amina"));
+        assert!(!encode_meta(&Meta::default()).contains("task"), "no task: nothing written");
+        assert_eq!(crate::handout::task_paragraphs(&m.task), vec!["Code ¶5–18.", "Hand in by Friday."]);
+    }
+
     fn counter() -> impl FnMut() -> String {
         let mut n = 0;
         move || {
@@ -674,7 +698,7 @@ mod tests {
         assert!(out.writes.iter().any(|(k, v)| k == &format!("{QUARANTINE_PREFIX}{V0_KEY}") && v == value));
         let after = apply(&e, &out.writes, &out.removals);
         assert_eq!(after["unrelated"], "left alone");
-        assert_eq!(decode_meta(&after[META_KEY]).unwrap(), Meta { schema: 1, coder: "Amina".into(), last_backup: None, whole_words: false, showing: None });
+        assert_eq!(decode_meta(&after[META_KEY]).unwrap(), Meta { schema: 1, coder: "Amina".into(), last_backup: None, whole_words: false, showing: None, ..Meta::default() });
         let a = decode_annotations("S/2019/103", &after[&doc_key("S/2019/103")]).unwrap();
         assert_eq!(a.len(), 2);
         let first = a.iter().find(|x| x.memo == "key claim").unwrap();

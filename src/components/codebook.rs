@@ -302,9 +302,15 @@ fn import_codebook(file: web_sys::File) {
 /// said with the import (a notice that stays until dismissed, with Undo).
 pub fn say_task(coding: crate::coding::CodingState, page: &str) {
     if let Some(task) = marginalia_core::handout::task_in(page) {
+        // Kept, and shown above the corpus and beside each report until put aside.
+        coding.meta.update(|m| m.task = task.clone());
+        coding.save_meta();
         let said = coding.notice.with_untracked(|n| n.as_ref().map(|n| n.text.clone())).unwrap_or_default();
         let task = task.split_whitespace().collect::<Vec<_>>().join(" ");
-        coding.notice.set(Some(Notice { fades: false, ..coding.undoable(format!("{said} Your task: {task}")) }));
+        coding.notice.set(Some(Notice {
+            fades: false,
+            ..coding.undoable(format!("{said} Your task: {task} (It stays above the list of reports and beside each report.)"))
+        }));
     }
 }
 

@@ -369,6 +369,7 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
     };
     view! {
         <section class="coding" aria-label="Coding">
+            <super::task::TaskNote beside=true />
             <super::find::FindInReport doc=Arc::clone(&doc) />
             <div class="row toolbar">
                 <button type="button" class="btn" disabled=move || !coding.coding.with(|c| c.can_undo())

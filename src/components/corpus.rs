@@ -69,6 +69,7 @@ pub fn CorpusView() -> impl IntoView {
             <p class="lede">
                 "Five reports to the Security Council, 2017–2019, cleaned and numbered by paragraph so that any passage can be cited. Everything you do here stays in this browser."
             </p>
+            <super::task::TaskNote />
             // How to start, with this codebook's keys.
             {crate::dom::coarse_pointer().then(|| view! {
                 <p class="start-hint">"To code: open a report, hold a finger on a passage to select it, then tap a tag."</p>

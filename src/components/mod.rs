@@ -8,6 +8,7 @@ mod find;
 mod import;
 mod report;
 mod segments;
+mod task;
 mod transfer;
 
 use leptos::prelude::*;

@@ -30,8 +30,6 @@ pub struct Transfer {
     /// Files picked or dropped together (two or more): which is open, and what
     /// became of each, said in one notice when the last is done.
     batch: StoredValue<Option<Batch>>,
-    /// A handout's task for the coders, as last typed in the export dialog.
-    pub task: RwSignal<String>,
 }
 
 /// Files picked or dropped together.
@@ -89,7 +87,6 @@ pub fn provide_transfer() -> Transfer {
         queue: StoredValue::new_local(Default::default()),
         reading: RwSignal::new(false),
         batch: StoredValue::new(None),
-        task: RwSignal::new(String::new()),
     };
     provide_context(t);
     t
@@ -168,8 +165,8 @@ fn ExportForm() -> impl IntoView {
     let coder = RwSignal::new(String::new());
     let bom = RwSignal::new(false);
     let presence = RwSignal::new(false);
-    // A handout's task for the coders (kept while the page is open).
-    let task = use_transfer().task;
+    // A handout's task for the coders, kept with the coder's settings (store::Meta::handout_task).
+    let task = Memo::new(move |_| coding.meta.with(|m| m.handout_task.clone()));
     let all_tags = book.tags.len();
 
     let scope = {
@@ -333,7 +330,8 @@ fn ExportForm() -> impl IntoView {
                         <label class="task" hidden=move || !matches!(format.get(), Format::CodebookHtml | Format::CodebookMarkdown)>
                             "The coders' task, at the top of the handout (optional)"
                             <textarea class="handout-task" rows="3" placeholder="Code ¶5–18 of S/2019/103 with the tags below. Hand in your backup file by Friday."
-                                prop:value=move || task.get() on:input=move |ev| task.set(event_target_value(&ev))></textarea>
+                                prop:value=move || task.get() on:input=move |ev| coding.meta.update(|m| m.handout_task = event_target_value(&ev))
+                                on:change=move |_| coding.save_meta()></textarea>
                         </label>
                     </div>
                 </div>

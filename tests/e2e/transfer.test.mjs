@@ -168,6 +168,15 @@ test("a teacher's handout names the address students open, when they can open it
   })).bytes.toString('utf8');
   assert.match(local, /<li>Open Marginalia in a browser\./);
   assert.match(local, /<h2>Your task<\/h2>\n<p>Code ¶5–18 of S\/2019\/103\.<\/p>\n<p>Hand in your backup file by Friday\.<\/p>/);
+  // The task written is kept for the next handout, over a reload; it is not the teacher's own task.
+  await page.reload();
+  await page.locator('button.export-open').click();
+  await page.locator('input[name="export-format"][value="codebook-html"]').check();
+  assert.equal(await page.locator('textarea.handout-task').inputValue(), 'Code ¶5–18 of S/2019/103.\n\nHand in your backup file by Friday.');
+  await page.keyboard.press('Escape');
+  await page.goto(`${server.url}#/`);
+  await page.locator('table.reports').waitFor();
+  assert.equal(await page.locator('.task-box').count(), 0, "the teacher's page shows no task");
   // Handed back in place of a student's work, it is said for what it is, and nothing is added.
   await page.goto(`${server.url}#/`);
   await page.locator('label.add-files input[type=file]').setInputFiles({ name: 'dev-homework.html', mimeType: 'text/html', buffer: Buffer.from(local) });
@@ -182,6 +191,22 @@ test("a teacher's handout names the address students open, when they can open it
   assert.match(await student.page.locator('.toast').innerText(), /Your task: Code ¶5–18 of S\/2019\/103\. Hand in your backup file by Friday\./);
   assert.equal(await student.page.locator('.toast.done').count(), 0, 'it does not fade');
   await student.page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:codebook') ?? '{"tags":[]}').tags.some((t) => t.name === 'Gender'));
+  // The task stays in view: above the reports, over a reload, and folded beside a report.
+  await student.page.reload();
+  const box = student.page.locator('section.task-box');
+  assert.deepEqual(await box.locator('p').allInnerTexts(), ['Code ¶5–18 of S/2019/103.', 'Hand in your backup file by Friday.']);
+  await screenshot(student.page, 'task-above-the-reports');
+  await student.page.goto(`${server.url}#/report/S-2019-103`);
+  const note = student.page.locator('details.task-note');
+  await note.locator('summary').click();
+  assert.match(await note.innerText(), /Your task\s+Code ¶5–18 of S\/2019\/103\.\s+Hand in your backup file by Friday\./);
+  // Put aside once done with: gone, and it stays gone.
+  await student.page.goto(`${server.url}#/`);
+  await box.locator('button.put-task-aside').click();
+  await student.page.locator('.toast', { hasText: 'The task is put aside.' }).waitFor();
+  await student.page.reload();
+  await student.page.locator('table.reports').waitFor();
+  assert.equal(await box.count(), 0);
   // The Codebook page's Import codebook… takes the handout too.
   const another = await openWith({});
   await another.page.goto(`${server.url}#/codebook`);

@@ -1,0 +1,36 @@
+//! The task a handout gave this coder: kept with the coder's settings (store::Meta::task),
+//! shown above the corpus and, folded, beside each report, until put aside.
+
+use leptos::prelude::*;
+
+use crate::coding::{Notice, use_coding};
+
+/// `beside`: folded at the top of the side panel of a report; otherwise in full
+/// above the corpus, with the button that puts it aside.
+#[component]
+pub fn TaskNote(#[prop(optional)] beside: bool) -> impl IntoView {
+    let coding = use_coding();
+    move || {
+        let task = coding.meta.with(|m| m.task.clone());
+        let paragraphs = marginalia_core::handout::task_paragraphs(&task);
+        if paragraphs.is_empty() {
+            return None;
+        }
+        let body = paragraphs.into_iter().map(|p| view! { <p>{p}</p> }).collect_view();
+        if beside {
+            return Some(view! { <details class="task-note"><summary>"Your task"</summary>{body}</details> }.into_any());
+        }
+        let put_aside = move |_| {
+            coding.meta.update(|m| m.task.clear());
+            coding.save_meta();
+            coding.notice.set(Some(Notice::done("The task is put aside. Importing the handout again brings it back.")));
+        };
+        Some(view! {
+            <section class="task-box" aria-labelledby="task-heading">
+                <h2 id="task-heading">"Your task"</h2>
+                {body}
+                <button type="button" class="btn put-task-aside" on:click=put_aside>"Put the task aside"</button>
+            </section>
+        }.into_any())
+    }
+}
