@@ -61,6 +61,9 @@ pub struct CodingState {
     pub meta: RwSignal<Meta>,
     /// The annotation open in the editor.
     pub selected: RwSignal<Option<String>>,
+    /// An annotation just coded on a touch screen: its sheet shows the citation, the
+    /// tags and the buttons, not the memo, until asked for (so the next passage stays in view).
+    pub fresh: RwSignal<Option<String>>,
     /// An annotation just made, about to open (it opens once its highlight is
     /// painted): a second key pressed before that goes to it.
     pub opening: StoredValue<Option<String>>,
@@ -161,6 +164,7 @@ impl CodingState {
             coding: RwSignal::new(loaded.coding),
             meta: RwSignal::new(loaded.meta),
             selected: RwSignal::new(None),
+            fresh: RwSignal::new(None),
             opening: StoredValue::new(None),
             pending: RwSignal::new(None),
             palette_at: RwSignal::new(None),
@@ -337,6 +341,7 @@ impl CodingState {
         if let Some(id) = self.selected.get_untracked() {
             crate::dom::focus_paragraph_of(&id);
         }
+        self.fresh.set(None);
         self.selected.set(None);
     }
 
@@ -423,12 +428,14 @@ impl CodingState {
                 touched
             });
             // The new annotation opens in the editor once its highlight is painted.
-            let (selected, opening) = (self.selected, self.opening);
+            let (selected, opening, fresh) = (self.selected, self.opening, self.fresh);
             opening.set_value(Some(id.clone()));
+            let touch = crate::dom::coarse_pointer();
             request_animation_frame(move || {
                 set_timeout(
                     move || {
                         opening.set_value(None);
+                        fresh.set(touch.then(|| id.clone()));
                         selected.set(Some(id));
                     },
                     std::time::Duration::ZERO,

@@ -465,6 +465,25 @@ fn reveal(id: &str) {
     }
 }
 
+/// Where the open annotation is a sheet over the bottom of the screen: scrolls
+/// the annotation's text up above it when the sheet covers its end.
+fn keep_above_sheet(id: String) {
+    request_animation_frame(move || {
+        let Some(sheet) = document().query_selector(".editor").ok().flatten() else { return };
+        let fixed = window().get_computed_style(&sheet).ok().flatten().and_then(|s| s.get_property_value("position").ok());
+        if fixed.as_deref() != Some("fixed") {
+            return;
+        }
+        let top = sheet.get_bounding_client_rect().top();
+        let Ok(marks) = document().query_selector_all(&format!("[data-ids~=\"{id}\"]")) else { return };
+        let Some(last) = marks.item(marks.length().saturating_sub(1)) else { return };
+        let bottom = last.unchecked_into::<web_sys::Element>().get_bounding_client_rect().bottom();
+        if bottom > top - 8.0 {
+            window().scroll_by_with_x_and_y(0.0, bottom - top + 24.0);
+        }
+    });
+}
+
 /// A memo being typed and not saved yet: the annotation, the memo the typing
 /// started from, the text in the box.
 struct Typed {
@@ -597,9 +616,22 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
             }
         };
         let unit = if by_word { "word" } else { "character" };
-        let (id_memo, id_del) = (id.clone(), id.clone());
+        let (id_memo, id_del, id_fresh) = (id.clone(), id.clone(), id.clone());
+        // Just coded on a touch screen: the sheet is small until the memo is asked for.
+        let fresh = Memo::new(move |_| coding.fresh.with(|f| f.as_deref() == Some(id_fresh.as_str())));
+        let id_keep = id.clone();
+        let open_memo = move |_| {
+            coding.fresh.set(None);
+            keep_above_sheet(id_keep.clone());
+            request_animation_frame(|| {
+                if let Some(memo) = document().query_selector(".editor textarea.memo").ok().flatten() {
+                    let _ = memo.unchecked_into::<web_sys::HtmlElement>().focus();
+                }
+            });
+        };
+        keep_above_sheet(id.clone());
         Some(view! {
-            <div class="editor" role="region" aria-label="Open annotation">
+            <div class="editor" class:fresh=fresh role="region" aria-label="Open annotation">
                 <div class="row"><strong class="cite">{cite}</strong>
                     <button type="button" class="btn copy-cite" title="Copy the quote with its citation"
                         on:click=move |_| crate::dom::copy_text(&quotation, coding)>"Copy quote"</button>
@@ -640,6 +672,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                 <p class="meta">"Coded by "{a.coder.clone()}" · created "{short_time(&a.created)}" · updated "
                     {move || current.with(|a| a.as_ref().map(|a| short_time(&a.updated)).unwrap_or_default())}</p>
                 <div class="row actions">
+                    <button type="button" class="btn more" hidden=move || !fresh.get() on:click=open_memo>"Memo…"</button>
                     {(!theirs).then(|| view! { <button type="button" class="btn danger" on:click=move |_| { commit(); coding.delete_annotation(&id_del) }>"Delete"</button> })}
                     <button type="button" class="btn" on:click=move |_| coding.close()>"Close"</button>
                 </div>

@@ -267,6 +267,30 @@ test('on a touch screen the palette follows a selection, above it when there is 
   // A tap on a tag codes it.
   await page.locator('.palette button[data-tag="finance"]').tap();
   await page.locator('.hl[data-tags="finance"]', { hasText: 'financial reserves' }).waitFor();
+  // The sheet that opens is small: the citation, the tags and the buttons; the text stays in view.
+  const sheet = page.locator('.editor.fresh');
+  await sheet.waitFor();
+  const small = await sheet.boundingBox();
+  assert.ok(small.height < 740 * 0.3, `a small sheet: ${small.height}px`);
+  assert.equal(await sheet.locator('textarea.memo').isVisible(), false);
+  // What was coded (low on the screen) moves up above the sheet, not under it.
+  const above = () => page.evaluate(() => {
+    const marks = document.querySelectorAll('.hl[data-tags="finance"]');
+    return marks[marks.length - 1].getBoundingClientRect().bottom <= document.querySelector('.editor').getBoundingClientRect().top;
+  });
+  await page.waitForFunction(() => {
+    const marks = document.querySelectorAll('.hl[data-tags="finance"]');
+    return marks[marks.length - 1].getBoundingClientRect().bottom <= document.querySelector('.editor').getBoundingClientRect().top;
+  });
+  await screenshot(page, 'touch-coded-sheet');
+  // Memo… opens the rest, ready to type in.
+  await sheet.locator('button.more').tap();
+  await page.locator('.editor:not(.fresh) textarea.memo:focus').waitFor();
+  await page.waitForTimeout(100);
+  assert.ok(await above(), 'still above the grown sheet');
+  assert.equal(await page.locator('.editor button.more').isVisible(), false);
+  await page.locator('.editor .actions button', { hasText: 'Close' }).tap();
+  await page.locator('.editor').waitFor({ state: 'detached' });
   // High on the screen, the palette opens below.
   await page.keyboard.press('Escape');
   const high = await select('territorial losses', 0.2);
