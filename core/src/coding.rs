@@ -439,6 +439,20 @@ impl Coding {
         t
     }
 
+    /// Joins the last step to the one before it when that one ended at `then`
+    /// (`Coding::steps` right after it) and nothing was done between: the merges of
+    /// a class's files (Merge all), undone as one. Says whether it joined.
+    pub fn join_with_previous(&mut self, then: u64) -> bool {
+        if self.steps != then + 1 || self.undo.len() < 2 {
+            return false;
+        }
+        let last = self.undo.pop().unwrap_or_default();
+        if let Some(before) = self.undo.last_mut() {
+            before.extend(last);
+        }
+        true
+    }
+
     /// Writes many annotations at once (a restore, an import, undoing one):
     /// indexes once and sorts each touched document once, so that 20,000 writes
     /// stay linear. An annotation whose document changed leaves the old one.
@@ -867,6 +881,35 @@ mod tests {
             let ids = |x: &Coding| x.live(d).map(|a| (a.id.clone(), a.start, a.tags.clone())).collect::<Vec<_>>();
             assert_eq!(ids(&c), ids(&before), "undo restores {d}");
         }
+    }
+
+    #[test]
+    fn merges_of_a_class_join_into_one_step_only_when_nothing_came_between() {
+        let mut c = Coding::new(Codebook::default());
+        c.add(ann("mine", "D", 1, "threat"));
+        let before = c.clone();
+        c.restore(Codebook::default(), vec![ann("s1", "D", 10, "threat"), ann("both", "D", 30, "threat")]);
+        let first = c.steps();
+        let mut again = ann("both", "D", 30, "finance");
+        again.memo = "second file".into();
+        c.restore(Codebook::default(), vec![ann("s2", "D", 20, "finance"), again]);
+        assert!(c.join_with_previous(first));
+        let joined = c.steps();
+        c.restore(Codebook::default(), vec![ann("s3", "D", 40, "threat")]);
+        assert!(c.join_with_previous(joined));
+        assert_eq!(c.live("D").count(), 5);
+        c.undo("t");
+        let live = |x: &Coding| x.live("D").map(|a| (a.id.clone(), a.tags.clone(), a.memo.clone())).collect::<Vec<_>>();
+        assert_eq!(live(&c), live(&before), "one Undo takes back all three merges");
+        c.redo("t");
+        assert_eq!(c.get("both").map(|a| a.memo.as_str()), Some("second file"), "and Redo brings them all");
+        // A step between: no joining.
+        let then = c.steps();
+        c.add(ann("between", "D", 50, "threat"));
+        c.restore(Codebook::default(), vec![ann("s4", "D", 60, "threat")]);
+        assert!(!c.join_with_previous(then));
+        c.undo("t");
+        assert!(c.get("between").is_some_and(|a| !a.deleted), "only the last merge went");
     }
 
     #[test]

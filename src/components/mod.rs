@@ -458,8 +458,10 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
                         <button type="button" class="btn primary" on:click=move |_| apply(merge.clone(), "Merged")>"Merge"</button>
                         {(waiting > 0).then(|| view! {
                             <button type="button" class="btn merge-all" on:click=move |_| {
+                                let before = coding.coding.with_untracked(marginalia_core::coding::Coding::steps);
                                 transfer.merge_all();
                                 apply(merge_all_plan.clone(), "Merged");
+                                transfer.merged(coding, before);
                             }>{format!("Merge this and the {} waiting", marginalia_core::count(waiting, "other file"))}</button>
                         })}
                         {(deleted_here > 0).then(|| view! {

@@ -40,6 +40,10 @@ struct Batch {
     at: usize,
     /// Every backup still to come is merged without asking (Merge all).
     merge_all: bool,
+    /// Coding::steps right after the last merge of Merge all, and how many there were:
+    /// each merge joins the one before, so that one Undo takes back them all.
+    merged_at: Option<u64>,
+    merges: usize,
     outcomes: Vec<Outcome>,
 }
 
@@ -71,6 +75,29 @@ impl Transfer {
                 b.merge_all = true;
             }
         });
+    }
+
+    /// After a merge of Merge all (`before`: Coding::steps before it): joined to the
+    /// merge before it when nothing came between. Returns how many merges the step holds.
+    pub fn merged(&self, coding: crate::coding::CodingState, before: u64) -> usize {
+        if !self.merging_all() {
+            return 1;
+        }
+        let (last, merges) = self.batch.with_value(|b| b.as_ref().map(|b| (b.merged_at, b.merges)).unwrap_or_default());
+        // A file that changed nothing (no annotations, all here already) is no step.
+        if coding.coding.with_untracked(marginalia_core::coding::Coding::steps) == before {
+            return merges.max(1);
+        }
+        let joined = last == Some(before) && coding.coding.try_update_untracked(|c| c.join_with_previous(before)).unwrap_or(false);
+        let n = if joined { merges + 1 } else { 1 };
+        let now = coding.coding.with_untracked(marginalia_core::coding::Coding::steps);
+        self.batch.update_value(|b| {
+            if let Some(b) = b {
+                b.merged_at = Some(now);
+                b.merges = n;
+            }
+        });
+        n
     }
 
     fn merging_all(&self) -> bool {
@@ -415,7 +442,15 @@ pub fn next_file(cx: FileCtx) {
     } else if let Some(b) = cx.t.batch.try_update_value(Option::take).flatten() {
         // The last of several files is done: one notice says what became of them all.
         if b.total > 1 && !b.outcomes.is_empty() {
-            cx.coding.notice.set(Some(Notice::problem(batch_summary(b.total, &b.outcomes))));
+            let summary = batch_summary(b.total, &b.outcomes);
+            // The merges of Merge all, last of what was done: one Undo takes them all back.
+            let steps = cx.coding.coding.with_untracked(marginalia_core::coding::Coding::steps);
+            let notice = if b.merges > 1 && b.merged_at == Some(steps) {
+                Notice { undo: Some(steps), ..Notice::problem(format!("{summary} Undo takes back the {} files merged.", b.merges)) }
+            } else {
+                Notice::problem(summary)
+            };
+            cx.coding.notice.set(Some(notice));
         }
     }
 }
@@ -502,7 +537,10 @@ async fn read_file(file: web_sys::File, name: String, cx: FileCtx) {
                     let plan = coding.coding.with_untracked(|c| {
                         marginalia_core::store::restore_plan(c, &b, marginalia_core::store::RestoreMode::Merge, &now())
                     });
+                    let before = coding.coding.with_untracked(marginalia_core::coding::Coding::steps);
                     let said = super::apply_restore(coding, state, &b, plan, "Merged", false);
+                    let n = t.merged(coding, before);
+                    let said = if n > 1 { format!("{said} Undo takes back the {n} files merged so far.") } else { said };
                     coding.notice.set(Some(coding.undoable(said)));
                     t.log(Outcome::brought_in(who, empty));
                 }

@@ -399,6 +399,13 @@ test("a class's backups picked together: one by one or all merged at once, then 
   assert.deepEqual(coders, ['Amira', 'Ben', 'Chloe']);
   assert.equal(await t.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder), '', "the teacher is not taken for a student");
   await screenshot(t, 'class-files-summary');
+  // One Undo takes back what Merge all merged (Ben's and Chloe's files), not Amira's, merged on its own.
+  assert.match(await t.locator('.toast').innerText(), /Undo takes back the 2 files merged\./);
+  await t.locator('.toast button', { hasText: 'Undo' }).click();
+  await t.waitForFunction(() => {
+    const all = Object.keys(localStorage).filter((k) => k.startsWith('marginalia:v1:doc:')).flatMap((k) => JSON.parse(localStorage.getItem(k)));
+    return [...new Set(all.filter((a) => !a.deleted).map((a) => a.coder))].join() === 'Amira';
+  });
   assert.deepEqual(teacher.errors, []);
   await teacher.context.close();
 });
