@@ -572,8 +572,8 @@ impl Codebook {
     }
 
     /// What making `after` the codebook changes, in words for a preview
-    /// ("new tags: victims; removed: finance; renamed: threat → threats; 2 tags
-    /// change their key, colour, description or order"); `None` when nothing does.
+    /// ("new tags: victims; removed: finance; renamed: threat → threats; changed:
+    /// finance (key 2 → 9, colour); the tags' order changes"); `None` when nothing does.
     pub fn describe_change(&self, after: &Codebook) -> Option<String> {
         let names = |list: Vec<&Tag>| list.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ");
         let added: Vec<&Tag> = after.tags.iter().filter(|t| self.get(&t.id).is_none()).collect();
@@ -581,11 +581,36 @@ impl Codebook {
         let kept: Vec<(&Tag, &Tag)> = self.tags.iter().filter_map(|t| after.get(&t.id).map(|a| (t, a))).collect();
         let renamed: Vec<String> =
             kept.iter().filter(|(b, a)| b.name != a.name).map(|(b, a)| format!("{} → {}", b.name, a.name)).collect();
-        let order = |b: &Codebook, id: &str| b.tags.iter().filter(|t| after.get(&t.id).is_some() && self.get(&t.id).is_some()).position(|t| t.id == id);
-        let other = kept
-            .iter()
-            .filter(|(b, a)| Tag { name: b.name.clone(), ..(*a).clone() } != **b || order(self, &b.id) != order(after, &b.id))
-            .count();
+        // What else changes, tag by tag (in the new order), then whether the order does.
+        let key = |k: Option<char>| k.map_or_else(|| "none".to_string(), |k| k.to_string());
+        let name_of = |id: &str| after.get(id).or_else(|| self.get(id)).map_or(id.to_string(), |t| t.name.clone());
+        let mut changed = Vec::new();
+        for a in &after.tags {
+            let Some(b) = self.get(&a.id) else { continue };
+            let mut what = Vec::new();
+            if a.key != b.key {
+                what.push(format!("key {} → {}", key(b.key), key(a.key)));
+            }
+            if a.colour != b.colour {
+                what.push("colour".to_string());
+            }
+            if a.style != b.style {
+                what.push("band".to_string());
+            }
+            if a.description != b.description {
+                what.push("description".to_string());
+            }
+            if a.parent != b.parent {
+                what.push(a.parent.as_deref().map_or_else(|| "now at the top".to_string(), |p| format!("now under {}", name_of(p))));
+            }
+            if !what.is_empty() {
+                changed.push(format!("{} ({})", a.name, what.join(", ")));
+            }
+        }
+        fn kept_order<'a>(book: &'a Codebook, other: &Codebook) -> Vec<&'a str> {
+            book.tags.iter().filter(|t| other.get(&t.id).is_some()).map(|t| t.id.as_str()).collect()
+        }
+        let reordered = kept_order(self, after) != kept_order(after, self);
         let mut parts = Vec::new();
         if !added.is_empty() {
             parts.push(format!("new {}: {}", if added.len() == 1 { "tag" } else { "tags" }, names(added)));
@@ -596,9 +621,11 @@ impl Codebook {
         if !renamed.is_empty() {
             parts.push(format!("renamed: {}", renamed.join(", ")));
         }
-        if other > 0 {
-            let verb = if other == 1 { "changes its" } else { "change their" };
-            parts.push(format!("{} {verb} key, colour, description or place", crate::count(other, "tag")));
+        if !changed.is_empty() {
+            parts.push(format!("changed: {}", changed.join(", ")));
+        }
+        if reordered {
+            parts.push("the tags' order changes".to_string());
         }
         (!parts.is_empty()).then(|| parts.join("; "))
     }
@@ -934,11 +961,20 @@ mod tests {
         let removed = before.get(&ids[3]).unwrap().name.clone();
         assert_eq!(
             before.describe_change(&after).unwrap(),
-            format!("new tag: Victims; removed: {removed}; renamed: threat → Threats; 1 tag changes its key, colour, description or place")
+            format!("new tag: Victims; removed: {removed}; renamed: threat → Threats; changed: finance (key 2 → 9)")
         );
         let mut moved = before.clone();
         moved.move_tag("finance", -1);
-        assert_eq!(before.describe_change(&moved).unwrap(), "2 tags change their key, colour, description or place");
+        assert_eq!(before.describe_change(&moved).unwrap(), "the tags' order changes");
+        let mut more = before.clone();
+        more.tags[1].key = None;
+        more.tags[1].colour = "#000000".into();
+        more.tags[2].description = "Returning fighters and families.".into();
+        more.tags[3].parent = Some(more.tags[0].id.clone());
+        assert_eq!(
+            before.describe_change(&more).unwrap(),
+            "changed: finance (key 2 → none, colour), repatriation (description), prosecution (now under threat)"
+        );
     }
 
     #[test]

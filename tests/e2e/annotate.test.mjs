@@ -933,7 +933,7 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   // Tags that annotations use are kept (never orphaned); the others give way to the file's.
   const imported = page.locator('.toast', { hasText: 'Codebook imported from class.json' });
   await imported.waitFor();
-  assert.match(await imported.innerText(), /new tags: Victims, Perpetrators; removed: Threats, repatriation, prosecution; 1 tag changes its key, colour, description or place\. Kept, as annotations use them: finance, Gender\./);
+  assert.match(await imported.innerText(), /new tags: Victims, Perpetrators; removed: Threats, repatriation, prosecution; changed: finance \(key 2 → none\)\. Kept, as annotations use them: finance, Gender\./);
   await page.waitForFunction(() => document.querySelectorAll('.tag-row').length === 4);
   assert.deepEqual(await page.locator('.tag-row').evaluateAll((rows) => rows.map((r) => r.dataset.tag)), ['victims', 'perpetrators', 'finance', 'gender']);
   assert.equal(await page.locator('.tag-row[data-tag="victims"] .tag-key select').inputValue(), '1');
