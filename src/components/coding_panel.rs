@@ -212,8 +212,10 @@ pub fn Palette(doc: Arc<Document>) -> impl IntoView {
                             {tags().into_iter().map(|(t, path)| {
                                 let doc = Arc::clone(&doc);
                                 let id = t.id.clone();
+                                // A sub-code follows its code, marked as one (↳), its path said when pointed at.
+                                let sub = path.is_some();
                                 view! {
-                                    <button type="button" data-tag=t.id.clone() title=path
+                                    <button type="button" data-tag=t.id.clone() title=path class:sub=sub
                                         on:click=move |_| coding.tag_pending(&id, &doc)>
                                         <span class="swatch" style=format!("background:{}", t.colour)></span>
                                         {t.name.clone()}

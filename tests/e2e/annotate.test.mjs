@@ -962,6 +962,9 @@ test("segments: a parent code takes in its sub-codes' segments when asked, and e
   await selectText(page, '#p8 > p', 'Arabian Peninsula');
   // The palette says where a sub-code sits.
   assert.equal(await page.locator('.palette button[data-tag="finance"]').getAttribute('title'), 'threat › finance');
+  // It follows its code, marked as a sub-code.
+  assert.deepEqual(await page.locator('.palette button').evaluateAll((b) => b.map((x) => x.dataset.tag + (x.classList.contains('sub') ? '↳' : ''))).then((v) => v.slice(0, 2)), ['threat', 'finance↳']);
+  await screenshot(page, 'palette-sub-code');
   await page.keyboard.press('2');
   await page.locator('.hl[data-tags="finance"]').waitFor();
   const count = () => page.locator('.seg-summary .count-line').innerText();
