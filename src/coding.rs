@@ -159,7 +159,7 @@ impl CodingState {
         let synced: BTreeMap<String, Vec<Annotation>> =
             loaded.coding.docs().map(|d| (d.to_string(), loaded.coding.stored(d).to_vec())).collect();
         let showing = loaded.meta.showing.clone();
-        let confirm_coder = marginalia_core::store::all_in_backup(&loaded.coding, &loaded.meta);
+        let confirm_coder = marginalia_core::store::asks_still(&loaded.coding, &loaded.meta);
         let state = CodingState {
             coding: RwSignal::new(loaded.coding),
             meta: RwSignal::new(loaded.meta),

@@ -59,6 +59,9 @@ pub struct Meta {
     /// The task a handout brought in gave this coder (shown until put aside).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub task: String,
+    /// This browser is one person's: "Still …?" is never asked after a backup.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub only_me: bool,
     /// The task last written for a handout in the export dialog.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub handout_task: String,
@@ -73,6 +76,7 @@ impl Default for Meta {
             whole_words: false,
             showing: None,
             task: String::new(),
+            only_me: false,
             handout_task: String::new(),
         }
     }
@@ -1043,6 +1047,12 @@ impl Backup {
     }
 }
 
+/// Whether the first tag asks "Still …?": all the work here was handed in (a
+/// backup) before the page opened, and this browser is not one person's alone.
+pub fn asks_still(coding: &Coding, meta: &Meta) -> bool {
+    !meta.only_me && all_in_backup(coding, meta)
+}
+
 /// Whether the coder named in `meta` has work here and all of it, everyone's
 /// too, was in the last backup (nothing changed after it): work handed in,
 /// perhaps on a shared computer, so the next tag should ask who is coding.
@@ -1075,6 +1085,10 @@ mod backup_tests {
         assert!(!all_in_backup(&c, &meta), "changed after the backup");
         meta.last_backup = Some("2026-12-03T10:07:00.000Z".into());
         assert!(all_in_backup(&c, &meta));
+        assert!(asks_still(&c, &meta));
+        // One person's browser: never asked.
+        let mine = Meta { only_me: true, ..meta.clone() };
+        assert!(all_in_backup(&c, &mine) && !asks_still(&c, &mine));
         meta.coder = "Zoe".into();
         assert!(!all_in_backup(&c, &meta), "Zoe has coded nothing here: she is asked nothing");
     }

@@ -109,6 +109,7 @@ pub fn CodebookView() -> impl IntoView {
                                 // A key codes one tag: say which tag gave it up (Undo gives it back).
                                 let holder = key.and_then(|k| book.with_untracked(|b| b.by_key(k).filter(|t| t.id != id3).map(|t| (t.id.clone(), t.name.clone()))));
                                 edit(|b| { b.set_key(&id3, key); Ok(()) });
+                                refocus(id3.clone(), ".tag-key select");
                                 if let (Some(k), Some((other_id, other))) = (key, holder) {
                                     let name = book.with_untracked(|b| b.get(&id3).map(|t| t.name.clone())).unwrap_or_default();
                                     // The two swap keys: say what the other has now.
@@ -130,6 +131,8 @@ pub fn CodebookView() -> impl IntoView {
                                 if !edit(|b| b.set_parent(&id8, (!v.is_empty()).then_some(v.as_str())).map_err(|e| e.0)) {
                                     revert(&ev, book.with_untracked(|b| Some(b.get(&id8).and_then(|t| t.parent.clone()).unwrap_or_default())));
                                 }
+                                // The list is drawn again (the tag in its new place): the arrow keys go on choosing for it.
+                                refocus(id8.clone(), ".tag-parent select");
                             }>
                             <option value="" selected=t.parent.is_none()>"(top level)"</option>
                             {parents.into_iter().map(|(pid, label, on)| view! { <option value=pid selected=on>{label}</option> }).collect_view()}
@@ -194,6 +197,12 @@ pub fn CodebookView() -> impl IntoView {
         let name = new_name.get_untracked();
         edit(|b| b.add(&name).map(|_| ()).map_err(|e| e.0));
         new_name.set(String::new());
+        // Back in the name box: for the name it lacked, or the next tag.
+        request_animation_frame(|| {
+            if let Some(input) = document().query_selector(".add-tag input").ok().flatten().and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
+                let _ = input.focus();
+            }
+        });
     };
 
     view! {

@@ -591,6 +591,9 @@ fn NameDialog() -> impl IntoView {
     let state = use_app_state();
     let name = RwSignal::new(String::new());
     let then = RwSignal::new(NewName::Beside);
+    // "Still Chloe?" answered No: the name of the person coding now is asked.
+    let someone = RwSignal::new(false);
+    let only_me = RwSignal::new(false);
     // Why the name typed was not taken, said in the dialog itself.
     let problem = RwSignal::new(None::<&'static str>);
     let save = move || {
@@ -665,14 +668,16 @@ fn NameDialog() -> impl IntoView {
             let old = coding.meta.with_untracked(|m| m.coder.clone());
             // Asked at a tag with a name given: the work here was handed in since.
             let still = !changing && !old.trim().is_empty() && tag != crate::coding::ASK_THEN_BACKUP;
-            name.set(old.clone());
+            name.set(if still { String::new() } else { old.clone() });
             // Another person coding from now on must not take over the earlier work; after
             // a hand-in (the work all in a file), another name is the next student's.
             then.set(if still { NewName::PutAway } else { NewName::Beside });
             problem.set(None);
+            someone.set(false);
+            only_me.set(false);
             let (made, all) = coding.coding.with_untracked(|c| (c.all_live().filter(|a| a.coder == old).count(), c.all_live().count()));
             let lede = if still {
-                format!("All the work here was saved to a backup file before this page opened. Is {old} still coding? If someone else is, type their name.")
+                format!("All the work here was saved to a backup file before this page opened. Is {old} still coding?")
             } else if changing {
                 "Annotations you make from now on carry this name. It stays in this browser.".to_string()
             } else if tag == crate::coding::ASK_THEN_BACKUP {
@@ -715,6 +720,63 @@ fn NameDialog() -> impl IntoView {
                     }
                 })
             };
+            // Asked "Still Chloe?": a yes or a no, not a name to type (a key pressed again,
+            // meaning to tag, must not become another name and put the work away).
+            let old3 = old.clone();
+            let same = move |_| {
+                if only_me.get_untracked() {
+                    coding.meta.update(|m| m.only_me = true);
+                }
+                name.set(old3.clone());
+                save();
+            };
+            let other = move |_| {
+                someone.set(true);
+                request_animation_frame(|| {
+                    if let Some(input) = document().get_element_by_id("coder-name").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                        let _ = input.focus();
+                    }
+                });
+            };
+            if still {
+                let yes = format!("Yes, {old} is coding");
+                let body = move || if someone.get() {
+                    None
+                } else {
+                    Some(view! {
+                        <div class="row still">
+                            <button type="button" class="btn primary still-yes" autofocus on:click=same.clone()>{yes.clone()}</button>
+                            <button type="button" class="btn still-no" on:click=other>"No, someone else"</button>
+                            <button type="button" class="btn" on:click=move |_| cancel()>"Cancel"</button>
+                        </div>
+                        <label class="only-me"><input type="checkbox" prop:checked=move || only_me.get()
+                            on:change=move |ev| only_me.set(event_target_checked(&ev)) />
+                            " Only I use this browser: do not ask again"</label>
+                    })
+                };
+                let form = move || someone.get().then(|| view! {
+                    <form on:submit=move |ev| { ev.prevent_default(); save(); }>
+                        <label for="coder-name">"Who is coding now?"</label>
+                        <input id="coder-name" type="text" autocomplete="name" required placeholder="Their name"
+                            prop:value=move || name.get_untracked() on:input=move |ev| { name.set(event_target_value(&ev)); problem.set(None); }
+                            aria-describedby="coder-name-problem" />
+                        <p id="coder-name-problem" class="form-problem" role="alert">{move || problem.get()}</p>
+                        {choices.clone()}
+                        <div class="row">
+                            <button type="submit" class="btn primary">{submit}</button>
+                            <button type="button" class="btn" on:click=move |_| cancel()>"Cancel"</button>
+                        </div>
+                    </form>
+                });
+                return view! {
+                    <Modal labelled="name-title" on_close=move |_| cancel()>
+                        <h2 id="name-title">{title}</h2>
+                        <p>{lede}</p>
+                        {body}
+                        {form}
+                    </Modal>
+                }.into_any();
+            }
             view! {
                 <Modal labelled="name-title" on_close=move |_| cancel()>
                         <form on:submit=move |ev| { ev.prevent_default(); save(); }>
@@ -731,7 +793,7 @@ fn NameDialog() -> impl IntoView {
                             </div>
                         </form>
                     </Modal>
-            }
+            }.into_any()
         })
     }
 }

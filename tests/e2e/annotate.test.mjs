@@ -764,6 +764,10 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   await page.reload();
   await page.locator('.tag-row').first().waitFor();
   assert.equal(await page.locator('.tag-row').count(), 4);
+  // Add tag with no name: said, and the focus goes to the name box.
+  await page.locator('.add-tag button').click();
+  await page.locator('.toast', { hasText: 'A tag needs a name.' }).waitFor();
+  await page.waitForFunction(() => document.activeElement.matches('.add-tag input'));
   await page.locator('.add-tag input').fill('Gender');
   await page.locator('.add-tag button').click();
   await page.locator('.tag-row[data-tag="gender"]').waitFor();
@@ -785,6 +789,8 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   // A code tree: Gender goes under Threats, and sits under it, indented.
   await page.locator('.tag-row[data-tag="gender"] .tag-parent select').selectOption('threat');
   await page.waitForFunction(() => [...document.querySelectorAll('.tag-row')].map((r) => r.dataset.tag + r.dataset.depth).join() === 'threat0,gender1,finance0,repatriation0,prosecution0');
+  // The focus stays on the moved tag's choice (the next arrow key is for it, not another tag).
+  await page.waitForFunction(() => document.activeElement.matches('.tag-row[data-tag="gender"] .tag-parent select'));
   const indent = await page.locator('.tag-row[data-tag="gender"] .tag-name').evaluate((e) => e.getBoundingClientRect().left)
     - await page.locator('.tag-row[data-tag="threat"] .tag-name').evaluate((e) => e.getBoundingClientRect().left);
   assert.ok(indent > 10, `indented: ${indent}`);
@@ -1031,7 +1037,12 @@ test('a shared computer: work handed in asks "Still Chloe?"; the next student ca
   await selectText(page, '#p13 > p', 'bulk-stored cash');
   await page.keyboard.press('1');
   await page.locator('#name-title', { hasText: 'Still Chloe?' }).waitFor();
-  assert.equal(await page.locator('#coder-name').inputValue(), 'Chloe');
+  // A yes or a no: no name to type yet.
+  assert.equal(await page.locator('#coder-name').count(), 0);
+  await page.locator('button.still-no').click();
+  await page.locator('#coder-name:focus').waitFor();
+  assert.equal(await page.locator('#coder-name').inputValue(), '');
+  await page.locator('#coder-name').fill('Chloe');
   assert.equal(await page.locator('.new-name').count(), 0, 'the same name: nothing to choose');
   await page.locator('#coder-name').fill('Dev');
   assert.ok(await page.locator('label.put-away input').isChecked(), "after a hand-in, another name is the next student's");
@@ -1077,6 +1088,47 @@ test('a shared computer: work handed in asks "Still Chloe?"; the next student ca
   await context.close();
 });
 
+
+test('"Still Ana?" is a yes or a no: a key pressed again does not take the work away, and one\'s own browser is not asked again', async () => {
+  const { context, page } = await codingAt('Ana', 'S-2019-103', 12);
+  const handIn = async () => {
+    await Promise.all([page.waitForEvent('download'), page.locator('button.backup').click()]);
+    await page.reload();
+    await page.locator('#p12').waitFor();
+  };
+  await selectText(page, '#p12 > p', 'financial reserves');
+  await page.keyboard.press('2');
+  await page.locator('.hl[data-tags="finance"]').waitFor();
+  await page.keyboard.press('Escape');
+  await handIn();
+  await selectText(page, '#p13 > p', 'bulk-stored cash');
+  await page.keyboard.press('2');
+  await page.locator('#name-title', { hasText: 'Still Ana?' }).waitFor();
+  assert.ok(await page.evaluate(() => document.activeElement.matches('button.still-yes')), 'Yes has the focus');
+  await screenshot(page, 'still-ana');
+  // The key again, as if the first had not been taken: nothing; then Enter is Yes.
+  await page.keyboard.press('2');
+  await page.keyboard.press('Enter');
+  await page.locator('.hl[data-tags="finance"]', { hasText: 'bulk-stored cash' }).waitFor();
+  assert.equal(await page.locator('.hl[data-tags="finance"]', { hasText: 'financial reserves' }).count(), 1, 'nothing put away');
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder), 'Ana');
+  await page.keyboard.press('Escape');
+  // Asked again after the next hand-in, unless the browser is hers alone.
+  await handIn();
+  await selectRange(page, '#p14 > p', 30);
+  await page.keyboard.press('1');
+  await page.locator('#name-title', { hasText: 'Still Ana?' }).waitFor();
+  await page.locator('label.only-me input').check();
+  await page.locator('button.still-yes').click();
+  await page.locator('.hl[data-tags="threat"]').waitFor();
+  await page.keyboard.press('Escape');
+  await handIn();
+  await selectRange(page, '#p15 > p', 30);
+  await page.keyboard.press('1');
+  await page.waitForFunction(() => document.querySelectorAll('.hl[data-tags="threat"]').length === 2);
+  assert.equal(await page.locator('dialog[open]').count(), 0, 'not asked');
+  await context.close();
+});
 test('a backup asks for the name first when no one has given it', async () => {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
