@@ -62,6 +62,20 @@ impl ExportMeta {
 pub struct DocAnnotations<'a> {
     pub doc: &'a Document,
     pub annotations: Vec<&'a Annotation>,
+    /// Who coded the document (any tag, not only those exported), in name order:
+    /// a coder's rows of zeros in a matrix, or a document with no spans in a
+    /// training file, say "coded, none found" only for them. None: no one coded it.
+    pub coders: Vec<&'a str>,
+}
+
+impl<'a> DocAnnotations<'a> {
+    /// A document with these annotations, coded by their coders.
+    pub fn new(doc: &'a Document, annotations: Vec<&'a Annotation>) -> Self {
+        let mut coders: Vec<&str> = annotations.iter().map(|a| a.coder.as_str()).collect();
+        coders.sort_unstable();
+        coders.dedup();
+        DocAnnotations { doc, annotations, coders }
+    }
 }
 
 /// What to export: `None` means all (documents, tags, coders).
@@ -79,13 +93,17 @@ pub struct Scope {
 
 /// The annotations a [`Scope`] selects, per document (owned: tags may be cut).
 pub struct Selection<'a> {
-    pub docs: Vec<(&'a Document, Vec<Annotation>)>,
+    /// Each document, its annotations in scope, and who coded it (any tag).
+    pub docs: Vec<(&'a Document, Vec<Annotation>, Vec<String>)>,
 }
 
 impl Selection<'_> {
     /// The selection in the form every exporter takes.
     pub fn doc_annotations(&self) -> Vec<DocAnnotations<'_>> {
-        self.docs.iter().map(|(doc, list)| DocAnnotations { doc, annotations: list.iter().collect() }).collect()
+        self.docs
+            .iter()
+            .map(|(doc, list, coders)| DocAnnotations { doc, annotations: list.iter().collect(), coders: coders.iter().map(String::as_str).collect() })
+            .collect()
     }
 }
 
@@ -140,7 +158,14 @@ impl Scope {
                         Some(_) => Annotation { tags: a.tags.iter().filter(|t| self.includes_tag(t)).cloned().collect(), ..a.clone() },
                     })
                     .collect();
-                (d, list)
+                let mut coders: Vec<String> = coding
+                    .live(&d.meta.id)
+                    .filter(|a| self.coder.as_ref().is_none_or(|c| a.coder == *c))
+                    .map(|a| a.coder.clone())
+                    .collect();
+                coders.sort_unstable();
+                coders.dedup();
+                (d, list, coders)
             })
             .collect();
         Selection { docs }
@@ -620,13 +645,9 @@ pub fn matrix_csv(docs: &[DocAnnotations<'_>], book: &Codebook, options: &Export
     let mut w = CsvOut::new();
     w.row(MATRIX_COLUMNS.iter().copied().chain(book.tags.iter().map(|t| t.name.as_str())));
     let column: std::collections::HashMap<&str, usize> = book.tags.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
-    for d in docs {
-        let mut coders: Vec<&str> = d.annotations.iter().map(|a| a.coder.as_str()).collect();
-        coders.sort_unstable();
-        coders.dedup();
-        if coders.is_empty() {
-            coders.push("");
-        }
+    // A text no one coded has no rows: zeros would read as "coded, none found".
+    for d in docs.iter().filter(|d| !d.coders.is_empty()) {
+        let coders = &d.coders;
         let blocks = &d.doc.blocks;
         // counts[block][coder][tag]
         let mut counts = vec![vec![vec![0usize; book.tags.len()]; coders.len()]; blocks.len()];
@@ -761,7 +782,8 @@ struct Doccano<'a> {
 /// (matched back to the labels by span and tag), and `marginalia_tags`.
 pub fn doccano_jsonl(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &ExportMeta) -> String {
     let mut out = String::new();
-    for d in docs {
+    // A text no one coded is left out: with no labels, it would teach "nothing here".
+    for d in docs.iter().filter(|d| !d.coders.is_empty()) {
         let label = d.annotations.iter().flat_map(|a| a.tags.iter().map(move |t| (a.start, a.end, tag_label(book, t)))).collect();
         json_line(&mut out, &Doccano { document: &d.doc.meta.id, text: &d.doc.text, label, meta: DocMeta::of(d, book, meta) });
     }
@@ -790,7 +812,8 @@ struct Spacy<'a> {
 /// records and the tags' ids behind the names.
 pub fn spacy_jsonl(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &ExportMeta) -> String {
     let mut out = String::new();
-    for d in docs {
+    // A text no one coded is left out: with no spans, it would teach "nothing here".
+    for d in docs.iter().filter(|d| !d.coders.is_empty()) {
         let spans = d
             .annotations
             .iter()
@@ -1138,18 +1161,16 @@ struct LabelStudioTask<'a> {
 /// `<Labels name="label" toName="text">…</Labels><Text name="text" value="$text"/>
 /// <TextArea name="memo" toName="text" perRegion="true"/>`.
 pub fn label_studio_tasks(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &ExportMeta) -> String {
+    // A text no one coded is left out: Label Studio would count it annotated, with no regions.
     let tasks: Vec<LabelStudioTask<'_>> = docs
         .iter()
+        .filter(|d| !d.coders.is_empty())
         .map(|d| {
             let index = OffsetIndex::new(&d.doc.text);
-            // One annotation per coder, as Label Studio keeps each annotator's
-            // work apart (in the order the coders first appear).
-            let mut coders: Vec<&str> = Vec::new();
-            for a in &d.annotations {
-                if !coders.contains(&a.coder.as_str()) {
-                    coders.push(&a.coder);
-                }
-            }
+            // One annotation per coder who coded the text (in name order), as Label
+            // Studio keeps each annotator's work apart; one who found none of the
+            // tags exported has an empty one.
+            let coders = &d.coders;
             let mut per: Vec<LabelStudioResults<'_>> = coders.iter().map(|_| LabelStudioResults { result: Vec::new() }).collect();
             for a in &d.annotations {
                 let result = &mut per[coders.iter().position(|c| *c == a.coder).unwrap_or(0)].result;
@@ -1162,9 +1183,6 @@ pub fn label_studio_tasks(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &E
                     let value = LabelStudioValue { start, end, labels: None, text: serde_json::json!([a.memo]) };
                     result.push(LabelStudioResult { id: &a.id, from_name: "memo", to_name: "text", kind: "textarea", value });
                 }
-            }
-            if per.is_empty() {
-                per.push(LabelStudioResults { result: Vec::new() });
             }
             LabelStudioTask { data: LabelStudioData { text: &d.doc.text, meta: DocMeta::of(d, book, meta) }, annotations: per }
         })
@@ -1218,7 +1236,7 @@ mod tests {
     #[test]
     fn segments_csv_reads_back_with_exact_offsets() {
         let (doc, anns) = fixture();
-        let d = [DocAnnotations { doc: &doc, annotations: anns.iter().collect() }];
+        let d = [DocAnnotations::new(&doc, anns.iter().collect())];
         let csv_text = segments_csv(&d, &Codebook::default(), false, &meta());
         let mut r = csv::Reader::from_reader(csv_text.as_bytes());
         assert_eq!(r.headers().unwrap().iter().collect::<Vec<_>>(), SEGMENT_COLUMNS);
@@ -1267,7 +1285,7 @@ mod tests {
     #[test]
     fn jsonl_formats_slice_by_code_points_and_carry_records() {
         let (doc, anns) = fixture();
-        let d = [DocAnnotations { doc: &doc, annotations: anns.iter().collect() }];
+        let d = [DocAnnotations::new(&doc, anns.iter().collect())];
         let chars: Vec<char> = doc.text.chars().collect();
         // A renamed tag: labels are names, the ids behind them travel in `marginalia_tags`.
         let mut book = Codebook::default();
@@ -1301,7 +1319,7 @@ mod tests {
     #[test]
     fn the_matrix_counts_tags_per_paragraph() {
         let (doc, anns) = fixture();
-        let d = [DocAnnotations { doc: &doc, annotations: anns.iter().collect() }];
+        let d = [DocAnnotations::new(&doc, anns.iter().collect())];
         let book = Codebook::default();
         let text = matrix_csv(&d, &book, &ExportOptions::default(), &meta());
         let mut r = csv::Reader::from_reader(text.as_bytes());
@@ -1321,23 +1339,27 @@ mod tests {
         // Two coders: each has every block, side by side, in name order; each counts only their own.
         let mut bo = anns[1].clone();
         bo.coder = "Bo".into();
-        let two = [DocAnnotations { doc: &doc, annotations: anns.iter().chain([&bo]).collect() }];
+        let two = [DocAnnotations::new(&doc, anns.iter().chain([&bo]).collect())];
         let text = matrix_csv(&two, &book, &ExportOptions::default(), &meta());
         let mut r = csv::Reader::from_reader(text.as_bytes());
         let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
         let show: Vec<String> = rows.iter().map(|r| format!("{}{} {}: {}", &r[4][..1], &r[5], &r[8], r.iter().skip(11).collect::<Vec<_>>().join(""))).collect();
         assert_eq!(show, ["p1 Bo: 1100", "p1 ana: 1210", "p2 Bo: 0000", "p2 ana: 0010"]);
-        // Nothing coded: a row per block, no coder.
-        let none = [DocAnnotations { doc: &doc, annotations: vec![] }];
+        // No one coded it: no rows (zeros would say "coded, none found"), the header alone.
+        let none = [DocAnnotations::new(&doc, vec![])];
         let text = matrix_csv(&none, &book, &ExportOptions::default(), &meta());
+        assert_eq!(text.lines().count(), 1, "{text}");
+        // Coded, but none of the tags exported: that coder's rows of zeros.
+        let coded = [DocAnnotations { coders: vec!["ana"], ..DocAnnotations::new(&doc, vec![]) }];
+        let text = matrix_csv(&coded, &book, &ExportOptions::default(), &meta());
         assert_eq!(text.lines().count(), 3);
-        assert!(text.lines().nth(1).unwrap().contains(",,0.1.0,"), "{text}");
+        assert!(text.lines().nth(1).unwrap().contains(",ana,0.1.0,") && text.lines().nth(1).unwrap().ends_with(",0,0,0,0"), "{text}");
         // A text only Bo coded has Bo's rows alone: no rows of zeros for Ana, who did not code it.
         let mut other = doc.clone();
         other.meta.id = "other".into();
         let mut bo_there = anns[1].clone();
         (bo_there.coder, bo_there.doc) = ("Bo".into(), "other".into());
-        let split = [DocAnnotations { doc: &doc, annotations: anns.iter().collect() }, DocAnnotations { doc: &other, annotations: vec![&bo_there] }];
+        let split = [DocAnnotations::new(&doc, anns.iter().collect()), DocAnnotations::new(&other, vec![&bo_there])];
         let text = matrix_csv(&split, &book, &ExportOptions::default(), &meta());
         let whose: Vec<String> = csv::Reader::from_reader(text.as_bytes()).records().map(|r| { let r = r.unwrap(); format!("{} {}", &r[0], &r[8]) }).collect();
         assert_eq!(whose, ["S/2019/103 ana", "S/2019/103 ana", "other Bo", "other Bo"]);
@@ -1361,7 +1383,7 @@ mod tests {
         c.add(b);
         c.delete("a3", "2026-01-02T00:00:00Z");
         let all = Scope::all().select(&docs, &c);
-        assert_eq!(all.docs.iter().map(|(_, l)| l.len()).collect::<Vec<_>>(), [2, 1], "tombstones skipped");
+        assert_eq!(all.docs.iter().map(|(_, l, _)| l.len()).collect::<Vec<_>>(), [2, 1], "tombstones skipped");
         let finance = Scope { tags: Some(vec!["finance".into()]), ..Scope::default() }.select(&docs, &c);
         assert_eq!(finance.docs[0].1.iter().map(|a| a.tags.clone()).collect::<Vec<_>>(), [vec!["finance".to_string()], vec!["finance".to_string()]]);
         let threat = Scope { tags: Some(vec!["threat".into()]), ..Scope::default() }.select(&docs, &c);
@@ -1380,6 +1402,27 @@ mod tests {
         assert_eq!(Scope::all().label(&docs), "corpus");
         assert_eq!(Scope { documents: Some(vec![]), ..Scope::default() }.label(&docs), "0-documents");
         assert_eq!(Scope::document("S/2019/103").select(&docs, &c).docs.len(), 1);
+        // Who coded each text: any tag counts, the chosen coder only.
+        let coders = |sel: &Selection<'_>| sel.docs.iter().map(|(_, _, w)| w.join(",")).collect::<Vec<_>>();
+        assert_eq!(coders(&all), ["ana", "bo"]);
+        assert_eq!(coders(&Scope { tags: Some(vec!["prosecution".into()]), ..Scope::default() }.select(&docs, &c)), ["ana", "bo"]);
+        assert_eq!(coders(&bo), ["", "bo"]);
+        // Training files leave out a text no one coded (no spans would teach "nothing here");
+        // a text coded, with none of the tags exported, stays: its coder found none.
+        let mut three = docs.clone();
+        let mut uncoded = three[0].clone();
+        uncoded.meta.id = "uncoded".into();
+        three.push(uncoded);
+        let prosecution = Scope { tags: Some(vec!["prosecution".into()]), ..Scope::default() }.select(&three, &c);
+        let da = prosecution.doc_annotations();
+        let book = Codebook::default();
+        let ids = |jsonl: String, key: &str| jsonl.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()[key]["id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+        assert_eq!(ids(spacy_jsonl(&da, &book, &meta()), "meta"), ["S/2019/103", "mine"]);
+        assert_eq!(doccano_jsonl(&da, &book, &meta()).lines().count(), 2);
+        let ls: serde_json::Value = serde_json::from_str(&label_studio_tasks(&da, &book, &meta())).unwrap();
+        assert_eq!(ls.as_array().unwrap().len(), 2);
+        assert_eq!(ls[0]["annotations"], serde_json::json!([{ "result": [] }]), "ana coded it and found none");
+        assert_eq!(matrix_csv(&da, &book, &ExportOptions::default(), &meta()).lines().filter(|l| l.starts_with("uncoded,")).count(), 0);
     }
 
     #[test]
@@ -1417,7 +1460,7 @@ mod tests {
             for coder in [None, Some("ana".to_string()), Some("ben".to_string())] {
                 let s = Scope { tags: tags.clone(), coder, ..scope.clone() };
                 let sel = s.select(&docs, &c);
-                assert_eq!(s.count(&docs, &c), (sel.docs.len(), sel.docs.iter().map(|(_, a)| a.len()).sum()));
+                assert_eq!(s.count(&docs, &c), (sel.docs.len(), sel.docs.iter().map(|(_, a, _)| a.len()).sum()));
             }
         }
         for f in Format::ALL {
@@ -1466,7 +1509,7 @@ mod tests {
     #[test]
     fn w3c_has_the_required_parts() {
         let (d, anns) = doc();
-        let da = [DocAnnotations { doc: &d, annotations: anns.iter().collect() }];
+        let da = [DocAnnotations::new(&d, anns.iter().collect())];
         let v: serde_json::Value = serde_json::from_str(&w3c_collection(&da, &Codebook::default(), &meta())).unwrap();
         assert_eq!(v["type"], "AnnotationCollection");
         assert_eq!(v["generator"]["name"], "Marginalia 0.1.0");
@@ -1501,7 +1544,7 @@ mod tests {
     #[test]
     fn brat_offsets_slice_the_text_and_fragments_skip_line_breaks() {
         let (d, anns) = doc();
-        let da = DocAnnotations { doc: &d, annotations: anns.iter().collect() };
+        let da = DocAnnotations::new(&d, anns.iter().collect());
         let ann = brat_ann(&da);
         let chars: Vec<char> = d.text.chars().collect();
         for line in ann.lines().filter(|l| l.starts_with('T')) {
@@ -1542,7 +1585,7 @@ mod tests {
     #[test]
     fn label_studio_counts_utf16() {
         let (d, anns) = doc();
-        let da = [DocAnnotations { doc: &d, annotations: anns.iter().collect() }];
+        let da = [DocAnnotations::new(&d, anns.iter().collect())];
         let v: serde_json::Value = serde_json::from_str(&label_studio_tasks(&da, &Codebook::default(), &meta())).unwrap();
         let results = v[0]["annotations"][0]["result"].as_array().unwrap();
         let r = &results[0]["value"];
@@ -1558,7 +1601,7 @@ mod tests {
         // Two coders: two annotations, each with its coder's regions.
         let mut two = anns.clone();
         two[1].coder = "bo".into();
-        let da = [DocAnnotations { doc: &d, annotations: two.iter().collect() }];
+        let da = [DocAnnotations::new(&d, two.iter().collect())];
         let v: serde_json::Value = serde_json::from_str(&label_studio_tasks(&da, &Codebook::default(), &meta())).unwrap();
         let per = v[0]["annotations"].as_array().unwrap();
         assert_eq!(per.len(), 2);

@@ -1226,7 +1226,7 @@ mod tests {
     }
 
     fn export(docs: &[Document], anns: &[Vec<Annotation>], book: &Codebook) -> Vec<u8> {
-        let da: Vec<DocAnnotations> = docs.iter().zip(anns).map(|(d, a)| DocAnnotations { doc: d, annotations: a.iter().collect() }).collect();
+        let da: Vec<DocAnnotations> = docs.iter().zip(anns).map(|(d, a)| DocAnnotations::new(d, a.iter().collect())).collect();
         qdpx(&da, book, "0.1.0", NOW)
     }
 

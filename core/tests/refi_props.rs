@@ -84,7 +84,7 @@ fn build(input: &[(String, Vec<Spec>)]) -> (Vec<Document>, Vec<Vec<Annotation>>)
 }
 
 fn export(docs: &[Document], anns: &[Vec<Annotation>], book: &Codebook) -> Vec<u8> {
-    let da: Vec<DocAnnotations> = docs.iter().zip(anns).map(|(d, a)| DocAnnotations { doc: d, annotations: a.iter().collect() }).collect();
+    let da: Vec<DocAnnotations> = docs.iter().zip(anns).map(|(d, a)| DocAnnotations::new(d, a.iter().collect())).collect();
     refi::qdpx(&da, book, "0.1.0", NOW)
 }
 

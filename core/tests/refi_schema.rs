@@ -78,7 +78,7 @@ fn fixture() -> (Vec<Document>, Vec<Vec<Annotation>>, Codebook) {
 #[test]
 fn qdpx_project_is_valid_against_project_xsd() {
     let (docs, anns, book) = fixture();
-    let da: Vec<DocAnnotations> = docs.iter().zip(&anns).map(|(d, a)| DocAnnotations { doc: d, annotations: a.iter().collect() }).collect();
+    let da: Vec<DocAnnotations> = docs.iter().zip(&anns).map(|(d, a)| DocAnnotations::new(d, a.iter().collect())).collect();
     let zip = refi::qdpx(&da, &book, "0.1.0", NOW);
     let files = read_zip(&zip).unwrap();
     let qde = String::from_utf8(files.iter().find(|(n, _)| n == "project.qde").expect("project.qde").1.clone()).unwrap();

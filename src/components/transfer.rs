@@ -189,6 +189,7 @@ fn ExportForm() -> impl IntoView {
         v.dedup();
         v
     });
+    let several_coders = coders.len() > 1;
     let coder = RwSignal::new(String::new());
     let bom = RwSignal::new(false);
     let presence = RwSignal::new(false);
@@ -344,6 +345,10 @@ fn ExportForm() -> impl IntoView {
                                     view! { <option value=c>{label}</option> }
                                 }).collect_view()}
                             </select>
+                            // Training files name no coder: everyone's spans together are a set at odds with itself.
+                            <p class="coder-warning" hidden=move || !(several_coders && coder.with(String::is_empty) && matches!(format.get(), Format::Doccano | Format::Spacy))>
+                                "These files do not say who coded what: with every coder, each one's spans go in together, near-duplicates and disagreements too. For a training set, choose one coder (or the agreed key)."
+                            </p>
                         </fieldset>
                         <fieldset class="options">
                             <legend>"Options"</legend>

@@ -101,7 +101,10 @@ test('every format downloads from the export dialog with a meaningful name and e
     await page.locator('input[name="export-docs"][value="all"]').check();
     await page.locator('dialog.export input.tag[value="finance"]').uncheck();
     await page.locator('dialog.export input.tag[value="prosecution"]').uncheck();
+    // Every coder's spans in one training file: said, until one coder is chosen.
+    await page.locator('.coder-warning', { hasText: 'These files do not say who coded what' }).waitFor();
     await page.locator('select.coder-select').selectOption('ana');
+    await page.locator('.coder-warning').waitFor({ state: 'hidden' });
   });
   assert.match(doccano.name, new RegExp(`^marginalia-corpus-doccano-ana-${DAY}\\.jsonl$`));
   // No tag chosen: nothing to download, and the dialog says so.
@@ -117,6 +120,8 @@ test('every format downloads from the export dialog with a meaningful name and e
   await page.locator('dialog.export button', { hasText: 'Cancel' }).click();
   await page.locator('dialog.export').waitFor({ state: 'detached' });
   const lines = doccano.bytes.toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
+  // The texts ana coded, not the three no one coded (no labels would teach "nothing here").
+  assert.deepEqual(lines.map((l) => l.document), ['S/2019/103', 'S/2019/612']);
   const labels = lines.flatMap((l) => l.label.map((x) => ({ doc: l, x })));
   const expected = all.filter((a) => a.coder === 'ana').flatMap((a) => a.tags.filter((t) => t === 'threat' || t === 'repatriation'));
   assert.equal(labels.length, expected.length);

@@ -395,7 +395,7 @@ fn selections_feed_exports_as_doc_annotations() {
     let docs = docs();
     let c = coding(&docs);
     let list: Vec<&Annotation> = c.live("mine").collect();
-    let d = [DocAnnotations { doc: &docs[1], annotations: list }];
+    let d = [DocAnnotations::new(&docs[1], list)];
     let text = crate::export::doccano_jsonl(&d, &c.codebook, &meta());
     assert_eq!(read_doccano(&text).unwrap().annotations.len(), 1);
 }
