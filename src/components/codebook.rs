@@ -297,29 +297,44 @@ fn import_codebook(file: web_sys::File) {
             None => Codebook::from_json(&text).map_err(|e| e.0),
         };
         match result {
+            Ok(book) if marginalia_core::handout::is_handout(&text) => bring_in_handout(coding, &file.name(), &text, book),
             Ok(book) => {
-                if apply_codebook(coding, &file.name(), book) {
-                    say_task(coding, &text);
-                }
+                apply_codebook(coding, &file.name(), book);
             }
             Err(e) => coding.notice.set(Some(Notice::problem(format!("{} was not imported: {e} Nothing was changed.", file.name())))),
         }
     });
 }
 
+/// A handout brought in (Import… or Import codebook…): its codebook, and its task
+/// for the coders. A student whose tags are the handout's already (the default
+/// codebook) still gets the task; the handout back in the browser that wrote its
+/// task (a teacher's, handed back in place of a student's work) is said for what it is.
+pub fn bring_in_handout(coding: crate::coding::CodingState, name: &str, page: &str, book: Codebook) {
+    let changed = apply_codebook(coding, name, book);
+    let task = marginalia_core::handout::task_in(page);
+    let mine = coding.meta.with_untracked(|m| !m.handout_task.trim().is_empty() && task.as_deref().map(str::trim) == Some(m.handout_task.trim()));
+    match task {
+        _ if changed => say_task(coding, page, true),
+        Some(_) if !mine => say_task(coding, page, false),
+        _ => coding.notice.set(Some(Notice::problem(format!(
+            "{name} is the codebook handout: its tags are the ones here already, and it holds no one's work. A student's work comes back as the file of Download backup."
+        )))),
+    }
+}
+
 /// After a handout's codebook came in: its task for the coders, if it has one, is
-/// said with the import (a notice that stays until dismissed, with Undo).
-pub fn say_task(coding: crate::coding::CodingState, page: &str) {
+/// kept (shown above the reports and beside each) and said with the import.
+fn say_task(coding: crate::coding::CodingState, page: &str, changed: bool) {
     if let Some(task) = marginalia_core::handout::task_in(page) {
         // Kept, and shown above the corpus and beside each report until put aside.
         coding.meta.update(|m| m.task = task.clone());
         coding.save_meta();
         let said = coding.notice.with_untracked(|n| n.as_ref().map(|n| n.text.clone())).unwrap_or_default();
         let task = task.split_whitespace().collect::<Vec<_>>().join(" ");
-        coding.notice.set(Some(Notice {
-            fades: false,
-            ..coding.undoable(format!("{said} Your task: {task} (It stays above the list of reports and beside each report.)"))
-        }));
+        let notice = format!("{said} Your task: {task} (It stays above the list of reports and beside each report.)");
+        // Undo where the codebook changed (it takes that back); the task stays in view either way.
+        coding.notice.set(Some(if changed { coding.undoable(notice) } else { Notice::done(notice) }));
     }
 }
 

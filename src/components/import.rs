@@ -51,16 +51,7 @@ pub fn stage_file_into(file: web_sys::File, state: crate::state::AppState, codin
         match wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()) {
             // A codebook handout brings its codebook (the one file a class is given).
             Some(raw) => match marginalia_core::handout::codebook_in(&raw) {
-                Some(Ok(book)) => {
-                    // Handed back in place of a student's work: said for what it is.
-                    if !super::codebook::apply_codebook(coding, &name, book) {
-                        coding.notice.set(Some(Notice::problem(format!(
-                            "{name} is the codebook handout: its codebook is the one here already, and it holds no one's work. A student's work comes back as the file of Download backup."
-                        ))));
-                    } else {
-                        super::codebook::say_task(coding, &raw);
-                    }
-                }
+                Some(Ok(book)) => super::codebook::bring_in_handout(coding, &name, &raw, book),
                 Some(Err(why)) => coding.notice.set(Some(Notice::problem(format!("{name} is a codebook handout, but {why}. Nothing was changed.")))),
                 None => stage_into(name, raw, state, coding, pending),
             },
