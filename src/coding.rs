@@ -77,10 +77,11 @@ pub struct CodingState {
     /// Asking for the coder's name (then applying this tag; `""`: only the name;
     /// [`ASK_THEN_BACKUP`]: then the backup).
     pub ask_name: RwSignal<Option<String>>,
-    /// The work here was all in a backup when the page opened (handed in, on a
-    /// shared computer, perhaps): the first tag asks whether the same person
-    /// is still coding.
-    pub confirm_coder: StoredValue<bool>,
+    /// The first tag asks whether the coder named here is the one coding, and why:
+    /// the work was all in a backup when the page opened (handed in, on a shared
+    /// computer perhaps), nothing was coded here for hours, or the name came with a
+    /// backup brought into a browser that had none (store::asks_still).
+    pub confirm_coder: StoredValue<Option<marginalia_core::store::Still>>,
     /// The work last put away for the next person, and whose name was on it,
     /// until brought back or the page is closed (it is in the backup file too).
     pub put_away: StoredValue<Option<(String, Vec<Annotation>)>>,
@@ -110,6 +111,17 @@ pub const ASK_THEN_BACKUP: &str = "\u{1}backup";
 /// RFC 3339 time now, in UTC with milliseconds.
 pub fn now() -> String {
     let d = js_sys::Date::new_0();
+    d.to_iso_string().as_string().unwrap_or_default()
+}
+
+/// After this long with nothing coded, the next tag asks "Still …?" (another
+/// lesson, perhaps another student at the same computer).
+pub const AWAY_HOURS: f64 = 2.0;
+
+/// The time `h` hours ago, as [`now`] writes times.
+pub fn hours_ago(h: f64) -> String {
+    let d = js_sys::Date::new_0();
+    d.set_time(d.get_time() - h * 3_600_000.0);
     d.to_iso_string().as_string().unwrap_or_default()
 }
 
@@ -159,7 +171,7 @@ impl CodingState {
         let synced: BTreeMap<String, Vec<Annotation>> =
             loaded.coding.docs().map(|d| (d.to_string(), loaded.coding.stored(d).to_vec())).collect();
         let showing = loaded.meta.showing.clone();
-        let confirm_coder = marginalia_core::store::asks_still(&loaded.coding, &loaded.meta);
+        let confirm_coder = marginalia_core::store::asks_still(&loaded.coding, &loaded.meta, &hours_ago(AWAY_HOURS));
         let state = CodingState {
             coding: RwSignal::new(loaded.coding),
             meta: RwSignal::new(loaded.meta),
@@ -398,7 +410,7 @@ impl CodingState {
     /// Whether the next coding must ask who is coding first: no name given yet, or
     /// the work here was handed in before the page opened ("Still …?").
     pub fn must_ask_name(&self) -> bool {
-        self.meta.with_untracked(|m| m.coder.trim().is_empty()) || self.confirm_coder.get_value()
+        self.meta.with_untracked(|m| m.coder.trim().is_empty()) || self.confirm_coder.get_value().is_some()
     }
 
     /// Tags the pending selection (or asks for the coder's name first).
@@ -516,7 +528,7 @@ impl CodingState {
             && let Some(m) = value.and_then(|v| serde_json::from_str::<Meta>(&v).ok()) {
                 // Another tab said who is coding: this one asks no "Still …?" for it.
                 if m.coder != self.meta.with_untracked(|x| x.coder.clone()) {
-                    self.confirm_coder.set_value(false);
+                    self.confirm_coder.set_value(None);
                 }
                 self.meta.set(m);
             }

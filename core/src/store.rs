@@ -62,6 +62,10 @@ pub struct Meta {
     /// This browser is one person's: "Still …?" is never asked after a backup.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub only_me: bool,
+    /// The coder's name came with a backup brought into a browser that had none,
+    /// and has not been confirmed yet: the first tag asks "Are you …?".
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub name_from_backup: bool,
     /// The task last written for a handout in the export dialog.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub handout_task: String,
@@ -77,6 +81,7 @@ impl Default for Meta {
             showing: None,
             task: String::new(),
             only_me: false,
+            name_from_backup: false,
             handout_task: String::new(),
         }
     }
@@ -1047,10 +1052,34 @@ impl Backup {
     }
 }
 
-/// Whether the first tag asks "Still …?": all the work here was handed in (a
-/// backup) before the page opened, and this browser is not one person's alone.
-pub fn asks_still(coding: &Coding, meta: &Meta) -> bool {
-    !meta.only_me && all_in_backup(coding, meta)
+/// Why the first tag asks whether the coder named here is the one coding now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Still {
+    /// All the work here was handed in (a backup) before the page opened.
+    HandedIn,
+    /// Nothing was changed here since `away_before` (another lesson, another student).
+    Away,
+    /// The name came with a backup brought into a browser that had none.
+    Adopted,
+}
+
+/// Whether the first tag asks "Still …?", and why: not in one person's browser
+/// (`Meta::only_me`), and only when the coder named has work here.
+pub fn asks_still(coding: &Coding, meta: &Meta, away_before: &str) -> Option<Still> {
+    if meta.name_from_backup && !meta.coder.trim().is_empty() {
+        return Some(Still::Adopted);
+    }
+    if meta.only_me {
+        return None;
+    }
+    if all_in_backup(coding, meta) {
+        return Some(Still::HandedIn);
+    }
+    if meta.coder.trim().is_empty() || !coding.all_live().any(|a| a.coder == meta.coder) {
+        return None;
+    }
+    let newest = coding.docs().flat_map(|d| coding.stored(d)).map(|a| a.updated.as_str()).max()?;
+    (newest < away_before).then_some(Still::Away)
 }
 
 /// Whether the coder named in `meta` has work here and all of it, everyone's
@@ -1085,10 +1114,19 @@ mod backup_tests {
         assert!(!all_in_backup(&c, &meta), "changed after the backup");
         meta.last_backup = Some("2026-12-03T10:07:00.000Z".into());
         assert!(all_in_backup(&c, &meta));
-        assert!(asks_still(&c, &meta));
+        let early = "2026-12-03T09:00:00.000Z";
+        assert_eq!(asks_still(&c, &meta, early), Some(Still::HandedIn));
         // One person's browser: never asked.
         let mine = Meta { only_me: true, ..meta.clone() };
-        assert!(all_in_backup(&c, &mine) && !asks_still(&c, &mine));
+        assert!(all_in_backup(&c, &mine) && asks_still(&c, &mine, "2027-01-01T00:00:00.000Z").is_none());
+        // Not handed in, but nothing changed for hours: asked too (another lesson); not soon after.
+        let mut later = c.clone();
+        later.add(ann("c", "Chloe", "2026-12-03T11:00:00.000Z"));
+        assert_eq!(asks_still(&later, &meta, "2026-12-03T10:30:00.000Z"), None);
+        assert_eq!(asks_still(&later, &meta, "2026-12-03T13:00:00.000Z"), Some(Still::Away));
+        assert_eq!(asks_still(&later, &Meta { coder: "Zoe".into(), ..meta.clone() }, "2026-12-03T13:00:00.000Z"), None, "no work of Zoe's");
+        // A name that came with a backup is asked about until confirmed, over a reload too.
+        assert_eq!(asks_still(&later, &Meta { name_from_backup: true, ..meta.clone() }, early), Some(Still::Adopted));
         meta.coder = "Zoe".into();
         assert!(!all_in_backup(&c, &meta), "Zoe has coded nothing here: she is asked nothing");
     }

@@ -674,7 +674,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                 <p class="meta">"Coded by "{a.coder.clone()}" · created "{short_time(&a.created)}" · updated "
                     {move || current.with(|a| a.as_ref().map(|a| short_time(&a.updated)).unwrap_or_default())}</p>
                 <div class="row actions">
-                    <button type="button" class="btn more" hidden=move || !fresh.get() on:click=open_memo>"Memo…"</button>
+                    <button type="button" class="btn open-memo" hidden=move || !fresh.get() on:click=open_memo>"Memo…"</button>
                     {(!theirs).then(|| view! { <button type="button" class="btn danger" on:click=move |_| { commit(); coding.delete_annotation(&id_del) }>"Delete"</button> })}
                     <button type="button" class="btn" on:click=move |_| coding.close()>"Close"</button>
                 </div>

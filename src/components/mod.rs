@@ -359,10 +359,15 @@ pub fn apply_restore(
     coding.change(|c| c.restore(plan.codebook, plan.writes));
     // A browser with no coder's name yet takes the backup's (asked again otherwise),
     // and says so: a supervisor restoring someone's backup codes under their own name.
+    // Not taken on trust (a student may bring in another's file): the first tag asks "Are you Ana?".
     if adopt && coding.meta.with_untracked(|m| m.coder.is_empty()) && !b.coder.is_empty() {
-        s.push_str(&format!(" You are coding as {}, the backup's coder: change it beside a report if you are someone else.", b.coder));
-        coding.meta.update(|m| m.coder = b.coder.clone());
+        s.push_str(&format!(" The backup is {}'s: your first tag asks whether you are {}.", b.coder, b.coder));
+        coding.meta.update(|m| {
+            m.coder = b.coder.clone();
+            m.name_from_backup = true;
+        });
         coding.save_meta();
+        coding.confirm_coder.set_value(Some(marginalia_core::store::Still::Adopted));
     }
     s
 }
@@ -616,8 +621,11 @@ fn NameDialog() -> impl IntoView {
         if another && then.get_untracked() == NewName::PutAway && !put_away_for(&old, &n) {
             return;
         }
-        coding.confirm_coder.set_value(false);
-        coding.meta.update(|m| m.coder = n.clone());
+        coding.confirm_coder.set_value(None);
+        coding.meta.update(|m| {
+            m.coder = n.clone();
+            m.name_from_backup = false;
+        });
         coding.save_meta();
         if another && then.get_untracked() == NewName::Rename {
             let t = now();
@@ -666,18 +674,25 @@ fn NameDialog() -> impl IntoView {
         coding.ask_name.get().map(|tag| {
             let changing = tag.is_empty();
             let old = coding.meta.with_untracked(|m| m.coder.clone());
-            // Asked at a tag with a name given: the work here was handed in since.
+            // Asked at a tag with a name given: handed in, away for hours, or a name from a backup.
             let still = !changing && !old.trim().is_empty() && tag != crate::coding::ASK_THEN_BACKUP;
+            let why = coding.confirm_coder.get_value().unwrap_or(marginalia_core::store::Still::HandedIn);
+            let adopted = why == marginalia_core::store::Still::Adopted;
             name.set(if still { String::new() } else { old.clone() });
             // Another person coding from now on must not take over the earlier work; after
             // a hand-in (the work all in a file), another name is the next student's.
-            then.set(if still { NewName::PutAway } else { NewName::Beside });
+            then.set(if still && !adopted { NewName::PutAway } else { NewName::Beside });
             problem.set(None);
             someone.set(false);
             only_me.set(false);
             let (made, all) = coding.coding.with_untracked(|c| (c.all_live().filter(|a| a.coder == old).count(), c.all_live().count()));
+            let newest = coding.coding.with_untracked(|c| c.docs().flat_map(|d| c.stored(d)).map(|a| a.updated.clone()).max()).unwrap_or_default();
             let lede = if still {
-                format!("All the work here was saved to a backup file before this page opened. Is {old} still coding?")
+                match why {
+                    marginalia_core::store::Still::HandedIn => format!("All the work here was saved to a backup file before this page opened. Is {old} still coding?"),
+                    marginalia_core::store::Still::Away => format!("Nothing was coded here since {}, when {old} was coding. Is {old} still coding?", marginalia_core::moment(&newest)),
+                    marginalia_core::store::Still::Adopted => format!("The work here came from {old}'s backup file. Are you {old}?"),
+                }
             } else if changing {
                 "Annotations you make from now on carry this name. It stays in this browser.".to_string()
             } else if tag == crate::coding::ASK_THEN_BACKUP {
@@ -685,7 +700,11 @@ fn NameDialog() -> impl IntoView {
             } else {
                 "Your name is recorded with every annotation you make, so that work from several coders can be told apart. It stays in this browser.".to_string()
             };
-            let title = if still { format!("Still {old}?") } else { "Who is coding?".to_string() };
+            let title = match (still, adopted) {
+                (true, true) => format!("Are you {old}?"),
+                (true, false) => format!("Still {old}?"),
+                _ => "Who is coding?".to_string(),
+            };
             let submit = if still {
                 "Go on and tag"
             } else if changing {
@@ -739,7 +758,7 @@ fn NameDialog() -> impl IntoView {
                 });
             };
             if still {
-                let yes = format!("Yes, {old} is coding");
+                let yes = if adopted { format!("Yes, I am {old}") } else { format!("Yes, {old} is coding") };
                 let body = move || if someone.get() {
                     None
                 } else {
@@ -749,7 +768,7 @@ fn NameDialog() -> impl IntoView {
                             <button type="button" class="btn still-no" on:click=other>"No, someone else"</button>
                             <button type="button" class="btn" on:click=move |_| cancel()>"Cancel"</button>
                         </div>
-                        <label class="only-me"><input type="checkbox" prop:checked=move || only_me.get()
+                        <label class="only-me" hidden=adopted><input type="checkbox" prop:checked=move || only_me.get()
                             on:change=move |ev| only_me.set(event_target_checked(&ev)) />
                             " Only I use this browser: do not ask again"</label>
                     })

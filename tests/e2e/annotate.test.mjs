@@ -284,11 +284,11 @@ test('on a touch screen the palette follows a selection, above it when there is 
   });
   await screenshot(page, 'touch-coded-sheet');
   // Memo… opens the rest, ready to type in.
-  await sheet.locator('button.more').tap();
+  await sheet.locator('button.open-memo').tap();
   await page.locator('.editor:not(.fresh) textarea.memo:focus').waitFor();
   await page.waitForTimeout(100);
   assert.ok(await above(), 'still above the grown sheet');
-  assert.equal(await page.locator('.editor button.more').isVisible(), false);
+  assert.equal(await page.locator('.editor button.open-memo').isVisible(), false);
   await page.locator('.editor .actions button', { hasText: 'Close' }).tap();
   await page.locator('.editor').waitFor({ state: 'detached' });
   // High on the screen, the palette opens below.
@@ -717,8 +717,23 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   await b.reload();
   await b.locator('.hl').first().click();
   assert.equal(await b.locator('.editor textarea.memo').inputValue(), 'memo 😀 kept');
-  // The fresh browser had no coder's name: it takes the backup's, so nothing asks again.
+  // The fresh browser had no coder's name: it takes the backup's, not on trust (another
+  // student's file brought in by mistake): the first tag asks, over a reload too.
   assert.equal(await b.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder), 'Backup');
+  await b.keyboard.press('Escape');
+  await selectRange(b, '#p6 > p', 20);
+  await b.keyboard.press('2');
+  await b.locator('#name-title', { hasText: 'Are you Backup?' }).waitFor();
+  assert.match(await b.locator('dialog').innerText(), /The work here came from Backup's backup file\./);
+  assert.equal(await b.locator('label.only-me').isVisible(), false);
+  await b.locator('button.still-no').click();
+  await b.locator('#coder-name').fill('Hana');
+  assert.ok(await b.locator('label.beside input').isChecked(), "someone else: Backup's work stays beside, unless told");
+  await b.locator('dialog button[type="submit"]').click();
+  await b.locator('.hl[data-tags="finance"]').waitFor();
+  const meta = await b.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')));
+  assert.equal(meta.coder, 'Hana');
+  assert.equal(meta.name_from_backup, undefined, 'asked once');
   await ctxB.close();
 
   // A backup edited by hand, its codebook without the tag its annotation uses: the
@@ -1088,6 +1103,36 @@ test('a shared computer: work handed in asks "Still Chloe?"; the next student ca
   await context.close();
 });
 
+
+test('a shared computer left without a backup: hours later, the next tag asks "Still Eve?"', async () => {
+  const { context, page } = await codingAt('Eve', 'S-2019-103', 12);
+  await selectText(page, '#p12 > p', 'financial reserves');
+  await page.keyboard.press('2');
+  await page.locator('.hl[data-tags="finance"]').waitFor();
+  await page.keyboard.press('Escape');
+  // Eve left three hours ago, with no backup; Gus opens the page.
+  await page.waitForFunction(() => (localStorage.getItem('marginalia:v1:doc:S/2019/103') ?? '').includes('finance'));
+  await page.evaluate(() => {
+    const key = 'marginalia:v1:doc:S/2019/103';
+    const then = new Date(Date.now() - 3 * 3600 * 1000).toISOString();
+    localStorage.setItem(key, JSON.stringify(JSON.parse(localStorage.getItem(key)).map((a) => ({ ...a, created: then, updated: then }))));
+  });
+  await page.reload();
+  await page.locator('#p12').waitFor();
+  await selectText(page, '#p13 > p', 'bulk-stored cash');
+  await page.keyboard.press('1');
+  await page.locator('#name-title', { hasText: 'Still Eve?' }).waitFor();
+  assert.match(await page.locator('dialog').innerText(), /Nothing was coded here since .+, when Eve was coding\. Is Eve still coding\?/);
+  await page.locator('button.still-no').click();
+  await page.locator('#coder-name').fill('Gus');
+  // Eve's work is in no file yet: putting it away saves it first.
+  assert.ok(await page.locator('label.put-away input').isChecked());
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('dialog button[type="submit"]').click()]);
+  assert.match(download.suggestedFilename(), /^marginalia-backup-Eve-/);
+  await page.locator('.hl[data-tags="threat"]', { hasText: 'bulk-stored cash' }).waitFor();
+  assert.equal(await page.locator('.hl[data-tags="finance"]').count(), 0);
+  await context.close();
+});
 
 test('"Still Ana?" is a yes or a no: a key pressed again does not take the work away, and one\'s own browser is not asked again', async () => {
   const { context, page } = await codingAt('Ana', 'S-2019-103', 12);
