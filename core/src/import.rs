@@ -1342,7 +1342,7 @@ pub fn batch_summary(total: usize, outcomes: &[Outcome]) -> String {
     }
     let rest = total.saturating_sub(outcomes.len());
     if rest > 0 {
-        parts.push(format!("{} with a preview or a notice of {} own (texts, handouts)", rest, if rest == 1 { "its" } else { "their" }));
+        parts.push(if rest == 1 { "1 is a text to add, with a preview of its own".to_string() } else { format!("{rest} are texts to add, with a preview of their own") });
     }
     format!("Of the {total} files picked together: {}.", parts.join("; "))
 }

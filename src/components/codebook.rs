@@ -297,7 +297,9 @@ fn import_codebook(file: web_sys::File) {
             None => Codebook::from_json(&text).map_err(|e| e.0),
         };
         match result {
-            Ok(book) if marginalia_core::handout::is_handout(&text) => bring_in_handout(coding, &file.name(), &text, book),
+            Ok(book) if marginalia_core::handout::is_handout(&text) => {
+                bring_in_handout(coding, &file.name(), &text, book);
+            }
             Ok(book) => {
                 apply_codebook(coding, &file.name(), book);
             }
@@ -310,17 +312,22 @@ fn import_codebook(file: web_sys::File) {
 /// for the coders. A student whose tags are the handout's already (the default
 /// codebook) still gets the task; the handout back in the browser that wrote its
 /// task (a teacher's, handed back in place of a student's work) is said for what it is.
-pub fn bring_in_handout(coding: crate::coding::CodingState, name: &str, page: &str, book: Codebook) {
+/// True when it was taken for a handout handed back (nothing brought in).
+pub fn bring_in_handout(coding: crate::coding::CodingState, name: &str, page: &str, book: Codebook) -> bool {
     let changed = apply_codebook(coding, name, book);
     let task = marginalia_core::handout::task_in(page);
     let mine = coding.meta.with_untracked(|m| !m.handout_task.trim().is_empty() && task.as_deref().map(str::trim) == Some(m.handout_task.trim()));
     match task {
         _ if changed => say_task(coding, page, true),
         Some(_) if !mine => say_task(coding, page, false),
-        _ => coding.notice.set(Some(Notice::problem(format!(
-            "{name} is the codebook handout: its tags are the ones here already, and it holds no one's work. A student's work comes back as the file of Download backup."
-        )))),
+        _ => {
+            coding.notice.set(Some(Notice::problem(format!(
+                "{name} is the codebook handout: its tags are the ones here already, and it holds no one's work. A student's work comes back as the file of Download backup."
+            ))));
+            return true;
+        }
     }
+    false
 }
 
 /// After a handout's codebook came in: its task for the coders, if it has one, is

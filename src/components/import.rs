@@ -37,27 +37,48 @@ fn stage_into(name: String, raw: String, state: crate::state::AppState, coding: 
 
 /// Reads a .txt/.md/.html file and puts it up for the preview.
 pub fn stage_file(file: web_sys::File) {
-    stage_file_into(file, use_app_state(), use_coding(), pending());
+    let (state, coding, pending) = (use_app_state(), use_coding(), pending());
+    leptos::task::spawn_local(async move {
+        stage_file_into(file, state, coding, pending).await;
+    });
 }
 
-/// [`stage_file`] with its contexts given.
-pub fn stage_file_into(file: web_sys::File, state: crate::state::AppState, coding: crate::coding::CodingState, pending: RwSignal<Vec<UserText>>) {
+/// [`stage_file`] with its contexts given, done once the file is read. A
+/// handout brings its codebook and task instead (the one file a class is given);
+/// what became of it is returned for the summary of several files picked together.
+pub async fn stage_file_into(
+    file: web_sys::File,
+    state: crate::state::AppState,
+    coding: crate::coding::CodingState,
+    pending: RwSignal<Vec<UserText>>,
+) -> Option<super::transfer::Outcome> {
+    use super::transfer::Outcome;
     let name = file.name();
     if file.size() > (marginalia_core::store::MAX_TEXT_BYTES * 2) as f64 {
         coding.notice.set(Some(Notice::problem(format!("{name} is too large to keep in the browser. Nothing was added."))));
-        return;
+        return Some(Outcome::Bad(name));
     }
-    leptos::task::spawn_local(async move {
-        match wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()) {
-            // A codebook handout brings its codebook (the one file a class is given).
-            Some(raw) => match marginalia_core::handout::codebook_in(&raw) {
-                Some(Ok(book)) => super::codebook::bring_in_handout(coding, &name, &raw, book),
-                Some(Err(why)) => coding.notice.set(Some(Notice::problem(format!("{name} is a codebook handout, but {why}. Nothing was changed.")))),
-                None => stage_into(name, raw, state, coding, pending),
-            },
-            None => coding.notice.set(Some(Notice::problem(format!("{name} could not be read as text. Nothing was added.")))),
+    match wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()) {
+        Some(raw) => match marginalia_core::handout::codebook_in(&raw) {
+            Some(Ok(book)) => Some(if super::codebook::bring_in_handout(coding, &name, &raw, book) {
+                Outcome::Out(format!("{name}, the codebook handout, no one's work"))
+            } else {
+                Outcome::In(name)
+            }),
+            Some(Err(why)) => {
+                coding.notice.set(Some(Notice::problem(format!("{name} is a codebook handout, but {why}. Nothing was changed."))));
+                Some(Outcome::Bad(name))
+            }
+            None => {
+                stage_into(name, raw, state, coding, pending);
+                None
+            }
+        },
+        None => {
+            coding.notice.set(Some(Notice::problem(format!("{name} could not be read as text. Nothing was added."))));
+            Some(Outcome::Bad(name))
         }
-    });
+    }
 }
 
 /// The "add to the corpus?" preview of the texts read (files, paste, drop).

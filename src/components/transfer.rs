@@ -476,8 +476,13 @@ fn open_file(file: web_sys::File, cx: FileCtx) {
         return;
     }
     if is_text_document(&name) {
-        super::import::stage_file_into(file, state, coding, pending);
-        done();
+        // Read before the next file, so that what it says comes before the summary.
+        leptos::task::spawn_local(async move {
+            if let Some(o) = super::import::stage_file_into(file, state, coding, pending).await {
+                t.log(o);
+            }
+            done();
+        });
         return;
     }
     leptos::task::spawn_local(async move {

@@ -391,14 +391,17 @@ test("a class's backups picked together: one by one or all merged at once, then 
   await t.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: '' })));
   await t.reload();
   await t.locator('table.reports').waitFor();
+  // A handout handed back in place of work comes among them too.
+  const handout = (await exportAs(t, 'codebook-html')).bytes;
+  files.push({ name: 'codebook.html', mimeType: 'text/html', buffer: handout });
   await t.locator('input.import-file').setInputFiles(files);
   // One at a time: the first, then Merge all for the rest.
-  await t.locator('#restore-title', { hasText: "Bring in Amira's backup? (file 1 of 5)" }).waitFor();
-  assert.equal(await t.locator('dialog.restore button.merge-all').innerText(), 'Merge this and the 4 other files waiting');
+  await t.locator('#restore-title', { hasText: "Bring in Amira's backup? (file 1 of 6)" }).waitFor();
+  assert.equal(await t.locator('dialog.restore button.merge-all').innerText(), 'Merge this and the 4 other backup files waiting');
   await t.locator('dialog.restore button', { hasText: /^Merge$/ }).click();
-  await t.locator('#restore-title', { hasText: "Bring in Ben's backup? (file 2 of 5)" }).waitFor();
+  await t.locator('#restore-title', { hasText: "Bring in Ben's backup? (file 2 of 6)" }).waitFor();
   await t.locator('dialog.restore button.merge-all').click();
-  const summary = 'Of the 5 files picked together: 3 brought in (Amira, Ben, Chloe); 1 brought in with no annotations in it (Farah); 1 could not be read (oops.json).';
+  const summary = "Of the 6 files picked together: 3 brought in (Amira, Ben, Chloe); 1 brought in with no annotations in it (Farah); 1 could not be read (oops.json); 1 left out (codebook.html, the codebook handout, no one's work).";
   await t.locator('.toast', { hasText: summary }).waitFor();
   assert.equal(await t.locator('dialog[open]').count(), 0, 'no dialog left');
   const coders = await t.evaluate(() => {

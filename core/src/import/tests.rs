@@ -452,7 +452,7 @@ fn files_picked_together_are_summed_up_in_one_line() {
     assert_eq!(
         batch_summary(8, &all),
         "Of the 8 files picked together: 3 brought in (Amira, Eva ×2); 1 brought in with no annotations in it (Farah); \
-         1 could not be read (oops.json); 1 left out (Ben's backup); 2 with a preview or a notice of their own (texts, handouts)."
+         1 could not be read (oops.json); 1 left out (Ben's backup); 2 are texts to add, with a preview of their own."
     );
     assert_eq!(batch_summary(2, &[o("in", "A"), o("in", "B")]), "Of the 2 files picked together: 2 brought in (A, B).");
 }
