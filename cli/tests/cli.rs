@@ -240,8 +240,8 @@ fn export_every_format_under_its_name_with_a_scope() {
         ("spacy", "marginalia-corpus-spacy-2026-11-22.jsonl"),
         ("labelstudio", "marginalia-corpus-labelstudio-2026-11-22.json"),
         ("w3c", "marginalia-corpus-w3c-2026-11-22.jsonld"),
-        ("codebook-md", "marginalia-codebook-2026-11-22.md"),
-        ("codebook-html", "marginalia-codebook-2026-11-22.html"),
+        ("codebook-md", "marginalia-handout-2026-11-22.md"),
+        ("codebook-html", "marginalia-handout-2026-11-22.html"),
         ("codebook-json", "marginalia-codebook-2026-11-22.json"),
         ("backup", "marginalia-backup-ana-2026-11-22.json"),
     ];
@@ -255,7 +255,7 @@ fn export_every_format_under_its_name_with_a_scope() {
         assert!(text.contains(env!("CARGO_PKG_VERSION")), "{format}: the app version");
         assert!(text.contains("2026-11-22T10:30:00Z"), "{format}: the export time");
     }
-    let html = std::fs::read_to_string(out_dir.join("marginalia-codebook-2026-11-22.html")).unwrap();
+    let html = std::fs::read_to_string(out_dir.join("marginalia-handout-2026-11-22.html")).unwrap();
     assert!(html.contains("Threats &lt;b&gt;posed&lt;/b&gt;."));
     assert_eq!(html.matches("<script").count(), 1, "only the codebook's data block, never run");
     let out = at_fixed_time(&["export", "--from", b, "--format", "codebook-md", "--task", "Code ¶5–18 of S/2019/103."]);

@@ -310,6 +310,7 @@ impl Format {
             Format::SegmentsCsv => "segments",
             Format::Qdpx => "refi",
             Format::Backup => "backup",
+            Format::CodebookHtml | Format::CodebookMarkdown => "handout",
             f if f.is_codebook() => "codebook",
             f => f.key(),
         }
@@ -320,7 +321,8 @@ impl Format {
     /// `marginalia-corpus-doccano-Ana-2026-11-22.jsonl` (`coder`: whose work the
     /// file holds, when it is one coder's, so that a class's files differ); the
     /// codebook formats and the backup are not scoped to documents:
-    /// `marginalia-codebook-2026-11-22.md`, `marginalia-backup-Ana-2026-11-22.json`.
+    /// `marginalia-codebook-2026-11-22.json`, `marginalia-handout-2026-11-22.html`,
+    /// `marginalia-backup-Ana-2026-11-22.json`.
     pub fn file_name(self, scope_label: &str, coder: Option<&str>, date: &str) -> String {
         let who = coder.map(file_slug).filter(|s| !s.is_empty() && !self.is_codebook()).map(|s| format!("-{s}")).unwrap_or_default();
         if self.is_codebook() || self == Format::Backup {
@@ -1432,7 +1434,7 @@ mod tests {
     fn formats_name_their_files() {
         assert_eq!(Format::SegmentsCsv.file_name("S-2019-103", None, "2026-11-22"), "marginalia-S-2019-103-segments-2026-11-22.csv");
         assert_eq!(Format::Doccano.file_name("corpus", Some("Ana"), "2026-11-22"), "marginalia-corpus-doccano-Ana-2026-11-22.jsonl");
-        assert_eq!(Format::CodebookHtml.file_name("corpus", Some("Ana"), "2026-11-22"), "marginalia-codebook-2026-11-22.html");
+        assert_eq!(Format::CodebookHtml.file_name("corpus", Some("Ana"), "2026-11-22"), "marginalia-handout-2026-11-22.html");
         assert_eq!(Format::Backup.file_name("S-2019-103", None, "2026-11-22"), "marginalia-backup-2026-11-22.json");
         assert_eq!(Format::Backup.file_name("x", Some(" Ana María / 2b "), "2026-11-22"), "marginalia-backup-Ana-María-2b-2026-11-22.json");
         assert_eq!(Format::Backup.file_name("x", Some("../.."), "2026-11-22"), "marginalia-backup-2026-11-22.json", "nothing left: no name");

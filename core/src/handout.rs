@@ -18,7 +18,8 @@ pub use crate::html::escape as html_escape;
 
 /// Escapes text for Markdown, line breaks kept: a backslash (which CommonMark
 /// reads as "this character as itself") before every character that can be
-/// markup anywhere (`` \ ` * _ [ ] < > | ~ # & ``), and before what is markup
+/// markup anywhere (`` \ ` * _ [ ] < > | ~ # ``, and `&` before a letter, digit
+/// or `#`), and before what is markup
 /// only at the start of a line: `-`, `+`, `=`, and the `.` or `)` of a number
 /// that would start a list. Other punctuation is left alone.
 pub fn markdown_escape(s: &str) -> String {
@@ -33,7 +34,9 @@ pub fn markdown_escape(s: &str) -> String {
                 && i == digits
                 && matches!(c, '.' | ')')
                 && body[i + 1..].chars().next().is_none_or(char::is_whitespace);
-            if at_start || list_number || matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '&') {
+            // `&` is markup only where it could start an entity ("&amp;", "&#38;"): "women & children" stays as typed.
+            let entity = c == '&' && body[i + 1..].chars().next().is_some_and(|n| n.is_alphanumeric() || n == '#');
+            if at_start || list_number || entity || matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#') {
                 out.push('\\');
             }
             out.push(c);
@@ -416,6 +419,7 @@ mod tests {
         assert_eq!(markdown_escape("- a\n  + b\n12. c\n3) d\n= e\n4.5 f"), "\\- a\n  \\+ b\n12\\. c\n3\\) d\n\\= e\n4.5 f");
         // Anywhere: emphasis, code, links, HTML, tables, headings, entities.
         assert_eq!(markdown_escape("a_b *c* `d` [e](f) <g> h|i ~j~ #k &amp; \\"), "a\\_b \\*c\\* \\`d\\` \\[e\\](f) \\<g\\> h\\|i \\~j\\~ \\#k \\&amp; \\\\");
+        assert_eq!(markdown_escape("women & children &#38; R&D &"), "women & children \\&\\#38; R\\&D &");
     }
 
     #[test]

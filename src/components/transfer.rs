@@ -317,6 +317,13 @@ fn ExportForm() -> impl IntoView {
                         {format_options}
                     </fieldset>
                     <div>
+                        // First in view when a handout is chosen (the choices below are for data files).
+                        <label class="task" hidden=move || !matches!(format.get(), Format::CodebookHtml | Format::CodebookMarkdown)>
+                            "The coders' task, at the top of the handout (optional)"
+                            <textarea class="handout-task" rows="3" placeholder="Code ¶5–18 of S/2019/103 with the tags below. Hand in your backup file by Friday."
+                                prop:value=move || task.get() on:input=move |ev| coding.meta.update(|m| m.handout_task = event_target_value(&ev))
+                                on:change=move |_| coding.save_meta()></textarea>
+                        </label>
                         <fieldset class="which" disabled=is_codebook>
                             <legend>"Documents"</legend>
                             {has_current.then(|| view! {
@@ -359,12 +366,6 @@ fn ExportForm() -> impl IntoView {
                                 disabled=move || format.get() != Format::Matrix
                                 on:change=move |ev| presence.set(event_target_checked(&ev)) />" Matrix: 0/1 instead of counts"</label>
                         </fieldset>
-                        <label class="task" hidden=move || !matches!(format.get(), Format::CodebookHtml | Format::CodebookMarkdown)>
-                            "The coders' task, at the top of the handout (optional)"
-                            <textarea class="handout-task" rows="3" placeholder="Code ¶5–18 of S/2019/103 with the tags below. Hand in your backup file by Friday."
-                                prop:value=move || task.get() on:input=move |ev| coding.meta.update(|m| m.handout_task = event_target_value(&ev))
-                                on:change=move |_| coding.save_meta()></textarea>
-                        </label>
                     </div>
                 </div>
                 <p class="export-preview" aria-live="polite">{preview}</p>
