@@ -472,7 +472,11 @@ pub fn AgreementView() -> impl IntoView {
                     {move || passage.get().and_then(Result::err).map(|e| view! { <p class="empty scope-problem" role="status">{e}</p> })}
                     {move || uneven.get().map(|text| view! {
                         <p class="scope-uneven">{text}" "
-                            <button type="button" class="btn link each-coded" on:click=move |_| scope_to(Some(Within::each_coded()))>"Only the texts each coded"</button>
+                            <button type="button" class="btn link each-coded" on:click=move |_| {
+                                scope_to(Some(Within::each_coded()));
+                                // The button goes with the warning: the focus stays on the page.
+                                crate::dom::focus_main(true);
+                            }>"Only the texts each coded"</button>
                         </p>
                     })}
                     {body}

@@ -937,11 +937,17 @@ pub fn Modal(
     });
     on_cleanup(move || {
         // Once the dialog is gone (while it is open, the page behind cannot take focus).
-        if let Some(el) = opener.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-            request_animation_frame(move || {
-                let _ = el.focus();
-            });
-        }
+        // Opened by no control (a file read, a link followed), or the control gone: the page
+        // itself, so the keyboard goes on from there, not from nowhere.
+        let el = opener.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()).filter(|e| e.tag_name() != "BODY");
+        request_animation_frame(move || {
+            match el {
+                Some(el) if el.is_connected() => {
+                    let _ = el.focus();
+                }
+                _ => crate::dom::focus_main(true),
+            }
+        });
     });
     view! {
         <dialog class=format!("modal {class}") aria-labelledby=labelled node_ref=dialog

@@ -1700,6 +1700,7 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.match(await page.locator('.scope-uneven').innerText(), /^Key coded a text that Ana did not \(S\/2018\/80\)\. Over every text coded/);
   await page.locator('.scope-uneven button.each-coded').click();
   await page.locator('.count-line', { hasText: 'the paragraphs of the texts coded by each of the coders compared' }).first().waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'main', 'the focus stays on the page');
   assert.equal(await page.locator('.scope-uneven').count(), 0);
   assert.equal(await page.locator('select.scope-text').inputValue(), '*');
   assert.ok(await units() < all, `fewer units: ${await units()} < ${all}`);

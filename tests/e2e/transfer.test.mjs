@@ -257,6 +257,8 @@ test('exported files import back after a preview, by picking or dropping them; b
     if (key === 'qdpx') await screenshot(page, 'import-preview');
     await page.locator('.import-go').click();
     await page.locator('dialog.import-preview').waitFor({ state: 'detached' });
+    // The focus is somewhere the keyboard goes on from, not lost.
+    await page.waitForFunction(() => document.activeElement && document.activeElement !== document.body);
     await page.goto(`${server.url}#/report/S-2019-612`);
     await page.locator('.prose .hl').first().waitFor();
     const got = await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/612')));
