@@ -224,7 +224,9 @@ pub fn AgreementView() -> impl IntoView {
         let over = over();
         let csv = coding.coding.with_untracked(|c| to_csv(&r, &c.codebook, &a, &b, Settings { over: &over, sub_codes: sub.get_untracked() }));
         let day = crate::coding::today();
-        crate::download::save(&format!("marginalia-agreement-{day}.csv"), "text/csv", &csv);
+        // The pair in the name: files for several pairs do not overwrite one another.
+        let slug = marginalia_core::export::file_slug;
+        crate::download::save(&format!("marginalia-agreement-{}-{}-{day}.csv", slug(&a), slug(&b)), "text/csv", &csv);
     };
     let download_alpha = move |_| {
         let Some(r) = everyone_alpha.get_untracked() else { return };

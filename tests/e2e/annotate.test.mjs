@@ -1650,6 +1650,7 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.equal(await page.locator('ol.differ li').count(), 0, 'Bo and the key agree everywhere');
   // The numbers go to R or pandas as CSV.
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.agreement-csv').click()]);
+  assert.match(download.suggestedFilename(), /^marginalia-agreement-Key-Bo-\d{4}-\d{2}-\d{2}\.csv$/, 'the pair in the name');
   const csv = (await import('node:fs')).readFileSync(await download.path(), 'utf8').trim().split('\r\n');
   assert.ok(csv[0].startsWith('coder_a,coder_b,tag,units,both,only_a,only_b,neither,percent_agreement,kappa'));
   assert.match(csv.at(-1), /^Key,Bo,\(all tags\),\d+,2,0,0,\d+,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,every text coded,false$/, 'each row says what it was measured over');
