@@ -484,6 +484,7 @@ impl CodingState {
         let t = now();
         let tag = tag.to_string();
         self.change(|c| {
+            let book = c.codebook.clone();
             c.update(id, &t, |a| {
                 if let Some(i) = a.tags.iter().position(|x| *x == tag) {
                     if a.tags.len() > 1 {
@@ -491,6 +492,8 @@ impl CodingState {
                     }
                 } else {
                     a.tags.push(tag);
+                    // In the codebook's order, however they were given.
+                    book.order_tags(&mut a.tags);
                 }
             })
         });

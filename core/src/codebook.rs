@@ -571,6 +571,12 @@ impl Codebook {
         (out, kept)
     }
 
+    /// Puts an annotation's tags in the codebook's order (a tag not in it last), so
+    /// that the same tags read the same way whatever order they were given in.
+    pub fn order_tags(&self, tags: &mut [String]) {
+        tags.sort_by_key(|t| self.tags.iter().position(|x| x.id == *t).unwrap_or(usize::MAX));
+    }
+
     /// What making `after` the codebook changes, in words for a preview
     /// ("new tags: victims; removed: finance; renamed: threat → threats; changed:
     /// finance (key 2 → 9, colour); the tags' order changes"); `None` when nothing does.

@@ -153,12 +153,14 @@ impl Coding {
         match same {
             Some(id) => {
                 let tags = a.tags;
+                let book = self.codebook.clone();
                 let touched = self.update(&id, now, |x| {
                     for t in tags {
                         if !x.tags.contains(&t) {
                             x.tags.push(t);
                         }
                     }
+                    book.order_tags(&mut x.tags);
                 });
                 (touched, id)
             }
@@ -197,6 +199,7 @@ impl Coding {
                 Some(x) => {
                     let mut a = x.clone();
                     a.tags.push(tag.to_string());
+                    self.codebook.order_tags(&mut a.tags);
                     a.updated = now.to_string();
                     writes.push(a);
                 }
@@ -681,7 +684,7 @@ mod tests {
         assert!(touched.docs.contains("D"));
         assert_eq!(c.steps(), steps + 1, "one step");
         assert_eq!(c.live("D").count(), 3, "the coded span is not duplicated");
-        assert_eq!(c.get("x").unwrap().tags, ["finance", "threat"]);
+        assert_eq!(c.get("x").unwrap().tags, ["threat", "finance"], "in the codebook's order");
         let new = c.get("new1").unwrap();
         assert_eq!((new.start, new.end, new.quote.as_str(), new.coder.as_str()), (0, 8, "Fighters", "ana"));
         // Again: nothing left to code, nothing recorded.
@@ -881,6 +884,16 @@ mod tests {
             let ids = |x: &Coding| x.live(d).map(|a| (a.id.clone(), a.start, a.tags.clone())).collect::<Vec<_>>();
             assert_eq!(ids(&c), ids(&before), "undo restores {d}");
         }
+    }
+
+    #[test]
+    fn a_span_coded_again_keeps_its_tags_in_the_codebook_order() {
+        let mut c = Coding::new(Codebook::default());
+        c.code(ann("a", "D", 1, "prosecution"), "t1");
+        c.code(ann("b", "D", 1, "threat"), "t2");
+        c.code(ann("c", "D", 1, "finance"), "t3");
+        assert_eq!(c.get("a").unwrap().tags, ["threat", "finance", "prosecution"], "one annotation, tags in codebook order");
+        assert!(c.get("b").is_none() && c.get("c").is_none());
     }
 
     #[test]

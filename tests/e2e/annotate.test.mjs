@@ -832,7 +832,8 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   // The same span again with finance's key: one annotation with both tags.
   await selectText(page, '#p8 > p', 'Arabian Peninsula');
   await page.keyboard.press('2');
-  await page.locator('.hl[data-tags="gender finance"]').waitFor();
+  // (in the codebook's order: finance before Gender)
+  await page.locator('.hl[data-tags="finance gender"]').waitFor();
   // The paragraph's text without its footnote markers.
   const p8 = await page.locator('#p8 > p').evaluate((p) => { const c = p.cloneNode(true); c.querySelectorAll('.fnref').forEach((m) => m.remove()); return c.textContent; });
 
