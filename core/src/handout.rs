@@ -159,6 +159,43 @@ pub fn task_paragraphs(task: &str) -> Vec<String> {
     task.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|l| !l.is_empty()).collect()
 }
 
+/// The passage a task names, as in "Code ¶5–18 of S/2019/103": the first
+/// paragraph range (or single ¶) followed by "of" or "in" and one of `symbols`.
+/// Returns which symbol and the range, for the agreement page's offer.
+pub fn passage_in(task: &str, symbols: &[&str]) -> Option<(usize, u32, u32)> {
+    let number = |s: &str| -> (Option<u32>, usize) {
+        let digits = s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        (s[..digits].parse().ok(), digits)
+    };
+    for (at, _) in task.match_indices('¶') {
+        let rest = task[at + '¶'.len_utf8()..].trim_start();
+        let (Some(from), used) = number(rest) else { continue };
+        let mut rest = &rest[used..];
+        let mut to = from;
+        if let Some(dash) = ['–', '-', '—'].iter().find(|d| rest.starts_with(**d)) {
+            let after = rest[dash.len_utf8()..].trim_start_matches('¶');
+            if let (Some(n), used) = number(after) {
+                to = n;
+                rest = &after[used..];
+            }
+        }
+        let rest = rest.trim_start();
+        let Some(rest) = rest.strip_prefix("of ").or_else(|| rest.strip_prefix("in ")) else { continue };
+        let rest = rest.trim_start();
+        let found = symbols.iter().enumerate().filter(|(_, s)| rest.starts_with(**s))
+            // The longest symbol that fits ("S/2018/770", not "S/2018/77").
+            .max_by_key(|(_, s)| s.len())
+            .filter(|(_, s)| !rest[s.len()..].starts_with(|c: char| c.is_ascii_digit()));
+        if let Some((i, _)) = found
+            && from >= 1
+            && from <= to
+        {
+            return Some((i, from, to));
+        }
+    }
+    None
+}
+
 /// How the Markdown handout begins (its title and the stamp's start), so that
 /// it is recognised when brought in as if it were a text to code.
 pub const MARKDOWN_START: &str = "# Codebook\n\nMarginalia `";
@@ -409,6 +446,19 @@ mod tests {
         assert!(page.contains("<h2>Coding with Marginalia</h2>"));
         assert_eq!(page.matches("<li>").count(), STEPS.len());
         assert!(page.contains("<strong>Download backup</strong>"));
+    }
+
+    #[test]
+    fn a_task_names_its_passage() {
+        let symbols = ["S/2017/97", "S/2018/770", "S/2019/103"];
+        assert_eq!(passage_in("Code ¶5–18 of S/2019/103 with the tags below.", &symbols), Some((2, 5, 18)));
+        assert_eq!(passage_in("Read ¶ 3-4 in S/2018/770, then hand in.", &symbols), Some((1, 3, 4)));
+        assert_eq!(passage_in("Only ¶12 of S/2017/97.", &symbols), Some((0, 12, 12)));
+        assert_eq!(passage_in("Code ¶7–¶9 of S/2017/97", &symbols), Some((0, 7, 9)));
+        assert_eq!(passage_in("Code ¶5–18 of S/2017/970.", &symbols), None, "not a report here");
+        assert_eq!(passage_in("Code ¶18–5 of S/2019/103.", &symbols), None, "backwards");
+        assert_eq!(passage_in("Code the whole of S/2019/103. ¶ marks paragraphs.", &symbols), None);
+        assert_eq!(passage_in("", &symbols), None);
     }
 
     #[test]

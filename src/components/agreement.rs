@@ -420,6 +420,17 @@ pub fn AgreementView() -> impl IntoView {
             </details>
         }
     };
+    // The passage named by the task written for a handout here (a teacher's), else the task a handout gave.
+    let task_passage = {
+        let task = coding.meta.with_untracked(|m| if m.handout_task.trim().is_empty() { m.task.clone() } else { m.handout_task.clone() });
+        state.docs.with_value(|docs| {
+            let symbols: Vec<&str> = docs.iter().map(|d| d.who()).collect();
+            marginalia_core::handout::passage_in(&task, &symbols).map(|(i, a, b)| {
+                let range = if a == b { a.to_string() } else { format!("{a}–{b}") };
+                (slug(&docs[i].meta.id), format!("¶{range} of {}", docs[i].who()), (a, b))
+            })
+        })
+    };
     view! {
         <section class="segments-view agreement-view">
             <h1>"Agreement"</h1>
@@ -448,7 +459,13 @@ pub fn AgreementView() -> impl IntoView {
                                 }).collect_view())}
                             </select>
                         </label>
-                        <span class="hint scope-hint" hidden=move || within.with(Option::is_some)>" An exercise's passage: choose its text, then its paragraphs."</span>
+                        <span class="hint scope-hint" hidden=move || within.with(Option::is_some)>" An exercise's passage: choose its text, then its paragraphs."
+                            // The passage the handout's task names ("Code ¶5–18 of S/2019/103"), one click away.
+                            {task_passage.clone().map(|(s, label, range)| view! {
+                                " "<button type="button" class="btn link task-passage" on:click=move |_| scope_to(Some(Within { slug: s.clone(), paragraphs: Some(range) }))>
+                                    {format!("Over the task's passage: {label}")}</button>
+                            })}
+                        </span>
                         {move || (has_tree.get() || sub.get()).then(|| view! {
                             <label class="snap" title="Each tag counts the coding of its sub-codes too (as NVivo's aggregate coding does)">
                                 <input type="checkbox" class="agreement-sub" prop:checked=move || sub.get()

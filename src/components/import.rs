@@ -39,18 +39,21 @@ fn stage_into(name: String, raw: String, state: crate::state::AppState, coding: 
 pub fn stage_file(file: web_sys::File) {
     let (state, coding, pending) = (use_app_state(), use_coding(), pending());
     leptos::task::spawn_local(async move {
-        stage_file_into(file, state, coding, pending).await;
+        stage_file_into(file, state, coding, pending, false).await;
     });
 }
 
 /// [`stage_file`] with its contexts given, done once the file is read. A
-/// handout brings its codebook and task instead (the one file a class is given);
-/// what became of it is returned for the summary of several files picked together.
+/// handout brings its codebook and task instead (the one file a class is given),
+/// except among several files picked together (`among_others`: a class's work,
+/// with a handout handed back in it, which changes nothing); what became of it is
+/// returned for the summary of the files picked together.
 pub async fn stage_file_into(
     file: web_sys::File,
     state: crate::state::AppState,
     coding: crate::coding::CodingState,
     pending: RwSignal<Vec<UserText>>,
+    among_others: bool,
 ) -> Option<super::transfer::Outcome> {
     use super::transfer::Outcome;
     let name = file.name();
@@ -60,6 +63,7 @@ pub async fn stage_file_into(
     }
     match wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()) {
         Some(raw) => match marginalia_core::handout::codebook_in(&raw) {
+            Some(_) if among_others => Some(Outcome::Out(format!("{name}, the codebook handout, no one's work"))),
             Some(Ok(book)) => Some(if super::codebook::bring_in_handout(coding, &name, &raw, book) {
                 Outcome::Out(format!("{name}, the codebook handout, no one's work"))
             } else {

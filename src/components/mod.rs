@@ -83,7 +83,9 @@ pub fn App() -> impl IntoView {
     });
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
         let typing = crate::dom::typing(&ev);
-        if ev.key() == "?" && !typing && !ev.ctrl_key() && !ev.meta_key() && !ev.alt_key() {
+        // Not over another dialog ("Still Ana?" waits for its answer).
+        let in_dialog = document().query_selector("dialog[open]").ok().flatten().is_some();
+        if ev.key() == "?" && !typing && !in_dialog && !ev.ctrl_key() && !ev.meta_key() && !ev.alt_key() {
             ev.prevent_default();
             keys_open.set(true);
         }

@@ -195,6 +195,8 @@ pub fn ReportView(slug: String) -> impl IntoView {
                     <p class="symbol">{symbol}</p>
                     <h1 id="report-title">{title}</h1>
                     <p class="subtitle">{subtitle}</p>
+                    // Where the panel comes after the whole report (a phone), the task is here, by the text.
+                    <div class="task-top"><super::task::TaskNote beside=true /></div>
                     {own.then(|| view! {
                         <button type="button" class="btn remove-text" on:click=move |_| removing.set(true)>"Remove this text…"</button>
                     })}

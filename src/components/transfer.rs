@@ -321,8 +321,11 @@ fn ExportForm() -> impl IntoView {
                         <label class="task" hidden=move || !matches!(format.get(), Format::CodebookHtml | Format::CodebookMarkdown)>
                             "The coders' task, at the top of the handout (optional)"
                             <textarea class="handout-task" rows="3" placeholder="Code ¶5–18 of S/2019/103 with the tags below. Hand in your backup file by Friday."
-                                prop:value=move || task.get() on:input=move |ev| coding.meta.update(|m| m.handout_task = event_target_value(&ev))
-                                on:change=move |_| coding.save_meta()></textarea>
+                                prop:value=move || task.get() on:input=move |ev| {
+                                    // Kept as typed (a reload with the dialog open loses nothing).
+                                    coding.meta.update(|m| m.handout_task = event_target_value(&ev));
+                                    coding.save_meta();
+                                }></textarea>
                         </label>
                         <fieldset class="which" disabled=is_codebook>
                             <legend>"Documents"</legend>
@@ -479,7 +482,8 @@ fn open_file(file: web_sys::File, cx: FileCtx) {
     if is_text_document(&name) {
         // Read before the next file, so that what it says comes before the summary.
         leptos::task::spawn_local(async move {
-            if let Some(o) = super::import::stage_file_into(file, state, coding, pending).await {
+            let among_others = t.place().is_some();
+            if let Some(o) = super::import::stage_file_into(file, state, coding, pending, among_others).await {
                 t.log(o);
             }
             done();

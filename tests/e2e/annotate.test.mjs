@@ -273,6 +273,7 @@ test('on a touch screen the palette follows a selection, above it when there is 
   const small = await sheet.boundingBox();
   assert.ok(small.height < 740 * 0.3, `a small sheet: ${small.height}px`);
   assert.equal(await sheet.locator('textarea.memo').isVisible(), false);
+  assert.equal(await sheet.locator('.tagkey').first().isVisible(), false, 'no keys on a touch screen');
   // What was coded (low on the screen) moves up above the sheet, not under it.
   const above = () => page.evaluate(() => {
     const marks = document.querySelectorAll('.hl[data-tags="finance"]');
@@ -1669,6 +1670,16 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.deepEqual((await cells('threat')).slice(0, 3), ['1', '0', '0'], 'threat: the key alone, on ¶13');
   await page.locator('.count-line', { hasText: 'Over 2 paragraphs of S/2019/103 ¶12–13. At 0.80' }).waitFor();
   assert.deepEqual((await page.locator('ol.differ li').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')), ['S/2019/103 ¶13 · threat — only Key']);
+  // A teacher who wrote the handout's task ("¶12–13 of S/2019/103") is offered its passage in one click.
+  await page.evaluate(() => {
+    const m = JSON.parse(localStorage.getItem('marginalia:v1:meta'));
+    localStorage.setItem('marginalia:v1:meta', JSON.stringify({ ...m, handout_task: 'Code ¶12–13 of S/2019/103 with the tags below.' }));
+  });
+  await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
+  await page.reload();
+  await page.locator('button.task-passage', { hasText: "Over the task's passage: ¶12–13 of S/2019/103" }).click();
+  await page.waitForFunction(() => location.hash === '#/agreement?a=Key&b=Ana&in=S-2019-103&p=12-13');
+  await page.locator('.count-line', { hasText: 'Over 2 paragraphs of S/2019/103 ¶12–13.' }).first().waitFor();
   // The gradebook's links keep the passage, and a reload keeps it.
   assert.match(await page.locator('table.class-table a', { hasText: 'Bo' }).getAttribute('href'), /&in=S-2019-103&p=12-13$/);
   await page.reload();

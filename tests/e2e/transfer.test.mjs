@@ -206,7 +206,7 @@ test("a teacher's handout names the address students open, when they can open it
   assert.deepEqual(await box.locator('p').allInnerTexts(), ['Code ¶5–18 of S/2019/103.', 'Hand in your backup file by Friday.']);
   await screenshot(student.page, 'task-above-the-reports');
   await student.page.goto(`${server.url}#/report/S-2019-103`);
-  const note = student.page.locator('details.task-note');
+  const note = student.page.locator('.coding details.task-note');
   await note.locator('summary').click();
   assert.match(await note.innerText(), /Your task\s+Code ¶5–18 of S\/2019\/103\.\s+Hand in your backup file by Friday\./);
   // Put aside once done with: gone, and it stays gone.
