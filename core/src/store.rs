@@ -992,6 +992,10 @@ pub struct Backup {
     /// The user's own texts (the built-in reports are part of Marginalia itself).
     #[serde(default)]
     pub texts: Vec<UserText>,
+    /// The task a handout gave the coder (Meta::task), so that it comes back with
+    /// the work on another computer.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub task: String,
     /// Tags the file's annotations use that its codebook lacked (a backup edited by
     /// hand), added to `codebook` when the file was read so that no annotation is
     /// restored with a tag the codebook does not have. Not part of the file.
@@ -1031,6 +1035,7 @@ pub fn backup(
             .collect(),
         annotations: docs.iter().flat_map(|d| coding.stored(d).iter().cloned()).collect(),
         texts,
+        task: meta.task.clone(),
         added_tags: Vec::new(),
     }
 }
@@ -1147,6 +1152,12 @@ mod backup_tests {
         assert_eq!(b.annotations, vec![a]);
         let back: Backup = serde_json::from_str(&b.to_json()).unwrap();
         assert_eq!(back, b);
+        assert!(!b.to_json().contains("\"task\""), "no task: none written");
+        // The task a handout gave goes with the work.
+        let given = Meta { task: "Code ¶5–18 of S/2019/103.".into(), ..meta };
+        let b = backup(&c, &given, &|_| Some("abc".into()), Vec::new(), "0.1.0", "2026-11-23T00:00:00Z");
+        let back: Backup = serde_json::from_str(&b.to_json()).unwrap();
+        assert_eq!(back.task, "Code ¶5–18 of S/2019/103.");
     }
 }
 
@@ -1387,7 +1398,7 @@ mod restore_tests {
             format: BACKUP_FORMAT.into(), version: 1, app_version: "0.1.0".into(), exported_at: "t".into(),
             coder: "c".into(), codebook: Codebook::default(),
             documents: vec![BackupDocument { id: "D".into(), text_sha256: String::new() }], annotations: anns,
-            texts: Vec::new(), added_tags: Vec::new(),
+            texts: Vec::new(), task: String::new(), added_tags: Vec::new(),
         }
     }
 

@@ -361,6 +361,11 @@ pub fn apply_restore(
     coding.change(|c| c.restore(plan.codebook, plan.writes));
     // A browser with no coder's name yet takes the backup's (asked again otherwise),
     // and says so: a supervisor restoring someone's backup codes under their own name.
+    // One's own backup on another computer brings its task back (never a class's files' tasks).
+    if adopt && !b.task.trim().is_empty() && coding.meta.with_untracked(|m| m.task.trim().is_empty()) {
+        coding.meta.update(|m| m.task = b.task.clone());
+        coding.save_meta();
+    }
     // Not taken on trust (a student may bring in another's file): the first tag asks "Are you Ana?".
     if adopt && coding.meta.with_untracked(|m| m.coder.is_empty()) && !b.coder.is_empty() {
         s.push_str(&format!(" The backup is {}'s: your first tag asks whether you are {}.", b.coder, b.coder));

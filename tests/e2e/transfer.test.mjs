@@ -209,6 +209,14 @@ test("a teacher's handout names the address students open, when they can open it
   const note = student.page.locator('.coding details.task-note');
   await note.locator('summary').click();
   assert.match(await note.innerText(), /Your task\s+Code ¶5–18 of S\/2019\/103\.\s+Hand in your backup file by Friday\./);
+  // The student's backup carries the task: brought in on another computer, it comes back with the work.
+  await student.page.goto(`${server.url}#/`);
+  const [saved] = await Promise.all([student.page.waitForEvent('download'), student.page.locator('button.backup').click()]);
+  const home = await openWith({});
+  await home.page.locator('input.import-file').setInputFiles({ name: 'mine.json', mimeType: 'application/json', buffer: fs.readFileSync(await saved.path()) });
+  await home.page.locator('dialog.restore button', { hasText: /^Merge$/ }).click();
+  await home.page.locator('section.task-box', { hasText: 'Code ¶5–18 of S/2019/103.' }).waitFor();
+  await home.context.close();
   // Put aside once done with: gone, and it stays gone.
   await student.page.goto(`${server.url}#/`);
   await box.locator('button.put-task-aside').click();
