@@ -69,6 +69,14 @@ async function codingAt(coder, slug, n, viewport = { width: 1280, height: 900 })
   return { context, page };
 }
 
+/** Codes "financial reserves" (¶12 of S/2019/103) as finance, from the keyboard, and closes it. */
+async function codeReserves(page) {
+  await selectText(page, '#p12 > p', 'financial reserves');
+  await page.keyboard.press('2');
+  await page.locator('.hl[data-tags="finance"]').waitFor();
+  await page.keyboard.press('Escape');
+}
+
 async function freshPage(context) {
   const page = await context.newPage({ viewport: { width: 1280, height: 900 } });
   return page;
@@ -1037,10 +1045,7 @@ test('a shared computer: work handed in asks "Still Chloe?"; the next student ca
   const errors = watchErrors(page);
   const docKey = 'marginalia:v1:doc:S/2019/103';
   const stored = () => page.evaluate((k) => JSON.parse(localStorage.getItem(k) ?? '[]').map((a) => `${a.coder}${a.deleted ? ' (deleted)' : ''}`), docKey);
-  await selectText(page, '#p12 > p', 'financial reserves');
-  await page.keyboard.press('2');
-  await page.locator('.hl[data-tags="finance"]').waitFor();
-  await page.keyboard.press('Escape');
+  await codeReserves(page);
   // Chloe hands in: her file carries her name.
   let [download] = await Promise.all([page.waitForEvent('download'), page.locator('button.backup').click()]);
   assert.match(download.suggestedFilename(), /^marginalia-backup-Chloe-\d{4}-\d{2}-\d{2}\.json$/);
@@ -1108,10 +1113,7 @@ test('a shared computer: work handed in asks "Still Chloe?"; the next student ca
 
 test('a shared computer left without a backup: hours later, the next tag asks "Still Eve?"', async () => {
   const { context, page } = await codingAt('Eve', 'S-2019-103', 12);
-  await selectText(page, '#p12 > p', 'financial reserves');
-  await page.keyboard.press('2');
-  await page.locator('.hl[data-tags="finance"]').waitFor();
-  await page.keyboard.press('Escape');
+  await codeReserves(page);
   // Eve left three hours ago, with no backup; Gus opens the page.
   await page.waitForFunction(() => (localStorage.getItem('marginalia:v1:doc:S/2019/103') ?? '').includes('finance'));
   await page.evaluate(() => {
@@ -1143,10 +1145,7 @@ test('"Still Ana?" is a yes or a no: a key pressed again does not take the work 
     await page.reload();
     await page.locator('#p12').waitFor();
   };
-  await selectText(page, '#p12 > p', 'financial reserves');
-  await page.keyboard.press('2');
-  await page.locator('.hl[data-tags="finance"]').waitFor();
-  await page.keyboard.press('Escape');
+  await codeReserves(page);
   await handIn();
   await selectText(page, '#p13 > p', 'bulk-stored cash');
   await page.keyboard.press('2');
