@@ -218,6 +218,17 @@ pub fn AgreementView() -> impl IntoView {
     };
     // What the numbers were measured over, written on each row of the CSVs.
     let over = move || passage.get_untracked().and_then(Result::ok).unwrap_or_else(|| Settings::PLAIN.over.to_string());
+    // What the numbers are over, in a file's name ("-S-2019-103-p1-20"; "-each-coded"): files
+    // for several passages do not overwrite one another.
+    let over_in_name = move || match within.get_untracked() {
+        None => String::new(),
+        Some(w) if w.is_each_coded() => "-each-coded".to_string(),
+        Some(w) => match w.paragraphs {
+            Some((x, y)) if x == y => format!("-{}-p{x}", w.slug),
+            Some((x, y)) => format!("-{}-p{x}-{y}", w.slug),
+            None => format!("-{}", w.slug),
+        },
+    };
     let download = move |_| {
         let (Some(a), Some(b)) = pair.get_untracked() else { return };
         let Some(r) = result.get_untracked() else { return };
@@ -226,7 +237,7 @@ pub fn AgreementView() -> impl IntoView {
         let day = crate::coding::today();
         // The pair in the name: files for several pairs do not overwrite one another.
         let slug = marginalia_core::export::file_slug;
-        crate::download::save(&format!("marginalia-agreement-{}-{}-{day}.csv", slug(&a), slug(&b)), "text/csv", &csv);
+        crate::download::save(&format!("marginalia-agreement-{}-{}{}-{day}.csv", slug(&a), slug(&b), over_in_name()), "text/csv", &csv);
     };
     let download_alpha = move |_| {
         let Some(r) = everyone_alpha.get_untracked() else { return };
@@ -289,7 +300,7 @@ pub fn AgreementView() -> impl IntoView {
         let (Some(a), _) = pair.get_untracked() else { return };
         let Some(class) = class.get_untracked() else { return };
         let day = crate::coding::today();
-        let name = format!("marginalia-against-{}-{day}.csv", marginalia_core::export::file_slug(&a));
+        let name = format!("marginalia-against-{}{}-{day}.csv", marginalia_core::export::file_slug(&a), over_in_name());
         let over = over();
         crate::download::save(&name, "text/csv", &class_csv(&class, &a, Settings { over: &over, sub_codes: sub.get_untracked() }));
     };

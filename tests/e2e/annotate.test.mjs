@@ -1679,6 +1679,9 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   await page.locator('button.task-passage', { hasText: "Over the task's passage: ¶12–13 of S/2019/103" }).click();
   await page.waitForFunction(() => location.hash === '#/agreement?a=Key&b=Ana&in=S-2019-103&p=12-13');
   await page.locator('.count-line', { hasText: 'Over 2 paragraphs of S/2019/103 ¶12–13.' }).first().waitFor();
+  // The passage is in the files' names too.
+  const [passageCsv] = await Promise.all([page.waitForEvent('download'), page.locator('.class-csv').click()]);
+  assert.match(passageCsv.suggestedFilename(), /^marginalia-against-Key-S-2019-103-p12-13-\d{4}-\d{2}-\d{2}\.csv$/);
   // The gradebook's links keep the passage, and a reload keeps it.
   assert.match(await page.locator('table.class-table a', { hasText: 'Bo' }).getAttribute('href'), /&in=S-2019-103&p=12-13$/);
   await page.reload();
