@@ -1265,6 +1265,10 @@ impl Backup {
             if a.tags.is_empty() && !a.deleted {
                 return Err(format!("The annotation {} has no tag.", a.id));
             }
+            // A blank tag cannot be added to the codebook for it (every tag needs an id and a name).
+            if !a.deleted && a.tags.iter().any(|t| t.trim().is_empty()) {
+                return Err(format!("The annotation {} has a tag with no name.", a.id));
+            }
         }
         let missing: Vec<String> = b
             .annotations
@@ -1507,6 +1511,11 @@ mod restore_tests {
                 assert!(a.tags.iter().all(|t| p.codebook.get(t).is_some()), "{mode:?} orphans {:?}", a.tags);
             }
         }
+        // A blank tag cannot become a tag of the codebook: the file is refused, and says why.
+        let mut blank = ann("b", "", "t1");
+        blank.tags = vec!["threat".into(), "   ".into()];
+        let err = Backup::from_json(&backup_of(vec![blank]).to_json(), &|_| Some(10)).unwrap_err();
+        assert_eq!(err, "The annotation b has a tag with no name.");
     }
 
     #[test]
