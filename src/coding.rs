@@ -64,6 +64,8 @@ pub struct CodingState {
     /// An annotation just coded on a touch screen: its sheet shows the citation, the
     /// tags and the buttons, not the memo, until asked for (so the next passage stays in view).
     pub fresh: RwSignal<Option<String>>,
+    /// An annotation just coded from a text selection: Tab goes to its memo.
+    pub by_selection: StoredValue<Option<String>>,
     /// An annotation just made, about to open (it opens once its highlight is
     /// painted): a second key pressed before that goes to it.
     pub opening: StoredValue<Option<String>>,
@@ -177,6 +179,7 @@ impl CodingState {
             meta: RwSignal::new(loaded.meta),
             selected: RwSignal::new(None),
             fresh: RwSignal::new(None),
+            by_selection: StoredValue::new(None),
             opening: StoredValue::new(None),
             pending: RwSignal::new(None),
             palette_at: RwSignal::new(None),
@@ -440,14 +443,17 @@ impl CodingState {
                 touched
             });
             // The new annotation opens in the editor once its highlight is painted.
-            let (selected, opening, fresh) = (self.selected, self.opening, self.fresh);
+            let (selected, opening, fresh, by_selection) = (self.selected, self.opening, self.fresh, self.by_selection);
             opening.set_value(Some(id.clone()));
             let touch = crate::dom::coarse_pointer();
+            // From a text selection (not a focused ¶ number, which Tab goes on from).
+            let from_selection = window().get_selection().ok().flatten().is_some_and(|s| !s.is_collapsed());
             request_animation_frame(move || {
                 set_timeout(
                     move || {
                         opening.set_value(None);
                         fresh.set(touch.then(|| id.clone()));
+                        by_selection.set_value(from_selection.then(|| id.clone()));
                         selected.set(Some(id));
                     },
                     std::time::Duration::ZERO,

@@ -120,8 +120,8 @@ pub fn CodebookView() -> impl IntoView {
                                     coding.notice.set(Some(coding.undoable(format!("Key {k} now codes {name}; {now_has}."))));
                                 }
                             }>
-                            <option value="" selected=t.key.is_none()>"none"</option>
-                            {('1'..='9').map(|k| view! { <option value=k.to_string() selected=t.key == Some(k)>{k.to_string()}</option> }).collect_view()}
+                            <option value="" prop:selected=t.key.is_none()>"none"</option>
+                            {('1'..='9').map(|k| view! { <option value=k.to_string() prop:selected=t.key == Some(k)>{k.to_string()}</option> }).collect_view()}
                         </select>
                     </label>
                     <label class="tag-parent">"Under "
@@ -134,8 +134,8 @@ pub fn CodebookView() -> impl IntoView {
                                 // The list is drawn again (the tag in its new place): the arrow keys go on choosing for it.
                                 refocus(id8.clone(), ".tag-parent select");
                             }>
-                            <option value="" selected=t.parent.is_none()>"(top level)"</option>
-                            {parents.into_iter().map(|(pid, label, on)| view! { <option value=pid selected=on>{label}</option> }).collect_view()}
+                            <option value="" prop:selected=t.parent.is_none()>"(top level)"</option>
+                            {parents.into_iter().map(|(pid, label, on)| view! { <option value=pid prop:selected=on>{label}</option> }).collect_view()}
                         </select>
                     </label>
                     <span class="uses">{format!("{uses} in use")}</span>

@@ -94,8 +94,12 @@ pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
         // through the report's paragraph numbers, where a digit typed would code one.
         if key == "Tab" && !ev.shift_key() && !modifier && coding.selected.with_untracked(Option::is_some) {
             let nowhere = document().active_element().is_none_or(|e| matches!(e.tag_name().as_str(), "BODY" | "MAIN") || e.id() == "main");
+            // Coded from a selection (not from a focused ¶ number): the memo is next, wherever
+            // the focus was left before the selection was made (a ¶ number, after Escape).
+            let from_selection = coding.by_selection.get_value().is_some_and(|id| coding.selected.with_untracked(|s| s.as_deref() == Some(id.as_str())));
             let memo = document().query_selector(".editor textarea.memo").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-            if let (true, Some(memo)) = (nowhere, memo) {
+            if let (true, Some(memo)) = (nowhere || from_selection, memo) {
+                coding.by_selection.set_value(None);
                 ev.prevent_default();
                 let _ = memo.focus();
                 return;

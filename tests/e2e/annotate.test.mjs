@@ -364,13 +364,22 @@ test('Tab after coding goes to the memo, where digits are words, not tags', asyn
   await page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103') ?? '[]').some((a) => a.memo === '7 sources say so'));
   const anns = await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103')));
   assert.equal(anns.length, 1, 'no paragraph coded by the digit');
+  // The focus left on ¶12's number (Escape), then a passage selected without a click (the keyboard's
+  // selection): Tab after coding goes to the memo all the same, not on to the next number.
+  assert.equal(await page.evaluate(() => document.activeElement.closest('.para')?.id), 'p12');
+  await selectRange(page, '#p14 > p', 20);
+  await page.keyboard.press('3');
+  await page.locator('.editor .cite', { hasText: '¶14' }).waitFor();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.matches('.editor textarea.memo')), true);
+  await page.keyboard.press('Escape');
   // Escape lets a selection go: the next key tags nothing.
   await selectText(page, '#p13 > p', 'bulk-stored cash');
   await page.keyboard.press('Escape');
   assert.equal(await page.evaluate(() => getSelection().toString()), '');
   await page.keyboard.press('1');
   await page.waitForTimeout(300);
-  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103')).length), 1, 'nothing tagged');
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103')).length), 2, 'nothing more tagged');
   await context.close();
 });
 
@@ -1313,6 +1322,13 @@ test('keyboard only: code a whole paragraph from its number, add a second tag, r
   await page.locator('.toast button.undo').click();
   await page.waitForFunction(() => document.querySelector('.tag-row[data-tag="threat"] .tag-key select').value === '1');
   assert.equal(await page.locator('.tag-row[data-tag="prosecution"] .tag-key select').inputValue(), '4');
+  // Redo shows the keys as they are again (a choice once made by hand is not left showing the old one).
+  await page.locator('h1').click();
+  await page.keyboard.press('Control+y');
+  await page.waitForFunction(() => document.querySelector('.tag-row[data-tag="prosecution"] .tag-key select').value === '1');
+  assert.equal(await page.locator('.tag-row[data-tag="threat"] .tag-key select').inputValue(), '4');
+  await page.keyboard.press('Control+z');
+  await page.waitForFunction(() => document.querySelector('.tag-row[data-tag="prosecution"] .tag-key select').value === '4');
   await page.locator('.tag-row[data-tag="prosecution"] .move-up').focus();
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.querySelectorAll('.tag-row')[2].dataset.tag === 'prosecution');
