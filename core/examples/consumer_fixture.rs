@@ -203,6 +203,7 @@ fn main() {
         documents: docs.iter().map(|d| BackupDocument { id: d.meta.id.clone(), text_sha256: d.text_sha256() }).collect(),
         annotations: annotations.clone(),
         texts: vec![user],
+        task: String::new(),
         added_tags: Vec::new(),
     };
     let backup_json = backup.to_json();
