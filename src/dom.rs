@@ -293,6 +293,16 @@ pub fn focus_main(prevent_scroll: bool) {
     let _ = main.focus_with_options(&options);
 }
 
+/// Puts the focus on the element `selector` finds once the next frame is drawn
+/// (one just shown or drawn again).
+pub fn focus_later(selector: &'static str) {
+    request_animation_frame(move || {
+        if let Some(el) = document().query_selector(selector).ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
+        }
+    });
+}
+
 /// Puts the focus on the paragraph number of the paragraph where annotation
 /// `id` is drawn (so a keyboard user goes on from there), or on the page.
 pub fn focus_paragraph_of(id: &str) {

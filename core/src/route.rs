@@ -45,6 +45,11 @@ impl Within {
         self.slug == Self::EACH_CODED
     }
 
+    /// The paragraphs as the address writes them (`5-18`, or `12` for one); `None` for a whole text.
+    pub fn paragraphs_param(&self) -> Option<String> {
+        self.paragraphs.map(|(x, y)| if x == y { x.to_string() } else { format!("{x}-{y}") })
+    }
+
     /// `5-18` (or `12`, one paragraph); either order; `None` for anything else.
     pub fn parse_paragraphs(p: &str) -> Option<(u32, u32)> {
         let (a, b) = p.split_once(['-', '–']).unwrap_or((p, p));
@@ -277,10 +282,8 @@ impl Route {
                     [("a", a), ("b", b)].iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", encode(v)))).collect();
                 if let Some(w) = within {
                     parts.push(format!("in={}", encode(&w.slug)));
-                    match w.paragraphs {
-                        Some((x, y)) if x == y => parts.push(format!("p={x}")),
-                        Some((x, y)) => parts.push(format!("p={x}-{y}")),
-                        None => {}
+                    if let Some(p) = w.paragraphs_param() {
+                        parts.push(format!("p={p}"));
                     }
                 }
                 if *sub {

@@ -223,9 +223,8 @@ pub fn AgreementView() -> impl IntoView {
     let over_in_name = move || match within.get_untracked() {
         None => String::new(),
         Some(w) if w.is_each_coded() => "-each-coded".to_string(),
-        Some(w) => match w.paragraphs {
-            Some((x, y)) if x == y => format!("-{}-p{x}", w.slug),
-            Some((x, y)) => format!("-{}-p{x}-{y}", w.slug),
+        Some(w) => match w.paragraphs_param() {
+            Some(p) => format!("-{}-p{p}", w.slug),
             None => format!("-{}", w.slug),
         },
     };

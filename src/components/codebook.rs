@@ -198,11 +198,7 @@ pub fn CodebookView() -> impl IntoView {
         edit(|b| b.add(&name).map(|_| ()).map_err(|e| e.0));
         new_name.set(String::new());
         // Back in the name box: for the name it lacked, or the next tag.
-        request_animation_frame(|| {
-            if let Some(input) = document().query_selector(".add-tag input").ok().flatten().and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
-                let _ = input.focus();
-            }
-        });
+        crate::dom::focus_later(".add-tag input");
     };
 
     view! {
@@ -317,23 +313,20 @@ pub fn bring_in_handout(coding: crate::coding::CodingState, name: &str, page: &s
     let changed = apply_codebook(coding, name, book);
     let task = marginalia_core::handout::task_in(page);
     let mine = coding.meta.with_untracked(|m| !m.handout_task.trim().is_empty() && task.as_deref().map(str::trim) == Some(m.handout_task.trim()));
-    match task {
-        _ if changed => say_task(coding, page, true),
-        Some(_) if !mine => say_task(coding, page, false),
-        _ => {
-            coding.notice.set(Some(Notice::problem(format!(
-                "{name} is the codebook handout: its tags are the ones here already, and it holds no one's work. A student's work comes back as the file of Download backup."
-            ))));
-            return true;
-        }
+    if changed || (task.is_some() && !mine) {
+        say_task(coding, task, changed);
+        return false;
     }
-    false
+    coding.notice.set(Some(Notice::problem(format!(
+        "{name} is the codebook handout: its tags are the ones here already, and it holds no one's work. A student's work comes back as the file of Download backup."
+    ))));
+    true
 }
 
 /// After a handout's codebook came in: its task for the coders, if it has one, is
 /// kept (shown above the reports and beside each) and said with the import.
-fn say_task(coding: crate::coding::CodingState, page: &str, changed: bool) {
-    if let Some(task) = marginalia_core::handout::task_in(page) {
+fn say_task(coding: crate::coding::CodingState, task: Option<String>, changed: bool) {
+    if let Some(task) = task {
         // Kept, and shown above the corpus and beside each report until put aside.
         coding.meta.update(|m| m.task = task.clone());
         coding.save_meta();

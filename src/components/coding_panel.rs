@@ -629,11 +629,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
         let open_memo = move |_| {
             coding.fresh.set(None);
             keep_above_sheet(id_keep.clone());
-            request_animation_frame(|| {
-                if let Some(memo) = document().query_selector(".editor textarea.memo").ok().flatten() {
-                    let _ = memo.unchecked_into::<web_sys::HtmlElement>().focus();
-                }
-            });
+            crate::dom::focus_later(".editor textarea.memo");
         };
         keep_above_sheet(id.clone());
         Some(view! {

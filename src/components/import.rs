@@ -63,12 +63,12 @@ pub async fn stage_file_into(
     }
     match wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()) {
         Some(raw) => match marginalia_core::handout::codebook_in(&raw) {
-            Some(_) if among_others => Some(Outcome::Out(format!("{name}, the codebook handout, no one's work"))),
-            Some(Ok(book)) => Some(if super::codebook::bring_in_handout(coding, &name, &raw, book) {
-                Outcome::Out(format!("{name}, the codebook handout, no one's work"))
-            } else {
-                Outcome::In(name)
-            }),
+            // Among a class's files, or handed back: a handout changes nothing.
+            Some(_) if among_others => Some(handout_left_out(&name)),
+            Some(Ok(book)) => {
+                let handed_back = super::codebook::bring_in_handout(coding, &name, &raw, book);
+                Some(if handed_back { handout_left_out(&name) } else { Outcome::In(name) })
+            }
             Some(Err(why)) => {
                 coding.notice.set(Some(Notice::problem(format!("{name} is a codebook handout, but {why}. Nothing was changed."))));
                 Some(Outcome::Bad(name))
@@ -83,6 +83,11 @@ pub async fn stage_file_into(
             Some(Outcome::Bad(name))
         }
     }
+}
+
+/// A handout that changed nothing, as the summary of files picked together names it.
+fn handout_left_out(name: &str) -> super::transfer::Outcome {
+    super::transfer::Outcome::Out(format!("{name}, the codebook handout, no one's work"))
 }
 
 /// The "add to the corpus?" preview of the texts read (files, paste, drop).

@@ -758,11 +758,7 @@ fn NameDialog() -> impl IntoView {
             };
             let other = move |_| {
                 someone.set(true);
-                request_animation_frame(|| {
-                    if let Some(input) = document().get_element_by_id("coder-name").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-                        let _ = input.focus();
-                    }
-                });
+                crate::dom::focus_later("#coder-name");
             };
             if still {
                 let yes = if adopted { format!("Yes, I am {old}") } else { format!("Yes, {old} is coding") };

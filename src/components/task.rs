@@ -10,9 +10,10 @@ use crate::coding::{Notice, use_coding};
 #[component]
 pub fn TaskNote(#[prop(optional)] beside: bool) -> impl IntoView {
     let coding = use_coding();
+    // Drawn again when the task changes, not at every other setting's change.
+    let task = Memo::new(move |_| coding.meta.with(|m| m.task.clone()));
     move || {
-        let task = coding.meta.with(|m| m.task.clone());
-        let paragraphs = marginalia_core::handout::task_paragraphs(&task);
+        let paragraphs = task.with(|t| marginalia_core::handout::task_paragraphs(t));
         if paragraphs.is_empty() {
             return None;
         }
