@@ -582,6 +582,15 @@ pub fn report_html<D: Borrow<Document>>(
         Some(l) => format!("<p class=\"count-line\">Over {units}: the paragraphs of {}.</p>", escape(l)),
         None => format!("<p class=\"count-line\">Over {units} (the paragraphs of the texts either coded, and their footnotes where either coded one).</p>"),
     });
+    if r.tags.len() > 1 {
+        // The CSV's "(all tags)" row counts these pairs as its units.
+        let n = r.tags.len();
+        h.push_str(&format!(
+            "<p class=\"count-line\">All tags pools every tag: {} ({} × {n} tags), as the CSV’s “(all tags)” row counts its units.</p>",
+            crate::count(r.all.units(), "judgement"),
+            r.all.units() / n
+        ));
+    }
     if let Some((all, n, others)) = everyone.filter(|(_, n, _)| *n > 2) {
         h.push_str(&format!("<h2>All {n} coders</h2><div class=\"table-wrap\"><table class=\"agreement alpha-table\">"));
         // Beside it, α without A: a class's consistency among its students, without the key.
@@ -841,6 +850,10 @@ mod tests {
         assert!(html.contains("The first 1; the CSV"), "only the first listed");
         assert_eq!(html.matches("<li ").count(), 1);
         assert!(!html.contains("Everyone against"), "one other coder: no class table");
+        let units = r.all.units() / 2;
+        assert!(html.contains(&format!("Over {units} units")), "{html}");
+        assert!(html.contains(&format!("All tags pools every tag: {} judgements ({units} × 2 tags)", r.all.units())), "the pooled row's units, as the CSV counts them: {html}");
+        assert_eq!(rows[2][3].parse::<usize>().unwrap(), r.all.units());
         let grades = class_csv(&[("Bo".into(), r.all), ("=Cy".into(), Counts::default())], "Ana", Settings { over: "S/2019/103 ¶5–18", sub_codes: true });
         let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(grades.as_bytes()).records().map(|r| r.unwrap()).collect();
         assert_eq!((&rows[0][0], &rows[0][1], &rows[0][3], &rows[0][7]), ("Ana", "Bo", "2", "0.400"), "F1 first of the measures");

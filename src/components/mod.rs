@@ -696,7 +696,10 @@ fn NameDialog() -> impl IntoView {
             let newest = coding.coding.with_untracked(|c| c.docs().flat_map(|d| c.stored(d)).map(|a| a.updated.clone()).max()).unwrap_or_default();
             let lede = if still {
                 match why {
-                    marginalia_core::store::Still::HandedIn => format!("All the work here was saved to a backup file before this page opened. Is {old} still coding?"),
+                    marginalia_core::store::Still::HandedIn => {
+                        let at = coding.meta.with_untracked(|m| m.last_backup.clone()).unwrap_or_default();
+                        format!("{old}'s work was saved to a backup file ({}), and nothing was coded after it. Is {old} still coding?", marginalia_core::moment(&at))
+                    }
                     marginalia_core::store::Still::Away => format!("Nothing was coded here since {}, when {old} was coding. Is {old} still coding?", marginalia_core::moment(&newest)),
                     marginalia_core::store::Still::Adopted => format!("The work here came from {old}'s backup file. Are you {old}?"),
                 }

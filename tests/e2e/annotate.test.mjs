@@ -1068,6 +1068,7 @@ test('a shared computer: work handed in asks "Still Chloe?"; the next student ca
   await selectText(page, '#p13 > p', 'bulk-stored cash');
   await page.keyboard.press('1');
   await page.locator('#name-title', { hasText: 'Still Chloe?' }).waitFor();
+  assert.match(await page.locator('dialog #name-title + p').innerText(), /^Chloe's work was saved to a backup file \(\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\), and nothing was coded after it\. Is Chloe still coding\?$/);
   // A yes or a no: no name to type yet.
   assert.equal(await page.locator('#coder-name').count(), 0);
   await page.locator('button.still-no').click();
