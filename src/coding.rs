@@ -127,9 +127,27 @@ pub fn hours_ago(h: f64) -> String {
     d.to_iso_string().as_string().unwrap_or_default()
 }
 
-/// Today (`YYYY-MM-DD`, UTC), for file names.
+/// Today (`YYYY-MM-DD`, in the user's time zone), for file names.
 pub fn today() -> String {
-    now().get(..10).unwrap_or("").to_string()
+    let d = js_sys::Date::new_0();
+    format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
+}
+
+/// Now to the minute (`YYYY-MM-DD-HHMM`, the user's time), for the names of
+/// files one person may save more than once a day (two hand-ins of a backup).
+pub fn today_at() -> String {
+    let d = js_sys::Date::new_0();
+    format!("{}-{:02}{:02}", today(), d.get_hours(), d.get_minutes())
+}
+
+/// A stored time (RFC 3339, UTC) as the user reads it: in their time zone,
+/// to the minute ("2026-12-03 19:14"); as written when it cannot be read.
+pub fn local_time(t: &str) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(t));
+    if t.is_empty() || d.get_time().is_nan() {
+        return marginalia_core::moment(t);
+    }
+    format!("{:04}-{:02}-{:02} {:02}:{:02}", d.get_full_year(), d.get_month() + 1, d.get_date(), d.get_hours(), d.get_minutes())
 }
 
 /// A fresh annotation id.

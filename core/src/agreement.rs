@@ -512,14 +512,15 @@ pub fn class_csv(class: &[(String, Counts)], key: &str, settings: Settings<'_>) 
 }
 
 /// Several coders' alpha as CSV: a row per tag and one for all tags pooled
-/// (coders separated by "; ").
+/// (coders separated by "; "). As in [`to_csv`], the pooled row's units are
+/// the units × the tags (each unit judged once per tag).
 pub fn alpha_csv(r: &Reliability, book: &crate::codebook::Codebook, coders: &[String], settings: Settings<'_>) -> String {
     let mut w = crate::export::CsvOut::new();
     w.row(["coders", "tag", "units", "alpha"].into_iter().chain(Settings::COLUMNS));
     let who = coders.join("; ");
-    let rows = r.tags.iter().map(|(t, a)| (book.get(t).map_or(t.as_str(), |t| t.name.as_str()), *a)).chain([("(all tags)", r.all)]);
-    for (tag, a) in rows {
-        w.row_with_numbers([who.as_str(), tag], [r.units.to_string(), a.map_or_else(String::new, |x| fixed(x, 3))]);
+    let rows = r.tags.iter().map(|(t, a)| (book.get(t).map_or(t.as_str(), |t| t.name.as_str()), *a, r.units)).chain([("(all tags)", r.all, r.units * r.tags.len())]);
+    for (tag, a, units) in rows {
+        w.row_with_numbers([who.as_str(), tag], [units.to_string(), a.map_or_else(String::new, |x| fixed(x, 3))]);
         w.then_text(settings.cells());
     }
     w.finish(false)
@@ -535,6 +536,7 @@ pub fn alpha_csv(r: &Reliability, book: &crate::codebook::Codebook, coders: &[St
 pub fn report_html<D: Borrow<Document>>(
     r: &Comparison,
     class: &[(String, Counts)],
+    nothing: &[String],
     everyone: Option<(&Reliability, usize, Option<&Reliability>)>,
     book: &crate::codebook::Codebook,
     docs: &[D],
@@ -631,9 +633,15 @@ pub fn report_html<D: Borrow<Document>>(
         ]);
         for (c, k) in class {
             let href = Route::Agreement { a: Some(a.to_string()), b: Some(c.clone()), within: within.cloned(), sub }.to_hash();
+            // Handed in nothing: no pair to open.
+            let who = if nothing.contains(c) {
+                format!("{} <span class=\"hint\">(handed in nothing)</span>", named(c))
+            } else {
+                format!("<a href=\"{}\">{}</a>", escape(&href), named(c))
+            };
             h.push_str(&format!(
-                "<tr><th scope=\"row\"><a href=\"{}\">{}</a></th><td>{}</td><td class=\"lead\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&href), named(c), k.both + k.only_b, show(k.f1()), show(k.precision()), show(k.recall()), show(k.kappa()), percent(k.percent()), show(k.overlap()), show(k.exact())
+                "<tr{}><th scope=\"row\">{who}</th><td>{}</td><td class=\"lead\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                if nothing.contains(c) { " class=\"nothing\"" } else { "" }, k.both + k.only_b, show(k.f1()), show(k.precision()), show(k.recall()), show(k.kappa()), percent(k.percent()), show(k.overlap()), show(k.exact())
             ));
         }
         h.push_str("</tbody></table></div>");
@@ -842,7 +850,7 @@ mod tests {
         assert_eq!((&rows[2][16], &rows[2][17]), ("every text coded", "false"));
         assert_eq!(&rows[1][13], "0.000", "finance: no unit in common");
         // As HTML, escaped, with links to the paragraphs.
-        let html = report_html(&r, &[], None, &Codebook::default(), &docs, ("Ana", "<Bo>"), 1, None, false);
+        let html = report_html(&r, &[], &[], None, &Codebook::default(), &docs, ("Ana", "<Bo>"), 1, None, false);
         assert!(html.contains("Where Ana and &lt;Bo&gt; differ · 4"), "the pair is named");
         assert!(html.contains("&lt;Bo&gt;") && !html.contains("<Bo>"), "names are escaped");
         assert!(html.contains("href=\"#/report/D/p1\""), "{html}");
@@ -947,13 +955,22 @@ mod tests {
         let two = tags(&["threat", "finance"]);
         let (all, others) = (alpha(&docs, &k, &three, &two), alpha(&docs, &k, &tags(&["B", "C"]), &two));
         let r = compare(&docs, &k, "A", "B", &two);
-        let html = report_html(&r, &[], Some((&all, 3, Some(&others))), &Codebook::default(), &docs, ("A", "B"), 10, None, false);
+        let html = report_html(&r, &[], &[], Some((&all, 3, Some(&others))), &Codebook::default(), &docs, ("A", "B"), 10, None, false);
         assert!(html.contains("<h2>All 3 coders</h2>") && html.contains(">Without A</th>"), "{html}");
         let row = format!("<tr><th scope=\"row\">threat</th><td>{}</td><td>{}</td></tr>", show(all.tags[0].1), show(others.tags[0].1));
         assert!(html.contains(&row), "{html}");
         assert_ne!(all.tags[0].1, others.tags[0].1, "B and C differ on ¶2, where A sides with B");
-        let plain = report_html(&r, &[], Some((&all, 3, None)), &Codebook::default(), &docs, ("A", "B"), 10, None, false);
+        let plain = report_html(&r, &[], &[], Some((&all, 3, None)), &Codebook::default(), &docs, ("A", "B"), 10, None, false);
         assert!(!plain.contains("Without"));
+        // A student who handed in nothing: a row of their own, F1 0 against what A coded, and no pair to open.
+        let chloe = compare(&docs, &k, "A", "Chloe", &two).all;
+        assert_eq!((chloe.both, chloe.only_b, chloe.f1()), (0, 0, Some(0.0)));
+        let class = [("B".to_string(), r.all), ("Chloe".to_string(), chloe)];
+        let html = report_html(&r, &class, &["Chloe".to_string()], None, &Codebook::default(), &docs, ("A", "B"), 10, None, false);
+        assert!(html.contains("<tr class=\"nothing\"><th scope=\"row\">Chloe <span class=\"hint\">(handed in nothing)</span></th><td>0</td><td class=\"lead\">0.00</td>"), "{html}");
+        assert!(html.contains("<a href=\"#/agreement?a=A&amp;b=B\">B</a>"), "{html}");
+        let grades = class_csv(&class, "A", Settings::PLAIN);
+        assert!(grades.lines().nth(2).is_some_and(|l| l.starts_with("A,Chloe,") && l.contains(",0,0,")), "{grades}");
     }
 
     /// The test document coded by coders A and B: (start, length, A?, threat or finance).

@@ -322,7 +322,8 @@ impl Format {
     /// file holds, when it is one coder's, so that a class's files differ); the
     /// codebook formats and the backup are not scoped to documents:
     /// `marginalia-codebook-2026-11-22.json`, `marginalia-handout-2026-11-22.html`,
-    /// `marginalia-backup-Ana-2026-11-22.json`.
+    /// `marginalia-backup-Ana-2026-11-22-1415.json` (the web app gives a backup
+    /// the time too, in `date`: one person's two hand-ins of a day differ).
     pub fn file_name(self, scope_label: &str, coder: Option<&str>, date: &str) -> String {
         let who = coder.map(file_slug).filter(|s| !s.is_empty() && !self.is_codebook()).map(|s| format!("-{s}")).unwrap_or_default();
         if self.is_codebook() || self == Format::Backup {

@@ -94,8 +94,8 @@ const STEPS: [(&str, &str); 5] = [
         "Click a highlight to open it: add or remove tags, and write in its memo why you coded it so.",
     ),
     (
-        "To hand in your work (or keep a copy), press <strong>Download backup</strong>: the file <code>marginalia-backup-</code><em>your name</em><code>-</code><em>date</em><code>.json</code> is all of it.",
-        "To hand in your work (or keep a copy), press **Download backup**: the file `marginalia-backup-<your name>-<date>.json` is all of it.",
+        "To hand in your work (or keep a copy), press <strong>Download backup</strong>: the file <code>marginalia-backup-</code><em>your name</em><code>-</code><em>date and time</em><code>.json</code> is all of it.",
+        "To hand in your work (or keep a copy), press **Download backup**: the file `marginalia-backup-<your name>-<date and time>.json` is all of it.",
     ),
 ];
 
@@ -159,41 +159,90 @@ pub fn task_paragraphs(task: &str) -> Vec<String> {
     task.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|l| !l.is_empty()).collect()
 }
 
-/// The passage a task names, as in "Code ¶5–18 of S/2019/103": the first
-/// paragraph range (or single ¶) followed by "of" or "in" and one of `symbols`.
-/// Returns which symbol and the range, for the agreement page's offer.
+/// The passage a task names: a paragraph range ("¶5–18", "¶¶5-18",
+/// "paragraphs 5 to 18", "para. 7") of one of `symbols`, written after it
+/// ("… of S/2019/103", "… in S/2019/103") or before it, as a citation is
+/// ("S/2019/103 ¶5–18", "S/2019/103, paragraphs 5 to 18"); else, when the
+/// task names one text only, its first range. Returns which symbol and the
+/// range, for the agreement page's offer.
 pub fn passage_in(task: &str, symbols: &[&str]) -> Option<(usize, u32, u32)> {
-    let number = |s: &str| -> (Option<u32>, usize) {
-        let digits = s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        (s[..digits].parse().ok(), digits)
-    };
-    for (at, _) in task.match_indices('¶') {
-        let rest = task[at + '¶'.len_utf8()..].trim_start();
-        let (Some(from), used) = number(rest) else { continue };
-        let mut rest = &rest[used..];
-        let mut to = from;
-        if let Some(dash) = ['–', '-', '—'].iter().find(|d| rest.starts_with(**d)) {
-            let after = rest[dash.len_utf8()..].trim_start_matches('¶');
-            if let (Some(n), used) = number(after) {
-                to = n;
-                rest = &after[used..];
+    // Where each text is named (not "S/2018/77" inside "S/2018/770").
+    let mut named: Vec<(usize, usize, usize)> = Vec::new();
+    for (i, s) in symbols.iter().enumerate().filter(|(_, s)| !s.is_empty()) {
+        for (at, _) in task.match_indices(*s) {
+            let end = at + s.len();
+            if !task[end..].starts_with(|c: char| c.is_ascii_digit()) {
+                named.push((at, end, i));
             }
         }
-        let rest = rest.trim_start();
-        let Some(rest) = rest.strip_prefix("of ").or_else(|| rest.strip_prefix("in ")) else { continue };
-        let rest = rest.trim_start();
-        let found = symbols.iter().enumerate().filter(|(_, s)| rest.starts_with(**s))
-            // The longest symbol that fits ("S/2018/770", not "S/2018/77").
-            .max_by_key(|(_, s)| s.len())
-            .filter(|(_, s)| !rest[s.len()..].starts_with(|c: char| c.is_ascii_digit()));
-        if let Some((i, _)) = found
-            && from >= 1
-            && from <= to
-        {
-            return Some((i, from, to));
+    }
+    named.sort_unstable();
+    let ranges = paragraph_ranges(task);
+    for &(start, end, from, to) in &ranges {
+        let after = named.iter().find(|(s, _, _)| {
+            *s >= end && {
+                let gap = task[end..*s].trim().to_ascii_lowercase();
+                matches!(gap.as_str(), "of" | "in" | "of report" | "in report" | "of the report" | "in the report")
+            }
+        });
+        let before = named.iter().rev().find(|(_, e, _)| *e <= start && matches!(task[*e..start].trim(), "" | "," | ":"));
+        if let Some((_, _, i)) = after.or(before) {
+            return Some((*i, from, to));
         }
     }
-    None
+    let mut texts: Vec<usize> = named.iter().map(|n| n.2).collect();
+    texts.sort_unstable();
+    texts.dedup();
+    match (texts.as_slice(), ranges.first()) {
+        ([i], Some(&(_, _, from, to))) => Some((*i, from, to)),
+        _ => None,
+    }
+}
+
+/// Each paragraph range a text names, in order: (where it starts and ends in
+/// `task`, first and last paragraph). A range runs forwards from ¶1.
+fn paragraph_ranges(task: &str) -> Vec<(usize, usize, u32, u32)> {
+    const MARKS: [&str; 9] = ["¶¶", "¶", "paragraphs", "paragraph", "paras.", "paras", "para.", "para", "pars."];
+    const TO: [&str; 5] = ["–", "—", "-", "to", "through"];
+    // A number at the start of `s` (after spaces): its value and where it ends.
+    let number = |s: &str, at: usize| -> Option<(u32, usize)> {
+        let rest = &s[at..];
+        let skip = rest.len() - rest.trim_start().len();
+        let digits = rest[skip..].len() - rest[skip..].trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let n = rest[skip..skip + digits].parse().ok()?;
+        Some((n, at + skip + digits))
+    };
+    let starts = |s: &str, at: usize, word: &str| s.get(at..at + word.len()).is_some_and(|x| x.eq_ignore_ascii_case(word));
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < task.len() {
+        let word_start = !task[..at].ends_with(|c: char| c.is_alphanumeric());
+        let mark = MARKS.iter().find(|m| starts(task, at, m) && (word_start || m.starts_with('¶')));
+        let Some(mark) = mark else {
+            at += task[at..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        };
+        let Some((from, mut end)) = number(task, at + mark.len()) else {
+            at += mark.len();
+            continue;
+        };
+        let mut to = from;
+        let gap = end + (task[end..].len() - task[end..].trim_start().len());
+        if let Some(sep) = TO.iter().find(|t| starts(task, gap, t)) {
+            let mut next = gap + sep.len();
+            let rest = &task[next..];
+            next += rest.len() - rest.trim_start().trim_start_matches('¶').len();
+            if let Some((n, e)) = number(task, next) {
+                to = n;
+                end = e;
+            }
+        }
+        if from >= 1 && from <= to {
+            out.push((at, end, from, to));
+        }
+        at = end;
+    }
+    out
 }
 
 /// How the Markdown handout begins (its title and the stamp's start), so that
@@ -459,6 +508,17 @@ mod tests {
         assert_eq!(passage_in("Code ¶18–5 of S/2019/103.", &symbols), None, "backwards");
         assert_eq!(passage_in("Code the whole of S/2019/103. ¶ marks paragraphs.", &symbols), None);
         assert_eq!(passage_in("", &symbols), None);
+        // As teachers write it: other words for ¶, "to", a citation (the symbol first).
+        assert_eq!(passage_in("Code ¶¶12–16 of S/2019/103.", &symbols), Some((2, 12, 16)));
+        assert_eq!(passage_in("Code paragraphs 12-16 of S/2019/103.", &symbols), Some((2, 12, 16)));
+        assert_eq!(passage_in("Code S/2019/103 ¶12–16.", &symbols), Some((2, 12, 16)));
+        assert_eq!(passage_in("Read S/2019/103 paragraphs 12 to 16 and code them.", &symbols), Some((2, 12, 16)));
+        assert_eq!(passage_in("Read S/2018/770, paras. 3 through 9.", &symbols), Some((1, 3, 9)));
+        assert_eq!(passage_in("Read S/2019/103. In Paragraph 7, code every threat.", &symbols), Some((2, 7, 7)), "one text named");
+        assert_eq!(passage_in("Compare ¶3 of S/2017/97 with S/2019/103.", &symbols), Some((0, 3, 3)));
+        assert_eq!(passage_in("Compare S/2017/97 with S/2019/103, paragraphs 4-5.", &symbols), Some((2, 4, 5)));
+        assert_eq!(passage_in("Compare S/2017/97 and S/2019/103; paragraphs 4-5 matter.", &symbols), None, "two texts, neither by the range");
+        assert_eq!(passage_in("Read S/2019/103 and its subparagraphs 4-5.", &symbols), None, "not a word of its own");
     }
 
     #[test]
@@ -485,5 +545,17 @@ mod tests {
         assert!(md.contains("\n## Coding with Marginalia\n\n1. Open Marginalia"));
         assert!(md.contains("\n5. To hand in your work"));
         assert!(markdown(&Codebook::default(), &meta).contains("| threat | `#d55e00` | solid | 1 |"));
+    }
+
+    proptest::proptest! {
+        /// Any task, however written, is read without a panic, and a passage found is a forward range of a named text.
+        #[test]
+        fn any_task_is_read(task in "(¶|¶¶|paragraphs? |paras?\\.? |S/2019/103|S/2018/77|0|[1-9][0-9]{0,3}|–|-| to | of | in |[ ,.;a-zé]){0,24}") {
+            let symbols = ["S/2018/77", "S/2019/103"];
+            if let Some((i, from, to)) = passage_in(&task, &symbols) {
+                proptest::prop_assert!(i < symbols.len() && from >= 1 && from <= to);
+                proptest::prop_assert!(task.contains(symbols[i]));
+            }
+        }
     }
 }

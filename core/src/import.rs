@@ -151,12 +151,35 @@ pub fn import(format: Format, name: &str, bytes: &[u8]) -> Result<Imported, Impo
     }
 }
 
-/// The format of a file, from its name and its first bytes (then its content
-/// for JSON): `None` when it is none Marginalia reads or writes.
+/// An office document (a zip of its own kind, as .docx, .xlsx, .pptx and .odt
+/// are), told by the names of the parts inside it: what it is, in words.
+pub fn office_document(bytes: &[u8]) -> Option<&'static str> {
+    if !is_zip(bytes) {
+        return None;
+    }
+    let has = |part: &[u8]| bytes.windows(part.len()).any(|w| w == part);
+    [
+        (&b"word/document.xml"[..], "a Word document"),
+        (b"xl/workbook.xml", "an Excel workbook"),
+        (b"ppt/presentation.xml", "a PowerPoint presentation"),
+        (b"application/vnd.oasis.opendocument", "an OpenDocument file"),
+    ]
+    .into_iter()
+    .find(|(part, _)| has(part))
+    .map(|(_, kind)| kind)
+}
+
 /// Why [`detect`] recognised nothing, in plain words, when something more
-/// precise than "not a file Marginalia can import" can be said: text that is
-/// not UTF-8, JSON that does not parse (with where), JSON of another kind.
+/// precise than "not a file Marginalia can import" can be said: an office
+/// document (a Word file handed in for a backup), text that is not UTF-8,
+/// JSON that does not parse (with where), JSON of another kind.
 pub fn why_unrecognised(name: &str, bytes: &[u8]) -> Option<String> {
+    if let Some(kind) = office_document(bytes) {
+        return Some(format!(
+            "it is {kind}. To code its text, save it as .txt or .html and import that; \
+             work coded in Marginalia is handed in as the file Download backup saves (marginalia-backup-….json)"
+        ));
+    }
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Some("it is neither text in UTF-8 nor a zip file".into());
     };
@@ -173,9 +196,14 @@ pub fn why_unrecognised(name: &str, bytes: &[u8]) -> Option<String> {
     })
 }
 
+/// The format of a file, from its name and its first bytes (then its content
+/// for JSON): `None` when it is none Marginalia reads or writes.
 pub fn detect(name: &str, bytes: &[u8]) -> Option<Format> {
     let lower = name.to_ascii_lowercase();
     let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    if office_document(bytes).is_some() {
+        return None;
+    }
     if is_zip(bytes) {
         return Some(if ext == "qdpx" { Format::Qdpx } else { Format::Brat });
     }
@@ -1306,7 +1334,9 @@ impl Outcome {
 /// The one notice for several (`total`) files picked together: what came in,
 /// what held nothing, what could not be read, what was left out; the rest
 /// (texts, a handout) had a preview or a notice of their own.
-pub fn batch_summary(total: usize, outcomes: &[Outcome]) -> String {
+/// `apart`: names given by two people, the second's work brought in under
+/// another name ([`crate::store::apart_names`]).
+pub fn batch_summary(total: usize, outcomes: &[Outcome], apart: &[(String, String)]) -> String {
     let (mut came, mut empty, mut bad, mut out) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for o in outcomes {
         match o {
@@ -1344,7 +1374,13 @@ pub fn batch_summary(total: usize, outcomes: &[Outcome]) -> String {
     if rest > 0 {
         parts.push(if rest == 1 { "1 is a text to add, with a preview of its own".to_string() } else { format!("{rest} are texts to add, with a preview of their own") });
     }
-    format!("Of the {total} files picked together: {}.", parts.join("; "))
+    let mut said = format!("Of the {total} files picked together: {}.", parts.join("; "));
+    for (from, to) in apart {
+        said.push_str(&format!(
+            " Two people gave the name {from}: the second file's work came in as {to} (if they are one person, rename {to} to {from} on the Agreement page)."
+        ));
+    }
+    said
 }
 
 /// At most this many tags are added to the codebook by one import.

@@ -17,7 +17,7 @@
 //! Schema 0 (the first layout): one key `marginalia-annotations` holding a JSON
 //! array of `{doc, start, end, tag, note}`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +69,10 @@ pub struct Meta {
     /// The task last written for a handout in the export dialog.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub handout_task: String,
+    /// Coders whose backup brought in held no annotation (a student who handed
+    /// in nothing): the gradebook still has a row for each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub empty_hand_ins: Vec<String>,
 }
 
 impl Default for Meta {
@@ -83,6 +87,7 @@ impl Default for Meta {
             only_me: false,
             name_from_backup: false,
             handout_task: String::new(),
+            empty_hand_ins: Vec::new(),
         }
     }
 }
@@ -1314,7 +1319,10 @@ pub fn restore_plan(current: &Coding, backup: &Backup, mode: RestoreMode, now: &
             plan.deleted_here.push(b.clone());
         }
         match cur {
-            None if result.deleted => {}
+            // A deletion never seen here is kept as the file has it (a tombstone), not
+            // counted: an older copy of the annotation, merged later (a coder's earlier
+            // backup), must not bring it back.
+            None if result.deleted => plan.writes.push(result),
             None => {
                 plan.added += 1;
                 plan.added_ids.push(result.id.clone());
@@ -1380,6 +1388,57 @@ pub fn restore_plan(current: &Coding, backup: &Backup, mode: RestoreMode, now: &
     plan
 }
 
+/// Names a file shares with coders here whose work it has none of: two students
+/// who gave the same name, whose work merged would count as one coder's (and be
+/// graded as one). Each such name of the file's, with live annotations on both
+/// sides and not one annotation (live or deleted) in common, is given with a
+/// free name for the file's work ("Dan (2)"). One coder's later file shares
+/// the annotations of their earlier one (deletions included), so it is not
+/// taken apart. The coder here (`me`, a teacher) is never taken apart: their
+/// own work on another computer is theirs.
+pub fn apart_names(current: &Coding, backup: &Backup, me: &str) -> Vec<(String, String)> {
+    let here_ids: HashSet<&str> = current.docs().flat_map(|d| current.stored(d)).map(|a| a.id.as_str()).collect();
+    let here = current.coders();
+    let mut names: Vec<&str> = Vec::new();
+    for a in backup.annotations.iter().filter(|a| !a.deleted) {
+        if !a.coder.is_empty() && a.coder != me && here.contains(a.coder.as_str()) && !names.contains(&a.coder.as_str()) {
+            names.push(&a.coder);
+        }
+    }
+    let mut taken: Vec<String> = here.iter().map(|c| c.to_lowercase()).collect();
+    taken.extend(backup.annotations.iter().map(|a| a.coder.to_lowercase()));
+    names
+        .into_iter()
+        .filter(|n| !backup.annotations.iter().any(|a| a.coder == *n && here_ids.contains(a.id.as_str())))
+        .map(|n| {
+            let mut k = 2;
+            while taken.contains(&format!("{n} ({k})").to_lowercase()) {
+                k += 1;
+            }
+            let free = format!("{n} ({k})");
+            taken.push(free.to_lowercase());
+            (n.to_string(), free)
+        })
+        .collect()
+}
+
+impl Backup {
+    /// The file with each coder `from` of `names` named `to` (its annotations, and
+    /// the file's own coder).
+    pub fn renamed(&self, names: &[(String, String)]) -> Backup {
+        let mut b = self.clone();
+        for (from, to) in names {
+            for a in b.annotations.iter_mut().filter(|a| a.coder == *from) {
+                a.coder = to.clone();
+            }
+            if b.coder == *from {
+                b.coder = to.clone();
+            }
+        }
+        b
+    }
+}
+
 /// Whether two versions of an annotation say the same (span, tags, memo, quote).
 pub(crate) fn same_content(a: &Annotation, b: &Annotation) -> bool {
     (a.start, a.end, &a.tags, &a.memo, &a.quote) == (b.start, b.end, &b.tags, &b.memo, &b.quote)
@@ -1440,6 +1499,72 @@ mod restore_tests {
         // Nothing deleted here: nothing offered.
         assert!(restore_plan(&after, &file, RestoreMode::Merge, "t9").deleted_here.is_empty());
         assert!(restore_plan(&cur, &file, RestoreMode::Replace, "t9").deleted_here.is_empty());
+    }
+
+    #[test]
+    fn a_coder_s_later_file_merged_first_keeps_its_deletion_against_the_earlier_file() {
+        // Zoe codes a and b (early file), then deletes b and changes a's memo (late file).
+        let mut zoe = Coding::new(Codebook::default());
+        zoe.add(ann("a", "", "t1"));
+        zoe.add(ann("b", "", "t1"));
+        let early = backup_of(zoe.stored("D").to_vec());
+        zoe.delete("b", "t3");
+        zoe.update("a", "t3", |a| a.memo = "later".into());
+        let late = backup_of(zoe.stored("D").to_vec());
+        let merged = |files: [&Backup; 2]| {
+            let mut here = Coding::new(Codebook::default());
+            for f in files {
+                let plan = restore_plan(&here, f, RestoreMode::Merge, "t9");
+                here.restore(plan.codebook.clone(), plan.writes.clone());
+            }
+            let mut live: Vec<(String, String)> = here.live("D").map(|a| (a.id.clone(), a.memo.clone())).collect();
+            live.sort();
+            live
+        };
+        let want = vec![("a".to_string(), "later".to_string())];
+        assert_eq!(merged([&early, &late]), want);
+        assert_eq!(merged([&late, &early]), want, "the earlier file, merged last, brings back nothing deleted later");
+        // The deletion comes in unseen and uncounted; the earlier copy then offers it back, not merges it.
+        let empty = Coding::new(Codebook::default());
+        let first = restore_plan(&empty, &late, RestoreMode::Merge, "t9");
+        assert_eq!((first.added, first.removed), (1, 0));
+        let mut here = empty.clone();
+        here.restore(first.codebook.clone(), first.writes.clone());
+        let second = restore_plan(&here, &early, RestoreMode::Merge, "t9");
+        assert_eq!((second.added, second.updated, second.removed), (0, 0, 0));
+        assert_eq!(second.deleted_here.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["b"]);
+    }
+
+    #[test]
+    fn two_students_of_one_name_are_kept_apart_one_student_s_two_files_are_not() {
+        let by = |coder: &str, id: &str| Annotation { coder: coder.into(), ..ann(id, "", "t1") };
+        let mut here = Coding::new(Codebook::default());
+        here.add(by("Key", "k1"));
+        here.add(by("Dan", "d1"));
+        here.add(by("Dan (2)", "x1"));
+        // Another Dan: none of his annotations is here.
+        let other = backup_of(vec![by("Dan", "e1"), by("Dan", "e2")]);
+        let apart = apart_names(&here, &other, "Key");
+        assert_eq!(apart, [("Dan".to_string(), "Dan (3)".to_string())], "a free name");
+        let renamed = other.renamed(&apart);
+        assert!(renamed.annotations.iter().all(|a| a.coder == "Dan (3)"));
+        assert_eq!(renamed.coder, "c", "the file's coder is renamed only when it is the name");
+        let mut dans = other.clone();
+        dans.coder = "Dan".into();
+        assert_eq!(dans.renamed(&apart).coder, "Dan (3)");
+        // The same Dan's later file: it has his first annotation (live, or deleted since).
+        let later = backup_of(vec![by("Dan", "d1"), by("Dan", "d2")]);
+        assert!(apart_names(&here, &later, "Key").is_empty());
+        let deleted = backup_of(vec![Annotation { deleted: true, ..by("Dan", "d1") }, by("Dan", "d2")]);
+        assert!(apart_names(&here, &deleted, "Key").is_empty());
+        // A name new here, the coder here (a teacher's own work elsewhere), a file of deletions only: nothing to part.
+        assert!(apart_names(&here, &backup_of(vec![by("Eve", "v1")]), "Key").is_empty());
+        assert!(apart_names(&here, &backup_of(vec![by("Key", "k9")]), "Key").is_empty());
+        assert!(apart_names(&here, &backup_of(vec![Annotation { deleted: true, ..by("Dan", "z") }]), "Key").is_empty());
+        // Merged apart, each Dan is graded on his own.
+        let plan = restore_plan(&here, &renamed, RestoreMode::Merge, "t9");
+        here.restore(plan.codebook.clone(), plan.writes.clone());
+        assert_eq!(here.coders().into_iter().collect::<Vec<_>>(), ["Dan", "Dan (2)", "Dan (3)", "Key"]);
     }
 
     #[test]

@@ -243,8 +243,13 @@ pub fn AgreementView() -> impl IntoView {
         let over = over();
         let csv = coding.coding.with_untracked(|c| alpha_csv(&r, &c.codebook, &names(), Settings { over: &over, sub_codes: sub.get_untracked() }));
         let day = crate::coding::today();
-        crate::download::save(&format!("marginalia-alpha-{day}.csv"), "text/csv", &csv);
+        crate::download::save(&format!("marginalia-alpha{}-{day}.csv", over_in_name()), "text/csv", &csv);
     };
+    // Coders whose backup held nothing (students who handed in nothing), not coders here since.
+    let nothing = Memo::new(move |_| {
+        let here: Vec<String> = everyone.with(|e| e.iter().map(|(c, _)| c.clone()).collect());
+        coding.meta.with(|m| m.empty_hand_ins.iter().filter(|n| !here.contains(n)).cloned().collect::<Vec<_>>())
+    });
     // Everyone against A: a class against the key.
     let class = Memo::new(move |_| {
         let r: Comparison = result.get()?;
@@ -255,6 +260,7 @@ pub fn AgreementView() -> impl IntoView {
             .get()
             .into_iter()
             .map(|(c, _)| c)
+            .chain(nothing.get())
             .filter(|c| *c != a)
             .map(|c| {
                 // B's is already measured.
@@ -321,19 +327,20 @@ pub fn AgreementView() -> impl IntoView {
         let label = passage.get().and_then(Result::ok);
         let html = measured(state, coding, scope, &[&a, &b], |d, k| {
             let over = w.as_ref().zip(label.as_deref());
-            report_html(&r, &class, all.as_ref().map(|x| (x, n, others.as_ref())), &k.codebook, d, (&a, &b), LISTED, over, sub.get())
+            report_html(&r, &class, &nothing.get(), all.as_ref().map(|x| (x, n, others.as_ref())), &k.codebook, d, (&a, &b), LISTED, over, sub.get())
         });
         let elsewhere = elsewhere.get();
         Some(view! {
             {(!elsewhere.is_empty()).then(|| view! {
                 <p class="scope-uneven class-elsewhere">{format!("{}: their scores against {a} measure none of what {a} coded.", elsewhere.join("; "))}</p>
             })}
-            <div class="agreement-report" inner_html=html></div>
-            <p class="row">
+            // The files first: after the tables comes the list of differences, which can be long.
+            <p class="row agreement-files">
                 <button type="button" class="btn agreement-csv" on:click=download>"Download as CSV"</button>
                 {(class.len() > 1).then(|| view! { <button type="button" class="btn class-csv" on:click=download_class>{format!("Everyone against {a} as CSV")}</button> })}
                 {all.is_some().then(|| view! { <button type="button" class="btn alpha-csv" on:click=download_alpha>"All coders' α as CSV"</button> })}
             </p>
+            <div class="agreement-report" inner_html=html></div>
         }.into_any())
     };
     // The coders here, each renamable: a student who appears under two spellings

@@ -330,9 +330,9 @@ fn say_task(coding: crate::coding::CodingState, task: Option<String>, changed: b
         // Kept, and shown above the corpus and beside each report until put aside.
         coding.meta.update(|m| m.task = task.clone());
         coding.save_meta();
+        // Not repeated in the notice: the task box is in view, and a long notice on a phone covers the text.
         let said = coding.notice.with_untracked(|n| n.as_ref().map(|n| n.text.clone())).unwrap_or_default();
-        let task = task.split_whitespace().collect::<Vec<_>>().join(" ");
-        let notice = format!("{said} Your task: {task} (It stays above the list of reports and beside each report.)");
+        let notice = format!("{said} It gives you a task: see “Your task”, above the list of reports and beside each report.");
         // Undo where the codebook changed (it takes that back); the task stays in view either way.
         coding.notice.set(Some(if changed { coding.undoable(notice) } else { Notice::done(notice) }));
     }

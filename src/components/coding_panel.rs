@@ -456,14 +456,6 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
     }
 }
 
-/// "2026-11-23T05:34:58.355Z" → "2026-11-23 05:34 UTC".
-fn short_time(t: &str) -> String {
-    match (t.get(..10), t.get(11..16)) {
-        (Some(d), Some(h)) if t.ends_with('Z') => format!("{d} {h} UTC"),
-        _ => t.to_string(),
-    }
-}
-
 /// Scrolls the first highlight of an annotation into view.
 fn reveal(id: &str) {
     if let Ok(Some(el)) = document().query_selector(&format!("[data-ids~=\"{id}\"]")) {
@@ -641,7 +633,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                 <blockquote class="quote">{a.quote.clone()}</blockquote>
                 <div class="row tags" role="group" aria-label="Tags">{tag_buttons}</div>
                 <label class="memo-label">"Memo"
-                    <textarea class="memo" placeholder=if theirs { "" } else { "Why this code? Notes for later." } prop:readOnly=theirs
+                    <textarea class="memo" placeholder=if theirs { "No memo." } else { "Why this code? Notes for later." } prop:readOnly=theirs
                         // What is being typed stays in the box when another tab changes the memo.
                         prop:value=move || current.with(|a| a.as_ref().map(|a| {
                             typed.with_value(|t| t.as_ref().filter(|t| t.id == a.id).map(|t| t.value.clone())).unwrap_or_else(|| a.memo.clone())
@@ -671,8 +663,8 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                     <span class="by">{format!("by {unit}")}</span>
                 </div>
                 {theirs.then(|| view! { <p class="theirs">{format!("{}'s annotation: you can read it; a tag you give it goes on an annotation of your own of the same text.", if a.coder.is_empty() { "An unnamed coder" } else { a.coder.as_str() })}</p> })}
-                <p class="meta">"Coded by "{a.coder.clone()}" · created "{short_time(&a.created)}" · updated "
-                    {move || current.with(|a| a.as_ref().map(|a| short_time(&a.updated)).unwrap_or_default())}</p>
+                <p class="meta">"Coded by "{a.coder.clone()}" · created "{crate::coding::local_time(&a.created)}" · updated "
+                    {move || current.with(|a| a.as_ref().map(|a| crate::coding::local_time(&a.updated)).unwrap_or_default())}</p>
                 <div class="row actions">
                     <button type="button" class="btn open-memo" hidden=move || !fresh.get() on:click=open_memo>"Memo…"</button>
                     {(!theirs).then(|| view! { <button type="button" class="btn danger" on:click=move |_| { commit(); coding.delete_annotation(&id_del) }>"Delete"</button> })}

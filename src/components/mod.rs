@@ -176,7 +176,7 @@ pub fn App() -> impl IntoView {
                 "Download backup"
             </button>
             // On two short lines, so that the top bar stays on one line on a laptop.
-            <span class="last-backup" title=move || coding.meta.with(|m| m.last_backup.as_deref().map(|t| format!("Last backup {}", marginalia_core::moment(t))))>
+            <span class="last-backup" title=move || coding.meta.with(|m| m.last_backup.as_deref().map(|t| format!("Last backup {}", crate::coding::local_time(t))))>
                 {move || coding.meta.with(|m| match &m.last_backup {
                     Some(t) => view! {
                         <span>"Last backup"</span>
@@ -240,8 +240,8 @@ fn save_backup() -> Option<String> {
             marginalia_core::store::backup(c, m, &hashes, crate::state::stored_user_texts(), env!("CARGO_PKG_VERSION"), &t).to_json()
         })
     });
-    let day = t.get(..10).unwrap_or("backup").to_string();
-    // The coder's name in it: a class's files differ.
+    // The day and time, the user's (two hand-ins of one day differ), and the coder's name: a class's files differ.
+    let day = crate::coding::today_at();
     let name = coding.meta.with_untracked(|m| marginalia_core::export::Format::Backup.file_name("", Some(&m.coder), &day));
     if crate::download::save(&name, "application/json", &json) {
         coding.meta.update(|m| m.last_backup = Some(t));
@@ -339,6 +339,20 @@ pub fn backup_who(b: &marginalia_core::store::Backup) -> String {
     if b.coder.is_empty() { "an unnamed coder".to_string() } else { b.coder.clone() }
 }
 
+/// What a merge does with names given by two people (`store::apart_names`), in words.
+pub fn apart_said(apart: &[(String, String)]) -> Option<String> {
+    (!apart.is_empty()).then(|| {
+        apart
+            .iter()
+            .map(|(from, to)| format!(
+                "{from}'s work here and this file's have no annotation in common: two people seem to have given the name {from}. \
+                 Merge brings this file's in as {to}. If they are one person, rename {to} to {from} on the Agreement page."
+            ))
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
 /// Applies a restore plan of backup `b` (the texts it brings first), and says
 /// what was done (`what`: "Merged", "Replaced"). `adopt`: a browser with no
 /// coder's name takes the backup's (one's own backup on a new computer; not
@@ -359,6 +373,12 @@ pub fn apply_restore(
     state.add_user_texts(&missing);
     let mut s = format!("{what}: {} added, {} changed, {} removed.", plan.added, plan.updated, plan.removed);
     coding.change(|c| c.restore(plan.codebook, plan.writes));
+    // A student who handed in nothing keeps a row in the gradebook.
+    let nothing = !b.coder.trim().is_empty() && b.annotations.iter().all(|a| a.deleted);
+    if nothing && coding.meta.with_untracked(|m| m.coder != b.coder && !m.empty_hand_ins.contains(&b.coder)) {
+        coding.meta.update(|m| m.empty_hand_ins.push(b.coder.clone()));
+        coding.save_meta();
+    }
     // A browser with no coder's name yet takes the backup's (asked again otherwise),
     // and says so: a supervisor restoring someone's backup codes under their own name.
     // One's own backup on another computer brings its task back (never a class's files' tasks).
@@ -387,8 +407,12 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
     move || {
         let b = backup.get()?;
         let t = now();
+        // A name given by two people (two students called Dan): merged apart.
+        let me = coding.meta.with_untracked(|m| m.coder.clone());
+        let apart = coding.coding.with_untracked(|c| marginalia_core::store::apart_names(c, &b, &me));
+        let b_merged = b.renamed(&apart);
         let (replace, merge) = coding.coding.with_untracked(|c| {
-            (restore_plan(c, &b, RestoreMode::Replace, &t), restore_plan(c, &b, RestoreMode::Merge, &t))
+            (restore_plan(c, &b, RestoreMode::Replace, &t), restore_plan(c, &b_merged, RestoreMode::Merge, &t))
         });
         let book_now = coding.coding.with_untracked(|c| c.codebook.clone());
         let summary = |p: &marginalia_core::store::RestorePlan| {
@@ -396,19 +420,25 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
             format!("{} added, {} changed, {} removed, {} unchanged; {book}.", p.added, p.updated, p.removed, p.unchanged)
         };
         let live = b.annotations.iter().filter(|a| !a.deleted).count();
-        let whose = coding.coding.with_untracked(|c| c.whose(&b.annotations));
+        let whose = coding.coding.with_untracked(|c| c.whose(&b_merged.annotations));
         let who = backup_who(&b);
+        let apart_said = apart_said(&apart);
+        let apart_names = StoredValue::new(apart);
         let file = StoredValue::new(b.clone());
+        let merged_file = StoredValue::new(b_merged);
         let state = use_app_state();
         let transfer = transfer::use_transfer();
         // Of several files picked together: which this is, and how many backups wait.
         let place = transfer.place();
         let waiting = if place.is_some() { transfer.waiting() } else { 0 };
         let named = StoredValue::new(who.clone());
-        let logged = move || transfer::Outcome::brought_in(named.get_value(), live == 0);
         let apply = move |plan: marginalia_core::store::RestorePlan, what: &'static str| {
+            let file = if what == "Merged" { merged_file } else { file };
+            if what == "Merged" {
+                transfer.apart(apart_names.get_value());
+            }
             let s = file.with_value(|b| apply_restore(coding, state, b, plan, what, place.is_none()));
-            transfer.log(logged());
+            transfer.log(transfer::Outcome::brought_in(file.with_value(backup_who), live == 0));
             backup.set(None);
             coding.notice.set(Some(coding.undoable(s)));
         };
@@ -443,9 +473,10 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
                     }}</h2>
                     <p>{format!("Backup of {} made {} by {}: {} in {}, {}.",
                         backup_who(&b),
-                        marginalia_core::moment(&b.exported_at), "Marginalia ".to_string() + &b.app_version, marginalia_core::count(live, "annotation"),
+                        crate::coding::local_time(&b.exported_at), "Marginalia ".to_string() + &b.app_version, marginalia_core::count(live, "annotation"),
                         marginalia_core::count(b.documents.len(), "document"), marginalia_core::count(b.codebook.tags.len(), "tag"))}</p>
                     {whose.map(|w| view! { <p class="restore-whose">{w}</p> })}
+                    {apart_said.map(|w| view! { <p class="restore-apart">{w}</p> })}
                     {(!b.added_tags.is_empty()).then(|| view! {
                         <p class="added-tags">{format!("Its codebook lacks {} its annotations use ({}); {} added to it.",
                             marginalia_core::count(b.added_tags.len(), "tag"), b.added_tags.join(", "),
@@ -505,6 +536,17 @@ fn NoticeToast() -> impl IntoView {
         if fades {
             fade_later(coding, toast, shown, shown.get_value());
         }
+    });
+    // The page leaves room below for the notice as tall as it is (a class's summary is
+    // long), so that the last buttons of a page can scroll above it.
+    Effect::new(move |_| {
+        coding.notice.track();
+        request_animation_frame(move || {
+            if let (Some(el), Some(root)) = (toast.get_untracked(), document().document_element()) {
+                let h = el.offset_height();
+                let _ = root.unchecked_ref::<web_sys::HtmlElement>().style().set_property("--toast-h", &format!("{h}px"));
+            }
+        });
     });
     // A notice whose Undo would now take back something else (another change,
     // an undo, a redo since) has said what it had to: it closes.
@@ -698,15 +740,15 @@ fn NameDialog() -> impl IntoView {
                 match why {
                     marginalia_core::store::Still::HandedIn => {
                         let at = coding.meta.with_untracked(|m| m.last_backup.clone()).unwrap_or_default();
-                        format!("{old}'s work was saved to a backup file ({}), and nothing was coded after it. Is {old} still coding?", marginalia_core::moment(&at))
+                        format!("{old}'s work was saved to a backup file ({}), and nothing was coded after it. Is {old} still coding?", crate::coding::local_time(&at))
                     }
-                    marginalia_core::store::Still::Away => format!("Nothing was coded here since {}, when {old} was coding. Is {old} still coding?", marginalia_core::moment(&newest)),
+                    marginalia_core::store::Still::Away => format!("Nothing was coded here since {}, when {old} was coding. Is {old} still coding?", crate::coding::local_time(&newest)),
                     marginalia_core::store::Still::Adopted => format!("The work here came from {old}'s backup file. Are you {old}?"),
                 }
             } else if changing {
                 "Annotations you make from now on carry this name. It stays in this browser.".to_string()
             } else if tag == crate::coding::ASK_THEN_BACKUP {
-                "The backup file carries your name, so that work from several coders can be told apart. It stays in this browser.".to_string()
+                "The backup file carries your name, so that work from several coders can be told apart. This browser keeps it for your next annotations too.".to_string()
             } else {
                 "Your name is recorded with every annotation you make, so that work from several coders can be told apart. It stays in this browser.".to_string()
             };

@@ -44,7 +44,11 @@ struct Batch {
     /// each merge joins the one before, so that one Undo takes back them all.
     merged_at: Option<u64>,
     merges: usize,
+    /// Files Merge all merged, those that changed nothing here too.
+    tried: usize,
     outcomes: Vec<Outcome>,
+    /// Names given by two people, the second's work merged under another name.
+    apart: Vec<(String, String)>,
 }
 
 impl Transfer {
@@ -53,6 +57,15 @@ impl Transfer {
         self.batch.update_value(|b| {
             if let Some(b) = b {
                 b.outcomes.push(o);
+            }
+        });
+    }
+
+    /// Notes names merged apart (two people gave one name), for the summary.
+    pub fn apart(&self, names: Vec<(String, String)>) {
+        self.batch.update_value(|b| {
+            if let Some(b) = b {
+                b.apart.extend(names);
             }
         });
     }
@@ -83,6 +96,11 @@ impl Transfer {
         if !self.merging_all() {
             return 1;
         }
+        self.batch.update_value(|b| {
+            if let Some(b) = b {
+                b.tried += 1;
+            }
+        });
         let (last, merges) = self.batch.with_value(|b| b.as_ref().map(|b| (b.merged_at, b.merges)).unwrap_or_default());
         // A file that changed nothing (no annotations, all here already) is no step.
         if coding.coding.with_untracked(marginalia_core::coding::Coding::steps) == before {
@@ -195,6 +213,23 @@ fn ExportForm() -> impl IntoView {
     let presence = RwSignal::new(false);
     // A handout's task for the coders, kept with the coder's settings (store::Meta::handout_task).
     let task = Memo::new(move |_| coding.meta.with(|m| m.handout_task.clone()));
+    // The passage the task names, which the Agreement page offers to compare over.
+    let task_passage = move || {
+        let t = task.get();
+        if t.trim().is_empty() {
+            return String::new();
+        }
+        state.docs.with_value(|docs| {
+            let symbols: Vec<&str> = docs.iter().map(|d| d.who()).collect();
+            match marginalia_core::handout::passage_in(&t, &symbols) {
+                Some((i, a, b)) => {
+                    let range = if a == b { a.to_string() } else { format!("{a}–{b}") };
+                    format!("The Agreement page will offer to compare the class over ¶{range} of {}.", docs[i].who())
+                }
+                None => "Name a passage (“¶12–16 of S/2019/103”) and the Agreement page offers to compare the class over it alone.".to_string(),
+            }
+        })
+    };
     let all_tags = book.tags.len();
 
     let scope = {
@@ -326,6 +361,7 @@ fn ExportForm() -> impl IntoView {
                                     coding.meta.update(|m| m.handout_task = event_target_value(&ev));
                                     coding.save_meta();
                                 }></textarea>
+                            <span class="hint task-passage-hint">{task_passage}</span>
                         </label>
                         <fieldset class="which" disabled=is_codebook>
                             <legend>"Documents"</legend>
@@ -451,11 +487,17 @@ pub fn next_file(cx: FileCtx) {
     } else if let Some(b) = cx.t.batch.try_update_value(Option::take).flatten() {
         // The last of several files is done: one notice says what became of them all.
         if b.total > 1 && !b.outcomes.is_empty() {
-            let summary = batch_summary(b.total, &b.outcomes);
+            let summary = batch_summary(b.total, &b.outcomes, &b.apart);
             // The merges of Merge all, last of what was done: one Undo takes them all back.
             let steps = cx.coding.coding.with_untracked(marginalia_core::coding::Coding::steps);
             let notice = if b.merges > 1 && b.merged_at == Some(steps) {
-                Notice { undo: Some(steps), ..Notice::problem(format!("{summary} Undo takes back the {} files merged.", b.merges)) }
+                // Files that changed nothing (all here already, or empty) are no step to take back.
+                let others = match b.tried.saturating_sub(b.merges) {
+                    0 => String::new(),
+                    1 => " (1 other changed nothing here)".to_string(),
+                    n => format!(" ({n} others changed nothing here)"),
+                };
+                Notice { undo: Some(steps), ..Notice::problem(format!("{summary} Undo takes back the {} files merged{others}.", b.merges)) }
             } else {
                 Notice::problem(summary)
             };
@@ -536,9 +578,12 @@ async fn read_file(file: web_sys::File, name: String, cx: FileCtx) {
         }
         let Some(format) = format else {
             let why = marginalia_core::import::why_unrecognised(&name, &bytes).map(|w| format!(": {w}")).unwrap_or_default();
-            refuse(format!(
+            coding.notice.set(Some(Notice::problem(format!(
                 "{name} is not a file Marginalia can import{why}. It reads a backup, a codebook, segments CSV, doccano, spaCy, Label Studio, W3C, brat, REFI-QDA, or a .txt/.md/.html text. Nothing was changed."
-            ));
+            ))));
+            // Among a class's files, the summary says what it was (a Word file handed in).
+            let kind = marginalia_core::import::office_document(&bytes).map(|k| format!(", {k}")).unwrap_or_default();
+            t.log(Outcome::Bad(format!("{name}{kind}")));
             return;
         };
         if format == Format::Backup {
@@ -547,6 +592,10 @@ async fn read_file(file: web_sys::File, name: String, cx: FileCtx) {
                 Err(why) => refuse(why),
                 // Merge all was chosen for the files picked together: merged without asking.
                 Ok(b) if t.merging_all() => {
+                    // A name given by two people (two students called Dan): merged apart.
+                    let me = coding.meta.with_untracked(|m| m.coder.clone());
+                    let apart = coding.coding.with_untracked(|c| marginalia_core::store::apart_names(c, &b, &me));
+                    let b = b.renamed(&apart);
                     let who = super::backup_who(&b);
                     let empty = b.annotations.iter().all(|a| a.deleted);
                     let plan = coding.coding.with_untracked(|c| {
@@ -554,8 +603,13 @@ async fn read_file(file: web_sys::File, name: String, cx: FileCtx) {
                     });
                     let before = coding.coding.with_untracked(marginalia_core::coding::Coding::steps);
                     let said = super::apply_restore(coding, state, &b, plan, "Merged", false);
+                    let said = match super::apart_said(&apart) {
+                        Some(w) => format!("{said} {w}"),
+                        None => said,
+                    };
                     let n = t.merged(coding, before);
                     let said = if n > 1 { format!("{said} Undo takes back the {n} files merged so far.") } else { said };
+                    t.apart(apart);
                     coding.notice.set(Some(coding.undoable(said)));
                     t.log(Outcome::brought_in(who, empty));
                 }

@@ -693,7 +693,7 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   // The top bar stays on one line on a laptop screen, with the backup's date in it.
   assert.ok(await a.evaluate(() => document.querySelector('.topbar').getBoundingClientRect().height < 70), 'one line');
   assert.equal(await a.locator('.last-backup .since').count(), 0, 'nothing changed since');
-  assert.match(download.suggestedFilename(), /^marginalia-backup-Backup-\d{4}-\d{2}-\d{2}\.json$/, 'the coder is in the name');
+  assert.match(download.suggestedFilename(), /^marginalia-backup-Backup-\d{4}-\d{2}-\d{2}-\d{4}\.json$/, 'the coder is in the name');
   const content = (await import('node:fs')).readFileSync(await download.path());
   const file = { name: download.suggestedFilename(), mimeType: 'application/json', buffer: content };
   const backup = JSON.parse(content.toString('utf8'));
@@ -710,7 +710,8 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   await ctxA.close();
 
   // A fresh browser: a bad file is refused and changes nothing; the backup restores.
-  const ctxB = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // (In Tokyo: times are shown in the user's time zone.)
+  const ctxB = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'Asia/Tokyo' });
   const b = await ctxB.newPage();
   await b.goto(`${server.url}#/report/S-2019-103/p5`);
   await b.locator('#p5.target').waitFor();
@@ -727,7 +728,8 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   assert.match(await b.locator('.plan-replace').innerText(), /1 added, 0 changed, 0 removed, 0 unchanged; the codebook stays as it is\./);
   // Enter merges (it keeps the work here); Replace is a button of its own.
   assert.equal(await b.evaluate(() => document.activeElement.textContent), 'Merge');
-  assert.match(await b.locator('dialog.restore p').first().innerText(), / made \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC by /);
+  const tokyo = new Date(Date.parse(backup.exported_at) + 9 * 3600e3).toISOString().slice(0, 16).replace('T', ' ');
+  assert.ok((await b.locator('dialog.restore p').first().innerText()).includes(` made ${tokyo} by `), `made at ${tokyo}, Tokyo time`);
   await screenshot(b, 'restore-preview');
   await b.locator('dialog.restore button', { hasText: 'Replace' }).click();
   await b.locator('.hl').first().waitFor();
@@ -1057,7 +1059,7 @@ test('a shared computer: work handed in asks "Still Chloe?"; the next student ca
   await codeReserves(page);
   // Chloe hands in: her file carries her name.
   let [download] = await Promise.all([page.waitForEvent('download'), page.locator('button.backup').click()]);
-  assert.match(download.suggestedFilename(), /^marginalia-backup-Chloe-\d{4}-\d{2}-\d{2}\.json$/);
+  assert.match(download.suggestedFilename(), /^marginalia-backup-Chloe-\d{4}-\d{2}-\d{2}-\d{4}\.json$/);
   // A second tab of the app is open too (it must not bring the work back once put away).
   const other = await context.newPage();
   await other.goto(`${server.url}#/report/S-2019-103/p12`);
@@ -1068,7 +1070,7 @@ test('a shared computer: work handed in asks "Still Chloe?"; the next student ca
   await selectText(page, '#p13 > p', 'bulk-stored cash');
   await page.keyboard.press('1');
   await page.locator('#name-title', { hasText: 'Still Chloe?' }).waitFor();
-  assert.match(await page.locator('dialog #name-title + p').innerText(), /^Chloe's work was saved to a backup file \(\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\), and nothing was coded after it\. Is Chloe still coding\?$/);
+  assert.match(await page.locator('dialog #name-title + p').innerText(), /^Chloe's work was saved to a backup file \(\d{4}-\d{2}-\d{2} \d{2}:\d{2}\), and nothing was coded after it\. Is Chloe still coding\?$/);
   // A yes or a no: no name to type yet.
   assert.equal(await page.locator('#coder-name').count(), 0);
   await page.locator('button.still-no').click();
@@ -1628,7 +1630,11 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   const [alphaDownload] = await Promise.all([page.waitForEvent('download'), page.locator('.alpha-csv').click()]);
   const alphaCsv = (await import('node:fs')).readFileSync(await alphaDownload.path(), 'utf8').trim().split('\r\n');
   assert.equal(alphaCsv[0], 'coders,tag,units,alpha,over,with_sub_codes');
+  assert.match(alphaDownload.suggestedFilename(), /^marginalia-alpha-\d{4}-\d{2}-\d{2}\.csv$/);
   assert.match(alphaCsv.find((r) => r.includes(',finance,')), /^Ana; Bo; Key,finance,\d+,1\.000,every text coded,false$/);
+  // Its pooled row counts units as the pairwise CSV's does: each unit once per tag.
+  const unitsOf = (row) => Number(alphaCsv.find((r) => r.includes(row)).split(',')[2]);
+  assert.equal(unitsOf(',(all tags),'), unitsOf(',finance,') * (alphaCsv.length - 2));
   // The class against the key, as a gradebook.
   const [classDownload] = await Promise.all([page.waitForEvent('download'), page.locator('.class-csv').click()]);
   assert.match(classDownload.suggestedFilename(), /^marginalia-against-Key-\d{4}-\d{2}-\d{2}\.csv$/);
@@ -1774,6 +1780,8 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   await page.locator(`.ann-list button[data-id="${keys[0].id}"]`).click();
   await page.locator('.editor .theirs', { hasText: "Key's annotation" }).waitFor();
   assert.equal(await page.locator('.editor textarea.memo').evaluate((t) => t.readOnly), true);
+  // Read, not written: no box to type in.
+  assert.deepEqual(await page.locator('.editor textarea.memo').evaluate((t) => [getComputedStyle(t).borderTopColor, getComputedStyle(t).resize]), ['rgba(0, 0, 0, 0)', 'none']);
   // Its span cannot be moved, nor can it be deleted (the key says why).
   assert.equal(await page.locator('.editor .range').isVisible(), false);
   assert.equal(await page.locator('.editor button', { hasText: 'Delete' }).count(), 0);

@@ -287,8 +287,26 @@ test('once opened, the app opens again without a network, and codes; a file that
   await notice.waitFor();
   assert.match(await notice.innerText(), /could not be loaded/);
   assert.match(await notice.innerText(), /Reload the page when the network is back/);
+  assert.doesNotMatch(await notice.innerText(), /Your work is saved/, 'a first visit has no work to speak of');
+  assert.equal(await p.locator('#opening').count(), 0, 'the opening line gives way to the notice');
   await screenshot(p, 'load-failed');
   await cut.close();
+
+  // A network that stalls (the WebAssembly slow to come): the page says it is opening, then the app replaces it.
+  const slow = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await slow.route('**/*.wasm', async (route) => { await held; await route.continue(); });
+  const q = await slow.newPage();
+  await q.goto(server.url);
+  const opening = q.locator('#opening');
+  await q.waitForFunction(() => Number(getComputedStyle(document.getElementById('opening')).opacity) === 1);
+  assert.match(await opening.innerText(), /^Opening Marginalia…/);
+  await screenshot(q, 'opening-slowly');
+  release();
+  await q.locator('table.reports').waitFor();
+  assert.equal(await opening.count(), 0, 'gone once the app is up');
+  await slow.close();
 });
 
 test('an internal error (a trap in the wasm) is named in plain words, with a reload', async () => {

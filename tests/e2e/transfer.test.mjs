@@ -178,6 +178,13 @@ test("a teacher's handout names the address students open, when they can open it
   await page.locator('button.export-open').click();
   await page.locator('input[name="export-format"][value="codebook-html"]').check();
   assert.equal(await page.locator('textarea.handout-task').inputValue(), 'Code ¶5–18 of S/2019/103.\n\nHand in your backup file by Friday.');
+  // The box says which passage the Agreement page will offer, as the teacher writes it.
+  assert.equal(await page.locator('.task-passage-hint').innerText(), 'The Agreement page will offer to compare the class over ¶5–18 of S/2019/103.');
+  await page.locator('textarea.handout-task').fill('Read S/2018/770, paragraphs 3 to 9.');
+  assert.equal(await page.locator('.task-passage-hint').innerText(), 'The Agreement page will offer to compare the class over ¶3–9 of S/2018/770.');
+  await page.locator('textarea.handout-task').fill('Code the whole corpus.');
+  assert.match(await page.locator('.task-passage-hint').innerText(), /^Name a passage/);
+  await page.locator('textarea.handout-task').fill('Code ¶5–18 of S/2019/103.\n\nHand in your backup file by Friday.');
   await page.keyboard.press('Escape');
   await page.goto(`${server.url}#/`);
   await page.locator('table.reports').waitFor();
@@ -193,13 +200,13 @@ test("a teacher's handout names the address students open, when they can open it
   await student.page.locator('input.import-file').setInputFiles({ name: 'codebook.html', mimeType: 'text/html', buffer: Buffer.from(local) });
   await student.page.locator('.toast', { hasText: 'Codebook imported from codebook.html' }).waitFor();
   // The task comes with it, said.
-  assert.match(await student.page.locator('.toast').innerText(), /Your task: Code ¶5–18 of S\/2019\/103\. Hand in your backup file by Friday\./);
+  assert.match(await student.page.locator('.toast').innerText(), /It gives you a task: see “Your task”, above the list of reports and beside each report\./);
   // The notice may fade: the task stays in view above the reports.
   await student.page.locator('section.task-box', { hasText: 'Hand in your backup file by Friday.' }).waitFor();
   await student.page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:codebook') ?? '{"tags":[]}').tags.some((t) => t.name === 'Gender'));
   // Brought in again, its tags the ones here already (as a class keeping the default tags): the task still comes.
   await student.page.locator('input.import-file').setInputFiles({ name: 'codebook.html', mimeType: 'text/html', buffer: Buffer.from(local) });
-  await student.page.locator('.toast', { hasText: 'codebook.html holds the codebook as it is here: nothing changed. Your task: Code ¶5–18 of S/2019/103.' }).waitFor();
+  await student.page.locator('.toast', { hasText: 'codebook.html holds the codebook as it is here: nothing changed. It gives you a task' }).waitFor();
   // The task stays in view: above the reports, over a reload, and folded beside a report.
   await student.page.reload();
   const box = student.page.locator('section.task-box');
@@ -393,8 +400,14 @@ test("a class's backups picked together: one by one or all merged at once, then 
     const annotations = model.annotations.filter((a) => a.coder === from).map((a) => ({ ...a, id: `${coder}-${a.id}`, coder }));
     return { name: `marginalia-backup-${coder}.json`, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...model, coder, annotations })) };
   };
+  // Another student who also typed "Amira" (none of the first one's annotations), and a Word file handed in for a backup.
+  const otherAmira = { ...file('Amira', 'ben'), name: 'marginalia-backup-Amira (1).json' };
+  const twin = JSON.parse(otherAmira.buffer.toString('utf8'));
+  otherAmira.buffer = Buffer.from(JSON.stringify({ ...twin, annotations: twin.annotations.map((a) => ({ ...a, id: `twin-${a.id}` })) }));
+  const word = { name: 'marginalia-backup-Eve.json', mimeType: 'application/json',
+    buffer: Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(26), Buffer.from('[Content_Types].xml'), Buffer.alloc(40), Buffer.from('word/document.xml')]) };
   const files = [file('Amira', 'ana'), file('Ben', 'ben'), { name: 'oops.json', mimeType: 'application/json', buffer: Buffer.from('{"x": 1}') },
-    file('Chloe', 'ana'), file('Farah', 'nobody')];
+    file('Chloe', 'ana'), file('Farah', 'nobody'), otherAmira, word];
   // The teacher has given no name yet: the class's files must not give them the first student's.
   const teacher = await openWith({});
   const t = teacher.page;
@@ -406,23 +419,38 @@ test("a class's backups picked together: one by one or all merged at once, then 
   files.push({ name: 'codebook.html', mimeType: 'text/html', buffer: handout });
   await t.locator('input.import-file').setInputFiles(files);
   // One at a time: the first, then Merge all for the rest.
-  await t.locator('#restore-title', { hasText: "Bring in Amira's backup? (file 1 of 6)" }).waitFor();
-  assert.equal(await t.locator('dialog.restore button.merge-all').innerText(), 'Merge this and the 4 other backup files waiting');
+  await t.locator('#restore-title', { hasText: "Bring in Amira's backup? (file 1 of 8)" }).waitFor();
+  assert.equal(await t.locator('dialog.restore button.merge-all').innerText(), 'Merge this and the 6 other backup files waiting');
   await t.locator('dialog.restore button', { hasText: /^Merge$/ }).click();
-  await t.locator('#restore-title', { hasText: "Bring in Ben's backup? (file 2 of 6)" }).waitFor();
+  await t.locator('#restore-title', { hasText: "Bring in Ben's backup? (file 2 of 8)" }).waitFor();
   await t.locator('dialog.restore button.merge-all').click();
-  const summary = "Of the 6 files picked together: 3 brought in (Amira, Ben, Chloe); 1 brought in with no annotations in it (Farah); 1 could not be read (oops.json); 1 left out (codebook.html, the codebook handout, no one's work).";
+  const summary = "Of the 8 files picked together: 4 brought in (Amira, Ben, Chloe, Amira (2)); 1 brought in with no annotations in it (Farah); "
+    + "2 could not be read (oops.json, marginalia-backup-Eve.json, a Word document); 1 left out (codebook.html, the codebook handout, no one's work). "
+    + "Two people gave the name Amira: the second file's work came in as Amira (2) (if they are one person, rename Amira (2) to Amira on the Agreement page).";
   await t.locator('.toast', { hasText: summary }).waitFor();
   assert.equal(await t.locator('dialog[open]').count(), 0, 'no dialog left');
   const coders = await t.evaluate(() => {
     const all = Object.keys(localStorage).filter((k) => k.startsWith('marginalia:v1:doc:')).flatMap((k) => JSON.parse(localStorage.getItem(k)));
     return [...new Set(all.map((a) => a.coder))].sort();
   });
-  assert.deepEqual(coders, ['Amira', 'Ben', 'Chloe']);
+  assert.deepEqual(coders, ['Amira', 'Amira (2)', 'Ben', 'Chloe'], 'the two Amiras apart');
   assert.equal(await t.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder), '', "the teacher is not taken for a student");
   await screenshot(t, 'class-files-summary');
-  // One Undo takes back what Merge all merged (Ben's and Chloe's files), not Amira's, merged on its own.
-  assert.match(await t.locator('.toast').innerText(), /Undo takes back the 2 files merged\./);
+  // One Undo takes back what Merge all merged (Ben's, Chloe's and the second Amira's files), not the first Amira's, merged on its own.
+  assert.match(await t.locator('.toast').innerText(), /Undo takes back the 3 files merged \(1 other changed nothing here\)\./);
+  // The class against Amira's work (in a second tab): Farah, who handed in nothing, has a row (F1 0), in the gradebook too.
+  const t2 = await teacher.context.newPage();
+  await t2.goto(`${server.url}#/agreement?a=Amira`);
+  const farah = t2.locator('table.class-table tr.nothing');
+  await farah.waitFor();
+  assert.equal(await farah.locator('th').innerText(), 'Farah (handed in nothing)');
+  assert.deepEqual((await farah.locator('td').allInnerTexts()).slice(0, 2), ['0', '0.00']);
+  await screenshot(t2, 'class-with-one-who-handed-in-nothing');
+  const [grades] = await Promise.all([t2.waitForEvent('download'), t2.locator('.class-csv').click()]);
+  const gradebook = parseCsv(fs.readFileSync(await grades.path(), 'utf8'));
+  assert.deepEqual(gradebook.slice(1).map((r) => r[1]), ['Amira (2)', 'Ben', 'Chloe', 'Farah']);
+  assert.equal(gradebook.find((r) => r[1] === 'Farah')[3], '0', 'nothing coded');
+  await t2.close();
   await t.locator('.toast button', { hasText: 'Undo' }).click();
   await t.waitForFunction(() => {
     const all = Object.keys(localStorage).filter((k) => k.startsWith('marginalia:v1:doc:')).flatMap((k) => JSON.parse(localStorage.getItem(k)));

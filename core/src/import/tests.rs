@@ -387,6 +387,14 @@ fn an_unrecognised_file_is_explained() {
     assert!(why("other.json", b"{\"a\": 1}").unwrap().starts_with("it is JSON, but none of the kinds"));
     assert!(why("x.bin", &[0xff, 0xfe, 0x00]).unwrap().contains("neither text in UTF-8 nor a zip"));
     assert_eq!(why("notes.csv", b"a,b\n1,2\n"), None, "nothing more precise to say");
+    // A Word file handed in for a backup (renamed or not) is said to be one, not taken for brat.
+    let docx = crate::archive::write_zip(&[("[Content_Types].xml".into(), b"<Types/>".to_vec()), ("word/document.xml".into(), b"<w:document/>".to_vec())]);
+    for name in ["marginalia-backup-Eve-2026-12-03.json", "Eve-answers.docx"] {
+        assert_eq!(crate::import::detect(name, &docx), None);
+        assert!(why(name, &docx).unwrap().starts_with("it is a Word document. To code its text, save it as .txt"), "{:?}", why(name, &docx));
+    }
+    let brat = crate::archive::write_zip(&[("a.txt".into(), b"x".to_vec()), ("a.ann".into(), b"".to_vec())]);
+    assert_eq!(crate::import::detect("brat.zip", &brat), Some(Format::Brat), "a zip of another kind is still read");
 }
 
 #[test]
@@ -450,9 +458,14 @@ fn files_picked_together_are_summed_up_in_one_line() {
     };
     let all = [o("in", "Amira"), o("in", "Eva"), o("bad", "oops.json"), o("in", "Eva"), o("empty", "Farah"), o("out", "Ben's backup")];
     assert_eq!(
-        batch_summary(8, &all),
+        batch_summary(8, &all, &[]),
         "Of the 8 files picked together: 3 brought in (Amira, Eva ×2); 1 brought in with no annotations in it (Farah); \
          1 could not be read (oops.json); 1 left out (Ben's backup); 2 are texts to add, with a preview of their own."
     );
-    assert_eq!(batch_summary(2, &[o("in", "A"), o("in", "B")]), "Of the 2 files picked together: 2 brought in (A, B).");
+    assert_eq!(batch_summary(2, &[o("in", "A"), o("in", "B")], &[]), "Of the 2 files picked together: 2 brought in (A, B).");
+    assert_eq!(
+        batch_summary(2, &[o("in", "Dan"), o("in", "Dan (2)")], &[("Dan".into(), "Dan (2)".into())]),
+        "Of the 2 files picked together: 2 brought in (Dan, Dan (2)). Two people gave the name Dan: the second file's work came in as Dan (2) \
+         (if they are one person, rename Dan (2) to Dan on the Agreement page)."
+    );
 }
