@@ -94,6 +94,8 @@ fn main() {
         codebook.add("=HYPERLINK(\"x\")").expect("a tag named like a formula"),
     ];
     codebook.set_description(&extra[1], "Camps, detention; \"quoted\", with a comma\nand a newline.");
+    // A tag renamed mid-project: files name it as it is now, its id stays "finance".
+    codebook.rename("finance", "Terror financing").expect("a renamed tag");
     let tags: Vec<String> = codebook.tags.iter().map(|t| t.id.clone()).collect();
 
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);

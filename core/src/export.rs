@@ -588,10 +588,12 @@ fn place(doc: &Document, start: usize, end: usize) -> (String, usize, [String; 2
 pub const SEGMENT_COLUMNS: [&str; 26] = [
     "annotation_id", "document", "symbol", "ordinal", "date", "section", "paragraphs", "start", "end",
     "start_utf16", "end_utf16", "start_utf8", "end_utf8", "tag", "text", "memo", "coder", "created",
-    "updated", "text_sha256", "tag_name", "app_version", "exported_at", "tag_path", "paragraph_first", "paragraph_last",
+    "updated", "text_sha256", "tag_id", "app_version", "exported_at", "tag_path", "paragraph_first", "paragraph_last",
 ];
 
-/// Segments CSV: one row per annotation and tag (`tag_path`: its path in the
+/// Segments CSV: one row per annotation and tag (`tag`: the tag's name as the
+/// codebook has it now; `tag_id`: the id it keeps through renames, for joining
+/// exports made before and after one; `tag_path`: its path in the
 /// code tree, "threat › attacks"; `paragraphs` a label, "12" or "17-18", and
 /// `paragraph_first`/`paragraph_last` its ends as whole numbers, empty where the
 /// span is in no numbered paragraph, to filter on), RFC 4180, UTF-8 (with a BOM when
@@ -623,8 +625,8 @@ pub fn segments_csv(docs: &[DocAnnotations<'_>], book: &Codebook, bom: bool, met
                 let path = book.path(tag);
                 w.row([
                     &a.id, &m.id, symbol, &ordinal, date, section, &paragraphs, &numbers[0], &numbers[1], &numbers[2],
-                    &numbers[3], &numbers[4], &numbers[5], tag, &a.quote, &a.memo, &a.coder, &a.created, &a.updated, &sha,
-                    name, &meta.app_version, &meta.exported_at, &path, &first, &last,
+                    &numbers[3], &numbers[4], &numbers[5], name, &a.quote, &a.memo, &a.coder, &a.created, &a.updated, &sha,
+                    tag, &meta.app_version, &meta.exported_at, &path, &first, &last,
                 ]);
             }
         }
@@ -1275,6 +1277,20 @@ mod tests {
         let csv_text = segments_csv(&d, &book, false, &meta());
         let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv_text.as_bytes()).records().map(|x| x.unwrap()).collect();
         assert_eq!(rows[0][23], format!("{parent} › {tagged}"));
+        // A renamed tag: `tag` is its name now, `tag_id` the id it keeps; both read back to the same tag.
+        let mut book = Codebook::default();
+        book.rename(tagged, "Renamed, twice").unwrap();
+        let csv_text = segments_csv(&d, &book, false, &meta());
+        let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv_text.as_bytes()).records().map(|x| x.unwrap()).collect();
+        assert_eq!((&rows[0][13], &rows[0][20]), ("Renamed, twice", &tagged[..]));
+        let read = crate::import::read_segments_csv(&csv_text).unwrap();
+        assert_eq!(read.annotations[0].tags, [tagged.to_string()]);
+        assert_eq!(read.codebook.as_ref().and_then(|b| b.get(tagged)).map(|t| t.name.as_str()), Some("Renamed, twice"));
+        // A file of an earlier version (the id in `tag`, the name in `tag_name`) reads as before.
+        let old = format!("document,start,end,tag,tag_name\n{},0,4,{tagged},Renamed, twice\n", doc.meta.id).replace("Renamed, twice", "\"Renamed, twice\"");
+        let read = crate::import::read_segments_csv(&old).unwrap();
+        assert_eq!(read.annotations[0].tags, [tagged.to_string()]);
+        assert_eq!(read.codebook.as_ref().and_then(|b| b.get(tagged)).map(|t| t.name.as_str()), Some("Renamed, twice"));
     }
 
     #[test]

@@ -497,9 +497,10 @@ pub fn read_backup(text: &str) -> Result<Imported, ImportError> {
 /// Reads a segments CSV (see [`crate::export::segments_csv`]): a row per
 /// annotation and tag, grouped back by `annotation_id`. Cells neutralised
 /// against formulas are read back exactly (see [`restore_cell`]). Needs the
-/// columns `document` (or `symbol`), `start`, `end` and `tag` (or `tag_name`);
-/// `text` is the quote by which an annotation is placed when the document's
-/// text has changed.
+/// columns `document` (or `symbol`), `start`, `end` and `tag`; `tag_id`, where
+/// there is one, is the tag's id and `tag` its name (files of earlier versions
+/// had the id in `tag` and the name in `tag_name`: both are read); `text` is
+/// the quote by which an annotation is placed when the document's text has changed.
 pub fn read_segments_csv(text: &str) -> Result<Imported, ImportError> {
     let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
     let headers = match r.headers() {
@@ -512,8 +513,13 @@ pub fn read_segments_csv(text: &str) -> Result<Imported, ImportError> {
     else {
         return refuse("This CSV file has no \"document\", \"start\", \"end\" and \"tag\" columns: it is not a Marginalia segments export.");
     };
-    let [id, tag_name, quote, memo, coder, created, updated, symbol, sha] =
-        ["annotation_id", "tag_name", "text", "memo", "coder", "created", "updated", "symbol", "text_sha256"].map(col);
+    // The id and the name of a row's tag: `tag_id` and `tag` now, `tag` and `tag_name` before.
+    let (tag, tag_name) = match (col("tag_id"), col("tag_name")) {
+        (Some(id), _) => (id, Some(tag)),
+        (None, name) => (tag, name),
+    };
+    let [id, quote, memo, coder, created, updated, symbol, sha] =
+        ["annotation_id", "text", "memo", "coder", "created", "updated", "symbol", "text_sha256"].map(col);
     let mut b = Builder::default();
     let mut docs: Vec<(ImportedDocument, Vec<Label>)> = Vec::new();
     let mut doc_index: HashMap<String, usize> = HashMap::new();

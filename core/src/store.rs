@@ -1356,6 +1356,9 @@ pub fn restore_plan(current: &Coding, backup: &Backup, mode: RestoreMode, now: &
     }
     plan.codebook = match mode {
         RestoreMode::Replace => backup.codebook.clone(),
+        // A browser with nothing coded and the codebook untouched (one's own work brought
+        // to a new computer) takes the backup's codebook whole: its names, keys, colours.
+        RestoreMode::Merge if current.all_live().next().is_none() && current.codebook == Codebook::default() => backup.codebook.clone(),
         RestoreMode::Merge => {
             let mut book = current.codebook.clone();
             for t in &backup.codebook.tags {
@@ -1565,6 +1568,25 @@ mod restore_tests {
         let plan = restore_plan(&here, &renamed, RestoreMode::Merge, "t9");
         here.restore(plan.codebook.clone(), plan.writes.clone());
         assert_eq!(here.coders().into_iter().collect::<Vec<_>>(), ["Dan", "Dan (2)", "Dan (3)", "Key"]);
+    }
+
+    #[test]
+    fn a_merge_into_a_new_browser_takes_the_backup_s_codebook_whole() {
+        let mut book = Codebook::default();
+        book.rename("finance", "financing").unwrap();
+        book.set_key("prosecution", Some('1'));
+        let mut file = backup_of(vec![ann("a", "", "t1")]);
+        file.codebook = book.clone();
+        let fresh = Coding::new(Codebook::default());
+        assert_eq!(restore_plan(&fresh, &file, RestoreMode::Merge, "t9").codebook, book, "nothing here to keep");
+        // Work here, or a codebook of one's own: the merge keeps ours and adds what is new.
+        let mut working = Coding::new(Codebook::default());
+        working.add(ann("b", "", "t1"));
+        assert_eq!(restore_plan(&working, &file, RestoreMode::Merge, "t9").codebook.get("finance").unwrap().name, "finance");
+        let mut own = Codebook::default();
+        own.add("gender").unwrap();
+        let planned = restore_plan(&Coding::new(own.clone()), &file, RestoreMode::Merge, "t9").codebook;
+        assert_eq!((planned.get("finance").unwrap().name.as_str(), planned.get("gender").is_some()), ("finance", true));
     }
 
     #[test]

@@ -167,6 +167,22 @@ pub fn CodebookView() -> impl IntoView {
         let first = tag.parent.clone().unwrap_or_default();
         let target = RwSignal::new(first.clone());
         let (id_merge, id_drop) = (id.clone(), id.clone());
+        // What "Delete the tag from them" would delete with it: annotations with no other tag, and their memos.
+        let (alone, memos) = coding.coding.with_untracked(|c| {
+            let alone: Vec<_> = c.all_live().filter(|a| a.tags.len() == 1 && a.tags[0] == id).collect();
+            (alone.len(), alone.iter().filter(|a| !a.memo.trim().is_empty()).count())
+        });
+        let lost_note = (alone > 0).then(|| {
+            let memo = match memos {
+                0 => String::new(),
+                1 => ", 1 of them with a memo".to_string(),
+                n => format!(", {n} of them with a memo"),
+            };
+            view! { <p class="del-lost">{format!(
+                "Deleting the tag from them deletes {} (no other tag{memo}).",
+                if alone == uses && alone == 1 { "it".to_string() } else if alone == uses { format!("all {alone}") } else { format!("{alone} of them") }
+            )}</p> }
+        });
         Some(view! {
             <super::Modal labelled="del-title" on_close=move |_| deleting.set(None)>
                     <h2 id="del-title">{format!("Delete \"{}\"?", tag.name)}</h2>
@@ -175,6 +191,7 @@ pub fn CodebookView() -> impl IntoView {
                     } else {
                         format!("{uses} annotations use this tag. Move them to another tag, or delete the tag from them (an annotation left with no tag is deleted). Undo takes either back.")
                     }}</p>
+                    {lost_note}
                     {sub_codes_note(&b, &id, false).map(|n| view! { <p class="del-subcodes">{n}</p> })}
                     <label>{if uses == 1 { "Move it to " } else { "Move them to " }}
                         <select class="merge-target" on:change=move |ev| target.set(event_target_value(&ev))>

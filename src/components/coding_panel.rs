@@ -35,10 +35,20 @@ pub fn undo_keys() {
 pub fn step(coding: crate::coding::CodingState, state: crate::state::AppState, redo: bool) {
     let t = now();
     let mut touched = marginalia_core::coding::Touched::default();
+    let book_before = coding.coding.with_untracked(|c| c.codebook.clone());
     coding.change(|c| {
         touched = if redo { c.redo(&t) } else { c.undo(&t) };
         touched.clone()
     });
+    let verb = if redo { "Redone" } else { "Undone" };
+    // A change to the codebook, made perhaps on another page: said, with what it was.
+    if touched.codebook {
+        let what = coding.coding.with_untracked(|c| book_before.describe_change(&c.codebook));
+        if let Some(what) = what {
+            coding.notice.set(Some(Notice::done(format!("{verb}: a change to the codebook ({what})."))));
+            return;
+        }
+    }
     let shown = match state.route.get_untracked() {
         marginalia_core::route::Route::Report { slug, .. } | marginalia_core::route::Route::Note { slug, .. } => Some(slug),
         _ => None,
@@ -50,7 +60,6 @@ pub fn step(coding: crate::coding::CodingState, state: crate::state::AppState, r
         .map(|d| state.docs.with_value(|docs| docs.iter().find(|x| x.meta.id == **d).map_or_else(|| d.clone(), |x| x.who().to_string())))
         .collect();
     if !elsewhere.is_empty() {
-        let verb = if redo { "Redone" } else { "Undone" };
         coding.notice.set(Some(Notice::done(format!("{verb}: a change to annotations of {}.", elsewhere.join(", ")))));
     }
 }

@@ -77,6 +77,8 @@ pub fn FindInReport(doc: Arc<Document>) -> impl IntoView {
     // chosen (a span already coded gets the tag), in one step Undo takes back.
     let coding = crate::coding::use_coding();
     let tags = move || coding.coding.with(|c| c.codebook.tags.iter().map(|t| (t.id.clone(), t.name.clone())).collect::<Vec<_>>());
+    // The tag chosen for every match, applied by the Tag button.
+    let chosen = RwSignal::new(String::new());
     let tag_all = {
         let doc = Arc::clone(&doc);
         move |tag: String| {
@@ -124,17 +126,24 @@ pub fn FindInReport(doc: Arc<Document>) -> impl IntoView {
             }}</span>
             <button type="button" class="btn" aria-label="Previous match" on:click=move |_| step(-1)>"↑"</button>
             <button type="button" class="btn" aria-label="Next match" on:click=move |_| step(1)>"↓"</button>
+            // A choice, then a button: an arrow key run through the menu tags nothing.
             <select class="tag-all" aria-label="Tag every match with" title="Tag every match with a tag (one step: Undo takes it back)"
                 hidden=move || matches.with(Vec::is_empty)
-                on:change=move |ev| {
-                    let tag = event_target_value(&ev);
-                    let el: web_sys::HtmlSelectElement = event_target(&ev);
-                    el.set_value("");
-                    if !tag.is_empty() { tag_all(tag); }
-                }>
-                <option value="" selected>{move || format!("Tag all {}…", marginalia_core::count_as(matches.with(Vec::len), "match", "matches"))}</option>
-                {move || tags().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                prop:value=move || chosen.get()
+                on:change=move |ev| chosen.set(event_target_value(&ev))>
+                <option value="">{move || format!("Tag all {} with…", marginalia_core::count_as(matches.with(Vec::len), "match", "matches"))}</option>
+                {move || tags().into_iter().map(|(id, name)| view! { <option value=id.clone() selected=move || chosen.get() == id>{name}</option> }).collect_view()}
             </select>
+            <button type="button" class="btn tag-all-go" hidden=move || matches.with(Vec::is_empty) || chosen.with(String::is_empty)
+                on:click=move |_| {
+                    let tag = chosen.get_untracked();
+                    if !tag.is_empty() {
+                        chosen.set(String::new());
+                        tag_all(tag);
+                        // The button goes with the choice: the focus stays in the menu.
+                        crate::dom::focus_later(".find select.tag-all");
+                    }
+                }>"Tag"</button>
         </div>
     }
 }

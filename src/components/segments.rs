@@ -246,7 +246,7 @@ pub fn SegmentsView() -> impl IntoView {
                     let path = t.parent.is_some().then(|| b.path(&t.id));
                     let pressed = { let id = id.clone(); move || query.with(|q| q.tags.contains(&id)).to_string() };
                     view! {
-                        <button type="button" class="tagbtn" aria-pressed=pressed data-tag=t.id.clone() title=path
+                        <button type="button" class="tagbtn" class:sub=t.parent.is_some() aria-pressed=pressed data-tag=t.id.clone() title=path
                             on:click=move |_| change(&|q| if let Some(i) = q.tags.iter().position(|x| *x == id) { q.tags.remove(i); } else { q.tags.push(id.clone()); })>
                             <span class="swatch" style=format!("background:{}", t.colour)></span>{t.name.clone()}
                         </button>

@@ -33,7 +33,7 @@ def check(path: Path, expected: Expected, bom: bool = False) -> str:
     for col in OFFSETS:
         assert df[col].dtype == "int64", f"column {col} is {df[col].dtype}, expected int64"
     assert types.is_numeric_dtype(df["ordinal"]), f"column ordinal is {df['ordinal'].dtype}, expected numeric"
-    for col in ["annotation_id", "document", "tag", "text", "tag_name", "text_sha256"]:
+    for col in ["annotation_id", "document", "tag", "text", "tag_id", "text_sha256"]:
         assert types.is_string_dtype(df[col]) or df[col].dtype == object, f"column {col} is {df[col].dtype}, expected text"
     # The paragraph numbers to filter on are numbers (empty outside numbered paragraphs).
     for col in ["paragraph_first", "paragraph_last"]:
@@ -72,10 +72,11 @@ def check(path: Path, expected: Expected, bom: bool = False) -> str:
         b = slice_utf8(text, int(r["start_utf8"]), int(r["end_utf8"]))
         assert b == seg, f"row {line}: UTF-8 {r['start_utf8']}..{r['end_utf8']} slices {short(b)}, not {short(seg)}"
         assert r["memo"] == as_written(a["memo"]), f"row {line}: memo {short(r['memo'])}, expected {short(as_written(a['memo']))}"
-        tag = next((t for t in a["tags"] if as_written(t) == r["tag"]), None)
-        assert tag is not None, f"row {line}: tag {r['tag']!r} is not one of the annotation's {a['tags']}"
+        # `tag` is the tag's name now; `tag_id` the id it keeps through renames.
+        tag = next((t for t in a["tags"] if as_written(t) == r["tag_id"]), None)
+        assert tag is not None, f"row {line}: tag_id {r['tag_id']!r} is not one of the annotation's {a['tags']}"
         name = expected.tag_name[tag]
-        assert r["tag_name"] == as_written(name), f"row {line}: tag_name {r['tag_name']!r}, expected {as_written(name)!r}"
+        assert r["tag"] == as_written(name), f"row {line}: tag {r['tag']!r}, expected the name {as_written(name)!r}"
         assert r["coder"] == as_written(a["coder"]), f"row {line}: coder {r['coder']!r}"
         assert r["symbol"] == (doc["symbol"] or ""), f"row {line}: symbol {r['symbol']!r}"
         first, last = r["paragraph_first"], r["paragraph_last"]

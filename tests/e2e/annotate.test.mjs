@@ -790,6 +790,25 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   await ctxC.close();
 });
 
+test('deleting a tag in use says beforehand which annotations, and memos, go with it', async () => {
+  const { context, page } = await codingAt('Rita', 'S-2019-103', 12);
+  await selectText(page, '#p12 > p', 'financial reserves');
+  await page.keyboard.press('1');
+  await page.locator('.editor textarea.memo').fill('A memo that would go.');
+  await page.keyboard.press('Escape');
+  await selectText(page, '#p13 > p', 'bulk-stored cash');
+  await page.keyboard.press('1');
+  await page.keyboard.press('2');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => (localStorage.getItem('marginalia:v1:doc:S/2019/103') ?? '').includes('A memo that would go.'));
+  await page.goto(`${server.url}#/codebook`);
+  await page.locator('.tag-row[data-tag="threat"] .btn.danger').click();
+  await page.locator('dialog p', { hasText: '2 annotations use this tag.' }).waitFor();
+  assert.equal(await page.locator('dialog .del-lost').innerText(), 'Deleting the tag from them deletes 1 of them (no other tag, 1 of them with a memo).');
+  await page.locator('dialog button', { hasText: 'Cancel' }).click();
+  await context.close();
+});
+
 test('codebook: add, rename, key, delete with merge, undo; export and import; coded segments view', async () => {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
@@ -846,6 +865,13 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   // Code with the new tag's key.
   await page.goto(`${server.url}#/report/S-2019-612/p8`);
   await page.locator('#p8.target').waitFor();
+  // Undo on a report takes back the codebook change made on its page, and says so.
+  await page.keyboard.press('Control+z');
+  const undone = await page.locator('.toast', { hasText: 'Undone: a change to the codebook (' }).innerText();
+  assert.match(undone, /Gender/);
+  await page.keyboard.press('Control+y');
+  await page.locator('.toast', { hasText: 'Redone: a change to the codebook (' }).waitFor();
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:codebook')).tags.find((t) => t.id === 'gender').parent == null);
   await selectText(page, '#p8 > p', 'Arabian Peninsula');
   await page.keyboard.press('5');
   await page.locator('.hl[data-tags="gender"]').waitFor();
@@ -937,7 +963,8 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   const lines = csvText.trim().split('\r\n');
   assert.equal(lines.length, 2, 'a header and one segment');
   assert.ok(lines[0].startsWith('annotation_id,document,symbol,ordinal,date,section,paragraphs,start,end'));
-  assert.match(lines[1], /S\/2019\/612,9,2019-07-31,.*,8,.*,gender,Arabian Peninsula,/);
+  // The tag as it is named now (its id, "gender", in tag_id).
+  assert.match(lines[1], /S\/2019\/612,9,2019-07-31,.*,8,.*,Gender,Arabian Peninsula,.*,gender,/);
   await page.locator('.segments li a.seg-cite').first().click();
   await page.locator('#p8.target').waitFor();
   // The citation opens the annotation itself.
@@ -947,6 +974,7 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   await page.goto(`${server.url}#/codebook`);
   await page.locator('.tag-row[data-tag="gender"] .btn.danger').click();
   await page.locator('dialog p', { hasText: '1 annotation uses this tag. Move it to another tag' }).waitFor();
+  assert.equal(await page.locator('dialog .del-lost').count(), 0, 'it has another tag: deleting the tag from it deletes nothing');
   assert.ok(await page.locator('dialog button', { hasText: 'Merge and delete' }).isDisabled(), 'no tag chosen for the user');
   await page.locator('dialog select').selectOption('finance');
   await page.locator('dialog button', { hasText: 'Merge and delete' }).click();
@@ -1422,21 +1450,30 @@ test('find in a report and across the corpus', async () => {
 
   // Tag all matches. With no name yet, the name is asked first.
   const tagAll = page.locator('.find select.tag-all');
-  assert.equal(await tagAll.locator('option').first().innerText(), `Tag all ${expected} matches…`, 'the menu says how many');
-  await tagAll.selectOption('threat');
+  assert.equal(await tagAll.locator('option').first().innerText(), `Tag all ${expected} matches with…`, 'the menu says how many');
+  // Looking through the menu with the arrow keys tags nothing: the Tag button does.
+  await tagAll.focus();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await tagAll.inputValue(), 'finance');
+  assert.equal(await page.locator('.hl').count(), 0, 'nothing tagged by choosing');
+  assert.equal(await page.locator('#coder-name').count(), 0);
+  const tagAllWith = async (tag) => { await tagAll.selectOption(tag); await page.locator('.find button.tag-all-go').click(); };
+  await tagAllWith('threat');
   await page.locator('#coder-name').fill('Finder');
   await page.locator('#coder-name').press('Enter');
-  await tagAll.selectOption('threat');
+  await tagAllWith('threat');
   const toast = page.locator('.toast.done');
   await toast.filter({ hasText: `${expected} matches of “Returnees” tagged threat.` }).waitFor();
   // The list follows a frame after the highlights.
   await page.waitForFunction((n) => document.querySelectorAll('.ann-list li').length === n, expected);
   assert.equal(await tagAll.inputValue(), '', 'the menu is ready for another tag');
+  assert.equal(await page.evaluate(() => document.activeElement.matches('.find select.tag-all')), true, 'the focus stays in the menu');
   await screenshot(page, 'tag-all');
   // One Undo takes them all back.
   await toast.locator('button.undo').click();
   await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 0);
-  await tagAll.selectOption('threat');
+  await tagAllWith('threat');
   await page.waitForFunction((n) => document.querySelectorAll('.ann-list li').length === n, expected);
   // Ctrl+Z from the menu itself takes them back too (a menu has no Undo of its own); Ctrl+Y redoes.
   await tagAll.focus();
@@ -1446,10 +1483,10 @@ test('find in a report and across the corpus', async () => {
   await page.keyboard.press('Control+y');
   await page.waitForFunction((n) => document.querySelectorAll('.ann-list li').length === n, expected);
   // Again: nothing to add, and it says so.
-  await tagAll.selectOption('threat');
+  await tagAllWith('threat');
   await page.locator('.toast', { hasText: 'Every match of “Returnees” already has threat.' }).waitFor();
   // A second tag goes on the same annotations, not new ones.
-  await tagAll.selectOption('finance');
+  await tagAllWith('finance');
   await page.locator('.toast', { hasText: `${expected} matches of “Returnees” tagged finance.` }).waitFor();
   await page.reload();
   await page.locator('.prose').waitFor();
