@@ -10,6 +10,21 @@ use std::collections::BTreeSet;
 use crate::annotation::Annotation;
 use crate::document::Document;
 
+/// Retrieved segments as text to paste into a draft: for each, its quotation
+/// with its citation ("“…” (S/2019/103 ¶12)"), its tags, and its memo on a
+/// line of its own when it has one; a blank line between segments.
+pub fn as_text<'a>(segments: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>) -> String {
+    segments
+        .into_iter()
+        .map(|(quotation, tags, memo)| {
+            let memo = memo.split_whitespace().collect::<Vec<_>>().join(" ");
+            let tags = if tags.is_empty() { String::new() } else { format!(" · {tags}") };
+            if memo.is_empty() { format!("{quotation}{tags}") } else { format!("{quotation}{tags}\nMemo: {memo}") }
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 /// A piece of the range `[start, end)` (code points) and the keys covering all of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segment<K> {
@@ -203,6 +218,16 @@ pub fn context(doc: &Document, start: usize, end: usize, width: usize) -> Contex
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn segments_copy_as_text_for_a_draft() {
+        let text = super::as_text([
+            ("“cash” (S/2019/103 ¶13)", "finance", ""),
+            ("“ransom” (S/2019/103 ¶14)", "finance, threat", "Kidnapping:\n  a source of  funds."),
+        ]);
+        assert_eq!(text, "“cash” (S/2019/103 ¶13) · finance\n\n“ransom” (S/2019/103 ¶14) · finance, threat\nMemo: Kidnapping: a source of funds.");
+        assert_eq!(super::as_text([]), "");
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -93,6 +93,14 @@ pub fn CodebookView() -> impl IntoView {
                                 coding.notice.set(Some(coding.undoable(format!(
                                     "{name}'s new colour is hard to see on a {page} page: its highlights will barely show in the {page} theme."
                                 ))));
+                            } else if let Some((name, other)) = book.with_untracked(|b| {
+                                let name = b.get(&id1).map(|t| t.name.clone()).unwrap_or_default();
+                                b.tags.iter().find(|x| x.id != id1 && x.colour.eq_ignore_ascii_case(&v)).map(|x| (name, x.name.clone()))
+                            }) {
+                                // Kept, but said: two tags of one colour are told apart by their bands only.
+                                coding.notice.set(Some(coding.undoable(format!(
+                                    "{name} now has the colour of {other}: their highlights look alike (only their underline bands differ)."
+                                ))));
                             }
                         } />
                     <input type="text" class="tag-name" aria-label="Name" prop:value=t.name.clone()

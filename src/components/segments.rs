@@ -28,6 +28,8 @@ struct Segment {
     tags: Vec<String>,
     memo: String,
     coder: String,
+    /// "“…” (S/2019/103 ¶12)", for copying.
+    quotation: String,
 }
 
 #[component]
@@ -129,6 +131,7 @@ pub fn SegmentsView() -> impl IntoView {
                                     tags: a.tags.clone(),
                                     memo: a.memo.clone(),
                                     coder: a.coder.clone(),
+                                    quotation: a.quotation(d),
                                 }
                             })
                             .collect::<Vec<_>>()
@@ -142,8 +145,15 @@ pub fn SegmentsView() -> impl IntoView {
         let many = rows.iter().any(|s| s.coder != rows[0].coder);
         // One segment as listed; its citation opens the report there, with the annotation open.
         // Its side bar in its first tag's colour, or the group's under a tag's heading.
+        let names_of = |s: &Segment| s.tags.iter().map(|t| b.get(t).map(|t| t.name.clone()).unwrap_or_else(|| t.clone())).collect::<Vec<_>>().join(", ");
+        // Every segment listed, as text for a draft: quotation, citation, tags, memo.
+        let all_text = {
+            let names: Vec<String> = rows.iter().map(names_of).collect();
+            marginalia_core::segments::as_text(rows.iter().zip(&names).map(|(s, n)| (s.quotation.as_str(), n.as_str(), s.memo.as_str())))
+        };
         let item = |s: &Segment, group: Option<&str>| {
-            let names = s.tags.iter().map(|t| b.get(t).map(|t| t.name.clone()).unwrap_or_else(|| t.clone())).collect::<Vec<_>>().join(", ");
+            let names = names_of(s);
+            let copied = marginalia_core::segments::as_text([(s.quotation.as_str(), names.as_str(), s.memo.as_str())]);
             let colour = group.or(s.tags.first().map(String::as_str)).and_then(|t| b.get(t)).map(|t| t.colour.clone()).unwrap_or_default();
             let before = format!("{}{}", if s.context.cut_before { "…" } else { "" }, s.context.before);
             let after = format!("{}{}", s.context.after, if s.context.cut_after { "…" } else { "" });
@@ -153,6 +163,8 @@ pub fn SegmentsView() -> impl IntoView {
                     <a class="seg-cite" href=s.href.clone() on:click=move |_| coding.selected.set(Some(id.clone()))>{s.cite.clone()}</a>
                     " · "<span class="seg-tags">{names}</span>
                     {many.then(|| view! { " · "<span class="seg-coder">{if s.coder.is_empty() { "(unnamed)".to_string() } else { s.coder.clone() }}</span> })}
+                    <button type="button" class="linkish seg-copy" title="Copy the quote with its citation, tags and memo"
+                        on:click=move |_| crate::dom::copy_text(&copied, coding)>"Copy"</button>
                     <p class="seg-text"><span class="ctx">{before}</span><mark>{s.quote.clone()}</mark><span class="ctx">{after}</span></p>
                     {(!s.memo.is_empty()).then(|| view! { <p class="seg-memo">{s.memo.clone()}</p> })}
                 </li>
@@ -189,8 +201,13 @@ pub fn SegmentsView() -> impl IntoView {
             view! {
                 <div class="row seg-summary">
                     <p class="count-line">{marginalia_core::count(total, "segment")}{what}</p>
-                    <button type="button" class="btn seg-export" disabled=overlap_view || grouped_all title=title
-                        on:click=move |_| export_these(state, transfer, &q, &tags)>"Export these…"</button>
+                    <span class="row">
+                        <button type="button" class="btn seg-copy-all" disabled=total == 0
+                            title="Copy every segment listed: its quote with its citation, tags and memo, for a draft"
+                            on:click=move |_| crate::dom::copy_text(&all_text, coding)>"Copy all"</button>
+                        <button type="button" class="btn seg-export" disabled=overlap_view || grouped_all title=title
+                            on:click=move |_| export_these(state, transfer, &q, &tags)>"Export these…"</button>
+                    </span>
                 </div>
             }
         };

@@ -790,7 +790,7 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   await ctxC.close();
 });
 
-test('deleting a tag in use says beforehand which annotations, and memos, go with it', async () => {
+test('deleting a tag in use says beforehand which annotations, and memos, go with it; segments copy for a draft', async () => {
   const { context, page } = await codingAt('Rita', 'S-2019-103', 12);
   await selectText(page, '#p12 > p', 'financial reserves');
   await page.keyboard.press('1');
@@ -806,6 +806,16 @@ test('deleting a tag in use says beforehand which annotations, and memos, go wit
   await page.locator('dialog p', { hasText: '2 annotations use this tag.' }).waitFor();
   assert.equal(await page.locator('dialog .del-lost').innerText(), 'Deleting the tag from them deletes 1 of them (no other tag, 1 of them with a memo).');
   await page.locator('dialog button', { hasText: 'Cancel' }).click();
+  // Retrieved segments copy as text for a draft: each quote with its citation, tags and memo.
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  await page.goto(`${server.url}#/segments`);
+  await page.locator('ol.segments li').nth(1).waitFor();
+  await page.locator('.seg-copy-all').click();
+  await page.locator('.toast', { hasText: 'Copied: “' }).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()),
+    '“financial reserves” (S/2019/103 ¶12) · threat\nMemo: A memo that would go.\n\n“bulk-stored cash” (S/2019/103 ¶13) · threat, finance');
+  await page.locator('ol.segments li').nth(1).locator('.seg-copy').click();
+  await page.waitForFunction(async () => (await navigator.clipboard.readText()) === '“bulk-stored cash” (S/2019/103 ¶13) · threat, finance');
   await context.close();
 });
 
@@ -840,6 +850,10 @@ test('codebook: add, rename, key, delete with merge, undo; export and import; co
   await page.locator('.toast', { hasText: "Gender's new colour is hard to see on a dark page" }).waitFor();
   await page.locator('.toast button', { hasText: 'Undo' }).click();
   await page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:codebook')).tags.find((t) => t.id === 'gender').colour !== '#111111');
+  // Another tag's colour: kept, and said.
+  await page.locator('.tag-row[data-tag="gender"] input[type="color"]').fill('#d55e00');
+  await page.locator('.toast', { hasText: 'Gender now has the colour of Threats: their highlights look alike' }).locator('button', { hasText: 'Undo' }).click();
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:codebook')).tags.find((t) => t.id === 'gender').colour !== '#d55e00');
   // A code tree: Gender goes under Threats, and sits under it, indented.
   await page.locator('.tag-row[data-tag="gender"] .tag-parent select').selectOption('threat');
   await page.waitForFunction(() => [...document.querySelectorAll('.tag-row')].map((r) => r.dataset.tag + r.dataset.depth).join() === 'threat0,gender1,finance0,repatriation0,prosecution0');
