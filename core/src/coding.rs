@@ -340,6 +340,26 @@ impl Coding {
         out
     }
 
+    /// Who else coded text overlapping `[start, end)` of `doc` (live annotations of
+    /// coders other than `coder`), each with the tags they gave there, in name
+    /// order: what a class said of a passage, beside one student's annotation.
+    pub fn others_over(&self, doc: &str, start: usize, end: usize, coder: &str) -> Vec<(String, Vec<String>)> {
+        let mut by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for a in self.live(doc).filter(|a| a.coder != coder && a.start < end && a.end > start) {
+            let tags = by.entry(a.coder.as_str()).or_default();
+            for t in &a.tags {
+                if !tags.contains(t) {
+                    tags.push(t.clone());
+                }
+            }
+        }
+        let mut out: Vec<(String, Vec<String>)> = by.into_iter().map(|(c, t)| (c.to_string(), t)).collect();
+        for (_, tags) in &mut out {
+            self.codebook.order_tags(tags);
+        }
+        out
+    }
+
     /// The names of the coders with live annotations here.
     pub fn coders(&self) -> BTreeSet<&str> {
         self.all_live().map(|a| a.coder.as_str()).collect()
@@ -894,6 +914,27 @@ mod tests {
         c.code(ann("c", "D", 1, "finance"), "t3");
         assert_eq!(c.get("a").unwrap().tags, ["threat", "finance", "prosecution"], "one annotation, tags in codebook order");
         assert!(c.get("b").is_none() && c.get("c").is_none());
+    }
+
+    #[test]
+    fn others_over_a_passage_are_listed_with_their_tags() {
+        let mut c = Coding::new(Codebook::default());
+        let ann = |id: &str, coder: &str, (start, end): (usize, usize), tags: &[&str]| Annotation {
+            id: id.into(), doc: "D".into(), start, end, quote: String::new(), prefix: String::new(), suffix: String::new(),
+            tags: tags.iter().map(|t| t.to_string()).collect(), memo: String::new(), coder: coder.into(),
+            created: "t".into(), updated: "t".into(), deleted: false,
+        };
+        c.add(ann("k", "Key", (10, 20), &["threat"]));
+        c.add(ann("b1", "Ben", (15, 30), &["finance"]));
+        c.add(ann("b2", "Ben", (5, 12), &["threat", "finance"]));
+        c.add(ann("a", "Ana", (20, 25), &["threat"]));
+        c.add(ann("z", "Zoe", (0, 10), &["prosecution"]));
+        c.add(ann("y", "Yan", (12, 14), &["repatriation"]));
+        c.delete("y", "t2");
+        // Over 10..20: Ben twice (tags in codebook order, once each); Ana starts at 20, Zoe ends at 10, Yan's is deleted.
+        assert_eq!(c.others_over("D", 10, 20, "Key"), [("Ben".to_string(), vec!["threat".to_string(), "finance".to_string()])]);
+        assert!(c.others_over("D", 10, 20, "Ben").iter().any(|(who, _)| who == "Key"));
+        assert!(c.others_over("E", 10, 20, "Key").is_empty());
     }
 
     #[test]

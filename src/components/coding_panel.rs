@@ -573,6 +573,15 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
         // Another coder's annotation is read here, not changed: a tag given goes on
         // an annotation of this coder's own (`toggle_tag`).
         let theirs = me.get() != a.coder;
+        // Everyone's work shown (a teacher with a class, a team): who else coded this text, and how.
+        let others = coding.showing.with_untracked(Option::is_none).then(|| {
+            let list = coding.coding.with_untracked(|c| c.others_over(&a.doc, a.start, a.end, &a.coder));
+            let said: Vec<String> = list.iter().map(|(who, tags)| {
+                let names: Vec<&str> = tags.iter().map(|t| book.get(t).map_or(t.as_str(), |t| t.name.as_str())).collect();
+                format!("{} ({})", if who.is_empty() { "an unnamed coder" } else { who.as_str() }, names.join(", "))
+            }).collect();
+            (!said.is_empty()).then(|| format!("Also coded here by {}: {}.", marginalia_core::count(said.len(), "other coder"), said.join("; ")))
+        }).flatten();
         let tag_buttons = book.tags.iter().map(|t| {
             let on = a.tags.contains(&t.id);
             let (id, tag) = (id.clone(), t.id.clone());
@@ -672,6 +681,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                     <span class="by">{format!("by {unit}")}</span>
                 </div>
                 {theirs.then(|| view! { <p class="theirs">{format!("{}'s annotation: you can read it; a tag you give it goes on an annotation of your own of the same text.", if a.coder.is_empty() { "An unnamed coder" } else { a.coder.as_str() })}</p> })}
+                {others.map(|o| view! { <p class="others-here">{o}</p> })}
                 <p class="meta">"Coded by "{a.coder.clone()}" · created "{crate::coding::local_time(&a.created)}" · updated "
                     {move || current.with(|a| a.as_ref().map(|a| crate::coding::local_time(&a.updated)).unwrap_or_default())}</p>
                 <div class="row actions">

@@ -1830,6 +1830,8 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.equal(keys.length, 1);
   await page.locator(`.ann-list button[data-id="${keys[0].id}"]`).click();
   await page.locator('.editor .theirs', { hasText: "Key's annotation" }).waitFor();
+  // Everyone's work shown: who else coded this text, and with what.
+  assert.match(await page.locator('.editor .others-here').innerText(), /^Also coded here by \d+ other coders?: (.+; )?Cy \(finance\)(; .+)?\.$/);
   assert.equal(await page.locator('.editor textarea.memo').evaluate((t) => t.readOnly), true);
   // Read, not written: no box to type in.
   assert.deepEqual(await page.locator('.editor textarea.memo').evaluate((t) => [getComputedStyle(t).borderTopColor, getComputedStyle(t).resize]), ['rgba(0, 0, 0, 0)', 'none']);
@@ -1864,6 +1866,11 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   await page.reload();
   await page.waitForFunction((n) => document.querySelectorAll('.ann-list li').length === n, bos.length);
   assert.match(await page.locator('.show-coder select option:checked').innerText(), /^only Bo's/);
+  // Only Bo's shown: an annotation of his says nothing of the others' coding.
+  await page.locator(`.ann-list button[data-id="${bos[0]}"]`).click();
+  await page.locator('.editor').waitFor();
+  assert.equal(await page.locator('.editor .others-here').count(), 0, 'blind coding stays blind');
+  await page.keyboard.press('Escape');
   // Coding something new shows everyone's again, so that it is seen.
   await selectText(page, '#p12 > p', 'fewer liabilities');
   await page.keyboard.press('3');
