@@ -339,7 +339,7 @@ pub fn bring_in_handout(coding: crate::coding::CodingState, name: &str, page: &s
     let task = marginalia_core::handout::task_in(page);
     let mine = coding.meta.with_untracked(|m| !m.handout_task.trim().is_empty() && task.as_deref().map(str::trim) == Some(m.handout_task.trim()));
     if changed || (task.is_some() && !mine) {
-        say_task(coding, task, changed);
+        say_task(coding, name, task, changed);
         return false;
     }
     coding.notice.set(Some(Notice::problem(format!(
@@ -350,13 +350,18 @@ pub fn bring_in_handout(coding: crate::coding::CodingState, name: &str, page: &s
 
 /// After a handout's codebook came in: its task for the coders, if it has one, is
 /// kept (shown above the reports and beside each) and said with the import.
-fn say_task(coding: crate::coding::CodingState, task: Option<String>, changed: bool) {
+fn say_task(coding: crate::coding::CodingState, name: &str, task: Option<String>, changed: bool) {
     if let Some(task) = task {
         // Kept, and shown above the corpus and beside each report until put aside.
         coding.meta.update(|m| m.task = task.clone());
         coding.save_meta();
         // Not repeated in the notice: the task box is in view, and a long notice on a phone covers the text.
-        let said = coding.notice.with_untracked(|n| n.as_ref().map(|n| n.text.clone())).unwrap_or_default();
+        // Its tags here already: not "nothing changed" (read as a failure), but what it brought.
+        let said = if changed {
+            coding.notice.with_untracked(|n| n.as_ref().map(|n| n.text.clone())).unwrap_or_default()
+        } else {
+            format!("{name} is a handout whose tags are here already.")
+        };
         let notice = format!("{said} It gives you a task: see “Your task”, above the list of reports and beside each report.");
         // Undo where the codebook changed (it takes that back); the task stays in view either way.
         coding.notice.set(Some(if changed { coding.undoable(notice) } else { Notice::done(notice) }));

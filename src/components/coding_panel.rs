@@ -474,19 +474,28 @@ fn reveal(id: &str) {
 
 /// Where the open annotation is a sheet over the bottom of the screen: scrolls
 /// the annotation's text up above it when the sheet covers its end.
-fn keep_above_sheet(id: String) {
+pub fn keep_above_sheet(id: String) {
     request_animation_frame(move || {
         let Some(sheet) = document().query_selector(".editor").ok().flatten() else { return };
         let fixed = window().get_computed_style(&sheet).ok().flatten().and_then(|s| s.get_property_value("position").ok());
         if fixed.as_deref() != Some("fixed") {
             return;
         }
-        let top = sheet.get_bounding_client_rect().top();
+        // The band the text can be read in: below the top bar (where it stays on screen) and a
+        // notice at the top, above the sheet.
+        let low = sheet.get_bounding_client_rect().top() - 24.0;
+        let bottom_of = |sel: &str| document().query_selector(sel).ok().flatten().map_or(0.0, |e| e.get_bounding_client_rect().bottom());
+        let high = bottom_of(".topbar").max(bottom_of(".toast")).max(0.0) + 8.0;
         let Ok(marks) = document().query_selector_all(&format!("[data-ids~=\"{id}\"]")) else { return };
-        let Some(last) = marks.item(marks.length().saturating_sub(1)) else { return };
-        let bottom = last.unchecked_into::<web_sys::Element>().get_bounding_client_rect().bottom();
-        if bottom > top - 8.0 {
-            window().scroll_by_with_x_and_y(0.0, bottom - top + 24.0);
+        let rect = |i: u32| marks.item(i).map(|m| m.unchecked_into::<web_sys::Element>().get_bounding_client_rect());
+        let (Some(first), Some(last)) = (rect(0), rect(marks.length().saturating_sub(1))) else { return };
+        // Down until its end is above the sheet, but never past its start.
+        let mut by = (last.bottom() - low).max(0.0);
+        if first.top() - by < high {
+            by = first.top() - high;
+        }
+        if by.abs() >= 1.0 {
+            window().scroll_by_with_x_and_y(0.0, by);
         }
     });
 }
@@ -516,6 +525,15 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
     let shape = Memo::new(move |_| current.get().map(|a| Annotation { memo: String::new(), updated: String::new(), ..a }));
     let whole = Memo::new(move |_| coding.meta.with(|m| m.whole_words));
     let me = Memo::new(move |_| coding.meta.with(|m| m.coder.clone()));
+    let app = crate::state::use_app_state();
+    // A notice shown over the text while the annotation is a sheet: its text moves into view below it.
+    Effect::new(move |_| {
+        if coding.notice.with(Option::is_some)
+            && let Some(id) = coding.selected.get_untracked()
+        {
+            keep_above_sheet(id);
+        }
+    });
     // A memo being typed is saved a moment after the last key, when the box loses
     // focus, and at once when the page is hidden or closed. What is typed is kept with
     // the memo it started from: if another tab changed the memo meanwhile, both are kept.
@@ -686,8 +704,12 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                     {move || current.with(|a| a.as_ref().map(|a| crate::coding::local_time(&a.updated)).unwrap_or_default())}</p>
                 <div class="row actions">
                     <button type="button" class="btn open-memo" hidden=move || !fresh.get() on:click=open_memo>"Memo…"</button>
-                    {(!theirs).then(|| view! { <button type="button" class="btn danger" on:click=move |_| { commit(); coding.delete_annotation(&id_del) }>"Delete"</button> })}
+                    // In the sheet (the panel's Undo is after the whole report there).
+                    <button type="button" class="btn sheet-undo" title="Undo (Ctrl+Z)"
+                        disabled=move || !coding.coding.with(|c| c.can_undo())
+                        on:click=move |_| step(coding, app, false)>"Undo"</button>
                     <button type="button" class="btn" on:click=move |_| coding.close()>"Close"</button>
+                    {(!theirs).then(|| view! { <button type="button" class="btn danger" on:click=move |_| { commit(); coding.delete_annotation(&id_del) }>"Delete"</button> })}
                 </div>
             </div>
         })

@@ -223,9 +223,16 @@ pub fn download_backup() {
     }
     if let Some(name) = save_backup() {
         // A file with nothing coded in it is said: a student handing it in hands in nothing.
-        if coding.coding.with_untracked(|c| c.all_live().next().is_none()) {
-            coding.notice.set(Some(Notice::problem(format!("{name} was saved, with no annotations in it: nothing is coded here yet."))));
-        }
+        let n = coding.coding.with_untracked(|c| c.all_live().count());
+        coding.notice.set(Some(if n == 0 {
+            Notice::problem(format!("{name} was saved, with no annotations in it: nothing is coded here yet."))
+        } else {
+            // Said, with the file's name: on a phone a download goes by unseen.
+            Notice::done(format!(
+                "Saved {name} ({}) in your downloads: this file is all the work here, to hand in or keep.",
+                marginalia_core::count(n, "annotation")
+            ))
+        }));
     }
 }
 
@@ -940,12 +947,28 @@ fn KeysDialog(open: RwSignal<bool>) -> impl IntoView {
         ("Enter, Shift + Enter", "Next and previous match of the find."),
         ("?", "This list."),
     ];
+    // What a finger does, for a phone or a tablet.
+    const TOUCH: [(&str, &str); 5] = [
+        ("Press and hold a word", "Select it; drag the handles to take in more. The tags appear: tap one."),
+        ("Tap a highlight", "Open its annotation: its tags, Memo…, Undo, Delete, Close."),
+        ("Undo", "In the open annotation, or in the notice after a change."),
+        ("Your task", "Above the list of reports; “Go to ¶…” opens the passage it names."),
+        ("Download backup", "At the top of the page: the file with all your work, to hand in."),
+    ];
+    let touch = crate::dom::coarse_pointer();
     move || {
         open.get().then(|| {
             view! {
                 <Modal class="keys" labelled="keys-title" on_close=move |_| open.set(false)>
                     // Focus on the title, so the list opens at its top (not scrolled down to Close).
-                    <h2 id="keys-title" tabindex="-1" autofocus>"Keyboard shortcuts"</h2>
+                    <h2 id="keys-title" tabindex="-1" autofocus>{if touch { "How to code" } else { "Keyboard shortcuts" }}</h2>
+                    // On a touch screen, the gestures first: the keys are for a keyboard.
+                    {touch.then(|| view! {
+                        <dl class="keys-list touch-list">
+                            {TOUCH.iter().map(|(k, what)| view! { <dt>{*k}</dt><dd>{*what}</dd> }).collect_view()}
+                        </dl>
+                        <h3>"With a keyboard"</h3>
+                    })}
                     <dl class="keys-list">
                         {KEYS.iter().map(|(k, what)| view! { <dt><kbd>{*k}</kbd></dt><dd>{*what}</dd> }).collect_view()}
                     </dl>

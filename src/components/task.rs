@@ -10,6 +10,7 @@ use crate::coding::{Notice, use_coding};
 #[component]
 pub fn TaskNote(#[prop(optional)] beside: bool) -> impl IntoView {
     let coding = use_coding();
+    let state = crate::state::use_app_state();
     // Drawn again when the task changes, not at every other setting's change.
     let task = Memo::new(move |_| coding.meta.with(|m| m.task.clone()));
     move || {
@@ -17,7 +18,19 @@ pub fn TaskNote(#[prop(optional)] beside: bool) -> impl IntoView {
         if paragraphs.is_empty() {
             return None;
         }
-        let body = paragraphs.into_iter().map(|p| view! { <p>{p}</p> }).collect_view();
+        // The passage it names, one tap away.
+        let go = task.with(|t| {
+            state.docs.with_value(|docs| {
+                let symbols: Vec<&str> = docs.iter().map(|d| d.who()).collect();
+                marginalia_core::handout::passage_in(t, &symbols).map(|(i, a, b)| {
+                    let range = if a == b { a.to_string() } else { format!("{a}–{b}") };
+                    let href = marginalia_core::route::Route::report(&docs[i].meta.id, Some(a)).to_hash();
+                    (href, format!("Go to ¶{range} of {}", docs[i].who()))
+                })
+            })
+        });
+        let go = go.map(|(href, label)| view! { <p class="task-go"><a href=href>{label}" →"</a></p> });
+        let body = view! { {paragraphs.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()} {go} };
         if beside {
             return Some(view! { <details class="task-note"><summary>"Your task"</summary>{body}</details> }.into_any());
         }

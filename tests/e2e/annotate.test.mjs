@@ -279,7 +279,8 @@ test('on a touch screen the palette follows a selection, above it when there is 
   const sheet = page.locator('.editor.fresh');
   await sheet.waitFor();
   const small = await sheet.boundingBox();
-  assert.ok(small.height < 740 * 0.3, `a small sheet: ${small.height}px`);
+  // (its buttons a finger wide: a third of the screen at most)
+  assert.ok(small.height < 740 * 0.34, `a small sheet: ${small.height}px`);
   assert.equal(await sheet.locator('textarea.memo').isVisible(), false);
   assert.equal(await sheet.locator('.tagkey').first().isVisible(), false, 'no keys on a touch screen');
   // What was coded (low on the screen) moves up above the sheet, not under it.
@@ -300,6 +301,29 @@ test('on a touch screen the palette follows a selection, above it when there is 
   assert.equal(await page.locator('.editor button.open-memo').isVisible(), false);
   await page.locator('.editor .actions button', { hasText: 'Close' }).tap();
   await page.locator('.editor').waitFor({ state: 'detached' });
+  // An annotation open, then a new selection: the sheet (with the open annotation's tags) gives
+  // way to the palette, so that a tap cannot change the annotation above instead.
+  await page.locator('.hl[data-tags="finance"]').first().tap();
+  await page.locator('.editor').waitFor();
+  await select('territorial losses', 0.5);
+  await page.locator('.palette').waitFor();
+  await page.waitForFunction(() => getComputedStyle(document.querySelector('.editor')).display === 'none');
+  // A finger wide: the palette's tags.
+  for (const b of await page.locator('.palette button').all()) assert.ok((await b.boundingBox()).height >= 44, 'a palette button 44px high');
+  await page.locator('.palette button[data-tag="threat"]').tap();
+  await page.locator('.hl[data-tags="threat"]', { hasText: 'territorial losses' }).waitFor();
+  await sheet.waitFor();
+  for (const b of await sheet.locator('.actions button:visible').all()) assert.ok((await b.boundingBox()).height >= 44, 'a sheet button 44px high');
+  await screenshot(page, 'touch-sheet-undo');
+  // Undo is in the sheet (the panel's is after the whole report).
+  await sheet.locator('button.sheet-undo').tap();
+  await page.waitForFunction(() => !document.querySelector('.hl[data-tags="threat"]'));
+  assert.equal(await page.locator('.hl[data-tags="finance"]').count() > 0, true, 'only the last step undone');
+  // The "?" list says what a finger does.
+  await page.locator('.topbar button', { hasText: '?' }).tap();
+  await page.locator('#keys-title', { hasText: 'How to code' }).waitFor();
+  assert.match(await page.locator('dl.touch-list').innerText(), /Press and hold a word/);
+  await page.locator('dialog.keys button', { hasText: 'Close' }).tap();
   // High on the screen, the palette opens below.
   await page.keyboard.press('Escape');
   const high = await select('territorial losses', 0.2);
@@ -341,6 +365,16 @@ test('in a narrow window (a split screen, a small laptop) the open annotation is
   await editor.waitFor();
   const box = await editor.boundingBox();
   assert.ok(box.y >= 0 && box.y + box.height <= 900 + 1, `the editor is on screen: ${JSON.stringify(box)}`);
+  // A notice (at the top while the sheet is open) does not cover the text coded: it moves below it.
+  await page.keyboard.press('2');
+  const toast = page.locator('.toast', { hasText: "finance is this annotation's only tag" });
+  await toast.waitFor();
+  await page.waitForFunction(() => {
+    const mark = document.querySelector('.hl[data-tags="finance"]').getBoundingClientRect();
+    return mark.top >= document.querySelector('.toast').getBoundingClientRect().bottom
+      && mark.bottom <= document.querySelector('.editor').getBoundingClientRect().top;
+  });
+  await screenshot(page, 'narrow-window-notice');
   // The memo is right there to type in; the highlight stays above the sheet.
   await editor.locator('textarea.memo').fill('Reserves, not revenue.');
   await editor.locator('textarea.memo').press('Escape');
@@ -690,6 +724,8 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   assert.equal((await a.locator('.last-backup').innerText()).replace(/\s+/g, ' '), 'No backup yet');
   const [download] = await Promise.all([a.waitForEvent('download'), a.locator('button.backup').click()]);
   await a.locator('.last-backup', { hasText: /Last backup\s*\d{4}-\d{2}-\d{2}/ }).waitFor();
+  // Said, with the file's name (on a phone a download goes by unseen).
+  await a.locator('.toast', { hasText: `Saved ${download.suggestedFilename()} (1 annotation) in your downloads: this file is all the work here, to hand in or keep.` }).waitFor();
   // The top bar stays on one line on a laptop screen, with the backup's date in it.
   assert.ok(await a.evaluate(() => document.querySelector('.topbar').getBoundingClientRect().height < 70), 'one line');
   assert.equal(await a.locator('.last-backup .since').count(), 0, 'nothing changed since');

@@ -203,14 +203,19 @@ test("a teacher's handout names the address students open, when they can open it
   assert.match(await student.page.locator('.toast').innerText(), /It gives you a task: see “Your task”, above the list of reports and beside each report\./);
   // The notice may fade: the task stays in view above the reports.
   await student.page.locator('section.task-box', { hasText: 'Hand in your backup file by Friday.' }).waitFor();
+  // The passage it names is one tap away.
+  await student.page.locator('section.task-box a', { hasText: 'Go to ¶5–18 of S/2019/103 →' }).click();
+  await student.page.locator('#p5.target').waitFor();
+  await student.page.goto(`${server.url}#/`);
+  await student.page.locator('section.task-box').waitFor();
   await student.page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:codebook') ?? '{"tags":[]}').tags.some((t) => t.name === 'Gender'));
   // Brought in again, its tags the ones here already (as a class keeping the default tags): the task still comes.
   await student.page.locator('input.import-file').setInputFiles({ name: 'codebook.html', mimeType: 'text/html', buffer: Buffer.from(local) });
-  await student.page.locator('.toast', { hasText: 'codebook.html holds the codebook as it is here: nothing changed. It gives you a task' }).waitFor();
+  await student.page.locator('.toast', { hasText: 'codebook.html is a handout whose tags are here already. It gives you a task' }).waitFor();
   // The task stays in view: above the reports, over a reload, and folded beside a report.
   await student.page.reload();
   const box = student.page.locator('section.task-box');
-  assert.deepEqual(await box.locator('p').allInnerTexts(), ['Code ¶5–18 of S/2019/103.', 'Hand in your backup file by Friday.']);
+  assert.deepEqual(await box.locator('p:not(.task-go)').allInnerTexts(), ['Code ¶5–18 of S/2019/103.', 'Hand in your backup file by Friday.']);
   await screenshot(student.page, 'task-above-the-reports');
   await student.page.goto(`${server.url}#/report/S-2019-103`);
   const note = student.page.locator('.coding details.task-note');
