@@ -105,7 +105,14 @@ pub struct CodingState {
     /// Only this coder's annotations are shown beside and over the text (a teacher
     /// going through a class one student at a time); `None`: everyone's.
     pub showing: RwSignal<Option<String>>,
+    /// Each text's id and symbol (as a task names it), for the task's passage.
+    texts: StoredValue<Vec<(String, String)>>,
+    /// A coding outside the task's passage was said once this visit (not at every one).
+    told_outside: StoredValue<bool>,
 }
+
+/// How the notice of a coding outside the task's passage begins.
+pub const OUTSIDE_TASK: &str = "Your task names";
 
 /// What [`CodingState::ask_name`] holds to ask the name before a backup is downloaded.
 pub const ASK_THEN_BACKUP: &str = "\u{1}backup";
@@ -212,6 +219,8 @@ impl CodingState {
             synced: StoredValue::new(synced),
             settled: RwSignal::new(0),
             showing: RwSignal::new(showing),
+            texts: StoredValue::new(docs.iter().map(|d| (d.meta.id.clone(), d.who().to_string())).collect()),
+            told_outside: StoredValue::new(false),
         };
         // Whose work is shown is kept, as the other settings are (a reload keeps blind coding blind).
         {
@@ -461,6 +470,18 @@ impl CodingState {
                 touched
             });
             // The new annotation opens in the editor once its highlight is painted.
+            // Coded outside the passage the task names (the wrong report, perhaps): said once, with Undo.
+            if !self.told_outside.get_value() {
+                let task = self.meta.with_untracked(|m| m.task.clone());
+                let outside = self.texts.with_value(|texts| marginalia_core::handout::outside_task(&task, texts, doc, s, e));
+                if let Some(passage) = outside {
+                    self.told_outside.set_value(true);
+                    let here = self.coding.with_untracked(|c| c.get(&id).map(|a| a.cite(doc))).unwrap_or_default();
+                    self.notice.set(Some(self.undoable(format!(
+                        "{OUTSIDE_TASK} {passage}; this is {here}. It is coded all the same: Undo if that was a slip."
+                    ))));
+                }
+            }
             let (selected, opening, fresh, by_selection) = (self.selected, self.opening, self.fresh, self.by_selection);
             opening.set_value(Some(id.clone()));
             let touch = crate::dom::coarse_pointer();

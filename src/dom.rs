@@ -235,12 +235,16 @@ pub fn set_highlight(name: &str, ranges: &[web_sys::Range]) -> bool {
 
 /// Puts `text` on the clipboard and says so (or says it could not).
 pub fn copy_text(text: &str, coding: crate::coding::CodingState) {
+    copy_text_said(text, format!("Copied: {}", marginalia_core::abridge(text, 80)), coding);
+}
+
+/// Copies `text` to the clipboard and, once the browser has taken it, says `said`.
+pub fn copy_text_said(text: &str, said: String, coding: crate::coding::CodingState) {
     use crate::coding::Notice;
     let promise = window().navigator().clipboard().write_text(text);
-    let shown = marginalia_core::abridge(text, 80);
     leptos::task::spawn_local(async move {
         let notice = match wasm_bindgen_futures::JsFuture::from(promise).await {
-            Ok(_) => Notice::done(format!("Copied: {shown}")),
+            Ok(_) => Notice::done(said),
             Err(_) => Notice::problem("The browser did not allow copying; select the text and copy it instead."),
         };
         coding.notice.set(Some(notice));

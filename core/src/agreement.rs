@@ -328,7 +328,10 @@ pub fn coders<D: Borrow<Document>>(docs: &[D], coding: &Coding) -> Vec<(String, 
             *out.entry(a.coder.clone()).or_default() += 1;
         }
     }
-    out.into_iter().collect()
+    // In name order as a class list is read: "ben" with the b's, not after "Ms Rivera".
+    let mut out: Vec<(String, usize)> = out.into_iter().collect();
+    out.sort_by_cached_key(|(c, _)| (c.to_lowercase(), c.clone()));
+    out
 }
 
 /// Compares coder `a`'s annotations with coder `b`'s on `tags` over `docs`.
@@ -492,10 +495,12 @@ fn measures(c: &Counts) -> [String; 8] {
 
 /// Everyone against the key as CSV (a gradebook): a row per coder, with their
 /// pooled counts and measures against `key`, F1 first (percent agreement
-/// counts every unit neither coded as agreement: it stays high for little work).
-pub fn class_csv(class: &[(String, Counts)], key: &str, settings: Settings<'_>) -> String {
+/// counts every unit neither coded as agreement: it stays high for little work),
+/// then the [`Settings`], and last a `note` from `note_of` (why a score is what
+/// it is: "handed in nothing", "coded none of the texts Key coded"), empty for most.
+pub fn class_csv(class: &[(String, Counts)], key: &str, settings: Settings<'_>, note_of: &dyn Fn(&str) -> String) -> String {
     let mut w = crate::export::CsvOut::new();
-    w.row(["key", "coder", "units", "units_coded", "both", "only_key", "only_coder", "f1", "precision", "recall", "kappa", "alpha", "percent_agreement", "char_overlap", "exact_span_f1"].into_iter().chain(Settings::COLUMNS));
+    w.row(["key", "coder", "units", "units_coded", "both", "only_key", "only_coder", "f1", "precision", "recall", "kappa", "alpha", "percent_agreement", "char_overlap", "exact_span_f1"].into_iter().chain(Settings::COLUMNS).chain(["note"]));
     for (coder, c) in class {
         let [percent, kappa, alpha, precision, recall, f1, overlap, exact] = measures(c);
         w.row_with_numbers([key, coder.as_str()], [
@@ -506,7 +511,7 @@ pub fn class_csv(class: &[(String, Counts)], key: &str, settings: Settings<'_>) 
             c.only_b.to_string(),
             f1, precision, recall, kappa, alpha, percent, overlap, exact,
         ]);
-        w.then_text(settings.cells());
+        w.then_text(settings.cells().into_iter().chain([note_of(coder).as_str()]));
     }
     w.finish(false)
 }
@@ -862,14 +867,15 @@ mod tests {
         assert!(html.contains(&format!("Over {units} units")), "{html}");
         assert!(html.contains(&format!("All tags pools every tag: {} judgements ({units} × 2 tags)", r.all.units())), "the pooled row's units, as the CSV counts them: {html}");
         assert_eq!(rows[2][3].parse::<usize>().unwrap(), r.all.units());
-        let grades = class_csv(&[("Bo".into(), r.all), ("=Cy".into(), Counts::default())], "Ana", Settings { over: "S/2019/103 ¶5–18", sub_codes: true });
+        let grades = class_csv(&[("Bo".into(), r.all), ("=Cy".into(), Counts::default())], "Ana", Settings { over: "S/2019/103 ¶5–18", sub_codes: true }, &|c| if c == "=Cy" { "handed in nothing".into() } else { String::new() });
         let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(grades.as_bytes()).records().map(|r| r.unwrap()).collect();
         assert_eq!((&rows[0][0], &rows[0][1], &rows[0][3], &rows[0][7]), ("Ana", "Bo", "2", "0.400"), "F1 first of the measures");
         assert_eq!(&rows[1][1], "'=Cy", "a name is no formula");
         assert_eq!((&rows[0][15], &rows[0][16]), ("S/2019/103 ¶5–18", "true"), "every row says what it was measured over");
+        assert_eq!((&rows[0][17], &rows[1][17]), ("", "handed in nothing"), "and, last, why a score is what it is");
         // A negative measure stays a number.
         let below = Counts { only_a: 3, only_b: 3, neither: 1, ..Counts::default() };
-        let csv = class_csv(&[("Bo".into(), below)], "Ana", Settings::PLAIN);
+        let csv = class_csv(&[("Bo".into(), below)], "Ana", Settings::PLAIN, &|_| String::new());
         assert!(csv.lines().nth(1).unwrap().contains(",-"), "{csv}");
         assert!(!csv.contains('\''), "{csv}");
         // A document neither coded adds nothing.
@@ -969,7 +975,7 @@ mod tests {
         let html = report_html(&r, &class, &["Chloe".to_string()], None, &Codebook::default(), &docs, ("A", "B"), 10, None, false);
         assert!(html.contains("<tr class=\"nothing\"><th scope=\"row\">Chloe <span class=\"hint\">(handed in nothing)</span></th><td>0</td><td class=\"lead\">0.00</td>"), "{html}");
         assert!(html.contains("<a href=\"#/agreement?a=A&amp;b=B\">B</a>"), "{html}");
-        let grades = class_csv(&class, "A", Settings::PLAIN);
+        let grades = class_csv(&class, "A", Settings::PLAIN, &|c| if c == "Chloe" { "handed in nothing".into() } else { String::new() });
         assert!(grades.lines().nth(2).is_some_and(|l| l.starts_with("A,Chloe,") && l.contains(",0,0,")), "{grades}");
     }
 

@@ -45,15 +45,21 @@ pub struct ExportMeta {
     /// A handout's task for the coders (an exercise: what to code, where, by
     /// when), in the teacher's words; empty for none.
     pub task: String,
+    /// The day for file names (`YYYY-MM-DD`) as the user counts it, in their
+    /// time zone (`exported_at` is UTC); empty: the day of `exported_at`.
+    pub day: String,
 }
 
 impl ExportMeta {
     pub fn new(app_version: &str, exported_at: &str) -> ExportMeta {
-        ExportMeta { app_version: app_version.into(), exported_at: exported_at.into(), app_url: String::new(), task: String::new() }
+        ExportMeta { app_version: app_version.into(), exported_at: exported_at.into(), app_url: String::new(), task: String::new(), day: String::new() }
     }
 
-    /// The day of the export (`YYYY-MM-DD`), for file names.
+    /// The day of the export (`YYYY-MM-DD`), for file names: the user's, else the export time's.
     pub fn date(&self) -> &str {
+        if !self.day.is_empty() {
+            return &self.day;
+        }
         self.exported_at.get(..10).unwrap_or(&self.exported_at)
     }
 }
@@ -1453,6 +1459,10 @@ mod tests {
         assert_eq!(Format::Doccano.file_name("corpus", Some("Ana"), "2026-11-22"), "marginalia-corpus-doccano-Ana-2026-11-22.jsonl");
         assert_eq!(Format::CodebookHtml.file_name("corpus", Some("Ana"), "2026-11-22"), "marginalia-handout-2026-11-22.html");
         assert_eq!(Format::Backup.file_name("S-2019-103", None, "2026-11-22"), "marginalia-backup-2026-11-22.json");
+        // The user's day names the file (UTC's may be another: in Tokyo at 04:00 it is tomorrow).
+        let late = ExportMeta::new("0.1.0", "2026-11-22T19:09:00Z");
+        assert_eq!(late.date(), "2026-11-22");
+        assert_eq!(ExportMeta { day: "2026-11-23".into(), ..late }.date(), "2026-11-23");
         assert_eq!(Format::Backup.file_name("x", Some(" Ana María / 2b "), "2026-11-22"), "marginalia-backup-Ana-María-2b-2026-11-22.json");
         assert_eq!(Format::Backup.file_name("x", Some("../.."), "2026-11-22"), "marginalia-backup-2026-11-22.json", "nothing left: no name");
         assert_eq!(file_slug(&"a".repeat(50)), "a".repeat(40));

@@ -178,6 +178,10 @@ pub fn passage_in(task: &str, symbols: &[&str]) -> Option<(usize, u32, u32)> {
     }
     named.sort_unstable();
     let ranges = paragraph_ranges(task);
+    // Two passages or more ("¶12–16 and ¶20–22"): no one of them is the task's.
+    if ranges.len() > 1 {
+        return None;
+    }
     for &(start, end, from, to) in &ranges {
         let after = named.iter().find(|(s, _, _)| {
             *s >= end && {
@@ -197,6 +201,19 @@ pub fn passage_in(task: &str, symbols: &[&str]) -> Option<(usize, u32, u32)> {
         ([i], Some(&(_, _, from, to))) => Some((*i, from, to)),
         _ => None,
     }
+}
+
+/// When a span coded in `doc` (`start..end`) lies outside the passage `task`
+/// names (`texts`: each text's id and symbol): the passage as it reads
+/// ("¶12–16 of S/2019/103"), for a word to the student who may be on the
+/// wrong report or paragraph. `None` when it is inside, or the task names none.
+pub fn outside_task(task: &str, texts: &[(String, String)], doc: &crate::Document, start: usize, end: usize) -> Option<String> {
+    let symbols: Vec<&str> = texts.iter().map(|(_, s)| s.as_str()).collect();
+    let (i, from, to) = passage_in(task, &symbols)?;
+    let range = if from == to { format!("¶{from}") } else { format!("¶{from}–{to}") };
+    let inside = texts[i].0 == doc.meta.id
+        && doc.paragraphs().any(|(n, b)| (from..=to).contains(&n) && b.start < end.max(start + 1) && b.end > start);
+    (!inside).then(|| format!("{range} of {}", texts[i].1))
 }
 
 /// Each paragraph range a text names, in order: (where it starts and ends in
@@ -519,6 +536,7 @@ mod tests {
         assert_eq!(passage_in("Compare S/2017/97 with S/2019/103, paragraphs 4-5.", &symbols), Some((2, 4, 5)));
         assert_eq!(passage_in("Compare S/2017/97 and S/2019/103; paragraphs 4-5 matter.", &symbols), None, "two texts, neither by the range");
         assert_eq!(passage_in("Read S/2019/103 and its subparagraphs 4-5.", &symbols), None, "not a word of its own");
+        assert_eq!(passage_in("Code ¶12–16 and ¶20–22 of S/2019/103.", &symbols), None, "two passages: neither alone");
     }
 
     #[test]
@@ -545,6 +563,24 @@ mod tests {
         assert!(md.contains("\n## Coding with Marginalia\n\n1. Open Marginalia"));
         assert!(md.contains("\n5. To hand in your work"));
         assert!(markdown(&Codebook::default(), &meta).contains("| threat | `#d55e00` | solid | 1 |"));
+    }
+
+    #[test]
+    fn a_span_outside_the_task_s_passage_is_told() {
+        use crate::document::{BlockKind, DocumentBuilder, Meta, Piece};
+        let mut b = DocumentBuilder::new();
+        for n in 1..=4 {
+            b.push(BlockKind::Paragraph { number: Some(n) }, &[Piece::Text(format!("Paragraph {n} text."))]);
+        }
+        let d = b.finish(Meta { id: "S/2019/103".into(), symbol: Some("S/2019/103".into()), ..Meta::default() });
+        let texts = [("S/2017/97".to_string(), "S/2017/97".to_string()), ("S/2019/103".to_string(), "S/2019/103".to_string())];
+        let span = |n: u32| d.paragraphs().find(|(k, _)| *k == n).map(|(_, b)| (b.start, b.end)).unwrap();
+        let task = "Code ¶2–3 of S/2019/103.";
+        assert_eq!(outside_task(task, &texts, &d, span(2).0, span(2).1), None);
+        assert_eq!(outside_task(task, &texts, &d, span(3).0 + 2, span(3).0 + 5), None);
+        assert_eq!(outside_task(task, &texts, &d, span(4).0, span(4).1).as_deref(), Some("¶2–3 of S/2019/103"));
+        assert_eq!(outside_task("Code ¶2 of S/2017/97.", &texts, &d, span(2).0, span(2).1).as_deref(), Some("¶2 of S/2017/97"), "another report");
+        assert_eq!(outside_task("Code the whole report.", &texts, &d, span(4).0, span(4).1), None, "no passage named");
     }
 
     proptest::proptest! {

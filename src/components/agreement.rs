@@ -307,7 +307,21 @@ pub fn AgreementView() -> impl IntoView {
         let day = crate::coding::today();
         let name = format!("marginalia-against-{}{}-{day}.csv", marginalia_core::export::file_slug(&a), over_in_name());
         let over = over();
-        crate::download::save(&name, "text/csv", &class_csv(&class, &a, Settings { over: &over, sub_codes: sub.get_untracked() }));
+        // Why a score is what it is, on its row: nothing handed in, or another text coded.
+        let empty = nothing.get_untracked();
+        let (key_texts, texts): (Vec<String>, Vec<(String, Vec<String>)>) = coding.coding.with_untracked(|c| {
+            state.docs.with_value(|docs| (texts_coded_by(docs, c, &a), class.iter().map(|(x, _)| (x.clone(), texts_coded_by(docs, c, x))).collect()))
+        });
+        let note_of = |who: &str| -> String {
+            if empty.iter().any(|e| e == who) {
+                return "handed in nothing".to_string();
+            }
+            match texts.iter().find(|(x, _)| x == who) {
+                Some((_, t)) if !t.is_empty() && !t.iter().any(|x| key_texts.contains(x)) => format!("coded none of the texts {a} coded (only {})", t.join(", ")),
+                _ => String::new(),
+            }
+        };
+        crate::download::save(&name, "text/csv", &class_csv(&class, &a, Settings { over: &over, sub_codes: sub.get_untracked() }, &note_of));
     };
     // The tables and the list are built in core, as HTML, like a report's prose.
     let body = move || {

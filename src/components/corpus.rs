@@ -100,6 +100,18 @@ pub fn CorpusView() -> impl IntoView {
                 </table>
             </div>
             <super::import::AddTexts />
+            // A teacher's way in (a student, given a task, has no need of it).
+            {move || coding.meta.with(|m| m.task.trim().is_empty()).then(|| view! {
+                <details class="for-class">
+                    <summary>"Teaching a class with Marginalia"</summary>
+                    <ol>
+                        <li>"Code the passage yourself: your coding is the answer key."</li>
+                        <li>"Export… → Codebook handout: the tags and the task (which passage, by when) on one page. Give students the file."</li>
+                        <li>"Students open Marginalia, bring the handout in with Import…, code, and hand in the file Download backup saves. Nothing is sent anywhere."</li>
+                        <li>"Bring in the class's files together with Import…, then open Agreement: everyone against your coding, as a gradebook CSV."</li>
+                    </ol>
+                </details>
+            })}
         </section>
     }
 }

@@ -112,7 +112,7 @@ pub fn FindInReport(doc: Arc<Document>) -> impl IntoView {
         <div class="find" role="search">
             <input type="search" node_ref=input placeholder="Find  ( / )" aria-label="Find in this report"
                 prop:value=move || query.get()
-                on:input=move |ev| { query.set(event_target_value(&ev)); current.set(0); }
+                on:input=move |ev| { query.set(event_target_value(&ev)); current.set(0); chosen.set(String::new()); }
                 on:keydown=move |ev| {
                     if ev.key() == "Enter" { ev.prevent_default(); step(if ev.shift_key() { -1 } else { 1 }); }
                     // Escape clears the find and leaves the box: keys are the report's again.

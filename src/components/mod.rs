@@ -180,7 +180,7 @@ pub fn App() -> impl IntoView {
                 {move || coding.meta.with(|m| match &m.last_backup {
                     Some(t) => view! {
                         <span>"Last backup"</span>
-                        <span>{t.get(..10).unwrap_or(t).to_string()}
+                        <span>{{ let local = crate::coding::local_time(t); local.get(..10).unwrap_or(&local).to_string() }}
                             // Weeks of work: whether the last backup still holds all of it.
                             {move || stale.get().then(|| view! { <span class="since" title="Annotations changed since the last backup">" · changed since"</span> })}
                         </span>
@@ -229,7 +229,7 @@ pub fn download_backup() {
         } else {
             // Said, with the file's name: on a phone a download goes by unseen.
             Notice::done(format!(
-                "Saved {name} ({}) in your downloads: this file is all the work here, to hand in or keep.",
+                "Downloaded {name} ({}): this file is all the work here, to hand in or keep.",
                 marginalia_core::count(n, "annotation")
             ))
         }));
@@ -331,6 +331,11 @@ pub fn read_backup_text(name: &str, text: &str, state: crate::state::AppState) -
         state.docs.with_value(|d| d.iter().find(|d| d.meta.id == id).map(|d| d.text.chars().count()))
             .or_else(|| brought.iter().find(|(b, _)| b == id).map(|(_, n)| *n))
     };
+    if let Some(kind) = marginalia_core::import::office_document(text.as_bytes()) {
+        return Err(format!(
+            "{name} was not restored: it is {kind}, not a Marginalia backup (the file Download backup saves, marginalia-backup-….json). Nothing was changed."
+        ));
+    }
     marginalia_core::store::Backup::from_json(text, &len).map_err(|reason| {
         // Another kind of file Marginalia reads (an export, a codebook): say where it goes.
         let other = marginalia_core::import::detect(name, text.as_bytes())
@@ -427,6 +432,15 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
             format!("{} added, {} changed, {} removed, {} unchanged; {book}.", p.added, p.updated, p.removed, p.unchanged)
         };
         let live = b.annotations.iter().filter(|a| !a.deleted).count();
+        // Which texts (a student who coded the wrong report is seen here).
+        let which_documents = {
+            let state = use_app_state();
+            let names: Vec<String> = b.documents.iter().take(5).map(|d| {
+                state.docs.with_value(|docs| docs.iter().find(|x| x.meta.id == d.id).map_or_else(|| d.id.clone(), |x| x.who().to_string()))
+            }).collect();
+            let more = if b.documents.len() > 5 { ", …" } else { "" };
+            if names.is_empty() { String::new() } else { format!(" ({}{more})", names.join(", ")) }
+        };
         let whose = coding.coding.with_untracked(|c| c.whose(&b_merged.annotations));
         let who = backup_who(&b);
         let apart_said = apart_said(&apart);
@@ -478,10 +492,10 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
                         Some((k, n)) => format!("Bring in {who}'s backup? (file {k} of {n})"),
                         None => format!("Bring in {who}'s backup?"),
                     }}</h2>
-                    <p>{format!("Backup of {} made {} by {}: {} in {}, {}.",
+                    <p>{format!("Backup of {} made {} by {}: {} in {}{}, {}.",
                         backup_who(&b),
                         crate::coding::local_time(&b.exported_at), "Marginalia ".to_string() + &b.app_version, marginalia_core::count(live, "annotation"),
-                        marginalia_core::count(b.documents.len(), "document"), marginalia_core::count(b.codebook.tags.len(), "tag"))}</p>
+                        marginalia_core::count(b.documents.len(), "document"), which_documents, marginalia_core::count(b.codebook.tags.len(), "tag"))}</p>
                     {whose.map(|w| view! { <p class="restore-whose">{w}</p> })}
                     {apart_said.map(|w| view! { <p class="restore-apart">{w}</p> })}
                     {(!b.added_tags.is_empty()).then(|| view! {
@@ -491,7 +505,7 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
                     })}
                     <dl class="plans">
                         <dt>"Merge"</dt><dd class="plan-merge">"Both are kept; where both changed an annotation, the newer edit wins: "{ms}</dd>
-                        <dt>"Replace"</dt><dd class="plan-replace">"Your work here becomes the backup's: "{rs}</dd>
+                        {place.is_none().then(|| view! { <dt>"Replace"</dt><dd class="plan-replace">"Your work here becomes the backup's: "{rs}</dd> })}
                     </dl>
                     {(deleted_here > 0).then(|| view! {
                         <p class="deleted-here">{format!(
@@ -517,7 +531,10 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
                         {(deleted_here > 0).then(|| view! {
                             <button type="button" class="btn bring-back" on:click=move |_| apply(back.clone(), "Merged")>{format!("Merge and bring back {deleted_here}")}</button>
                         })}
-                        <button type="button" class="btn" class:danger=replace_removes on:click=move |_| apply(replace.clone(), "Replaced")>"Replace"</button>
+                        // Not among a class's files: one file replacing all the work here is never what is meant.
+                        {place.is_none().then(|| view! {
+                            <button type="button" class="btn" class:danger=replace_removes on:click=move |_| apply(replace.clone(), "Replaced")>"Replace"</button>
+                        })}
                         <button type="button" class="btn" on:click=move |_| cancel()>"Cancel"</button>
                     </div>
                 </Modal>

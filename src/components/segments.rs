@@ -204,7 +204,10 @@ pub fn SegmentsView() -> impl IntoView {
                     <span class="row">
                         <button type="button" class="btn seg-copy-all" disabled=total == 0
                             title="Copy every segment listed: its quote with its citation, tags and memo, for a draft"
-                            on:click=move |_| crate::dom::copy_text(&all_text, coding)>"Copy all"</button>
+                            on:click=move |_| crate::dom::copy_text_said(&all_text, format!(
+                                "Copied {} with {}: paste them into your draft.",
+                                marginalia_core::count(total, "segment"), if total == 1 { "its citation" } else { "their citations" }
+                            ), coding)>"Copy all"</button>
                         <button type="button" class="btn seg-export" disabled=overlap_view || grouped_all title=title
                             on:click=move |_| export_these(state, transfer, &q, &tags)>"Export these…"</button>
                     </span>

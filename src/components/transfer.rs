@@ -224,7 +224,12 @@ fn ExportForm() -> impl IntoView {
             match marginalia_core::handout::passage_in(&t, &symbols) {
                 Some((i, a, b)) => {
                     let range = if a == b { a.to_string() } else { format!("{a}–{b}") };
-                    format!("The Agreement page will offer to compare the class over ¶{range} of {}.", docs[i].who())
+                    let n = docs[i].paragraphs().count() as u32;
+                    if b > n {
+                        format!("{} has {n} paragraphs: check the passage (¶{range}).", docs[i].who())
+                    } else {
+                        format!("The Agreement page will offer to compare the class over ¶{range} of {}.", docs[i].who())
+                    }
                 }
                 None => "Name a passage (“¶12–16 of S/2019/103”) and the Agreement page offers to compare the class over it alone.".to_string(),
             }
@@ -279,6 +284,8 @@ fn ExportForm() -> impl IntoView {
         let meta = ExportMeta {
             app_url: window().location().href().unwrap_or_default(),
             task: task.get_untracked(),
+            // The user's day in the file's name, as the dialog's preview says it.
+            day: crate::coding::today(),
             ..ExportMeta::new(env!("CARGO_PKG_VERSION"), &now())
         };
         let texts = crate::state::stored_user_texts();
@@ -582,7 +589,7 @@ async fn read_file(file: web_sys::File, name: String, cx: FileCtx) {
                 "{name} is not a file Marginalia can import{why}. It reads a backup, a codebook, segments CSV, doccano, spaCy, Label Studio, W3C, brat, REFI-QDA, or a .txt/.md/.html text. Nothing was changed."
             ))));
             // Among a class's files, the summary says what it was (a Word file handed in).
-            let kind = marginalia_core::import::office_document(&bytes).map(|k| format!(", {k}")).unwrap_or_default();
+            let kind = marginalia_core::import::office_document(&bytes).map(|k| format!(": {k}")).unwrap_or_default();
             t.log(Outcome::Bad(format!("{name}{kind}")));
             return;
         };

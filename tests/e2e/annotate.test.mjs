@@ -725,7 +725,7 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   const [download] = await Promise.all([a.waitForEvent('download'), a.locator('button.backup').click()]);
   await a.locator('.last-backup', { hasText: /Last backup\s*\d{4}-\d{2}-\d{2}/ }).waitFor();
   // Said, with the file's name (on a phone a download goes by unseen).
-  await a.locator('.toast', { hasText: `Saved ${download.suggestedFilename()} (1 annotation) in your downloads: this file is all the work here, to hand in or keep.` }).waitFor();
+  await a.locator('.toast', { hasText: `Downloaded ${download.suggestedFilename()} (1 annotation): this file is all the work here, to hand in or keep.` }).waitFor();
   // The top bar stays on one line on a laptop screen, with the backup's date in it.
   assert.ok(await a.evaluate(() => document.querySelector('.topbar').getBoundingClientRect().height < 70), 'one line');
   assert.equal(await a.locator('.last-backup .since').count(), 0, 'nothing changed since');
@@ -847,7 +847,7 @@ test('deleting a tag in use says beforehand which annotations, and memos, go wit
   await page.goto(`${server.url}#/segments`);
   await page.locator('ol.segments li').nth(1).waitFor();
   await page.locator('.seg-copy-all').click();
-  await page.locator('.toast', { hasText: 'Copied: “' }).waitFor();
+  await page.locator('.toast', { hasText: 'Copied 2 segments with their citations: paste them into your draft.' }).waitFor();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()),
     '“financial reserves” (S/2019/103 ¶12) · threat\nMemo: A memo that would go.\n\n“bulk-stored cash” (S/2019/103 ¶13) · threat, finance');
   await page.locator('ol.segments li').nth(1).locator('.seg-copy').click();
@@ -1726,7 +1726,7 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   const [classDownload] = await Promise.all([page.waitForEvent('download'), page.locator('.class-csv').click()]);
   assert.match(classDownload.suggestedFilename(), /^marginalia-against-Key-\d{4}-\d{2}-\d{2}\.csv$/);
   const grades = (await import('node:fs')).readFileSync(await classDownload.path(), 'utf8').trim().split('\r\n');
-  assert.equal(grades[0], 'key,coder,units,units_coded,both,only_key,only_coder,f1,precision,recall,kappa,alpha,percent_agreement,char_overlap,exact_span_f1,over,with_sub_codes');
+  assert.equal(grades[0], 'key,coder,units,units_coded,both,only_key,only_coder,f1,precision,recall,kappa,alpha,percent_agreement,char_overlap,exact_span_f1,over,with_sub_codes,note');
   const grade = (who, col) => grades.find((r) => r.startsWith(`Key,${who},`)).split(',')[grades[0].split(',').indexOf(col)];
   for (const col of ['f1', 'precision', 'recall', 'kappa', 'alpha', 'percent_agreement', 'char_overlap', 'exact_span_f1']) {
     assert.equal(grade('Bo', col), '1.000', `Bo's ${col}`);
@@ -2015,6 +2015,11 @@ test("agreement with sub-codes: a sub-code's coding counts for its parent when a
   await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
   await page.locator('.class-elsewhere').waitFor();
   assert.equal(await page.locator('.class-elsewhere').innerText(), 'Ines coded none of the texts Key coded (only S/2019/612): their scores against Key measure none of what Key coded.');
+  // The gradebook says it on Ines's row too.
+  const [book] = await Promise.all([page.waitForEvent('download'), page.locator('.class-csv').click()]);
+  const rows = (await import('node:fs')).readFileSync(await book.path(), 'utf8').trim().split('\r\n');
+  const ines = rows.find((r) => r.startsWith('Key,Ines,'));
+  assert.ok(ines.endsWith(',coded none of the texts Key coded (only S/2019/612)'), ines);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -189,6 +189,9 @@ test("a teacher's handout names the address students open, when they can open it
   await page.goto(`${server.url}#/`);
   await page.locator('table.reports').waitFor();
   assert.equal(await page.locator('.task-box').count(), 0, "the teacher's page shows no task");
+  // The teacher's page says how a class goes; a student's (with a task) does not.
+  await page.locator('details.for-class summary', { hasText: 'Teaching a class with Marginalia' }).click();
+  assert.match(await page.locator('details.for-class ol').innerText(), /Export… → Codebook handout/);
   // Handed back in place of a student's work, it is said for what it is, and nothing is added.
   await page.goto(`${server.url}#/`);
   await page.locator('label.add-files input[type=file]').setInputFiles({ name: 'dev-homework.html', mimeType: 'text/html', buffer: Buffer.from(local) });
@@ -216,11 +219,19 @@ test("a teacher's handout names the address students open, when they can open it
   await student.page.reload();
   const box = student.page.locator('section.task-box');
   assert.deepEqual(await box.locator('p:not(.task-go)').allInnerTexts(), ['Code ¶5–18 of S/2019/103.', 'Hand in your backup file by Friday.']);
+  assert.equal(await student.page.locator('details.for-class').count(), 0, "a student's page has the task, not the teacher's steps");
   await screenshot(student.page, 'task-above-the-reports');
   await student.page.goto(`${server.url}#/report/S-2019-103`);
   const note = student.page.locator('.coding details.task-note');
   await note.locator('summary').click();
   assert.match(await note.innerText(), /Your task\s+Code ¶5–18 of S\/2019\/103\.\s+Hand in your backup file by Friday\./);
+  // Coding outside the task's passage is said (once), with Undo.
+  await student.page.locator('#p2 .pnum').focus();
+  await student.page.keyboard.press('1');
+  const outside = student.page.locator('.toast', { hasText: 'All of S/2019/103 ¶2 tagged threat. Your task names ¶5–18 of S/2019/103; this is S/2019/103 ¶2. It is coded all the same: Undo if that was a slip.' });
+  await outside.waitFor();
+  await outside.locator('button', { hasText: 'Undo' }).click();
+  await student.page.waitForFunction(() => !document.querySelector('#p2 .hl'));
   // The student's backup carries the task: brought in on another computer, it comes back with the work.
   await student.page.goto(`${server.url}#/`);
   const [saved] = await Promise.all([student.page.waitForEvent('download'), student.page.locator('button.backup').click()]);
@@ -426,11 +437,14 @@ test("a class's backups picked together: one by one or all merged at once, then 
   // One at a time: the first, then Merge all for the rest.
   await t.locator('#restore-title', { hasText: "Bring in Amira's backup? (file 1 of 8)" }).waitFor();
   assert.equal(await t.locator('dialog.restore button.merge-all').innerText(), 'Merge this and the 6 other backup files waiting');
+  // Among a class's files no file replaces the work here; the preview names the texts coded.
+  assert.equal(await t.locator('dialog.restore button', { hasText: 'Replace' }).count(), 0);
+  assert.match(await t.locator('dialog.restore p').first().innerText(), / in 2 documents \(S\/2019\/103, S\/2019\/612\), /);
   await t.locator('dialog.restore button', { hasText: /^Merge$/ }).click();
   await t.locator('#restore-title', { hasText: "Bring in Ben's backup? (file 2 of 8)" }).waitFor();
   await t.locator('dialog.restore button.merge-all').click();
   const summary = "Of the 8 files picked together: 4 brought in (Amira, Ben, Chloe, Amira (2)); 1 brought in with no annotations in it (Farah); "
-    + "2 could not be read (oops.json, marginalia-backup-Eve.json, a Word document); 1 left out (codebook.html, the codebook handout, no one's work). "
+    + "2 could not be read (oops.json, marginalia-backup-Eve.json: a Word document); 1 left out (codebook.html, the codebook handout, no one's work). "
     + "Two people gave the name Amira: the second file's work came in as Amira (2) (if they are one person, rename Amira (2) to Amira on the Agreement page).";
   await t.locator('.toast', { hasText: summary }).waitFor();
   assert.equal(await t.locator('dialog[open]').count(), 0, 'no dialog left');
@@ -455,6 +469,8 @@ test("a class's backups picked together: one by one or all merged at once, then 
   const gradebook = parseCsv(fs.readFileSync(await grades.path(), 'utf8'));
   assert.deepEqual(gradebook.slice(1).map((r) => r[1]), ['Amira (2)', 'Ben', 'Chloe', 'Farah']);
   assert.equal(gradebook.find((r) => r[1] === 'Farah')[3], '0', 'nothing coded');
+  assert.equal(gradebook.find((r) => r[1] === 'Farah')[gradebook[0].indexOf('note')], 'handed in nothing', 'and why, on the row');
+  assert.equal(gradebook.find((r) => r[1] === 'Ben')[gradebook[0].indexOf('note')], '');
   await t2.close();
   await t.locator('.toast button', { hasText: 'Undo' }).click();
   await t.waitForFunction(() => {
