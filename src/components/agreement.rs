@@ -490,13 +490,7 @@ pub fn AgreementView() -> impl IntoView {
                                 }).collect_view())}
                             </select>
                         </label>
-                        <span class="hint scope-hint" hidden=move || within.with(Option::is_some)>" An exercise's passage: choose its text, then its paragraphs."
-                            // The passage the handout's task names ("Code ¶5–18 of S/2019/103"), one click away.
-                            {task_passage.clone().map(|(s, label, range)| view! {
-                                " "<button type="button" class="btn link task-passage" on:click=move |_| scope_to(Some(Within { slug: s.clone(), paragraphs: Some(range) }))>
-                                    {format!("Over the task's passage: {label}")}</button>
-                            })}
-                        </span>
+                        <span class="hint scope-hint" hidden=move || within.with(Option::is_some)>" An exercise's passage: choose its text, then its paragraphs."</span>
                         {move || (has_tree.get() || sub.get()).then(|| view! {
                             <label class="snap" title="Each tag counts the coding of its sub-codes too (as NVivo's aggregate coding does)">
                                 <input type="checkbox" class="agreement-sub" prop:checked=move || sub.get()
@@ -519,6 +513,15 @@ pub fn AgreementView() -> impl IntoView {
                             <span class="hint">" (empty: the whole text)"</span>
                         </span>
                     </div>
+                    // The passage the handout's task names ("Code ¶5–18 of S/2019/103"), offered first:
+                    // a class graded over every text coded counts paragraphs no one was asked to code.
+                    {task_passage.clone().map(|(s, label, range)| view! {
+                        <p class="task-offer" hidden=move || within.with(Option::is_some)>
+                            {format!("The handout's task names {label}: over every text coded, paragraphs no one was asked to code count as agreement. ")}
+                            <button type="button" class="btn primary task-passage" on:click=move |_| scope_to(Some(Within { slug: s.clone(), paragraphs: Some(range) }))>
+                                {format!("Over the task's passage: {label}")}</button>
+                        </p>
+                    })}
                     {move || passage.get().and_then(Result::err).map(|e| view! { <p class="empty scope-problem" role="status">{e}</p> })}
                     {move || uneven.get().map(|text| view! {
                         <p class="scope-uneven">{text}" "

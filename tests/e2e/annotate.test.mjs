@@ -1786,8 +1786,11 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   });
   await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
   await page.reload();
+  assert.match(await page.locator('p.task-offer').innerText(), /^The handout's task names ¶12–13 of S\/2019\/103: over every text coded, paragraphs no one was asked to code count as agreement\./);
+  await screenshot(page, 'agreement-task-offer');
   await page.locator('button.task-passage', { hasText: "Over the task's passage: ¶12–13 of S/2019/103" }).click();
   await page.waitForFunction(() => location.hash === '#/agreement?a=Key&b=Ana&in=S-2019-103&p=12-13');
+  assert.equal(await page.locator('p.task-offer').isVisible(), false, 'offered while not taken');
   await page.locator('.count-line', { hasText: 'Over 2 paragraphs of S/2019/103 ¶12–13.' }).first().waitFor();
   // The passage is in the files' names too.
   const [passageCsv] = await Promise.all([page.waitForEvent('download'), page.locator('.class-csv').click()]);
