@@ -256,10 +256,11 @@ test('once opened, the app opens again without a network, and codes; a file that
   const page = await context.newPage();
   await page.goto(`${server.url}#/report/S-2019-103/p12`);
   await page.locator('#p12.target').waitFor();
-  // The service worker has kept the page and its files.
+  // The service worker has kept the page and its files, and is in charge of the page
+  // (activated, not still activating: only then does a reload go through it).
   await page.waitForFunction(async () => {
     const reg = await navigator.serviceWorker.getRegistration();
-    if (!reg?.active) return false;
+    if (reg?.active?.state !== 'activated' || !navigator.serviceWorker.controller) return false;
     const keys = await (await caches.open('marginalia-app-v1')).keys();
     return ['.wasm', '.js', '.css'].every((ext) => keys.some((k) => k.url.endsWith(ext))) && keys.some((k) => k.url === location.origin + '/');
   }, null, { timeout: 15000 });
