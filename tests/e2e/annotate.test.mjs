@@ -9,7 +9,9 @@ after(async () => { await browser?.close(); await server?.close(); });
 
 /** Selects `phrase` inside `sel` with a real mouse drag. */
 async function selectText(page, sel, phrase) {
-  const box = await page.evaluate(([sel, phrase]) => {
+  // Where the phrase is, once the page has stopped moving (a panel or a font that comes a
+  // frame later reflows the text: a drag made before would land elsewhere).
+  const find = () => page.evaluate(([sel, phrase]) => {
     const p = document.querySelector(sel);
     const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
     let text = ''; const nodes = [];
@@ -21,6 +23,14 @@ async function selectText(page, sel, phrase) {
     const a = rect(i), b = rect(i + phrase.length - 1);
     return { x0: a.left + 1, y0: a.top + a.height / 2, x1: b.right - 1, y1: b.top + b.height / 2 };
   }, [sel, phrase]);
+  const frames = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  let box = await find();
+  for (let i = 0; i < 20; i++) {
+    await frames();
+    const again = await find();
+    if (JSON.stringify(again) === JSON.stringify(box)) break;
+    box = again;
+  }
   await page.mouse.move(box.x0, box.y0);
   await page.mouse.down();
   await page.mouse.move(box.x1, box.y1, { steps: 6 });
