@@ -203,6 +203,18 @@ pub fn passage_in(task: &str, symbols: &[&str]) -> Option<(usize, u32, u32)> {
     }
 }
 
+/// A paragraph range as it is cited: "¶12", "¶12–16".
+pub fn range_label(from: u32, to: u32) -> String {
+    if from == to { format!("¶{from}") } else { format!("¶{from}–{to}") }
+}
+
+/// The passage `task` names among `docs` ([`passage_in`] over their symbols):
+/// which text, the range, and how it reads ("¶12–16 of S/2019/103").
+pub fn task_passage<D: std::borrow::Borrow<crate::Document>>(task: &str, docs: &[D]) -> Option<(usize, u32, u32, String)> {
+    let symbols: Vec<&str> = docs.iter().map(|d| d.borrow().who()).collect();
+    passage_in(task, &symbols).map(|(i, from, to)| (i, from, to, format!("{} of {}", range_label(from, to), symbols[i])))
+}
+
 /// When a span coded in `doc` (`start..end`) lies outside the passage `task`
 /// names (`texts`: each text's id and symbol): the passage as it reads
 /// ("¶12–16 of S/2019/103"), for a word to the student who may be on the
@@ -210,7 +222,7 @@ pub fn passage_in(task: &str, symbols: &[&str]) -> Option<(usize, u32, u32)> {
 pub fn outside_task(task: &str, texts: &[(String, String)], doc: &crate::Document, start: usize, end: usize) -> Option<String> {
     let symbols: Vec<&str> = texts.iter().map(|(_, s)| s.as_str()).collect();
     let (i, from, to) = passage_in(task, &symbols)?;
-    let range = if from == to { format!("¶{from}") } else { format!("¶{from}–{to}") };
+    let range = range_label(from, to);
     let inside = texts[i].0 == doc.meta.id
         && doc.paragraphs().any(|(n, b)| (from..=to).contains(&n) && b.start < end.max(start + 1) && b.end > start);
     (!inside).then(|| format!("{range} of {}", texts[i].1))

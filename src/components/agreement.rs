@@ -455,11 +455,7 @@ pub fn AgreementView() -> impl IntoView {
     let task_passage = {
         let task = coding.meta.with_untracked(|m| if m.handout_task.trim().is_empty() { m.task.clone() } else { m.handout_task.clone() });
         state.docs.with_value(|docs| {
-            let symbols: Vec<&str> = docs.iter().map(|d| d.who()).collect();
-            marginalia_core::handout::passage_in(&task, &symbols).map(|(i, a, b)| {
-                let range = if a == b { a.to_string() } else { format!("{a}–{b}") };
-                (slug(&docs[i].meta.id), format!("¶{range} of {}", docs[i].who()), (a, b))
-            })
+            marginalia_core::handout::task_passage(&task, docs).map(|(i, from, to, label)| (slug(&docs[i].meta.id), label, (from, to)))
         })
     };
     view! {

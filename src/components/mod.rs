@@ -433,8 +433,8 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
         };
         let live = b.annotations.iter().filter(|a| !a.deleted).count();
         // Which texts (a student who coded the wrong report is seen here).
+        let state = use_app_state();
         let which_documents = {
-            let state = use_app_state();
             let names: Vec<String> = b.documents.iter().take(5).map(|d| {
                 state.docs.with_value(|docs| docs.iter().find(|x| x.meta.id == d.id).map_or_else(|| d.id.clone(), |x| x.who().to_string()))
             }).collect();
@@ -447,7 +447,6 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
         let apart_names = StoredValue::new(apart);
         let file = StoredValue::new(b.clone());
         let merged_file = StoredValue::new(b_merged);
-        let state = use_app_state();
         let transfer = transfer::use_transfer();
         // Of several files picked together: which this is, and how many backups wait.
         let place = transfer.place();

@@ -21,11 +21,8 @@ pub fn TaskNote(#[prop(optional)] beside: bool) -> impl IntoView {
         // The passage it names, one tap away.
         let go = task.with(|t| {
             state.docs.with_value(|docs| {
-                let symbols: Vec<&str> = docs.iter().map(|d| d.who()).collect();
-                marginalia_core::handout::passage_in(t, &symbols).map(|(i, a, b)| {
-                    let range = if a == b { a.to_string() } else { format!("{a}–{b}") };
-                    let href = marginalia_core::route::Route::report(&docs[i].meta.id, Some(a)).to_hash();
-                    (href, format!("Go to ¶{range} of {}", docs[i].who()))
+                marginalia_core::handout::task_passage(t, docs).map(|(i, from, _, label)| {
+                    (marginalia_core::route::Route::report(&docs[i].meta.id, Some(from)).to_hash(), format!("Go to {label}"))
                 })
             })
         });

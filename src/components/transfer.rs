@@ -220,15 +220,13 @@ fn ExportForm() -> impl IntoView {
             return String::new();
         }
         state.docs.with_value(|docs| {
-            let symbols: Vec<&str> = docs.iter().map(|d| d.who()).collect();
-            match marginalia_core::handout::passage_in(&t, &symbols) {
-                Some((i, a, b)) => {
-                    let range = if a == b { a.to_string() } else { format!("{a}–{b}") };
+            match marginalia_core::handout::task_passage(&t, docs) {
+                Some((i, from, to, label)) => {
                     let n = docs[i].paragraphs().count() as u32;
-                    if b > n {
-                        format!("{} has {n} paragraphs: check the passage (¶{range}).", docs[i].who())
+                    if to > n {
+                        format!("{} has {n} paragraphs: check the passage ({}).", docs[i].who(), marginalia_core::handout::range_label(from, to))
                     } else {
-                        format!("The Agreement page will offer to compare the class over ¶{range} of {}.", docs[i].who())
+                        format!("The Agreement page will offer to compare the class over {label}.")
                     }
                 }
                 None => "Name a passage (“¶12–16 of S/2019/103”) and the Agreement page offers to compare the class over it alone.".to_string(),
