@@ -111,9 +111,6 @@ pub struct CodingState {
     told_outside: StoredValue<bool>,
 }
 
-/// How the notice of a coding outside the task's passage begins.
-pub const OUTSIDE_TASK: &str = "Your task names";
-
 /// What [`CodingState::ask_name`] holds to ask the name before a backup is downloaded.
 pub const ASK_THEN_BACKUP: &str = "\u{1}backup";
 
@@ -445,6 +442,12 @@ impl CodingState {
 
     /// Tags the pending selection (or asks for the coder's name first).
     pub fn tag_pending(&self, tag: &str, doc: &marginalia_core::Document) {
+        self.tag_pending_saying(tag, doc, None);
+    }
+
+    /// Tags the pending selection, and says `done` (with Undo) when it coded
+    /// something; a coding outside the task's passage is said with it, once a visit.
+    pub fn tag_pending_saying(&self, tag: &str, doc: &marginalia_core::Document, done: Option<String>) {
         let Some((doc_id, s, e)) = self.pending.get_untracked() else { return };
         if doc_id != doc.meta.id {
             return;
@@ -464,24 +467,30 @@ impl CodingState {
             // second key) gets the tag on its annotation, not a duplicate.
             let mut id = String::new();
             let t = now();
+            let steps = self.coding.with_untracked(Coding::steps);
             self.change(|c| {
                 let (touched, carried) = c.code(a, &t);
                 id = carried;
                 touched
             });
-            // The new annotation opens in the editor once its highlight is painted.
             // Coded outside the passage the task names (the wrong report, perhaps): said once, with Undo.
-            if !self.told_outside.get_value() {
-                let task = self.meta.with_untracked(|m| m.task.clone());
-                let outside = self.texts.with_value(|texts| marginalia_core::handout::outside_task(&task, texts, doc, s, e));
-                if let Some(passage) = outside {
+            let outside = (!self.told_outside.get_value())
+                .then(|| {
+                    let task = self.meta.with_untracked(|m| m.task.clone());
+                    self.texts.with_value(|texts| marginalia_core::handout::outside_task(&task, texts, doc, s, e))
+                })
+                .flatten()
+                .map(|passage| {
                     self.told_outside.set_value(true);
                     let here = self.coding.with_untracked(|c| c.get(&id).map(|a| a.cite(doc))).unwrap_or_default();
-                    self.notice.set(Some(self.undoable(format!(
-                        "{OUTSIDE_TASK} {passage}; this is {here}. It is coded all the same: Undo if that was a slip."
-                    ))));
-                }
+                    format!("Your task names {passage}; this is {here}. It is coded all the same: Undo if that was a slip.")
+                });
+            let done = done.filter(|_| self.coding.with_untracked(Coding::steps) != steps);
+            let said = [done, outside].into_iter().flatten().collect::<Vec<_>>().join(" ");
+            if !said.is_empty() {
+                self.notice.set(Some(self.undoable(said)));
             }
+            // The new annotation opens in the editor once its highlight is painted.
             let (selected, opening, fresh, by_selection) = (self.selected, self.opening, self.fresh, self.by_selection);
             opening.set_value(Some(id.clone()));
             let touch = crate::dom::coarse_pointer();

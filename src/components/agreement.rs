@@ -275,8 +275,9 @@ pub fn AgreementView() -> impl IntoView {
         Some(class)
     });
     // In the class, a coder who coded none of the texts A coded (a student on the wrong
-    // report): their scores measure nothing of the exercise, which is said.
-    let elsewhere = Memo::new(move |_| {
+    // report), with the texts they did code: their scores measure nothing of the exercise,
+    // which the page and the gradebook's note say.
+    let elsewhere = Memo::new(move |_| -> Vec<(String, String)> {
         let (Some(a), _) = pair.get() else { return Vec::new() };
         if class.with(|c| c.as_ref().is_none_or(|c| c.len() < 2)) {
             return Vec::new();
@@ -292,10 +293,7 @@ pub fn AgreementView() -> impl IntoView {
                     .filter(|x| *x != a)
                     .filter_map(|x| {
                         let texts = of(&x);
-                        (!texts.is_empty() && !texts.iter().any(|t| key.contains(t))).then(|| {
-                            let who = if x.is_empty() { "(unnamed)".to_string() } else { x };
-                            format!("{who} coded none of the texts {a} coded (only {})", texts.join(", "))
-                        })
+                        (!texts.is_empty() && !texts.iter().any(|t| key.contains(t))).then(|| (x, texts.join(", ")))
                     })
                     .collect()
             })
@@ -308,18 +306,12 @@ pub fn AgreementView() -> impl IntoView {
         let name = format!("marginalia-against-{}{}-{day}.csv", marginalia_core::export::file_slug(&a), over_in_name());
         let over = over();
         // Why a score is what it is, on its row: nothing handed in, or another text coded.
-        let empty = nothing.get_untracked();
-        let (key_texts, texts): (Vec<String>, Vec<(String, Vec<String>)>) = coding.coding.with_untracked(|c| {
-            state.docs.with_value(|docs| (texts_coded_by(docs, c, &a), class.iter().map(|(x, _)| (x.clone(), texts_coded_by(docs, c, x))).collect()))
-        });
+        let (empty, away) = (nothing.get_untracked(), elsewhere.get_untracked());
         let note_of = |who: &str| -> String {
             if empty.iter().any(|e| e == who) {
                 return "handed in nothing".to_string();
             }
-            match texts.iter().find(|(x, _)| x == who) {
-                Some((_, t)) if !t.is_empty() && !t.iter().any(|x| key_texts.contains(x)) => format!("coded none of the texts {a} coded (only {})", t.join(", ")),
-                _ => String::new(),
-            }
+            away.iter().find(|(x, _)| x == who).map(|(_, texts)| format!("coded none of the texts {a} coded (only {texts})")).unwrap_or_default()
         };
         crate::download::save(&name, "text/csv", &class_csv(&class, &a, Settings { over: &over, sub_codes: sub.get_untracked() }, &note_of));
     };
@@ -343,7 +335,10 @@ pub fn AgreementView() -> impl IntoView {
             let over = w.as_ref().zip(label.as_deref());
             report_html(&r, &class, &nothing.get(), all.as_ref().map(|x| (x, n, others.as_ref())), &k.codebook, d, (&a, &b), LISTED, over, sub.get())
         });
-        let elsewhere = elsewhere.get();
+        let elsewhere: Vec<String> = elsewhere.get().into_iter().map(|(x, texts)| {
+            let who = if x.is_empty() { "(unnamed)" } else { x.as_str() };
+            format!("{who} coded none of the texts {a} coded (only {texts})")
+        }).collect();
         Some(view! {
             {(!elsewhere.is_empty()).then(|| view! {
                 <p class="scope-uneven class-elsewhere">{format!("{}: their scores against {a} measure none of what {a} coded.", elsewhere.join("; "))}</p>

@@ -159,18 +159,11 @@ pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
                 (None, Some((s, e)), _) => {
                     ev.prevent_default();
                     coding.pending.set(Some((doc.meta.id.clone(), s, e)));
-                    let steps = coding.coding.with_untracked(|c| c.steps());
-                    coding.tag_pending(&tag, &doc);
                     // A whole paragraph from one key: said, with Undo (a key pressed by
                     // mistake with the focus on a number is one click from undone).
-                    if coding.coding.with_untracked(|c| c.steps()) != steps {
-                        let name = coding.coding.with_untracked(|c| c.codebook.get(&tag).map(|t| t.name.clone())).unwrap_or_default();
-                        let cite = doc.paragraphs().find(|(_, b)| b.start <= s && s < b.end.max(b.start + 1)).map(|(n, _)| doc.cite(n)).unwrap_or_else(|| doc.who().to_string());
-                        // With what tag_pending said of the task's passage, if it said anything.
-                        let task = coding.notice.with_untracked(|n| n.as_ref().map(|n| n.text.clone()).filter(|t| t.starts_with(crate::coding::OUTSIDE_TASK)));
-                        let task = task.map(|t| format!(" {t}")).unwrap_or_default();
-                        coding.notice.set(Some(coding.undoable(format!("All of {cite} tagged {name}.{task}"))));
-                    }
+                    let name = coding.coding.with_untracked(|c| c.codebook.get(&tag).map(|t| t.name.clone())).unwrap_or_default();
+                    let cite = doc.paragraphs().find(|(_, b)| b.start <= s && s < b.end.max(b.start + 1)).map(|(n, _)| doc.cite(n)).unwrap_or_else(|| doc.who().to_string());
+                    coding.tag_pending_saying(&tag, &doc, Some(format!("All of {cite} tagged {name}.")));
                 }
                 (None, None, Some((id, _, _))) => {
                     ev.prevent_default();
