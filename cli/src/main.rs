@@ -480,7 +480,7 @@ fn agreement(args: &[String]) -> Result<(), Failure> {
         out(agreement::to_csv(&r, book, a, b, settings))
     } else {
         let r = agreement::alpha(&docs, coding, &compared, &tags);
-        out(agreement::alpha_csv(&r, book, &compared, settings))
+        out(agreement::alpha_csv(&[(&r, &compared)], book, settings))
     }
 }
 

@@ -518,15 +518,18 @@ pub fn class_csv(class: &[(String, Counts)], key: &str, settings: Settings<'_>, 
 
 /// Several coders' alpha as CSV: a row per tag and one for all tags pooled
 /// (coders separated by "; "). As in [`to_csv`], the pooled row's units are
-/// the units × the tags (each unit judged once per tag).
-pub fn alpha_csv(r: &Reliability, book: &crate::codebook::Codebook, coders: &[String], settings: Settings<'_>) -> String {
+/// the units × the tags (each unit judged once per tag). Each set of coders
+/// gives its rows (all coders, then every coder but the key, as the page shows).
+pub fn alpha_csv(sets: &[(&Reliability, &[String])], book: &crate::codebook::Codebook, settings: Settings<'_>) -> String {
     let mut w = crate::export::CsvOut::new();
     w.row(["coders", "tag", "units", "alpha"].into_iter().chain(Settings::COLUMNS));
-    let who = coders.join("; ");
-    let rows = r.tags.iter().map(|(t, a)| (book.get(t).map_or(t.as_str(), |t| t.name.as_str()), *a, r.units)).chain([("(all tags)", r.all, r.units * r.tags.len())]);
-    for (tag, a, units) in rows {
-        w.row_with_numbers([who.as_str(), tag], [units.to_string(), a.map_or_else(String::new, |x| fixed(x, 3))]);
-        w.then_text(settings.cells());
+    for (r, coders) in sets {
+        let who = coders.join("; ");
+        let rows = r.tags.iter().map(|(t, a)| (book.get(t).map_or(t.as_str(), |t| t.name.as_str()), *a, r.units)).chain([("(all tags)", r.all, r.units * r.tags.len())]);
+        for (tag, a, units) in rows {
+            w.row_with_numbers([who.as_str(), tag], [units.to_string(), a.map_or_else(String::new, |x| fixed(x, 3))]);
+            w.then_text(settings.cells());
+        }
     }
     w.finish(false)
 }
@@ -968,6 +971,14 @@ mod tests {
         assert_ne!(all.tags[0].1, others.tags[0].1, "B and C differ on ¶2, where A sides with B");
         let plain = report_html(&r, &[], &[], Some((&all, 3, None)), &Codebook::default(), &docs, ("A", "B"), 10, None, false);
         assert!(!plain.contains("Without"));
+        // The α CSV gives both, as the page does: the rows of all three, then those of B and C.
+        let (abc, bc) = (tags(&["A", "B", "C"]), tags(&["B", "C"]));
+        let csv = alpha_csv(&[(&all, &abc), (&others, &bc)], &Codebook::default(), Settings::PLAIN);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 1 + 2 * 3, "{csv}");
+        assert!(lines[1].starts_with(&format!("A; B; C,threat,{},{}", all.units, fixed(all.tags[0].1.unwrap(), 3))), "{csv}");
+        assert!(lines[4].starts_with(&format!("B; C,threat,{},{}", others.units, fixed(others.tags[0].1.unwrap(), 3))), "{csv}");
+        assert!(lines[6].starts_with(&format!("B; C,(all tags),{},", others.units * 2)), "{csv}");
         // A student who handed in nothing: a row of their own, F1 0 against what A coded, and no pair to open.
         let chloe = compare(&docs, &k, "A", "Chloe", &two).all;
         assert_eq!((chloe.both, chloe.only_b, chloe.f1()), (0, 0, Some(0.0)));

@@ -241,7 +241,16 @@ pub fn AgreementView() -> impl IntoView {
     let download_alpha = move |_| {
         let Some(r) = everyone_alpha.get_untracked() else { return };
         let over = over();
-        let csv = coding.coding.with_untracked(|c| alpha_csv(&r, &c.codebook, &names(), Settings { over: &over, sub_codes: sub.get_untracked() }));
+        let all = names();
+        // Beside them, as on the page: every coder but A (a class without its key).
+        let a = pair.get_untracked().0.unwrap_or_default();
+        let others: Vec<String> = all.iter().filter(|c| **c != a).cloned().collect();
+        let without = others_alpha.get_untracked();
+        let mut sets: Vec<(&Reliability, &[String])> = vec![(&r, &all)];
+        if let Some(w) = &without {
+            sets.push((w, &others));
+        }
+        let csv = coding.coding.with_untracked(|c| alpha_csv(&sets, &c.codebook, Settings { over: &over, sub_codes: sub.get_untracked() }));
         let day = crate::coding::today();
         crate::download::save(&format!("marginalia-alpha{}-{day}.csv", over_in_name()), "text/csv", &csv);
     };

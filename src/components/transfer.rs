@@ -506,6 +506,13 @@ pub fn next_file(cx: FileCtx) {
             } else {
                 Notice::problem(summary)
             };
+            // A class's work, merged, lives in this browser alone until saved to a file.
+            let brought = b.outcomes.iter().any(|o| matches!(o, marginalia_core::import::Outcome::In(_)));
+            let notice = if brought {
+                Notice { offer_backup: true, text: format!("{} A backup keeps the class's work safe if this browser's data is cleared.", notice.text), ..notice }
+            } else {
+                notice
+            };
             cx.coding.notice.set(Some(notice));
         }
     }

@@ -1730,8 +1730,14 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.match(alphaDownload.suggestedFilename(), /^marginalia-alpha-\d{4}-\d{2}-\d{2}\.csv$/);
   assert.match(alphaCsv.find((r) => r.includes(',finance,')), /^Ana; Bo; Key,finance,\d+,1\.000,every text coded,false$/);
   // Its pooled row counts units as the pairwise CSV's does: each unit once per tag.
-  const unitsOf = (row) => Number(alphaCsv.find((r) => r.includes(row)).split(',')[2]);
-  assert.equal(unitsOf(',(all tags),'), unitsOf(',finance,') * (alphaCsv.length - 2));
+  const allRows = alphaCsv.filter((r) => r.startsWith('Ana; Bo; Key,'));
+  const unitsOf = (row) => Number(allRows.find((r) => r.includes(row)).split(',')[2]);
+  assert.equal(unitsOf(',(all tags),'), unitsOf(',finance,') * (allRows.length - 1));
+  // Then, as on the page, the class without its key: Ana and Bo differ on threat.
+  const without = alphaCsv.filter((r) => r.startsWith('Ana; Bo,'));
+  assert.equal(without.length, allRows.length, alphaCsv.join('\n'));
+  assert.equal(Number(without.find((r) => r.includes(',threat,')).split(',')[3]).toFixed(2), await alphaOf('threat', 1));
+  assert.equal(alphaCsv.length, 1 + 2 * allRows.length);
   // The class against the key, as a gradebook.
   const [classDownload] = await Promise.all([page.waitForEvent('download'), page.locator('.class-csv').click()]);
   assert.match(classDownload.suggestedFilename(), /^marginalia-against-Key-\d{4}-\d{2}-\d{2}\.csv$/);

@@ -457,6 +457,9 @@ test("a class's backups picked together: one by one or all merged at once, then 
   await screenshot(t, 'class-files-summary');
   // One Undo takes back what Merge all merged (Ben's, Chloe's and the second Amira's files), not the first Amira's, merged on its own.
   assert.match(await t.locator('.toast').innerText(), /Undo takes back the 3 files merged \(1 other changed nothing here\)\./);
+  // The class's work is in this browser alone: the summary offers to save it to a file.
+  assert.match(await t.locator('.toast').innerText(), /A backup keeps the class's work safe if this browser's data is cleared\./);
+  assert.equal(await t.locator('.toast button', { hasText: 'Download backup' }).count(), 1);
   // The class against Amira's work (in a second tab): Farah, who handed in nothing, has a row (F1 0), in the gradebook too.
   const t2 = await teacher.context.newPage();
   await t2.goto(`${server.url}#/agreement?a=Amira`);
