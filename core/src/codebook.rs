@@ -230,7 +230,7 @@ impl Codebook {
     }
 
     /// The first palette colour no tag has (the palette again when all are taken).
-    fn free_colour(&self) -> String {
+    pub(crate) fn free_colour(&self) -> String {
         PALETTE
             .iter()
             .find(|c| !self.tags.iter().any(|t| t.colour.eq_ignore_ascii_case(c)))

@@ -1367,6 +1367,11 @@ pub fn restore_plan(current: &Coding, backup: &Backup, mode: RestoreMode, now: &
                     if t.key.is_some_and(|k| book.by_key(k).is_some()) {
                         t.key = None;
                     }
+                    // Another tag here has its colour (each side added a tag): its
+                    // highlights would not be told apart, so it takes a free one.
+                    if book.tags.iter().any(|x| x.colour.eq_ignore_ascii_case(&t.colour)) {
+                        t.colour = book.free_colour();
+                    }
                     // Another tag here has its name (renamed on one side, added on the
                     // other): names stay unique, as the codebook requires.
                     let taken = |book: &Codebook, name: &str| {
@@ -1587,6 +1592,15 @@ mod restore_tests {
         own.add("gender").unwrap();
         let planned = restore_plan(&Coding::new(own.clone()), &file, RestoreMode::Merge, "t9").codebook;
         assert_eq!((planned.get("finance").unwrap().name.as_str(), planned.get("gender").is_some()), ("finance", true));
+        // Each side added a tag, with the same free colour: the file's takes another.
+        let mut theirs = Codebook::default();
+        theirs.add("recruitment").unwrap();
+        file.codebook = theirs;
+        let planned = restore_plan(&Coding::new(own.clone()), &file, RestoreMode::Merge, "t9").codebook;
+        let (gender, recruitment) = (planned.get("gender").unwrap(), planned.get("recruitment").unwrap());
+        assert_eq!(gender.colour, own.get("gender").unwrap().colour, "ours keeps its colour");
+        assert_ne!(recruitment.colour, gender.colour);
+        assert!(planned.tags.iter().filter(|t| t.colour.eq_ignore_ascii_case(&recruitment.colour)).count() == 1, "{planned:?}");
     }
 
     #[test]
