@@ -100,6 +100,26 @@ impl Default for Codebook {
     }
 }
 
+/// Tags' names listed for reading ("threat, finance"): a name with a comma
+/// in it is quoted, so that it does not read as two tags
+/// ("threat, “returns, repatriation”").
+pub fn name_list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for (i, n) in names.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        if n.contains(',') {
+            out.push('“');
+            out.push_str(n);
+            out.push('”');
+        } else {
+            out.push_str(n);
+        }
+    }
+    out
+}
+
 /// Why a codebook could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodebookError(pub String);
@@ -581,7 +601,7 @@ impl Codebook {
     /// ("new tags: victims; removed: finance; renamed: threat → threats; changed:
     /// finance (key 2 → 9, colour); the tags' order changes"); `None` when nothing does.
     pub fn describe_change(&self, after: &Codebook) -> Option<String> {
-        let names = |list: Vec<&Tag>| list.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ");
+        let names = |list: Vec<&Tag>| name_list(list.iter().map(|t| t.name.as_str()));
         let added: Vec<&Tag> = after.tags.iter().filter(|t| self.get(&t.id).is_none()).collect();
         let removed: Vec<&Tag> = self.tags.iter().filter(|t| after.get(&t.id).is_none()).collect();
         let kept: Vec<(&Tag, &Tag)> = self.tags.iter().filter_map(|t| after.get(&t.id).map(|a| (t, a))).collect();
@@ -839,6 +859,13 @@ struct CodebookFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_with_a_comma_reads_as_one_tag_in_a_list() {
+        assert_eq!(name_list(["threat", "finance"]), "threat, finance");
+        assert_eq!(name_list(["threat", "returns, repatriation"]), "threat, “returns, repatriation”");
+        assert_eq!(name_list([]), "");
+    }
 
     #[test]
     fn sixteen_tags_have_sixteen_colours() {

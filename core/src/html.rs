@@ -164,7 +164,7 @@ pub fn block_inner(doc: &Document, block: &Block, spans: &[Span], book: &Codeboo
                 out.push_str("\" data-tags=\"");
                 escape_into(&mut out, &tags.join(" "));
                 out.push_str("\" title=\"");
-                escape_into(&mut out, &names.join(", "));
+                escape_into(&mut out, &crate::codebook::name_list(names.iter().copied()));
                 if ids.len() > 1 {
                     out.push_str(&format!(" ({} annotations here: click again for the next)", ids.len()));
                 }
@@ -264,7 +264,7 @@ pub fn list_rows(rows: &[ListRow], book: &Codebook, selected: Option<&str>) -> S
         let _ = write!(out, "\" aria-current=\"{}\" style=\"border-left-color:{first}\"><span class=\"ann-cite\">", selected == Some(r.id.as_str()));
         escape_into(&mut out, &r.cite);
         out.push_str(" · ");
-        escape_into(&mut out, &names.join(", "));
+        escape_into(&mut out, &crate::codebook::name_list(names.iter().copied()));
         if let Some(c) = &r.coder {
             out.push_str(" · <span class=\"ann-coder\">");
             escape_into(&mut out, if c.is_empty() { "(unnamed)" } else { c });
@@ -431,6 +431,11 @@ mod tests {
         assert!(html.contains("data-id=\"b&quot;\" aria-current=\"false\""));
         assert!(html.contains("&lt;b&gt;x&lt;/b&gt;"));
         assert!(html.contains("S/2019/103 ¶1 · threat, nope"), "{html}");
+        // A tag's name with a comma reads as one tag.
+        let mut book = Codebook::default();
+        book.rename("finance", "returns, repatriation").unwrap();
+        let html = list_rows(&[ListRow { tags: vec!["threat".into(), "finance".into()], ..row("f", "z") }], &book, None);
+        assert!(html.contains("S/2019/103 ¶1 · threat, “returns, repatriation”"), "{html}");
     }
 
     #[test]

@@ -592,7 +592,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
             let list = coding.coding.with_untracked(|c| c.others_over(&a.doc, a.start, a.end, &a.coder));
             let said: Vec<String> = list.iter().map(|(who, tags)| {
                 let names: Vec<&str> = tags.iter().map(|t| book.get(t).map_or(t.as_str(), |t| t.name.as_str())).collect();
-                format!("{} ({})", if who.is_empty() { "an unnamed coder" } else { who.as_str() }, names.join(", "))
+                format!("{} ({})", if who.is_empty() { "an unnamed coder" } else { who.as_str() }, marginalia_core::codebook::name_list(names))
             }).collect();
             (!said.is_empty()).then(|| format!("Also coded here by {}: {}.", marginalia_core::count(said.len(), "other coder"), said.join("; ")))
         }).flatten();

@@ -145,7 +145,7 @@ pub fn SegmentsView() -> impl IntoView {
         let many = rows.iter().any(|s| s.coder != rows[0].coder);
         // One segment as listed; its citation opens the report there, with the annotation open.
         // Its side bar in its first tag's colour, or the group's under a tag's heading.
-        let names_of = |s: &Segment| s.tags.iter().map(|t| b.get(t).map(|t| t.name.clone()).unwrap_or_else(|| t.clone())).collect::<Vec<_>>().join(", ");
+        let names_of = |s: &Segment| marginalia_core::codebook::name_list(s.tags.iter().map(|t| b.get(t).map_or(t.as_str(), |t| t.name.as_str())));
         // Every segment listed, as text for a draft: quotation, citation, tags, memo.
         let all_text = {
             let names: Vec<String> = rows.iter().map(names_of).collect();

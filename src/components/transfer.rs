@@ -687,7 +687,7 @@ pub fn ImportPreview() -> impl IntoView {
         .map(|(n, what)| format!("{n} {what}"))
         .collect();
         let counts = if parts.is_empty() { "Nothing to import.".to_string() } else { format!("{}.", parts.join(", ")) };
-        let new_tags = (!plan.new_tags.is_empty()).then(|| plan.new_tags.iter().map(|t| t.name.clone()).collect::<Vec<_>>().join(", "));
+        let new_tags = (!plan.new_tags.is_empty()).then(|| marginalia_core::codebook::name_list(plan.new_tags.iter().map(|t| t.name.as_str())));
         let summary = plan.summary();
         let details = summary.split_once('\n').map(|(_, rest)| rest.trim_end().to_string()).unwrap_or_default();
         let title = match t.place() {
