@@ -260,7 +260,7 @@ impl CodingState {
             }
         }
         if !reanchored.is_empty() {
-            let touched = Touched { docs: reanchored.into_iter().collect(), codebook: false };
+            let touched = Touched { docs: reanchored.into_iter().collect(), ..Touched::default() };
             state.save(&touched);
         }
         let mut parts = Vec::new();
@@ -575,7 +575,7 @@ impl CodingState {
             }
             if changed_here {
                 // This tab had newer edits: write the union back so both tabs converge.
-                self.save(&Touched { docs: [doc.to_string()].into(), codebook: false });
+                self.save(&Touched { docs: [doc.to_string()].into(), ..Touched::default() });
             }
         } else if key == store::CODEBOOK_KEY {
             if let Some(book) = value.and_then(|v| serde_json::from_str(&v).ok()) {

@@ -12,6 +12,10 @@ use crate::codebook::Codebook;
 pub struct Touched {
     pub docs: BTreeSet<String>,
     pub codebook: bool,
+    /// Undo or Redo left these as they are (annotation ids; `"codebook"` for the
+    /// codebook): another tab changed them after the step, and taking the step
+    /// back would have lost that change.
+    pub kept: Vec<String>,
 }
 
 impl Touched {
@@ -543,20 +547,46 @@ impl Coding {
     fn apply(&mut self, edits: &[Edit], backwards: bool, now: &str) -> Touched {
         let mut t = Touched::default();
         let ordered: Vec<&Edit> = if backwards { edits.iter().rev().collect() } else { edits.iter().collect() };
+        // What the step's annotations are now, as the edits go (one step may edit an
+        // annotation twice). Each edit finds what the step left (for Undo) or what
+        // Undo left (for Redo); anything else is another tab's change since, kept.
+        let mut now_is: std::collections::HashMap<&str, Option<Annotation>> = ordered
+            .iter()
+            .filter_map(|e| match e {
+                Edit::Annotation { after, .. } => Some((after.id.as_str(), None)),
+                Edit::Codebook { .. } => None,
+            })
+            .collect();
+        for a in self.by_doc.values().flatten() {
+            if let Some(slot) = now_is.get_mut(a.id.as_str()) {
+                *slot = Some(a.clone());
+            }
+        }
+        let same = |a: Option<&Annotation>, b: &Annotation| a.is_some_and(|a| Annotation { updated: String::new(), ..a.clone() } == Annotation { updated: String::new(), ..b.clone() });
         let mut puts = Vec::new();
         for e in ordered {
             match e {
                 Edit::Annotation { before, after } => {
-                    let mut a = match (backwards, before) {
-                        (true, Some(b)) => b.clone(),
-                        (true, None) => Annotation { deleted: true, ..after.clone() },
-                        (false, _) => after.clone(),
-                    };
+                    let undone = || before.clone().unwrap_or_else(|| Annotation { deleted: true, ..after.clone() });
+                    let (expected, mut a) = if backwards { (after.clone(), undone()) } else { (undone(), after.clone()) };
+                    let slot = now_is.get_mut(after.id.as_str()).expect("indexed");
+                    if !same(slot.as_ref(), &expected) {
+                        if !t.kept.contains(&after.id) {
+                            t.kept.push(after.id.clone());
+                        }
+                        continue;
+                    }
+                    *slot = Some(a.clone());
                     a.updated = now.to_string();
                     puts.push(a);
                 }
                 Edit::Codebook { before, after } => {
-                    self.codebook = if backwards { before.clone() } else { after.clone() };
+                    let (expected, book) = if backwards { (after, before) } else { (before, after) };
+                    if self.codebook != *expected {
+                        t.kept.push("codebook".to_string());
+                        continue;
+                    }
+                    self.codebook = book.clone();
                     t.codebook = true;
                 }
             }
@@ -588,6 +618,46 @@ impl Coding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn undo_keeps_what_another_tab_changed_after_the_step() {
+        let mut c = Coding::new(Codebook::default());
+        c.add(Annotation { memo: "original".into(), ..ann("a", "D", 0, "threat") });
+        c.add(ann("b", "D", 9, "finance"));
+        c.delete("a", "t2");
+        // The other tab typed in a's memo: a came back there, with it (merged here).
+        let mut stored = c.stored("D").to_vec();
+        stored[0] = Annotation { deleted: false, memo: "original + the other tab's".into(), updated: "t3".into(), ..stored[0].clone() };
+        c.set_doc("D", stored);
+        let t = c.undo("t4");
+        assert_eq!(t.kept, ["a"]);
+        assert!(t.docs.is_empty(), "nothing written");
+        assert_eq!(c.get("a").unwrap().memo, "original + the other tab's");
+        assert!(!c.get("a").unwrap().deleted);
+        // A step on annotations no one else changed is taken back as before, twice in one step too.
+        c.update("b", "t5", |x| x.memo = "one".into());
+        c.update("b", "t6", |x| x.memo.push_str(" two"));
+        c.join_with_previous(c.steps() - 1);
+        let t = c.undo("t7");
+        assert!(t.kept.is_empty() && t.docs.contains("D"), "{t:?}");
+        assert_eq!(c.get("b").unwrap().memo, "");
+        // Redo, after the other tab changed what Undo left: kept too.
+        let mut stored = c.stored("D").to_vec();
+        let i = stored.iter().position(|x| x.id == "b").unwrap();
+        stored[i].tags.push("threat".into());
+        c.set_doc("D", stored);
+        assert_eq!(c.redo("t8").kept, ["b"]);
+        assert_eq!(c.get("b").unwrap().memo, "");
+        // The codebook, changed by the other tab after a rename here: kept.
+        let mut renamed = c.codebook.clone();
+        renamed.rename("finance", "money").unwrap();
+        c.set_codebook(renamed, None, "t9");
+        let mut theirs = c.codebook.clone();
+        theirs.add("gender").unwrap();
+        c.codebook = theirs.clone();
+        assert_eq!(c.undo("t10").kept, ["codebook"]);
+        assert_eq!(c.codebook, theirs);
+    }
 
     #[test]
     fn rolled_up_each_coding_counts_for_its_parents() {

@@ -41,6 +41,11 @@ pub fn step(coding: crate::coding::CodingState, state: crate::state::AppState, r
         touched.clone()
     });
     let verb = if redo { "Redone" } else { "Undone" };
+    // What another tab changed after the step is left as it is, and said (it stays).
+    if let Some(notice) = kept_said(&touched, redo) {
+        coding.notice.set(Some(notice));
+        return;
+    }
     // A change to the codebook, made perhaps on another page: said, with what it was.
     if touched.codebook {
         let what = coding.coding.with_untracked(|c| book_before.describe_change(&c.codebook));
@@ -62,6 +67,29 @@ pub fn step(coding: crate::coding::CodingState, state: crate::state::AppState, r
     if !elsewhere.is_empty() {
         coding.notice.set(Some(Notice::done(format!("{verb}: a change to annotations of {}.", elsewhere.join(", ")))));
     }
+}
+
+/// What Undo (or Redo) left as another tab made it since, said; `None` when it
+/// left nothing so.
+pub fn kept_said(touched: &marginalia_core::coding::Touched, redo: bool) -> Option<Notice> {
+    if touched.kept.is_empty() {
+        return None;
+    }
+    let verb = if redo { "redone" } else { "undone" };
+    let book = touched.kept.iter().any(|k| k == "codebook");
+    let n = touched.kept.len() - usize::from(book);
+    let what = match (n, book) {
+        (0, _) => "the codebook was".to_string(),
+        (n, false) => format!("{} {}", marginalia_core::count(n, "annotation"), if n == 1 { "was" } else { "were" }),
+        (n, true) => format!("{} and the codebook were", marginalia_core::count(n, "annotation")),
+    };
+    let one = touched.kept.len() == 1;
+    let rest = if touched.is_empty() { String::new() } else { format!(" The rest of the step was {verb}.") };
+    Some(Notice::problem(format!(
+        "Not {verb}: {what} changed in another tab since, and {} kept as {} now.{rest}",
+        if one { "is" } else { "are" },
+        if one { "it is" } else { "they are" },
+    )))
 }
 
 /// Keys of a report: 1–9 tag the selection (or toggle a tag of the open

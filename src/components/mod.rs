@@ -587,10 +587,15 @@ fn NoticeToast() -> impl IntoView {
                     {undo.is_some().then(|| view! { <button type="button" class="undo" on:click=move |_| {
                         let t = now();
                         // Only the change the notice names (it closes once that is no longer the last).
+                        let mut touched = marginalia_core::coding::Touched::default();
                         if coding.coding.with_untracked(|c| Some(c.steps())) == undo {
-                            coding.change(|c| c.undo(&t));
+                            coding.change(|c| {
+                                touched = c.undo(&t);
+                                touched.clone()
+                            });
                         }
-                        coding.notice.set(None);
+                        // What another tab changed since is kept, and said.
+                        coding.notice.set(coding_panel::kept_said(&touched, false));
                         // What came back is opened, and the focus goes to the page (not lost with the notice).
                         if let Some(id) = reopen.clone() {
                             coding.selected.set(Some(id));

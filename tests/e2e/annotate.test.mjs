@@ -650,6 +650,27 @@ test('two tabs coding at once lose nothing', async () => {
   await a.locator('.toast', { hasText: 'deleted in another tab while you typed its memo here. It is back, with your memo' }).waitFor();
   await a.waitForFunction(([k, v]) => JSON.parse(localStorage.getItem(k)).some((y) => y.quote === 'covert ISIL network' && !y.deleted && y.memo === v), [key, `${crossed} More.`]);
   await a.locator('.hl', { hasText: 'covert ISIL network' }).waitFor();
+  // Deleted here, then brought back in the other tab with a memo typed there: this tab's
+  // Undo of the deletion leaves it as the other tab made it, and says so.
+  await a.locator('.hl', { hasText: 'covert ISIL network' }).click();
+  await a.keyboard.press('Delete');
+  const undo = a.locator('.toast button', { hasText: 'Undo' });
+  await undo.waitFor();
+  await a.waitForFunction((k) => JSON.parse(localStorage.getItem(k)).find((y) => y.quote === 'covert ISIL network').deleted, key);
+  await a.evaluate((k) => {
+    const all = JSON.parse(localStorage.getItem(k));
+    const x = all.find((y) => y.quote === 'covert ISIL network');
+    Object.assign(x, { deleted: false, memo: 'Typed in the other tab.', updated: new Date(Date.now() + 1000).toISOString() });
+    localStorage.setItem(k, JSON.stringify(all));
+    window.dispatchEvent(new StorageEvent('storage', { key: k, newValue: JSON.stringify(all), storageArea: localStorage }));
+  }, key);
+  await a.locator('.hl', { hasText: 'covert ISIL network' }).waitFor();
+  await undo.click();
+  await a.locator('.toast', { hasText: 'Not undone: 1 annotation was changed in another tab since, and is kept as it is now.' }).waitFor();
+  await a.waitForTimeout(300);
+  const after = await a.evaluate((k) => JSON.parse(localStorage.getItem(k)).find((y) => y.quote === 'covert ISIL network'), key);
+  assert.deepEqual([after.deleted, after.memo], [false, 'Typed in the other tab.']);
+  await a.locator('.hl', { hasText: 'covert ISIL network' }).waitFor();
   await context.close();
 });
 
