@@ -1402,14 +1402,18 @@ pub fn restore_plan(current: &Coding, backup: &Backup, mode: RestoreMode, now: &
 /// sides and not one annotation (live or deleted) in common, is given with a
 /// free name for the file's work ("Dan (2)"). One coder's later file shares
 /// the annotations of their earlier one (deletions included), so it is not
-/// taken apart. The coder here (`me`, a teacher) is never taken apart: their
-/// own work on another computer is theirs.
-pub fn apart_names(current: &Coding, backup: &Backup, me: &str) -> Vec<(String, String)> {
+/// taken apart. The coder here (`me`, a teacher) is not taken apart from a file
+/// of their own work on another computer, brought in alone; but a file among a
+/// class's (`class`: several picked together) or one that carries a handout's
+/// task is a student's: a student who typed the teacher's name is taken apart
+/// from the answer key.
+pub fn apart_names(current: &Coding, backup: &Backup, me: &str, class: bool) -> Vec<(String, String)> {
     let here_ids: HashSet<&str> = current.docs().flat_map(|d| current.stored(d)).map(|a| a.id.as_str()).collect();
     let here = current.coders();
+    let spared = if class || !backup.task.trim().is_empty() { None } else { Some(me) };
     let mut names: Vec<&str> = Vec::new();
     for a in backup.annotations.iter().filter(|a| !a.deleted) {
-        if !a.coder.is_empty() && a.coder != me && here.contains(a.coder.as_str()) && !names.contains(&a.coder.as_str()) {
+        if !a.coder.is_empty() && Some(a.coder.as_str()) != spared && here.contains(a.coder.as_str()) && !names.contains(&a.coder.as_str()) {
             names.push(&a.coder);
         }
     }
@@ -1552,7 +1556,7 @@ mod restore_tests {
         here.add(by("Dan (2)", "x1"));
         // Another Dan: none of his annotations is here.
         let other = backup_of(vec![by("Dan", "e1"), by("Dan", "e2")]);
-        let apart = apart_names(&here, &other, "Key");
+        let apart = apart_names(&here, &other, "Key", false);
         assert_eq!(apart, [("Dan".to_string(), "Dan (3)".to_string())], "a free name");
         let renamed = other.renamed(&apart);
         assert!(renamed.annotations.iter().all(|a| a.coder == "Dan (3)"));
@@ -1562,13 +1566,19 @@ mod restore_tests {
         assert_eq!(dans.renamed(&apart).coder, "Dan (3)");
         // The same Dan's later file: it has his first annotation (live, or deleted since).
         let later = backup_of(vec![by("Dan", "d1"), by("Dan", "d2")]);
-        assert!(apart_names(&here, &later, "Key").is_empty());
+        assert!(apart_names(&here, &later, "Key", false).is_empty());
         let deleted = backup_of(vec![Annotation { deleted: true, ..by("Dan", "d1") }, by("Dan", "d2")]);
-        assert!(apart_names(&here, &deleted, "Key").is_empty());
+        assert!(apart_names(&here, &deleted, "Key", false).is_empty());
         // A name new here, the coder here (a teacher's own work elsewhere), a file of deletions only: nothing to part.
-        assert!(apart_names(&here, &backup_of(vec![by("Eve", "v1")]), "Key").is_empty());
-        assert!(apart_names(&here, &backup_of(vec![by("Key", "k9")]), "Key").is_empty());
-        assert!(apart_names(&here, &backup_of(vec![Annotation { deleted: true, ..by("Dan", "z") }]), "Key").is_empty());
+        assert!(apart_names(&here, &backup_of(vec![by("Eve", "v1")]), "Key", false).is_empty());
+        assert!(apart_names(&here, &backup_of(vec![by("Key", "k9")]), "Key", false).is_empty());
+        // But a student who typed the teacher's name, among a class's files or with the handout's task, is not the key.
+        assert_eq!(apart_names(&here, &backup_of(vec![by("Key", "k9")]), "Key", true), [("Key".to_string(), "Key (2)".to_string())]);
+        let handed_in = Backup { task: "Code ¶5–18 of S/2019/103.".into(), ..backup_of(vec![by("Key", "k9")]) };
+        assert_eq!(apart_names(&here, &handed_in, "Key", false), [("Key".to_string(), "Key (2)".to_string())]);
+        // The key's own later file, among the class's, shares its annotations: not taken apart.
+        assert!(apart_names(&here, &backup_of(vec![by("Key", "k1"), by("Key", "k9")]), "Key", true).is_empty());
+        assert!(apart_names(&here, &backup_of(vec![Annotation { deleted: true, ..by("Dan", "z") }]), "Key", false).is_empty());
         // Merged apart, each Dan is graded on his own.
         let plan = restore_plan(&here, &renamed, RestoreMode::Merge, "t9");
         here.restore(plan.codebook.clone(), plan.writes.clone());

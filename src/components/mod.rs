@@ -352,14 +352,22 @@ pub fn backup_who(b: &marginalia_core::store::Backup) -> String {
 }
 
 /// What a merge does with names given by two people (`store::apart_names`), in words.
-pub fn apart_said(apart: &[(String, String)]) -> Option<String> {
+pub fn apart_said(apart: &[(String, String)], me: &str) -> Option<String> {
     (!apart.is_empty()).then(|| {
         apart
             .iter()
-            .map(|(from, to)| format!(
-                "{from}'s work here and this file's have no annotation in common: two people seem to have given the name {from}. \
-                 Merge brings this file's in as {to}. If they are one person, rename {to} to {from} on the Agreement page."
-            ))
+            .map(|(from, to)| if from == me {
+                // A student who typed the teacher's name: kept out of the answer key.
+                format!(
+                    "This file's work is under your own name, {from}, and has none of your annotations: someone else seems to have typed your name. \
+                     Merge brings it in as {to}, apart from yours; rename {to} on the Agreement page to the name of whoever handed it in."
+                )
+            } else {
+                format!(
+                    "{from}'s work here and this file's have no annotation in common: two people seem to have given the name {from}. \
+                     Merge brings this file's in as {to}. If they are one person, rename {to} to {from} on the Agreement page."
+                )
+            })
             .collect::<Vec<_>>()
             .join(" ")
     })
@@ -421,7 +429,9 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
         let t = now();
         // A name given by two people (two students called Dan): merged apart.
         let me = coding.meta.with_untracked(|m| m.coder.clone());
-        let apart = coding.coding.with_untracked(|c| marginalia_core::store::apart_names(c, &b, &me));
+        // One of several files picked together: a class's, never the teacher's own.
+        let class = transfer::use_transfer().place().is_some();
+        let apart = coding.coding.with_untracked(|c| marginalia_core::store::apart_names(c, &b, &me, class));
         let b_merged = b.renamed(&apart);
         let (replace, merge) = coding.coding.with_untracked(|c| {
             (restore_plan(c, &b, RestoreMode::Replace, &t), restore_plan(c, &b_merged, RestoreMode::Merge, &t))
@@ -443,7 +453,7 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
         };
         let whose = coding.coding.with_untracked(|c| c.whose(&b_merged.annotations));
         let who = backup_who(&b);
-        let apart_said = apart_said(&apart);
+        let apart_said = apart_said(&apart, &me);
         let apart_names = StoredValue::new(apart);
         let file = StoredValue::new(b.clone());
         let merged_file = StoredValue::new(b_merged);

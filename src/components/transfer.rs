@@ -606,7 +606,7 @@ async fn read_file(file: web_sys::File, name: String, cx: FileCtx) {
                 Ok(b) if t.merging_all() => {
                     // A name given by two people (two students called Dan): merged apart.
                     let me = coding.meta.with_untracked(|m| m.coder.clone());
-                    let apart = coding.coding.with_untracked(|c| marginalia_core::store::apart_names(c, &b, &me));
+                    let apart = coding.coding.with_untracked(|c| marginalia_core::store::apart_names(c, &b, &me, true));
                     let b = b.renamed(&apart);
                     let who = super::backup_who(&b);
                     let empty = b.annotations.iter().all(|a| a.deleted);
@@ -615,7 +615,7 @@ async fn read_file(file: web_sys::File, name: String, cx: FileCtx) {
                     });
                     let before = coding.coding.with_untracked(marginalia_core::coding::Coding::steps);
                     let said = super::apply_restore(coding, state, &b, plan, "Merged", false);
-                    let said = match super::apart_said(&apart) {
+                    let said = match super::apart_said(&apart, &me) {
                         Some(w) => format!("{said} {w}"),
                         None => said,
                     };

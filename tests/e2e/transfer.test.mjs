@@ -483,3 +483,33 @@ test("a class's backups picked together: one by one or all merged at once, then 
   assert.deepEqual(teacher.errors, []);
   await teacher.context.close();
 });
+
+test("a student who typed the teacher's name is kept out of the answer key", async () => {
+  // The teacher, "ana", has coded the key; a student's file among the class's says "ana" too.
+  const key = codedState();
+  for (const anns of Object.values(key)) for (const a of anns) a.coder = 'ana';
+  const { context, page } = await openWith(key);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('button.backup').click()]);
+  const model = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+  const student = (coder, prefix, name) => ({
+    name, mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify({ ...model, coder, annotations: model.annotations.slice(0, 5).map((a) => ({ ...a, id: `${prefix}-${a.id}`, coder })) })),
+  });
+  await page.locator('input.import-file').setInputFiles([student('ana', 'dev', 'marginalia-backup-ana-dev.json'), student('Ben', 'ben', 'marginalia-backup-Ben.json')]);
+  await page.locator('#restore-title', { hasText: "(file 1 of 2)" }).waitFor();
+  assert.match(await page.locator('dialog.restore .restore-apart').innerText(),
+    /This file's work is under your own name, ana, and has none of your annotations: someone else seems to have typed your name\. Merge brings it in as ana \(2\), apart from yours/);
+  await page.locator('dialog.restore button.merge-all').click();
+  await page.locator('.toast', { hasText: 'Of the 2 files picked together: 2 brought in' }).waitFor();
+  const coders = await page.evaluate(() => {
+    const all = Object.keys(localStorage).filter((k) => k.startsWith('marginalia:v1:doc:')).flatMap((k) => JSON.parse(localStorage.getItem(k)));
+    return Object.fromEntries([...new Set(all.map((a) => a.coder))].sort().map((c) => [c, all.filter((a) => a.coder === c).length]));
+  });
+  assert.deepEqual(coders, { Ben: 5, ana: 24, 'ana (2)': 5 }, 'the key keeps its 24 annotations alone');
+  // Alone, the teacher's own file from another computer still joins their work.
+  const own = { ...student('ana', 'laptop', 'marginalia-backup-ana.json') };
+  await page.locator('label.restore input[type="file"]').setInputFiles(own);
+  await page.locator('dialog.restore').waitFor();
+  assert.equal(await page.locator('dialog.restore .restore-apart').count(), 0);
+  await context.close();
+});
