@@ -217,6 +217,7 @@ fn main() {
         "documents": docs.iter().map(|d| json!({
             "id": d.meta.id,
             "symbol": d.meta.symbol,
+            "title": d.who(),
             "ordinal": d.meta.ordinal,
             "date": d.meta.date,
             "text": d.text,

@@ -562,23 +562,32 @@ impl Coding {
                 *slot = Some(a.clone());
             }
         }
-        let same = |a: Option<&Annotation>, b: &Annotation| a.is_some_and(|a| Annotation { updated: String::new(), ..a.clone() } == Annotation { updated: String::new(), ..b.clone() });
-        let mut puts = Vec::new();
+        let same = |a: Option<&Annotation>, b: Option<&Annotation>| match (a, b) {
+            (Some(a), Some(b)) => Annotation { updated: String::new(), ..a.clone() } == Annotation { updated: String::new(), ..b.clone() },
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        let mut puts: Vec<Annotation> = Vec::new();
+        // Undoing an annotation's coming (coded, imported, merged) takes it out, as if it
+        // had never come: no tombstone, so that the same file merged again brings it back.
+        let mut gone: Vec<(String, String)> = Vec::new();
         for e in ordered {
             match e {
                 Edit::Annotation { before, after } => {
-                    let undone = || before.clone().unwrap_or_else(|| Annotation { deleted: true, ..after.clone() });
-                    let (expected, mut a) = if backwards { (after.clone(), undone()) } else { (undone(), after.clone()) };
+                    let (expected, target) = if backwards { (Some(after), before.as_ref()) } else { (before.as_ref(), Some(after)) };
                     let slot = now_is.get_mut(after.id.as_str()).expect("indexed");
-                    if !same(slot.as_ref(), &expected) {
+                    if !same(slot.as_ref(), expected) {
                         if !t.kept.contains(&after.id) {
                             t.kept.push(after.id.clone());
                         }
                         continue;
                     }
-                    *slot = Some(a.clone());
-                    a.updated = now.to_string();
-                    puts.push(a);
+                    *slot = target.cloned();
+                    puts.retain(|p| p.id != after.id);
+                    gone.retain(|(id, _)| *id != after.id);
+                    match target {
+                        Some(a) => puts.push(Annotation { updated: now.to_string(), ..a.clone() }),
+                        None => gone.push((after.id.clone(), after.doc.clone())),
+                    }
                 }
                 Edit::Codebook { before, after } => {
                     let (expected, book) = if backwards { (after, before) } else { (before, after) };
@@ -593,6 +602,15 @@ impl Coding {
         }
         // One step may write the same annotation twice: the last write wins, as in order.
         self.put_many(puts, &mut t);
+        for (id, doc) in gone {
+            if let Some(v) = self.by_doc.get_mut(&doc) {
+                v.retain(|a| a.id != id);
+                if v.is_empty() {
+                    self.by_doc.remove(&doc);
+                }
+            }
+            t.doc(&doc);
+        }
         t
     }
 
@@ -745,7 +763,8 @@ mod tests {
         other.coder = "bo".into();
         let (_, id) = c.code(other, "t6");
         assert_eq!(id, "g");
-        assert_eq!(c.get("d").unwrap().tags, ["threat"], "ana's annotation is untouched");
+        assert!(c.get("d").is_none(), "undone as if never coded");
+        assert_eq!(c.get("a").unwrap().tags, ["threat"], "ana's annotation is untouched");
         c.undo("t6");
         // A deleted annotation at the same span is not revived: a new one is made.
         c.delete("a", "t7");

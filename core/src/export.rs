@@ -591,10 +591,11 @@ fn place(doc: &Document, start: usize, end: usize) -> (String, usize, [String; 2
     (paragraphs, index, [number(first), number(last)])
 }
 
-pub const SEGMENT_COLUMNS: [&str; 26] = [
+pub const SEGMENT_COLUMNS: [&str; 27] = [
     "annotation_id", "document", "symbol", "ordinal", "date", "section", "paragraphs", "start", "end",
     "start_utf16", "end_utf16", "start_utf8", "end_utf8", "tag", "text", "memo", "coder", "created",
     "updated", "text_sha256", "tag_id", "app_version", "exported_at", "tag_path", "paragraph_first", "paragraph_last",
+    "citation",
 ];
 
 /// Segments CSV: one row per annotation and tag (`tag`: the tag's name as the
@@ -602,7 +603,8 @@ pub const SEGMENT_COLUMNS: [&str; 26] = [
 /// exports made before and after one; `tag_path`: its path in the
 /// code tree, "threat › attacks"; `paragraphs` a label, "12" or "17-18", and
 /// `paragraph_first`/`paragraph_last` its ends as whole numbers, empty where the
-/// span is in no numbered paragraph, to filter on), RFC 4180, UTF-8 (with a BOM when
+/// span is in no numbered paragraph, to filter on; `citation` as the app cites
+/// the span: "S/2019/103 ¶12", "S/2019/103 ¶17–18", a footnote "S/2019/103 n. 9"), RFC 4180, UTF-8 (with a BOM when
 /// `bom`, for Excel), formula-safe cells (see [`safe_cell`]). `text` is the
 /// quote; `text_sha256` the hash of the document's text; every row repeats the
 /// app version and export time so that a row read alone still says where it
@@ -626,13 +628,14 @@ pub fn segments_csv(docs: &[DocAnnotations<'_>], book: &Codebook, bom: bool, met
             let (s16, e16, s8, e8) =
                 (index.cp_to_utf16(a.start), index.cp_to_utf16(a.end), index.cp_to_utf8(a.start), index.cp_to_utf8(a.end));
             let numbers = [a.start, a.end, s16, e16, s8, e8].map(|n| n.to_string());
+            let citation = a.cite(d.doc);
             for tag in &a.tags {
                 let name = book.get(tag).map(|t| t.name.as_str()).unwrap_or(tag);
                 let path = book.path(tag);
                 w.row([
                     &a.id, &m.id, symbol, &ordinal, date, section, &paragraphs, &numbers[0], &numbers[1], &numbers[2],
                     &numbers[3], &numbers[4], &numbers[5], name, &a.quote, &a.memo, &a.coder, &a.created, &a.updated, &sha,
-                    tag, &meta.app_version, &meta.exported_at, &path, &first, &last,
+                    tag, &meta.app_version, &meta.exported_at, &path, &first, &last, &citation,
                 ]);
             }
         }

@@ -283,16 +283,19 @@ pub fn list_rows(rows: &[ListRow], book: &Codebook, selected: Option<&str>) -> S
     out
 }
 
-/// The whole prose of a report (every block but the footnotes, which are listed
-/// after it): headings, and numbered paragraphs with their margin number linking
-/// to their citation. `spans[i]` are the annotations of block `i`.
+/// The whole prose of a report: headings, and numbered paragraphs with their
+/// margin number linking to their citation; then the footnotes, listed under
+/// "Notes", coded as the paragraphs are. `spans[i]` are the annotations of block `i`.
 pub fn prose(doc: &Document, spans: &[Vec<Span>], book: &Codebook, combos: &mut Combos) -> String {
     let mut out = String::with_capacity(doc.text.len() * 2);
+    let mut notes = String::new();
     for (i, b) in doc.blocks.iter().enumerate() {
         let mut inner = || block_inner(doc, b, spans.get(i).map(Vec::as_slice).unwrap_or(&[]), book, combos, None);
         let (s, e) = (b.start, b.end);
         match b.kind {
-            BlockKind::Footnote { .. } => {}
+            BlockKind::Footnote { number } => {
+                let _ = write!(notes, "<li id=\"fn{number}\" value=\"{number}\" data-block=\"{i}\" data-start=\"{s}\" data-end=\"{e}\">{}</li>", inner());
+            }
             BlockKind::Heading { level } => {
                 let h = (level + 1).clamp(2, 4);
                 let _ = write!(out, "<h{h} data-block=\"{i}\" data-start=\"{s}\" data-end=\"{e}\">{}</h{h}>", inner());
@@ -310,6 +313,9 @@ pub fn prose(doc: &Document, spans: &[Vec<Span>], book: &Codebook, combos: &mut 
                 let _ = write!(out, "<div class=\"para\"><p data-block=\"{i}\" data-start=\"{s}\" data-end=\"{e}\">{}</p></div>", inner());
             }
         }
+    }
+    if !notes.is_empty() {
+        let _ = write!(out, "<section class=\"footnotes\" aria-labelledby=\"notes-title\"><h2 id=\"notes-title\">Notes</h2><ol>{notes}</ol></section>");
     }
     out
 }
@@ -485,17 +491,25 @@ mod tests {
     }
 
     #[test]
-    fn prose_has_every_block_but_the_notes_with_offsets_and_links() {
+    fn prose_has_every_block_with_offsets_and_links_the_notes_last() {
         let d = doc();
         let html = prose(&d, &[], &Codebook::default(), &mut Combos::default());
         for (i, b) in d.blocks.iter().enumerate() {
             let attr = format!("data-block=\"{i}\" data-start=\"{}\" data-end=\"{}\"", b.start, b.end);
-            assert_eq!(html.contains(&attr), !matches!(b.kind, BlockKind::Footnote { .. }), "{attr}");
+            assert!(html.contains(&attr), "{attr}");
         }
+        // The notes, listed after the prose, coded as it is (a span in a note is highlighted there).
+        let (i, note) = d.blocks.iter().enumerate().find(|(_, b)| matches!(b.kind, BlockKind::Footnote { .. })).unwrap();
+        let (before, notes) = html.split_once("<section class=\"footnotes\"").unwrap();
+        assert!(!before.contains("A note."), "no note text in the prose");
+        assert!(notes.contains(&format!("<li id=\"fn3\" value=\"3\" data-block=\"{i}\" data-start=\"{}\"", note.start)), "{notes}");
+        let mut spans = vec![Vec::new(); d.blocks.len()];
+        spans[i] = vec![Span { start: note.start, end: note.start + 2, id: "n".into(), tags: vec!["threat".into()] }];
+        let coded = prose(&d, &spans, &Codebook::default(), &mut Combos::default());
+        assert!(coded.split_once("<section class=\"footnotes\"").unwrap().1.contains("data-ids=\"n\""), "{coded}");
         assert!(html.starts_with("<h2 data-block=\"0\""));
         assert!(html.contains("<div class=\"para\" id=\"p1\" data-paragraph=\"1\"><a class=\"pnum\" href=\"#/report/S-2019-103/p1\""));
         assert!(html.contains("title=\"S/2019/103 ¶1 (1–9 with this focused: code the whole paragraph)\""));
-        assert!(!html.contains("A note."));
         assert!(text_of(&html).contains("I. <Intro> & \"more\""));
     }
 }

@@ -73,6 +73,10 @@ pub struct Meta {
     /// in nothing): the gradebook still has a row for each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub empty_hand_ins: Vec<String>,
+    /// The agreement page's last address (its pair, passage, sub-codes): the top
+    /// bar's link returns to it, the next day too.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub agreement: String,
 }
 
 impl Default for Meta {
@@ -88,6 +92,7 @@ impl Default for Meta {
             name_from_backup: false,
             handout_task: String::new(),
             empty_hand_ins: Vec::new(),
+            agreement: String::new(),
         }
     }
 }
@@ -1103,9 +1108,37 @@ pub fn all_in_backup(coding: &Coding, meta: &Meta) -> bool {
         && coding.docs().flat_map(|d| coding.stored(d)).all(|a| a.updated.as_str() <= at)
 }
 
+/// Whether work here is in no backup file: an annotation (or a deletion) made
+/// after the last backup, or any when there was none. Replace saves it first.
+pub fn unsaved_work(coding: &Coding, meta: &Meta) -> bool {
+    let mut all = coding.docs().flat_map(|d| coding.stored(d));
+    match meta.last_backup.as_deref() {
+        Some(at) => all.any(|a| a.updated.as_str() > at),
+        None => coding.all_live().next().is_some(),
+    }
+}
+
 #[cfg(test)]
 mod backup_tests {
     use super::*;
+
+    #[test]
+    fn work_in_no_backup_is_told() {
+        let mut c = Coding::new(Codebook::default());
+        let mut meta = Meta::default();
+        assert!(!unsaved_work(&c, &meta), "nothing here");
+        let a = Annotation {
+            id: "a".into(), doc: "D".into(), start: 1, end: 3, quote: "ab".into(), prefix: String::new(), suffix: String::new(),
+            tags: vec!["threat".into()], memo: String::new(), coder: "Key".into(), created: "2026-12-03T10:00:00.000Z".into(),
+            updated: "2026-12-03T10:00:00.000Z".into(), deleted: false,
+        };
+        c.add(a.clone());
+        assert!(unsaved_work(&c, &meta), "never backed up");
+        meta.last_backup = Some("2026-12-03T10:05:00.000Z".into());
+        assert!(!unsaved_work(&c, &meta), "in the last backup");
+        c.add(Annotation { id: "b".into(), updated: "2026-12-03T10:06:00.000Z".into(), ..a });
+        assert!(unsaved_work(&c, &meta), "coded since");
+    }
 
     #[test]
     fn work_all_in_the_last_backup_is_told() {
@@ -1730,7 +1763,10 @@ mod restore_tests {
         assert_eq!(applied.get("keep").unwrap().updated, "t9");
         applied.undo("t10");
         assert_eq!(applied.live("D").count(), 2);
-        assert!(applied.get("fresh").unwrap().deleted);
+        assert!(applied.get("fresh").is_none(), "undone as if it never came: no tombstone");
+        // Merged again, it comes again (before, the undo's tombstone kept it out, unsaid).
+        let again = restore_plan(&applied, &b, RestoreMode::Merge, "t11");
+        assert_eq!((again.added, again.deleted_here.len()), (1, 0));
     }
 
     #[test]

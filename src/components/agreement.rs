@@ -119,9 +119,31 @@ pub fn AgreementView() -> impl IntoView {
         let b = b.filter(|b| names.contains(b)).or_else(|| names.iter().find(|c| Some(*c) != a.as_ref()).cloned());
         (a, b)
     });
+    // The address is kept (the top bar's link returns to it, the next day too).
+    Effect::new(move |_| {
+        let r = state.route.get();
+        if matches!(r, Route::Agreement { .. }) {
+            let hash = r.to_hash();
+            if coding.meta.with_untracked(|m| m.agreement != hash) {
+                coding.meta.update(|m| m.agreement = hash);
+                coding.save_meta();
+            }
+        }
+    });
     let choose = move |which: char, name: String| {
         let (mut a, mut b) = pair.get_untracked();
-        if which == 'a' { a = Some(name) } else { b = Some(name) }
+        // The coder the other side had: the two change places (never A against A).
+        if which == 'a' {
+            if b.as_deref() == Some(name.as_str()) {
+                b = a.take();
+            }
+            a = Some(name);
+        } else {
+            if a.as_deref() == Some(name.as_str()) {
+                a = b.take();
+            }
+            b = Some(name);
+        }
         state.replace_route(Route::Agreement { a, b, within: within.get_untracked(), sub: sub.get_untracked() });
     };
     let scope_to = move |w: Option<Within>| {
@@ -387,10 +409,18 @@ pub fn AgreementView() -> impl IntoView {
         let was = if from.is_empty() { "an unnamed coder".to_string() } else { from.clone() };
         let what = marginalia_core::count(moved, "annotation");
         let (are, carry) = if moved == 1 { ("is", "carries") } else { ("are", "carry") };
+        // One's own name corrected (a teacher naming the key "Answer key"): what is coded
+        // next goes under it too, not under the old name beside it.
+        let mine = !from.is_empty() && coding.meta.with_untracked(|m| m.coder == from);
+        if mine {
+            coding.meta.update(|m| m.coder = to.clone());
+            coding.save_meta();
+        }
+        let now_coding = if mine { format!(" You code as {to} now.") } else { String::new() };
         coding.notice.set(Some(coding.undoable(if joins {
-            format!("The {what} of {was} {are} now {to}'s, with {to}'s own: one coder.")
+            format!("The {what} of {was} {are} now {to}'s, with {to}'s own: one coder.{now_coding}")
         } else {
-            format!("The {what} of {was} now {carry} the name {to}.")
+            format!("The {what} of {was} now {carry} the name {to}.{now_coding}")
         })));
         renaming.set(None);
         // The pair follows the name.

@@ -141,7 +141,8 @@ pub fn App() -> impl IntoView {
                 <a href="#/" aria-current=move || (state.page.get() == Page::Corpus).then_some("page")>"Corpus"</a>
                 <a href=move || marginalia_core::route::Route::Segments(state.segments.get()).to_hash() aria-current=move || (state.page.get() == Page::Segments).then_some("page")>"Segments"</a>
                 <a href="#/codebook" aria-current=move || (state.page.get() == Page::Codebook).then_some("page")>"Codebook"</a>
-                <a href="#/agreement" aria-current=move || (state.page.get() == Page::Agreement).then_some("page")>"Agreement"</a>
+                <a href=move || coding.meta.with(|m| if m.agreement.is_empty() { "#/agreement".to_string() } else { m.agreement.clone() })
+                    aria-current=move || (state.page.get() == Page::Agreement).then_some("page")>"Agreement"</a>
             </nav>
             <p class="private">"Everything stays in this browser."</p>
             <button type="button" class="btn export-open" on:click=move |_| transfer.exporting.set(true)
@@ -542,7 +543,26 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
                         })}
                         // Not among a class's files: one file replacing all the work here is never what is meant.
                         {place.is_none().then(|| view! {
-                            <button type="button" class="btn" class:danger=replace_removes on:click=move |_| apply(replace.clone(), "Replaced")>"Replace"</button>
+                            <button type="button" class="btn" class:danger=replace_removes on:click=move |_| {
+                                // What Replace takes away, in no backup file (the only copy of an answer key):
+                                // saved to one first, and said; if the browser will not save it, nothing is replaced.
+                                let unsaved = replace_removes && coding.coding.with_untracked(|c| coding.meta.with_untracked(|m| marginalia_core::store::unsaved_work(c, m)));
+                                if unsaved {
+                                    match save_backup() {
+                                        Some(name) => {
+                                            apply(replace.clone(), "Replaced");
+                                            coding.notice.update(|n| if let Some(n) = n {
+                                                n.text.push_str(&format!(" The work here before was saved first, as {name}: Restore… brings it back."));
+                                            });
+                                        }
+                                        None => coding.notice.set(Some(Notice::problem(
+                                            "The work here could not be saved to a file first, so nothing was replaced. Download a backup, then Replace.",
+                                        ))),
+                                    }
+                                } else {
+                                    apply(replace.clone(), "Replaced");
+                                }
+                            }>"Replace"</button>
                         })}
                         <button type="button" class="btn" on:click=move |_| cancel()>"Cancel"</button>
                     </div>

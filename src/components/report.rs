@@ -178,7 +178,6 @@ pub fn ReportView(slug: String) -> impl IntoView {
             }
         }
     };
-    let notes = render_notes(&doc);
     view! {
         <div class="report-layout">
             <style>{move || css.get()}</style>
@@ -217,7 +216,6 @@ pub fn ReportView(slug: String) -> impl IntoView {
                     on:keyup=move |ev| if ev.shift_key() { on_select_key() }
                     inner_html=body
                 ></div>
-                {notes}
             </article>
             <aside class="side" id="panel" tabindex="-1" aria-label="Annotations and contents">
                 <CodingPanel doc=Arc::clone(&doc) />
@@ -281,7 +279,7 @@ fn patch_prose(
             let all = *old_book != now_book;
             for (i, b) in doc.blocks.iter().enumerate() {
                 let (new, old) = (now_spans.get(i), old_spans.get(i));
-                if matches!(b.kind, BlockKind::Footnote { .. }) || (!all && new == old) {
+                if !all && new == old {
                     continue;
                 }
                 let Some(el) = block(i) else { continue };
@@ -422,28 +420,6 @@ fn contents(doc: &Document) -> Option<AnyView> {
         items.push(view! { <li class=format!("toc-l{level}")><a href=href>{text}</a></li> }.into_any());
     }
     (!items.is_empty()).then(|| view! { <ol class="toc-list">{items}</ol> }.into_any())
-}
-
-fn render_notes(doc: &Arc<Document>) -> impl IntoView + use<> {
-    let items = doc
-        .blocks
-        .iter()
-        .filter_map(|b| match b.kind {
-            BlockKind::Footnote { number } => Some(view! {
-                // Its range in the text, for find (the notes are not coded: no highlights here).
-                <li id=format!("fn{number}") value=number data-start=b.start data-end=b.end>{doc.block_text(b).to_string()}</li>
-            }),
-            _ => None,
-        })
-        .collect::<Vec<_>>();
-    (!items.is_empty()).then(|| {
-        view! {
-            <section class="footnotes" aria-labelledby="notes-title">
-                <h2 id="notes-title">"Notes"</h2>
-                <ol>{items}</ol>
-            </section>
-        }
-    })
 }
 
 /// Scrolls the element with id `id` to the top, below the top bar, without

@@ -82,6 +82,12 @@ def check(path: Path, expected: Expected, bom: bool = False) -> str:
         first, last = r["paragraph_first"], r["paragraph_last"]
         label = "" if not first else first if first == last else f"{first}-{last}"
         assert r["paragraphs"] == label, f"row {line}: paragraphs {r['paragraphs']!r}, paragraph_first/last {first!r}/{last!r}"
+        # The citation a draft takes: "S/2019/103 ¶12", "¶17–18" across paragraphs.
+        if doc["symbol"] and first:
+            cited = f"{doc['symbol']} ¶{first}" if first == last else f"{doc['symbol']} ¶{first}–{last}"
+            assert r["citation"] == cited, f"row {line}: citation {r['citation']!r}, expected {cited!r}"
+        else:
+            assert r["citation"].startswith(as_written(doc["title"])), f"row {line}: citation {r['citation']!r}, not of {doc['title']!r}"
         found[(r["document"], s, e, tag)] += 1
     same_counts(found, expected.segments(), "segments CSV rows")
     return f"{len(df)} rows; types, offsets in 3 units and texts exact" + (" (with a BOM)" if bom else "")

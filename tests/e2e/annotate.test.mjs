@@ -528,6 +528,27 @@ test("a key on a footnote marker codes the marker's paragraph, as on its number"
   await context.close();
 });
 
+test('a passage of a footnote is coded as the prose is, and cited by its note', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}#/report/S-2019-103/n9`);
+  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Notes' })));
+  await page.reload();
+  await page.locator('#fn9.target').waitFor();
+  const phrase = await page.locator('#fn9').evaluate((li) => li.textContent.trim().split(/\s+/).slice(0, 4).join(' '));
+  await selectText(page, '#fn9', phrase);
+  await page.keyboard.press('2');
+  await page.locator('#fn9 .hl[data-tags="finance"]').waitFor();
+  assert.equal(await page.locator('#fn9 .hl').innerText(), phrase);
+  assert.match(await page.locator('.editor').innerText(), /S\/2019\/103 n\. 9/);
+  assert.match(await page.locator('.ann-list li').first().innerText(), /S\/2019\/103 n\. 9 · finance/);
+  // Kept over a reload, and a click on it opens it.
+  await page.reload();
+  await page.locator('#fn9 .hl').click();
+  await page.locator('.editor', { hasText: 'S/2019/103 n. 9' }).waitFor();
+  await context.close();
+});
+
 test('a long list shows its first hundred, and always the open annotation', async () => {
   const { context, page } = await codingAt('Many', 'S-2017-97', 1);
   await page.evaluate(() => {
@@ -827,7 +848,7 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   // preview says the tag comes back, and no annotation is left with a tag that is not there.
   const tag = backup.annotations[0].tags[0];
   const edited = { ...backup, codebook: { ...backup.codebook, tags: backup.codebook.tags.filter((t) => t.id !== tag) } };
-  const ctxC = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const ctxC = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const c = await ctxC.newPage();
   await c.goto(`${server.url}#/report/S-2019-103/p5`);
   await c.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Key' })));
@@ -843,7 +864,12 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   assert.doesNotMatch(await c.locator('.plan-merge').innerText(), /takes away/);
   assert.equal(await c.locator('dialog.restore .added-tags').innerText(), `Its codebook lacks 1 tag its annotations use (${tag}); it is added to it.`);
   const keys = await c.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103')).filter((a) => a.coder === 'Key' && !a.deleted));
-  await c.locator('dialog.restore button', { hasText: 'Replace' }).click();
+  // Key's work is in no backup file: Replace saves it to one first, and says so.
+  const [saved] = await Promise.all([c.waitForEvent('download'), c.locator('dialog.restore button', { hasText: 'Replace' }).click()]);
+  assert.match(saved.suggestedFilename(), /^marginalia-backup-Key-/);
+  const first = JSON.parse((await import('node:fs')).readFileSync(await saved.path(), 'utf8'));
+  assert.deepEqual(first.annotations.filter((a) => !a.deleted).map((a) => a.quote), ['provincial level']);
+  await c.locator('.toast', { hasText: `The work here before was saved first, as ${saved.suggestedFilename()}: Restore… brings it back.` }).waitFor();
   await c.locator('.hl').first().waitFor();
   await c.waitForFunction((t) => JSON.parse(localStorage.getItem('marginalia:v1:codebook') ?? '{"tags":[]}').tags.some((x) => x.id === t), tag);
   // Key's own file, restored after that Replace took Key's work away: Merge keeps the newer
@@ -1790,6 +1816,12 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.equal(await page.locator('table.agreement').count(), 0);
   await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
   await page.locator('table.agreement').first().waitFor();
+  // Choosing as A the coder who is B: the two change places (never A against A).
+  await page.locator('select.coder-a').selectOption('Ana');
+  await page.waitForFunction(() => location.hash === '#/agreement?a=Ana&b=Key');
+  await page.locator('table.agreement').first().waitFor();
+  await page.locator('select.coder-b').selectOption('Ana');
+  await page.waitForFunction(() => location.hash === '#/agreement?a=Key&b=Ana');
   // Choosing B changes the address; a reload keeps it.
   await page.locator('select.coder-b').selectOption('Bo');
   await page.waitForFunction(() => location.hash === '#/agreement?a=Key&b=Bo');
@@ -1816,12 +1848,33 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.deepEqual((await cells('threat')).slice(0, 3), ['1', '0', '0'], 'threat: the key alone, on ¶13');
   await page.locator('.count-line', { hasText: 'Over 2 paragraphs of S/2019/103 ¶12–13. At 0.80' }).waitFor();
   assert.deepEqual((await page.locator('ol.differ li').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')), ['S/2019/103 ¶13 · threat — only Key']);
+  // The top bar's link comes back to this pair and passage, from another page and the next day.
+  await page.locator('nav a', { hasText: 'Corpus' }).click();
+  await page.locator('table.reports').waitFor();
+  await page.locator('nav a', { hasText: 'Agreement' }).click();
+  await page.waitForFunction(() => location.hash === '#/agreement?a=Key&b=Ana&in=S-2019-103&p=12-13');
+  const nextDay = await context.newPage();
+  await nextDay.goto(server.url);
+  await nextDay.locator('nav a', { hasText: 'Agreement' }).click();
+  await nextDay.waitForFunction(() => location.hash === '#/agreement?a=Key&b=Ana&in=S-2019-103&p=12-13');
+  await nextDay.close();
+  // One's own name corrected here ("Bo" codes now): what is coded next goes under the new name too.
+  await page.locator('details.coders-here summary').click();
+  await page.locator('details.coders-here li[data-coder="Bo"] .rename-start').click();
+  await page.waitForFunction(() => document.activeElement?.matches('.rename-coder input'));
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('Bo Smith');
+  await page.keyboard.press('Enter');
+  await page.locator('.toast', { hasText: 'The 2 annotations of Bo now carry the name Bo Smith. You code as Bo Smith now.' }).waitFor();
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder), 'Bo Smith');
+  await page.locator('.toast button.undo').click();
   // A teacher who wrote the handout's task ("¶12–13 of S/2019/103") is offered its passage in one click.
+  await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
+  await page.locator('table.agreement').first().waitFor();
   await page.evaluate(() => {
     const m = JSON.parse(localStorage.getItem('marginalia:v1:meta'));
     localStorage.setItem('marginalia:v1:meta', JSON.stringify({ ...m, handout_task: 'Code ¶12–13 of S/2019/103 with the tags below.' }));
   });
-  await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
   await page.reload();
   assert.match(await page.locator('p.task-offer').innerText(), /^The handout's task names ¶12–13 of S\/2019\/103: over every text coded, paragraphs no one was asked to code count as agreement\./);
   await screenshot(page, 'agreement-task-offer');

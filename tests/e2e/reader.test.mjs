@@ -66,7 +66,7 @@ test('every report opens with its paragraphs numbered 1..N, headings and footnot
     assert.deepEqual(numbers, expected);
     assert.deepEqual(numbers, expected.map((_, i) => i + 1), `${doc.symbol}: paragraphs run 1..N`);
     const headings = doc.blocks.filter((b) => b.kind === 'heading').length;
-    assert.equal(await page.locator('.prose :is(h2,h3,h4)').count(), headings);
+    assert.equal(await page.locator('.prose [data-block]:is(h2,h3,h4)').count(), headings);
     const notes = doc.blocks.filter((b) => b.kind === 'footnote').length;
     assert.equal(await page.locator('.footnotes li').count(), notes);
     // The text a reader sees is the canonical text: paragraph 1 matches the CLI's slice.
