@@ -660,7 +660,14 @@ pub const MATRIX_COLUMNS: [&str; 11] =
 /// and an empty coder. Headings have no row. Same conventions as the segments CSV.
 pub fn matrix_csv(docs: &[DocAnnotations<'_>], book: &Codebook, options: &ExportOptions, meta: &ExportMeta) -> String {
     let mut w = CsvOut::new();
-    w.row(MATRIX_COLUMNS.iter().copied().chain(book.tags.iter().map(|t| t.name.as_str())));
+    // A tag named as a column before the tags ("date", "coder") is headed "date (tag)":
+    // pandas would read two columns of one name as "date" and "date.1".
+    let heads: Vec<String> = book
+        .tags
+        .iter()
+        .map(|t| if MATRIX_COLUMNS.contains(&t.name.as_str()) { format!("{} (tag)", t.name) } else { t.name.clone() })
+        .collect();
+    w.row(MATRIX_COLUMNS.iter().copied().chain(heads.iter().map(String::as_str)));
     let column: std::collections::HashMap<&str, usize> = book.tags.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
     // A text no one coded has no rows: zeros would read as "coded, none found".
     for d in docs.iter().filter(|d| !d.coders.is_empty()) {
@@ -1357,6 +1364,11 @@ mod tests {
         let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
         assert_eq!(&head[..11], MATRIX_COLUMNS);
         assert_eq!(&head[11..], ["threat", "finance", "repatriation", "prosecution"]);
+        // A tag named as a column before the tags is headed apart: no two columns of one name.
+        let mut dated = book.clone();
+        dated.rename("threat", "date").unwrap();
+        let dated = matrix_csv(&d, &dated, &ExportOptions::default(), &meta());
+        assert!(dated.lines().next().unwrap().ends_with(",exported_at,date (tag),finance,repatriation,prosecution"), "{dated}");
         let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
         assert_eq!(rows.len(), 2, "the heading has no row");
         assert_eq!((&rows[0][4], &rows[0][5], &rows[0][6], &rows[0][8]), ("paragraph", "1", "I. Intro", "ana"));

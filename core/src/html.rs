@@ -240,13 +240,15 @@ pub struct ListRow {
 
 /// Which annotation a click on a highlight opens. `ids` is the highlight's
 /// `data-ids` (the annotations covering it, oldest first); `open` is the one
-/// open now. The first click opens the most recent; clicking again where
-/// several overlap steps to the next older one, then back round to the newest.
-pub fn clicked_annotation<'a>(ids: &'a str, open: Option<&str>) -> Option<&'a str> {
+/// open now; `mine` tells the coder's own. The first click opens the most
+/// recent of the coder's own there (else the most recent: another coder's, read
+/// only); clicking again where several overlap steps to the next older one,
+/// then back round to the newest.
+pub fn clicked_annotation<'a>(ids: &'a str, open: Option<&str>, mine: impl Fn(&str) -> bool) -> Option<&'a str> {
     let ids: Vec<&str> = ids.split(' ').filter(|s| !s.is_empty()).collect();
     match open.and_then(|o| ids.iter().position(|i| *i == o)) {
         Some(i) => Some(ids[(i + ids.len() - 1) % ids.len()]),
-        None => ids.last().copied(),
+        None => ids.iter().rev().find(|i| mine(i)).or(ids.last()).copied(),
     }
 }
 
@@ -324,8 +326,14 @@ pub fn prose(doc: &Document, spans: &[Vec<Span>], book: &Codebook, combos: &mut 
 mod tests {
     #[test]
     fn clicks_step_through_overlapping_annotations() {
-        use super::clicked_annotation as c;
+        let c = |ids, open| super::clicked_annotation(ids, open, |_| true);
         assert_eq!(c("a b c", None), Some("c"), "the most recent first");
+        // The coder's own first (another's, over it, is read only), then the others in turn.
+        let mine = |ids, open| super::clicked_annotation(ids, open, |i| i == "a" || i == "b");
+        assert_eq!(mine("a b c", None), Some("b"));
+        assert_eq!(mine("a b c", Some("b")), Some("a"));
+        assert_eq!(mine("a b c", Some("a")), Some("c"));
+        assert_eq!(super::clicked_annotation("a b c", None, |_| false), Some("c"), "none of one's own: the most recent");
         assert_eq!(c("a b c", Some("c")), Some("b"));
         assert_eq!(c("a b c", Some("b")), Some("a"));
         assert_eq!(c("a b c", Some("a")), Some("c"), "and round again");

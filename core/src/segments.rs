@@ -11,13 +11,20 @@ use crate::annotation::Annotation;
 use crate::document::Document;
 
 /// Retrieved segments as text to paste into a draft: for each, its quotation
-/// with its citation ("“…” (S/2019/103 ¶12)"), its tags, and its memo on a
-/// line of its own when it has one; a blank line between segments.
+/// with its citation ("“…” (S/2019/103 ¶12)"), its tags, and its memo on
+/// lines of its own when it has one (its line breaks kept); a blank line
+/// between segments.
 pub fn as_text<'a>(segments: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>) -> String {
     segments
         .into_iter()
         .map(|(quotation, tags, memo)| {
-            let memo = memo.split_whitespace().collect::<Vec<_>>().join(" ");
+            // Its lines kept (a memo's points), each tidied; no blank line, which parts segments.
+            let memo = memo
+                .lines()
+                .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n");
             let tags = if tags.is_empty() { String::new() } else { format!(" · {tags}") };
             if memo.is_empty() { format!("{quotation}{tags}") } else { format!("{quotation}{tags}\nMemo: {memo}") }
         })
@@ -222,9 +229,9 @@ mod tests {
     fn segments_copy_as_text_for_a_draft() {
         let text = super::as_text([
             ("“cash” (S/2019/103 ¶13)", "finance", ""),
-            ("“ransom” (S/2019/103 ¶14)", "finance, threat", "Kidnapping:\n  a source of  funds."),
+            ("“ransom” (S/2019/103 ¶14)", "finance, threat", "Kidnapping:\n\n  a source of  funds."),
         ]);
-        assert_eq!(text, "“cash” (S/2019/103 ¶13) · finance\n\n“ransom” (S/2019/103 ¶14) · finance, threat\nMemo: Kidnapping: a source of funds.");
+        assert_eq!(text, "“cash” (S/2019/103 ¶13) · finance\n\n“ransom” (S/2019/103 ¶14) · finance, threat\nMemo: Kidnapping:\na source of funds.");
         assert_eq!(super::as_text([]), "");
     }
 

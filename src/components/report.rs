@@ -246,7 +246,12 @@ fn open_clicked_highlight(ev: &leptos::ev::MouseEvent) {
         .and_then(|e| e.closest(".hl").ok().flatten());
     if let Some(ids) = hl.and_then(|h| h.get_attribute("data-ids")) {
         let open = coding.selected.get_untracked();
-        coding.selected.set(marginalia_core::html::clicked_annotation(&ids, open.as_deref()).map(str::to_string));
+        // One's own first, where another coder's overlaps it (theirs is read only here).
+        let me = coding.meta.with_untracked(|m| m.coder.clone());
+        let picked = coding.coding.with_untracked(|c| {
+            marginalia_core::html::clicked_annotation(&ids, open.as_deref(), |id| c.get(id).is_some_and(|a| a.coder == me)).map(str::to_string)
+        });
+        coding.selected.set(picked);
     }
 }
 
