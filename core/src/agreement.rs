@@ -469,12 +469,15 @@ impl Settings<'_> {
 
 /// The comparison as CSV, for pandas or R: a row per tag (its name from
 /// `book`, else its id) and one for all tags pooled; the measures with three
-/// decimals, empty when undefined; then the [`Settings`].
+/// decimals, empty when undefined; then the [`Settings`], and the tag's id
+/// (empty on the pooled row).
 pub fn to_csv(r: &Comparison, book: &crate::codebook::Codebook, a: &str, b: &str, settings: Settings<'_>) -> String {
     let mut w = crate::export::CsvOut::new();
-    w.row(["coder_a", "coder_b", "tag", "units", "both", "only_a", "only_b", "neither", "percent_agreement", "kappa", "alpha", "precision", "recall", "f1", "char_overlap", "exact_span_f1"].into_iter().chain(Settings::COLUMNS));
-    let rows = r.tags.iter().map(|(t, c)| (book.get(t).map_or(t.as_str(), |t| t.name.as_str()), c)).chain([("(all tags)", &r.all)]);
-    for (tag, c) in rows {
+    w.row(["coder_a", "coder_b", "tag", "units", "both", "only_a", "only_b", "neither", "percent_agreement", "kappa", "alpha", "precision", "recall", "f1", "char_overlap", "exact_span_f1"].into_iter().chain(Settings::COLUMNS).chain(["tag_id"]));
+    // Each tag by its name now, and last by the id it keeps through renames (files of two
+    // browsers whose names differ join on it).
+    let rows = r.tags.iter().map(|(t, c)| (book.get(t).map_or(t.as_str(), |t| t.name.as_str()), t.as_str(), c)).chain([("(all tags)", "", &r.all)]);
+    for (tag, id, c) in rows {
         w.row_with_numbers([a, b, tag], [
             c.units().to_string(),
             c.both.to_string(),
@@ -482,7 +485,7 @@ pub fn to_csv(r: &Comparison, book: &crate::codebook::Codebook, a: &str, b: &str
             c.only_b.to_string(),
             c.neither.to_string(),
         ].into_iter().chain(measures(c)));
-        w.then_text(settings.cells());
+        w.then_text(settings.cells().into_iter().chain([id]));
     }
     w.finish(false)
 }
@@ -522,13 +525,17 @@ pub fn class_csv(class: &[(String, Counts)], key: &str, settings: Settings<'_>, 
 /// gives its rows (all coders, then every coder but the key, as the page shows).
 pub fn alpha_csv(sets: &[(&Reliability, &[String])], book: &crate::codebook::Codebook, settings: Settings<'_>) -> String {
     let mut w = crate::export::CsvOut::new();
-    w.row(["coders", "tag", "units", "alpha"].into_iter().chain(Settings::COLUMNS));
+    w.row(["coders", "tag", "units", "alpha"].into_iter().chain(Settings::COLUMNS).chain(["tag_id"]));
     for (r, coders) in sets {
         let who = coders.join("; ");
-        let rows = r.tags.iter().map(|(t, a)| (book.get(t).map_or(t.as_str(), |t| t.name.as_str()), *a, r.units)).chain([("(all tags)", r.all, r.units * r.tags.len())]);
-        for (tag, a, units) in rows {
+        let rows = r
+            .tags
+            .iter()
+            .map(|(t, a)| (book.get(t).map_or(t.as_str(), |t| t.name.as_str()), t.as_str(), *a, r.units))
+            .chain([("(all tags)", "", r.all, r.units * r.tags.len())]);
+        for (tag, id, a, units) in rows {
             w.row_with_numbers([who.as_str(), tag], [units.to_string(), a.map_or_else(String::new, |x| fixed(x, 3))]);
-            w.then_text(settings.cells());
+            w.then_text(settings.cells().into_iter().chain([id]));
         }
     }
     w.finish(false)
@@ -979,6 +986,8 @@ mod tests {
         assert!(lines[1].starts_with(&format!("A; B; C,threat,{},{}", all.units, fixed(all.tags[0].1.unwrap(), 3))), "{csv}");
         assert!(lines[4].starts_with(&format!("B; C,threat,{},{}", others.units, fixed(others.tags[0].1.unwrap(), 3))), "{csv}");
         assert!(lines[6].starts_with(&format!("B; C,(all tags),{},", others.units * 2)), "{csv}");
+        // Each tag's id last (files whose names differ join on it); none on the pooled row.
+        assert!(lines[1].ends_with(",every text coded,false,threat") && lines[3].ends_with(",false,"), "{csv}");
         // A student who handed in nothing: a row of their own, F1 0 against what A coded, and no pair to open.
         let chloe = compare(&docs, &k, "A", "Chloe", &two).all;
         assert_eq!((chloe.both, chloe.only_b, chloe.f1()), (0, 0, Some(0.0)));

@@ -597,6 +597,17 @@ impl Codebook {
         tags.sort_by_key(|t| self.tags.iter().position(|x| x.id == *t).unwrap_or(usize::MAX));
     }
 
+    /// The tags `other` (a file's codebook) names otherwise than this one: each
+    /// as (the name here, the name there), in this codebook's order. The same
+    /// tag (one id) renamed on one side: its codings count as one tag, under the
+    /// name of the codebook kept.
+    pub fn names_differ<'a>(&'a self, other: &'a Codebook) -> Vec<(&'a str, &'a str)> {
+        self.tags
+            .iter()
+            .filter_map(|t| other.get(&t.id).filter(|o| o.name != t.name).map(|o| (t.name.as_str(), o.name.as_str())))
+            .collect()
+    }
+
     /// What making `after` the codebook changes, in words for a preview
     /// ("new tags: victims; removed: finance; renamed: threat → threats; changed:
     /// finance (key 2 → 9, colour); the tags' order changes"); `None` when nothing does.
@@ -859,6 +870,16 @@ struct CodebookFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_a_file_gives_otherwise_are_found() {
+        let mut here = Codebook::default();
+        here.rename("threat", "attacks").unwrap();
+        let mut file = Codebook::default();
+        file.rename("finance", "money").unwrap();
+        assert_eq!(here.names_differ(&file), [("attacks", "threat"), ("finance", "money")]);
+        assert!(here.names_differ(&here).is_empty());
+    }
 
     #[test]
     fn a_name_with_a_comma_reads_as_one_tag_in_a_list() {

@@ -496,6 +496,18 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
             }
         }
         let back_whose = back_whose.join(", ");
+        // The same tags named otherwise in the file (renamed in one browser): Merge keeps the names here.
+        let renamed = {
+            let differ = merge.codebook.names_differ(&b.codebook);
+            (!differ.is_empty()).then(|| {
+                let each: Vec<String> = differ.iter().map(|(here, there)| format!("{here} (“{there}” in the file)")).collect();
+                format!(
+                    "The file names {} otherwise: {}. They are the same tags; Merge keeps the names here, and the file's codings of them count under these names.",
+                    if differ.len() == 1 { "a tag" } else { "some tags" },
+                    each.join(", ")
+                )
+            })
+        };
         Some(view! {
             <Modal class="restore" labelled="restore-title" on_close=move |_| cancel()>
                     <h2 id="restore-title">{match place {
@@ -508,6 +520,7 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
                         marginalia_core::count(b.documents.len(), "document"), which_documents, marginalia_core::count(b.codebook.tags.len(), "tag"))}</p>
                     {whose.map(|w| view! { <p class="restore-whose">{w}</p> })}
                     {apart_said.map(|w| view! { <p class="restore-apart">{w}</p> })}
+                    {renamed.map(|r| view! { <p class="renamed-tags">{r}</p> })}
                     {(!b.added_tags.is_empty()).then(|| view! {
                         <p class="added-tags">{format!("Its codebook lacks {} its annotations use ({}); {} added to it.",
                             marginalia_core::count(b.added_tags.len(), "tag"), b.added_tags.join(", "),

@@ -1773,9 +1773,9 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.ok(threatAlpha > 0 && threatAlpha < 1, `threat: two of three agree on ¶13: ${threatAlpha}`);
   const [alphaDownload] = await Promise.all([page.waitForEvent('download'), page.locator('.alpha-csv').click()]);
   const alphaCsv = (await import('node:fs')).readFileSync(await alphaDownload.path(), 'utf8').trim().split('\r\n');
-  assert.equal(alphaCsv[0], 'coders,tag,units,alpha,over,with_sub_codes');
+  assert.equal(alphaCsv[0], 'coders,tag,units,alpha,over,with_sub_codes,tag_id');
   assert.match(alphaDownload.suggestedFilename(), /^marginalia-alpha-\d{4}-\d{2}-\d{2}\.csv$/);
-  assert.match(alphaCsv.find((r) => r.includes(',finance,')), /^Ana; Bo; Key,finance,\d+,1\.000,every text coded,false$/);
+  assert.match(alphaCsv.find((r) => r.includes(',finance,')), /^Ana; Bo; Key,finance,\d+,1\.000,every text coded,false,finance$/);
   // Its pooled row counts units as the pairwise CSV's does: each unit once per tag.
   const allRows = alphaCsv.filter((r) => r.startsWith('Ana; Bo; Key,'));
   const unitsOf = (row) => Number(allRows.find((r) => r.includes(row)).split(',')[2]);
@@ -1833,7 +1833,7 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.match(download.suggestedFilename(), /^marginalia-agreement-Key-Bo-\d{4}-\d{2}-\d{2}\.csv$/, 'the pair in the name');
   const csv = (await import('node:fs')).readFileSync(await download.path(), 'utf8').trim().split('\r\n');
   assert.ok(csv[0].startsWith('coder_a,coder_b,tag,units,both,only_a,only_b,neither,percent_agreement,kappa'));
-  assert.match(csv.at(-1), /^Key,Bo,\(all tags\),\d+,2,0,0,\d+,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,every text coded,false$/, 'each row says what it was measured over');
+  assert.match(csv.at(-1), /^Key,Bo,\(all tags\),\d+,2,0,0,\d+,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,1\.000,every text coded,false,$/, 'each row says what it was measured over');
   // Over the exercise's paragraphs only, ¶12–13: Ana's ¶14 is outside it and no longer counts.
   await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
   await page.locator('table.agreement').first().waitFor();

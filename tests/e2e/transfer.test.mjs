@@ -495,8 +495,15 @@ test("a student who typed the teacher's name is kept out of the answer key", asy
     name, mimeType: 'application/json',
     buffer: Buffer.from(JSON.stringify({ ...model, coder, annotations: model.annotations.slice(0, 5).map((a) => ({ ...a, id: `${prefix}-${a.id}`, coder })) })),
   });
-  await page.locator('input.import-file').setInputFiles([student('ana', 'dev', 'marginalia-backup-ana-dev.json'), student('Ben', 'ben', 'marginalia-backup-Ben.json')]);
+  // Dev's browser named finance "money": the same tag.
+  const dev = student('ana', 'dev', 'marginalia-backup-ana-dev.json');
+  const devJson = JSON.parse(dev.buffer.toString('utf8'));
+  devJson.codebook.tags = devJson.codebook.tags.map((t) => (t.id === 'finance' ? { ...t, name: 'money' } : t));
+  dev.buffer = Buffer.from(JSON.stringify(devJson));
+  await page.locator('input.import-file').setInputFiles([dev, student('Ben', 'ben', 'marginalia-backup-Ben.json')]);
   await page.locator('#restore-title', { hasText: "(file 1 of 2)" }).waitFor();
+  assert.equal(await page.locator('dialog.restore .renamed-tags').innerText(),
+    'The file names a tag otherwise: finance (“money” in the file). They are the same tags; Merge keeps the names here, and the file\'s codings of them count under these names.');
   assert.match(await page.locator('dialog.restore .restore-apart').innerText(),
     /This file's work is under your own name, ana, and has none of your annotations: someone else seems to have typed your name\. Merge brings it in as ana \(2\), apart from yours/);
   await page.locator('dialog.restore button.merge-all').click();
