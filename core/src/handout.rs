@@ -228,6 +228,25 @@ pub fn outside_task(task: &str, texts: &[(String, String)], doc: &crate::Documen
     (!inside).then(|| format!("{range} of {}", texts[i].1))
 }
 
+/// When coded spans (`spans`: document id, start, end) are there but none lies
+/// in the passage `task` names among `docs`: the passage as it reads, for a word
+/// to the student about to hand in work on the wrong report. `None` when one is
+/// in it, when nothing is coded, or when the task names no passage.
+pub fn none_in_task<'a, D: std::borrow::Borrow<crate::Document>>(
+    task: &str,
+    docs: &[D],
+    mut spans: impl Iterator<Item = (&'a str, usize, usize)>,
+) -> Option<String> {
+    let (i, from, to, label) = task_passage(task, docs)?;
+    let d = docs[i].borrow();
+    let mut any = false;
+    let inside = spans.any(|(doc, start, end)| {
+        any = true;
+        doc == d.meta.id && d.paragraphs().any(|(n, b)| (from..=to).contains(&n) && b.start < end.max(start + 1) && b.end > start)
+    });
+    (any && !inside).then_some(label)
+}
+
 /// Each paragraph range a text names, in order: (where it starts and ends in
 /// `task`, first and last paragraph). A range runs forwards from ¶1.
 fn paragraph_ranges(task: &str) -> Vec<(usize, usize, u32, u32)> {
@@ -593,6 +612,13 @@ mod tests {
         assert_eq!(outside_task(task, &texts, &d, span(4).0, span(4).1).as_deref(), Some("¶2–3 of S/2019/103"));
         assert_eq!(outside_task("Code ¶2 of S/2017/97.", &texts, &d, span(2).0, span(2).1).as_deref(), Some("¶2 of S/2017/97"), "another report");
         assert_eq!(outside_task("Code the whole report.", &texts, &d, span(4).0, span(4).1), None, "no passage named");
+        // Before a hand-in: none of the work in the passage is said; one span in it is enough.
+        let docs = [d.clone()];
+        let (s4, s2) = (span(4), span(2));
+        assert_eq!(none_in_task(task, &docs, [("S/2019/103", s4.0, s4.1)].into_iter()).as_deref(), Some("¶2–3 of S/2019/103"));
+        assert_eq!(none_in_task(task, &docs, [("S/2017/97", 0, 5)].into_iter()).as_deref(), Some("¶2–3 of S/2019/103"), "another report");
+        assert_eq!(none_in_task(task, &docs, [("S/2019/103", s4.0, s4.1), ("S/2019/103", s2.0, s2.1)].into_iter()), None);
+        assert_eq!(none_in_task(task, &docs, std::iter::empty()), None, "nothing coded: said otherwise");
     }
 
     proptest::proptest! {

@@ -83,6 +83,19 @@ pub fn CorpusView() -> impl IntoView {
                 })}
                 "). "<kbd>"?"</kbd>" lists every key."
             </p>
+            // A teacher finds the way in at once, not below the five reports.
+            {move || coding.meta.with(|m| m.task.trim().is_empty()).then(|| view! {
+                <p class="start-hint class-hint"><a href="#for-class" on:click=|ev| {
+                    ev.prevent_default();
+                    if let Some(d) = document().get_element_by_id("for-class") {
+                        let _ = d.set_attribute("open", "");
+                        d.scroll_into_view();
+                        if let Some(s) = d.query_selector("summary").ok().flatten() {
+                            let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(s).focus();
+                        }
+                    }
+                }>"Teaching a class? How to run an exercise ↓"</a></p>
+            })}
             <super::find::CorpusSearch />
             <div class="table-wrap">
                 <table class="reports">
@@ -102,7 +115,7 @@ pub fn CorpusView() -> impl IntoView {
             <super::import::AddTexts />
             // A teacher's way in (a student, given a task, has no need of it).
             {move || coding.meta.with(|m| m.task.trim().is_empty()).then(|| view! {
-                <details class="for-class">
+                <details class="for-class" id="for-class">
                     <summary>"Teaching a class with Marginalia"</summary>
                     <ol>
                         <li>"Code the passage yourself: your coding is the answer key."</li>

@@ -225,8 +225,24 @@ pub fn download_backup() {
     if let Some(name) = save_backup() {
         // A file with nothing coded in it is said: a student handing it in hands in nothing.
         let n = coding.coding.with_untracked(|c| c.all_live().count());
+        // A student about to hand in work on another report than the task's: said now, not at grading.
+        let state = use_app_state();
+        let elsewhere = coding.meta.with_untracked(|m| {
+            let me = m.coder.clone();
+            coding.coding.with_untracked(|c| {
+                state.docs.with_value(|docs| {
+                    let mine = c.all_live().filter(|a| a.coder == me).map(|a| (a.doc.as_str(), a.start, a.end));
+                    marginalia_core::handout::none_in_task(&m.task, docs, mine)
+                })
+            })
+        });
         coding.notice.set(Some(if n == 0 {
             Notice::problem(format!("{name} was saved, with no annotations in it: nothing is coded here yet."))
+        } else if let Some(passage) = elsewhere {
+            Notice::problem(format!(
+                "Downloaded {name} ({}). Your task is {passage}, and none of your annotations is there: check the report and the paragraphs before you hand it in.",
+                marginalia_core::count(n, "annotation")
+            ))
         } else {
             // Said, with the file's name: on a phone a download goes by unseen.
             Notice::done(format!(

@@ -549,6 +549,29 @@ test('a passage of a footnote is coded as the prose is, and cited by its note', 
   await context.close();
 });
 
+test("a student's backup of work on another report than the task's says so before it is handed in", async () => {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}#/report/S-2019-612/p2`);
+  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Chloe', task: 'Code ¶5–18 of S/2019/103.' })));
+  await page.reload();
+  await page.locator('#p2.target').waitFor();
+  await page.locator('#p2 .pnum').focus();
+  await page.keyboard.press('1');
+  await page.locator('#p2 .hl').first().waitFor();
+  const [saved] = await Promise.all([page.waitForEvent('download'), page.locator('button.backup').click()]);
+  await page.locator('.toast', { hasText: `Downloaded ${saved.suggestedFilename()} (1 annotation). Your task is ¶5–18 of S/2019/103, and none of your annotations is there: check the report and the paragraphs before you hand it in.` }).waitFor();
+  // Once some of the work is in the passage, the download says what it always does.
+  await page.goto(`${server.url}#/report/S-2019-103/p6`);
+  await page.locator('#p6.target').waitFor();
+  await page.locator('#p6 .pnum').focus();
+  await page.keyboard.press('1');
+  await page.locator('#p6 .hl').first().waitFor();
+  const [again] = await Promise.all([page.waitForEvent('download'), page.locator('button.backup').click()]);
+  await page.locator('.toast', { hasText: `Downloaded ${again.suggestedFilename()} (2 annotations): this file is all the work here` }).waitFor();
+  await context.close();
+});
+
 test('a long list shows its first hundred, and always the open annotation', async () => {
   const { context, page } = await codingAt('Many', 'S-2017-97', 1);
   await page.evaluate(() => {

@@ -190,7 +190,10 @@ test("a teacher's handout names the address students open, when they can open it
   await page.locator('table.reports').waitFor();
   assert.equal(await page.locator('.task-box').count(), 0, "the teacher's page shows no task");
   // The teacher's page says how a class goes; a student's (with a task) does not.
-  await page.locator('details.for-class summary', { hasText: 'Teaching a class with Marginalia' }).click();
+  // Found from the top of the page: the link opens the steps below the reports.
+  await page.locator('.class-hint a', { hasText: 'Teaching a class? How to run an exercise ↓' }).click();
+  await page.waitForFunction(() => document.querySelector('details.for-class').open);
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Teaching a class with Marginalia');
   assert.match(await page.locator('details.for-class ol').innerText(), /Export… → Codebook handout/);
   // Handed back in place of a student's work, it is said for what it is, and nothing is added.
   await page.goto(`${server.url}#/`);
@@ -219,7 +222,7 @@ test("a teacher's handout names the address students open, when they can open it
   await student.page.reload();
   const box = student.page.locator('section.task-box');
   assert.deepEqual(await box.locator('p:not(.task-go)').allInnerTexts(), ['Code ¶5–18 of S/2019/103.', 'Hand in your backup file by Friday.']);
-  assert.equal(await student.page.locator('details.for-class').count(), 0, "a student's page has the task, not the teacher's steps");
+  assert.equal(await student.page.locator('details.for-class, .class-hint').count(), 0, "a student's page has the task, not the teacher's steps");
   await screenshot(student.page, 'task-above-the-reports');
   await student.page.goto(`${server.url}#/report/S-2019-103`);
   const note = student.page.locator('.coding details.task-note');
