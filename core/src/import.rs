@@ -1328,12 +1328,20 @@ pub enum Outcome {
     Out(String),
     /// Not brought in: it could not be read (its own notice said why).
     Bad(String),
+    /// Read, and all of it here already: it changed nothing (the same file picked again).
+    Same(String),
 }
 
 impl Outcome {
     /// A file brought in, by whose it is: with annotations in it, or none (`empty`).
     pub fn brought_in(who: String, empty: bool) -> Outcome {
         if empty { Outcome::Empty(who) } else { Outcome::In(who) }
+    }
+
+    /// A file merged: brought in ([`Outcome::brought_in`]), or, when the merge changed
+    /// nothing (`changed` false) and the file holds work, all here already.
+    pub fn merged(who: String, empty: bool, changed: bool) -> Outcome {
+        if !changed && !empty { Outcome::Same(who) } else { Outcome::brought_in(who, empty) }
     }
 }
 
@@ -1343,13 +1351,14 @@ impl Outcome {
 /// `apart`: names given by two people, the second's work brought in under
 /// another name ([`crate::store::apart_names`]).
 pub fn batch_summary(total: usize, outcomes: &[Outcome], apart: &[(String, String)]) -> String {
-    let (mut came, mut empty, mut bad, mut out) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut came, mut empty, mut bad, mut out, mut same) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for o in outcomes {
         match o {
             Outcome::In(n) => came.push(n.as_str()),
             Outcome::Empty(n) => empty.push(n.as_str()),
             Outcome::Bad(n) => bad.push(n.as_str()),
             Outcome::Out(n) => out.push(n.as_str()),
+            Outcome::Same(n) => same.push(n.as_str()),
         }
     }
     // Names in the order met, a name met twice (the same file picked twice) said once, with how often.
@@ -1366,6 +1375,9 @@ pub fn batch_summary(total: usize, outcomes: &[Outcome], apart: &[(String, Strin
     let mut parts = Vec::new();
     if !came.is_empty() {
         parts.push(format!("{} brought in ({})", came.len(), names(&came)));
+    }
+    if !same.is_empty() {
+        parts.push(format!("{} here already, nothing new in {} ({})", same.len(), if same.len() == 1 { "it" } else { "them" }, names(&same)));
     }
     if !empty.is_empty() {
         parts.push(format!("{} brought in with no annotations in {} ({})", empty.len(), if empty.len() == 1 { "it" } else { "them" }, names(&empty)));

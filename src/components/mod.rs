@@ -484,8 +484,9 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
             if what == "Merged" {
                 transfer.apart(apart_names.get_value());
             }
+            let changed = plan.added + plan.updated + plan.removed > 0 || coding.coding.with_untracked(|c| c.codebook != plan.codebook);
             let s = file.with_value(|b| apply_restore(coding, state, b, plan, what, place.is_none()));
-            transfer.log(transfer::Outcome::brought_in(file.with_value(backup_who), live == 0));
+            transfer.log(transfer::Outcome::merged(file.with_value(backup_who), live == 0, changed));
             backup.set(None);
             coding.notice.set(Some(coding.undoable(s)));
         };

@@ -614,6 +614,7 @@ async fn read_file(file: web_sys::File, name: String, cx: FileCtx) {
                         marginalia_core::store::restore_plan(c, &b, marginalia_core::store::RestoreMode::Merge, &now())
                     });
                     let before = coding.coding.with_untracked(marginalia_core::coding::Coding::steps);
+                    let changed = plan.added + plan.updated + plan.removed > 0 || coding.coding.with_untracked(|c| c.codebook != plan.codebook);
                     let said = super::apply_restore(coding, state, &b, plan, "Merged", false);
                     let said = match super::apart_said(&apart, &me) {
                         Some(w) => format!("{said} {w}"),
@@ -623,7 +624,7 @@ async fn read_file(file: web_sys::File, name: String, cx: FileCtx) {
                     let said = if n > 1 { format!("{said} Undo takes back the {n} files merged so far.") } else { said };
                     t.apart(apart);
                     coding.notice.set(Some(coding.undoable(said)));
-                    t.log(Outcome::brought_in(who, empty));
+                    t.log(Outcome::merged(who, empty, changed));
                 }
                 Ok(b) => restoring.set(Some(b)),
             }

@@ -516,6 +516,17 @@ test("a student who typed the teacher's name is kept out of the answer key", asy
     return Object.fromEntries([...new Set(all.map((a) => a.coder))].sort().map((c) => [c, all.filter((a) => a.coder === c).length]));
   });
   assert.deepEqual(coders, { Ben: 5, ana: 24, 'ana (2)': 5 }, 'the key keeps its 24 annotations alone');
+  // The same two files picked again: nothing new, said so, and Dev's work stays apart from the key.
+  await page.locator('.toast button', { hasText: 'Dismiss' }).click();
+  await page.locator('input.import-file').setInputFiles([dev, student('Ben', 'ben', 'marginalia-backup-Ben.json')]);
+  await page.locator('#restore-title', { hasText: "(file 1 of 2)" }).waitFor();
+  await page.locator('dialog.restore button.merge-all').click();
+  await page.locator('.toast', { hasText: 'Of the 2 files picked together: 2 here already, nothing new in them (ana, Ben).' }).waitFor();
+  const again = await page.evaluate(() => {
+    const all = Object.keys(localStorage).filter((k) => k.startsWith('marginalia:v1:doc:')).flatMap((k) => JSON.parse(localStorage.getItem(k)));
+    return Object.fromEntries([...new Set(all.map((a) => a.coder))].sort().map((c) => [c, all.filter((a) => a.coder === c).length]));
+  });
+  assert.deepEqual(again, coders);
   // Alone, the teacher's own file from another computer still joins their work.
   const own = { ...student('ana', 'laptop', 'marginalia-backup-ana.json') };
   await page.locator('label.restore input[type="file"]').setInputFiles(own);

@@ -454,6 +454,7 @@ fn files_picked_together_are_summed_up_in_one_line() {
         "in" => Outcome::In(n.into()),
         "empty" => Outcome::Empty(n.into()),
         "bad" => Outcome::Bad(n.into()),
+        "same" => Outcome::Same(n.into()),
         _ => Outcome::Out(n.into()),
     };
     let all = [o("in", "Amira"), o("in", "Eva"), o("bad", "oops.json"), o("in", "Eva"), o("empty", "Farah"), o("out", "Ben's backup")];
@@ -463,6 +464,14 @@ fn files_picked_together_are_summed_up_in_one_line() {
          1 could not be read (oops.json); 1 left out (Ben's backup); 2 are texts to add, with a preview of their own."
     );
     assert_eq!(batch_summary(2, &[o("in", "A"), o("in", "B")], &[]), "Of the 2 files picked together: 2 brought in (A, B).");
+    // The same files picked again: nothing new, said so.
+    assert_eq!(
+        batch_summary(3, &[o("same", "A"), o("same", "A"), o("in", "B")], &[]),
+        "Of the 3 files picked together: 1 brought in (B); 2 here already, nothing new in them (A ×2)."
+    );
+    assert!(matches!(Outcome::merged("A".into(), false, false), Outcome::Same(_)));
+    assert!(matches!(Outcome::merged("A".into(), true, false), Outcome::Empty(_)), "an empty hand-in is said as one");
+    assert!(matches!(Outcome::merged("A".into(), false, true), Outcome::In(_)));
     assert_eq!(
         batch_summary(2, &[o("in", "Dan"), o("in", "Dan (2)")], &[("Dan".into(), "Dan (2)".into())]),
         "Of the 2 files picked together: 2 brought in (Dan, Dan (2)). Two people gave the name Dan: the second file's work came in as Dan (2) \
