@@ -152,10 +152,20 @@ pub fn import(format: Format, name: &str, bytes: &[u8]) -> Result<Imported, Impo
 }
 
 /// An office document (a zip of its own kind, as .docx, .xlsx, .pptx and .odt
-/// are), told by the names of the parts inside it: what it is, in words.
-pub fn office_document(bytes: &[u8]) -> Option<&'static str> {
+/// are), told by the names of the parts inside it, or by its name (`name`: a
+/// damaged one, whose parts cannot be read): what it is, in words.
+pub fn office_document(name: &str, bytes: &[u8]) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    let by_name = match lower.rsplit_once('.').map_or("", |(_, e)| e) {
+        "docx" | "doc" | "rtf" => Some("a Word document"),
+        "xlsx" | "xls" => Some("an Excel workbook"),
+        "pptx" | "ppt" => Some("a PowerPoint presentation"),
+        "odt" | "ods" | "odp" => Some("an OpenDocument file"),
+        "pages" => Some("a Pages document"),
+        _ => None,
+    };
     if !is_zip(bytes) {
-        return None;
+        return by_name;
     }
     let has = |part: &[u8]| bytes.windows(part.len()).any(|w| w == part);
     [
@@ -167,6 +177,7 @@ pub fn office_document(bytes: &[u8]) -> Option<&'static str> {
     .into_iter()
     .find(|(part, _)| has(part))
     .map(|(_, kind)| kind)
+    .or(by_name)
 }
 
 /// Why [`detect`] recognised nothing, in plain words, when something more
@@ -174,7 +185,7 @@ pub fn office_document(bytes: &[u8]) -> Option<&'static str> {
 /// document (a Word file handed in for a backup), text that is not UTF-8,
 /// JSON that does not parse (with where), JSON of another kind.
 pub fn why_unrecognised(name: &str, bytes: &[u8]) -> Option<String> {
-    if let Some(kind) = office_document(bytes) {
+    if let Some(kind) = office_document(name, bytes) {
         return Some(format!(
             "it is {kind}. To code its text, save it as .txt or .html and import that; \
              work coded in Marginalia is handed in as the file Download backup saves (marginalia-backup-….json)"
@@ -201,7 +212,7 @@ pub fn why_unrecognised(name: &str, bytes: &[u8]) -> Option<String> {
 pub fn detect(name: &str, bytes: &[u8]) -> Option<Format> {
     let lower = name.to_ascii_lowercase();
     let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-    if office_document(bytes).is_some() {
+    if office_document(name, bytes).is_some() {
         return None;
     }
     if is_zip(bytes) {

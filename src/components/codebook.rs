@@ -360,7 +360,7 @@ fn say_task(coding: crate::coding::CodingState, name: &str, task: Option<String>
         let said = if changed {
             coding.notice.with_untracked(|n| n.as_ref().map(|n| n.text.clone())).unwrap_or_default()
         } else {
-            format!("{name} is a handout whose tags are here already.")
+            format!("{name} is read: its tags are the ones you have already.")
         };
         let notice = format!("{said} It gives you a task: see “Your task”, above the list of reports and beside each report.");
         // Undo where the codebook changed (it takes that back); the task stays in view either way.

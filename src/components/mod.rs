@@ -348,7 +348,7 @@ pub fn read_backup_text(name: &str, text: &str, state: crate::state::AppState) -
         state.docs.with_value(|d| d.iter().find(|d| d.meta.id == id).map(|d| d.text.chars().count()))
             .or_else(|| brought.iter().find(|(b, _)| b == id).map(|(_, n)| *n))
     };
-    if let Some(kind) = marginalia_core::import::office_document(text.as_bytes()) {
+    if let Some(kind) = marginalia_core::import::office_document(name, text.as_bytes()) {
         return Err(format!(
             "{name} was not restored: it is {kind}, not a Marginalia backup (the file Download backup saves, marginalia-backup-….json). Nothing was changed."
         ));

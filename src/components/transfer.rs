@@ -594,7 +594,7 @@ async fn read_file(file: web_sys::File, name: String, cx: FileCtx) {
                 "{name} is not a file Marginalia can import{why}. It reads a backup, a codebook, segments CSV, doccano, spaCy, Label Studio, W3C, brat, REFI-QDA, or a .txt/.md/.html text. Nothing was changed."
             ))));
             // Among a class's files, the summary says what it was (a Word file handed in).
-            let kind = marginalia_core::import::office_document(&bytes).map(|k| format!(": {k}")).unwrap_or_default();
+            let kind = marginalia_core::import::office_document(&name, &bytes).map(|k| format!(": {k}")).unwrap_or_default();
             t.log(Outcome::Bad(format!("{name}{kind}")));
             return;
         };

@@ -217,7 +217,7 @@ test("a teacher's handout names the address students open, when they can open it
   await student.page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:codebook') ?? '{"tags":[]}').tags.some((t) => t.name === 'Gender'));
   // Brought in again, its tags the ones here already (as a class keeping the default tags): the task still comes.
   await student.page.locator('input.import-file').setInputFiles({ name: 'codebook.html', mimeType: 'text/html', buffer: Buffer.from(local) });
-  await student.page.locator('.toast', { hasText: 'codebook.html is a handout whose tags are here already. It gives you a task' }).waitFor();
+  await student.page.locator('.toast', { hasText: 'codebook.html is read: its tags are the ones you have already. It gives you a task' }).waitFor();
   // The task stays in view: above the reports, over a reload, and folded beside a report.
   await student.page.reload();
   const box = student.page.locator('section.task-box');

@@ -393,6 +393,11 @@ fn an_unrecognised_file_is_explained() {
         assert_eq!(crate::import::detect(name, &docx), None);
         assert!(why(name, &docx).unwrap().starts_with("it is a Word document. To code its text, save it as .txt"), "{:?}", why(name, &docx));
     }
+    // A damaged one (its parts unreadable) is told by its name, not taken for a broken brat zip.
+    let damaged = &docx[..docx.len() / 2];
+    assert_eq!(crate::import::detect("Eve-answers.docx", damaged), None);
+    assert!(why("Eve-answers.docx", damaged).unwrap().starts_with("it is a Word document."));
+    assert_eq!(crate::import::office_document("essay.ODT", b"anything"), Some("an OpenDocument file"));
     let brat = crate::archive::write_zip(&[("a.txt".into(), b"x".to_vec()), ("a.ann".into(), b"".to_vec())]);
     assert_eq!(crate::import::detect("brat.zip", &brat), Some(Format::Brat), "a zip of another kind is still read");
 }
