@@ -662,7 +662,9 @@ pub fn report_html<D: Borrow<Document>>(
         h.push_str("</tbody></table></div>");
         h.push_str(
             "<p class=\"count-line\">Read F1 first: it weighs what each coder found against what the key has (1.00: the same; 0: nothing in common). \
-             % agreement counts every paragraph neither coded as agreement, so it stays high for little or misplaced work.</p>",
+             % agreement counts every paragraph neither coded as agreement, so it stays high for little or misplaced work. \
+             F1 counts paragraphs: a span longer or shorter than the key's, in the same paragraph, is a match; \
+             Overlap and Exact spans tell how close the spans are.</p>",
         );
     }
     let n = r.disagreements.len();
