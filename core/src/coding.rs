@@ -364,6 +364,23 @@ impl Coding {
         out
     }
 
+    /// A class at a glance: per numbered paragraph of `doc` that anyone coded, the
+    /// coders with a live annotation in it (name order), and how many coded the
+    /// text at all. Shown in the margin when everyone's work is shown.
+    pub fn coders_by_paragraph(&self, doc: &crate::document::Document) -> (Vec<(u32, Vec<String>)>, usize) {
+        let paras: Vec<(u32, usize, usize)> = doc.paragraphs().map(|(n, b)| (n, b.start, b.end)).collect();
+        let mut by: BTreeMap<u32, BTreeSet<&str>> = BTreeMap::new();
+        let mut all = BTreeSet::new();
+        for a in self.live(&doc.meta.id) {
+            all.insert(a.coder.as_str());
+            let first = paras.partition_point(|p| p.2 <= a.start);
+            for p in paras[first..].iter().take_while(|p| p.1 < a.end.max(a.start + 1)) {
+                by.entry(p.0).or_default().insert(a.coder.as_str());
+            }
+        }
+        (by.into_iter().map(|(n, c)| (n, c.into_iter().map(str::to_string).collect())).collect(), all.len())
+    }
+
     /// The names of the coders with live annotations here.
     pub fn coders(&self) -> BTreeSet<&str> {
         self.all_live().map(|a| a.coder.as_str()).collect()
@@ -636,6 +653,26 @@ impl Coding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_class_at_a_glance_counts_coders_per_paragraph() {
+        use crate::document::{BlockKind, DocumentBuilder, Meta, Piece};
+        let mut b = DocumentBuilder::new();
+        for n in 1..=3 {
+            b.push(BlockKind::Paragraph { number: Some(n) }, &[Piece::Text(format!("Paragraph {n} has some text."))]);
+        }
+        let d = b.finish(Meta { id: "D".into(), ..Meta::default() });
+        let span = |n: u32| d.paragraphs().find(|(k, _)| *k == n).map(|(_, b)| (b.start, b.end)).unwrap();
+        let mut c = Coding::new(Codebook::default());
+        let by = |id: &str, coder: &str, (start, end): (usize, usize)| Annotation { coder: coder.into(), start, end, ..ann(id, "D", 0, "threat") };
+        c.add(by("a", "Ana", span(1)));
+        c.add(by("b", "Bo", (span(1).0 + 3, span(2).0 + 4)));
+        c.add(by("k", "Key", span(3)));
+        c.add(Annotation { deleted: true, ..by("x", "Zed", span(3)) });
+        let (paras, n) = c.coders_by_paragraph(&d);
+        assert_eq!(n, 3, "Zed's only annotation is deleted");
+        assert_eq!(paras, [(1, vec!["Ana".to_string(), "Bo".to_string()]), (2, vec!["Bo".to_string()]), (3, vec!["Key".to_string()])]);
+    }
 
     #[test]
     fn undo_keeps_what_another_tab_changed_after_the_step() {

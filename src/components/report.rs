@@ -161,6 +161,7 @@ pub fn ReportView(slug: String) -> impl IntoView {
     }
     super::coding_panel::keyboard(Arc::clone(&doc), prose_ref);
     patch_prose(Arc::clone(&doc), prose_ref, spans, book, combos, css);
+    class_in_margin(Arc::clone(&doc), prose_ref);
     let on_click = {
         let doc = Arc::clone(&doc);
         move |ev: leptos::ev::MouseEvent| match target_closest(&ev, ".fnref button") {
@@ -230,6 +231,43 @@ pub fn ReportView(slug: String) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// Everyone's work shown, with several coders on this text (a class, a team):
+/// each paragraph's margin says how many of them coded in it ("3/5"), and its
+/// number's title who. One coder's work shown, or one coder: nothing.
+fn class_in_margin(doc: Arc<Document>, prose_ref: NodeRef<leptos::html::Div>) {
+    let coding = use_coding();
+    Effect::new(move |_| {
+        coding.settled.track();
+        let everyone = coding.showing.with(Option::is_none);
+        let Some(prose) = prose_ref.get() else { return };
+        let (paras, n) = if everyone { coding.coding.with_untracked(|c| c.coders_by_paragraph(&doc)) } else { (Vec::new(), 0) };
+        let Ok(list) = prose.query_selector_all(".para[data-paragraph]") else { return };
+        for el in elements(&list) {
+            let number = el.get_attribute("data-paragraph").and_then(|p| p.parse::<u32>().ok());
+            let coders = (n > 1).then(|| paras.iter().find(|(p, _)| Some(*p) == number)).flatten().map(|(_, c)| c);
+            let shown = el.query_selector(":scope > .para-coders").ok().flatten();
+            match (coders, shown) {
+                (Some(c), shown) => {
+                    let names: Vec<&str> = c.iter().map(|x| if x.is_empty() { "(unnamed)" } else { x.as_str() }).collect();
+                    let title = format!("Coded by {} of the {n} coders of this text: {}", c.len(), names.join(", "));
+                    let Some(span) = shown.or_else(|| {
+                        let span = document().create_element("span").ok()?;
+                        span.set_class_name("para-coders");
+                        // After the number, outside the paragraph's text (offsets count only that).
+                        let _ = el.insert_before(&span, el.query_selector("p").ok().flatten().as_ref().map(|p| p.as_ref()));
+                        Some(span)
+                    }) else { continue };
+                    span.set_text_content(Some(&format!("{}/{n}", c.len())));
+                    let _ = span.set_attribute("title", &title);
+                    let _ = span.set_attribute("aria-label", &title);
+                }
+                (None, Some(shown)) => shown.remove(),
+                (None, None) => {}
+            }
+        }
+    });
 }
 
 /// A click on a highlight (with no text being selected) opens its annotation:

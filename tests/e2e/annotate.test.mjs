@@ -1767,6 +1767,13 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   await page.locator('.agreement-view .empty', { hasText: 'Only one coder' }).waitFor();
   await codeAs('Ana', [[12, '2'], [14, '1']]);
   await codeAs('Bo', [[12, '2'], [13, '1']]);
+  // The class at a glance, in the margin: how many of the text's coders coded each paragraph, and who.
+  await page.locator('#p12 .para-coders', { hasText: '3/3' }).waitFor();
+  assert.equal(await page.locator('#p12 .para-coders').getAttribute('title'), 'Coded by 3 of the 3 coders of this text: Ana, Bo, Key');
+  assert.equal(await page.locator('#p13 .para-coders').innerText(), '2/3');
+  assert.equal(await page.locator('#p14 .para-coders').innerText(), '1/3');
+  assert.equal(await page.locator('#p15 .para-coders').count(), 0, 'no one coded ¶15');
+  await screenshot(page, 'class-in-the-margin');
   await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
   await page.locator('table.agreement').first().waitFor();
   const cells = async (row) => page.locator('table.agreement').first().locator('tbody tr', { hasText: row }).locator('td').allInnerTexts();
