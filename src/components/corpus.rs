@@ -85,7 +85,7 @@ pub fn CorpusView() -> impl IntoView {
             </p>
             // A teacher finds the way in at once, not below the five reports.
             {move || coding.meta.with(|m| m.task.trim().is_empty()).then(|| view! {
-                <p class="start-hint class-hint"><a href="#for-class" on:click=|ev| {
+                <p class="class-hint"><a href="#for-class" on:click=|ev| {
                     ev.prevent_default();
                     if let Some(d) = document().get_element_by_id("for-class") {
                         let _ = d.set_attribute("open", "");

@@ -27,7 +27,13 @@ pub fn TaskNote(#[prop(optional)] beside: bool) -> impl IntoView {
             })
         });
         let go = go.map(|(href, label)| view! { <p class="task-go"><a href=href>{label}" →"</a></p> });
-        let body = view! { {paragraphs.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()} {go} };
+        // Handing in, beside the task that asks for it.
+        let hand_in = view! {
+            <p class="task-hand-in">
+                <button type="button" class="btn hand-in" on:click=|_| super::download_backup()>"Download backup to hand in"</button>
+            </p>
+        };
+        let body = view! { {paragraphs.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()} {go} {hand_in} };
         if beside {
             return Some(view! { <details class="task-note"><summary>"Your task"</summary>{body}</details> }.into_any());
         }

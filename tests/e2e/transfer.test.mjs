@@ -221,7 +221,7 @@ test("a teacher's handout names the address students open, when they can open it
   // The task stays in view: above the reports, over a reload, and folded beside a report.
   await student.page.reload();
   const box = student.page.locator('section.task-box');
-  assert.deepEqual(await box.locator('p:not(.task-go)').allInnerTexts(), ['Code ¶5–18 of S/2019/103.', 'Hand in your backup file by Friday.']);
+  assert.deepEqual(await box.locator('p:not(.task-go, .task-hand-in)').allInnerTexts(), ['Code ¶5–18 of S/2019/103.', 'Hand in your backup file by Friday.']);
   assert.equal(await student.page.locator('details.for-class, .class-hint').count(), 0, "a student's page has the task, not the teacher's steps");
   await screenshot(student.page, 'task-above-the-reports');
   await student.page.goto(`${server.url}#/report/S-2019-103`);
@@ -236,8 +236,9 @@ test("a teacher's handout names the address students open, when they can open it
   await outside.locator('button', { hasText: 'Undo' }).click();
   await student.page.waitForFunction(() => !document.querySelector('#p2 .hl'));
   // The student's backup carries the task: brought in on another computer, it comes back with the work.
+  // Handed in from the task itself.
   await student.page.goto(`${server.url}#/`);
-  const [saved] = await Promise.all([student.page.waitForEvent('download'), student.page.locator('button.backup').click()]);
+  const [saved] = await Promise.all([student.page.waitForEvent('download'), box.locator('button.hand-in', { hasText: 'Download backup to hand in' }).click()]);
   const home = await openWith({});
   await home.page.locator('input.import-file').setInputFiles({ name: 'mine.json', mimeType: 'application/json', buffer: fs.readFileSync(await saved.path()) });
   await home.page.locator('dialog.restore button', { hasText: /^Merge$/ }).click();
