@@ -16,6 +16,8 @@ pub struct Touched {
     /// codebook): another tab changed them after the step, and taking the step
     /// back would have lost that change.
     pub kept: Vec<String>,
+    /// How many annotations Undo or Redo wrote or took out (for saying so).
+    pub annotations: usize,
 }
 
 impl Touched {
@@ -618,6 +620,7 @@ impl Coding {
             }
         }
         // One step may write the same annotation twice: the last write wins, as in order.
+        t.annotations = puts.len() + gone.len();
         self.put_many(puts, &mut t);
         for (id, doc) in gone {
             if let Some(v) = self.by_doc.get_mut(&doc) {

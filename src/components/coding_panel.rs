@@ -65,7 +65,11 @@ pub fn step(coding: crate::coding::CodingState, state: crate::state::AppState, r
         .map(|d| state.docs.with_value(|docs| docs.iter().find(|x| x.meta.id == **d).map_or_else(|| d.clone(), |x| x.who().to_string())))
         .collect();
     if !elsewhere.is_empty() {
-        coding.notice.set(Some(Notice::done(format!("{verb}: a change to annotations of {}.", elsewhere.join(", ")))));
+        coding.notice.set(Some(Notice::done(format!(
+            "{verb}: a change to {} of {}.",
+            marginalia_core::count(touched.annotations, "annotation"),
+            elsewhere.join(", ")
+        ))));
     }
 }
 

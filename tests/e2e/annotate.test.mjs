@@ -483,9 +483,9 @@ test('after Escape, a key asks before coding the whole paragraph; pressed again,
   await page.goto(`${server.url}#/report/S-2018-80/p3`);
   await page.locator('#p3.target').waitFor();
   await page.keyboard.press('Control+z');
-  await page.locator('.toast', { hasText: 'Undone: a change to annotations of S/2019/103.' }).waitFor();
+  await page.locator('.toast', { hasText: 'Undone: a change to 1 annotation of S/2019/103.' }).waitFor();
   await page.keyboard.press('Control+Shift+z');
-  await page.locator('.toast', { hasText: 'Redone: a change to annotations of S/2019/103.' }).waitFor();
+  await page.locator('.toast', { hasText: 'Redone: a change to 1 annotation of S/2019/103.' }).waitFor();
   await context.close();
 });
 
