@@ -87,6 +87,9 @@ pub struct CodingState {
     /// The work last put away for the next person, and whose name was on it,
     /// until brought back or the page is closed (it is in the backup file too).
     pub put_away: StoredValue<Option<(String, Vec<Annotation>)>>,
+    /// One's own name renamed on the Agreement page (old, new): Undo and Redo of
+    /// it take the name one codes under along (`follow_self_rename`).
+    pub self_rename: StoredValue<Option<(String, String)>>,
     /// Storage belongs to a newer Marginalia: read only.
     pub read_only: RwSignal<bool>,
     /// Annotations whose quote is no longer in their document's text: kept, not drawn.
@@ -210,6 +213,7 @@ impl CodingState {
             ask_name: RwSignal::new(None),
             confirm_coder: StoredValue::new(confirm_coder),
             put_away: StoredValue::new(None),
+            self_rename: StoredValue::new(None),
             read_only: RwSignal::new(loaded.newer),
             detached: RwSignal::new(detached),
             unwritten: StoredValue::new(None),
@@ -551,6 +555,26 @@ impl CodingState {
                 }
             })
         });
+    }
+
+    /// After an Undo or Redo: when it took back (or made again) the renaming of
+    /// one's own name, the name one codes under follows the annotations.
+    pub fn follow_self_rename(&self) {
+        let Some((old, new)) = self.self_rename.get_value() else { return };
+        let (has_old, has_new) = self.coding.with_untracked(|c| {
+            let here = c.coders();
+            (here.contains(old.as_str()), here.contains(new.as_str()))
+        });
+        let me = self.meta.with_untracked(|m| m.coder.clone());
+        let to = if me == new && has_old && !has_new {
+            old
+        } else if me == old && has_new && !has_old {
+            new
+        } else {
+            return;
+        };
+        self.meta.update(|m| m.coder = to);
+        self.save_meta();
     }
 
     /// Applies another tab's value of a storage key.

@@ -250,15 +250,19 @@ pub fn alpha<D: Borrow<Document>>(docs: &[D], coding: &Coding, coders: &[String]
 type Tagged = (Vec<(usize, usize)>, BTreeSet<usize>);
 
 /// Which blocks of a document are units for the coders `compared` picks:
-/// paragraphs; footnotes too when one of those coders coded a footnote of it.
+/// paragraphs; a footnote too when one of those coders coded it (the notes no
+/// one coded, reference notes mostly, would only count as agreement).
 fn unit_rule<'a>(d: &'a Document, coding: &Coding, compared: impl Fn(&str) -> bool) -> impl Fn(&Block) -> bool + 'a {
-    let notes = d.blocks.iter().filter(|b| matches!(b.kind, BlockKind::Footnote { .. }));
-    let notes_coded = notes.clone().any(|n| {
-        coding.live(&d.meta.id).any(|x| compared(&x.coder) && !x.tags.is_empty() && x.start < n.end && x.end > n.start)
-    });
+    let coded: BTreeSet<usize> = d
+        .blocks
+        .iter()
+        .filter(|b| matches!(b.kind, BlockKind::Footnote { .. }))
+        .filter(|n| coding.live(&d.meta.id).any(|x| compared(&x.coder) && !x.tags.is_empty() && x.start < n.end && x.end > n.start))
+        .map(|n| n.start)
+        .collect();
     move |b: &Block| match b.kind {
         BlockKind::Heading { .. } => false,
-        BlockKind::Footnote { .. } => notes_coded,
+        BlockKind::Footnote { .. } => coded.contains(&b.start),
         BlockKind::Paragraph { .. } => true,
     }
 }
@@ -682,7 +686,16 @@ pub fn report_html<D: Borrow<Document>>(
                 named(a), crate::count(x.chars.0, "character"), named(b), crate::count(x.chars.1, "character")
             ),
         };
-        let href = docs.iter().map(Borrow::borrow).find(|d| d.meta.id == x.doc).map(|d| Route::report(&d.meta.id, x.paragraph).to_hash()).unwrap_or_default();
+        // A paragraph's link, or a footnote's (`…/n9`: the report opens at the note).
+        let href = docs
+            .iter()
+            .map(Borrow::borrow)
+            .find(|d| d.meta.id == x.doc)
+            .map(|d| match d.blocks.get(x.block).map(|b| &b.kind) {
+                Some(BlockKind::Footnote { number }) => Route::note(&d.meta.id, *number).to_hash(),
+                _ => Route::report(&d.meta.id, x.paragraph).to_hash(),
+            })
+            .unwrap_or_default();
         let colour = book.get(&x.tag).map(|t| t.colour.as_str()).filter(|c| crate::codebook::valid_colour(c)).unwrap_or("");
         h.push_str(&format!(
             "<li style=\"border-left-color:{colour}\"><a class=\"seg-cite\" href=\"{}\">{}</a> · <span class=\"seg-tags\">{}</span> — {what}</li>",

@@ -266,11 +266,26 @@ impl Annotation {
     /// - else (a heading, an unnumbered paragraph): by the innermost heading in
     ///   force, "S/2019/103, II. Threat assessment";
     /// - else the symbol alone.
+    /// Where a link to the annotation opens its report: at its first numbered
+    /// paragraph, else at the footnote it is in, else at the top.
+    pub fn place(&self, doc: &Document) -> crate::route::Route {
+        let over = |b: &&crate::document::Block| b.start < self.end.max(self.start + 1) && b.end > self.start;
+        if let Some((n, _)) = doc.paragraphs().find(|(_, b)| over(b)) {
+            return crate::route::Route::report(&doc.meta.id, Some(n));
+        }
+        match doc.blocks.iter().find(over).map(|b| &b.kind) {
+            Some(BlockKind::Footnote { number }) => crate::route::Route::note(&doc.meta.id, *number),
+            // A heading, an unnumbered paragraph: the numbered paragraph after it.
+            _ => crate::route::Route::report(&doc.meta.id, doc.paragraphs().find(|(_, b)| b.end > self.start).map(|(n, _)| n)),
+        }
+    }
+
     pub fn cite(&self, doc: &Document) -> String {
         let who = doc.who();
         let mut first = None;
         let mut last = None;
         let mut note = None;
+        let mut last_note = None;
         let mut block = None;
         for (i, b) in doc.blocks.iter().enumerate() {
             if b.end <= self.start || b.start >= self.end.max(self.start + 1) {
@@ -284,6 +299,7 @@ impl Annotation {
                 }
                 BlockKind::Footnote { number } => {
                     note.get_or_insert(number);
+                    last_note = Some(number);
                 }
                 BlockKind::Heading { .. } | BlockKind::Paragraph { number: None } => {}
             }
@@ -291,7 +307,10 @@ impl Annotation {
         match (first, last, note) {
             (Some(a), Some(b), _) if a != b => format!("{who} ¶{a}–{b}"),
             (Some(a), _, _) => doc.cite(a),
-            (None, _, Some(n)) => doc.cite_note(n),
+            (None, _, Some(n)) => match last_note {
+                Some(m) if m != n => format!("{who} nn. {n}–{m}"),
+                _ => doc.cite_note(n),
+            },
             _ => match block.and_then(|i| doc.section_path(i + 1).pop()) {
                 Some(h) => format!("{who}, {h}"),
                 None => who.to_string(),
@@ -453,6 +472,22 @@ mod tests {
         assert_eq!(note.cite(&d), "S/2019/103 n. 1");
         let para_and_note = Annotation::new(&d, 45, fn_start + 3, "t", "", "5".into(), "t", false).unwrap();
         assert_eq!(para_and_note.cite(&d), "S/2019/103 ¶2", "a paragraph wins over a note");
+        // Links open the report where the annotation is: its paragraph, or its note.
+        assert_eq!(both.place(&d).to_hash(), "#/report/S-2019-103/p1");
+        assert_eq!(note.place(&d).to_hash(), "#/report/S-2019-103/n1");
+        assert_eq!(head.place(&d).to_hash(), "#/report/S-2019-103/p1", "a heading: the paragraph after it");
+    }
+
+    #[test]
+    fn a_span_across_notes_cites_both() {
+        let mut b = DocumentBuilder::new();
+        b.push(BlockKind::Paragraph { number: Some(1) }, &[Piece::Text("Some words.".into())]);
+        b.push(BlockKind::Footnote { number: 10 }, &[Piece::Text("A note.".into())]);
+        b.push(BlockKind::Footnote { number: 11 }, &[Piece::Text("Another note.".into())]);
+        let d = b.finish(Meta { id: "S/2019/103".into(), symbol: Some("S/2019/103".into()), ..Meta::default() });
+        let a = Annotation::new(&d, d.blocks[1].start + 2, d.blocks[2].start + 3, "t", "", "1".into(), "t", false).unwrap();
+        assert_eq!(a.cite(&d), "S/2019/103 nn. 10–11");
+        assert_eq!(a.place(&d).to_hash(), "#/report/S-2019-103/n10");
     }
 
     #[test]

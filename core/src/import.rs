@@ -1361,7 +1361,7 @@ impl Outcome {
 /// (texts, a handout) had a preview or a notice of their own.
 /// `apart`: names given by two people, the second's work brought in under
 /// another name ([`crate::store::apart_names`]).
-pub fn batch_summary(total: usize, outcomes: &[Outcome], apart: &[(String, String)]) -> String {
+pub fn batch_summary(total: usize, outcomes: &[Outcome], apart: &[(String, String)], me: &str) -> String {
     let (mut came, mut empty, mut bad, mut out, mut same) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for o in outcomes {
         match o {
@@ -1405,9 +1405,12 @@ pub fn batch_summary(total: usize, outcomes: &[Outcome], apart: &[(String, Strin
     }
     let mut said = format!("Of the {total} files picked together: {}.", parts.join("; "));
     for (from, to) in apart {
-        said.push_str(&format!(
-            " Two people gave the name {from}: the second file's work came in as {to} (if they are one person, rename {to} to {from} on the Agreement page)."
-        ));
+        said.push_str(&if from == me {
+            // A student who typed the teacher's name: never to be joined to the key.
+            format!(" A file's work was under your own name, {from}: it came in as {to}, apart from yours (rename {to} on the Agreement page to the name of whoever handed it in).")
+        } else {
+            format!(" Two people gave the name {from}: the second file's work came in as {to} (if they are one person, rename {to} to {from} on the Agreement page).")
+        });
     }
     said
 }

@@ -415,6 +415,7 @@ pub fn AgreementView() -> impl IntoView {
         if mine {
             coding.meta.update(|m| m.coder = to.clone());
             coding.save_meta();
+            coding.self_rename.set_value(Some((from.clone(), to.clone())));
         }
         let now_coding = if mine { format!(" You code as {to} now.") } else { String::new() };
         coding.notice.set(Some(coding.undoable(if joins {

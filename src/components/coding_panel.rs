@@ -40,6 +40,7 @@ pub fn step(coding: crate::coding::CodingState, state: crate::state::AppState, r
         touched = if redo { c.redo(&t) } else { c.undo(&t) };
         touched.clone()
     });
+    coding.follow_self_rename();
     let verb = if redo { "Redone" } else { "Undone" };
     // What another tab changed after the step is left as it is, and said (it stays).
     if let Some(notice) = kept_said(&touched, redo) {
@@ -50,7 +51,8 @@ pub fn step(coding: crate::coding::CodingState, state: crate::state::AppState, r
     if touched.codebook {
         let what = coding.coding.with_untracked(|c| book_before.describe_change(&c.codebook));
         if let Some(what) = what {
-            coding.notice.set(Some(Notice::done(format!("{verb}: a change to the codebook ({what})."))));
+            let and = if touched.annotations > 0 { format!(" and to {}", marginalia_core::count(touched.annotations, "annotation")) } else { String::new() };
+            coding.notice.set(Some(Notice::done(format!("{verb}: a change to the codebook ({what}){and}."))));
             return;
         }
     }
@@ -496,7 +498,10 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
 /// Scrolls the first highlight of an annotation into view.
 fn reveal(id: &str) {
     if let Ok(Some(el)) = document().query_selector(&format!("[data-ids~=\"{id}\"]")) {
-        el.scroll_into_view_with_bool(false);
+        // In the middle of the window: not cut by its lower edge, nor under a notice.
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Center);
+        el.scroll_into_view_with_scroll_into_view_options(&options);
     }
 }
 

@@ -501,6 +501,9 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
             rs.push_str(&format!(" It takes away {w}."));
         }
         let replace_removes = replace.removed > 0;
+        if replace_removes && coding.coding.with_untracked(|c| coding.meta.with_untracked(|m| marginalia_core::store::unsaved_work(c, m))) {
+            rs.push_str(" The work here is in no backup file: Replace saves it to one first.");
+        }
         // The file's annotations deleted here since it was made: a merge keeps the
         // deletions; bringing them back is a choice of its own.
         let deleted_here = merge.deleted_here.len();
@@ -654,6 +657,7 @@ fn NoticeToast() -> impl IntoView {
                                 touched.clone()
                             });
                         }
+                        coding.follow_self_rename();
                         // What another tab changed since is kept, and said.
                         coding.notice.set(coding_panel::kept_said(&touched, false));
                         // What came back is opened, and the focus goes to the page (not lost with the notice).

@@ -120,8 +120,7 @@ pub fn SegmentsView() -> impl IntoView {
                         };
                         picked.into_iter()
                             .map(move |a| {
-                                let para = d.paragraphs().find(|(_, b)| b.end > a.start).map(|(n, _)| n).unwrap_or(0);
-                                let href = Route::report(&d.meta.id, (para > 0).then_some(para)).to_hash();
+                                let href = a.place(d).to_hash();
                                 Segment {
                                     id: a.id.clone(),
                                     cite: a.cite(d),

@@ -492,7 +492,8 @@ pub fn next_file(cx: FileCtx) {
     } else if let Some(b) = cx.t.batch.try_update_value(Option::take).flatten() {
         // The last of several files is done: one notice says what became of them all.
         if b.total > 1 && !b.outcomes.is_empty() {
-            let summary = batch_summary(b.total, &b.outcomes, &b.apart);
+            let me = cx.coding.meta.with_untracked(|m| m.coder.clone());
+            let summary = batch_summary(b.total, &b.outcomes, &b.apart, &me);
             // The merges of Merge all, last of what was done: one Undo takes them all back.
             let steps = cx.coding.coding.with_untracked(marginalia_core::coding::Coding::steps);
             let notice = if b.merges > 1 && b.merged_at == Some(steps) {

@@ -546,6 +546,12 @@ test('a passage of a footnote is coded as the prose is, and cited by its note', 
   await page.reload();
   await page.locator('#fn9 .hl').click();
   await page.locator('.editor', { hasText: 'S/2019/103 n. 9' }).waitFor();
+  // Segments links to the note itself, and the report opens there.
+  await page.goto(`${server.url}#/segments`);
+  const cite = page.locator('ol.segments .seg-cite', { hasText: 'S/2019/103 n. 9' });
+  assert.equal(await cite.getAttribute('href'), '#/report/S-2019-103/n9');
+  await cite.click();
+  await page.locator('#fn9.target').waitFor();
   await context.close();
 });
 
@@ -883,7 +889,7 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   await c.waitForFunction(() => (localStorage.getItem('marginalia:v1:doc:S/2019/103') ?? '').includes('provincial level'));
   await c.locator('label.restore input[type=file]').setInputFiles({ name: 'edited.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(edited)) });
   await c.locator('dialog.restore').waitFor();
-  assert.match(await c.locator('.plan-replace').innerText(), /1 removed.* It takes away Key's 1\.$/);
+  assert.match(await c.locator('.plan-replace').innerText(), /1 removed.* It takes away Key's 1\. The work here is in no backup file: Replace saves it to one first\.$/);
   assert.doesNotMatch(await c.locator('.plan-merge').innerText(), /takes away/);
   assert.equal(await c.locator('dialog.restore .added-tags').innerText(), `Its codebook lacks 1 tag its annotations use (${tag}); it is added to it.`);
   const keys = await c.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103')).filter((a) => a.coder === 'Key' && !a.deleted));
@@ -1897,7 +1903,13 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   await page.keyboard.press('Enter');
   await page.locator('.toast', { hasText: 'The 2 annotations of Bo now carry the name Bo Smith. You code as Bo Smith now.' }).waitFor();
   assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder), 'Bo Smith');
+  // Undo takes the name one codes under back too, and Redo brings it again.
   await page.locator('.toast button.undo').click();
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder === 'Bo');
+  await page.keyboard.press('Control+Shift+z');
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder === 'Bo Smith');
+  await page.keyboard.press('Control+z');
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder === 'Bo');
   // A teacher who wrote the handout's task ("¶12–13 of S/2019/103") is offered its passage in one click.
   await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
   await page.locator('table.agreement').first().waitFor();

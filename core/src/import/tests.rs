@@ -464,21 +464,26 @@ fn files_picked_together_are_summed_up_in_one_line() {
     };
     let all = [o("in", "Amira"), o("in", "Eva"), o("bad", "oops.json"), o("in", "Eva"), o("empty", "Farah"), o("out", "Ben's backup")];
     assert_eq!(
-        batch_summary(8, &all, &[]),
+        batch_summary(8, &all, &[], "Key"),
         "Of the 8 files picked together: 3 brought in (Amira, Eva ×2); 1 brought in with no annotations in it (Farah); \
          1 could not be read (oops.json); 1 left out (Ben's backup); 2 are texts to add, with a preview of their own."
     );
-    assert_eq!(batch_summary(2, &[o("in", "A"), o("in", "B")], &[]), "Of the 2 files picked together: 2 brought in (A, B).");
+    assert_eq!(batch_summary(2, &[o("in", "A"), o("in", "B")], &[], "Key"), "Of the 2 files picked together: 2 brought in (A, B).");
     // The same files picked again: nothing new, said so.
     assert_eq!(
-        batch_summary(3, &[o("same", "A"), o("same", "A"), o("in", "B")], &[]),
+        batch_summary(3, &[o("same", "A"), o("same", "A"), o("in", "B")], &[], "Key"),
         "Of the 3 files picked together: 1 brought in (B); 2 here already, nothing new in them (A ×2)."
+    );
+    assert_eq!(
+        batch_summary(1, &[o("in", "Key (2)")], &[("Key".into(), "Key (2)".into())], "Key"),
+        "Of the 1 files picked together: 1 brought in (Key (2)). A file's work was under your own name, Key: it came in as Key (2), apart from yours \
+         (rename Key (2) on the Agreement page to the name of whoever handed it in)."
     );
     assert!(matches!(Outcome::merged("A".into(), false, false), Outcome::Same(_)));
     assert!(matches!(Outcome::merged("A".into(), true, false), Outcome::Empty(_)), "an empty hand-in is said as one");
     assert!(matches!(Outcome::merged("A".into(), false, true), Outcome::In(_)));
     assert_eq!(
-        batch_summary(2, &[o("in", "Dan"), o("in", "Dan (2)")], &[("Dan".into(), "Dan (2)".into())]),
+        batch_summary(2, &[o("in", "Dan"), o("in", "Dan (2)")], &[("Dan".into(), "Dan (2)".into())], "Key"),
         "Of the 2 files picked together: 2 brought in (Dan, Dan (2)). Two people gave the name Dan: the second file's work came in as Dan (2) \
          (if they are one person, rename Dan (2) to Dan on the Agreement page)."
     );
