@@ -151,6 +151,15 @@ pub fn keyboard(doc: Arc<Document>, prose: NodeRef<leptos::html::Div>) {
         if modifier || ev.alt_key() {
             return;
         }
+        // M: to the open annotation's memo, from wherever the focus is (after coding a
+        // ¶ number, where Tab goes on to the next number).
+        if (key == "m" || key == "M") && coding.selected.with_untracked(Option::is_some) {
+            if let Some(memo) = document().query_selector(".editor textarea.memo").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                ev.prevent_default();
+                let _ = memo.focus();
+                return;
+            }
+        }
         if let Some(k) = key.chars().next().filter(|c| key.len() == 1 && ('1'..='9').contains(c)) {
             let tag = coding.coding.with_untracked(|c| c.codebook.by_key(k).map(|t| t.id.clone()));
             let Some(tag) = tag else {

@@ -180,9 +180,8 @@ pub fn AddTexts() -> impl IntoView {
                     ev.prevent_default();
                     let title = paste_title.get_untracked();
                     let title = if title.trim().is_empty() { "Pasted text".to_string() } else { title.trim().to_string() };
+                    // The boxes keep it: Cancel in the preview loses nothing (Add opens the new text).
                     stage(format!("{title}.txt"), paste_text.get_untracked());
-                    paste_text.set(String::new());
-                    paste_title.set(String::new());
                 }>
                     <input type="text" class="paste-title" placeholder="Title" prop:value=move || paste_title.get() on:input=move |ev| paste_title.set(event_target_value(&ev)) />
                     <textarea class="paste-text" placeholder="Paste or type text here" prop:value=move || paste_text.get() on:input=move |ev| paste_text.set(event_target_value(&ev))></textarea>

@@ -1016,9 +1016,10 @@ use wasm_bindgen::JsCast;
 /// The keyboard shortcuts, in one list ("?" or the top bar's "?" button).
 #[component]
 fn KeysDialog(open: RwSignal<bool>) -> impl IntoView {
-    const KEYS: [(&str, &str); 14] = [
+    const KEYS: [(&str, &str); 15] = [
         ("1 – 9", "Code the selected text with that tag (the palette shows which)."),
-        ("Tab after coding", "To the open annotation's memo."),
+        ("Tab after coding a selection", "To the open annotation's memo."),
+        ("M", "To the open annotation's memo, from anywhere (after coding a ¶ number, Tab goes on to the next number)."),
         ("1 – 9 on a ¶ number", "Code the whole paragraph: Tab to its number in the margin (or a footnote marker in it) first."),
         ("1 – 9 with an annotation open", "Add or remove that tag."),
         ("Start, End ◀ ▶", "Move the open annotation's edges; with Whole words on, a word at a time (Tab to them, then Enter)."),

@@ -424,6 +424,14 @@ test('Tab after coding goes to the memo, where digits are words, not tags', asyn
   await page.keyboard.press('1');
   await page.waitForTimeout(300);
   assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:doc:S/2019/103')).length), 2, 'nothing more tagged');
+  // A paragraph coded from its number: Tab goes on to the next number, M to the memo.
+  await page.locator('#p15 .pnum').focus();
+  await page.keyboard.press('1');
+  await page.locator('.editor .cite', { hasText: '¶15' }).waitFor();
+  await page.keyboard.press('m');
+  assert.equal(await page.evaluate(() => document.activeElement.matches('.editor textarea.memo')), true);
+  await page.keyboard.type('my memo');
+  assert.equal(await page.locator('.editor textarea.memo').inputValue(), 'my memo', 'm types in the memo');
   await context.close();
 });
 
@@ -1667,6 +1675,11 @@ test('a pasted text with emoji is added, tagged, reloaded and backed up with the
   await page.locator('.paste-title').fill('Field notes');
   const text = 'Interview 3: the family 👩‍👩‍👧 left Baghuz 🏳️ in March; café owners said “no” 😀.\r\n\r\nSecond paragraph with 𝔸 and e\u0301.';
   await page.locator('.paste-text').fill(text);
+  await page.locator('.paste button[type=submit]').click();
+  await page.locator('dialog.add-texts').waitFor();
+  // Cancel loses nothing: the text is still in the box, to add after all.
+  await page.locator('dialog.add-texts button', { hasText: 'Cancel' }).click();
+  assert.equal(await page.locator('.paste-text').inputValue(), text.replace(/\r\n/g, '\n'));
   await page.locator('.paste button[type=submit]').click();
   await page.locator('dialog.add-texts').waitFor();
   await page.locator('dialog.add-texts button', { hasText: 'Add' }).click();
