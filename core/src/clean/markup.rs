@@ -164,9 +164,43 @@ fn link_at(chars: &[char], i: usize) -> Option<(usize, usize)> {
     None
 }
 
-/// HTML to markdown-like text: scripts and styles dropped, block elements end
-/// lines, h1–h6 become `#` headings, entities decoded. Nothing is interpreted.
+/// The part of a web page that is its text: the inside of `<main>`, else from
+/// the first `<article>` to the end of the last; the whole page when it has
+/// neither (with whether it had).
+fn page_body(html: &str) -> (&str, bool) {
+    let lower = html.to_ascii_lowercase();
+    let open = |name: &str, from: usize| {
+        let mut at = from;
+        while let Some(i) = lower[at..].find(&format!("<{name}")).map(|i| at + i) {
+            let next = lower[i + 1 + name.len()..].chars().next();
+            if matches!(next, Some('>' | ' ' | '\t' | '\n' | '\r' | '/')) {
+                return lower[i..].find('>').map(|g| i + g + 1);
+            }
+            at = i + 1;
+        }
+        None
+    };
+    if let Some(start) = open("main", 0)
+        && let Some(end) = lower[start..].find("</main").map(|e| start + e)
+    {
+        return (&html[start..end], true);
+    }
+    if let Some(first) = lower.find("<article").filter(|_| open("article", 0).is_some())
+        && let Some(last) = lower.rfind("</article").filter(|l| *l > first)
+    {
+        let end = lower[last..].find('>').map_or(html.len(), |g| last + g + 1);
+        return (&html[first..end], true);
+    }
+    (html, false)
+}
+
+/// HTML to markdown-like text: of a web page, its main part (`<main>`, or its
+/// articles, when it marks them), without what is not its text (scripts,
+/// styles, the head, navigation, forms; a page that marks no main part loses
+/// its `<aside>`s and `<footer>`s too); block elements end lines, h1–h6 become
+/// `#` headings, entities decoded. Nothing is interpreted.
 pub fn html_to_text(html: &str) -> String {
+    let (html, marked) = page_body(html);
     let mut out = String::with_capacity(html.len());
     let lower = html.to_ascii_lowercase();
     let mut i = 0;
@@ -185,7 +219,9 @@ pub fn html_to_text(html: &str) -> String {
                 i = lower[i..].find("-->").map(|e| i + e + 3).unwrap_or(html.len());
                 continue;
             }
-            if (name == "script" || name == "style") && !lower[i + 1..].starts_with('/') {
+            const DROPPED: [&str; 11] = ["script", "style", "head", "title", "nav", "noscript", "template", "svg", "button", "select", "form"];
+            let dropped = DROPPED.contains(&name.as_str()) || (!marked && (name == "aside" || name == "footer"));
+            if dropped && !lower[i + 1..].starts_with('/') && !lower[i..close].ends_with('/') {
                 let end = format!("</{name}");
                 i = lower[close..]
                     .find(&end)
@@ -241,6 +277,31 @@ fn entity(s: &str) -> Option<(String, usize)> {
         "ldquo" => "“".to_string(),
         "rdquo" => "”".to_string(),
         "hellip" => "…".to_string(),
+        "copy" => "©".to_string(),
+        "reg" => "®".to_string(),
+        "trade" => "™".to_string(),
+        "laquo" => "«".to_string(),
+        "raquo" => "»".to_string(),
+        "sbquo" => "‚".to_string(),
+        "bdquo" => "„".to_string(),
+        "euro" => "€".to_string(),
+        "pound" => "£".to_string(),
+        "yen" => "¥".to_string(),
+        "cent" => "¢".to_string(),
+        "sect" => "§".to_string(),
+        "para" => "¶".to_string(),
+        "deg" => "°".to_string(),
+        "middot" => "·".to_string(),
+        "bull" => "•".to_string(),
+        "times" => "×".to_string(),
+        "divide" => "÷".to_string(),
+        "plusmn" => "±".to_string(),
+        "frac12" => "½".to_string(),
+        "prime" => "′".to_string(),
+        "thinsp" | "ensp" | "emsp" => " ".to_string(),
+        "shy" | "zwj" | "zwnj" => String::new(),
+        // Accented letters of the common Latin alphabets.
+        _ if named_letter(name).is_some() => named_letter(name)?.to_string(),
         _ => {
             let code = if let Some(h) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
                 u32::from_str_radix(h, 16).ok()?
@@ -252,6 +313,48 @@ fn entity(s: &str) -> Option<(String, usize)> {
     };
     Some((text, end + 1))
 }
+
+/// `&eacute;` and the like: a vowel (or c, n, y) with an accent named after it.
+fn named_letter(name: &str) -> Option<char> {
+    let (base, accent) = name.split_at(name.char_indices().nth(1)?.0);
+    let accent_mark = match accent {
+        "acute" => '\u{301}',
+        "grave" => '\u{300}',
+        "circ" => '\u{302}',
+        "uml" => '\u{308}',
+        "tilde" => '\u{303}',
+        "cedil" => '\u{327}',
+        "ring" => '\u{30a}',
+        _ => return match name {
+            "szlig" => Some('ß'),
+            "aelig" => Some('æ'),
+            "AElig" => Some('Æ'),
+            "oslash" => Some('ø'),
+            "Oslash" => Some('Ø'),
+            _ => None,
+        },
+    };
+    let c = base.chars().next()?;
+    if !"aeiouycnAEIOUYCN".contains(c) {
+        return None;
+    }
+    // The composed letter (NFC) of base + mark, where Unicode has one.
+    COMPOSED.iter().find(|(b, m, _)| *b == c && *m == accent_mark).map(|(_, _, x)| *x)
+}
+
+const COMPOSED: [(char, char, char); 52] = [
+    ('a', '\u{301}', 'á'), ('e', '\u{301}', 'é'), ('i', '\u{301}', 'í'), ('o', '\u{301}', 'ó'), ('u', '\u{301}', 'ú'), ('y', '\u{301}', 'ý'),
+    ('A', '\u{301}', 'Á'), ('E', '\u{301}', 'É'), ('I', '\u{301}', 'Í'), ('O', '\u{301}', 'Ó'), ('U', '\u{301}', 'Ú'), ('Y', '\u{301}', 'Ý'),
+    ('a', '\u{300}', 'à'), ('e', '\u{300}', 'è'), ('i', '\u{300}', 'ì'), ('o', '\u{300}', 'ò'), ('u', '\u{300}', 'ù'),
+    ('A', '\u{300}', 'À'), ('E', '\u{300}', 'È'), ('O', '\u{300}', 'Ò'),
+    ('a', '\u{302}', 'â'), ('e', '\u{302}', 'ê'), ('i', '\u{302}', 'î'), ('o', '\u{302}', 'ô'), ('u', '\u{302}', 'û'),
+    ('A', '\u{302}', 'Â'), ('E', '\u{302}', 'Ê'), ('O', '\u{302}', 'Ô'),
+    ('a', '\u{308}', 'ä'), ('e', '\u{308}', 'ë'), ('i', '\u{308}', 'ï'), ('o', '\u{308}', 'ö'), ('u', '\u{308}', 'ü'), ('y', '\u{308}', 'ÿ'),
+    ('A', '\u{308}', 'Ä'), ('O', '\u{308}', 'Ö'), ('U', '\u{308}', 'Ü'),
+    ('a', '\u{303}', 'ã'), ('o', '\u{303}', 'õ'), ('n', '\u{303}', 'ñ'), ('A', '\u{303}', 'Ã'), ('O', '\u{303}', 'Õ'), ('N', '\u{303}', 'Ñ'),
+    ('c', '\u{327}', 'ç'), ('C', '\u{327}', 'Ç'), ('a', '\u{30a}', 'å'), ('A', '\u{30a}', 'Å'),
+    ('E', '\u{300}', 'È'), ('I', '\u{300}', 'Ì'), ('U', '\u{300}', 'Ù'), ('I', '\u{302}', 'Î'), ('U', '\u{302}', 'Û'),
+];
 
 #[cfg(test)]
 mod tests {
@@ -280,5 +383,27 @@ mod tests {
         assert!(!t.contains("alert"));
         assert!(t.contains("x < y ’ —"));
         assert_eq!(html_to_text("a < b"), "a < b");
+        assert_eq!(html_to_text("&copy; 2024 Caf&eacute; &Uuml;ber &shy;x &bogus;"), "© 2024 Café Über x &bogus;");
+    }
+
+    #[test]
+    fn a_web_page_keeps_its_text_not_its_furniture() {
+        let page = "<html><head><title>Tab title</title></head><body><nav><a>Home</a> <a>News</a></nav>\
+                    <div class=cookie>We use cookies. <button>Accept all</button></div>\
+                    <main><h1>The article</h1><p>Its first paragraph.</p><form><input></form><p>Its last.</p></main>\
+                    <footer>&copy; Ministry · <a>Privacy</a></footer></body></html>";
+        let t = html_to_text(page);
+        for gone in ["Tab title", "Home", "cookies", "Ministry", "Privacy"] {
+            assert!(!t.contains(gone), "{gone}: {t:?}");
+        }
+        assert!(t.contains("# The article") && t.contains("Its first paragraph.") && t.contains("Its last."), "{t:?}");
+        // No <main>: the articles; none either: the page, without its navigation, asides and footer.
+        let t = html_to_text("<nav>Menu</nav><article><p>One.</p></article><aside>Ad</aside><article><p>Two.</p></article><footer>F</footer>");
+        assert!(t.contains("One.") && t.contains("Two.") && !t.contains("Menu") && !t.contains('F'), "{t:?}");
+        let t = html_to_text("<header><h1>Title</h1></header><p>Body.</p><aside>Side</aside><footer>Foot</footer>");
+        assert!(t.contains("# Title") && t.contains("Body.") && !t.contains("Side") && !t.contains("Foot"), "{t:?}");
+        // A self-closing svg or an unclosed nav does not swallow the text after it.
+        let t = html_to_text("<p>Before</p><svg/><p>After</p>");
+        assert!(t.contains("After"), "{t:?}");
     }
 }
