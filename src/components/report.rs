@@ -234,8 +234,9 @@ pub fn ReportView(slug: String) -> impl IntoView {
 }
 
 /// Everyone's work shown, with several coders on this text (a class, a team):
-/// each paragraph's margin says how many of them coded in it ("3/5"), and its
-/// number's title who. One coder's work shown, or one coder: nothing.
+/// each paragraph's margin says how many of them coded in it ("3/5"), under
+/// its number, and the mark's title who. One coder's work shown, or one coder:
+/// nothing.
 fn class_in_margin(doc: Arc<Document>, prose_ref: NodeRef<leptos::html::Div>) {
     let coding = use_coding();
     Effect::new(move |_| {
