@@ -154,6 +154,8 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
             }
         })
         .collect();
+    // A user's own Markdown: list items and block quotes are blocks of their own.
+    let (lines, own_block) = if markdown && meta.symbol.is_none() { md_blocks(lines) } else { let n = lines.len(); (lines, vec![false; n]) };
     let mode = detect_mode(&lines);
     let cooked: Vec<String> = lines
         .iter()
@@ -201,6 +203,13 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
             continue;
         }
         if is_furniture(t) {
+            continue;
+        }
+        if own_block[i] {
+            // A list item or the start of a quote: a paragraph of its own, whatever its label.
+            blocks.push(Raw { kind: Kind::Para(None), lines: vec![t.clone()] });
+            body = true;
+            current = Some(blocks.len() - 1);
             continue;
         }
         // Footnote definitions.
@@ -335,7 +344,10 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
         match current {
             Some(c) if !matches!(blocks[c].kind, Kind::Heading(_)) => blocks[c].lines.push(t),
             _ => {
-                if let (true, Some(p)) = (next_para > 1, last_prose) {
+                // A user's own text is joined back only where the paragraph broke off mid-sentence.
+                let cut_off = meta.symbol.is_some()
+                    || last_prose.is_some_and(|p| blocks[p].lines.last().is_some_and(|l| !ends_sentence(l)));
+                if let (true, true, Some(p)) = (next_para > 1, cut_off, last_prose) {
                     // Text cut off by a page break or a footnote block: back to its paragraph.
                     blocks[p].lines.push(t);
                     current = Some(p);
@@ -376,6 +388,47 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
 }
 
 const FRONT: &str = "\u{E002}front";
+
+/// A user's Markdown lines with list markers and quote marks taken off, and
+/// which lines start a block of their own: each item of a list ("- ", "* ",
+/// "+ ", or "1. " among others: a numbered paragraph stands alone), the first
+/// line of a quote, and the first line after one. An ordered item keeps its
+/// number as text; the lines that continue an item or a quote join it.
+fn md_blocks(lines: Vec<String>) -> (Vec<String>, Vec<bool>) {
+    let ordered = |l: &str| {
+        let t = l.trim_start();
+        let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+        (1..=3).contains(&digits) && matches!(t.as_bytes().get(digits..digits + 2), Some(b". " | b") "))
+    };
+    let n = lines.len();
+    let mut out = Vec::with_capacity(n);
+    let mut own = vec![false; n];
+    let mut quoted = vec![false; n];
+    for (i, l) in lines.iter().enumerate() {
+        let t = l.trim_start();
+        if let Some(q) = t.strip_prefix('>') {
+            quoted[i] = true;
+            let q = q.trim_start_matches(['>', ' ']);
+            own[i] = i == 0 || !quoted[i - 1];
+            out.push(q.to_string());
+            continue;
+        }
+        own[i] = i > 0 && quoted[i - 1] && !t.is_empty();
+        let bullet = ["- ", "* ", "+ "].iter().find_map(|m| t.strip_prefix(m)).filter(|_| is_rule(t).is_none());
+        if let Some(item) = bullet {
+            own[i] = true;
+            out.push(item.trim_start().to_string());
+            continue;
+        }
+        // An ordered list is tight (its items on consecutive lines); numbered paragraphs are not.
+        let beside = |j: Option<usize>| j.and_then(|j| lines.get(j)).is_some_and(|l| ordered(l));
+        if ordered(t) && (beside(i.checked_sub(1)) || beside(Some(i + 1))) {
+            own[i] = true;
+        }
+        out.push(l.clone());
+    }
+    (out, own)
+}
 
 fn is_front_matter(t: &str) -> bool {
     matches!(t, "Security Council" | "General Assembly" | "United Nations")
@@ -457,4 +510,56 @@ fn pieces(text: &str) -> Vec<Piece> {
         out.push(Piece::Text(rest));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocks(raw: &str, markdown: bool) -> Vec<(BlockKind, String)> {
+        let d = build(raw, markdown, Meta::default(), &Lexicon::default());
+        d.blocks.iter().map(|b| (b.kind.clone(), d.block_text(b).to_string())).collect()
+    }
+
+    fn texts(raw: &str, markdown: bool) -> Vec<String> {
+        blocks(raw, markdown).into_iter().map(|(_, t)| t).collect()
+    }
+
+    #[test]
+    fn a_users_markdown_keeps_list_items_and_quotes_apart() {
+        let raw = "# Notes\n\nIntro that\nwraps.\n\n- first item\n- second item that\n  wraps on\n* third\n+ fourth\n\n1. Numbered one\n2) Numbered two\n\n> A quote that\n> spans two lines.\n> > Nested.\nAfter the quote.\n\n---\n\nClosing.";
+        assert_eq!(
+            texts(raw, true),
+            [
+                "Notes", "Intro that wraps.", "first item", "second item that wraps on", "third", "fourth",
+                "1. Numbered one", "2) Numbered two", "A quote that spans two lines. Nested.", "After the quote.", "Closing."
+            ]
+        );
+        // Items are paragraphs with no number of their own (the list's numbers are its text).
+        assert!(blocks(raw, true).iter().skip(1).all(|(k, _)| *k == BlockKind::Paragraph { number: None }));
+    }
+
+    #[test]
+    fn a_users_numbered_paragraphs_stay_numbered_and_what_follows_stands_alone() {
+        // Numbered paragraphs (apart, not a tight list) keep their numbers.
+        let raw = "1. The first paragraph.\n\n2. The second paragraph.\n\nA closing paragraph, unnumbered.";
+        let b = blocks(raw, true);
+        assert_eq!(b[0].0, BlockKind::Paragraph { number: Some(1) });
+        assert_eq!(b[1].0, BlockKind::Paragraph { number: Some(2) });
+        // What follows a paragraph that ended its sentence is a paragraph of its own…
+        assert_eq!(b[2], (BlockKind::Paragraph { number: None }, "A closing paragraph, unnumbered.".into()));
+        // …and a paragraph cut off mid-sentence (a page break) is joined back, as in the reports.
+        let raw = "1. The first paragraph\n\nends here.\n\n2. The second.";
+        assert_eq!(texts(raw, false), ["The first paragraph ends here.", "The second."]);
+    }
+
+    #[test]
+    fn a_reports_markdown_is_read_as_before() {
+        // A report (it has a symbol): a list marker is not taken off, text after a
+        // numbered paragraph belongs to it.
+        let meta = Meta { symbol: Some("S/2019/103".into()), ..Meta::default() };
+        let d = build("1. First paragraph.\n\n(a) a sub-item;\n\n2. Second.", true, meta, &Lexicon::default());
+        let b: Vec<String> = d.blocks.iter().map(|b| d.block_text(b).to_string()).collect();
+        assert_eq!(b, ["First paragraph. (a) a sub-item;", "Second."]);
+    }
 }
