@@ -1868,15 +1868,30 @@ impl UserText {
             .collect();
         let base = if base.is_empty() { "text".to_string() } else { base };
         let mut id = base.clone();
-        let mut title = stem.to_string();
+        // The text's own title where it gives one, else the file's name.
+        let named = title_in(raw, format).unwrap_or_else(|| stem.to_string());
+        let mut title = named.clone();
         let mut n = 2;
         // A second text of the same name is told apart in its title too: "notes (2)".
         while taken(&id) {
             id = format!("{base}-{n}");
-            title = format!("{stem} ({n})");
+            title = format!("{named} ({n})");
             n += 1;
         }
         Ok(UserText { id, title, format: format.into(), raw: raw.to_string(), added: now.into() })
+    }
+
+    /// The same text under another title (trimmed, spaces collapsed), refused
+    /// with a reason when it is empty or too long.
+    pub fn retitled(&self, title: &str) -> Result<UserText, String> {
+        let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+        if title.is_empty() {
+            return Err("A text needs a title: it is how its paragraphs are cited.".into());
+        }
+        if title.chars().count() > MAX_TITLE_CHARS {
+            return Err(format!("A title can be up to {MAX_TITLE_CHARS} characters long."));
+        }
+        Ok(UserText { title, ..self.clone() })
     }
 
     /// Cleans the text into a document with the given lexicon.
@@ -1890,6 +1905,32 @@ impl UserText {
         let meta = crate::document::Meta { id: self.id.clone(), title: self.title.clone(), ..Default::default() };
         number_paragraphs(crate::clean::clean(&self.raw, format, meta, lexicon))
     }
+}
+
+/// The longest title a text takes (a title is in every citation of it).
+pub const MAX_TITLE_CHARS: usize = 200;
+
+/// The title a Markdown or HTML text gives itself: its first block when that is
+/// a heading of the first level (`# Title`, `<h1>`), else an HTML page's
+/// `<title>`. A plain text's first line is not taken for one.
+fn title_in(raw: &str, format: &str) -> Option<String> {
+    use crate::clean::InputFormat;
+    use crate::document::BlockKind;
+    let input = match format {
+        "markdown" => InputFormat::Markdown,
+        "html" => InputFormat::Html,
+        _ => return None,
+    };
+    let d = crate::clean::clean(raw, input, crate::document::Meta::default(), &crate::clean::Lexicon::default());
+    let heading = d
+        .blocks
+        .first()
+        .filter(|b| matches!(b.kind, BlockKind::Heading { level: 1 }))
+        .map(|b| d.block_text(b).split_whitespace().collect::<Vec<_>>().join(" "));
+    heading
+        .or_else(|| if format == "html" { crate::clean::html_title(raw) } else { None })
+        .filter(|t| !t.is_empty())
+        .map(|t| if t.chars().count() > MAX_TITLE_CHARS { format!("{}…", t.chars().take(MAX_TITLE_CHARS - 1).collect::<String>()) } else { t })
 }
 
 /// A text of one's own whose layout numbers no paragraph gets its paragraphs
@@ -1924,12 +1965,12 @@ mod user_text_tests {
     fn names_ids_formats_and_refusals() {
         let taken = |id: &str| id == "notes";
         let t = UserText::new("notes.md", "# Hi\n\nEmoji 😀 text", "t", &taken).unwrap();
-        assert_eq!((t.id.as_str(), t.format.as_str(), t.title.as_str()), ("notes-2", "markdown", "notes (2)"));
+        assert_eq!((t.id.as_str(), t.format.as_str(), t.title.as_str()), ("notes-2", "markdown", "Hi (2)"));
         let d = t.document(&crate::clean::Lexicon::default());
         assert_eq!(d.text, "Hi\n\nEmoji 😀 text");
         // Its paragraphs are numbered in order (the heading is not), so they can be cited.
         assert_eq!(d.paragraphs().map(|(n, _)| n).collect::<Vec<_>>(), [1]);
-        assert_eq!(d.cite(1), "notes (2) ¶1");
+        assert_eq!(d.cite(1), "Hi (2) ¶1");
         let t = UserText::new("two.txt", "First paragraph here.\n\nSecond one.\n\nThird.", "t", &|_| false).unwrap();
         let d = t.document(&crate::clean::Lexicon::default());
         assert_eq!(d.paragraphs().map(|(n, b)| (n, d.block_text(b))).collect::<Vec<_>>(), [(1, "First paragraph here.".into()), (2, "Second one.".into()), (3, "Third.".into())]);
@@ -1938,5 +1979,26 @@ mod user_text_tests {
         let big = "x".repeat(MAX_TEXT_BYTES + 1);
         assert!(UserText::new("big.txt", &big, "t", &|_| false).unwrap_err().contains("MB"));
         assert_eq!(UserText::new("Ünïcode file.html", "<p>x</p>", "t", &|_| false).unwrap().id, "Ünïcode-file");
+    }
+
+    #[test]
+    fn a_text_is_titled_by_its_own_title_else_by_its_file_name() {
+        let title = |name: &str, raw: &str| UserText::new(name, raw, "t", &|_| false).unwrap().title;
+        assert_eq!(title("ch1-final_v3.md", "# The  Sahel\nin 2019\n\nText."), "The Sahel in 2019");
+        assert_eq!(title("page.html", "<html><head><title>Ignored</title></head><body><h1>Main &amp; title</h1><p>x</p></body></html>"), "Main & title");
+        assert_eq!(title("page.html", "<html><head><title> A &ndash; page\n</title></head><body><p>Text only.</p></body></html>"), "A – page");
+        // A section heading, a second-level one, or a plain text's first line is not a title.
+        assert_eq!(title("notes.md", "Intro text.\n\n# Later"), "notes");
+        assert_eq!(title("notes.md", "## Part one\n\nText."), "notes");
+        assert_eq!(title("notes.txt", "Title line\n\nText."), "notes");
+        assert_eq!(title("x.html", "<title></title><p>Text.</p>"), "x");
+        let long = format!("# {}\n\nText.", "word ".repeat(100));
+        assert_eq!(title("l.md", &long).chars().count(), MAX_TITLE_CHARS);
+        // Renamed: trimmed and collapsed; refused empty or too long, with why.
+        let t = UserText::new("notes.txt", "Text.", "t", &|_| false).unwrap();
+        let r = t.retitled("  Field   notes, 2019 ").unwrap();
+        assert_eq!((r.title.as_str(), r.id.as_str(), r.raw.as_str()), ("Field notes, 2019", "notes", "Text."));
+        assert!(t.retitled(" \t").unwrap_err().contains("needs a title"));
+        assert!(t.retitled(&"x".repeat(MAX_TITLE_CHARS + 1)).unwrap_err().contains("up to"));
     }
 }

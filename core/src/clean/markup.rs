@@ -194,6 +194,17 @@ fn page_body(html: &str) -> (&str, bool) {
     (html, false)
 }
 
+/// The page's `<title>`, entities decoded and spaces collapsed; `None` when it
+/// has none (or an empty one).
+pub fn html_title(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    let open = lower.find("<title")?;
+    let start = open + lower[open..].find('>')? + 1;
+    let end = start + lower[start..].find("</title")?;
+    let title = html_to_text(&html[start..end]).split_whitespace().collect::<Vec<_>>().join(" ");
+    (!title.is_empty()).then_some(title)
+}
+
 /// HTML to markdown-like text: of a web page, its main part (`<main>`, or its
 /// articles, when it marks them), without what is not its text (scripts,
 /// styles, the head, navigation, forms; a page that marks no main part loses

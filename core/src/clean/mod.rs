@@ -24,7 +24,7 @@ use std::collections::HashMap;
 
 use crate::document::{Document, Meta};
 
-pub use markup::html_to_text;
+pub use markup::{html_to_text, html_title};
 
 /// The syntax of a raw input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
