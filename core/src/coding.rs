@@ -334,6 +334,31 @@ impl Coding {
         t
     }
 
+    /// Brings back annotations deleted with their text (a user's own text removed,
+    /// then brought back): each comes back live as it was, over its tombstone,
+    /// changed at `now` so that the tombstones another tab or a backup holds do
+    /// not win over it. An annotation live here (brought back already, or coded
+    /// again since) is left as it is. Not a step of its own for Undo (the
+    /// removal was not one either), though it counts as a step taken.
+    pub fn revive(&mut self, items: Vec<Annotation>, now: &str) -> Touched {
+        let mut t = Touched::default();
+        let mut by: BTreeMap<String, Vec<Annotation>> = BTreeMap::new();
+        for a in items {
+            if self.get(&a.id).is_none_or(|here| here.deleted) {
+                by.entry(a.doc.clone()).or_default().push(Annotation { deleted: false, updated: now.to_string(), ..a });
+            }
+        }
+        for (doc, back) in by {
+            t.doc(&doc);
+            let mut v = self.by_doc.remove(&doc).unwrap_or_default();
+            v.retain(|a| !back.iter().any(|b| b.id == a.id));
+            v.extend(back);
+            self.set_doc(&doc, v);
+        }
+        self.steps += 1;
+        t
+    }
+
     /// A copy (without history) in which every annotation also carries the
     /// ancestors of its tags in the code tree ([`Codebook::with_ancestors`]): so
     /// each tag's agreement, co-occurrence or count takes in its sub-codes.
@@ -675,6 +700,35 @@ mod tests {
         let (paras, n) = c.coders_by_paragraph(&d);
         assert_eq!(n, 3, "Zed's only annotation is deleted");
         assert_eq!(paras, [(1, vec!["Ana".to_string(), "Bo".to_string()]), (2, vec!["Bo".to_string()]), (3, vec!["Key".to_string()])]);
+    }
+
+    #[test]
+    fn a_removed_texts_annotations_come_back_over_their_tombstones() {
+        let mut c = Coding::new(Codebook::default());
+        c.add(Annotation { memo: "kept".into(), ..ann("a", "T", 0, "threat") });
+        c.add(ann("b", "T", 9, "finance"));
+        c.add(ann("z", "D", 3, "threat"));
+        let before: Vec<Annotation> = c.live("T").cloned().collect();
+        c.delete_document("T", "t2");
+        c.forget_history("T");
+        assert_eq!(c.live("T").count(), 0);
+        assert_eq!(c.stored("T").len(), 2, "tombstones, for other tabs");
+        let steps = c.steps();
+        let t = c.revive(before.clone(), "t3");
+        assert!(c.steps() > steps);
+        assert_eq!(t.docs.iter().collect::<Vec<_>>(), ["T"]);
+        assert_eq!(c.stored("T").len(), 2, "no duplicate beside a tombstone");
+        let a = c.get("a").unwrap();
+        assert!(!a.deleted);
+        assert_eq!((a.memo.as_str(), a.updated.as_str()), ("kept", "t3"), "newer than the tombstone another tab holds");
+        // Not an Undo step: Undo takes back the step before, the coding of z.
+        c.undo("t4");
+        assert!(c.get("z").is_none_or(|z| z.deleted));
+        assert_eq!(c.live("T").count(), 2);
+        // Brought back twice (another tab did it first): nothing changes.
+        let t = c.revive(before, "t5");
+        assert!(t.docs.is_empty());
+        assert_eq!(c.get("a").unwrap().updated, "t3");
     }
 
     #[test]
