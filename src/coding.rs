@@ -55,6 +55,16 @@ impl Notice {
     }
 }
 
+/// A user's own text removed, as it was, for Undo.
+#[derive(Debug, Clone)]
+pub struct RemovedText {
+    pub text: marginalia_core::store::UserText,
+    /// Its live annotations before it went.
+    pub annotations: Vec<Annotation>,
+    /// The coding's step count right after the removal: Undo brings it back only then.
+    pub steps: u64,
+}
+
 #[derive(Clone, Copy)]
 pub struct CodingState {
     pub coding: RwSignal<Coding>,
@@ -87,6 +97,9 @@ pub struct CodingState {
     /// The work last put away for the next person, and whose name was on it,
     /// until brought back or the page is closed (it is in the backup file too).
     pub put_away: StoredValue<Option<(String, Vec<Annotation>)>>,
+    /// A user's own text just removed, with its annotations: Undo (the notice's
+    /// or Ctrl+Z, while no other step is taken) brings it back.
+    pub removed_text: StoredValue<Option<RemovedText>>,
     /// One's own name renamed on the Agreement page (old, new): Undo and Redo of
     /// it take the name one codes under along (`follow_self_rename`).
     pub self_rename: StoredValue<Option<(String, String)>>,
@@ -213,6 +226,7 @@ impl CodingState {
             ask_name: RwSignal::new(None),
             confirm_coder: StoredValue::new(confirm_coder),
             put_away: StoredValue::new(None),
+            removed_text: StoredValue::new(None),
             self_rename: StoredValue::new(None),
             read_only: RwSignal::new(loaded.newer),
             detached: RwSignal::new(detached),

@@ -37,6 +37,8 @@ pub struct AppState {
     pub found: RwSignal<Option<(String, String, usize)>>,
     /// Bumped when documents are added, for views that list them.
     pub revision: RwSignal<u32>,
+    /// Bumped when a text is renamed: its page is drawn again (its citations change).
+    pub retitled: RwSignal<u32>,
 }
 
 /// Whether the route has changed since the page loaded (the first page is the
@@ -80,6 +82,19 @@ impl AppState {
     pub fn forget_user_text(&self, id: &str) {
         self.docs.update_value(|d| d.retain(|d| d.meta.id != id || d.meta.symbol.is_some()));
         self.revision.update(|r| *r += 1);
+    }
+
+    /// Gives a user's own text (saved already) its new title here.
+    pub fn retitle_user_text(&self, t: &marginalia_core::store::UserText) {
+        self.docs.update_value(|docs| {
+            for d in docs.iter_mut().filter(|d| d.meta.id == t.id && d.meta.symbol.is_none() && d.meta.title != t.title) {
+                let mut renamed = Document::clone(d);
+                renamed.meta.title = t.title.clone();
+                *d = Arc::new(renamed);
+            }
+        });
+        self.revision.update(|r| *r += 1);
+        self.retitled.update(|r| *r += 1);
     }
 
     /// The evidence for cleaning users' texts: the words of the built-in reports.
@@ -147,7 +162,7 @@ pub fn provide_app_state() -> AppState {
         route.set(r);
     });
     on_cleanup(move || handle.remove());
-    let state = AppState { docs: StoredValue::new(docs), route, page, paragraph, note, search: RwSignal::new(String::new()), segments, found: RwSignal::new(None), revision: RwSignal::new(0) };
+    let state = AppState { docs: StoredValue::new(docs), route, page, paragraph, note, search: RwSignal::new(String::new()), segments, found: RwSignal::new(None), revision: RwSignal::new(0), retitled: RwSignal::new(0) };
     // The user's own texts, kept in this browser, cleaned by the same pipeline.
     state.add_user_texts(&stored_user_texts());
     provide_context(state);

@@ -31,6 +31,11 @@ pub fn read_all() -> BTreeMap<String, String> {
     out
 }
 
+/// One key's value, if stored.
+pub fn read(key: &str) -> Option<String> {
+    LocalStorage::raw().get_item(key).ok().flatten()
+}
+
 /// Writes one key.
 pub fn write(key: &str, value: &str) -> Result<(), WriteError> {
     LocalStorage::raw().set_item(key, value).map_err(|e| {

@@ -96,10 +96,14 @@ pub fn AddTextsPreview() -> impl IntoView {
     let state = use_app_state();
     let coding = use_coding();
     let pending = pending();
+    // Titles typed in the preview, by text id (one left empty keeps the title found).
+    let typed = StoredValue::new(std::collections::BTreeMap::<String, String>::new());
     let add = move || {
         let texts = pending.get_untracked();
+        let titles = typed.try_update_value(std::mem::take).unwrap_or_default();
         let mut saved = Vec::new();
         for t in texts {
+            let t = titles.get(&t.id).and_then(|title| t.retitled(title).ok()).unwrap_or(t);
             let json = serde_json::to_string(&t).unwrap_or_default();
             match crate::storage::write(&text_key(&t.id), &json) {
                 Ok(()) => saved.push(t),
@@ -114,6 +118,7 @@ pub fn AddTextsPreview() -> impl IntoView {
         let n = saved.len();
         state.add_user_texts(&saved);
         pending.set(Vec::new());
+        typed.set_value(Default::default());
         if n > 0 {
             coding.notice.set(Some(Notice::done(format!("{} added to the corpus.", marginalia_core::count(n, "text")))));
         }
@@ -127,23 +132,29 @@ pub fn AddTextsPreview() -> impl IntoView {
         (!p.is_empty()).then(|| {
             let lexicon = marginalia_core::clean::Lexicon::default();
             view! {
-                <super::Modal class="add-texts" labelled="add-title" on_close=move |_| pending.set(Vec::new())>
+                <super::Modal class="add-texts" labelled="add-title" on_close=move |_| { pending.set(Vec::new()); typed.set_value(Default::default()); }>
                         <h2 id="add-title">"Add to the corpus?"</h2>
                         <ul>
-                            {p.iter().map(|t| {
+                            {p.iter().enumerate().map(|(i, t)| {
                                 let d = t.document(&lexicon);
                                 let chars = d.text.chars().count();
                                 let first: String = d.text.chars().take(120).collect();
+                                let (id, field) = (t.id.clone(), format!("add-title-{i}"));
                                 view! {
-                                    <li><strong>{t.title.clone()}</strong>{format!(" — {}, {chars} characters, read as {}", marginalia_core::count(d.blocks.len(), "block"), t.format)}
+                                    <li>
+                                        <label class="text-title-label" for=field.clone()>"Title"</label>
+                                        <input id=field type="text" class="text-title" value=t.title.clone()
+                                            maxlength=marginalia_core::store::MAX_TITLE_CHARS.to_string()
+                                            on:input=move |ev| typed.update_value(|m| { m.insert(id.clone(), event_target_value(&ev)); }) />
+                                        <span class="what">{format!("{}, {chars} characters, read as {}", marginalia_core::count(d.blocks.len(), "block"), t.format)}</span>
                                         <p class="ctx">{format!("{first}…")}</p></li>
                                 }
                             }).collect_view()}
                         </ul>
-                        <p>"They are kept in this browser only, like your annotations."</p>
+                        <p>"Their paragraphs are cited by their titles. They are kept in this browser only, like your annotations."</p>
                         <div class="row">
                             <button type="button" class="btn primary" on:click=move |_| add()>"Add"</button>
-                            <button type="button" class="btn" on:click=move |_| pending.set(Vec::new())>"Cancel"</button>
+                            <button type="button" class="btn" on:click=move |_| { pending.set(Vec::new()); typed.set_value(Default::default()); }>"Cancel"</button>
                         </div>
                     </super::Modal>
             }

@@ -54,7 +54,8 @@ pub fn App() -> impl IntoView {
         if let Some(id) = key.strip_prefix(marginalia_core::store::TEXT_PREFIX) {
             match ev.new_value().and_then(|v| serde_json::from_str::<marginalia_core::store::UserText>(&v).ok()) {
                 Some(t) if !state.has_doc(&t.id) => state.add_user_texts(&[t]),
-                Some(_) => {}
+                // Renamed in another tab.
+                Some(t) => state.retitle_user_text(&t),
                 None if state.has_doc(id) => {
                     let title = state.docs.with_value(|d| d.iter().find(|d| d.meta.id == id).map(|d| d.meta.title.clone())).unwrap_or_default();
                     let here = matches!(state.route.get_untracked(), marginalia_core::route::Route::Report { ref slug, .. } if state.doc_by_slug(slug).is_some_and(|d| d.meta.id == id));
@@ -206,7 +207,11 @@ pub fn App() -> impl IntoView {
                 Page::Codebook => codebook::CodebookView().into_any(),
                 Page::Segments => segments::SegmentsView().into_any(),
                 Page::Agreement => agreement::AgreementView().into_any(),
-                Page::Report(slug) => view! { <report::ReportView slug=slug /> }.into_any(),
+                Page::Report(slug) => {
+                    // A text renamed is drawn again, with its new title in its citations.
+                    state.retitled.track();
+                    view! { <report::ReportView slug=slug /> }.into_any()
+                }
                 Page::NotFound(hash) => view! { <NotFound hash=hash /> }.into_any(),
             }}
         </main>
@@ -613,6 +618,7 @@ const FADE_AFTER: std::time::Duration = std::time::Duration::from_secs(8);
 #[component]
 fn NoticeToast() -> impl IntoView {
     let coding = use_coding();
+    let state = crate::state::use_app_state();
     let toast = NodeRef::<leptos::html::Div>::new();
     // Each notice shown gets a number, so that a timer only closes its own.
     let shown = StoredValue::new(0u64);
@@ -648,6 +654,10 @@ fn NoticeToast() -> impl IntoView {
                 <div class="toast" class:done=fades role=if fades { "status" } else { "alert" } node_ref=toast>
                     <span>{text}</span>
                     {undo.is_some().then(|| view! { <button type="button" class="undo" on:click=move |_| {
+                        // A text just removed comes back whole.
+                        if report::bring_back_removed_text(coding, state) {
+                            return;
+                        }
                         let t = now();
                         // Only the change the notice names (it closes once that is no longer the last).
                         let mut touched = marginalia_core::coding::Touched::default();

@@ -93,6 +93,7 @@ pub fn ReportView(slug: String) -> impl IntoView {
     // A user's own text (not one of the reports) can be removed.
     let own = doc.meta.symbol.is_none();
     let removing = RwSignal::new(false);
+    let renaming = RwSignal::new(false);
     let doc_id = doc.meta.id.clone();
     // The live annotations of each block, recomputed on a change; each block's own
     // memo then tells it whether it must re-render.
@@ -198,10 +199,14 @@ pub fn ReportView(slug: String) -> impl IntoView {
                     // Where the panel comes after the whole report (a phone), the task is here, by the text.
                     <div class="task-top"><super::task::TaskNote beside=true /></div>
                     {own.then(|| view! {
-                        <button type="button" class="btn remove-text" on:click=move |_| removing.set(true)>"Remove this text…"</button>
+                        <div class="row own-text">
+                            <button type="button" class="btn rename-text" on:click=move |_| renaming.set(true)>"Rename…"</button>
+                            <button type="button" class="btn remove-text" on:click=move |_| removing.set(true)>"Remove this text…"</button>
+                        </div>
                     })}
                 </header>
                 <RemoveTextDialog doc=Arc::clone(&doc) open=removing />
+                <RenameTextDialog doc=Arc::clone(&doc) open=renaming />
                 {contents(&doc).map(|toc| view! {
                     <details class="toc toc-top">
                         <summary>"Contents"</summary>
@@ -407,8 +412,9 @@ fn toggle_note(doc: &Document, button: &Element) {
     let _ = button.set_attribute("aria-expanded", "true");
 }
 
-/// Asks before removing a user's own text: its text and its annotations go,
-/// for good (Undo cannot bring them back); a backup can be saved first.
+/// Asks before removing a user's own text: its text and its annotations go
+/// (Undo brings them back while this page is open and no other step is taken);
+/// a backup can be saved first.
 #[component]
 fn RemoveTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
     let state = use_app_state();
@@ -422,13 +428,16 @@ fn RemoveTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
             view! {
                 <super::Modal labelled="remove-title" on_close=move |_| open.set(false)>
                     <h2 id="remove-title">{format!("Remove “{title}”?")}</h2>
-                    <p>{format!("The text{what} will be removed from this browser. Download a backup first if you may want them again.")}</p>
+                    <p>{format!("The text{what} will be removed from this browser. Undo brings them back while this page is open; download a backup to keep them for later.")}</p>
                     <div class="row">
                         <button type="button" class="btn" on:click=|_| super::download_backup()>"Download backup"</button>
                         <button type="button" class="btn danger" on:click=move |_| {
                             let t = crate::coding::now();
+                            let text = crate::storage::read(&marginalia_core::store::text_key(&id))
+                                .and_then(|v| serde_json::from_str::<marginalia_core::store::UserText>(&v).ok());
+                            let annotations: Vec<_> = coding.coding.with_untracked(|c| c.live(&id).cloned().collect());
                             // Deleted (tombstones reach other tabs), and out of Undo's reach:
-                            // nothing may bring back annotations of a text that is gone.
+                            // no Undo brings back a part of a text that is gone (its own Undo brings back all).
                             coding.change(|c| {
                                 let touched = c.delete_document(&id, &t).0;
                                 c.forget_history(&id);
@@ -437,7 +446,10 @@ fn RemoveTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
                             state.remove_user_text(&id);
                             open.set(false);
                             coding.selected.set(None);
-                            coding.notice.set(Some(Notice::done(format!("“{title}” was removed."))));
+                            let steps = coding.coding.with_untracked(|c| c.steps());
+                            let undo = text.is_some().then_some(steps);
+                            coding.removed_text.set_value(text.map(|text| crate::coding::RemovedText { text, annotations, steps }));
+                            coding.notice.set(Some(Notice { undo, ..Notice::done(format!("“{title}” was removed.")) }));
                             let _ = window().location().set_hash("#/");
                         }>"Remove"</button>
                         <button type="button" class="btn" autofocus on:click=move |_| open.set(false)>"Cancel"</button>
@@ -446,6 +458,94 @@ fn RemoveTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
             }
         })
     }
+}
+
+/// Renames a user's own text: the title its paragraphs are cited by
+/// ("Field notes ¶3"), in the app and in every export.
+#[component]
+fn RenameTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
+    let state = use_app_state();
+    let coding = use_coding();
+    let (id, title) = (doc.meta.id.clone(), doc.meta.title.clone());
+    move || {
+        open.get().then(|| {
+            let (id, title) = (id.clone(), title.clone());
+            let typed = RwSignal::new(title.clone());
+            let refused = RwSignal::new(None::<String>);
+            let was = title.clone();
+            let save = move || {
+                let key = marginalia_core::store::text_key(&id);
+                let Some(text) = crate::storage::read(&key).and_then(|v| serde_json::from_str::<marginalia_core::store::UserText>(&v).ok()) else {
+                    refused.set(Some("This text is no longer in this browser's storage (removed in another tab?).".into()));
+                    return;
+                };
+                match text.retitled(&typed.get_untracked()) {
+                    Err(why) => refused.set(Some(why)),
+                    Ok(t) if t.title == was => open.set(false),
+                    Ok(t) => {
+                        if crate::storage::write(&key, &serde_json::to_string(&t).unwrap_or_default()).is_err() {
+                            refused.set(Some("There is no room left in this browser's storage to save the new title. Download a backup and remove old work to make room.".into()));
+                            return;
+                        }
+                        open.set(false);
+                        state.retitle_user_text(&t);
+                        coding.notice.set(Some(Notice::done(format!("Renamed “{}”: its paragraphs are now cited as “{} ¶1”.", t.title, t.title))));
+                    }
+                }
+            };
+            view! {
+                <super::Modal labelled="rename-title" on_close=move |_| open.set(false)>
+                    <h2 id="rename-title">{format!("Rename “{title}”")}</h2>
+                    <form on:submit=move |ev| {
+                        ev.prevent_default();
+                        save();
+                    }>
+                        <label for="text-title">"Title"</label>
+                        <input id="text-title" type="text" class="text-title" autofocus
+                            maxlength=marginalia_core::store::MAX_TITLE_CHARS.to_string()
+                            aria-describedby="text-title-problem"
+                            prop:value=move || typed.get_untracked()
+                            on:input=move |ev| { typed.set(event_target_value(&ev)); refused.set(None); } />
+                        <p id="text-title-problem" class="form-problem" role="alert">{move || refused.get()}</p>
+                        <p>"Its paragraphs are cited by it, here and in exports. Its annotations stay as they are."</p>
+                        <div class="row">
+                            <button type="submit" class="btn primary">"Rename"</button>
+                            <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
+                        </div>
+                    </form>
+                </super::Modal>
+            }
+        })
+    }
+}
+
+/// Undo of a user's own text just removed (no other step taken since): the
+/// text comes back, saved again, with its annotations, and opens. Says whether
+/// there was one to bring back.
+pub fn bring_back_removed_text(coding: crate::coding::CodingState, state: crate::state::AppState) -> bool {
+    let steps = coding.coding.with_untracked(|c| c.steps());
+    let Some(r) = coding.removed_text.try_update_value(|r| r.take_if(|r| r.steps == steps)).flatten() else {
+        return false;
+    };
+    let title = r.text.title.clone();
+    if !state.has_doc(&r.text.id) {
+        let json = serde_json::to_string(&r.text).unwrap_or_default();
+        if crate::storage::write(&marginalia_core::store::text_key(&r.text.id), &json).is_err() {
+            coding.removed_text.set_value(Some(r));
+            coding.notice.set(Some(Notice::at_risk(format!(
+                "“{title}” could not be brought back: there is no room left in this browser's storage. Download a backup to keep your work."
+            ))));
+            return true;
+        }
+        state.add_user_texts(std::slice::from_ref(&r.text));
+    }
+    let n = r.annotations.len();
+    let t = crate::coding::now();
+    coding.change(|c| c.revive(r.annotations, &t));
+    let with = if n == 0 { String::new() } else { format!(", with its {}", marginalia_core::count(n, "annotation")) };
+    coding.notice.set(Some(Notice::done(format!("“{title}” is back{with}."))));
+    let _ = window().location().set_hash(&marginalia_core::route::Route::report(&r.text.id, None).to_hash());
+    true
 }
 
 /// The report's sections, each linking to its first numbered paragraph;

@@ -1761,6 +1761,92 @@ test('a pasted text with emoji is added, tagged, reloaded and backed up with the
   await context.close();
 });
 
+test('a Markdown file is titled by its heading, renamed, removed and brought back by Undo with its annotations', async () => {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(server.url);
+  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Ana' })));
+  await page.reload();
+  const md = '# Interviews in Raqqa\n\nWhat the families said.\n\n- First, the checkpoints\n- Second, the money\n  sent home\n\n> A quote from a mother\n> in two lines.\n\nClosing remarks.\n';
+  await page.locator('label.add-files input[type=file]').setInputFiles({ name: 'ch2-draft_v3.md', mimeType: 'text/markdown', buffer: Buffer.from(md) });
+  await page.locator('dialog.add-texts').waitFor();
+  // The preview names it by its own heading, not its file name, and the title can be changed there.
+  const field = page.locator('dialog.add-texts input.text-title');
+  assert.equal(await field.inputValue(), 'Interviews in Raqqa');
+  await screenshot(page, 'own-text-preview');
+  await field.fill('Raqqa interviews');
+  await page.locator('dialog.add-texts button', { hasText: 'Add' }).click();
+  await page.waitForFunction(() => location.hash === '#/report/ch2-draft-v3');
+  await page.locator('article.report p[data-start]').first().waitFor();
+  assert.equal(await page.locator('#report-title').innerText(), 'Raqqa interviews');
+  // Each list item and the quote is a paragraph of its own, without its Markdown marks.
+  const texts = await page.evaluate(() => [...document.querySelectorAll('article.report p[data-start]')].map((p) => p.innerText.replace(/^\d+\s*/, '').trim()));
+  assert.deepEqual(texts, ['What the families said.', 'First, the checkpoints', 'Second, the money sent home', 'A quote from a mother in two lines.', 'Closing remarks.']);
+  // Two annotations, then a rename: its paragraphs are cited by the new title, and it holds on reload.
+  await page.locator('#p2 .pnum').focus();
+  await page.keyboard.press('1');
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 1);
+  await page.keyboard.press('Escape');
+  await page.locator('#p3 .pnum').focus();
+  await page.keyboard.press('2');
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 2);
+  await page.keyboard.press('Escape');
+  await page.locator('button.rename-text').click();
+  const input = page.locator('dialog[open] input#text-title');
+  assert.equal(await input.inputValue(), 'Raqqa interviews');
+  // An empty title is refused, with why, and changes nothing.
+  await input.fill('   ');
+  await page.locator('dialog[open] button[type=submit]').click();
+  assert.match(await page.locator('#text-title-problem').innerText(), /needs a title/);
+  await input.fill('  Raqqa   interviews, 2019 ');
+  await page.locator('dialog[open] button[type=submit]').click();
+  await page.locator('.toast', { hasText: 'its paragraphs are now cited as “Raqqa interviews, 2019 ¶1”' }).waitFor();
+  assert.equal(await page.locator('#report-title').innerText(), 'Raqqa interviews, 2019');
+  await page.locator('.ann-list li').first().click();
+  assert.match(await page.locator('.editor .cite').innerText(), /^Raqqa interviews, 2019 ¶[23]$/);
+  await screenshot(page, 'own-text-renamed');
+  await page.reload();
+  await page.locator('.hl').first().waitFor();
+  assert.equal(await page.locator('#report-title').innerText(), 'Raqqa interviews, 2019');
+  await page.goto(server.url);
+  assert.equal(await page.locator('table.reports tr', { hasText: 'ch2-draft-v3' }).locator('td').filter({ hasText: 'Raqqa interviews, 2019' }).count(), 1, 'the corpus lists the new title');
+  // Removed, then Undo in the notice: the text comes back whole, with its annotations.
+  await page.locator('table.reports td.symbol a', { hasText: 'ch2-draft-v3' }).click();
+  await page.locator('.hl').first().waitFor();
+  await page.locator('button.remove-text').click();
+  assert.match(await page.locator('dialog[open]').innerText(), /its 2 annotations will be removed[\s\S]*Undo brings them back/);
+  await page.locator('dialog[open] button', { hasText: 'Remove' }).click();
+  await page.locator('.toast', { hasText: '“Raqqa interviews, 2019” was removed.' }).waitFor();
+  await page.locator('table.reports').waitFor();
+  assert.equal(await page.locator('table.reports td.symbol a', { hasText: 'ch2-draft-v3' }).count(), 0);
+  await page.locator('.toast button.undo').click();
+  await page.locator('.toast', { hasText: '“Raqqa interviews, 2019” is back, with its 2 annotations.' }).waitFor();
+  await page.waitForFunction(() => location.hash === '#/report/ch2-draft-v3');
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 2);
+  // Removed again, then Ctrl+Z: the same, and it is all saved (a reload keeps it).
+  await page.locator('button.remove-text').click();
+  await page.locator('dialog[open] button', { hasText: 'Remove' }).click();
+  await page.locator('table.reports').waitFor();
+  await page.keyboard.press('Control+z');
+  await page.waitForFunction(() => location.hash === '#/report/ch2-draft-v3');
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 2);
+  await page.reload();
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 2);
+  assert.equal(await page.locator('#report-title').innerText(), 'Raqqa interviews, 2019');
+  // Removed and reloaded: gone for good, Undo has nothing to bring back.
+  await page.locator('button.remove-text').click();
+  await page.locator('dialog[open] button', { hasText: 'Remove' }).click();
+  await page.locator('table.reports').waitFor();
+  await page.reload();
+  await page.locator('table.reports tbody tr').first().waitFor();
+  await page.keyboard.press('Control+z');
+  await page.waitForTimeout(300);
+  assert.equal(await page.locator('table.reports td.symbol a', { hasText: 'ch2-draft-v3' }).count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('agreement: two coders compared tag by tag, everyone against the key, where they differ; the address holds the pair', async () => {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
