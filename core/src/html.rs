@@ -300,7 +300,10 @@ pub fn prose(doc: &Document, spans: &[Vec<Span>], book: &Codebook, combos: &mut 
             }
             BlockKind::Heading { level } => {
                 let h = (level + 1).clamp(2, 4);
-                let _ = write!(out, "<h{h} data-block=\"{i}\" data-start=\"{s}\" data-end=\"{e}\">{}</h{h}>", inner());
+                // A text's opening heading that is its title (shown above it already), uncoded, is not shown twice.
+                let echo = i == 0 && level == 1 && spans.first().is_none_or(Vec::is_empty) && same_words(doc.block_text(b), &doc.meta.title);
+                let class = if echo { " class=\"title-echo\"" } else { "" };
+                let _ = write!(out, "<h{h}{class} data-block=\"{i}\" data-start=\"{s}\" data-end=\"{e}\">{}</h{h}>", inner());
             }
             BlockKind::Paragraph { number: Some(n) } => {
                 let href = escape(&Route::report(&doc.meta.id, Some(n)).to_hash());
@@ -320,6 +323,10 @@ pub fn prose(doc: &Document, spans: &[Vec<Span>], book: &Codebook, combos: &mut 
         let _ = write!(out, "<section class=\"footnotes\" aria-labelledby=\"notes-title\"><h2 id=\"notes-title\">Notes</h2><ol>{notes}</ol></section>");
     }
     out
+}
+
+fn same_words(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
 }
 
 #[cfg(test)]
@@ -519,5 +526,19 @@ mod tests {
         assert!(html.contains("<div class=\"para\" id=\"p1\" data-paragraph=\"1\"><a class=\"pnum\" href=\"#/report/S-2019-103/p1\""));
         assert!(html.contains("title=\"S/2019/103 ¶1 (1–9 with this focused: code the whole paragraph)\""));
         assert!(text_of(&html).contains("I. <Intro> & \"more\""));
+    }
+
+    #[test]
+    fn an_opening_heading_that_is_the_title_is_marked_unless_coded() {
+        let mut d = doc();
+        let none = prose(&d, &[], &Codebook::default(), &mut Combos::default());
+        assert!(none.starts_with("<h2 data-block=\"0\""), "another title: shown");
+        d.meta.title = "I.  <Intro> & \"more\"".into();
+        let echo = prose(&d, &[], &Codebook::default(), &mut Combos::default());
+        assert!(echo.starts_with("<h2 class=\"title-echo\" data-block=\"0\""), "{echo}");
+        let mut spans = vec![Vec::new(); d.blocks.len()];
+        spans[0] = vec![Span { start: 0, end: 2, id: "h".into(), tags: vec!["threat".into()] }];
+        let coded = prose(&d, &spans, &Codebook::default(), &mut Combos::default());
+        assert!(coded.starts_with("<h2 data-block=\"0\""), "coded: shown, so its highlight is seen");
     }
 }

@@ -335,6 +335,10 @@ fn patch_prose(
                 let open = open_note(&el).map(|(n, _)| n);
                 let inner = combos.try_update_value(|c| html::block_inner(&doc, b, new.map(Vec::as_slice).unwrap_or(&[]), &now_book, c, open));
                 el.set_inner_html(&inner.unwrap_or_default());
+                if new.is_some_and(|v| !v.is_empty()) {
+                    // An opening heading, hidden as the title's echo, shows its highlight once coded.
+                    let _ = el.class_list().remove_1("title-echo");
+                }
             }
             let rules = combos.with_value(|c| c.css(&now_book));
             if css.with_untracked(|old| *old != rules) {

@@ -1814,14 +1814,22 @@ test('a Markdown file is titled by its heading, renamed, removed and brought bac
   // Removed, then Undo in the notice: the text comes back whole, with its annotations.
   await page.locator('table.reports td.symbol a', { hasText: 'ch2-draft-v3' }).click();
   await page.locator('.hl').first().waitFor();
+  // Its opening heading is shown while it is not the title, and not twice once it is.
+  assert.ok(await page.locator('article.report h2[data-block="0"]').isVisible());
+  await page.locator('button.rename-text').click();
+  await page.locator('dialog[open] input#text-title').fill('Interviews in Raqqa');
+  await page.locator('dialog[open] button[type=submit]').click();
+  await page.waitForFunction(() => document.querySelector('#report-title').innerText === 'Interviews in Raqqa');
+  assert.equal(await page.locator('article.report h2[data-block="0"]').isVisible(), false);
+  assert.equal(await page.locator('article.report h2.title-echo').count(), 1);
   await page.locator('button.remove-text').click();
   assert.match(await page.locator('dialog[open]').innerText(), /its 2 annotations will be removed[\s\S]*Undo brings them back/);
   await page.locator('dialog[open] button', { hasText: 'Remove' }).click();
-  await page.locator('.toast', { hasText: '“Raqqa interviews, 2019” was removed.' }).waitFor();
+  await page.locator('.toast', { hasText: '“Interviews in Raqqa” was removed.' }).waitFor();
   await page.locator('table.reports').waitFor();
   assert.equal(await page.locator('table.reports td.symbol a', { hasText: 'ch2-draft-v3' }).count(), 0);
   await page.locator('.toast button.undo').click();
-  await page.locator('.toast', { hasText: '“Raqqa interviews, 2019” is back, with its 2 annotations.' }).waitFor();
+  await page.locator('.toast', { hasText: '“Interviews in Raqqa” is back, with its 2 annotations.' }).waitFor();
   await page.waitForFunction(() => location.hash === '#/report/ch2-draft-v3');
   await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 2);
   // Removed again, then Ctrl+Z: the same, and it is all saved (a reload keeps it).
@@ -1833,7 +1841,7 @@ test('a Markdown file is titled by its heading, renamed, removed and brought bac
   await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 2);
   await page.reload();
   await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 2);
-  assert.equal(await page.locator('#report-title').innerText(), 'Raqqa interviews, 2019');
+  assert.equal(await page.locator('#report-title').innerText(), 'Interviews in Raqqa');
   // Removed and reloaded: gone for good, Undo has nothing to bring back.
   await page.locator('button.remove-text').click();
   await page.locator('dialog[open] button', { hasText: 'Remove' }).click();
