@@ -14,13 +14,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use marginalia_core::annotation::Annotation;
-use marginalia_core::clean::{InputFormat, clean};
+use marginalia_core::clean::InputFormat;
 use marginalia_core::codebook::Codebook;
 use marginalia_core::coding::Coding;
 use marginalia_core::export::{self, ExportMeta, ExportOptions, Scope, Source, brat_files};
 use marginalia_core::import;
 use marginalia_core::store::{self, Backup, UserText};
-use marginalia_core::{BlockKind, Document, Meta, corpus};
+use marginalia_core::{BlockKind, Document, corpus};
 use serde::Serialize;
 
 /// One document as a JSON line, fields in this order.
@@ -183,13 +183,10 @@ fn clean_file(path: &Path, lexicon: &marginalia_core::clean::Lexicon) -> Result<
     })?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| name.clone());
-    // The cleaner takes the title from the text where it has one; else the file stem.
-    let meta = Meta { id: id.clone(), ..Meta::default() };
-    let mut doc = clean(&text, InputFormat::from_file_name(&name), meta, lexicon);
-    if doc.meta.title.is_empty() {
-        doc.meta.title = id;
-    }
-    Ok(doc)
+    // As the app reads it: titled by its own title, else the file stem; paragraphs numbered in order.
+    let format = InputFormat::from_file_name(&name);
+    let title = store::title_in(&text, format).unwrap_or_else(|| id.clone());
+    Ok(store::own_document(&id, &title, &text, format, lexicon))
 }
 
 fn reason(e: &io::Error) -> String {

@@ -95,6 +95,11 @@ fn clean_a_users_files() {
     assert_eq!(slice(docs[0]["text"].as_str().unwrap(), b["start"].as_u64().unwrap(), b["end"].as_u64().unwrap()),
         "A paragraph with an emoji 😀 and bold.");
     assert_eq!(docs[1]["text"], "Title\n\nOne & two");
+    // As the app has them: titled by their own title, paragraphs numbered in order (cited "My notes ¶1").
+    assert_eq!(docs[0]["title"], "My notes");
+    assert_eq!(docs[1]["title"], "page", "a second-level heading is not a title: the file's name is");
+    assert_eq!((b["kind"].as_str(), b["number"].as_u64()), (Some("paragraph"), Some(1)));
+    assert_eq!(docs[1]["blocks"][1]["number"], 1);
     let csv_out = marginalia(&["clean", md.to_str().unwrap(), "--format", "csv"]);
     assert!(csv_out.status.success());
     assert!(String::from_utf8(csv_out.stdout).unwrap().contains("notes"));

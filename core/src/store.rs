@@ -1869,7 +1869,7 @@ impl UserText {
         let base = if base.is_empty() { "text".to_string() } else { base };
         let mut id = base.clone();
         // The text's own title where it gives one, else the file's name.
-        let named = title_in(raw, format).unwrap_or_else(|| stem.to_string());
+        let named = title_in(raw, crate::clean::InputFormat::from_file_name(name)).unwrap_or_else(|| stem.to_string());
         let mut title = named.clone();
         let mut n = 2;
         // A second text of the same name is told apart in its title too: "notes (2)".
@@ -1902,9 +1902,22 @@ impl UserText {
             "html" => InputFormat::Html,
             _ => InputFormat::Text,
         };
-        let meta = crate::document::Meta { id: self.id.clone(), title: self.title.clone(), ..Default::default() };
-        number_paragraphs(crate::clean::clean(&self.raw, format, meta, lexicon))
+        own_document(&self.id, &self.title, &self.raw, format, lexicon)
     }
+}
+
+/// A text of one's own cleaned into a document (the app's and `marginalia
+/// clean`'s): by the reports' pipeline, its paragraphs numbered in order where
+/// it numbers none.
+pub fn own_document(
+    id: &str,
+    title: &str,
+    raw: &str,
+    format: crate::clean::InputFormat,
+    lexicon: &crate::clean::Lexicon,
+) -> crate::document::Document {
+    let meta = crate::document::Meta { id: id.to_string(), title: title.to_string(), ..Default::default() };
+    number_paragraphs(crate::clean::clean(raw, format, meta, lexicon))
 }
 
 /// The longest title a text takes (a title is in every citation of it).
@@ -1913,22 +1926,20 @@ pub const MAX_TITLE_CHARS: usize = 200;
 /// The title a Markdown or HTML text gives itself: its first block when that is
 /// a heading of the first level (`# Title`, `<h1>`), else an HTML page's
 /// `<title>`. A plain text's first line is not taken for one.
-fn title_in(raw: &str, format: &str) -> Option<String> {
+pub fn title_in(raw: &str, format: crate::clean::InputFormat) -> Option<String> {
     use crate::clean::InputFormat;
     use crate::document::BlockKind;
-    let input = match format {
-        "markdown" => InputFormat::Markdown,
-        "html" => InputFormat::Html,
-        _ => return None,
-    };
-    let d = crate::clean::clean(raw, input, crate::document::Meta::default(), &crate::clean::Lexicon::default());
+    if format == InputFormat::Text {
+        return None;
+    }
+    let d = crate::clean::clean(raw, format, crate::document::Meta::default(), &crate::clean::Lexicon::default());
     let heading = d
         .blocks
         .first()
         .filter(|b| matches!(b.kind, BlockKind::Heading { level: 1 }))
         .map(|b| d.block_text(b).split_whitespace().collect::<Vec<_>>().join(" "));
     heading
-        .or_else(|| if format == "html" { crate::clean::html_title(raw) } else { None })
+        .or_else(|| if format == InputFormat::Html { crate::clean::html_title(raw) } else { None })
         .filter(|t| !t.is_empty())
         .map(|t| if t.chars().count() > MAX_TITLE_CHARS { format!("{}…", t.chars().take(MAX_TITLE_CHARS - 1).collect::<String>()) } else { t })
 }
