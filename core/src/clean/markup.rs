@@ -214,6 +214,7 @@ pub fn html_to_text(html: &str) -> String {
     let (html, marked) = page_body(html);
     let mut out = String::with_capacity(html.len());
     let lower = html.to_ascii_lowercase();
+    let mut in_pre = false;
     let mut i = 0;
     let bytes = html.as_bytes();
     while i < html.len() {
@@ -252,8 +253,15 @@ pub fn html_to_text(html: &str) -> String {
                 "p" | "div" | "br" | "li" | "tr" | "section" | "article" | "header" | "footer"
                 | "blockquote" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "ul" | "ol" | "table"
                 | "hr" | "main" | "nav" | "aside" | "pre" => out.push_str("\n\n"),
-                "td" | "th" => out.push(' '),
+                // Cells of a row apart ("Ana | coder"), as a Markdown table's are read.
+                "td" | "th" if !closing => {
+                    let row = out.rsplit_once("\n\n").map_or(out.as_str(), |(_, r)| r);
+                    out.push_str(if row.trim().is_empty() { " " } else { " | " });
+                }
                 _ => {}
+            }
+            if name == "pre" {
+                in_pre = !closing;
             }
             i = close + 1;
             continue;
@@ -265,7 +273,12 @@ pub fn html_to_text(html: &str) -> String {
                 continue;
             }
         let c = html[i..].chars().next().unwrap_or(' ');
-        out.push(c);
+        if c == '\n' && in_pre {
+            // Preformatted text keeps its lines: each a paragraph of its own.
+            out.push_str("\n\n");
+        } else {
+            out.push(c);
+        }
         i += c.len_utf8();
     }
     out
@@ -395,6 +408,13 @@ mod tests {
         assert!(t.contains("x < y ’ —"));
         assert_eq!(html_to_text("a < b"), "a < b");
         assert_eq!(html_to_text("&copy; 2024 Caf&eacute; &Uuml;ber &shy;x &bogus;"), "© 2024 Café Über x &bogus;");
+    }
+
+    #[test]
+    fn html_tables_keep_cells_apart_and_pre_keeps_lines() {
+        let t = html_to_text("<table><tr><th>Name</th><th>Role</th></tr><tr><td></td><td>lead</td></tr></table><pre>Q: Where?\nA: Mosul.</pre><p>a\nb</p>");
+        let lines: Vec<&str> = t.split("\n\n").map(str::trim).filter(|l| !l.is_empty()).collect();
+        assert_eq!(lines, ["Name | Role", "lead", "Q: Where?", "A: Mosul.", "a\nb"]);
     }
 
     #[test]

@@ -404,8 +404,43 @@ fn md_blocks(lines: Vec<String>) -> (Vec<String>, Vec<bool>) {
     let mut out = Vec::with_capacity(n);
     let mut own = vec![false; n];
     let mut quoted = vec![false; n];
+    let table = table_lines(&lines);
+    let mut fence: Option<&str> = None;
     for (i, l) in lines.iter().enumerate() {
         let t = l.trim_start();
+        // A fenced block: each of its lines a paragraph of its own, as it is; the fences go.
+        let opens = ["```", "~~~"].into_iter().find(|f| t.starts_with(f));
+        match (fence, opens) {
+            (None, Some(f)) => {
+                fence = Some(f);
+                out.push(String::new());
+                continue;
+            }
+            (Some(f), _) if t.starts_with(f) && t.trim_end().trim_start_matches(f.as_bytes()[0] as char).is_empty() => {
+                fence = None;
+                out.push(String::new());
+                continue;
+            }
+            (Some(_), _) => {
+                own[i] = !t.is_empty();
+                out.push(l.clone());
+                continue;
+            }
+            (None, None) => {}
+        }
+        // A table: a row is a paragraph, its cells apart ("Ana | coder"); the delimiter row goes.
+        match table[i] {
+            Some(true) => {
+                out.push(String::new());
+                continue;
+            }
+            Some(false) => {
+                own[i] = true;
+                out.push(cells(t).join(" | "));
+                continue;
+            }
+            None => {}
+        }
         if let Some(q) = t.strip_prefix('>') {
             quoted[i] = true;
             let q = q.trim_start_matches(['>', ' ']);
@@ -428,6 +463,56 @@ fn md_blocks(lines: Vec<String>) -> (Vec<String>, Vec<bool>) {
         out.push(l.clone());
     }
     (out, own)
+}
+
+/// For each line, whether it is in a Markdown table (a line with `|` followed
+/// by a delimiter row such as `|---|:--:|`, then the lines with `|` after it):
+/// `Some(true)` for the delimiter row, `Some(false)` for a row of cells.
+fn table_lines(lines: &[String]) -> Vec<Option<bool>> {
+    let delimiter = |l: &str| {
+        let c = cells(l);
+        l.contains('-') && !c.is_empty() && c.iter().all(|c| !c.is_empty() && c.trim_matches(':').bytes().all(|b| b == b'-'))
+    };
+    let mut out = vec![None; lines.len()];
+    let mut i = 0;
+    while i + 1 < lines.len() {
+        if lines[i].contains('|') && lines[i + 1].contains('|') && delimiter(&lines[i + 1]) && !delimiter(&lines[i]) {
+            out[i] = Some(false);
+            out[i + 1] = Some(true);
+            i += 2;
+            while i < lines.len() && lines[i].contains('|') {
+                out[i] = Some(false);
+                i += 1;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The cells of a Markdown table row, trimmed (`\|` is a pipe within a cell).
+fn cells(row: &str) -> Vec<String> {
+    let row = row.trim();
+    let row = row.strip_prefix('|').unwrap_or(row);
+    let row = if row.ends_with('|') && !row.ends_with("\\|") { &row[..row.len() - 1] } else { row };
+    let mut out = vec![String::new()];
+    let mut chars = row.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'|') => {
+                out.last_mut().map(|s| s.push('|'));
+                chars.next();
+            }
+            '|' => out.push(String::new()),
+            c => {
+                if let Some(s) = out.last_mut() {
+                    s.push(c);
+                }
+            }
+        }
+    }
+    out.into_iter().map(|c| c.trim().to_string()).collect()
 }
 
 fn is_front_matter(t: &str) -> bool {
@@ -537,6 +622,17 @@ mod tests {
         );
         // Items are paragraphs with no number of their own (the list's numbers are its text).
         assert!(blocks(raw, true).iter().skip(1).all(|(k, _)| *k == BlockKind::Paragraph { number: None }));
+    }
+
+    #[test]
+    fn a_users_markdown_tables_and_fenced_blocks_keep_their_rows_and_lines() {
+        let raw = "Intro.\n\n| Name | Role \\| rank |\n|------|:----:|\n| Ana | coder |\n| Bo  | lead |\n\n```\nQ: Where?\n  A: Mosul.\n- not a list\n```\n\nAfter.";
+        assert_eq!(
+            texts(raw, true),
+            ["Intro.", "Name | Role | rank", "Ana | coder", "Bo | lead", "Q: Where?", "A: Mosul.", "- not a list", "After."]
+        );
+        // A pipe in prose and a lone rule are not tables.
+        assert_eq!(texts("Either a | b.\n\n---\n\nEnd.", true), ["Either a | b.", "End."]);
     }
 
     #[test]
