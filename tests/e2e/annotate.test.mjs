@@ -1768,7 +1768,7 @@ test('a Markdown file is titled by its heading, renamed, removed and brought bac
   await page.goto(server.url);
   await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Ana' })));
   await page.reload();
-  const md = '# Interviews in Raqqa\n\nWhat the families said.\n\n- First, the checkpoints\n- Second, the money\n  sent home\n\n> A quote from a mother\n> in two lines.\n\nClosing remarks.\n';
+  const md = '# Interviews in Raqqa\n\nWhat the families said.\n\n- First, the checkpoints\n- Second, the money\n  sent home\n\n> A quote from a mother\n> in two lines.\n\n| Who | Where |\n|---|---|\n| Ana | Mosul |\n\nClosing remarks.\n';
   await page.locator('label.add-files input[type=file]').setInputFiles({ name: 'ch2-draft_v3.md', mimeType: 'text/markdown', buffer: Buffer.from(md) });
   await page.locator('dialog.add-texts').waitFor();
   // The preview names it by its own heading, not its file name, and the title can be changed there.
@@ -1782,7 +1782,7 @@ test('a Markdown file is titled by its heading, renamed, removed and brought bac
   assert.equal(await page.locator('#report-title').innerText(), 'Raqqa interviews');
   // Each list item and the quote is a paragraph of its own, without its Markdown marks.
   const texts = await page.evaluate(() => [...document.querySelectorAll('article.report p[data-start]')].map((p) => p.innerText.replace(/^\d+\s*/, '').trim()));
-  assert.deepEqual(texts, ['What the families said.', 'First, the checkpoints', 'Second, the money sent home', 'A quote from a mother in two lines.', 'Closing remarks.']);
+  assert.deepEqual(texts, ['What the families said.', 'First, the checkpoints', 'Second, the money sent home', 'A quote from a mother in two lines.', 'Who | Where', 'Ana | Mosul', 'Closing remarks.']);
   // Two annotations, then a rename: its paragraphs are cited by the new title, and it holds on reload.
   await page.locator('#p2 .pnum').focus();
   await page.keyboard.press('1');
