@@ -325,6 +325,61 @@ pub fn prose(doc: &Document, spans: &[Vec<Span>], book: &Codebook, combos: &mut 
     out
 }
 
+/// A passage side by side (a class beside its key): each block someone coded,
+/// cited and linked, then a row for each of `coders` in the order given — the
+/// name, the tags given there, and the block with only that coder's highlights
+/// (a coder who coded nothing there: a row that says so). Blocks no one coded
+/// are left out. Returns the HTML and its highlights' CSS, scoped to
+/// `.side-by-side` (the report's own classes are not touched).
+pub fn side_by_side(doc: &Document, annotations: &[&crate::annotation::Annotation], coders: &[String], book: &Codebook) -> (String, String) {
+    let mut combos = Combos::default();
+    let mut out = String::new();
+    let by = crate::layout::by_block(&doc.blocks, annotations.iter().map(|a| (a.start, a.end, *a)));
+    for (i, b) in doc.blocks.iter().enumerate() {
+        let here = &by[i];
+        if here.is_empty() || matches!(b.kind, BlockKind::Heading { .. }) {
+            continue;
+        }
+        let (label, route) = match b.kind {
+            BlockKind::Paragraph { number: Some(n) } => (doc.cite(n), Some(Route::report(&doc.meta.id, Some(n)))),
+            BlockKind::Footnote { number } => (doc.cite_note(number), Some(Route::note(&doc.meta.id, number))),
+            _ => (doc.who().to_string(), None),
+        };
+        let coded = coders.iter().filter(|c| here.iter().any(|a| a.coder == **c)).count();
+        let _ = write!(out, "<section class=\"sbs-block\" data-block=\"{i}\"><h3>");
+        match route {
+            Some(r) => {
+                let _ = write!(out, "<a href=\"{}\">{}</a>", escape(&r.to_hash()), escape(&label));
+            }
+            None => escape_into(&mut out, &label),
+        }
+        let _ = write!(out, " <span class=\"hint\">· coded by {coded} of {}</span></h3>", coders.len());
+        for c in coders {
+            let mine: Vec<Span> = here
+                .iter()
+                .filter(|a| a.coder == *c)
+                .map(|a| Span { start: a.start, end: a.end, id: a.id.clone(), tags: a.tags.clone() })
+                .collect();
+            let who = if c.is_empty() { "(unnamed)" } else { c.as_str() };
+            out.push_str("<div class=\"sbs-row\"><div class=\"sbs-who\"><strong>");
+            escape_into(&mut out, who);
+            out.push_str("</strong>");
+            if mine.is_empty() {
+                out.push_str("</div><p class=\"sbs-none\">nothing coded here</p></div>");
+                continue;
+            }
+            // The tags, in the codebook's order: the colours are not all there is to read.
+            let names: Vec<&str> = book.tags.iter().filter(|t| mine.iter().any(|s| s.tags.contains(&t.id))).map(|t| t.name.as_str()).collect();
+            out.push_str("<span class=\"sbs-tags\">");
+            escape_into(&mut out, &names.join(", "));
+            let _ = write!(out, "</span></div><p class=\"sbs-text\">{}</p></div>", block_inner(doc, b, &mine, book, &mut combos, None));
+        }
+        out.push_str("</section>");
+    }
+    let css = combos.css(book).lines().map(|l| l.replace(".hl.", ".side-by-side .hl.").replace(",.hlgap.", ",.side-by-side .hlgap.")).collect::<Vec<_>>().join("\n");
+    (out, css)
+}
+
 fn same_words(a: &str, b: &str) -> bool {
     a.split_whitespace().eq(b.split_whitespace())
 }
@@ -526,6 +581,45 @@ mod tests {
         assert!(html.contains("<div class=\"para\" id=\"p1\" data-paragraph=\"1\"><a class=\"pnum\" href=\"#/report/S-2019-103/p1\""));
         assert!(html.contains("title=\"S/2019/103 ¶1 (1–9 with this focused: code the whole paragraph)\""));
         assert!(text_of(&html).contains("I. <Intro> & \"more\""));
+    }
+
+    #[test]
+    fn a_passage_side_by_side_has_a_row_per_coder_where_anyone_coded() {
+        use crate::annotation::Annotation;
+        let d = doc();
+        let p1 = &d.blocks[1];
+        let ann = |id: &str, coder: &str, s: usize, e: usize, tag: &str| Annotation {
+            id: id.into(),
+            doc: d.meta.id.clone(),
+            start: s,
+            end: e,
+            tags: vec![tag.into()],
+            coder: coder.into(),
+            quote: String::new(),
+            prefix: String::new(),
+            suffix: String::new(),
+            memo: String::new(),
+            created: String::new(),
+            updated: String::new(),
+            deleted: false,
+        };
+        let a = [ann("k", "Key", p1.start, p1.start + 4, "threat"), ann("s", "<Sam>", p1.start, p1.start + 4, "finance")];
+        let coders = ["Key".to_string(), "<Sam>".to_string(), "Lee".to_string()];
+        let (html, css) = side_by_side(&d, &a.iter().collect::<Vec<_>>(), &coders, &Codebook::default());
+        // Only the paragraph someone coded, cited and linked, coded by two of three.
+        assert_eq!(html.matches("<section class=\"sbs-block\"").count(), 1, "{html}");
+        assert!(html.contains("<a href=\"#/report/S-2019-103/p1\">S/2019/103 ¶1</a> <span class=\"hint\">· coded by 2 of 3</span>"), "{html}");
+        // A row per coder, in the order given, names escaped, each with its tags and highlights.
+        let key = html.find("<strong>Key</strong>").unwrap();
+        let sam = html.find("<strong>&lt;Sam&gt;</strong>").unwrap();
+        let lee = html.find("<strong>Lee</strong>").unwrap();
+        assert!(key < sam && sam < lee);
+        assert!(html[key..sam].contains("<span class=\"sbs-tags\">threat</span>") && html[key..sam].contains("data-ids=\"k\""));
+        assert!(html[sam..lee].contains("finance") && !html[sam..lee].contains("data-ids=\"k\""), "only Sam's own");
+        assert!(html[lee..].contains("nothing coded here"));
+        // The prose is the text, escaped.
+        assert!(text_of(&html).contains("<script>alert(1)</script>") && !html.contains("<script>"));
+        assert!(css.contains(".side-by-side .hl.hc0") && !css.lines().any(|l| l.starts_with(".hl")), "{css}");
     }
 
     #[test]

@@ -346,6 +346,33 @@ pub fn AgreementView() -> impl IntoView {
         };
         crate::download::save(&name, "text/csv", &class_csv(&class, &a, Settings { over: &over, sub_codes: sub.get_untracked() }, &note_of));
     };
+    // The passage side by side (a class beside its key): A first, then B, then the
+    // others; each paragraph someone coded, a row per coder. Built in core, as HTML.
+    let side = move || {
+        let w = within.get().filter(|w| !w.is_each_coded())?;
+        let (a, b) = pair.get();
+        let mut order: Vec<String> = a.into_iter().chain(b).collect();
+        let rest: Vec<String> = everyone.get().into_iter().map(|(c, _)| c).filter(|c| !order.contains(c)).collect();
+        order.extend(rest);
+        let (html, css, blocks) = coding.coding.with(|c| {
+            state.docs.with_value(|docs| {
+                let (d, k) = marginalia_core::agreement::within(docs, c, &w)?;
+                let live: Vec<_> = k.live(&d.meta.id).collect();
+                let (html, css) = marginalia_core::html::side_by_side(&d, &live, &order, &c.codebook);
+                let n = html.matches("<section class=\"sbs-block\"").count();
+                Some((html, css, marginalia_core::count(n, "paragraph")))
+            })
+        })?;
+        let label = passage.get().and_then(Result::ok).unwrap_or_default();
+        Some(view! {
+            <details class="side-by-side">
+                <summary>{format!("Side by side: {label}, {} coders, {blocks} coded", order.len())}</summary>
+                <p class="hint">"Each coded paragraph, then each coder's coding of it (A first). Paragraphs no one coded are left out."</p>
+                <style>{css}</style>
+                <div class="sbs-list" inner_html=html></div>
+            </details>
+        })
+    };
     // The tables and the list are built in core, as HTML, like a report's prose.
     let body = move || {
         let r: Comparison = result.get()?;
@@ -380,6 +407,7 @@ pub fn AgreementView() -> impl IntoView {
                 {(class.len() > 1).then(|| view! { <button type="button" class="btn class-csv" on:click=download_class>{format!("Everyone against {a} as CSV")}</button> })}
                 {all.is_some().then(|| view! { <button type="button" class="btn alpha-csv" on:click=download_alpha>"All coders' α as CSV"</button> })}
             </p>
+            {side}
             <div class="agreement-report" inner_html=html></div>
         }.into_any())
     };
@@ -521,7 +549,7 @@ pub fn AgreementView() -> impl IntoView {
                                 }).collect_view())}
                             </select>
                         </label>
-                        <span class="hint scope-hint" hidden=move || within.with(Option::is_some)>" An exercise's passage: choose its text, then its paragraphs."</span>
+                        <span class="hint scope-hint" hidden=move || within.with(Option::is_some)>" An exercise's passage: choose its text, then its paragraphs (its coding is then shown side by side too)."</span>
                         {move || (has_tree.get() || sub.get()).then(|| view! {
                             <label class="snap" title="Each tag counts the coding of its sub-codes too (as NVivo's aggregate coding does)">
                                 <input type="checkbox" class="agreement-sub" prop:checked=move || sub.get()

@@ -2040,6 +2040,23 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   await page.locator('.count-line', { hasText: 'Over 2 units: the paragraphs of S/2019/103 ¶12–13' }).waitFor();
   assert.equal(await page.locator('input.scope-to').inputValue(), '13');
   await screenshot(page, 'agreement-passage');
+  // The passage side by side: each coded paragraph, a row per coder (A, B, then the others), with what each gave.
+  await page.locator('details.side-by-side summary').click();
+  assert.equal(await page.locator('details.side-by-side summary').innerText(), 'Side by side: S/2019/103 ¶12–13, 3 coders, 2 paragraphs coded');
+  const sideBySide = await page.evaluate(() => [...document.querySelectorAll('.sbs-block')].map((s) => [
+    s.querySelector('h3').innerText,
+    [...s.querySelectorAll('.sbs-row')].map((r) => [r.querySelector('strong').innerText, r.querySelector('.sbs-tags')?.innerText ?? r.querySelector('.sbs-none').innerText, r.querySelectorAll('.hl').length > 0]),
+  ]));
+  assert.deepEqual(sideBySide, [
+    ['S/2019/103 ¶12 · coded by 3 of 3', [['Key', 'finance', true], ['Ana', 'finance', true], ['Bo', 'finance', true]]],
+    ['S/2019/103 ¶13 · coded by 2 of 3', [['Key', 'threat', true], ['Ana', 'nothing coded here', false], ['Bo', 'threat', true]]],
+  ]);
+  assert.equal(await page.locator('.sbs-block h3 a').nth(1).getAttribute('href'), '#/report/S-2019-103/p13');
+  // Highlighted in the tag's colour, as in the report.
+  const tint = await page.locator('.sbs-block').nth(1).locator('.sbs-row .hl').first().evaluate((e) => getComputedStyle(e).backgroundColor);
+  assert.notEqual(tint, 'rgba(0, 0, 0, 0)');
+  await page.locator('details.side-by-side').scrollIntoViewIfNeeded();
+  await screenshot(page, 'agreement-side-by-side');
   // An end clicked and typed into is replaced, not appended to; one end alone is one
   // paragraph (the other shows empty); past the text's end is its last paragraph.
   await page.locator('input.scope-to').click();
