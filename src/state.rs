@@ -39,6 +39,8 @@ pub struct AppState {
     pub revision: RwSignal<u32>,
     /// Bumped when a text is renamed: its page is drawn again (its citations change).
     pub retitled: RwSignal<u32>,
+    /// The Agreement page opens its side-by-side view (asked for from a report).
+    pub open_side_by_side: StoredValue<bool>,
 }
 
 /// Whether the route has changed since the page loaded (the first page is the
@@ -162,7 +164,7 @@ pub fn provide_app_state() -> AppState {
         route.set(r);
     });
     on_cleanup(move || handle.remove());
-    let state = AppState { docs: StoredValue::new(docs), route, page, paragraph, note, search: RwSignal::new(String::new()), segments, found: RwSignal::new(None), revision: RwSignal::new(0), retitled: RwSignal::new(0) };
+    let state = AppState { docs: StoredValue::new(docs), route, page, paragraph, note, search: RwSignal::new(String::new()), segments, found: RwSignal::new(None), revision: RwSignal::new(0), retitled: RwSignal::new(0), open_side_by_side: StoredValue::new(false) };
     // The user's own texts, kept in this browser, cleaned by the same pipeline.
     state.add_user_texts(&stored_user_texts());
     provide_context(state);

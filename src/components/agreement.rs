@@ -348,6 +348,8 @@ pub fn AgreementView() -> impl IntoView {
     };
     // The passage side by side (a class beside its key): A first, then B, then the
     // others; each paragraph someone coded, a row per coder. Built in core, as HTML.
+    // Asked for from a report ("Side by side" beside its Show): open.
+    let open_side = state.open_side_by_side.try_update_value(std::mem::take).unwrap_or(false);
     let side = move || {
         let w = within.get().filter(|w| !w.is_each_coded())?;
         let (a, b) = pair.get();
@@ -365,7 +367,7 @@ pub fn AgreementView() -> impl IntoView {
         })?;
         let label = passage.get().and_then(Result::ok).unwrap_or_default();
         Some(view! {
-            <details class="side-by-side">
+            <details class="side-by-side" open=open_side>
                 <summary>{format!("Side by side: {label}, {} coders, {blocks} coded", order.len())}</summary>
                 <p class="hint">"Each coded paragraph, then each coder's coding of it (A first). Paragraphs no one coded are left out."</p>
                 <style>{css}</style>

@@ -315,6 +315,13 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
         })
     };
     let book = Memo::new(move |_| coding.coding.with(|c| c.codebook.clone()));
+    let side_by_side = marginalia_core::route::Route::Agreement {
+        a: None,
+        b: None,
+        within: Some(marginalia_core::route::Within { slug: marginalia_core::route::slug(&doc_id), paragraphs: None }),
+        sub: false,
+    }
+    .to_hash();
     // The list shows the first LIST_LIMIT annotations until asked for all; rows are
     // keyed, so a change rebuilds only the rows it touched.
     let show_all = RwSignal::new(false);
@@ -472,6 +479,8 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
                             }).collect_view()}
                         </select>
                     </label>
+                    // The class beside its key, paragraph by paragraph (the Agreement page's view).
+                    " "<a class="side-by-side-link" href=side_by_side.clone() on:click=move |_| app.open_side_by_side.set_value(true)>"Side by side"</a>
                 })
             }}
             <ul class="counts" aria-label="Counts by tag; choose one to list only its annotations">{chips}</ul>

@@ -1887,6 +1887,12 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.equal(await page.locator('#p14 .para-coders').innerText(), '1/3');
   assert.equal(await page.locator('#p15 .para-coders').count(), 0, 'no one coded ¶15');
   await screenshot(page, 'class-in-the-margin');
+  // Beside Show, the class side by side over this text: the Agreement page, its view open.
+  await page.locator('a.side-by-side-link').click();
+  await page.waitForFunction(() => location.hash === '#/agreement?in=S-2019-103');
+  await page.locator('details.side-by-side[open] .sbs-block').first().waitFor();
+  assert.equal(await page.locator('details.side-by-side summary').innerText(), 'Side by side: S/2019/103, 3 coders, 3 paragraphs coded');
+  assert.equal(await page.locator('details.side-by-side .sbs-block').nth(2).locator('h3').innerText(), 'S/2019/103 ¶14 · coded by 1 of 3');
   await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
   await page.locator('table.agreement').first().waitFor();
   const cells = async (row) => page.locator('table.agreement').first().locator('tbody tr', { hasText: row }).locator('td').allInnerTexts();
