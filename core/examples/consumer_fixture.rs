@@ -217,7 +217,9 @@ fn main() {
         "documents": docs.iter().map(|d| json!({
             "id": d.meta.id,
             "symbol": d.meta.symbol,
+            // As cited (the symbol, else the title) and the title itself.
             "title": d.who(),
+            "full_title": d.meta.title,
             "ordinal": d.meta.ordinal,
             "date": d.meta.date,
             "text": d.text,

@@ -591,11 +591,11 @@ fn place(doc: &Document, start: usize, end: usize) -> (String, usize, [String; 2
     (paragraphs, index, [number(first), number(last)])
 }
 
-pub const SEGMENT_COLUMNS: [&str; 27] = [
+pub const SEGMENT_COLUMNS: [&str; 28] = [
     "annotation_id", "document", "symbol", "ordinal", "date", "section", "paragraphs", "start", "end",
     "start_utf16", "end_utf16", "start_utf8", "end_utf8", "tag", "text", "memo", "coder", "created",
     "updated", "text_sha256", "tag_id", "app_version", "exported_at", "tag_path", "paragraph_first", "paragraph_last",
-    "citation",
+    "citation", "title",
 ];
 
 /// Segments CSV: one row per annotation and tag (`tag`: the tag's name as the
@@ -635,7 +635,7 @@ pub fn segments_csv(docs: &[DocAnnotations<'_>], book: &Codebook, bom: bool, met
                 w.row([
                     &a.id, &m.id, symbol, &ordinal, date, section, &paragraphs, &numbers[0], &numbers[1], &numbers[2],
                     &numbers[3], &numbers[4], &numbers[5], name, &a.quote, &a.memo, &a.coder, &a.created, &a.updated, &sha,
-                    tag, &meta.app_version, &meta.exported_at, &path, &first, &last, &citation,
+                    tag, &meta.app_version, &meta.exported_at, &path, &first, &last, &citation, &m.title,
                 ]);
             }
         }
@@ -644,8 +644,8 @@ pub fn segments_csv(docs: &[DocAnnotations<'_>], book: &Codebook, bom: bool, met
 }
 
 /// The columns of the matrix before the tags.
-pub const MATRIX_COLUMNS: [&str; 11] =
-    ["document", "symbol", "ordinal", "date", "kind", "number", "section", "text_sha256", "coder", "app_version", "exported_at"];
+pub const MATRIX_COLUMNS: [&str; 12] =
+    ["document", "symbol", "ordinal", "date", "kind", "number", "section", "text_sha256", "coder", "app_version", "exported_at", "title"];
 
 /// Paragraph × tag matrix CSV: one row per paragraph and footnote of each
 /// document and coder (`kind` is `paragraph` or `footnote`; `number` the UN
@@ -698,7 +698,7 @@ pub fn matrix_csv(docs: &[DocAnnotations<'_>], book: &Codebook, options: &Export
             for (k, coder) in coders.iter().enumerate() {
                 let fixed = [
                     m.id.as_str(), m.symbol.as_deref().unwrap_or(""), &ordinal, m.date.as_deref().unwrap_or(""), kind, &number,
-                    &sections[i], &sha, coder, &meta.app_version, &meta.exported_at,
+                    &sections[i], &sha, coder, &meta.app_version, &meta.exported_at, &m.title,
                 ]
                 .map(str::to_string);
                 let cells = counts[i][k].iter().map(|&n| if options.presence { usize::from(n > 0) } else { n }.to_string());
@@ -1273,6 +1273,7 @@ mod tests {
             assert_eq!(slice_chars(&doc.text, s, e), text);
             let (u0, u1): (usize, usize) = (row[9].parse().unwrap(), row[10].parse().unwrap());
             assert_eq!(String::from_utf16(&utf16[u0..u1]).unwrap(), text);
+            assert_eq!(&row[27], doc.meta.title, "the title its citations use, a renamed text's too");
             let (b0, b1): (usize, usize) = (row[11].parse().unwrap(), row[12].parse().unwrap());
             assert_eq!(&doc.text[b0..b1], text);
             assert_eq!(&row[19], doc.text_sha256());
@@ -1362,19 +1363,19 @@ mod tests {
         let text = matrix_csv(&d, &book, &ExportOptions::default(), &meta());
         let mut r = csv::Reader::from_reader(text.as_bytes());
         let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-        assert_eq!(&head[..11], MATRIX_COLUMNS);
-        assert_eq!(&head[11..], ["threat", "finance", "repatriation", "prosecution"]);
+        assert_eq!(&head[..12], MATRIX_COLUMNS);
+        assert_eq!(&head[12..], ["threat", "finance", "repatriation", "prosecution"]);
         // A tag named as a column before the tags is headed apart: no two columns of one name.
         let mut dated = book.clone();
         dated.rename("threat", "date").unwrap();
         let dated = matrix_csv(&d, &dated, &ExportOptions::default(), &meta());
-        assert!(dated.lines().next().unwrap().ends_with(",exported_at,date (tag),finance,repatriation,prosecution"), "{dated}");
+        assert!(dated.lines().next().unwrap().ends_with(",exported_at,title,date (tag),finance,repatriation,prosecution"), "{dated}");
         let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
         assert_eq!(rows.len(), 2, "the heading has no row");
         assert_eq!((&rows[0][4], &rows[0][5], &rows[0][6], &rows[0][8]), ("paragraph", "1", "I. Intro", "ana"));
         // ¶1: a1 finance, a2 threat+finance, a3 (repatriation) starts in ¶1 and runs into ¶2.
-        assert_eq!(rows[0].iter().skip(11).collect::<Vec<_>>(), ["1", "2", "1", "0"]);
-        assert_eq!(rows[1].iter().skip(11).collect::<Vec<_>>(), ["0", "0", "1", "0"]);
+        assert_eq!(rows[0].iter().skip(12).collect::<Vec<_>>(), ["1", "2", "1", "0"]);
+        assert_eq!(rows[1].iter().skip(12).collect::<Vec<_>>(), ["0", "0", "1", "0"]);
         let binary = matrix_csv(&d, &book, &ExportOptions { presence: true, bom: true }, &meta());
         assert!(binary.starts_with('\u{feff}'));
         assert!(binary.lines().nth(1).unwrap().ends_with(",1,1,1,0"));
@@ -1386,7 +1387,7 @@ mod tests {
         let text = matrix_csv(&two, &book, &ExportOptions::default(), &meta());
         let mut r = csv::Reader::from_reader(text.as_bytes());
         let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
-        let show: Vec<String> = rows.iter().map(|r| format!("{}{} {}: {}", &r[4][..1], &r[5], &r[8], r.iter().skip(11).collect::<Vec<_>>().join(""))).collect();
+        let show: Vec<String> = rows.iter().map(|r| format!("{}{} {}: {}", &r[4][..1], &r[5], &r[8], r.iter().skip(12).collect::<Vec<_>>().join(""))).collect();
         assert_eq!(show, ["p1 Bo: 1100", "p1 ana: 1210", "p2 Bo: 0000", "p2 ana: 0010"]);
         // No one coded it: no rows (zeros would say "coded, none found"), the header alone.
         let none = [DocAnnotations::new(&doc, vec![])];

@@ -79,6 +79,7 @@ def check(path: Path, expected: Expected, bom: bool = False) -> str:
         assert r["tag"] == as_written(name), f"row {line}: tag {r['tag']!r}, expected the name {as_written(name)!r}"
         assert r["coder"] == as_written(a["coder"]), f"row {line}: coder {r['coder']!r}"
         assert r["symbol"] == (doc["symbol"] or ""), f"row {line}: symbol {r['symbol']!r}"
+        assert r["title"] == as_written(doc["full_title"]), f"row {line}: title {r['title']!r}, expected {doc['full_title']!r}"
         first, last = r["paragraph_first"], r["paragraph_last"]
         label = "" if not first else first if first == last else f"{first}-{last}"
         assert r["paragraphs"] == label, f"row {line}: paragraphs {r['paragraphs']!r}, paragraph_first/last {first!r}/{last!r}"

@@ -53,6 +53,7 @@ def check(path: Path, expected: Expected, presence: bool = False) -> str:
             f"{where}: {doc} {kind} {number!r} {coder!r}, expected {wdoc} {wkind} {wnumber!r} {wcoder!r}"
         )
         assert ex["text_sha256"][i] == expected.documents[doc]["text_sha256"], f"{where}: text_sha256 is not {doc}'s"
+        assert ex["title"][i] == header(expected.documents[doc]["full_title"]), f"{where}: title {ex['title'][i]!r} is not {doc}'s"
         for c, t in tags.items():
             n = sum(
                 1
