@@ -315,6 +315,7 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
         })
     };
     let book = Memo::new(move |_| coding.coding.with(|c| c.codebook.clone()));
+    let own_text = doc.meta.symbol.is_none();
     let side_by_side = marginalia_core::route::Route::Agreement {
         a: None,
         b: None,
@@ -408,7 +409,7 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
     let list = view! {
         <Show
             when=move || !empty.get()
-            fallback=|| view! { <p class="ann-empty">"Select text in the report, then press a number key or pick a tag."</p> }
+            fallback=move || view! { <p class="ann-empty">{format!("Select text in the {}, then press a number key or pick a tag.", if own_text { "text" } else { "report" })}</p> }
         >
             <ol class="ann-list" node_ref=list_ref on:click=on_list_click inner_html=move || list_html.get()></ol>
         </Show>

@@ -209,7 +209,13 @@ pub fn CorpusSearch() -> impl IntoView {
     on_cleanup(move || handle.remove());
     view! {
         <div class="corpus-search" role="search">
-            <input type="search" node_ref=input placeholder="Search the five reports  ( / )" aria-label="Search the corpus"
+            <input type="search" node_ref=input aria-label="Search the corpus"
+                // Texts of one's own are searched too: then the placeholder says so.
+                placeholder=move || {
+                    state.revision.track();
+                    let own = state.docs.with_value(|d| d.iter().any(|d| d.meta.symbol.is_none()));
+                    if own { "Search the reports and your texts  ( / )" } else { "Search the five reports  ( / )" }
+                }
                 prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev)) />
             {results}
         </div>

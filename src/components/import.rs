@@ -151,7 +151,11 @@ pub fn AddTextsPreview() -> impl IntoView {
                                 }
                             }).collect_view()}
                         </ul>
-                        <p>"Their paragraphs are cited by their titles. They are kept in this browser only, like your annotations."</p>
+                        <p>{if p.len() == 1 {
+                            "Its paragraphs are cited by its title. It is kept in this browser only, like your annotations."
+                        } else {
+                            "Their paragraphs are cited by their titles. They are kept in this browser only, like your annotations."
+                        }}</p>
                         <div class="row">
                             <button type="button" class="btn primary" on:click=move |_| add()>"Add"</button>
                             <button type="button" class="btn" on:click=move |_| { pending.set(Vec::new()); typed.set_value(Default::default()); }>"Cancel"</button>

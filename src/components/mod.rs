@@ -182,7 +182,15 @@ pub fn App() -> impl IntoView {
                 {move || coding.meta.with(|m| match &m.last_backup {
                     Some(t) => view! {
                         <span>"Last backup"</span>
-                        <span>{{ let local = crate::coding::local_time(t); local.get(..10).unwrap_or(&local).to_string() }}
+                        // Today's at its time (two hand-ins of one day told apart), else its day.
+                        <span>{{
+                            let local = crate::coding::local_time(t);
+                            let day = local.get(..10).unwrap_or(&local);
+                            match local.get(11..16) {
+                                Some(time) if day == crate::coding::today() => format!("today {time}"),
+                                _ => day.to_string(),
+                            }
+                        }}
                             // Weeks of work: whether the last backup still holds all of it.
                             {move || stale.get().then(|| view! { <span class="since" title="Annotations changed since the last backup">" · changed since"</span> })}
                         </span>

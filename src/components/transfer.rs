@@ -368,7 +368,8 @@ fn ExportForm() -> impl IntoView {
                                 }></textarea>
                             <span class="hint task-passage-hint">{task_passage}</span>
                         </label>
-                        <fieldset class="which" disabled=is_codebook>
+                        // A codebook or a handout carries no annotations: what chooses them is not shown.
+                        <fieldset class="which" disabled=is_codebook hidden=is_codebook>
                             <legend>"Documents"</legend>
                             {has_current.then(|| view! {
                                 <label class="choice"><input type="radio" name="export-docs" value="current" prop:checked=move || which.get() == Which::Current
@@ -383,11 +384,11 @@ fn ExportForm() -> impl IntoView {
                         <fieldset class="tags">
                             <legend>"Tags"</legend>
                             {tag_options}
-                            <label class="choice opt-all-tags-line"><input type="checkbox" class="opt-all-tags" prop:checked=move || all_tags_only.get()
+                            <label class="choice opt-all-tags-line" hidden=is_codebook><input type="checkbox" class="opt-all-tags" prop:checked=move || all_tags_only.get()
                                 disabled=move || is_codebook() || chosen_tags.with(|c| c.len() < 2)
                                 on:change=move |ev| all_tags_only.set(event_target_checked(&ev)) />" Only annotations with all the chosen tags"</label>
                         </fieldset>
-                        <fieldset class="coder" disabled=is_codebook>
+                        <fieldset class="coder" disabled=is_codebook hidden=is_codebook>
                             <legend>"Coder"</legend>
                             <select class="coder-select" on:change=move |ev| coder.set(event_target_value(&ev))>
                                 <option value="">"Every coder"</option>
@@ -401,7 +402,7 @@ fn ExportForm() -> impl IntoView {
                                 "These files do not say who coded what: with every coder, each one's spans go in together, near-duplicates and disagreements too. For a training set, choose one coder (or the agreed key)."
                             </p>
                         </fieldset>
-                        <fieldset class="options">
+                        <fieldset class="options" hidden=move || !matches!(format.get(), Format::SegmentsCsv | Format::Matrix)>
                             <legend>"Options"</legend>
                             <label class="choice"><input type="checkbox" class="opt-bom" prop:checked=move || bom.get()
                                 disabled=move || !matches!(format.get(), Format::SegmentsCsv | Format::Matrix)
