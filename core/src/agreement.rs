@@ -63,6 +63,23 @@ pub fn within<D: Borrow<Document>>(docs: &[D], coding: &Coding, w: &crate::route
     Some((part, scoped))
 }
 
+/// How many live annotations each coder made outside the passage `w` (in
+/// another text, or in its text beyond the passage's paragraphs): what a score
+/// over the passage does not see — a student's coding off the exercise. Coders
+/// with none are not listed; empty when `w` names no passage here.
+pub fn outside<D: Borrow<Document>>(docs: &[D], coding: &Coding, w: &crate::route::Within) -> std::collections::BTreeMap<String, usize> {
+    let mut out = std::collections::BTreeMap::new();
+    let Some((part, _)) = within(docs, coding, w) else { return out };
+    let (Some(first), Some(last)) = (part.blocks.first(), part.blocks.last()) else { return out };
+    let (id, start, end) = (part.meta.id.as_str(), first.start, last.end);
+    for doc in coding.docs() {
+        for a in coding.live(doc).filter(|a| doc != id || !(a.start < end && a.end > start)) {
+            *out.entry(a.coder.clone()).or_insert(0) += 1;
+        }
+    }
+    out
+}
+
 /// The texts every one of `coders` coded (a live annotation each), in order.
 pub fn each_coded<'a, D: Borrow<Document>>(docs: &'a [D], coding: &Coding, coders: &[&str]) -> Vec<&'a Document> {
     docs.iter()
@@ -810,6 +827,11 @@ mod tests {
         assert!(each_coded(&docs, &coding, &["Key", "Lost"]).is_empty());
         assert_eq!(ids(each_coded(&docs, &coding, &["Lost"])), ["E"]);
         assert!(within(&docs, &coding, &Within::each_coded()).is_none());
+        // Outside the passage, unscored: Stu's ¶4, Lost's other text; x reaches into it, so it is in.
+        let out = outside(&docs, &coding, &w);
+        assert_eq!(out.into_iter().collect::<Vec<_>>(), [("Lost".to_string(), 1), ("Stu".to_string(), 1)]);
+        assert_eq!(outside(&docs, &coding, &Within { slug: "D".into(), paragraphs: None }).into_iter().collect::<Vec<_>>(), [("Lost".to_string(), 1)]);
+        assert!(outside(&docs, &coding, &Within { slug: "Z".into(), paragraphs: None }).is_empty());
     }
 
     #[test]

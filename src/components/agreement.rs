@@ -330,6 +330,13 @@ pub fn AgreementView() -> impl IntoView {
             })
         })
     });
+    // Over a passage, each coder's annotations outside it: not scored, and said (a student
+    // who coded beyond the exercise is not silently scored on part of their work).
+    let off_passage = Memo::new(move |_| {
+        let w = within.get().filter(|w| !w.is_each_coded())?;
+        let out = coding.coding.with(|c| state.docs.with_value(|docs| marginalia_core::agreement::outside(docs, c, &w)));
+        (!out.is_empty()).then_some(out)
+    });
     let download_class = move |_| {
         let (Some(a), _) = pair.get_untracked() else { return };
         let Some(class) = class.get_untracked() else { return };
@@ -337,12 +344,14 @@ pub fn AgreementView() -> impl IntoView {
         let name = format!("marginalia-against-{}{}-{day}.csv", marginalia_core::export::file_slug(&a), over_in_name());
         let over = over();
         // Why a score is what it is, on its row: nothing handed in, or another text coded.
-        let (empty, away) = (nothing.get_untracked(), elsewhere.get_untracked());
+        let (empty, away, off) = (nothing.get_untracked(), elsewhere.get_untracked(), off_passage.get_untracked().unwrap_or_default());
         let note_of = |who: &str| -> String {
             if empty.iter().any(|e| e == who) {
                 return "handed in nothing".to_string();
             }
-            away.iter().find(|(x, _)| x == who).map(|(_, texts)| format!("coded none of the texts {a} coded (only {texts})")).unwrap_or_default()
+            let away = away.iter().find(|(x, _)| x == who).map(|(_, texts)| format!("coded none of the texts {a} coded (only {texts})"));
+            let off = off.get(who).map(|n| format!("{} outside the passage, not scored", marginalia_core::count(*n, "annotation")));
+            [away, off].into_iter().flatten().collect::<Vec<_>>().join("; ")
         };
         crate::download::save(&name, "text/csv", &class_csv(&class, &a, Settings { over: &over, sub_codes: sub.get_untracked() }, &note_of));
     };
@@ -399,7 +408,12 @@ pub fn AgreementView() -> impl IntoView {
             let who = if x.is_empty() { "(unnamed)" } else { x.as_str() };
             format!("{who} coded none of the texts {a} coded (only {texts})")
         }).collect();
+        let off = off_passage.get().map(|off| {
+            let who: Vec<String> = off.iter().map(|(x, n)| format!("{} {n}", if x.is_empty() { "(unnamed)" } else { x.as_str() })).collect();
+            format!("Outside {}, not scored: annotations by {}.", label.clone().unwrap_or_default(), who.join(", "))
+        });
         Some(view! {
+            {off.map(|text| view! { <p class="scope-uneven outside-passage">{text}</p> })}
             {(!elsewhere.is_empty()).then(|| view! {
                 <p class="scope-uneven class-elsewhere">{format!("{}: their scores against {a} measure none of what {a} coded.", elsewhere.join("; "))}</p>
             })}

@@ -812,7 +812,7 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   await a.waitForTimeout(100);
   assert.equal((await a.locator('.last-backup').innerText()).replace(/\s+/g, ' '), 'No backup yet');
   const [download] = await Promise.all([a.waitForEvent('download'), a.locator('button.backup').click()]);
-  await a.locator('.last-backup', { hasText: /Last backup\s*\d{4}-\d{2}-\d{2}/ }).waitFor();
+  await a.locator('.last-backup', { hasText: /Last backup\s*today \d{2}:\d{2}/ }).waitFor();
   // Said, with the file's name (on a phone a download goes by unseen).
   await a.locator('.toast', { hasText: `Downloaded ${download.suggestedFilename()} (1 annotation): this file is all the work here, to hand in or keep.` }).waitFor();
   // The top bar stays on one line on a laptop screen, with the backup's date in it.
@@ -2040,6 +2040,11 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   // The passage is in the files' names too.
   const [passageCsv] = await Promise.all([page.waitForEvent('download'), page.locator('.class-csv').click()]);
   assert.match(passageCsv.suggestedFilename(), /^marginalia-against-Key-S-2019-103-p12-13-\d{4}-\d{2}-\d{2}\.csv$/);
+  // Ana's ¶14 is outside the passage: not scored, and said, on the page and in her gradebook row.
+  assert.equal(await page.locator('p.outside-passage').innerText(), 'Outside S/2019/103 ¶12–13, not scored: annotations by Ana 1.');
+  const passageGrades = (await import('node:fs')).readFileSync(await passageCsv.path(), 'utf8').trim().split('\r\n');
+  assert.match(passageGrades.find((r) => r.startsWith('Key,Ana,')), /,"1 annotation outside the passage, not scored"$/);
+  assert.match(passageGrades.find((r) => r.startsWith('Key,Bo,')), /,$/, 'Bo coded only in the passage');
   // The gradebook's links keep the passage, and a reload keeps it.
   assert.match(await page.locator('table.class-table a', { hasText: 'Bo' }).getAttribute('href'), /&in=S-2019-103&p=12-13$/);
   await page.reload();
