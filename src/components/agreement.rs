@@ -69,6 +69,20 @@ pub fn AgreementView() -> impl IntoView {
     let state = use_app_state();
     let coding = use_coding();
     crate::perf::record_painted("agreement");
+    // The passage named by the task written for a handout here (a teacher's), else the task a handout gave.
+    let task_passage = {
+        let task = coding.meta.with_untracked(|m| if m.handout_task.trim().is_empty() { m.task.clone() } else { m.handout_task.clone() });
+        state.docs.with_value(|docs| {
+            marginalia_core::handout::task_passage(&task, docs).map(|(i, from, to, label)| (slug(&docs[i].meta.id), label, (from, to)))
+        })
+    };
+    // The first visit with a task: over its passage (an exercise scored over every text coded
+    // counts the paragraphs no one was asked to code). A choice made since is remembered.
+    if let (Some((s, _, range)), true) = (&task_passage, coding.meta.with_untracked(|m| m.agreement.is_empty())) {
+        if state.route.get_untracked() == (Route::Agreement { a: None, b: None, within: None, sub: false }) {
+            state.replace_route(Route::Agreement { a: None, b: None, within: Some(Within { slug: s.clone(), paragraphs: Some(*range) }), sub: false });
+        }
+    }
     let everyone = Memo::new(move |_| {
         state.revision.track();
         coding.coding.with(|c| state.docs.with_value(|d| coders(d, c)))
@@ -529,13 +543,6 @@ pub fn AgreementView() -> impl IntoView {
                 </ul>
             </details>
         }
-    };
-    // The passage named by the task written for a handout here (a teacher's), else the task a handout gave.
-    let task_passage = {
-        let task = coding.meta.with_untracked(|m| if m.handout_task.trim().is_empty() { m.task.clone() } else { m.handout_task.clone() });
-        state.docs.with_value(|docs| {
-            marginalia_core::handout::task_passage(&task, docs).map(|(i, from, to, label)| (slug(&docs[i].meta.id), label, (from, to)))
-        })
     };
     view! {
         <section class="segments-view agreement-view">

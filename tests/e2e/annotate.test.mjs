@@ -2033,6 +2033,18 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   await page.reload();
   assert.match(await page.locator('p.task-offer').innerText(), /^The handout's task names ¶12–13 of S\/2019\/103: over every text coded, paragraphs no one was asked to code count as agreement\./);
   await screenshot(page, 'agreement-task-offer');
+  // Opened for the first time (no address remembered) with a task: over the task's passage at once.
+  await page.evaluate(() => {
+    const m = JSON.parse(localStorage.getItem('marginalia:v1:meta'));
+    localStorage.setItem('marginalia:v1:meta', JSON.stringify({ ...m, agreement: '' }));
+  });
+  await page.goto(`${server.url}#/`);
+  await page.reload();
+  await page.locator('nav a', { hasText: 'Agreement' }).click();
+  await page.waitForFunction(() => location.hash === '#/agreement?in=S-2019-103&p=12-13');
+  await page.locator('.count-line', { hasText: 'Over 2 paragraphs of S/2019/103 ¶12–13.' }).first().waitFor();
+  await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
+  await page.locator('p.task-offer').waitFor();
   await page.locator('button.task-passage', { hasText: "Over the task's passage: ¶12–13 of S/2019/103" }).click();
   await page.waitForFunction(() => location.hash === '#/agreement?a=Key&b=Ana&in=S-2019-103&p=12-13');
   assert.equal(await page.locator('p.task-offer').isVisible(), false, 'offered while not taken');
