@@ -24,7 +24,7 @@ fn superscript_digit(c: char) -> Option<u32> {
 /// Replaces explicit footnote markers (`<sup>n</sup>`, superscript digits, `|n|`)
 /// with sentinels, and (for markdown) removes links, emphasis and escapes.
 pub fn inline(line: &str, markdown: bool) -> String {
-    let special = |c: char| matches!(c, '<' | '|' | '\\' | '[' | '*') || superscript_digit(c).is_some();
+    let special = |c: char| matches!(c, '<' | '|' | '\\' | '[' | '*' | '`') || superscript_digit(c).is_some();
     if !line.contains(special) {
         return line.to_string();
     }
@@ -83,6 +83,19 @@ pub fn inline(line: &str, markdown: bool) -> String {
             }
         }
         if markdown {
+            // `code` → code, as it is (nothing inside is markup); a lone backtick stays.
+            if c == '`' {
+                let ticks = chars[i..].iter().take_while(|c| **c == '`').count();
+                let close = (i + ticks..chars.len()).find(|&j| {
+                    chars[j..].iter().take_while(|c| **c == '`').count() == ticks && (j == 0 || chars[j - 1] != '`')
+                });
+                if let Some(j) = close.filter(|&j| j > i + ticks) {
+                    let inner: String = chars[i + ticks..j].iter().collect();
+                    out.push_str(inner.strip_prefix(' ').and_then(|x| x.strip_suffix(' ')).filter(|x| !x.trim().is_empty()).unwrap_or(&inner));
+                    i = j + ticks;
+                    continue;
+                }
+            }
             // backslash escapes
             // a doubly escaped character inside link text: \\_ → _
             if c == '\\' && chars.get(i + 1) == Some(&'\\') && chars.get(i + 2).is_some_and(|c| c.is_ascii_punctuation() && *c != '\\') {
@@ -408,6 +421,14 @@ mod tests {
         assert!(t.contains("x < y ’ —"));
         assert_eq!(html_to_text("a < b"), "a < b");
         assert_eq!(html_to_text("&copy; 2024 Caf&eacute; &Uuml;ber &shy;x &bogus;"), "© 2024 Café Über x &bogus;");
+    }
+
+    #[test]
+    fn markdown_code_spans_lose_their_backticks_not_their_text() {
+        assert_eq!(inline("Run `marginalia clean` on *notes*.", true), "Run marginalia clean on notes.");
+        assert_eq!(inline("Keep ``a ` b`` and `*x*` as written.", true), "Keep a ` b and *x* as written.");
+        assert_eq!(inline("A lone ` backtick stays.", true), "A lone ` backtick stays.");
+        assert_eq!(inline("Not markdown: `x`.", false), "Not markdown: `x`.");
     }
 
     #[test]
