@@ -658,7 +658,7 @@ pub fn report_html<D: Borrow<Document>>(
         h.push_str(&format!("<h2>Everyone against {}</h2><div class=\"table-wrap\"><table class=\"agreement class-table\">", named(a)));
         head(&mut h, &[
             ("", "Coder"),
-            ("Paragraphs and notes given a tag", "Units coded"),
+            ("Paragraph × tag decisions: each paragraph (or note) given a tag counts once per tag", "¶ × tags coded"),
             ("Precision and recall in one: what they found against what the key has", "F1"),
             ("Of theirs, the share the key has too", "Precision"),
             ("Of the key's, the share they found", "Recall"),
