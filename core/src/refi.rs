@@ -470,7 +470,9 @@ pub fn project_qde(docs: &[DocAnnotations<'_>], book: &Codebook, app_version: &s
             let doc_id = d.doc.meta.id.as_str();
             let g = guid("source", &[doc_id]);
             let path = format!("internal://{g}.txt");
-            let name = d.doc.meta.symbol.as_deref().unwrap_or(doc_id);
+            // A report by its symbol, a text of one's own by its title (as the app shows and cites it);
+            // read back, the project's ids (or the text itself) find the document, not the name.
+            let name = d.doc.meta.symbol.as_deref().or(Some(d.doc.meta.title.as_str()).filter(|t| !t.trim().is_empty())).unwrap_or(doc_id);
             x.open("TextSource", &[("guid", &g), ("name", name), ("plainTextPath", &path)]);
             let chars: Vec<char> = d.doc.text.chars().collect();
             for a in writable(d, *len) {
