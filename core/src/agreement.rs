@@ -63,18 +63,22 @@ pub fn within<D: Borrow<Document>>(docs: &[D], coding: &Coding, w: &crate::route
     Some((part, scoped))
 }
 
-/// How many live annotations each coder made outside the passage `w` (in
-/// another text, or in its text beyond the passage's paragraphs): what a score
-/// over the passage does not see — a student's coding off the exercise. Coders
-/// with none are not listed; empty when `w` names no passage here.
-pub fn outside<D: Borrow<Document>>(docs: &[D], coding: &Coding, w: &crate::route::Within) -> std::collections::BTreeMap<String, usize> {
-    let mut out = std::collections::BTreeMap::new();
+/// Where each coder coded outside the passage `w` (in another text, or in its
+/// text beyond the passage's paragraphs): the citation of each such annotation,
+/// in text order — what a score over the passage does not see, a student's
+/// coding off the exercise. Coders with none are not listed; empty when `w`
+/// names no passage here.
+pub fn outside<D: Borrow<Document>>(docs: &[D], coding: &Coding, w: &crate::route::Within) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut out: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
     let Some((part, _)) = within(docs, coding, w) else { return out };
     let (Some(first), Some(last)) = (part.blocks.first(), part.blocks.last()) else { return out };
     let (id, start, end) = (part.meta.id.as_str(), first.start, last.end);
-    for doc in coding.docs() {
-        for a in coding.live(doc).filter(|a| doc != id || !(a.start < end && a.end > start)) {
-            *out.entry(a.coder.clone()).or_insert(0) += 1;
+    for d in docs.iter().map(Borrow::borrow) {
+        let doc = d.meta.id.as_str();
+        let mut off: Vec<&crate::annotation::Annotation> = coding.live(doc).filter(|a| doc != id || !(a.start < end && a.end > start)).collect();
+        off.sort_by_key(|a| (a.start, a.end));
+        for a in off {
+            out.entry(a.coder.clone()).or_default().push(a.cite(d));
         }
     }
     out
@@ -829,8 +833,10 @@ mod tests {
         assert!(within(&docs, &coding, &Within::each_coded()).is_none());
         // Outside the passage, unscored: Stu's ¶4, Lost's other text; x reaches into it, so it is in.
         let out = outside(&docs, &coding, &w);
-        assert_eq!(out.into_iter().collect::<Vec<_>>(), [("Lost".to_string(), 1), ("Stu".to_string(), 1)]);
-        assert_eq!(outside(&docs, &coding, &Within { slug: "D".into(), paragraphs: None }).into_iter().collect::<Vec<_>>(), [("Lost".to_string(), 1)]);
+        let cited = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(out.into_iter().collect::<Vec<_>>(), [("Lost".to_string(), cited(&["S/1 ¶2"])), ("Stu".to_string(), cited(&["S/1 ¶4"]))]);
+        let whole = outside(&docs, &coding, &Within { slug: "D".into(), paragraphs: None });
+        assert_eq!(whole.into_iter().collect::<Vec<_>>(), [("Lost".to_string(), cited(&["S/1 ¶2"]))]);
         assert!(outside(&docs, &coding, &Within { slug: "Z".into(), paragraphs: None }).is_empty());
     }
 

@@ -325,56 +325,103 @@ pub fn prose(doc: &Document, spans: &[Vec<Span>], book: &Codebook, combos: &mut 
     out
 }
 
-/// A passage side by side (a class beside its key): each block someone coded,
-/// cited and linked, then a row for each of `coders` in the order given — the
-/// name, the tags given there, and the block with only that coder's highlights
-/// (a coder who coded nothing there: a row that says so). Blocks no one coded
-/// are left out. Returns the HTML and its highlights' CSS, scoped to
-/// `.side-by-side` (the report's own classes are not touched).
+/// A passage side by side (a class beside its key). First a grid: a row for
+/// each of `coders` in the order given (the first is A, the key), a column for
+/// each block someone coded (cited and linked), each cell the tags that coder
+/// gave there, marked where they differ from A's. Then, block by block (each
+/// folded), the text once per coder with only that coder's highlights (a coder
+/// who coded nothing there: a row that says so). Blocks no one coded are left
+/// out. Returns the HTML and its highlights' CSS, scoped to `.side-by-side`
+/// (the report's own classes are not touched).
 pub fn side_by_side(doc: &Document, annotations: &[&crate::annotation::Annotation], coders: &[String], book: &Codebook) -> (String, String) {
     let mut combos = Combos::default();
-    let mut out = String::new();
     let by = crate::layout::by_block(&doc.blocks, annotations.iter().map(|a| (a.start, a.end, *a)));
-    for (i, b) in doc.blocks.iter().enumerate() {
-        let here = &by[i];
-        if here.is_empty() || matches!(b.kind, BlockKind::Heading { .. }) {
-            continue;
+    let coded: Vec<usize> =
+        (0..doc.blocks.len()).filter(|&i| !by[i].is_empty() && !matches!(doc.blocks[i].kind, BlockKind::Heading { .. })).collect();
+    let named = |c: &str| if c.is_empty() { "(unnamed)".to_string() } else { c.to_string() };
+    // The tags each coder gave in each block, in the codebook's order.
+    let given = |i: usize, c: &str| -> Vec<&crate::codebook::Tag> {
+        book.tags.iter().filter(|t| by[i].iter().any(|a| a.coder == c && a.tags.contains(&t.id))).collect()
+    };
+    let place = |i: usize| -> (String, String, Option<Route>) {
+        match doc.blocks[i].kind {
+            BlockKind::Paragraph { number: Some(n) } => (format!("¶{n}"), doc.cite(n), Some(Route::report(&doc.meta.id, Some(n)))),
+            BlockKind::Footnote { number } => (format!("n. {number}"), doc.cite_note(number), Some(Route::note(&doc.meta.id, number))),
+            _ => ("¶".to_string(), doc.who().to_string(), None),
         }
-        let (label, route) = match b.kind {
-            BlockKind::Paragraph { number: Some(n) } => (doc.cite(n), Some(Route::report(&doc.meta.id, Some(n)))),
-            BlockKind::Footnote { number } => (doc.cite_note(number), Some(Route::note(&doc.meta.id, number))),
-            _ => (doc.who().to_string(), None),
-        };
-        let coded = coders.iter().filter(|c| here.iter().any(|a| a.coder == **c)).count();
-        let _ = write!(out, "<section class=\"sbs-block\" data-block=\"{i}\"><h3>");
+    };
+    let link = |out: &mut String, i: usize, short: bool| {
+        let (label, cite, route) = place(i);
+        let shown = if short { label } else { cite.clone() };
         match route {
             Some(r) => {
-                let _ = write!(out, "<a href=\"{}\">{}</a>", escape(&r.to_hash()), escape(&label));
+                let _ = write!(out, "<a href=\"{}\" title=\"{}\">{}</a>", escape(&r.to_hash()), escape(&cite), escape(&shown));
             }
-            None => escape_into(&mut out, &label),
+            None => escape_into(out, &shown),
         }
-        let _ = write!(out, " <span class=\"hint\">· coded by {coded} of {}</span></h3>", coders.len());
+    };
+    let mut out = String::new();
+    // The grid.
+    out.push_str("<div class=\"table-wrap\"><table class=\"sbs-grid\"><thead><tr><th scope=\"col\">Coder</th>");
+    for &i in &coded {
+        out.push_str("<th scope=\"col\">");
+        link(&mut out, i, true);
+        out.push_str("</th>");
+    }
+    out.push_str("</tr></thead><tbody>");
+    for (k, c) in coders.iter().enumerate() {
+        out.push_str("<tr><th scope=\"row\">");
+        escape_into(&mut out, &named(c));
+        if k == 0 {
+            out.push_str(" <span class=\"hint\">(A)</span>");
+        }
+        out.push_str("</th>");
+        for &i in &coded {
+            let mine = given(i, c);
+            let differs = k > 0 && coders.first().is_some_and(|a| given(i, a).iter().map(|t| &t.id).ne(mine.iter().map(|t| &t.id)));
+            out.push_str(if differs { "<td class=\"differs\">" } else { "<td>" });
+            if mine.is_empty() {
+                out.push_str("<span class=\"sbs-none\">—</span>");
+            }
+            for t in &mine {
+                let _ = write!(out, "<span class=\"sbs-tag\"><span class=\"swatch\" style=\"background:{}\"></span>", escape(colour(&t.colour)));
+                escape_into(&mut out, &t.name);
+                out.push_str("</span>");
+            }
+            if differs {
+                out.push_str("<span class=\"visually-hidden\"> (not as A)</span>");
+            }
+            out.push_str("</td>");
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table></div>");
+    // The text, block by block.
+    for &i in &coded {
+        let (b, here) = (&doc.blocks[i], &by[i]);
+        let n = coders.iter().filter(|c| here.iter().any(|a| a.coder == **c)).count();
+        let _ = write!(out, "<details class=\"sbs-block\" data-block=\"{i}\"><summary>");
+        link(&mut out, i, false);
+        let _ = write!(out, " <span class=\"hint\">· coded by {n} of {}</span></summary>", coders.len());
         for c in coders {
             let mine: Vec<Span> = here
                 .iter()
                 .filter(|a| a.coder == *c)
                 .map(|a| Span { start: a.start, end: a.end, id: a.id.clone(), tags: a.tags.clone() })
                 .collect();
-            let who = if c.is_empty() { "(unnamed)" } else { c.as_str() };
             out.push_str("<div class=\"sbs-row\"><div class=\"sbs-who\"><strong>");
-            escape_into(&mut out, who);
+            escape_into(&mut out, &named(c));
             out.push_str("</strong>");
             if mine.is_empty() {
                 out.push_str("</div><p class=\"sbs-none\">nothing coded here</p></div>");
                 continue;
             }
-            // The tags, in the codebook's order: the colours are not all there is to read.
-            let names: Vec<&str> = book.tags.iter().filter(|t| mine.iter().any(|s| s.tags.contains(&t.id))).map(|t| t.name.as_str()).collect();
+            let names: Vec<&str> = given(i, c).iter().map(|t| t.name.as_str()).collect();
             out.push_str("<span class=\"sbs-tags\">");
             escape_into(&mut out, &names.join(", "));
             let _ = write!(out, "</span></div><p class=\"sbs-text\">{}</p></div>", block_inner(doc, b, &mine, book, &mut combos, None));
         }
-        out.push_str("</section>");
+        out.push_str("</details>");
     }
     let css = combos.css(book).lines().map(|l| l.replace(".hl.", ".side-by-side .hl.").replace(",.hlgap.", ",.side-by-side .hlgap.")).collect::<Vec<_>>().join("\n");
     (out, css)
@@ -603,22 +650,35 @@ mod tests {
             updated: String::new(),
             deleted: false,
         };
-        let a = [ann("k", "Key", p1.start, p1.start + 4, "threat"), ann("s", "<Sam>", p1.start, p1.start + 4, "finance")];
-        let coders = ["Key".to_string(), "<Sam>".to_string(), "Lee".to_string()];
+        let a = [
+            ann("k", "Key", p1.start, p1.start + 4, "threat"),
+            ann("s", "<Sam>", p1.start, p1.start + 4, "finance"),
+            ann("t", "Tia", p1.start + 5, p1.start + 9, "threat"),
+        ];
+        let coders = ["Key".to_string(), "<Sam>".to_string(), "Tia".to_string(), "Lee".to_string()];
         let (html, css) = side_by_side(&d, &a.iter().collect::<Vec<_>>(), &coders, &Codebook::default());
-        // Only the paragraph someone coded, cited and linked, coded by two of three.
-        assert_eq!(html.matches("<section class=\"sbs-block\"").count(), 1, "{html}");
-        assert!(html.contains("<a href=\"#/report/S-2019-103/p1\">S/2019/103 ¶1</a> <span class=\"hint\">· coded by 2 of 3</span>"), "{html}");
-        // A row per coder, in the order given, names escaped, each with its tags and highlights.
-        let key = html.find("<strong>Key</strong>").unwrap();
-        let sam = html.find("<strong>&lt;Sam&gt;</strong>").unwrap();
-        let lee = html.find("<strong>Lee</strong>").unwrap();
+        let (grid, text) = html.split_once("</table>").unwrap();
+        // The grid: a column for the one paragraph someone coded, a row per coder, A marked.
+        assert_eq!(grid.matches("<th scope=\"col\">").count(), 2, "{grid}");
+        assert!(grid.contains("<a href=\"#/report/S-2019-103/p1\" title=\"S/2019/103 ¶1\">¶1</a>"), "{grid}");
+        assert!(grid.contains("<th scope=\"row\">Key <span class=\"hint\">(A)</span></th>"));
+        let row = |who: &str| grid.split(&format!("<th scope=\"row\">{who}")).nth(1).unwrap().split("</tr>").next().unwrap().to_string();
+        // Sam's tag is not the key's: marked; Tia's is (her span differs: the text below shows it); Lee gave none.
+        assert!(row("&lt;Sam&gt;").contains("<td class=\"differs\">") && row("&lt;Sam&gt;").contains("finance"));
+        assert!(row("Tia").contains("<td><span class=\"sbs-tag\">") && row("Tia").contains("threat"));
+        assert!(row("Lee").contains("<td class=\"differs\"><span class=\"sbs-none\">—</span>"));
+        // The text: the paragraph once per coder, each with only their highlights, folded.
+        assert_eq!(text.matches("<details class=\"sbs-block\"").count(), 1);
+        assert!(text.contains("<summary><a href=\"#/report/S-2019-103/p1\" title=\"S/2019/103 ¶1\">S/2019/103 ¶1</a> <span class=\"hint\">· coded by 3 of 4</span></summary>"), "{text}");
+        let key = text.find("<strong>Key</strong>").unwrap();
+        let sam = text.find("<strong>&lt;Sam&gt;</strong>").unwrap();
+        let lee = text.find("<strong>Lee</strong>").unwrap();
         assert!(key < sam && sam < lee);
-        assert!(html[key..sam].contains("<span class=\"sbs-tags\">threat</span>") && html[key..sam].contains("data-ids=\"k\""));
-        assert!(html[sam..lee].contains("finance") && !html[sam..lee].contains("data-ids=\"k\""), "only Sam's own");
-        assert!(html[lee..].contains("nothing coded here"));
+        assert!(text[key..sam].contains("<span class=\"sbs-tags\">threat</span>") && text[key..sam].contains("data-ids=\"k\""));
+        assert!(text[sam..lee].contains("finance") && !text[sam..lee].contains("data-ids=\"k\""), "only Sam's own");
+        assert!(text[lee..].contains("nothing coded here"));
         // The prose is the text, escaped.
-        assert!(text_of(&html).contains("<script>alert(1)</script>") && !html.contains("<script>"));
+        assert!(text_of(text).contains("<script>alert(1)</script>") && !html.contains("<script>"));
         assert!(css.contains(".side-by-side .hl.hc0") && !css.lines().any(|l| l.starts_with(".hl")), "{css}");
     }
 

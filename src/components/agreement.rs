@@ -364,7 +364,7 @@ pub fn AgreementView() -> impl IntoView {
                 return "handed in nothing".to_string();
             }
             let away = away.iter().find(|(x, _)| x == who).map(|(_, texts)| format!("coded none of the texts {a} coded (only {texts})"));
-            let off = off.get(who).map(|n| format!("{} outside the passage, not scored", marginalia_core::count(*n, "annotation")));
+            let off = off.get(who).map(|at| format!("{} outside the passage, not scored: {}", marginalia_core::count(at.len(), "annotation"), at.join("; ")));
             [away, off].into_iter().flatten().collect::<Vec<_>>().join("; ")
         };
         crate::download::save(&name, "text/csv", &class_csv(&class, &a, Settings { over: &over, sub_codes: sub.get_untracked() }, &note_of));
@@ -377,14 +377,15 @@ pub fn AgreementView() -> impl IntoView {
         let w = within.get().filter(|w| !w.is_each_coded())?;
         let (a, b) = pair.get();
         let mut order: Vec<String> = a.into_iter().chain(b).collect();
-        let rest: Vec<String> = everyone.get().into_iter().map(|(c, _)| c).filter(|c| !order.contains(c)).collect();
+        // Those who handed in nothing too: a row of nothing says so.
+        let rest: Vec<String> = everyone.get().into_iter().map(|(c, _)| c).chain(nothing.get()).filter(|c| !order.contains(c)).collect();
         order.extend(rest);
         let (html, css, blocks) = coding.coding.with(|c| {
             state.docs.with_value(|docs| {
                 let (d, k) = marginalia_core::agreement::within(docs, c, &w)?;
                 let live: Vec<_> = k.live(&d.meta.id).collect();
                 let (html, css) = marginalia_core::html::side_by_side(&d, &live, &order, &c.codebook);
-                let n = html.matches("<section class=\"sbs-block\"").count();
+                let n = html.matches("<details class=\"sbs-block\"").count();
                 Some((html, css, marginalia_core::count(n, "paragraph")))
             })
         })?;
@@ -392,7 +393,7 @@ pub fn AgreementView() -> impl IntoView {
         Some(view! {
             <details class="side-by-side" open=open_side>
                 <summary>{format!("Side by side: {label}, {} coders, {blocks} coded", order.len())}</summary>
-                <p class="hint">"Each coded paragraph, then each coder's coding of it (A first). Paragraphs no one coded are left out."</p>
+                <p class="hint">"The tags each coder gave in each paragraph someone coded, marked where they are not A's; below, each paragraph's text coder by coder, with their highlights (open one)."</p>
                 <style>{css}</style>
                 <div class="sbs-list" inner_html=html></div>
             </details>
@@ -423,8 +424,16 @@ pub fn AgreementView() -> impl IntoView {
             format!("{who} coded none of the texts {a} coded (only {texts})")
         }).collect();
         let off = off_passage.get().map(|off| {
-            let who: Vec<String> = off.iter().map(|(x, n)| format!("{} {n}", if x.is_empty() { "(unnamed)" } else { x.as_str() })).collect();
-            format!("Outside {}, not scored: annotations by {}.", label.clone().unwrap_or_default(), who.join(", "))
+            let who: Vec<String> = off
+                .iter()
+                .map(|(x, at)| {
+                    let shown: Vec<&str> = at.iter().take(5).map(String::as_str).collect();
+                    let more = if at.len() > 5 { ", …" } else { "" };
+                    let name = if x.is_empty() { "an unnamed coder" } else { x.as_str() };
+                    format!("{name}'s {} ({}{more})", marginalia_core::count(at.len(), "annotation"), shown.join(", "))
+                })
+                .collect();
+            format!("Not scored, outside {}: {}.", label.clone().unwrap_or_default(), who.join("; "))
         });
         Some(view! {
             {off.map(|text| view! { <p class="scope-uneven outside-passage">{text}</p> })}

@@ -316,13 +316,20 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
     };
     let book = Memo::new(move |_| coding.coding.with(|c| c.codebook.clone()));
     let own_text = doc.meta.symbol.is_none();
-    let side_by_side = marginalia_core::route::Route::Agreement {
-        a: None,
-        b: None,
-        within: Some(marginalia_core::route::Within { slug: marginalia_core::route::slug(&doc_id), paragraphs: None }),
-        sub: false,
-    }
-    .to_hash();
+    // Over the task's passage when it is in this text (a class's exercise), else the whole text.
+    let side_by_side = {
+        let task = coding.meta.with_untracked(|m| if m.handout_task.trim().is_empty() { m.task.clone() } else { m.handout_task.clone() });
+        let paragraphs = app.docs.with_value(|docs| {
+            marginalia_core::handout::task_passage(&task, docs).filter(|(i, ..)| docs[*i].meta.id == doc_id).map(|(_, from, to, _)| (from, to))
+        });
+        marginalia_core::route::Route::Agreement {
+            a: None,
+            b: None,
+            within: Some(marginalia_core::route::Within { slug: marginalia_core::route::slug(&doc_id), paragraphs }),
+            sub: false,
+        }
+        .to_hash()
+    };
     // The list shows the first LIST_LIMIT annotations until asked for all; rows are
     // keyed, so a change rebuilds only the rows it touched.
     let show_all = RwSignal::new(false);

@@ -1890,9 +1890,9 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   // Beside Show, the class side by side over this text: the Agreement page, its view open.
   await page.locator('a.side-by-side-link').click();
   await page.waitForFunction(() => location.hash === '#/agreement?in=S-2019-103');
-  await page.locator('details.side-by-side[open] .sbs-block').first().waitFor();
-  assert.equal(await page.locator('details.side-by-side summary').innerText(), 'Side by side: S/2019/103, 3 coders, 3 paragraphs coded');
-  assert.equal(await page.locator('details.side-by-side .sbs-block').nth(2).locator('h3').innerText(), 'S/2019/103 ¶14 · coded by 1 of 3');
+  await page.locator('details.side-by-side[open] .sbs-grid').waitFor();
+  assert.equal(await page.locator('details.side-by-side > summary').innerText(), 'Side by side: S/2019/103, 3 coders, 3 paragraphs coded');
+  assert.equal(await page.locator('details.sbs-block').nth(2).locator('summary').innerText(), 'S/2019/103 ¶14 · coded by 1 of 3');
   await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
   await page.locator('table.agreement').first().waitFor();
   const cells = async (row) => page.locator('table.agreement').first().locator('tbody tr', { hasText: row }).locator('td').allInnerTexts();
@@ -2053,9 +2053,9 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   const [passageCsv] = await Promise.all([page.waitForEvent('download'), page.locator('.class-csv').click()]);
   assert.match(passageCsv.suggestedFilename(), /^marginalia-against-Key-S-2019-103-p12-13-\d{4}-\d{2}-\d{2}\.csv$/);
   // Ana's ¶14 is outside the passage: not scored, and said, on the page and in her gradebook row.
-  assert.equal(await page.locator('p.outside-passage').innerText(), 'Outside S/2019/103 ¶12–13, not scored: annotations by Ana 1.');
+  assert.equal(await page.locator('p.outside-passage').innerText(), "Not scored, outside S/2019/103 ¶12–13: Ana's 1 annotation (S/2019/103 ¶14).");
   const passageGrades = (await import('node:fs')).readFileSync(await passageCsv.path(), 'utf8').trim().split('\r\n');
-  assert.match(passageGrades.find((r) => r.startsWith('Key,Ana,')), /,"1 annotation outside the passage, not scored"$/);
+  assert.match(passageGrades.find((r) => r.startsWith('Key,Ana,')), /,"1 annotation outside the passage, not scored: S\/2019\/103 ¶14"$/);
   assert.match(passageGrades.find((r) => r.startsWith('Key,Bo,')), /,$/, 'Bo coded only in the passage');
   // The gradebook's links keep the passage, and a reload keeps it.
   assert.match(await page.locator('table.class-table a', { hasText: 'Bo' }).getAttribute('href'), /&in=S-2019-103&p=12-13$/);
@@ -2063,20 +2063,28 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   await page.locator('.count-line', { hasText: 'Over 2 units: the paragraphs of S/2019/103 ¶12–13' }).waitFor();
   assert.equal(await page.locator('input.scope-to').inputValue(), '13');
   await screenshot(page, 'agreement-passage');
-  // The passage side by side: each coded paragraph, a row per coder (A, B, then the others), with what each gave.
-  await page.locator('details.side-by-side summary').click();
-  assert.equal(await page.locator('details.side-by-side summary').innerText(), 'Side by side: S/2019/103 ¶12–13, 3 coders, 2 paragraphs coded');
-  const sideBySide = await page.evaluate(() => [...document.querySelectorAll('.sbs-block')].map((s) => [
-    s.querySelector('h3').innerText,
+  // The passage side by side: a grid of what each coder (A, B, then the others) gave in each coded
+  // paragraph, marked where not as A; below, each paragraph's text coder by coder.
+  await page.locator('details.side-by-side summary').first().click();
+  assert.equal(await page.locator('details.side-by-side > summary').innerText(), 'Side by side: S/2019/103 ¶12–13, 3 coders, 2 paragraphs coded');
+  const grid = await page.evaluate(() => [...document.querySelectorAll('.sbs-grid tr')].map((r) => [...r.children].map((c) => (c.classList.contains('differs') ? '≠ ' : '') + c.innerText.replace(/\s+/g, ' ').trim())));
+  assert.deepEqual(grid, [
+    ['Coder', '¶12', '¶13'],
+    ['Key (A)', 'finance', 'threat'],
+    ['Ana', 'finance', '≠ — (not as A)'],
+    ['Bo', 'finance', 'threat'],
+  ]);
+  assert.equal(await page.locator('.sbs-grid thead a').nth(1).getAttribute('href'), '#/report/S-2019-103/p13');
+  await page.locator('details.sbs-block').nth(1).locator('summary').click();
+  const sideBySide = await page.evaluate(() => [...document.querySelectorAll('details.sbs-block[open]')].map((s) => [
+    s.querySelector('summary').innerText,
     [...s.querySelectorAll('.sbs-row')].map((r) => [r.querySelector('strong').innerText, r.querySelector('.sbs-tags')?.innerText ?? r.querySelector('.sbs-none').innerText, r.querySelectorAll('.hl').length > 0]),
   ]));
   assert.deepEqual(sideBySide, [
-    ['S/2019/103 ¶12 · coded by 3 of 3', [['Key', 'finance', true], ['Ana', 'finance', true], ['Bo', 'finance', true]]],
     ['S/2019/103 ¶13 · coded by 2 of 3', [['Key', 'threat', true], ['Ana', 'nothing coded here', false], ['Bo', 'threat', true]]],
   ]);
-  assert.equal(await page.locator('.sbs-block h3 a').nth(1).getAttribute('href'), '#/report/S-2019-103/p13');
   // Highlighted in the tag's colour, as in the report.
-  const tint = await page.locator('.sbs-block').nth(1).locator('.sbs-row .hl').first().evaluate((e) => getComputedStyle(e).backgroundColor);
+  const tint = await page.locator('details.sbs-block[open] .sbs-row .hl').first().evaluate((e) => getComputedStyle(e).backgroundColor);
   assert.notEqual(tint, 'rgba(0, 0, 0, 0)');
   await page.locator('details.side-by-side').scrollIntoViewIfNeeded();
   await screenshot(page, 'agreement-side-by-side');
