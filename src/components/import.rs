@@ -138,7 +138,13 @@ pub fn AddTextsPreview() -> impl IntoView {
                             {p.iter().enumerate().map(|(i, t)| {
                                 let d = t.document(&lexicon);
                                 let chars = d.text.chars().count();
-                                let first: String = d.text.chars().take(120).collect();
+                                // Its first blocks as they will read: how its lists, tables and lines split.
+                                const SHOWN: usize = 6;
+                                let first: Vec<String> = d.blocks.iter().take(SHOWN).map(|b| {
+                                    let t = d.block_text(b);
+                                    if t.chars().count() > 90 { format!("{}…", t.chars().take(89).collect::<String>()) } else { t.to_string() }
+                                }).collect();
+                                let more = d.blocks.len().saturating_sub(SHOWN);
                                 let (id, field) = (t.id.clone(), format!("add-title-{i}"));
                                 view! {
                                     <li>
@@ -147,7 +153,8 @@ pub fn AddTextsPreview() -> impl IntoView {
                                             maxlength=marginalia_core::store::MAX_TITLE_CHARS.to_string()
                                             on:input=move |ev| typed.update_value(|m| { m.insert(id.clone(), event_target_value(&ev)); }) />
                                         <span class="what">{format!("{}, {chars} characters, read as {}", marginalia_core::count(d.blocks.len(), "block"), t.format)}</span>
-                                        <p class="ctx">{format!("{first}…")}</p></li>
+                                        <ul class="ctx">{first.into_iter().map(|t| view! { <li>{t}</li> }).collect_view()}</ul>
+                                        {(more > 0).then(|| view! { <p class="ctx more">{format!("and {more} more {}", if more == 1 { "block" } else { "blocks" })}</p> })}</li>
                                 }
                             }).collect_view()}
                         </ul>

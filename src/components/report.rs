@@ -493,7 +493,7 @@ fn RenameTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
                         }
                         open.set(false);
                         state.retitle_user_text(&t);
-                        coding.notice.set(Some(Notice::done(format!("Renamed “{}”: its paragraphs are now cited as “{} ¶1”.", t.title, t.title))));
+                        coding.notice.set(Some(Notice::done(format!("“{was}” is now “{}”: its paragraphs are cited as “{} ¶1”.", t.title, t.title))));
                     }
                 }
             };

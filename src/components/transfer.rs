@@ -346,7 +346,12 @@ fn ExportForm() -> impl IntoView {
         })
         .collect_view();
     let has_current = current.is_some();
-    let current_label = current.clone().unwrap_or_default();
+    // A report by its symbol, a text of one's own by its title ("This text").
+    let (current_label, current_kind) = match current.as_deref().and_then(|id| docs.iter().find(|d| d.meta.id == id)) {
+        Some(d) if d.meta.symbol.is_none() => (d.meta.title.clone(), "This text"),
+        Some(d) => (d.who().to_string(), "This report"),
+        None => (current.clone().unwrap_or_default(), "This report"),
+    };
     let is_codebook = move || format.get().is_codebook();
     view! {
         <super::Modal class="export" labelled="export-title" on_close=move |_| t.exporting.set(false)>
@@ -373,7 +378,7 @@ fn ExportForm() -> impl IntoView {
                             <legend>"Documents"</legend>
                             {has_current.then(|| view! {
                                 <label class="choice"><input type="radio" name="export-docs" value="current" prop:checked=move || which.get() == Which::Current
-                                    on:change=move |_| which.set(Which::Current) />" This report ("{current_label.clone()}")"</label>
+                                    on:change=move |_| which.set(Which::Current) />" "{current_kind}" ("{current_label.clone()}")"</label>
                             })}
                             <label class="choice"><input type="radio" name="export-docs" value="all" prop:checked=move || which.get() == Which::All
                                 on:change=move |_| which.set(Which::All) />" The whole corpus"</label>

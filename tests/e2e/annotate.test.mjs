@@ -1774,6 +1774,10 @@ test('a Markdown file is titled by its heading, renamed, removed and brought bac
   // The preview names it by its own heading, not its file name, and the title can be changed there.
   const field = page.locator('dialog.add-texts input.text-title');
   assert.equal(await field.inputValue(), 'Interviews in Raqqa');
+  // Its first blocks as they will read, so that how it splits can be checked before adding.
+  assert.deepEqual(await page.locator('dialog.add-texts ul.ctx li').allInnerTexts(),
+    ['Interviews in Raqqa', 'What the families said.', 'First, the checkpoints', 'Second, the money sent home', 'A quote from a mother in two lines.', 'Who | Where']);
+  assert.equal(await page.locator('dialog.add-texts p.ctx.more').innerText(), 'and 2 more blocks');
   await screenshot(page, 'own-text-preview');
   await field.fill('Raqqa interviews');
   await page.locator('dialog.add-texts button', { hasText: 'Add' }).click();
@@ -1801,7 +1805,7 @@ test('a Markdown file is titled by its heading, renamed, removed and brought bac
   assert.match(await page.locator('#text-title-problem').innerText(), /needs a title/);
   await input.fill('  Raqqa   interviews, 2019 ');
   await page.locator('dialog[open] button[type=submit]').click();
-  await page.locator('.toast', { hasText: 'its paragraphs are now cited as “Raqqa interviews, 2019 ¶1”' }).waitFor();
+  await page.locator('.toast', { hasText: '“Raqqa interviews” is now “Raqqa interviews, 2019”: its paragraphs are cited as “Raqqa interviews, 2019 ¶1”.' }).waitFor();
   assert.equal(await page.locator('#report-title').innerText(), 'Raqqa interviews, 2019');
   await page.locator('.ann-list li').first().click();
   assert.match(await page.locator('.editor .cite').innerText(), /^Raqqa interviews, 2019 ¶[23]$/);
