@@ -20,7 +20,8 @@ pub fn CorpusView() -> impl IntoView {
                 let ordinal = d.meta.ordinal.map(|n| format!("{} report", ordinal_short(n))).unwrap_or_else(|| "Your text".into());
                 let date = d.meta.date.as_deref().map(format_date).unwrap_or_default();
                 let iso = d.meta.date.clone().unwrap_or_default();
-                let symbol = d.meta.symbol.clone().unwrap_or_else(|| d.meta.id.clone());
+                // A report is opened by its symbol, a text of one's own (no symbol) by its title.
+                let symbol = d.meta.symbol.clone();
                 let paragraphs = d.paragraphs_to_count();
                 let title = d.meta.title.clone();
                 let id = d.meta.id.clone();
@@ -52,9 +53,18 @@ pub fn CorpusView() -> impl IntoView {
                 view! {
                     <tr>
                         <td class="ordinal">{ordinal}</td>
-                        <td class="symbol"><a href=href>{symbol}</a></td>
-                        <td class="date"><time datetime=iso>{date}</time></td>
-                        <td class="title">{title}</td>
+                        {match symbol {
+                            Some(symbol) => view! {
+                                <td class="symbol"><a href=href>{symbol}</a></td>
+                                <td class="date"><time datetime=iso>{date}</time></td>
+                                <td class="title">{title}</td>
+                            }.into_any(),
+                            None => view! {
+                                <td class="symbol"><span class="none">"—"</span></td>
+                                <td class="date"><time datetime=iso>{date}</time></td>
+                                <td class="title"><a href=href>{title}</a></td>
+                            }.into_any(),
+                        }}
                         <td class="count">{paragraphs}</td>
                         <td class="coded">{coded}</td>
                     </tr>

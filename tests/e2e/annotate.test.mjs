@@ -1689,7 +1689,7 @@ test('a pasted text with emoji is added, tagged, reloaded and backed up with the
   assert.equal(await page.locator('#report-title').innerText(), 'Field notes');
   assert.equal(await page.locator('.titleblock .symbol').textContent(), 'Your text', 'not its id');
   await page.goto(server.url);
-  await page.locator('table.reports td.symbol a', { hasText: 'Field-notes' }).click();
+  await page.locator('table.reports td.title a', { hasText: 'Field notes' }).click();
   await page.locator('article.report p[data-start]').first().waitFor();
   await selectText(page, 'article.report p[data-start]', '👩‍👩‍👧 left Baghuz 🏳️');
   await page.keyboard.press('3');
@@ -1719,7 +1719,7 @@ test('a pasted text with emoji is added, tagged, reloaded and backed up with the
   await b.locator('table.reports').waitFor();
   await b.locator('label.restore input[type=file]').setInputFiles({ name: 'backup.json', mimeType: 'application/json', buffer: content });
   await b.locator('dialog.restore button', { hasText: 'Replace' }).click();
-  await b.locator('table.reports td.symbol a', { hasText: 'Field-notes' }).click();
+  await b.locator('table.reports td.title a', { hasText: 'Field notes' }).click();
   await b.locator('.hl').first().waitFor();
   assert.equal(await b.evaluate(() => [...document.querySelectorAll('.hl')].map((e) => e.textContent).join('')), '👩‍👩‍👧 left Baghuz 🏳️');
   // Its page counts its paragraphs as the table does, and lists no empty contents.
@@ -1736,13 +1736,13 @@ test('a pasted text with emoji is added, tagged, reloaded and backed up with the
   await b.locator('.toast', { hasText: '“Field notes” was removed.' }).waitFor();
   await b2.locator('.toast', { hasText: '“Field notes” was removed in another tab.' }).waitFor();
   await b2.locator('table.reports').waitFor();
-  assert.equal(await b2.locator('table.reports td.symbol a', { hasText: 'Field-notes' }).count(), 0);
+  assert.equal(await b2.locator('table.reports td.title a', { hasText: 'Field notes' }).count(), 0);
   await b2.close();
   await b.locator('table.reports').waitFor();
-  assert.equal(await b.locator('table.reports td.symbol a', { hasText: 'Field-notes' }).count(), 0);
+  assert.equal(await b.locator('table.reports td.title a', { hasText: 'Field notes' }).count(), 0);
   await b.reload();
   await b.locator('table.reports tbody tr').first().waitFor();
-  assert.equal(await b.locator('table.reports td.symbol a', { hasText: 'Field-notes' }).count(), 0);
+  assert.equal(await b.locator('table.reports td.title a', { hasText: 'Field notes' }).count(), 0);
   assert.equal(await b.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('marginalia:v1:text:')).length), 0);
   // Undo cannot bring back annotations of a text that is gone.
   await b.goto(`${server.url}#/report/S-2019-103`);
@@ -1814,9 +1814,9 @@ test('a Markdown file is titled by its heading, renamed, removed and brought bac
   await page.locator('.hl').first().waitFor();
   assert.equal(await page.locator('#report-title').innerText(), 'Raqqa interviews, 2019');
   await page.goto(server.url);
-  assert.equal(await page.locator('table.reports tr', { hasText: 'ch2-draft-v3' }).locator('td').filter({ hasText: 'Raqqa interviews, 2019' }).count(), 1, 'the corpus lists the new title');
+  assert.equal(await page.locator('table.reports td.title a', { hasText: 'Raqqa interviews, 2019' }).count(), 1, 'the corpus lists it by its new title');
   // Removed, then Undo in the notice: the text comes back whole, with its annotations.
-  await page.locator('table.reports td.symbol a', { hasText: 'ch2-draft-v3' }).click();
+  await page.locator('table.reports td.title a', { hasText: 'Raqqa interviews, 2019' }).click();
   await page.locator('.hl').first().waitFor();
   // Its opening heading is shown while it is not the title, and not twice once it is.
   assert.ok(await page.locator('article.report h2[data-block="0"]').isVisible());
@@ -1831,7 +1831,7 @@ test('a Markdown file is titled by its heading, renamed, removed and brought bac
   await page.locator('dialog[open] button', { hasText: 'Remove' }).click();
   await page.locator('.toast', { hasText: '“Interviews in Raqqa” was removed.' }).waitFor();
   await page.locator('table.reports').waitFor();
-  assert.equal(await page.locator('table.reports td.symbol a', { hasText: 'ch2-draft-v3' }).count(), 0);
+  assert.equal(await page.locator('table.reports td.title a', { hasText: 'Raqqa' }).count(), 0);
   await page.locator('.toast button.undo').click();
   await page.locator('.toast', { hasText: '“Interviews in Raqqa” is back, with its 2 annotations.' }).waitFor();
   await page.waitForFunction(() => location.hash === '#/report/ch2-draft-v3');
@@ -1854,7 +1854,7 @@ test('a Markdown file is titled by its heading, renamed, removed and brought bac
   await page.locator('table.reports tbody tr').first().waitFor();
   await page.keyboard.press('Control+z');
   await page.waitForTimeout(300);
-  assert.equal(await page.locator('table.reports td.symbol a', { hasText: 'ch2-draft-v3' }).count(), 0);
+  assert.equal(await page.locator('table.reports td.title a', { hasText: 'Raqqa' }).count(), 0);
   assert.deepEqual(errors, []);
   await context.close();
 });
