@@ -100,6 +100,10 @@ pub struct CodingState {
     /// A user's own text just removed, with its annotations: Undo (the notice's
     /// or Ctrl+Z, while no other step is taken) brings it back.
     pub removed_text: StoredValue<Option<RemovedText>>,
+    /// A user's own text just renamed: the text as it was, and the coding's step
+    /// count then. Undo (the notice's or Ctrl+Z, while no other step is taken)
+    /// gives it its title back.
+    pub renamed_text: StoredValue<Option<(marginalia_core::store::UserText, u64)>>,
     /// One's own name renamed on the Agreement page (old, new): Undo and Redo of
     /// it take the name one codes under along (`follow_self_rename`).
     pub self_rename: StoredValue<Option<(String, String)>>,
@@ -227,6 +231,7 @@ impl CodingState {
             confirm_coder: StoredValue::new(confirm_coder),
             put_away: StoredValue::new(None),
             removed_text: StoredValue::new(None),
+            renamed_text: StoredValue::new(None),
             self_rename: StoredValue::new(None),
             read_only: RwSignal::new(loaded.newer),
             detached: RwSignal::new(detached),

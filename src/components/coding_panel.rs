@@ -33,8 +33,8 @@ pub fn undo_keys() {
 /// Undoes (or redoes) a step. A step that changed annotations of texts other
 /// than the one shown says where, so that nothing changes out of sight unsaid.
 pub fn step(coding: crate::coding::CodingState, state: crate::state::AppState, redo: bool) {
-    // Undo right after removing one's own text brings the text back whole.
-    if !redo && super::report::bring_back_removed_text(coding, state) {
+    // Undo right after removing one's own text brings the text back whole; after renaming it, its title.
+    if !redo && super::report::undo_text_step(coding, state) {
         return;
     }
     let t = now();

@@ -662,8 +662,8 @@ fn NoticeToast() -> impl IntoView {
                 <div class="toast" class:done=fades role=if fades { "status" } else { "alert" } node_ref=toast>
                     <span>{text}</span>
                     {undo.is_some().then(|| view! { <button type="button" class="undo" on:click=move |_| {
-                        // A text just removed comes back whole.
-                        if report::bring_back_removed_text(coding, state) {
+                        // A text just removed comes back whole; one just renamed gets its title back.
+                        if report::undo_text_step(coding, state) {
                             return;
                         }
                         let t = now();

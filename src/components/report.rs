@@ -493,7 +493,13 @@ fn RenameTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
                         }
                         open.set(false);
                         state.retitle_user_text(&t);
-                        coding.notice.set(Some(Notice::done(format!("“{was}” is now “{}”: its paragraphs are cited as “{} ¶1”.", t.title, t.title))));
+                        // Undo (the notice's, or Ctrl+Z before any other step) gives the old title back.
+                        let steps = coding.coding.with_untracked(|c| c.steps());
+                        coding.renamed_text.set_value(Some((text, steps)));
+                        coding.notice.set(Some(Notice {
+                            undo: Some(steps),
+                            ..Notice::done(format!("“{was}” is now “{}”: its paragraphs are cited as “{} ¶1”.", t.title, t.title))
+                        }));
                     }
                 }
             };
@@ -521,6 +527,36 @@ fn RenameTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
             }
         })
     }
+}
+
+/// Undo of a step on a user's own text (removed, or renamed), when it was the
+/// last step taken: says whether there was one.
+pub fn undo_text_step(coding: crate::coding::CodingState, state: crate::state::AppState) -> bool {
+    bring_back_removed_text(coding, state) || undo_rename(coding, state)
+}
+
+/// Undo of a user's own text just renamed (no other step taken since): its old
+/// title back, saved. Says whether there was one.
+fn undo_rename(coding: crate::coding::CodingState, state: crate::state::AppState) -> bool {
+    let steps = coding.coding.with_untracked(|c| c.steps());
+    let Some((before, _)) = coding.renamed_text.try_update_value(|r| r.take_if(|(_, at)| *at == steps)).flatten() else {
+        return false;
+    };
+    let key = marginalia_core::store::text_key(&before.id);
+    // The text as stored now (its title aside, nothing else changes).
+    let Some(now) = crate::storage::read(&key).and_then(|v| serde_json::from_str::<marginalia_core::store::UserText>(&v).ok()) else {
+        coding.notice.set(Some(Notice::problem(format!("“{}” is no longer in this browser: its title cannot be given back.", before.title))));
+        return true;
+    };
+    let Ok(back) = now.retitled(&before.title) else { return true };
+    if crate::storage::write(&key, &serde_json::to_string(&back).unwrap_or_default()).is_err() {
+        coding.renamed_text.set_value(Some((before, steps)));
+        coding.notice.set(Some(Notice::at_risk("The old title could not be saved: there is no room left in this browser's storage. Download a backup to keep your work.")));
+        return true;
+    }
+    state.retitle_user_text(&back);
+    coding.notice.set(Some(Notice::done(format!("“{}” is “{}” again.", now.title, back.title))));
+    true
 }
 
 /// Undo of a user's own text just removed (no other step taken since): the

@@ -1806,6 +1806,16 @@ test('a Markdown file is titled by its heading, renamed, removed and brought bac
   await input.fill('  Raqqa   interviews, 2019 ');
   await page.locator('dialog[open] button[type=submit]').click();
   await page.locator('.toast', { hasText: '“Raqqa interviews” is now “Raqqa interviews, 2019”: its paragraphs are cited as “Raqqa interviews, 2019 ¶1”.' }).waitFor();
+  // Undo (the notice's, or Ctrl+Z before any other step) gives the old title back, saved; then renamed again.
+  await page.keyboard.press('Control+z');
+  await page.locator('.toast', { hasText: '“Raqqa interviews, 2019” is “Raqqa interviews” again.' }).waitFor();
+  await page.waitForFunction(() => document.querySelector('#report-title').innerText === 'Raqqa interviews');
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:text:ch2-draft-v3')).title), 'Raqqa interviews');
+  assert.equal(await page.locator('.ann-list li').count(), 2, 'the annotations are not touched');
+  await page.locator('button.rename-text').click();
+  await page.locator('dialog[open] input#text-title').fill('Raqqa interviews, 2019');
+  await page.locator('dialog[open] button[type=submit]').click();
+  await page.locator('.toast', { hasText: '“Raqqa interviews” is now “Raqqa interviews, 2019”' }).waitFor();
   assert.equal(await page.locator('#report-title').innerText(), 'Raqqa interviews, 2019');
   await page.locator('.ann-list li').first().click();
   assert.match(await page.locator('.editor .cite').innerText(), /^Raqqa interviews, 2019 ¶[23]$/);
