@@ -381,6 +381,12 @@ impl CodingState {
         self.unsaved.set(unsaved);
     }
 
+    /// The exercise's task: the one written for a handout here (a teacher's),
+    /// else the one a handout gave (a student's).
+    pub fn exercise_task(&self) -> String {
+        self.meta.with_untracked(|m| if m.handout_task.trim().is_empty() { m.task.clone() } else { m.handout_task.clone() })
+    }
+
     pub fn save_meta(&self) {
         if self.read_only.get_untracked() {
             return;

@@ -36,6 +36,11 @@ pub fn read(key: &str) -> Option<String> {
     LocalStorage::raw().get_item(key).ok().flatten()
 }
 
+/// A user's own text as stored (`None`: not here, or unreadable).
+pub fn user_text(id: &str) -> Option<marginalia_core::store::UserText> {
+    read(&marginalia_core::store::text_key(id)).and_then(|v| serde_json::from_str(&v).ok())
+}
+
 /// Writes one key.
 pub fn write(key: &str, value: &str) -> Result<(), WriteError> {
     LocalStorage::raw().set_item(key, value).map_err(|e| {

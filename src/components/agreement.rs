@@ -71,7 +71,7 @@ pub fn AgreementView() -> impl IntoView {
     crate::perf::record_painted("agreement");
     // The passage named by the task written for a handout here (a teacher's), else the task a handout gave.
     let task_passage = {
-        let task = coding.meta.with_untracked(|m| if m.handout_task.trim().is_empty() { m.task.clone() } else { m.handout_task.clone() });
+        let task = coding.exercise_task();
         state.docs.with_value(|docs| {
             marginalia_core::handout::task_passage(&task, docs).map(|(i, from, to, label)| (slug(&docs[i].meta.id), label, (from, to)))
         })
@@ -369,8 +369,9 @@ pub fn AgreementView() -> impl IntoView {
         };
         crate::download::save(&name, "text/csv", &class_csv(&class, &a, Settings { over: &over, sub_codes: sub.get_untracked() }, &note_of));
     };
-    // The passage side by side (a class beside its key): A first, then B, then the
-    // others; each paragraph someone coded, a row per coder. Built in core, as HTML.
+    // The passage side by side (a class beside its key): coders A, B, the others and
+    // those who handed in nothing; a grid of their tags per coded paragraph, then
+    // each paragraph's text coder by coder. Built in core, as HTML.
     // Asked for from a report ("Side by side" beside its Show): open.
     let open_side = state.open_side_by_side.try_update_value(std::mem::take).unwrap_or(false);
     let side = move || {

@@ -318,7 +318,7 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
     let own_text = doc.meta.symbol.is_none();
     // Over the task's passage when it is in this text (a class's exercise), else the whole text.
     let side_by_side = {
-        let task = coding.meta.with_untracked(|m| if m.handout_task.trim().is_empty() { m.task.clone() } else { m.handout_task.clone() });
+        let task = coding.exercise_task();
         let paragraphs = app.docs.with_value(|docs| {
             marginalia_core::handout::task_passage(&task, docs).filter(|(i, ..)| docs[*i].meta.id == doc_id).map(|(_, from, to, _)| (from, to))
         });

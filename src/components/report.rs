@@ -437,8 +437,7 @@ fn RemoveTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
                         <button type="button" class="btn" on:click=|_| super::download_backup()>"Download backup"</button>
                         <button type="button" class="btn danger" on:click=move |_| {
                             let t = crate::coding::now();
-                            let text = crate::storage::read(&marginalia_core::store::text_key(&id))
-                                .and_then(|v| serde_json::from_str::<marginalia_core::store::UserText>(&v).ok());
+                            let text = crate::storage::user_text(&id);
                             let annotations: Vec<_> = coding.coding.with_untracked(|c| c.live(&id).cloned().collect());
                             // Deleted (tombstones reach other tabs), and out of Undo's reach:
                             // no Undo brings back a part of a text that is gone (its own Undo brings back all).
@@ -479,7 +478,7 @@ fn RenameTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
             let was = title.clone();
             let save = move || {
                 let key = marginalia_core::store::text_key(&id);
-                let Some(text) = crate::storage::read(&key).and_then(|v| serde_json::from_str::<marginalia_core::store::UserText>(&v).ok()) else {
+                let Some(text) = crate::storage::user_text(&id) else {
                     refused.set(Some("This text is no longer in this browser's storage (removed in another tab?).".into()));
                     return;
                 };
@@ -544,7 +543,7 @@ fn undo_rename(coding: crate::coding::CodingState, state: crate::state::AppState
     };
     let key = marginalia_core::store::text_key(&before.id);
     // The text as stored now (its title aside, nothing else changes).
-    let Some(now) = crate::storage::read(&key).and_then(|v| serde_json::from_str::<marginalia_core::store::UserText>(&v).ok()) else {
+    let Some(now) = crate::storage::user_text(&before.id) else {
         coding.notice.set(Some(Notice::problem(format!("“{}” is no longer in this browser: its title cannot be given back.", before.title))));
         return true;
     };
