@@ -99,11 +99,11 @@ pub struct CodingState {
     pub put_away: StoredValue<Option<(String, Vec<Annotation>)>>,
     /// A user's own text just removed, with its annotations: Undo (the notice's
     /// or Ctrl+Z, while no other step is taken) brings it back.
-    pub removed_text: StoredValue<Option<RemovedText>>,
+    pub removed_text: RwSignal<Option<RemovedText>>,
     /// A user's own text just renamed: the text as it was, and the coding's step
     /// count then. Undo (the notice's or Ctrl+Z, while no other step is taken)
     /// gives it its title back.
-    pub renamed_text: StoredValue<Option<(marginalia_core::store::UserText, u64)>>,
+    pub renamed_text: RwSignal<Option<(marginalia_core::store::UserText, u64)>>,
     /// One's own name renamed on the Agreement page (old, new): Undo and Redo of
     /// it take the name one codes under along (`follow_self_rename`).
     pub self_rename: StoredValue<Option<(String, String)>>,
@@ -230,8 +230,8 @@ impl CodingState {
             ask_name: RwSignal::new(None),
             confirm_coder: StoredValue::new(confirm_coder),
             put_away: StoredValue::new(None),
-            removed_text: StoredValue::new(None),
-            renamed_text: StoredValue::new(None),
+            removed_text: RwSignal::new(None),
+            renamed_text: RwSignal::new(None),
             self_rename: StoredValue::new(None),
             read_only: RwSignal::new(loaded.newer),
             detached: RwSignal::new(detached),
@@ -379,6 +379,14 @@ impl CodingState {
             self.notice.set(Some(Notice::done("All changes are saved again.")));
         }
         self.unsaved.set(unsaved);
+    }
+
+    /// Whether Undo has a step on a user's own text to take back (its removal or
+    /// its rename, the last step taken): the Undo buttons are then enabled too.
+    pub fn text_step_pending(&self) -> bool {
+        let steps = self.coding.with(|c| c.steps());
+        self.removed_text.with(|r| r.as_ref().is_some_and(|r| r.steps == steps))
+            || self.renamed_text.with(|r| r.as_ref().is_some_and(|(_, at)| *at == steps))
     }
 
     /// The exercise's task: the one written for a handout here (a teacher's),

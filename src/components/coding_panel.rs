@@ -445,7 +445,7 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
             <super::task::TaskNote beside=true />
             <super::find::FindInReport doc=Arc::clone(&doc) />
             <div class="row toolbar">
-                <button type="button" class="btn" disabled=move || !coding.coding.with(|c| c.can_undo())
+                <button type="button" class="btn" disabled=move || !(coding.coding.with(|c| c.can_undo()) || coding.text_step_pending())
                     on:click=move |_| step(coding, app, false)
                     title="Undo (Ctrl+Z)">"Undo"</button>
                 <button type="button" class="btn" disabled=move || !coding.coding.with(|c| c.can_redo())
@@ -769,7 +769,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                     <button type="button" class="btn open-memo" hidden=move || !fresh.get() on:click=open_memo>"Memo…"</button>
                     // In the sheet (the panel's Undo is after the whole report there).
                     <button type="button" class="btn sheet-undo" title="Undo (Ctrl+Z)"
-                        disabled=move || !coding.coding.with(|c| c.can_undo())
+                        disabled=move || !(coding.coding.with(|c| c.can_undo()) || coding.text_step_pending())
                         on:click=move |_| step(coding, app, false)>"Undo"</button>
                     <button type="button" class="btn" on:click=move |_| coding.close()>"Close"</button>
                     {(!theirs).then(|| view! { <button type="button" class="btn danger" on:click=move |_| { commit(); coding.delete_annotation(&id_del) }>"Delete"</button> })}

@@ -451,7 +451,7 @@ fn RemoveTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
                             coding.selected.set(None);
                             let steps = coding.coding.with_untracked(|c| c.steps());
                             let undo = text.is_some().then_some(steps);
-                            coding.removed_text.set_value(text.map(|text| crate::coding::RemovedText { text, annotations, steps }));
+                            coding.removed_text.set(text.map(|text| crate::coding::RemovedText { text, annotations, steps }));
                             coding.notice.set(Some(Notice { undo, ..Notice::done(format!("“{title}” was removed.")) }));
                             let _ = window().location().set_hash("#/");
                         }>"Remove"</button>
@@ -494,7 +494,7 @@ fn RenameTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
                         state.retitle_user_text(&t);
                         // Undo (the notice's, or Ctrl+Z before any other step) gives the old title back.
                         let steps = coding.coding.with_untracked(|c| c.steps());
-                        coding.renamed_text.set_value(Some((text, steps)));
+                        coding.renamed_text.set(Some((text, steps)));
                         coding.notice.set(Some(Notice {
                             undo: Some(steps),
                             ..Notice::done(format!("“{was}” is now “{}”: its paragraphs are cited as “{} ¶1”.", t.title, t.title))
@@ -538,7 +538,10 @@ pub fn undo_text_step(coding: crate::coding::CodingState, state: crate::state::A
 /// title back, saved. Says whether there was one.
 fn undo_rename(coding: crate::coding::CodingState, state: crate::state::AppState) -> bool {
     let steps = coding.coding.with_untracked(|c| c.steps());
-    let Some((before, _)) = coding.renamed_text.try_update_value(|r| r.take_if(|(_, at)| *at == steps)).flatten() else {
+    if !coding.renamed_text.with_untracked(|r| r.as_ref().is_some_and(|(_, at)| *at == steps)) {
+        return false;
+    }
+    let Some((before, _)) = coding.renamed_text.try_update(Option::take).flatten() else {
         return false;
     };
     let key = marginalia_core::store::text_key(&before.id);
@@ -549,7 +552,7 @@ fn undo_rename(coding: crate::coding::CodingState, state: crate::state::AppState
     };
     let Ok(back) = now.retitled(&before.title) else { return true };
     if crate::storage::write(&key, &serde_json::to_string(&back).unwrap_or_default()).is_err() {
-        coding.renamed_text.set_value(Some((before, steps)));
+        coding.renamed_text.set(Some((before, steps)));
         coding.notice.set(Some(Notice::at_risk("The old title could not be saved: there is no room left in this browser's storage. Download a backup to keep your work.")));
         return true;
     }
@@ -563,14 +566,17 @@ fn undo_rename(coding: crate::coding::CodingState, state: crate::state::AppState
 /// there was one to bring back.
 pub fn bring_back_removed_text(coding: crate::coding::CodingState, state: crate::state::AppState) -> bool {
     let steps = coding.coding.with_untracked(|c| c.steps());
-    let Some(r) = coding.removed_text.try_update_value(|r| r.take_if(|r| r.steps == steps)).flatten() else {
+    if !coding.removed_text.with_untracked(|r| r.as_ref().is_some_and(|r| r.steps == steps)) {
+        return false;
+    }
+    let Some(r) = coding.removed_text.try_update(Option::take).flatten() else {
         return false;
     };
     let title = r.text.title.clone();
     if !state.has_doc(&r.text.id) {
         let json = serde_json::to_string(&r.text).unwrap_or_default();
         if crate::storage::write(&marginalia_core::store::text_key(&r.text.id), &json).is_err() {
-            coding.removed_text.set_value(Some(r));
+            coding.removed_text.set(Some(r));
             coding.notice.set(Some(Notice::at_risk(format!(
                 "“{title}” could not be brought back: there is no room left in this browser's storage. Download a backup to keep your work."
             ))));

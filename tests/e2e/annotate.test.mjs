@@ -1823,6 +1823,17 @@ test('a Markdown file is titled by its heading, renamed, removed and brought bac
   await page.reload();
   await page.locator('.hl').first().waitFor();
   assert.equal(await page.locator('#report-title').innerText(), 'Raqqa interviews, 2019');
+  // After a reload there is nothing to undo; after a rename there is: the panel's Undo takes it back too.
+  const undoButton = page.locator('section.coding .toolbar button', { hasText: 'Undo' });
+  assert.ok(await undoButton.isDisabled());
+  await page.locator('button.rename-text').click();
+  await page.locator('dialog[open] input#text-title').fill('Raqqa, 2019');
+  await page.locator('dialog[open] button[type=submit]').click();
+  await page.waitForFunction(() => document.querySelector('#report-title').innerText === 'Raqqa, 2019');
+  assert.ok(await page.locator('section.coding .toolbar button', { hasText: 'Undo' }).isEnabled());
+  await page.locator('section.coding .toolbar button', { hasText: 'Undo' }).click();
+  await page.waitForFunction(() => document.querySelector('#report-title').innerText === 'Raqqa interviews, 2019');
+  await page.locator('section.coding .toolbar button:disabled', { hasText: 'Undo' }).waitFor();
   await page.goto(server.url);
   assert.equal(await page.locator('table.reports td.title a', { hasText: 'Raqqa interviews, 2019' }).count(), 1, 'the corpus lists it by its new title');
   // Removed, then Undo in the notice: the text comes back whole, with its annotations.
