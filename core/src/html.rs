@@ -331,9 +331,9 @@ pub fn prose(doc: &Document, spans: &[Vec<Span>], book: &Codebook, combos: &mut 
 /// gave there, marked where they differ from A's. Then, block by block (each
 /// folded), the text once per coder with only that coder's highlights (a coder
 /// who coded nothing there: a row that says so). Blocks no one coded are left
-/// out. Returns the HTML and its highlights' CSS, scoped to `.side-by-side`
-/// (the report's own classes are not touched).
-pub fn side_by_side(doc: &Document, annotations: &[&crate::annotation::Annotation], coders: &[String], book: &Codebook) -> (String, String) {
+/// out. Returns the HTML, its highlights' CSS, scoped to `.side-by-side` (the
+/// report's own classes are not touched), and how many blocks it shows.
+pub fn side_by_side(doc: &Document, annotations: &[&crate::annotation::Annotation], coders: &[String], book: &Codebook) -> (String, String, usize) {
     let mut combos = Combos::default();
     let by = crate::layout::by_block(&doc.blocks, annotations.iter().map(|a| (a.start, a.end, *a)));
     let coded: Vec<usize> =
@@ -424,7 +424,7 @@ pub fn side_by_side(doc: &Document, annotations: &[&crate::annotation::Annotatio
         out.push_str("</details>");
     }
     let css = combos.css(book).lines().map(|l| l.replace(".hl.", ".side-by-side .hl.").replace(",.hlgap.", ",.side-by-side .hlgap.")).collect::<Vec<_>>().join("\n");
-    (out, css)
+    (out, css, coded.len())
 }
 
 fn same_words(a: &str, b: &str) -> bool {
@@ -656,7 +656,7 @@ mod tests {
             ann("t", "Tia", p1.start + 5, p1.start + 9, "threat"),
         ];
         let coders = ["Key".to_string(), "<Sam>".to_string(), "Tia".to_string(), "Lee".to_string()];
-        let (html, css) = side_by_side(&d, &a.iter().collect::<Vec<_>>(), &coders, &Codebook::default());
+        let (html, css, _) = side_by_side(&d, &a.iter().collect::<Vec<_>>(), &coders, &Codebook::default());
         let (grid, text) = html.split_once("</table>").unwrap();
         // The grid: a column for the one paragraph someone coded, a row per coder, A marked.
         assert_eq!(grid.matches("<th scope=\"col\">").count(), 2, "{grid}");

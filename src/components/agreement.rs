@@ -385,8 +385,7 @@ pub fn AgreementView() -> impl IntoView {
             state.docs.with_value(|docs| {
                 let (d, k) = marginalia_core::agreement::within(docs, c, &w)?;
                 let live: Vec<_> = k.live(&d.meta.id).collect();
-                let (html, css) = marginalia_core::html::side_by_side(&d, &live, &order, &c.codebook);
-                let n = html.matches("<details class=\"sbs-block\"").count();
+                let (html, css, n) = marginalia_core::html::side_by_side(&d, &live, &order, &c.codebook);
                 Some((html, css, marginalia_core::count(n, "paragraph")))
             })
         })?;
