@@ -331,18 +331,30 @@ pub fn prose(doc: &Document, spans: &[Vec<Span>], book: &Codebook, combos: &mut 
 /// gave there, marked where they differ from A's. Then, block by block (each
 /// folded), the text once per coder with only that coder's highlights (a coder
 /// who coded nothing there: a row that says so). Blocks no one coded are left
-/// out. Returns the HTML, its highlights' CSS, scoped to `.side-by-side` (the
-/// report's own classes are not touched), and how many blocks it shows.
-pub fn side_by_side(doc: &Document, annotations: &[&crate::annotation::Annotation], coders: &[String], book: &Codebook) -> (String, String, usize) {
+/// out; with `only_differences`, so are the blocks where every coder gave A's
+/// tags. Returns the HTML, its highlights' CSS, scoped to `.side-by-side` (the
+/// report's own classes are not touched), how many blocks it shows, and how
+/// many blocks were coded in all.
+pub fn side_by_side(
+    doc: &Document,
+    annotations: &[&crate::annotation::Annotation],
+    coders: &[String],
+    book: &Codebook,
+    only_differences: bool,
+) -> (String, String, usize, usize) {
     let mut combos = Combos::default();
     let by = crate::layout::by_block(&doc.blocks, annotations.iter().map(|a| (a.start, a.end, *a)));
-    let coded: Vec<usize> =
-        (0..doc.blocks.len()).filter(|&i| !by[i].is_empty() && !matches!(doc.blocks[i].kind, BlockKind::Heading { .. })).collect();
     let named = |c: &str| if c.is_empty() { "(unnamed)".to_string() } else { c.to_string() };
     // The tags each coder gave in each block, in the codebook's order.
     let given = |i: usize, c: &str| -> Vec<&crate::codebook::Tag> {
         book.tags.iter().filter(|t| by[i].iter().any(|a| a.coder == c && a.tags.contains(&t.id))).collect()
     };
+    let ids = |i: usize, c: &str| given(i, c).into_iter().map(|t| &t.id).collect::<Vec<_>>();
+    // Whether the k-th coder's tags in block i are not A's.
+    let differs = |i: usize, k: usize| k > 0 && coders.first().is_some_and(|a| ids(i, a) != ids(i, &coders[k]));
+    let all_coded: Vec<usize> =
+        (0..doc.blocks.len()).filter(|&i| !by[i].is_empty() && !matches!(doc.blocks[i].kind, BlockKind::Heading { .. })).collect();
+    let coded: Vec<usize> = all_coded.iter().copied().filter(|&i| !only_differences || (1..coders.len()).any(|k| differs(i, k))).collect();
     let place = |i: usize| -> (String, String, Option<Route>) {
         match doc.blocks[i].kind {
             BlockKind::Paragraph { number: Some(n) } => (format!("¶{n}"), doc.cite(n), Some(Route::report(&doc.meta.id, Some(n)))),
@@ -378,7 +390,7 @@ pub fn side_by_side(doc: &Document, annotations: &[&crate::annotation::Annotatio
         out.push_str("</th>");
         for &i in &coded {
             let mine = given(i, c);
-            let differs = k > 0 && coders.first().is_some_and(|a| given(i, a).iter().map(|t| &t.id).ne(mine.iter().map(|t| &t.id)));
+            let differs = differs(i, k);
             out.push_str(if differs { "<td class=\"differs\">" } else { "<td>" });
             if mine.is_empty() {
                 out.push_str("<span class=\"sbs-none\">—</span>");
@@ -424,7 +436,7 @@ pub fn side_by_side(doc: &Document, annotations: &[&crate::annotation::Annotatio
         out.push_str("</details>");
     }
     let css = combos.css(book).lines().map(|l| l.replace(".hl.", ".side-by-side .hl.").replace(",.hlgap.", ",.side-by-side .hlgap.")).collect::<Vec<_>>().join("\n");
-    (out, css, coded.len())
+    (out, css, coded.len(), all_coded.len())
 }
 
 fn same_words(a: &str, b: &str) -> bool {
@@ -630,16 +642,12 @@ mod tests {
         assert!(text_of(&html).contains("I. <Intro> & \"more\""));
     }
 
-    #[test]
-    fn a_passage_side_by_side_has_a_row_per_coder_where_anyone_coded() {
-        use crate::annotation::Annotation;
-        let d = doc();
-        let p1 = &d.blocks[1];
-        let ann = |id: &str, coder: &str, s: usize, e: usize, tag: &str| Annotation {
+    fn ann_in(d: &Document, id: &str, coder: &str, (start, end): (usize, usize), tag: &str) -> crate::annotation::Annotation {
+        crate::annotation::Annotation {
             id: id.into(),
             doc: d.meta.id.clone(),
-            start: s,
-            end: e,
+            start,
+            end,
             tags: vec![tag.into()],
             coder: coder.into(),
             quote: String::new(),
@@ -649,14 +657,47 @@ mod tests {
             created: String::new(),
             updated: String::new(),
             deleted: false,
-        };
+        }
+    }
+
+    #[test]
+    fn side_by_side_can_show_only_where_someone_differs_from_a() {
+        let d = doc();
+        let (p1, note) = (&d.blocks[1], &d.blocks[3]);
+        let at = |b: &crate::document::Block| (b.start, b.start + 3);
+        let a = [
+            ann_in(&d, "k1", "Key", at(p1), "threat"),
+            ann_in(&d, "s1", "Sam", at(p1), "threat"),
+            ann_in(&d, "k2", "Key", at(note), "threat"),
+            ann_in(&d, "s2", "Sam", at(note), "finance"),
+        ];
+        let live: Vec<_> = a.iter().collect();
+        let coders = ["Key".to_string(), "Sam".to_string()];
+        let (every, _, shown, all) = side_by_side(&d, &live, &coders, &Codebook::default(), false);
+        assert_eq!((shown, all), (2, 2));
+        assert!(every.contains(">¶1</a>") && every.contains(">n. 3</a>"));
+        let (only, _, shown, all) = side_by_side(&d, &live, &coders, &Codebook::default(), true);
+        assert_eq!((shown, all), (1, 2), "¶1 agrees: left out");
+        assert!(!only.contains(">¶1</a>") && only.contains(">n. 3</a>"), "{only}");
+        assert_eq!(only.matches("<details class=\"sbs-block\"").count(), 1);
+        // A alone: nothing can differ.
+        let (_, _, shown, _) = side_by_side(&d, &live, &coders[..1], &Codebook::default(), true);
+        assert_eq!(shown, 0);
+    }
+
+    #[test]
+    fn a_passage_side_by_side_has_a_row_per_coder_where_anyone_coded() {
+        let d = doc();
+        let p1 = &d.blocks[1];
+        let ann = |id: &str, coder: &str, s: usize, e: usize, tag: &str| ann_in(&d, id, coder, (s, e), tag);
         let a = [
             ann("k", "Key", p1.start, p1.start + 4, "threat"),
             ann("s", "<Sam>", p1.start, p1.start + 4, "finance"),
             ann("t", "Tia", p1.start + 5, p1.start + 9, "threat"),
         ];
         let coders = ["Key".to_string(), "<Sam>".to_string(), "Tia".to_string(), "Lee".to_string()];
-        let (html, css, _) = side_by_side(&d, &a.iter().collect::<Vec<_>>(), &coders, &Codebook::default());
+        let (html, css, shown, all) = side_by_side(&d, &a.iter().collect::<Vec<_>>(), &coders, &Codebook::default(), false);
+        assert_eq!((shown, all), (1, 1));
         let (grid, text) = html.split_once("</table>").unwrap();
         // The grid: a column for the one paragraph someone coded, a row per coder, A marked.
         assert_eq!(grid.matches("<th scope=\"col\">").count(), 2, "{grid}");

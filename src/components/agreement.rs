@@ -374,28 +374,44 @@ pub fn AgreementView() -> impl IntoView {
     // each paragraph's text coder by coder. Built in core, as HTML.
     // Asked for from a report ("Side by side" beside its Show): open.
     let open_side = state.open_side_by_side.try_update_value(std::mem::take).unwrap_or(false);
-    let side = move || {
-        let w = within.get().filter(|w| !w.is_each_coded())?;
+    let only_differences = RwSignal::new(false);
+    // Built when the passage, the coders or the choice change; the view around it stays
+    // (toggling "Only where someone differs" keeps it open).
+    let sbs = Memo::new(move |_| {
+        within.get().filter(|w| !w.is_each_coded())?;
         let (a, b) = pair.get();
         let mut order: Vec<String> = a.into_iter().chain(b).collect();
         // Those who handed in nothing too: a row of nothing says so.
         let rest: Vec<String> = everyone.get().into_iter().map(|(c, _)| c).chain(nothing.get()).filter(|c| !order.contains(c)).collect();
         order.extend(rest);
-        let (html, css, blocks) = coding.coding.with(|c| {
-            state.docs.with_value(|docs| {
-                let (d, k) = marginalia_core::agreement::within(docs, c, &w)?;
-                let live: Vec<_> = k.live(&d.meta.id).collect();
-                let (html, css, n) = marginalia_core::html::side_by_side(&d, &live, &order, &c.codebook);
-                Some((html, css, marginalia_core::count(n, "paragraph")))
-            })
-        })?;
+        // The passage as measured: with sub-codes, each tag carries its sub-codes' coding.
+        let p = cut.get()?;
+        let (d, k) = (&p.0, &p.1);
+        let live: Vec<_> = k.live(&d.meta.id).collect();
+        let only = only_differences.get();
+        let (html, css, shown, all) = marginalia_core::html::side_by_side(d, &live, &order, &k.codebook, only);
         let label = passage.get().and_then(Result::ok).unwrap_or_default();
-        Some(view! {
+        let blocks = if only {
+            format!("{shown} of {all} coded paragraphs where someone differs from A")
+        } else {
+            format!("{} coded", marginalia_core::count(all, "paragraph"))
+        };
+        let summary = format!("Side by side: {label}, {} coders, {blocks}", order.len());
+        Some((summary, html, css, only && shown == 0 && all > 0))
+    });
+    let part = move |f: fn(&(String, String, String, bool)) -> String| move || sbs.with(|s| s.as_ref().map(f).unwrap_or_default());
+    let has_side = Memo::new(move |_| sbs.with(Option::is_some));
+    let side = move || {
+        has_side.get().then(|| view! {
             <details class="side-by-side" open=open_side>
-                <summary>{format!("Side by side: {label}, {} coders, {blocks} coded", order.len())}</summary>
+                <summary>{part(|s| s.0.clone())}</summary>
                 <p class="hint">"The tags each coder gave in each paragraph someone coded, marked where they are not A's; below, each paragraph's text coder by coder, with their highlights (open one)."</p>
-                <style>{css}</style>
-                <div class="sbs-list" inner_html=html></div>
+                <label class="snap sbs-only">
+                    <input type="checkbox" class="sbs-only-differences" prop:checked=move || only_differences.get()
+                        on:change=move |ev| only_differences.set(event_target_checked(&ev)) />" Only where someone differs from A"</label>
+                {move || sbs.with(|s| s.as_ref().is_some_and(|s| s.3)).then_some(view! { <p class="empty sbs-agree">"Every coder gave A's tags in every coded paragraph."</p> })}
+                <style>{part(|s| s.2.clone())}</style>
+                <div class="sbs-list" inner_html=part(|s| s.1.clone())></div>
             </details>
         })
     };

@@ -2113,6 +2113,14 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.notEqual(tint, 'rgba(0, 0, 0, 0)');
   await page.locator('details.side-by-side').scrollIntoViewIfNeeded();
   await screenshot(page, 'agreement-side-by-side');
+  // Only where someone differs from A: ¶12 (all gave finance) goes; the view stays open.
+  await page.locator('input.sbs-only-differences').check();
+  await page.locator('details.side-by-side > summary', { hasText: '1 of 2 coded paragraphs where someone differs from A' }).waitFor();
+  assert.deepEqual(await page.locator('.sbs-grid thead th').allInnerTexts(), ['Coder', '¶13']);
+  assert.equal(await page.locator('details.side-by-side').getAttribute('open'), '', 'still open');
+  assert.equal(await page.locator('details.sbs-block').count(), 1);
+  await page.locator('input.sbs-only-differences').uncheck();
+  await page.locator('details.side-by-side > summary', { hasText: '2 paragraphs coded' }).waitFor();
   // An end clicked and typed into is replaced, not appended to; one end alone is one
   // paragraph (the other shows empty); past the text's end is its last paragraph.
   await page.locator('input.scope-to').click();
@@ -2319,6 +2327,15 @@ test("agreement with sub-codes: a sub-code's coding counts for its parent when a
   await page.reload();
   await page.locator('table.agreement').first().waitFor();
   assert.ok(await page.locator('input.agreement-sub').isChecked(), 'the address keeps it');
+  // Side by side over the paragraph counts with sub-codes too: the key's oil is finance there.
+  const keyRow = () => page.locator('.sbs-grid tbody tr').first().locator('td').innerText();
+  await page.goto(`${server.url}#/agreement?a=Key&b=Ana&in=S-2019-103&p=12&sub=1`);
+  await page.locator('details.side-by-side summary').first().click();
+  assert.deepEqual((await keyRow()).split(/\s+/).filter(Boolean), ['finance', 'oil']);
+  await page.locator('input.agreement-sub').uncheck();
+  await page.waitForFunction(() => !location.hash.includes('sub=1'));
+  await page.locator('details.side-by-side summary').first().click();
+  assert.equal((await keyRow()).trim(), 'oil');
   // A student who coded another report: the gradebook says their scores measure nothing of the key's.
   await page.goto(`${server.url}#/report/S-2019-612/p8`);
   await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Ines' })));
