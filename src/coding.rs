@@ -65,6 +65,15 @@ pub struct RemovedText {
     pub steps: u64,
 }
 
+/// A step on a user's own text that Undo took back, for Redo to take again.
+#[derive(Debug, Clone)]
+pub enum TextRedo {
+    /// The text brought back (by its id): Redo removes it again.
+    Remove(String),
+    /// The text given its old title back: Redo gives it this one again.
+    Retitle(marginalia_core::store::UserText),
+}
+
 #[derive(Clone, Copy)]
 pub struct CodingState {
     pub coding: RwSignal<Coding>,
@@ -104,6 +113,9 @@ pub struct CodingState {
     /// count then. Undo (the notice's or Ctrl+Z, while no other step is taken)
     /// gives it its title back.
     pub renamed_text: RwSignal<Option<(marginalia_core::store::UserText, u64)>>,
+    /// A step on a user's own text that Undo just took back, and the coding's step
+    /// count then: Redo (while no other step is taken) takes it again.
+    pub redo_text: RwSignal<Option<(TextRedo, u64)>>,
     /// One's own name renamed on the Agreement page (old, new): Undo and Redo of
     /// it take the name one codes under along (`follow_self_rename`).
     pub self_rename: StoredValue<Option<(String, String)>>,
@@ -231,6 +243,7 @@ impl CodingState {
             confirm_coder: StoredValue::new(confirm_coder),
             put_away: StoredValue::new(None),
             removed_text: RwSignal::new(None),
+            redo_text: RwSignal::new(None),
             renamed_text: RwSignal::new(None),
             self_rename: StoredValue::new(None),
             read_only: RwSignal::new(loaded.newer),
@@ -387,6 +400,13 @@ impl CodingState {
         let steps = self.coding.with(|c| c.steps());
         self.removed_text.with(|r| r.as_ref().is_some_and(|r| r.steps == steps))
             || self.renamed_text.with(|r| r.as_ref().is_some_and(|(_, at)| *at == steps))
+    }
+
+    /// Whether Redo has a step on a user's own text to take again (the last step
+    /// undone was its removal or its rename): the Redo buttons are then enabled too.
+    pub fn text_redo_pending(&self) -> bool {
+        let steps = self.coding.with(|c| c.steps());
+        self.redo_text.with(|r| r.as_ref().is_some_and(|(_, at)| *at == steps))
     }
 
     /// The exercise's task: the one written for a handout here (a teacher's),

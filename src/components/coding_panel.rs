@@ -37,6 +37,10 @@ pub fn step(coding: crate::coding::CodingState, state: crate::state::AppState, r
     if !redo && super::report::undo_text_step(coding, state) {
         return;
     }
+    // Redo right after that removes it again, or gives it the new title again.
+    if redo && super::report::redo_text_step(coding, state) {
+        return;
+    }
     let t = now();
     let mut touched = marginalia_core::coding::Touched::default();
     let book_before = coding.coding.with_untracked(|c| c.codebook.clone());
@@ -448,7 +452,7 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
                 <button type="button" class="btn" disabled=move || !(coding.coding.with(|c| c.can_undo()) || coding.text_step_pending())
                     on:click=move |_| step(coding, app, false)
                     title="Undo (Ctrl+Z)">"Undo"</button>
-                <button type="button" class="btn" disabled=move || !coding.coding.with(|c| c.can_redo())
+                <button type="button" class="btn" disabled=move || !(coding.coding.with(|c| c.can_redo()) || coding.text_redo_pending())
                     on:click=move |_| step(coding, app, true)
                     title="Redo (Ctrl+Shift+Z)">"Redo"</button>
                 <label class="snap" title="Selections widen to whole words, and the open annotation's Start and End move a word at a time"><input type="checkbox" prop:checked=move || coding.meta.with(|m| m.whole_words)

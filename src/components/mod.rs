@@ -620,6 +620,10 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
 /// How long a notice of something done stays (it stays while pointed at or focused).
 const FADE_AFTER: std::time::Duration = std::time::Duration::from_secs(8);
 
+/// A page change this soon after a notice is the notice's own (given, then the
+/// page shown): the notice stays.
+const WITH_THE_MOVE_MS: f64 = 1000.0;
+
 /// Messages: what happened, in plain words, with an action where one helps.
 /// Problems stay until dismissed; what was done fades, and offers Undo when
 /// Undo takes it back.
@@ -630,11 +634,29 @@ fn NoticeToast() -> impl IntoView {
     let toast = NodeRef::<leptos::html::Div>::new();
     // Each notice shown gets a number, so that a timer only closes its own.
     let shown = StoredValue::new(0u64);
+    // The page a notice was given on, and when (ms).
+    let shown_on = StoredValue::new(None::<(crate::state::Page, f64)>);
     Effect::new(move |_| {
         let fades = coding.notice.with(|n| n.as_ref().is_some_and(|n| n.fades));
         shown.update_value(|g| *g += 1);
+        shown_on.set_value(Some((state.page.get_untracked(), js_sys::Date::now())));
         if fades {
             fade_later(coding, toast, shown, shown.get_value());
+        }
+    });
+    // What was done on one page ("Copied…") is not news on the next: it closes when
+    // the user goes to another page. Problems stay, and so does a notice given with
+    // the move itself (a text removed, then the corpus shown: the address changes
+    // just after the notice is given).
+    Effect::new(move |before: Option<()>| {
+        state.page.track();
+        if before.is_some() {
+            let stale = shown_on.try_get_value().flatten().is_some_and(|(p, at)| {
+                state.page.with_untracked(|now| *now != p) && js_sys::Date::now() - at > WITH_THE_MOVE_MS
+            });
+            if stale && coding.notice.with_untracked(|n| n.as_ref().is_some_and(|n| n.fades)) {
+                coding.notice.set(None);
+            }
         }
     });
     // The page leaves room below for the notice as tall as it is (a class's summary is

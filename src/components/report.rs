@@ -436,24 +436,8 @@ fn RemoveTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
                     <div class="row">
                         <button type="button" class="btn" on:click=|_| super::download_backup()>"Download backup"</button>
                         <button type="button" class="btn danger" on:click=move |_| {
-                            let t = crate::coding::now();
-                            let text = crate::storage::user_text(&id);
-                            let annotations: Vec<_> = coding.coding.with_untracked(|c| c.live(&id).cloned().collect());
-                            // Deleted (tombstones reach other tabs), and out of Undo's reach:
-                            // no Undo brings back a part of a text that is gone (its own Undo brings back all).
-                            coding.change(|c| {
-                                let touched = c.delete_document(&id, &t).0;
-                                c.forget_history(&id);
-                                touched
-                            });
-                            state.remove_user_text(&id);
                             open.set(false);
-                            coding.selected.set(None);
-                            let steps = coding.coding.with_untracked(|c| c.steps());
-                            let undo = text.is_some().then_some(steps);
-                            coding.removed_text.set(text.map(|text| crate::coding::RemovedText { text, annotations, steps }));
-                            coding.notice.set(Some(Notice { undo, ..Notice::done(format!("“{title}” was removed.")) }));
-                            let _ = window().location().set_hash("#/");
+                            remove_text(coding, state, &id, &title);
                         }>"Remove"</button>
                         <button type="button" class="btn" autofocus on:click=move |_| open.set(false)>"Cancel"</button>
                     </div>
@@ -477,7 +461,6 @@ fn RenameTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
             let refused = RwSignal::new(None::<String>);
             let was = title.clone();
             let save = move || {
-                let key = marginalia_core::store::text_key(&id);
                 let Some(text) = crate::storage::user_text(&id) else {
                     refused.set(Some("This text is no longer in this browser's storage (removed in another tab?).".into()));
                     return;
@@ -486,19 +469,11 @@ fn RenameTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
                     Err(why) => refused.set(Some(why)),
                     Ok(t) if t.title == was => open.set(false),
                     Ok(t) => {
-                        if crate::storage::write(&key, &serde_json::to_string(&t).unwrap_or_default()).is_err() {
-                            refused.set(Some("There is no room left in this browser's storage to save the new title. Download a backup and remove old work to make room.".into()));
+                        if let Err(why) = retitle(coding, state, text, &t) {
+                            refused.set(Some(why));
                             return;
                         }
                         open.set(false);
-                        state.retitle_user_text(&t);
-                        // Undo (the notice's, or Ctrl+Z before any other step) gives the old title back.
-                        let steps = coding.coding.with_untracked(|c| c.steps());
-                        coding.renamed_text.set(Some((text, steps)));
-                        coding.notice.set(Some(Notice {
-                            undo: Some(steps),
-                            ..Notice::done(format!("“{was}” is now “{}”: its paragraphs are cited as “{} ¶1”.", t.title, t.title))
-                        }));
                     }
                 }
             };
@@ -526,6 +501,85 @@ fn RenameTextDialog(doc: Arc<Document>, open: RwSignal<bool>) -> impl IntoView {
             }
         })
     }
+}
+
+/// Removes a user's own text and its annotations (deleted: their tombstones reach
+/// other tabs), saying so with an Undo that brings all of it back (no Undo brings
+/// back a part of a text that is gone), and shows the corpus.
+fn remove_text(coding: crate::coding::CodingState, state: crate::state::AppState, id: &str, title: &str) {
+    let t = crate::coding::now();
+    let text = crate::storage::user_text(id);
+    let annotations: Vec<_> = coding.coding.with_untracked(|c| c.live(id).cloned().collect());
+    coding.change(|c| {
+        let touched = c.delete_document(id, &t).0;
+        c.forget_history(id);
+        touched
+    });
+    state.remove_user_text(id);
+    coding.selected.set(None);
+    let steps = coding.coding.with_untracked(|c| c.steps());
+    let undo = text.is_some().then_some(steps);
+    coding.removed_text.set(text.map(|text| crate::coding::RemovedText { text, annotations, steps }));
+    coding.redo_text.set(None);
+    coding.notice.set(Some(Notice { undo, ..Notice::done(format!("“{title}” was removed.")) }));
+    let _ = window().location().set_hash("#/");
+}
+
+/// Saves `after` (a user's own text, `before` retitled) and shows its new title
+/// everywhere, saying so with an Undo that gives the old title back. The error is
+/// why it could not be saved.
+fn retitle(
+    coding: crate::coding::CodingState,
+    state: crate::state::AppState,
+    before: marginalia_core::store::UserText,
+    after: &marginalia_core::store::UserText,
+) -> Result<(), String> {
+    let key = marginalia_core::store::text_key(&after.id);
+    if crate::storage::write(&key, &serde_json::to_string(after).unwrap_or_default()).is_err() {
+        return Err("There is no room left in this browser's storage to save the new title. Download a backup and remove old work to make room.".into());
+    }
+    state.retitle_user_text(after);
+    // Undo (the notice's, or Ctrl+Z before any other step) gives the old title back.
+    let steps = coding.coding.with_untracked(|c| c.steps());
+    let was = before.title.clone();
+    coding.renamed_text.set(Some((before, steps)));
+    coding.redo_text.set(None);
+    coding.notice.set(Some(Notice {
+        undo: Some(steps),
+        ..Notice::done(format!("“{was}” is now “{}”: its paragraphs are cited as “{} ¶1”.", after.title, after.title))
+    }));
+    Ok(())
+}
+
+/// Redo of a step on a user's own text that Undo just took back (no other step
+/// taken since): removed again, or renamed again. Says whether there was one.
+pub fn redo_text_step(coding: crate::coding::CodingState, state: crate::state::AppState) -> bool {
+    let steps = coding.coding.with_untracked(|c| c.steps());
+    if !coding.redo_text.with_untracked(|r| r.as_ref().is_some_and(|(_, at)| *at == steps)) {
+        return false;
+    }
+    let Some((step, _)) = coding.redo_text.try_update(Option::take).flatten() else {
+        return false;
+    };
+    match step {
+        crate::coding::TextRedo::Remove(id) => {
+            let title = state.docs.with_value(|docs| docs.iter().find(|d| d.meta.id == id).map(|d| d.meta.title.clone()));
+            match title {
+                Some(title) => remove_text(coding, state, &id, &title),
+                None => coding.notice.set(Some(Notice::done("That text is no longer here: there is nothing to remove again."))),
+            }
+        }
+        crate::coding::TextRedo::Retitle(after) => match crate::storage::user_text(&after.id) {
+            None => coding.notice.set(Some(Notice::problem(format!("“{}” is no longer in this browser: it cannot be renamed again.", after.title)))),
+            Some(now) => {
+                let Ok(t) = now.retitled(&after.title) else { return true };
+                if let Err(why) = retitle(coding, state, now, &t) {
+                    coding.notice.set(Some(Notice::at_risk(why)));
+                }
+            }
+        },
+    }
+    true
 }
 
 /// Undo of a step on a user's own text (removed, or renamed), when it was the
@@ -558,6 +612,7 @@ fn undo_rename(coding: crate::coding::CodingState, state: crate::state::AppState
     }
     state.retitle_user_text(&back);
     coding.notice.set(Some(Notice::done(format!("“{}” is “{}” again.", now.title, back.title))));
+    coding.redo_text.set(Some((crate::coding::TextRedo::Retitle(now), steps)));
     true
 }
 
@@ -587,6 +642,9 @@ pub fn bring_back_removed_text(coding: crate::coding::CodingState, state: crate:
     let n = r.annotations.len();
     let t = crate::coding::now();
     coding.change(|c| c.revive(r.annotations, &t));
+    // Redo (before any other step) removes it again.
+    let steps = coding.coding.with_untracked(|c| c.steps());
+    coding.redo_text.set(Some((crate::coding::TextRedo::Remove(r.text.id.clone()), steps)));
     let with = if n == 0 { String::new() } else { format!(", with its {}", marginalia_core::count(n, "annotation")) };
     coding.notice.set(Some(Notice::done(format!("“{title}” is back{with}."))));
     let _ = window().location().set_hash(&marginalia_core::route::Route::report(&r.text.id, None).to_hash());

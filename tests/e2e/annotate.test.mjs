@@ -946,6 +946,12 @@ test('deleting a tag in use says beforehand which annotations, and memos, go wit
     '“financial reserves” (S/2019/103 ¶12) · threat\nMemo: A memo that would go.\n\n“bulk-stored cash” (S/2019/103 ¶13) · threat, finance');
   await page.locator('ol.segments li').nth(1).locator('.seg-copy').click();
   await page.waitForFunction(async () => (await navigator.clipboard.readText()) === '“bulk-stored cash” (S/2019/103 ¶13) · threat, finance');
+  // What was done on one page is not carried to the next: the notice closes there.
+  assert.ok(await page.locator('.toast.done').isVisible());
+  await page.waitForTimeout(1100); // a page shown with the notice itself (within a second) keeps it
+  await page.locator('nav a', { hasText: 'Codebook' }).click();
+  await page.locator('.tag-row').first().waitFor();
+  await page.locator('.toast').waitFor({ state: 'detached', timeout: 2000 });
   await context.close();
 });
 
@@ -1812,10 +1818,11 @@ test('a Markdown file is titled by its heading, renamed, removed and brought bac
   await page.waitForFunction(() => document.querySelector('#report-title').innerText === 'Raqqa interviews');
   assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:text:ch2-draft-v3')).title), 'Raqqa interviews');
   assert.equal(await page.locator('.ann-list li').count(), 2, 'the annotations are not touched');
-  await page.locator('button.rename-text').click();
-  await page.locator('dialog[open] input#text-title').fill('Raqqa interviews, 2019');
-  await page.locator('dialog[open] button[type=submit]').click();
+  // Redo (Ctrl+Shift+Z, or the panel's Redo) gives it the new title again.
+  assert.ok(await page.locator('section.coding .toolbar button', { hasText: 'Redo' }).isEnabled());
+  await page.keyboard.press('Control+Shift+z');
   await page.locator('.toast', { hasText: '“Raqqa interviews” is now “Raqqa interviews, 2019”' }).waitFor();
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:text:ch2-draft-v3')).title), 'Raqqa interviews, 2019');
   assert.equal(await page.locator('#report-title').innerText(), 'Raqqa interviews, 2019');
   await page.locator('.ann-list li').first().click();
   assert.match(await page.locator('.editor .cite').innerText(), /^Raqqa interviews, 2019 ¶[23]$/);
@@ -1861,6 +1868,15 @@ test('a Markdown file is titled by its heading, renamed, removed and brought bac
   await page.locator('button.remove-text').click();
   await page.locator('dialog[open] button', { hasText: 'Remove' }).click();
   await page.locator('table.reports').waitFor();
+  await page.keyboard.press('Control+z');
+  await page.waitForFunction(() => location.hash === '#/report/ch2-draft-v3');
+  await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 2);
+  // Redo removes it again (the panel's Redo is enabled for it); Undo brings it back again.
+  assert.ok(await page.locator('section.coding .toolbar button', { hasText: 'Redo' }).isEnabled());
+  await page.keyboard.press('Control+Shift+z');
+  await page.locator('.toast', { hasText: '“Interviews in Raqqa” was removed.' }).waitFor();
+  await page.waitForFunction(() => location.hash === '#/');
+  assert.equal(await page.evaluate(() => localStorage.getItem('marginalia:v1:text:ch2-draft-v3')), null);
   await page.keyboard.press('Control+z');
   await page.waitForFunction(() => location.hash === '#/report/ch2-draft-v3');
   await page.waitForFunction(() => document.querySelectorAll('.ann-list li').length === 2);
