@@ -30,6 +30,43 @@ pub struct Block {
     pub kind: BlockKind,
     pub start: usize,
     pub end: usize,
+    /// How a user's own Markdown set the block out (a list item, a quote, a
+    /// table row, a line of code): shown so, never part of the text. A report's
+    /// blocks have none.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub form: Option<Form>,
+}
+
+/// How a paragraph was set out in a user's own Markdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Form {
+    /// An item of a bulleted list.
+    Item,
+    /// An item of a numbered list (its number is in its text).
+    Numbered,
+    /// A block quote.
+    Quote,
+    /// A table's first row (its cells as "a | b").
+    Head,
+    /// A table's row.
+    Row,
+    /// A line of a fenced code block.
+    Code,
+}
+
+impl Form {
+    /// Its name, as in the class it is shown with (`form-item`) and in exports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Form::Item => "item",
+            Form::Numbered => "numbered",
+            Form::Quote => "quote",
+            Form::Head => "head",
+            Form::Row => "row",
+            Form::Code => "code",
+        }
+    }
 }
 
 /// A footnote marker in the prose: a zero-width anchor at code point `at`.
@@ -102,6 +139,11 @@ impl DocumentBuilder {
     /// `Piece::Text` is appended, each `Piece::Note(n)` becomes a zero-width anchor.
     /// Empty blocks (after trimming) are skipped.
     pub fn push(&mut self, kind: BlockKind, pieces: &[Piece]) {
+        self.push_as(kind, None, pieces);
+    }
+
+    /// [`push`](Self::push), set out as `form` (a user's list item, quote…).
+    pub fn push_as(&mut self, kind: BlockKind, form: Option<Form>, pieces: &[Piece]) {
         let has_text = pieces
             .iter()
             .any(|p| matches!(p, Piece::Text(t) if !t.trim().is_empty()));
@@ -122,7 +164,7 @@ impl DocumentBuilder {
                 Piece::Note(n) => self.notes.push(NoteRef { number: *n, at: self.chars }),
             }
         }
-        self.blocks.push(Block { kind, start, end: self.chars });
+        self.blocks.push(Block { kind, start, end: self.chars, form });
     }
 
     pub fn finish(self, meta: Meta) -> Document {
@@ -291,7 +333,7 @@ mod tests {
                 assert_eq!(doc.block_text(block), crate::offsets::slice_chars(&doc.text, block.start, block.end));
             }
             // A range that is not one of the blocks is counted, not looked up.
-            let other = Block { kind: BlockKind::Paragraph { number: None }, start: 1, end: 4 };
+            let other = Block { kind: BlockKind::Paragraph { number: None }, start: 1, end: 4, form: None };
             assert_eq!(doc.block_text(&other), crate::offsets::slice_chars(&doc.text, 1, 4));
         }
         assert!(!serde_json::to_string(&d).unwrap().contains("block_bytes"));

@@ -294,6 +294,8 @@ pub fn prose(doc: &Document, spans: &[Vec<Span>], book: &Codebook, combos: &mut 
     for (i, b) in doc.blocks.iter().enumerate() {
         let mut inner = || block_inner(doc, b, spans.get(i).map(Vec::as_slice).unwrap_or(&[]), book, combos, None);
         let (s, e) = (b.start, b.end);
+        // A user's list item, quote, table row or code line is shown as such.
+        let form = b.form.map(|f| format!(" form-{}", f.name())).unwrap_or_default();
         match b.kind {
             BlockKind::Footnote { number } => {
                 let _ = write!(notes, "<li id=\"fn{number}\" value=\"{number}\" data-block=\"{i}\" data-start=\"{s}\" data-end=\"{e}\">{}</li>", inner());
@@ -310,12 +312,12 @@ pub fn prose(doc: &Document, spans: &[Vec<Span>], book: &Codebook, combos: &mut 
                 let cite = escape(&doc.cite(n));
                 let _ = write!(
                     out,
-                    "<div class=\"para\" id=\"p{n}\" data-paragraph=\"{n}\"><a class=\"pnum\" href=\"{href}\" aria-label=\"Link to {cite}; 1 to 9 code the whole paragraph\" title=\"{cite} (1–9 with this focused: code the whole paragraph)\">{n}</a><p data-block=\"{i}\" data-start=\"{s}\" data-end=\"{e}\">{}</p></div>",
+                    "<div class=\"para{form}\" id=\"p{n}\" data-paragraph=\"{n}\"><a class=\"pnum\" href=\"{href}\" aria-label=\"Link to {cite}; 1 to 9 code the whole paragraph\" title=\"{cite} (1–9 with this focused: code the whole paragraph)\">{n}</a><p data-block=\"{i}\" data-start=\"{s}\" data-end=\"{e}\">{}</p></div>",
                     inner()
                 );
             }
             BlockKind::Paragraph { number: None } => {
-                let _ = write!(out, "<div class=\"para\"><p data-block=\"{i}\" data-start=\"{s}\" data-end=\"{e}\">{}</p></div>", inner());
+                let _ = write!(out, "<div class=\"para{form}\"><p data-block=\"{i}\" data-start=\"{s}\" data-end=\"{e}\">{}</p></div>", inner());
             }
         }
     }

@@ -171,7 +171,7 @@ mod by_block_tests {
 
     #[test]
     fn spans_land_in_every_block_they_touch() {
-        let b = |start, end| Block { kind: BlockKind::Paragraph { number: None }, start, end };
+        let b = |start, end| Block { kind: BlockKind::Paragraph { number: None }, start, end, form: None };
         let blocks = [b(0, 10), b(12, 20), b(22, 30)];
         let items = ["a", "b", "c", "d"];
         let spans = [(2, 5, &items[0]), (8, 25, &items[1]), (10, 12, &items[2]), (29, 30, &items[3])];

@@ -103,7 +103,7 @@ pub fn unpack(bytes: &[u8]) -> Option<Vec<Document>> {
             if end > chars {
                 return None;
             }
-            blocks.push(Block { kind, start, end });
+            blocks.push(Block { kind, start, end, form: None });
             at = end;
         }
         let n_notes = r.count()?;

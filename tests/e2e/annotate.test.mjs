@@ -1793,6 +1793,12 @@ test('a Markdown file is titled by its heading, renamed, removed and brought bac
   // Each list item and the quote is a paragraph of its own, without its Markdown marks.
   const texts = await page.evaluate(() => [...document.querySelectorAll('article.report p[data-start]')].map((p) => p.innerText.replace(/^\d+\s*/, '').trim()));
   assert.deepEqual(texts, ['What the families said.', 'First, the checkpoints', 'Second, the money sent home', 'A quote from a mother in two lines.', 'Who | Where', 'Ana | Mosul', 'Closing remarks.']);
+  // …and is set out as it was written: items with bullets (drawn, not in the text), the quote, the table's rows.
+  const forms = await page.evaluate(() => [...document.querySelectorAll('article.report .para')].map((d) => [...d.classList].find((c) => c.startsWith('form-')) ?? ''));
+  assert.deepEqual(forms, ['', 'form-item', 'form-item', 'form-quote', 'form-head', 'form-row', '']);
+  assert.equal(await page.locator('#p2 p').evaluate((p) => getComputedStyle(p, '::before').content), '"•"');
+  assert.equal(await page.locator('#p4 p').evaluate((p) => getComputedStyle(p).fontStyle), 'italic');
+  await screenshot(page, 'own-text-forms');
   // Two annotations, then a rename: its paragraphs are cited by the new title, and it holds on reload.
   await page.locator('#p2 .pnum').focus();
   await page.keyboard.press('1');

@@ -3,7 +3,7 @@
 use super::Lexicon;
 use super::markup::{self, M0, M1};
 use super::repair;
-use crate::document::{BlockKind, Document, DocumentBuilder, Meta, Piece};
+use crate::document::{BlockKind, Document, DocumentBuilder, Form, Meta, Piece};
 
 /// How lines relate to paragraphs in a raw form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +28,7 @@ enum Kind {
 struct Raw {
     kind: Kind,
     lines: Vec<String>,
+    form: Option<Form>,
 }
 
 fn detect_mode(lines: &[String]) -> Mode {
@@ -155,7 +156,12 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
         })
         .collect();
     // A user's own Markdown: list items and block quotes are blocks of their own.
-    let (lines, own_block) = if markdown && meta.symbol.is_none() { md_blocks(lines) } else { let n = lines.len(); (lines, vec![false; n]) };
+    let (lines, own_block, forms) = if markdown && meta.symbol.is_none() {
+        md_blocks(lines)
+    } else {
+        let n = lines.len();
+        (lines, vec![false; n], vec![None; n])
+    };
     let mode = detect_mode(&lines);
     let cooked: Vec<String> = lines
         .iter()
@@ -207,7 +213,7 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
         }
         if own_block[i] {
             // A list item or the start of a quote: a paragraph of its own, whatever its label.
-            blocks.push(Raw { kind: Kind::Para(None), lines: vec![t.clone()] });
+            blocks.push(Raw { kind: Kind::Para(None), lines: vec![t.clone()], form: forms[i] });
             body = true;
             current = Some(blocks.len() - 1);
             continue;
@@ -219,7 +225,7 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
                 (mode == Mode::Dense && in_footnotes && leading_ws).then(|| numbered_def(t)).flatten()
             });
         if let Some((n, text)) = def {
-            blocks.push(Raw { kind: Kind::Footnote(n), lines: vec![text] });
+            blocks.push(Raw { kind: Kind::Footnote(n), lines: vec![text], form: None });
             current = Some(blocks.len() - 1);
             continue;
         }
@@ -262,13 +268,13 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
             continue;
         }
         if let Some((label_text, level)) = pending.take() {
-            blocks.push(Raw { kind: Kind::Heading(level), lines: vec![format!("{label_text} {t}")] });
+            blocks.push(Raw { kind: Kind::Heading(level), lines: vec![format!("{label_text} {t}")], form: None });
             current = None;
             continue;
         }
         if let Some((label_text, level, n, rest)) = label(&t) {
             if n == Some(next_para) && !md_heading {
-                blocks.push(Raw { kind: Kind::Para(n), lines: vec![rest] });
+                blocks.push(Raw { kind: Kind::Para(n), lines: vec![rest], form: None });
                 next_para += 1;
                 body = true;
                 current = Some(blocks.len() - 1);
@@ -281,7 +287,7 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
                 if rest.is_empty() {
                     pending = Some((label_text, level));
                 } else {
-                    blocks.push(Raw { kind: Kind::Heading(level), lines: vec![format!("{label_text} {rest}")] });
+                    blocks.push(Raw { kind: Kind::Heading(level), lines: vec![format!("{label_text} {rest}")], form: None });
                 }
                 current = None;
                 continue;
@@ -292,10 +298,10 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
                 body = true;
                 // Below the labelled outline of a report; else the markup's own depth.
                 let level = if labelled_md { 4 } else { md_depth };
-                blocks.push(Raw { kind: Kind::Heading(level), lines: vec![t] });
+                blocks.push(Raw { kind: Kind::Heading(level), lines: vec![t], form: None });
             } else {
                 // A heading line of a UN document's header: front matter of its own.
-                blocks.push(Raw { kind: Kind::Para(None), lines: vec![FRONT.to_string(), t] });
+                blocks.push(Raw { kind: Kind::Para(None), lines: vec![FRONT.to_string(), t], form: None });
             }
             current = None;
             continue;
@@ -306,7 +312,7 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
             match current {
                 Some(c) if blocks[c].lines.first().is_some_and(|l| l == FRONT) => blocks[c].lines.push(t),
                 _ => {
-                    blocks.push(Raw { kind: Kind::Para(None), lines: vec![FRONT.to_string(), t] });
+                    blocks.push(Raw { kind: Kind::Para(None), lines: vec![FRONT.to_string(), t], form: None });
                     current = Some(blocks.len() - 1);
                 }
             }
@@ -322,7 +328,7 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
             && strip_item_label(&t).chars().next().is_some_and(char::is_uppercase)
             && current.is_none_or(|c| blocks[c].lines.last().is_some_and(|l| ends_sentence(l)))
         {
-            blocks.push(Raw { kind: Kind::Heading(4), lines: vec![t] });
+            blocks.push(Raw { kind: Kind::Heading(4), lines: vec![t], form: None });
             current = None;
             continue;
         }
@@ -352,7 +358,7 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
                     blocks[p].lines.push(t);
                     current = Some(p);
                 } else {
-                    blocks.push(Raw { kind: Kind::Para(None), lines: vec![t] });
+                    blocks.push(Raw { kind: Kind::Para(None), lines: vec![t], form: None });
                     current = Some(blocks.len() - 1);
                     last_prose = current;
                 }
@@ -362,7 +368,7 @@ pub fn build(text: &str, markdown: bool, mut meta: Meta, lex: &Lexicon) -> Docum
 
     // A label at the very end has no title line to wait for.
     if let Some((label_text, level)) = pending {
-        blocks.push(Raw { kind: Kind::Heading(level), lines: vec![label_text] });
+        blocks.push(Raw { kind: Kind::Heading(level), lines: vec![label_text], form: None });
     }
     // A UN document's header is dropped once a body was found; anything else
     // before the body is the text.
@@ -393,8 +399,9 @@ const FRONT: &str = "\u{E002}front";
 /// which lines start a block of their own: each item of a list ("- ", "* ",
 /// "+ ", or "1. " among others: a numbered paragraph stands alone), the first
 /// line of a quote, and the first line after one. An ordered item keeps its
-/// number as text; the lines that continue an item or a quote join it.
-fn md_blocks(lines: Vec<String>) -> (Vec<String>, Vec<bool>) {
+/// number as text; the lines that continue an item or a quote join it. Each
+/// line that starts a block says how it is set out (its [`Form`]).
+fn md_blocks(lines: Vec<String>) -> (Vec<String>, Vec<bool>, Vec<Option<Form>>) {
     let ordered = |l: &str| {
         let t = l.trim_start();
         let digits = t.bytes().take_while(u8::is_ascii_digit).count();
@@ -403,6 +410,7 @@ fn md_blocks(lines: Vec<String>) -> (Vec<String>, Vec<bool>) {
     let n = lines.len();
     let mut out = Vec::with_capacity(n);
     let mut own = vec![false; n];
+    let mut form = vec![None; n];
     let mut quoted = vec![false; n];
     let table = table_lines(&lines);
     let mut fence: Option<&str> = None;
@@ -423,6 +431,7 @@ fn md_blocks(lines: Vec<String>) -> (Vec<String>, Vec<bool>) {
             }
             (Some(_), _) => {
                 own[i] = !t.is_empty();
+                form[i] = Some(Form::Code);
                 out.push(l.clone());
                 continue;
             }
@@ -436,6 +445,7 @@ fn md_blocks(lines: Vec<String>) -> (Vec<String>, Vec<bool>) {
             }
             Some(false) => {
                 own[i] = true;
+                form[i] = Some(if table.get(i + 1) == Some(&Some(true)) { Form::Head } else { Form::Row });
                 out.push(cells(t).join(" | "));
                 continue;
             }
@@ -445,6 +455,7 @@ fn md_blocks(lines: Vec<String>) -> (Vec<String>, Vec<bool>) {
             quoted[i] = true;
             let q = q.trim_start_matches(['>', ' ']);
             own[i] = i == 0 || !quoted[i - 1];
+            form[i] = Some(Form::Quote);
             out.push(q.to_string());
             continue;
         }
@@ -452,6 +463,7 @@ fn md_blocks(lines: Vec<String>) -> (Vec<String>, Vec<bool>) {
         let bullet = ["- ", "* ", "+ "].iter().find_map(|m| t.strip_prefix(m)).filter(|_| is_rule(t).is_none());
         if let Some(item) = bullet {
             own[i] = true;
+            form[i] = Some(Form::Item);
             out.push(item.trim_start().to_string());
             continue;
         }
@@ -459,10 +471,11 @@ fn md_blocks(lines: Vec<String>) -> (Vec<String>, Vec<bool>) {
         let beside = |j: Option<usize>| j.and_then(|j| lines.get(j)).is_some_and(|l| ordered(l));
         if ordered(t) && (beside(i.checked_sub(1)) || beside(Some(i + 1))) {
             own[i] = true;
+            form[i] = Some(Form::Numbered);
         }
         out.push(l.clone());
     }
-    (out, own)
+    (out, own, form)
 }
 
 /// For each line, whether it is in a Markdown table (a line with `|` followed
@@ -532,7 +545,7 @@ fn finish(lines: &[String], lex: &Lexicon, wrapped: bool) -> String {
 fn assemble(blocks: Vec<Raw>, mode: Mode, explicit: bool, meta: Meta, lex: &Lexicon) -> Document {
     let wrapped = mode != Mode::Lines;
     let mut next_marker = 1u32;
-    let mut body: Vec<(Kind, String)> = Vec::new();
+    let mut body: Vec<(Kind, String, Option<Form>)> = Vec::new();
     let mut notes: Vec<(u32, String)> = Vec::new();
     // Bare digits after words are taken for footnote markers only in a report's PDF
     // extraction; in a user's own text they are its own ("Speaker 1:", "in 2019 10").
@@ -549,19 +562,19 @@ fn assemble(blocks: Vec<Raw>, mode: Mode, explicit: bool, meta: Meta, lex: &Lexi
                 if !explicit && mode == Mode::Dense && report {
                     text = repair::bare_markers(&text, &mut next_marker);
                 }
-                body.push((kind, text));
+                body.push((kind, text, b.form));
             }
         }
     }
     notes.sort_by_key(|(n, _)| *n);
     let mut builder = DocumentBuilder::new();
-    for (kind, text) in body {
+    for (kind, text, form) in body {
         let kind = match kind {
             Kind::Heading(level) => BlockKind::Heading { level },
             Kind::Para(number) => BlockKind::Paragraph { number },
             Kind::Footnote(number) => BlockKind::Footnote { number },
         };
-        builder.push(kind, &pieces(&text));
+        builder.push_as(kind, form, &pieces(&text));
     }
     for (number, text) in notes {
         builder.push(BlockKind::Footnote { number }, &pieces(&text));
@@ -622,6 +635,18 @@ mod tests {
         );
         // Items are paragraphs with no number of their own (the list's numbers are its text).
         assert!(blocks(raw, true).iter().skip(1).all(|(k, _)| *k == BlockKind::Paragraph { number: None }));
+        // Each says how it was set out; the prose around them is plain.
+        use Form::*;
+        assert_eq!(
+            forms(raw),
+            [None, None, Some(Item), Some(Item), Some(Item), Some(Item), Some(Numbered), Some(Numbered), Some(Quote), None, None]
+        );
+        // A plain text, and a report, have no forms.
+        assert!(build(raw, false, Meta::default(), &Lexicon::default()).blocks.iter().all(|b| b.form.is_none()));
+    }
+
+    fn forms(raw: &str) -> Vec<Option<Form>> {
+        build(raw, true, Meta::default(), &Lexicon::default()).blocks.iter().map(|b| b.form).collect()
     }
 
     #[test]
@@ -631,6 +656,8 @@ mod tests {
             texts(raw, true),
             ["Intro.", "Name | Role | rank", "Ana | coder", "Bo | lead", "Q: Where?", "A: Mosul.", "- not a list", "After."]
         );
+        use Form::*;
+        assert_eq!(forms(raw), [None, Some(Head), Some(Row), Some(Row), Some(Code), Some(Code), Some(Code), None]);
         // A pipe in prose and a lone rule are not tables.
         assert_eq!(texts("Either a | b.\n\n---\n\nEnd.", true), ["Either a | b.", "End."]);
     }
