@@ -150,8 +150,21 @@ pub fn block_inner(doc: &Document, block: &Block, spans: &[Span], book: &Codeboo
     let keyed: Vec<(usize, usize, &Span)> = spans.iter().map(|s| (s.start, s.end, s)).collect();
     let runs = runs(doc, block, &keyed);
     let mut out = String::new();
+    // The word before a footnote marker and the marker, kept on one line (a
+    // marker is a button, which a line may otherwise break before).
+    let mut stuck = false;
     for (i, run) in runs.iter().enumerate() {
         match run {
+            Run::Text { text, keys, .. } if keys.is_empty() && matches!(runs.get(i + 1), Some(Run::Note(_))) => {
+                let cut = text.rfind(char::is_whitespace).map_or(0, |w| w + text[w..].chars().next().map_or(1, char::len_utf8));
+                let (head, word) = text.split_at(cut);
+                escape_into(&mut out, head);
+                if !word.is_empty() && word.chars().count() <= MAX_STUCK_WORD {
+                    out.push_str("<span class=\"fnstick\">");
+                    stuck = true;
+                }
+                escape_into(&mut out, word);
+            }
             Run::Text { text, keys, .. } if keys.is_empty() => escape_into(&mut out, text),
             Run::Text { text, keys, .. } => {
                 let (class, tags) = run_class(keys, &slots, combos);
@@ -198,11 +211,19 @@ pub fn block_inner(doc: &Document, block: &Block, spans: &[Span], book: &Codeboo
                 if !under.is_empty() {
                     out.push_str("</span>");
                 }
+                if stuck && !matches!(runs.get(i + 1), Some(Run::Note(_))) {
+                    out.push_str("</span>");
+                    stuck = false;
+                }
             }
         }
     }
     out
 }
+
+/// The longest word kept on one line with the footnote marker after it (a
+/// longer one, a web address say, may break before its marker).
+const MAX_STUCK_WORD: usize = 40;
 
 /// The classes of a highlighted run covered by `keys` (its combination of tags
 /// and lines, and its depth from 2 on), and its tags in the order of `keys`.
@@ -660,6 +681,16 @@ mod tests {
             updated: String::new(),
             deleted: false,
         }
+    }
+
+    #[test]
+    fn a_footnote_marker_keeps_to_the_word_before_it() {
+        let d = doc();
+        let b = &d.blocks[1];
+        let html = block_inner(&d, b, &[], &Codebook::default(), &mut Combos::default(), None);
+        assert!(html.starts_with("ISIL 😀 <span class=\"fnstick\">&lt;script&gt;alert(1)&lt;/script&gt;<sup class=\"fnref\">"), "{html}");
+        assert!(html.ends_with("</button></sup></span> funds."), "{html}");
+        assert_eq!(text_of(&html), d.block_text(b), "the text is untouched");
     }
 
     #[test]

@@ -189,6 +189,26 @@ test('a footnote marker reveals its note, and prose copies as plain text', async
   await page.close();
 });
 
+test('a footnote marker never starts a line alone: it keeps to the word before it', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  let markers = 0;
+  for (const r of ['S-2018-770', 'S-2018-80', 'S-2019-103']) {
+    await page.goto(`${server.url}#/report/${r}`);
+    await page.locator('article.report p[data-start]').first().waitFor();
+    // Every paragraph laid out (off-screen ones are skipped by content-visibility otherwise).
+    await page.evaluate(() => document.querySelectorAll('.prose .para').forEach((d) => { d.style.contentVisibility = 'visible'; }));
+    const [n, alone] = await page.evaluate(() => {
+      const buttons = [...document.querySelectorAll('.para > p .fnref button')];
+      const lone = buttons.filter((b) => Math.abs(b.getBoundingClientRect().left - b.closest('p').getBoundingClientRect().left) < 4);
+      return [buttons.length, lone.map((b) => b.closest('.para').id)];
+    });
+    markers += n;
+    assert.deepEqual(alone, [], `${r}: markers at the start of a line`);
+  }
+  assert.ok(markers > 100, `${markers} markers looked at`);
+  await page.close();
+});
+
 test('the reader works on a 360 px phone and in dark mode', async () => {
   const page = await browser.newPage({ viewport: { width: 360, height: 740 }, colorScheme: 'dark' });
   await page.goto(`${server.url}#/report/S-2018-80/p5`);
