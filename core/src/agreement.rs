@@ -588,7 +588,7 @@ pub fn report_html<D: Borrow<Document>>(
     let (within, label) = (within.map(|w| w.0), within.map(|w| w.1));
     use crate::html::escape;
     use crate::route::Route;
-    let named = |c: &str| escape(if c.is_empty() { "(unnamed)" } else { c });
+    let named = |c: &str| escape(crate::coder_shown(c));
     let tag_name = |t: &str| escape(book.get(t).map_or(t, |t| t.name.as_str()));
     let mut h = String::new();
     let head = |h: &mut String, cols: &[(&str, &str)]| {

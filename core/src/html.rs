@@ -290,7 +290,7 @@ pub fn list_rows(rows: &[ListRow], book: &Codebook, selected: Option<&str>) -> S
         escape_into(&mut out, &crate::codebook::name_list(names.iter().copied()));
         if let Some(c) = &r.coder {
             out.push_str(" · <span class=\"ann-coder\">");
-            escape_into(&mut out, if c.is_empty() { "(unnamed)" } else { c });
+            escape_into(&mut out, crate::coder_shown(c));
             out.push_str("</span>");
         }
         out.push_str("</span><span class=\"ann-quote\">");
@@ -367,7 +367,7 @@ pub fn side_by_side(
 ) -> (String, String, usize, usize) {
     let mut combos = Combos::default();
     let by = crate::layout::by_block(&doc.blocks, annotations.iter().map(|a| (a.start, a.end, *a)));
-    let named = |c: &str| if c.is_empty() { "(unnamed)".to_string() } else { c.to_string() };
+    let named = |c: &str| crate::coder_shown(c).to_string();
     // The tags each coder gave in each block, in the codebook's order.
     let given = |i: usize, c: &str| -> Vec<&crate::codebook::Tag> {
         book.tags.iter().filter(|t| by[i].iter().any(|a| a.coder == c && a.tags.contains(&t.id))).collect()

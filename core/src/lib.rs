@@ -26,6 +26,11 @@ pub mod store;
 
 pub use document::{Block, BlockKind, Document, Meta, NoteRef};
 
+/// A coder's name as shown: "(unnamed)" for work that carries no name.
+pub fn coder_shown(name: &str) -> &str {
+    if name.is_empty() { "(unnamed)" } else { name }
+}
+
 /// "1 annotation", "3 annotations": a count and an English noun that takes -s.
 pub fn count(n: usize, noun: &str) -> String {
     count_as(n, noun, &format!("{noun}s"))

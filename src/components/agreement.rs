@@ -186,6 +186,20 @@ pub fn AgreementView() -> impl IntoView {
         };
         scope_to(Some(w));
     };
+    // No coding of the person here (a teacher grading on another computer than the one
+    // they coded the key on): A is one of the coders, and every score is against them. Said.
+    let no_key = Memo::new(move |_| {
+        let me = coding.meta.with(|m| m.coder.clone());
+        if everyone.with(|e| e.len() < 2 || e.iter().any(|(c, _)| *c == me)) {
+            return None;
+        }
+        let a = pair.get().0?;
+        let you = if me.is_empty() { "You have".to_string() } else { format!("You ({me}) have") };
+        let a = marginalia_core::coder_shown(&a);
+        Some(format!(
+            "{you} coded nothing in this browser, so every score here is against {a}'s coding. To grade a class against your key, code the passage here (or import the backup that holds your key), then choose it as A."
+        ))
+    });
     // Over every text coded, the pair did not code the same texts: said, with the
     // way to compare only the texts each coded (coders who shared out the texts).
     let uneven = Memo::new(move |_| {
@@ -200,7 +214,7 @@ pub fn AgreementView() -> impl IntoView {
                 let only = |x: &[String], y: &[String]| x.iter().filter(|t| !y.contains(t)).cloned().collect::<Vec<_>>();
                 let (only_a, only_b) = (only(&ta, &tb), only(&tb, &ta));
                 let said = |who: &str, other: &str, texts: &[String]| {
-                    (!texts.is_empty()).then(|| format!("{who} coded {} that {other} did not ({})", if texts.len() == 1 { "a text" } else { "texts" }, texts.join(", ")))
+                    (!texts.is_empty()).then(|| format!("{} coded {} that {} did not ({})", marginalia_core::coder_shown(who), if texts.len() == 1 { "a text" } else { "texts" }, marginalia_core::coder_shown(other), texts.join(", ")))
                 };
                 let parts: Vec<String> = [said(&a, &b, &only_a), said(&b, &a, &only_b)].into_iter().flatten().collect();
                 (!parts.is_empty()).then(|| {
@@ -245,7 +259,7 @@ pub fn AgreementView() -> impl IntoView {
         view! {
             <select class=format!("coder-{which}") on:change=move |ev| choose(which, event_target_value(&ev))>
                 {move || everyone.get().into_iter().map(|(c, n)| {
-                    let label = format!("{} ({})", if c.is_empty() { "(unnamed)" } else { c.as_str() }, marginalia_core::count(n, "annotation"));
+                    let label = format!("{} ({})", marginalia_core::coder_shown(&c), marginalia_core::count(n, "annotation"));
                     let selected = { let c = c.clone(); move || { let (a, b) = pair.get(); (if which == 'a' { a } else { b }).as_deref() == Some(c.as_str()) } };
                     view! { <option value=c prop:selected=selected>{label}</option> }
                 }).collect_view()}
@@ -422,7 +436,7 @@ pub fn AgreementView() -> impl IntoView {
         let (a, b) = (a.unwrap_or_default(), b.unwrap_or_default());
         if a == b {
             return Some(view! {
-                <p class="empty same-coder">{format!("A and B are both {}: choose another coder as B to compare.", if a.is_empty() { "(unnamed)" } else { a.as_str() })}</p>
+                <p class="empty same-coder">{format!("A and B are both {}: choose another coder as B to compare.", marginalia_core::coder_shown(&a))}</p>
             }.into_any());
         }
         let class = class.get().unwrap_or_default();
@@ -436,7 +450,7 @@ pub fn AgreementView() -> impl IntoView {
             report_html(&r, &class, &nothing.get(), all.as_ref().map(|x| (x, n, others.as_ref())), &k.codebook, d, (&a, &b), LISTED, over, sub.get())
         });
         let elsewhere: Vec<String> = elsewhere.get().into_iter().map(|(x, texts)| {
-            let who = if x.is_empty() { "(unnamed)" } else { x.as_str() };
+            let who = marginalia_core::coder_shown(&x);
             format!("{who} coded none of the texts {a} coded (only {texts})")
         }).collect();
         let off = off_passage.get().map(|off| {
@@ -534,7 +548,7 @@ pub fn AgreementView() -> impl IntoView {
                 <p class="hint">"Rename a coder to correct a name, or give one coder's annotations to another by typing the other's name (Undo takes it back)."</p>
                 <ul class="coder-rows">
                     {list.into_iter().map(|(c, n)| {
-                        let label = if c.is_empty() { "(unnamed)".to_string() } else { c.clone() };
+                        let label = marginalia_core::coder_shown(&c).to_string();
                         let (c1, c2, c3) = (c.clone(), c.clone(), c.clone());
                         let typed = RwSignal::new(c.clone());
                         view! {
@@ -620,6 +634,7 @@ pub fn AgreementView() -> impl IntoView {
                             <span class="hint">" (empty: the whole text)"</span>
                         </span>
                     </div>
+                    {move || no_key.get().map(|text| view! { <p class="scope-uneven no-key" role="status">{text}</p> })}
                     // The passage the handout's task names ("Code ¶5–18 of S/2019/103"), offered first:
                     // a class graded over every text coded counts paragraphs no one was asked to code.
                     {task_passage.clone().map(|(s, label, range)| view! {

@@ -256,7 +256,7 @@ fn class_in_margin(doc: Arc<Document>, prose_ref: NodeRef<leptos::html::Div>) {
             let shown = el.query_selector(":scope > .para-coders").ok().flatten();
             match (coders, shown) {
                 (Some(c), shown) => {
-                    let names: Vec<&str> = c.iter().map(|x| if x.is_empty() { "(unnamed)" } else { x.as_str() }).collect();
+                    let names: Vec<&str> = c.iter().map(|x| marginalia_core::coder_shown(x)).collect();
                     let title = format!("Coded by {} of the {n} coders of this text: {}", c.len(), names.join(", "));
                     let Some(span) = shown.or_else(|| {
                         let span = document().create_element("span").ok()?;

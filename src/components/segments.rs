@@ -161,7 +161,7 @@ pub fn SegmentsView() -> impl IntoView {
                 <li style=format!("border-left-color:{colour}")>
                     <a class="seg-cite" href=s.href.clone() on:click=move |_| coding.selected.set(Some(id.clone()))>{s.cite.clone()}</a>
                     " · "<span class="seg-tags">{names}</span>
-                    {many.then(|| view! { " · "<span class="seg-coder">{if s.coder.is_empty() { "(unnamed)".to_string() } else { s.coder.clone() }}</span> })}
+                    {many.then(|| view! { " · "<span class="seg-coder">{marginalia_core::coder_shown(&s.coder).to_string()}</span> })}
                     <button type="button" class="linkish seg-copy" title="Copy the quote with its citation, tags and memo"
                         on:click=move |_| crate::dom::copy_text(&copied, coding)>"Copy"</button>
                     <p class="seg-text"><span class="ctx">{before}</span><mark>{s.quote.clone()}</mark><span class="ctx">{after}</span></p>
@@ -306,7 +306,7 @@ pub fn SegmentsView() -> impl IntoView {
                                 <option value="" selected=chosen.is_none()>"everyone"</option>
                                 {coders.into_iter().map(|c| {
                                     let sel = chosen.as_deref() == Some(c.as_str());
-                                    let label = if c.is_empty() { "(unnamed)".to_string() } else { c.clone() };
+                                    let label = marginalia_core::coder_shown(&c).to_string();
                                     view! { <option value=format!("={c}") selected=sel>{label}</option> }
                                 }).collect_view()}
                             </select>

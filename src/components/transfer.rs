@@ -398,7 +398,7 @@ fn ExportForm() -> impl IntoView {
                             <select class="coder-select" on:change=move |ev| coder.set(event_target_value(&ev))>
                                 <option value="">"Every coder"</option>
                                 {coders.into_iter().map(|c| {
-                                    let label = if c.is_empty() { "(unnamed)".to_string() } else { c.clone() };
+                                    let label = marginalia_core::coder_shown(&c).to_string();
                                     view! { <option value=c>{label}</option> }
                                 }).collect_view()}
                             </select>

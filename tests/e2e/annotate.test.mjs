@@ -2315,6 +2315,48 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   await context.close();
 });
 
+/** Codes paragraph `p` of `report` as `coder` with the tag of `key`, from a fresh load. */
+async function codeParagraphAs(page, coder, report, p, key) {
+  await page.goto(`${server.url}#/report/${report}/p${p}`);
+  await page.evaluate((c) => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: c })), coder);
+  await page.reload();
+  await page.locator(`#p${p}.target`).waitFor();
+  await page.locator(`#p${p} .pnum`).focus();
+  await page.keyboard.press(key);
+  await page.locator('.ann-list li').first().waitFor();
+  await page.keyboard.press('Escape');
+}
+
+test('agreement without the key here says whose coding the scores are against; unnamed work is named so', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(server.url);
+  await codeParagraphAs(page, 'Ana', 'S-2019-103', 12, '1');
+  await codeParagraphAs(page, 'Bo', 'S-2019-612', 8, '2');
+  // Bo's work carries no name (an export that had none).
+  await page.evaluate(() => {
+    const key = 'marginalia:v1:doc:S/2019/612';
+    localStorage.setItem(key, JSON.stringify(JSON.parse(localStorage.getItem(key)).map((a) => ({ ...a, coder: '' }))));
+  });
+  await page.goto(`${server.url}#/agreement?a=Ana`);
+  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Ms Rivera' })));
+  await page.reload();
+  await page.locator('p.no-key').waitFor();
+  assert.equal(await page.locator('p.no-key').innerText(),
+    "You (Ms Rivera) have coded nothing in this browser, so every score here is against Ana's coding. To grade a class against your key, code the passage here (or import the backup that holds your key), then choose it as A.");
+  assert.match(await page.locator('p.scope-uneven:not(.no-key)').innerText(),
+    /^Ana coded a text that \(unnamed\) did not \(S\/2019\/103\); \(unnamed\) coded a text that Ana did not \(S\/2019\/612\)\./);
+  await screenshot(page, 'agreement-no-key');
+  // Once the person here has coded, there is a key to choose: not said.
+  await codeParagraphAs(page, 'Ms Rivera', 'S-2019-103', 12, '1');
+  await page.goto(`${server.url}#/agreement?a=Ana`);
+  await page.locator('table.agreement').first().waitFor();
+  assert.equal(await page.locator('p.no-key').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("agreement with sub-codes: a sub-code's coding counts for its parent when asked", async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
@@ -2326,16 +2368,7 @@ test("agreement with sub-codes: a sub-code's coding counts for its parent when a
   await page.locator('.add-tag button').click();
   await page.locator('.tag-row[data-tag="oil"] .tag-parent select').selectOption('finance');
   await page.locator('.tag-row[data-tag="oil"][data-depth="1"]').waitFor();
-  const codeAs = async (coder, p, key) => {
-    await page.goto(`${server.url}#/report/S-2019-103/p${p}`);
-    await page.evaluate((c) => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: c })), coder);
-    await page.reload();
-    await page.locator(`#p${p}.target`).waitFor();
-    await page.locator(`#p${p} .pnum`).focus();
-    await page.keyboard.press(key);
-    await page.locator('.ann-list li').first().waitFor();
-    await page.keyboard.press('Escape');
-  };
+  const codeAs = (coder, p, key) => codeParagraphAs(page, coder, 'S-2019-103', p, key);
   await codeAs('Key', 12, '5');
   await codeAs('Ana', 12, '2');
   await page.goto(`${server.url}#/agreement?a=Key&b=Ana`);
