@@ -526,6 +526,8 @@ fn measures(c: &Counts) -> [String; 8] {
 /// counts every unit neither coded as agreement: it stays high for little work),
 /// then the [`Settings`], and last a `note` from `note_of` (why a score is what
 /// it is: "handed in nothing", "coded none of the texts Key coded"), empty for most.
+/// It starts with a byte order mark: a teacher's gradebook opens in Excel, which
+/// reads UTF-8 ("¶5–18", accented names) only with one (pandas and readr skip it).
 pub fn class_csv(class: &[(String, Counts)], key: &str, settings: Settings<'_>, note_of: &dyn Fn(&str) -> String) -> String {
     let mut w = crate::export::CsvOut::new();
     w.row(["key", "coder", "units", "units_coded", "both", "only_key", "only_coder", "f1", "precision", "recall", "kappa", "alpha", "percent_agreement", "char_overlap", "exact_span_f1"].into_iter().chain(Settings::COLUMNS).chain(["note"]));
@@ -541,7 +543,7 @@ pub fn class_csv(class: &[(String, Counts)], key: &str, settings: Settings<'_>, 
         ]);
         w.then_text(settings.cells().into_iter().chain([note_of(coder).as_str()]));
     }
-    w.finish(false)
+    w.finish(true)
 }
 
 /// Several coders' alpha as CSV: a row per tag and one for all tags pooled
@@ -659,7 +661,7 @@ pub fn report_html<D: Borrow<Document>>(
         ));
     }
     if class.len() > 1 {
-        h.push_str(&format!("<h2>Everyone against {}</h2><div class=\"table-wrap\"><table class=\"agreement class-table\">", named(a)));
+        h.push_str(&format!("<h2>Gradebook: everyone against {}</h2><div class=\"table-wrap\"><table class=\"agreement class-table\">", named(a)));
         head(&mut h, &[
             ("", "Coder"),
             ("Paragraph × tag decisions: each paragraph (or note) given a tag counts once per tag", "¶ × tags coded"),
@@ -915,12 +917,13 @@ mod tests {
         assert!(html.contains("both, to different text: <strong>Ana</strong> "), "{html}");
         assert!(html.contains("The first 1; the CSV"), "only the first listed");
         assert_eq!(html.matches("<li ").count(), 1);
-        assert!(!html.contains("Everyone against"), "one other coder: no class table");
+        assert!(!html.contains("Gradebook"), "one other coder: no class table");
         let units = r.all.units() / 2;
         assert!(html.contains(&format!("Over {units} units")), "{html}");
         assert!(html.contains(&format!("All tags pools every tag: {} judgements ({units} × 2 tags)", r.all.units())), "the pooled row's units, as the CSV counts them: {html}");
         assert_eq!(rows[2][3].parse::<usize>().unwrap(), r.all.units());
         let grades = class_csv(&[("Bo".into(), r.all), ("=Cy".into(), Counts::default())], "Ana", Settings { over: "S/2019/103 ¶5–18", sub_codes: true }, &|c| if c == "=Cy" { "handed in nothing".into() } else { String::new() });
+        assert!(grades.starts_with("\u{feff}key,coder,units,"), "a byte order mark first, for Excel: {grades}");
         let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(grades.as_bytes()).records().map(|r| r.unwrap()).collect();
         assert_eq!((&rows[0][0], &rows[0][1], &rows[0][3], &rows[0][7]), ("Ana", "Bo", "2", "0.400"), "F1 first of the measures");
         assert_eq!(&rows[1][1], "'=Cy", "a name is no formula");

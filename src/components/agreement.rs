@@ -473,7 +473,7 @@ pub fn AgreementView() -> impl IntoView {
             // The files first: after the tables comes the list of differences, which can be long.
             <p class="row agreement-files">
                 <button type="button" class="btn agreement-csv" on:click=download>"Download as CSV"</button>
-                {(class.len() > 1).then(|| view! { <button type="button" class="btn class-csv" on:click=download_class>{format!("Everyone against {a} as CSV")}</button> })}
+                {(class.len() > 1).then(|| view! { <button type="button" class="btn class-csv" on:click=download_class>{format!("Gradebook (everyone against {a}) as CSV")}</button> })}
                 {all.is_some().then(|| view! { <button type="button" class="btn alpha-csv" on:click=download_alpha>"All coders' α as CSV"</button> })}
             </p>
             {side}

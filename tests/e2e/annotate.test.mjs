@@ -1984,7 +1984,9 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   // The class against the key, as a gradebook.
   const [classDownload] = await Promise.all([page.waitForEvent('download'), page.locator('.class-csv').click()]);
   assert.match(classDownload.suggestedFilename(), /^marginalia-against-Key-\d{4}-\d{2}-\d{2}\.csv$/);
-  const grades = (await import('node:fs')).readFileSync(await classDownload.path(), 'utf8').trim().split('\r\n');
+  const gradebook = (await import('node:fs')).readFileSync(await classDownload.path(), 'utf8');
+  assert.ok(gradebook.startsWith('\ufeffkey,'), 'a byte order mark first, for Excel');
+  const grades = gradebook.trim().split('\r\n');
   assert.equal(grades[0], 'key,coder,units,units_coded,both,only_key,only_coder,f1,precision,recall,kappa,alpha,percent_agreement,char_overlap,exact_span_f1,over,with_sub_codes,note');
   const grade = (who, col) => grades.find((r) => r.startsWith(`Key,${who},`)).split(',')[grades[0].split(',').indexOf(col)];
   for (const col of ['f1', 'precision', 'recall', 'kappa', 'alpha', 'percent_agreement', 'char_overlap', 'exact_span_f1']) {
