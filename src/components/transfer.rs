@@ -520,7 +520,11 @@ pub fn next_file(cx: FileCtx) {
             } else {
                 notice
             };
-            cx.coding.notice.set(Some(notice));
+            // All went in (nothing refused or cancelled): news that fades (a long list of a
+            // class's names would otherwise stay over the page); else it stays until dismissed.
+            use marginalia_core::import::Outcome;
+            let all_well = b.outcomes.iter().all(|o| matches!(o, Outcome::In(_) | Outcome::Empty(_) | Outcome::Same(_)));
+            cx.coding.notice.set(Some(Notice { fades: all_well, ..notice }));
         }
     }
 }

@@ -451,6 +451,7 @@ test("a class's backups picked together: one by one or all merged at once, then 
     + "2 could not be read (oops.json, marginalia-backup-Eve.json: a Word document); 1 left out (codebook.html, the codebook handout, no one's work). "
     + "Two people gave the name Amira: the second file's work came in as Amira (2) (if they are one person, rename Amira (2) to Amira on the Agreement page).";
   await t.locator('.toast', { hasText: summary }).waitFor();
+  assert.equal(await t.locator('.toast').getAttribute('role'), 'alert', 'files refused: it stays until dismissed');
   assert.equal(await t.locator('dialog[open]').count(), 0, 'no dialog left');
   const coders = await t.evaluate(() => {
     const all = Object.keys(localStorage).filter((k) => k.startsWith('marginalia:v1:doc:')).flatMap((k) => JSON.parse(localStorage.getItem(k)));
@@ -512,6 +513,9 @@ test("a student who typed the teacher's name is kept out of the answer key", asy
     /This file's work is under your own name, ana, and has none of your annotations: someone else seems to have typed your name\. Merge brings it in as ana \(2\), apart from yours/);
   await page.locator('dialog.restore button.merge-all').click();
   await page.locator('.toast', { hasText: 'Of the 2 files picked together: 2 brought in' }).waitFor();
+  // All went in: the summary is news, which fades (one that refused a file stays, as above).
+  assert.equal(await page.locator('.toast').getAttribute('role'), 'status');
+  assert.ok(await page.locator('.toast').evaluate((t) => t.classList.contains('done')));
   const coders = await page.evaluate(() => {
     const all = Object.keys(localStorage).filter((k) => k.startsWith('marginalia:v1:doc:')).flatMap((k) => JSON.parse(localStorage.getItem(k)));
     return Object.fromEntries([...new Set(all.map((a) => a.coder))].sort().map((c) => [c, all.filter((a) => a.coder === c).length]));
