@@ -438,23 +438,47 @@ pub fn side_by_side(
         let _ = write!(out, "<details class=\"sbs-block\" data-block=\"{i}\"><summary>");
         link(&mut out, i, false);
         let _ = write!(out, " <span class=\"hint\">· coded by {n} of {}</span></summary>", coders.len());
+        // A coder whose coding here is another's exactly (same spans, same tags) is
+        // named on that one's row, not given the paragraph again; those who coded
+        // nothing here are named together, last (a class of 25 stays readable).
+        let mine_of = |c: &str| -> Vec<Span> {
+            let mut v: Vec<Span> =
+                here.iter().filter(|a| a.coder == c).map(|a| Span { start: a.start, end: a.end, id: a.id.clone(), tags: a.tags.clone() }).collect();
+            v.sort_by(|x, y| (x.start, x.end, &x.tags).cmp(&(y.start, y.end, &y.tags)));
+            v
+        };
+        let same = |x: &[Span], y: &[Span]| x.len() == y.len() && x.iter().zip(y).all(|(x, y)| (x.start, x.end, &x.tags) == (y.start, y.end, &y.tags));
+        let mut rows: Vec<(&String, Vec<Span>, Vec<&String>)> = Vec::new();
+        let mut none: Vec<&String> = Vec::new();
         for c in coders {
-            let mine: Vec<Span> = here
-                .iter()
-                .filter(|a| a.coder == *c)
-                .map(|a| Span { start: a.start, end: a.end, id: a.id.clone(), tags: a.tags.clone() })
-                .collect();
+            let mine = mine_of(c);
+            if mine.is_empty() {
+                none.push(c);
+            } else if let Some(row) = rows.iter_mut().find(|(_, theirs, _)| same(theirs, &mine)) {
+                row.2.push(c);
+            } else {
+                rows.push((c, mine, Vec::new()));
+            }
+        }
+        for (c, mine, also) in &rows {
             out.push_str("<div class=\"sbs-row\"><div class=\"sbs-who\"><strong>");
             escape_into(&mut out, &named(c));
             out.push_str("</strong>");
-            if mine.is_empty() {
-                out.push_str("</div><p class=\"sbs-none\">nothing coded here</p></div>");
-                continue;
-            }
             let names: Vec<&str> = given(i, c).iter().map(|t| t.name.as_str()).collect();
             out.push_str("<span class=\"sbs-tags\">");
             escape_into(&mut out, &names.join(", "));
-            let _ = write!(out, "</span></div><p class=\"sbs-text\">{}</p></div>", block_inner(doc, b, &mine, book, &mut combos, None));
+            out.push_str("</span>");
+            if !also.is_empty() {
+                out.push_str("<span class=\"sbs-also\">the same: ");
+                escape_into(&mut out, &also.iter().map(|c| named(c)).collect::<Vec<_>>().join(", "));
+                out.push_str("</span>");
+            }
+            let _ = write!(out, "</div><p class=\"sbs-text\">{}</p></div>", block_inner(doc, b, mine, book, &mut combos, None));
+        }
+        if !none.is_empty() {
+            out.push_str("<p class=\"sbs-none sbs-nothing\">Nothing coded here: ");
+            escape_into(&mut out, &none.iter().map(|c| named(c)).collect::<Vec<_>>().join(", "));
+            out.push_str("</p>");
         }
         out.push_str("</details>");
     }
@@ -727,8 +751,9 @@ mod tests {
             ann("k", "Key", p1.start, p1.start + 4, "threat"),
             ann("s", "<Sam>", p1.start, p1.start + 4, "finance"),
             ann("t", "Tia", p1.start + 5, p1.start + 9, "threat"),
+            ann("u", "Uma", p1.start, p1.start + 4, "threat"),
         ];
-        let coders = ["Key".to_string(), "<Sam>".to_string(), "Tia".to_string(), "Lee".to_string()];
+        let coders = ["Key".to_string(), "<Sam>".to_string(), "Tia".to_string(), "Lee".to_string(), "Uma".to_string()];
         let (html, css, shown, all) = side_by_side(&d, &a.iter().collect::<Vec<_>>(), &coders, &Codebook::default(), false);
         assert_eq!((shown, all), (1, 1));
         let (grid, text) = html.split_once("</table>").unwrap();
@@ -743,14 +768,16 @@ mod tests {
         assert!(row("Lee").contains("<td class=\"differs\"><span class=\"sbs-none\">—</span>"));
         // The text: the paragraph once per coder, each with only their highlights, folded.
         assert_eq!(text.matches("<details class=\"sbs-block\"").count(), 1);
-        assert!(text.contains("<summary><a href=\"#/report/S-2019-103/p1\" title=\"S/2019/103 ¶1\">S/2019/103 ¶1</a> <span class=\"hint\">· coded by 3 of 4</span></summary>"), "{text}");
+        assert!(text.contains("<summary><a href=\"#/report/S-2019-103/p1\" title=\"S/2019/103 ¶1\">S/2019/103 ¶1</a> <span class=\"hint\">· coded by 4 of 5</span></summary>"), "{text}");
         let key = text.find("<strong>Key</strong>").unwrap();
         let sam = text.find("<strong>&lt;Sam&gt;</strong>").unwrap();
-        let lee = text.find("<strong>Lee</strong>").unwrap();
+        let lee = text.find("Nothing coded here: Lee</p>").unwrap();
         assert!(key < sam && sam < lee);
         assert!(text[key..sam].contains("<span class=\"sbs-tags\">threat</span>") && text[key..sam].contains("data-ids=\"k\""));
         assert!(text[sam..lee].contains("finance") && !text[sam..lee].contains("data-ids=\"k\""), "only Sam's own");
-        assert!(text[lee..].contains("nothing coded here"));
+        // Uma's coding is the key's exactly: named on its row, not shown again.
+        assert!(text[key..sam].contains("<span class=\"sbs-also\">the same: Uma</span>"), "{text}");
+        assert!(!text.contains("<strong>Uma</strong>") && !text.contains("<strong>Lee</strong>"));
         // The prose is the text, escaped.
         assert!(text_of(text).contains("<script>alert(1)</script>") && !html.contains("<script>"));
         assert!(css.contains(".side-by-side .hl.hc0") && !css.lines().any(|l| l.starts_with(".hl")), "{css}");

@@ -419,7 +419,7 @@ pub fn AgreementView() -> impl IntoView {
         has_side.get().then(|| view! {
             <details class="side-by-side" open=open_side>
                 <summary>{part(|s| s.0.clone())}</summary>
-                <p class="hint">"The tags each coder gave in each paragraph someone coded, marked where they are not A's; below, each paragraph's text coder by coder, with their highlights (open one)."</p>
+                <p class="hint">"The tags each coder gave in each paragraph someone coded, marked where they are not A's; below, each paragraph's text as each coder highlighted it (open one: coders who coded it exactly alike share a row)."</p>
                 <label class="snap sbs-only">
                     <input type="checkbox" class="sbs-only-differences" prop:checked=move || only_differences.get()
                         on:change=move |ev| only_differences.set(event_target_checked(&ev)) />" Only where someone differs from A"</label>

@@ -2127,10 +2127,12 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   await page.locator('details.sbs-block').nth(1).locator('summary').click();
   const sideBySide = await page.evaluate(() => [...document.querySelectorAll('details.sbs-block[open]')].map((s) => [
     s.querySelector('summary').innerText,
-    [...s.querySelectorAll('.sbs-row')].map((r) => [r.querySelector('strong').innerText, r.querySelector('.sbs-tags')?.innerText ?? r.querySelector('.sbs-none').innerText, r.querySelectorAll('.hl').length > 0]),
+    [...s.querySelectorAll('.sbs-row')].map((r) => [r.querySelector('strong').innerText, r.querySelector('.sbs-tags').innerText, r.querySelector('.sbs-also')?.innerText ?? '', r.querySelectorAll('.hl').length > 0]),
+    s.querySelector('.sbs-nothing')?.innerText,
   ]));
+  // Bo's coding is the key's exactly: named on the key's row; Ana, who coded nothing there, last.
   assert.deepEqual(sideBySide, [
-    ['S/2019/103 ¶13 · coded by 2 of 3', [['Key', 'threat', true], ['Ana', 'nothing coded here', false], ['Bo', 'threat', true]]],
+    ['S/2019/103 ¶13 · coded by 2 of 3', [['Key', 'threat', 'the same: Bo', true]], 'Nothing coded here: Ana'],
   ]);
   // Highlighted in the tag's colour, as in the report.
   const tint = await page.locator('details.sbs-block[open] .sbs-row .hl').first().evaluate((e) => getComputedStyle(e).backgroundColor);
