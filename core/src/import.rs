@@ -202,6 +202,10 @@ pub fn why_unrecognised(name: &str, bytes: &[u8]) -> Option<String> {
     let first = text.lines().next().unwrap_or("");
     // A whole JSON document, or JSON Lines (the first line).
     Some(match serde_json::from_str::<Value>(text) {
+        // A hand-in cut off on its way (a download stopped, a copy to a full stick).
+        Err(e) if e.is_eof() && serde_json::from_str::<Value>(first).is_err() => {
+            "it is cut off: it ends before its data does (the download or copy was not finished). Save or send it again".into()
+        }
         Err(e) if serde_json::from_str::<Value>(first).is_err() => format!("it is not valid JSON ({e})"),
         _ => "it is JSON, but none of the kinds Marginalia reads".into(),
     })

@@ -384,6 +384,10 @@ fn unknown_documents_are_listed_not_imported() {
 fn an_unrecognised_file_is_explained() {
     let why = |name: &str, bytes: &[u8]| crate::import::why_unrecognised(name, bytes);
     assert!(why("bad.json", b"{\"a\": [1, 2,\n}").unwrap().starts_with("it is not valid JSON (expected value at line 2 column 1)"), "{:?}", why("bad.json", b"{\"a\": [1, 2,\n}"));
+    assert_eq!(
+        why("marginalia-backup-Ana.json", b"{\"schema\": 1, \"annotations\": [{\"id\": \"a\"").as_deref(),
+        Some("it is cut off: it ends before its data does (the download or copy was not finished). Save or send it again")
+    );
     assert!(why("other.json", b"{\"a\": 1}").unwrap().starts_with("it is JSON, but none of the kinds"));
     assert!(why("x.bin", &[0xff, 0xfe, 0x00]).unwrap().contains("neither text in UTF-8 nor a zip"));
     assert_eq!(why("notes.csv", b"a,b\n1,2\n"), None, "nothing more precise to say");
