@@ -380,8 +380,18 @@ impl Codebook {
 
     /// A tag's name with its parents' ("threat › attacks"), as a QDA program shows a code's path.
     pub fn path(&self, id: &str) -> String {
+        self.path_past(id, None)
+    }
+
+    /// Tag `id`'s path as it reads once tag `gone` is deleted (its sub-codes move
+    /// up to its parent): where a deleted tag's annotations may be moved to.
+    pub fn path_without(&self, id: &str, gone: &str) -> String {
+        self.path_past(id, Some(gone))
+    }
+
+    fn path_past(&self, id: &str, gone: Option<&str>) -> String {
         let Some(t) = self.get(id) else { return id.to_string() };
-        let mut names: Vec<&str> = self.ancestors(id).iter().rev().map(|p| p.name.as_str()).collect();
+        let mut names: Vec<&str> = self.ancestors(id).iter().rev().filter(|p| Some(p.id.as_str()) != gone).map(|p| p.name.as_str()).collect();
         names.push(&t.name);
         names.join(" › ")
     }
@@ -1139,6 +1149,11 @@ mod tree_tests {
             [("threat", 0), ("attacks", 1), ("plots", 2), ("finance", 0), ("hawala", 1), ("repatriation", 0), ("prosecution", 0)]
         );
         assert_eq!(b.path("plots"), "threat › attacks › plots");
+        // As it will read once "attacks" is deleted (its sub-codes move up to its parent).
+        assert_eq!(b.path_without("plots", "attacks"), "threat › plots");
+        let mut after = b.clone();
+        after.remove("attacks");
+        assert_eq!(after.path("plots"), b.path_without("plots", "attacks"));
         assert_eq!(b.family("threat"), ["threat", "attacks", "plots"]);
         assert_eq!(b.family("plots"), ["plots"]);
         let before = b.clone();

@@ -16,6 +16,10 @@ fn edit(f: impl FnOnce(&mut Codebook) -> Result<(), String>) -> bool {
         Ok(()) => {
             let t = now();
             coding.change(|c| if c.codebook == book { Default::default() } else { c.set_codebook(book, None, &t) });
+            // A slip said before ("There is already a tag named…") is past once an edit goes through.
+            if coding.notice.with_untracked(|n| n.as_ref().is_some_and(|n| n.fades && n.undo.is_none())) {
+                coding.notice.set(None);
+            }
             true
         }
         Err(e) => {
@@ -204,7 +208,7 @@ pub fn CodebookView() -> impl IntoView {
                     <label>{if uses == 1 { "Move it to " } else { "Move them to " }}
                         <select class="merge-target" on:change=move |ev| target.set(event_target_value(&ev))>
                             <option value="" selected=first.is_empty()>"(choose a tag)"</option>
-                            {others.iter().map(|t| view! { <option value=t.id.clone() selected=t.id == first>{b.path(&t.id)}</option> }).collect_view()}
+                            {others.iter().map(|t| view! { <option value=t.id.clone() selected=t.id == first>{b.path_without(&t.id, &id)}</option> }).collect_view()}
                         </select>
                     </label>
                     <div class="row">
