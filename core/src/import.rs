@@ -661,10 +661,17 @@ pub fn read_doccano(text: &str) -> Result<Imported, ImportError> {
 /// Reads spaCy / Prodigy JSONL (see [`crate::export::spacy_jsonl`]): `text`,
 /// `spans` (`start`, `end`, `label`, and Marginalia's `id`), `meta` (the
 /// document's `id`, `symbol`, `text_sha256`, the `marginalia` records).
+/// A line Prodigy saved names its annotator (`_annotator_id`, as "dataset-alex"):
+/// its spans are that coder's.
 pub fn read_spacy(text: &str) -> Result<Imported, ImportError> {
     read_jsonl(text, "spaCy", |o| {
         let mut bad = 0;
-        let labels = object_labels(o.get("spans"), "start", "end", &mut bad);
+        let mut labels = object_labels(o.get("spans"), "start", "end", &mut bad);
+        if let Some(who) = o.get("_annotator_id").and_then(str_of).filter(|w| !w.trim().is_empty()) {
+            for l in labels.iter_mut().filter(|l| l.coder.is_none()) {
+                l.coder = Some(who.trim().to_string());
+            }
+        }
         (o.get("meta").and_then(Value::as_object), labels, bad)
     })
 }

@@ -187,6 +187,18 @@ fn files_without_ids_get_the_same_ids_every_time() {
 }
 
 #[test]
+fn a_prodigy_line_names_its_annotator() {
+    let docs = docs();
+    let line = serde_json::json!({"text": docs[0].text, "spans": [{"start": 10, "end": 18, "label": "finance"}], "_annotator_id": "isil_ner-alex", "_session_id": "isil_ner-alex"});
+    let imported = read_spacy(&format!("{line}\n")).unwrap();
+    assert_eq!(imported.annotations.len(), 1);
+    assert_eq!(imported.annotations[0].coder, "isil_ner-alex");
+    // Without one, no name is made up.
+    let line = serde_json::json!({"text": docs[0].text, "spans": [{"start": 10, "end": 18, "label": "finance"}]});
+    assert_eq!(read_spacy(&format!("{line}\n")).unwrap().annotations[0].coder, "");
+}
+
+#[test]
 fn newer_edits_here_are_kept_and_older_ones_updated() {
     let docs = docs();
     let c = coding(&docs);
