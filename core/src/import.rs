@@ -1467,6 +1467,28 @@ fn place(chars: &[char], a: &mut Annotation, same_text: bool) -> Result<Option<R
     }
 }
 
+/// The texts of a file's documents that are not here (`unknown`: the plan's
+/// [`ImportPlan::unknown_documents`]), as texts of one's own to add, and the
+/// file with those documents and their annotations moved to them: planned again
+/// once the texts are added, the annotations are placed on them (by their quotes
+/// where cleaning changed the text). A document the file gives no text for, or
+/// a text that cannot be kept (too large, empty), stays unknown.
+pub fn with_own_texts(imported: &Imported, unknown: &[String], now: &str, taken: &dyn Fn(&str) -> bool) -> (Vec<crate::store::UserText>, Imported) {
+    let mut texts: Vec<crate::store::UserText> = Vec::new();
+    let mut out = imported.clone();
+    for d in out.documents.iter_mut().filter(|d| unknown.contains(&d.id)) {
+        let Some(text) = d.text.as_deref() else { continue };
+        let name = format!("{}.txt", d.id);
+        let Ok(t) = crate::store::UserText::new(&name, text, now, &|id| taken(id) || texts.iter().any(|t| t.id == id)) else { continue };
+        for a in out.annotations.iter_mut().filter(|a| a.doc == d.id) {
+            a.doc = t.id.clone();
+        }
+        *d = ImportedDocument { id: t.id.clone(), symbol: None, text: d.text.take(), text_sha256: None };
+        texts.push(t);
+    }
+    (texts, out)
+}
+
 /// What importing `imported` into `current` would do, against our documents
 /// (`D`: a `Document` or an `Arc` of one; include the texts a backup brings).
 ///

@@ -21,7 +21,8 @@ pub struct Transfer {
     /// What the export dialog starts with, when a view opens it with a choice
     /// made (the segments view: its tags and text); taken when the dialog opens.
     pub preset: RwSignal<Option<Scope>>,
-    pub importing: RwSignal<Option<Arc<(String, ImportPlan)>>>,
+    /// A file read and planned, waiting for Import: its name, the plan, and what it holds.
+    pub importing: RwSignal<Option<Arc<(String, ImportPlan, marginalia_core::import::Imported)>>>,
     /// Files picked or dropped together wait here, and open one after another:
     /// the next when the last one's preview is closed (`open_files`).
     queue: StoredValue<std::collections::VecDeque<web_sys::File>, LocalStorage>,
@@ -649,7 +650,7 @@ async fn read_file(file: web_sys::File, name: String, cx: FileCtx) {
             }
         };
         let plan = coding.coding.with_untracked(|c| state.docs.with_value(|docs| plan_import(c, docs, &imported, &now())));
-        t.importing.set(Some(Arc::new((name, plan))));
+        t.importing.set(Some(Arc::new((name, plan, imported))));
     }
 }
 
@@ -659,6 +660,7 @@ async fn read_file(file: web_sys::File, name: String, cx: FileCtx) {
 pub fn ImportPreview() -> impl IntoView {
     let t = use_transfer();
     let coding = use_coding();
+    let state = use_app_state();
     move || {
         let p = t.importing.get()?;
         let plan = &p.1;
@@ -698,6 +700,18 @@ pub fn ImportPreview() -> impl IntoView {
         .filter(|(n, _)| *n > 0)
         .map(|(n, what)| format!("{n} {what}"))
         .collect();
+        // Annotations on texts that are not here: counted, and (where the file carries the
+        // texts, as doccano, spaCy and Label Studio do) the texts can be added first.
+        let (unknown_texts, unknown_anns) = (plan.unknown_documents.len(), plan.unknown_documents.iter().map(|(_, n)| n).sum::<usize>());
+        let mut parts = parts;
+        if unknown_anns > 0 {
+            let texts = if unknown_texts == 1 { "a text that is not here".to_string() } else { format!("{unknown_texts} texts that are not here") };
+            parts.push(format!("{unknown_anns} on {texts}"));
+        }
+        let addable: Vec<String> = {
+            let unknown: Vec<&String> = plan.unknown_documents.iter().map(|(d, _)| d).collect();
+            p.2.documents.iter().filter(|d| unknown.contains(&&d.id) && d.text.is_some()).map(|d| d.id.clone()).collect()
+        };
         let counts = if parts.is_empty() { "Nothing to import.".to_string() } else { format!("{}.", parts.join(", ")) };
         let new_tags = (!plan.new_tags.is_empty()).then(|| marginalia_core::codebook::name_list(plan.new_tags.iter().map(|t| t.name.as_str())));
         let summary = plan.summary();
@@ -720,7 +734,17 @@ pub fn ImportPreview() -> impl IntoView {
                 {whose.map(|w| view! { <p class="import-whose">{w}</p> })}
                 {new_tags.map(|names| view! { <p class="import-tags">"New tags for the codebook: "{names}</p> })}
                 {(!details.is_empty()).then(|| view! { <pre class="import-summary">{details}</pre> })}
-                {nothing.then(|| view! { <p>"This file holds nothing that is not already here."</p> })}
+                {(nothing && unknown_anns == 0).then(|| view! { <p>"This file holds nothing that is not already here."</p> })}
+                {(!addable.is_empty()).then(|| {
+                    let p = Arc::clone(&p);
+                    let what = if addable.len() == 1 { format!("its text ({})", addable[0]) } else { format!("its {} texts", addable.len()) };
+                    view! {
+                        <p class="import-unknown">{format!("The file carries {what}: add it to your texts, and its annotations are placed on it.")}" "
+                            <button type="button" class="btn import-add-texts" on:click=move |_| add_texts_of(&p, &addable, t, coding, state)>
+                                {if addable.len() == 1 { "Add the text".to_string() } else { format!("Add the {} texts", addable.len()) }}</button>
+                        </p>
+                    }
+                })}
                 <div class="row">
                     <button type="button" class="btn primary import-go" disabled=nothing on:click=apply>"Import"</button>
                     <button type="button" class="btn" on:click=move |_| cancel2()>"Cancel"</button>
@@ -728,4 +752,35 @@ pub fn ImportPreview() -> impl IntoView {
                 </super::Modal>
         })
     }
+}
+
+/// Adds the texts of a file's documents that are not here (`ids`) as the user's
+/// own, then plans the file again, its annotations on them: the preview shows
+/// where they land before Import.
+fn add_texts_of(
+    p: &(String, ImportPlan, marginalia_core::import::Imported),
+    ids: &[String],
+    t: Transfer,
+    coding: crate::coding::CodingState,
+    state: crate::state::AppState,
+) {
+    let at = now();
+    let (texts, moved) = marginalia_core::import::with_own_texts(&p.2, ids, &at, &|id| state.has_doc(id));
+    for text in &texts {
+        let json = serde_json::to_string(text).unwrap_or_default();
+        if crate::storage::write(&marginalia_core::store::text_key(&text.id), &json).is_err() {
+            coding.notice.set(Some(Notice::at_risk(
+                "There is no room left in this browser's storage for the file's texts: nothing was added. Download a backup and remove old work to make room.",
+            )));
+            for done in texts.iter().take_while(|d| d.id != text.id) {
+                crate::storage::remove(&marginalia_core::store::text_key(&done.id));
+            }
+            return;
+        }
+    }
+    state.add_user_texts(&texts);
+    let plan = coding.coding.with_untracked(|c| state.docs.with_value(|docs| plan_import(c, docs, &moved, &at)));
+    let titles: Vec<String> = texts.iter().map(|x| format!("“{}”", x.title)).collect();
+    coding.notice.set(Some(Notice::done(format!("Added to your texts: {}. Import places its annotations on them.", titles.join(", ")))));
+    t.importing.set(Some(Arc::new((p.0.clone(), plan, moved))));
 }

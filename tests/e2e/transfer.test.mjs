@@ -389,6 +389,22 @@ test('exported files import back after a preview, by picking or dropping them; b
   await page.locator('.ann-list.detached li').waitFor();
   assert.match(await page.locator('.ann-list.detached').innerText(), /nowhere to be found/);
   assert.equal(await page.locator('.prose .hl').count(), 0, 'drawn nowhere');
+
+  // A doccano file of a text that is not here: said, and its text can be added, its annotation placed on it.
+  const own = JSON.stringify({ text: 'Interview one.\nThe money came by hawala.\n\nA second paragraph.', label: [[15, 40, 'finance']] }) + '\n';
+  await page.locator('input.import-file').setInputFiles({ name: 'interviews.jsonl', mimeType: 'application/octet-stream', buffer: Buffer.from(own) });
+  await page.locator('dialog.import-preview').waitFor();
+  assert.equal(await page.locator('.import-counts').innerText(), '1 on a text that is not here.');
+  assert.ok(await page.locator('.import-go').isDisabled());
+  assert.equal(await page.locator('.import-unknown').innerText(), 'The file carries its text (line-1): add it to your texts, and its annotations are placed on it. Add the text');
+  await page.locator('.import-add-texts').click();
+  await page.locator('.import-counts', { hasText: '1 to add.' }).waitFor();
+  await page.locator('.import-go').click();
+  await page.goto(`${server.url}#/report/line-1`);
+  await page.locator('.prose .hl').waitFor();
+  assert.equal(await page.locator('.prose .hl').innerText(), 'The money came by hawala.');
+  await page.reload();
+  await page.locator('.prose .hl').waitFor();
   await context.close();
 });
 

@@ -187,6 +187,36 @@ fn files_without_ids_get_the_same_ids_every_time() {
 }
 
 #[test]
+fn a_files_texts_not_here_can_be_added_and_their_annotations_placed_on_them() {
+    let docs = docs();
+    let text = "Interview one.\nThe money came by hawala.\n\nA second paragraph.";
+    let line = serde_json::json!({"text": text, "label": [[15, 40, "finance"]]});
+    let imported = read_doccano(&format!("{line}\n")).unwrap();
+    let c = Coding::new(Codebook::default());
+    let plan = plan_import(&c, &docs, &imported, NOW);
+    assert_eq!(plan.unknown_documents, [("line-1".to_string(), 1)]);
+    assert!(plan.is_empty(), "nothing to import while its text is not here");
+    let unknown: Vec<String> = plan.unknown_documents.iter().map(|(d, _)| d.clone()).collect();
+    let (texts, moved) = with_own_texts(&imported, &unknown, NOW, &|id| id == "line-1");
+    assert_eq!(texts.len(), 1);
+    assert_eq!((texts[0].id.as_str(), texts[0].raw.as_str()), ("line-1-2", text), "a free id, the file's text");
+    assert!(moved.annotations.iter().all(|a| a.doc == "line-1-2"));
+    // With the text added, its annotation is placed on it, on the same words.
+    let mut all = docs.clone();
+    all.push(texts[0].document(&crate::clean::Lexicon::default()));
+    let plan = plan_import(&c, &all, &moved, NOW);
+    assert!(plan.unknown_documents.is_empty());
+    assert_eq!(plan.added.len(), 1);
+    let a = &plan.writes[0];
+    let doc = all.last().unwrap();
+    assert_eq!(crate::offsets::slice_chars(&doc.text, a.start, a.end), "The money came by hawala.");
+    // A document the file gives no text for stays unknown.
+    let mut bare = imported.clone();
+    bare.documents[0].text = None;
+    assert!(with_own_texts(&bare, &unknown, NOW, &|_| false).0.is_empty());
+}
+
+#[test]
 fn a_prodigy_line_names_its_annotator() {
     let docs = docs();
     let line = serde_json::json!({"text": docs[0].text, "spans": [{"start": 10, "end": 18, "label": "finance"}], "_annotator_id": "isil_ner-alex", "_session_id": "isil_ner-alex"});
