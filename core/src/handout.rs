@@ -228,23 +228,34 @@ pub fn outside_task(task: &str, texts: &[(String, String)], doc: &crate::Documen
     (!inside).then(|| format!("{range} of {}", texts[i].1))
 }
 
-/// When coded spans (`spans`: document id, start, end) are there but none lies
-/// in the passage `task` names among `docs`: the passage as it reads, for a word
-/// to the student about to hand in work on the wrong report. `None` when one is
-/// in it, when nothing is coded, or when the task names no passage.
+/// Coded spans (`spans`: document id, start, end) against the passage `task`
+/// names among `docs`: the passage as it reads, and how many spans touch it
+/// and how many do not. `None` when the task names no passage.
+pub fn against_task<'a, D: std::borrow::Borrow<crate::Document>>(
+    task: &str,
+    docs: &[D],
+    spans: impl Iterator<Item = (&'a str, usize, usize)>,
+) -> Option<(String, usize, usize)> {
+    let (i, from, to, label) = task_passage(task, docs)?;
+    let d = docs[i].borrow();
+    let (mut inside, mut outside) = (0, 0);
+    for (doc, start, end) in spans {
+        let there = doc == d.meta.id && d.paragraphs().any(|(n, b)| (from..=to).contains(&n) && b.start < end.max(start + 1) && b.end > start);
+        if there { inside += 1 } else { outside += 1 }
+    }
+    Some((label, inside, outside))
+}
+
+/// When coded spans are there but none lies in the passage `task` names: the
+/// passage as it reads, for a word to the student about to hand in work on the
+/// wrong report. `None` when one is in it, when nothing is coded, or when the
+/// task names no passage.
 pub fn none_in_task<'a, D: std::borrow::Borrow<crate::Document>>(
     task: &str,
     docs: &[D],
-    mut spans: impl Iterator<Item = (&'a str, usize, usize)>,
+    spans: impl Iterator<Item = (&'a str, usize, usize)>,
 ) -> Option<String> {
-    let (i, from, to, label) = task_passage(task, docs)?;
-    let d = docs[i].borrow();
-    let mut any = false;
-    let inside = spans.any(|(doc, start, end)| {
-        any = true;
-        doc == d.meta.id && d.paragraphs().any(|(n, b)| (from..=to).contains(&n) && b.start < end.max(start + 1) && b.end > start)
-    });
-    (any && !inside).then_some(label)
+    against_task(task, docs, spans).filter(|(_, inside, outside)| *inside == 0 && *outside > 0).map(|(label, ..)| label)
 }
 
 /// Each paragraph range a text names, in order: (where it starts and ends in
@@ -619,6 +630,10 @@ mod tests {
         assert_eq!(none_in_task(task, &docs, [("S/2017/97", 0, 5)].into_iter()).as_deref(), Some("¶2–3 of S/2019/103"), "another report");
         assert_eq!(none_in_task(task, &docs, [("S/2019/103", s4.0, s4.1), ("S/2019/103", s2.0, s2.1)].into_iter()), None);
         assert_eq!(none_in_task(task, &docs, std::iter::empty()), None, "nothing coded: said otherwise");
+        // Some in it, some not: counted, for the word before handing in.
+        let mixed = [("S/2019/103", s4.0, s4.1), ("S/2019/103", s2.0, s2.1), ("S/2017/97", 0, 5)];
+        assert_eq!(against_task(task, &docs, mixed.into_iter()), Some(("¶2–3 of S/2019/103".to_string(), 1, 2)));
+        assert_eq!(against_task("Code what you like.", &docs, mixed.into_iter()), None, "no passage named");
     }
 
     proptest::proptest! {

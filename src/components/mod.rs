@@ -240,28 +240,32 @@ pub fn download_backup() {
         let n = coding.coding.with_untracked(|c| c.all_live().count());
         // A student about to hand in work on another report than the task's: said now, not at grading.
         let state = use_app_state();
-        let elsewhere = coding.meta.with_untracked(|m| {
+        let checked = coding.meta.with_untracked(|m| {
             let me = m.coder.clone();
             coding.coding.with_untracked(|c| {
                 state.docs.with_value(|docs| {
                     let mine = c.all_live().filter(|a| a.coder == me).map(|a| (a.doc.as_str(), a.start, a.end));
-                    marginalia_core::handout::none_in_task(&m.task, docs, mine)
+                    marginalia_core::handout::against_task(&m.task, docs, mine)
                 })
             })
         });
+        let count = marginalia_core::count(n, "annotation");
         coding.notice.set(Some(if n == 0 {
             Notice::problem(format!("{name} was saved, with no annotations in it: nothing is coded here yet."))
-        } else if let Some(passage) = elsewhere {
+        } else if let Some((passage, 0, 1..)) = checked {
             Notice::problem(format!(
-                "Downloaded {name} ({}). Your task is {passage}, and none of your annotations is there: check the report and the paragraphs before you hand it in.",
-                marginalia_core::count(n, "annotation")
+                "Downloaded {name} ({count}). Your task is {passage}, and none of your annotations is there: check the report and the paragraphs before you hand it in."
+            ))
+        } else if let Some((passage, _, outside @ 1..)) = checked {
+            // Coding beyond the passage is not scored: said now, while it can be moved.
+            let of = if outside == 1 { "1 of them is".to_string() } else { format!("{outside} of them are") };
+            Notice::problem(format!(
+                "Downloaded {name} ({count}). {of} outside your task, {passage}: check {} before you hand it in (what is outside is not scored).",
+                if outside == 1 { "it" } else { "them" }
             ))
         } else {
             // Said, with the file's name: on a phone a download goes by unseen.
-            Notice::done(format!(
-                "Downloaded {name} ({}): this file is all the work here, to hand in or keep.",
-                marginalia_core::count(n, "annotation")
-            ))
+            Notice::done(format!("Downloaded {name} ({count}): this file is all the work here, to hand in or keep."))
         }));
     }
 }

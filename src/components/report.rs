@@ -180,9 +180,21 @@ pub fn ReportView(slug: String) -> impl IntoView {
             }
         }
     };
+    // The paragraphs a task gives to code (a student's handout names "¶42–50 of S/2019/612"):
+    // marked in the margin, so that coding beyond them is seen as it is done.
+    let task_marks = {
+        let doc = Arc::clone(&doc);
+        move || {
+            let task = coding.meta.with(|m| m.task.clone());
+            let (i, from, to, _) = state.docs.with_value(|docs| marginalia_core::handout::task_passage(&task, docs))?;
+            let here = state.docs.with_value(|docs| docs.get(i).is_some_and(|d| d.meta.id == doc.meta.id));
+            here.then(|| task_css(from, to))
+        }
+    };
     view! {
         <div class="report-layout">
             <style>{move || css.get()}</style>
+            <style>{task_marks}</style>
             <article class="report" aria-labelledby="report-title">
                 <header class="titleblock">
                     // Past every paragraph number, straight to the panel (for keyboard users;
@@ -733,4 +745,11 @@ fn scroll_to_target(id: &str) -> bool {
             false
         }
     }
+}
+
+/// The style that marks paragraphs `from..=to` as the task's passage.
+fn task_css(from: u32, to: u32) -> String {
+    let to = to.min(from.saturating_add(400));
+    let list: Vec<String> = (from..=to).map(|n| format!(".prose #p{n}")).collect();
+    format!("{}{{box-shadow:inset 3px 0 0 var(--accent)}}", list.join(","))
 }

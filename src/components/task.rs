@@ -26,7 +26,7 @@ pub fn TaskNote(#[prop(optional)] beside: bool) -> impl IntoView {
                 })
             })
         });
-        let go = go.map(|(href, label)| view! { <p class="task-go"><a href=href>{label}" →"</a></p> });
+        let go = go.map(|(href, label)| view! { <p class="task-go"><a href=href>{label}" →"</a><span class="hint">" (its paragraphs are marked in the margin)"</span></p> });
         // Handing in, beside the task that asks for it.
         let hand_in = view! {
             <p class="task-hand-in">

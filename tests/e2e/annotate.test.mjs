@@ -575,14 +575,28 @@ test("a student's backup of work on another report than the task's says so befor
   await page.locator('#p2 .hl').first().waitFor();
   const [saved] = await Promise.all([page.waitForEvent('download'), page.locator('button.backup').click()]);
   await page.locator('.toast', { hasText: `Downloaded ${saved.suggestedFilename()} (1 annotation). Your task is ¶5–18 of S/2019/103, and none of your annotations is there: check the report and the paragraphs before you hand it in.` }).waitFor();
-  // Once some of the work is in the passage, the download says what it always does.
+  // In the task's report, its paragraphs are marked in the margin; the others are not.
   await page.goto(`${server.url}#/report/S-2019-103/p6`);
   await page.locator('#p6.target').waitFor();
+  const mark = (n) => page.locator(`#p${n}`).evaluate((e) => getComputedStyle(e).boxShadow);
+  assert.match(await mark(5), /inset/);
+  assert.match(await mark(18), /inset/);
+  assert.equal(await mark(19), 'none');
+  assert.equal(await mark(4), 'none');
+  // Some of the work in the passage, some not: the download says how much is outside.
   await page.locator('#p6 .pnum').focus();
   await page.keyboard.press('1');
   await page.locator('#p6 .hl').first().waitFor();
+  await screenshot(page, 'task-passage-marked');
   const [again] = await Promise.all([page.waitForEvent('download'), page.locator('button.backup').click()]);
-  await page.locator('.toast', { hasText: `Downloaded ${again.suggestedFilename()} (2 annotations): this file is all the work here` }).waitFor();
+  await page.locator('.toast', { hasText: `Downloaded ${again.suggestedFilename()} (2 annotations). 1 of them is outside your task, ¶5–18 of S/2019/103: check it before you hand it in (what is outside is not scored).` }).waitFor();
+  // All of it in the passage: the download says what it always does.
+  await page.goto(`${server.url}#/report/S-2019-612/p2`);
+  await page.locator('#p2 .hl').first().click();
+  await page.keyboard.press('Delete');
+  await page.locator('#p2 .hl').waitFor({ state: 'detached' });
+  const [third] = await Promise.all([page.waitForEvent('download'), page.locator('button.backup').click()]);
+  await page.locator('.toast', { hasText: `Downloaded ${third.suggestedFilename()} (1 annotation): this file is all the work here` }).waitFor();
   await context.close();
 });
 
