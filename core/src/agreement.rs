@@ -635,6 +635,7 @@ pub fn report_html<D: Borrow<Document>>(
             r.all.units() / n
         ));
     }
+    h.push_str(MEASURES_HELP);
     if let Some((all, n, others)) = everyone.filter(|(_, n, _)| *n > 2) {
         h.push_str(&format!("<h2>All {n} coders</h2><div class=\"table-wrap\"><table class=\"agreement alpha-table\">"));
         // Beside it, α without A: a class's consistency among its students, without the key.
@@ -730,6 +731,17 @@ pub fn report_html<D: Borrow<Document>>(
 }
 
 const EXACT_TITLE: &str = "F1 of B's spans against A's, counting a span only when it starts and ends at the same character";
+
+/// What each measure says, in a few words, for those who do not hover the headers.
+const MEASURES_HELP: &str = "<details class=\"measures-help\"><summary>What the measures mean</summary><dl>\
+<dt>F1</dt><dd>B against A as the key: how much of the key B found and how much of B's coding the key has, together. 1.00: the same coding; 0: nothing in common. Read it first.</dd>\
+<dt>κ (Cohen's kappa)</dt><dd>Agreement beyond what chance would give: 1 is full agreement, 0 no better than chance, below 0 worse. Above 0.80 is strong, 0.60 to 0.80 substantial.</dd>\
+<dt>α (Krippendorff's alpha)</dt><dd>Like κ, for two coders or more and small samples. 0.80 or more is usually taken as reliable; 0.67 to 0.80 allows tentative conclusions.</dd>\
+<dt>% agreement</dt><dd>The share of paragraphs both treated alike (both gave the tag, or neither did). With many paragraphs no one codes it stays high for little work.</dd>\
+<dt>Overlap</dt><dd>Of the text both gave the tag, the share they highlighted alike, character by character (Dice).</dd>\
+<dt>Exact spans</dt><dd>F1 counting a span only when it starts and ends at the same character as the other coder's.</dd>\
+<dt>¶ × tags coded</dt><dd>Each paragraph a coder gave a tag, counted once per tag: the decisions they made.</dd>\
+</dl></details>";
 
 const ALPHA_TITLE: &str = "Krippendorff's alpha: agreement beyond chance, corrected for small samples, −1 to 1";
 
@@ -918,6 +930,11 @@ mod tests {
         assert!(html.contains("The first 1; the CSV"), "only the first listed");
         assert_eq!(html.matches("<li ").count(), 1);
         assert!(!html.contains("Gradebook"), "one other coder: no class table");
+        // What the measures mean, folded under the table, each named as its column is.
+        assert!(html.contains("<details class=\"measures-help\"><summary>What the measures mean</summary>"));
+        for term in ["F1", "κ (Cohen's kappa)", "α (Krippendorff's alpha)", "% agreement", "Overlap", "Exact spans", "¶ × tags coded"] {
+            assert!(html.contains(&format!("<dt>{term}</dt>")), "{term}");
+        }
         let units = r.all.units() / 2;
         assert!(html.contains(&format!("Over {units} units")), "{html}");
         assert!(html.contains(&format!("All tags pools every tag: {} judgements ({units} × 2 tags)", r.all.units())), "the pooled row's units, as the CSV counts them: {html}");

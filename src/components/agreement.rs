@@ -410,7 +410,10 @@ pub fn AgreementView() -> impl IntoView {
         } else {
             format!("{} coded", marginalia_core::count(all, "paragraph"))
         };
-        let summary = format!("Side by side: {label}, {} coders, {blocks}", order.len());
+        // Those who handed in nothing are among them (the lists above count those who coded).
+        let empty = nothing.with(|n| order.iter().filter(|c| n.contains(c)).count());
+        let empty = if empty == 0 { String::new() } else { format!(" ({empty} handed in nothing)") };
+        let summary = format!("Side by side: {label}, {} coders{empty}, {blocks}", order.len());
         Some((summary, html, css, only && shown == 0 && all > 0))
     });
     let part = move |f: fn(&(String, String, String, bool)) -> String| move || sbs.with(|s| s.as_ref().map(f).unwrap_or_default());

@@ -1998,6 +1998,11 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.equal(without.length, allRows.length, alphaCsv.join('\n'));
   assert.equal(Number(without.find((r) => r.includes(',threat,')).split(',')[3]).toFixed(2), await alphaOf('threat', 1));
   assert.equal(alphaCsv.length, 1 + 2 * allRows.length);
+  // What the measures mean, in words, folded under the first table.
+  await page.locator('details.measures-help summary').click();
+  assert.deepEqual(await page.locator('details.measures-help dt').allInnerTexts(),
+    ['F1', "κ (Cohen's kappa)", "α (Krippendorff's alpha)", '% agreement', 'Overlap', 'Exact spans', '¶ × tags coded']);
+  assert.ok(await page.locator('details.measures-help dd').first().isVisible());
   // The class against the key, as a gradebook.
   const [classDownload] = await Promise.all([page.waitForEvent('download'), page.locator('.class-csv').click()]);
   assert.match(classDownload.suggestedFilename(), /^marginalia-against-Key-\d{4}-\d{2}-\d{2}\.csv$/);
