@@ -461,7 +461,7 @@ pub fn CodingPanel(doc: Arc<Document>) -> impl IntoView {
                         let on = event_target_checked(&ev);
                         coding.meta.update(|m| m.whole_words = on);
                         coding.save_meta();
-                    } />" Whole words"</label>
+                    } />" Select whole words"</label>
             </div>
             {move || {
                 let coder = coding.meta.with(|m| m.coder.clone());
@@ -680,7 +680,7 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                 </button>
             }
         }).collect_view();
-        // The span's edges move by a character, or by a word with Whole words on (from
+        // The span's edges move by a character, or by a word with Select whole words on (from
         // a whole paragraph coded from the keyboard down to a phrase, in a few presses).
         let by_word = whole.get();
         let nudge = |which: &'static str, delta: i64| {

@@ -1066,7 +1066,7 @@ fn KeysDialog(open: RwSignal<bool>) -> impl IntoView {
         ("M", "To the open annotation's memo, from anywhere (after coding a ¶ number, Tab goes on to the next number)."),
         ("1 – 9 on a ¶ number", "Code the whole paragraph: Tab to its number in the margin (or a footnote marker in it) first."),
         ("1 – 9 with an annotation open", "Add or remove that tag."),
-        ("Start, End ◀ ▶", "Move the open annotation's edges; with Whole words on, a word at a time (Tab to them, then Enter)."),
+        ("Start, End ◀ ▶", "Move the open annotation's edges; with Select whole words on, a word at a time (Tab to them, then Enter)."),
         ("F7, then Shift + arrows", "Select a phrase without a mouse (the browser's caret browsing), then press a tag's key."),
         ("Delete", "Delete the open annotation (Undo brings it back)."),
         ("Escape", "Close the open annotation, the palette or a dialog."),
