@@ -175,6 +175,7 @@ pub fn AddTextsPreview() -> impl IntoView {
 
 #[component]
 pub fn AddTexts() -> impl IntoView {
+    let coding = use_coding();
     let paste_title = RwSignal::new(String::new());
     let paste_text = RwSignal::new(String::new());
     let on_files = move |ev: leptos::ev::Event| {
@@ -200,10 +201,16 @@ pub fn AddTexts() -> impl IntoView {
                 <summary>"Paste text"</summary>
                 <form on:submit=move |ev| {
                     ev.prevent_default();
-                    let title = paste_title.get_untracked();
-                    let title = if title.trim().is_empty() { "Pasted text".to_string() } else { title.trim().to_string() };
+                    let (title, text) = (paste_title.get_untracked(), paste_text.get_untracked());
+                    if text.trim().is_empty() {
+                        coding.notice.set(Some(Notice::slip("There is no text to add yet: paste or type it in the box first.")));
+                        return;
+                    }
+                    // Untitled: named by its first line ("Interview 2"), which the preview lets one change.
+                    let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("Pasted text");
+                    let title = if title.trim().is_empty() { marginalia_core::abridge(first, 60) } else { title.trim().to_string() };
                     // The boxes keep it: Cancel in the preview loses nothing (Add opens the new text).
-                    stage(format!("{title}.txt"), paste_text.get_untracked());
+                    stage(format!("{title}.txt"), text);
                 }>
                     <input type="text" class="paste-title" placeholder="Title" prop:value=move || paste_title.get() on:input=move |ev| paste_title.set(event_target_value(&ev)) />
                     <textarea class="paste-text" placeholder="Paste or type text here" prop:value=move || paste_text.get() on:input=move |ev| paste_text.set(event_target_value(&ev))></textarea>

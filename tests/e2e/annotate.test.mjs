@@ -1695,6 +1695,15 @@ test('a pasted text with emoji is added, tagged, reloaded and backed up with the
   await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Emoji' })));
   await page.reload();
   await page.locator('details.paste summary').click();
+  // Nothing pasted yet: said, in its words, and nothing is added.
+  await page.locator('.paste button[type=submit]').click();
+  await page.locator('.toast', { hasText: 'There is no text to add yet: paste or type it in the box first.' }).waitFor();
+  assert.equal(await page.locator('dialog.add-texts').count(), 0);
+  // Untitled: the text's first line is its title, to change in the preview.
+  await page.locator('.paste-text').fill('\n  Interview 2, Mosul\nWe met at the market.');
+  await page.locator('.paste button[type=submit]').click();
+  assert.equal(await page.locator('dialog.add-texts input.text-title').inputValue(), 'Interview 2, Mosul');
+  await page.locator('dialog.add-texts button', { hasText: 'Cancel' }).click();
   await page.locator('.paste-title').fill('Field notes');
   const text = 'Interview 3: the family 👩‍👩‍👧 left Baghuz 🏳️ in March; café owners said “no” 😀.\r\n\r\nSecond paragraph with 𝔸 and e\u0301.';
   await page.locator('.paste-text').fill(text);
