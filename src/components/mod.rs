@@ -485,7 +485,10 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
             let more = if b.documents.len() > 5 { ", …" } else { "" };
             if names.is_empty() { String::new() } else { format!(" ({}{more})", names.join(", ")) }
         };
-        let whose = coding.coding.with_untracked(|c| c.whose(&b_merged.annotations));
+        // All of it here already (the same file picked again): said first; whose work it
+        // "joins" is no news then.
+        let same = merge.added + merge.updated + merge.removed == 0 && merge.deleted_here.is_empty() && merge.codebook == book_now;
+        let whose = if same { None } else { coding.coding.with_untracked(|c| c.whose(&b_merged.annotations)) };
         let who = backup_who(&b);
         let apart_said = apart_said(&apart, &me);
         let apart_names = StoredValue::new(apart);
@@ -555,6 +558,7 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
                         backup_who(&b),
                         crate::coding::local_time(&b.exported_at), "Marginalia ".to_string() + &b.app_version, marginalia_core::count(live, "annotation"),
                         marginalia_core::count(b.documents.len(), "document"), which_documents, marginalia_core::count(b.codebook.tags.len(), "tag"))}</p>
+                    {same.then(|| view! { <p class="restore-same">"Everything in this file is here already: merging it changes nothing."</p> })}
                     {whose.map(|w| view! { <p class="restore-whose">{w}</p> })}
                     {apart_said.map(|w| view! { <p class="restore-apart">{w}</p> })}
                     {renamed.map(|r| view! { <p class="renamed-tags">{r}</p> })}

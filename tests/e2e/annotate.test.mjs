@@ -836,6 +836,12 @@ test('backup is one click; restore previews, refuses a bad file, and restores ex
   const content = (await import('node:fs')).readFileSync(await download.path());
   const file = { name: download.suggestedFilename(), mimeType: 'application/json', buffer: content };
   const backup = JSON.parse(content.toString('utf8'));
+  // The same file brought in again: said to change nothing (not "joining Backup's work").
+  await a.locator('label.restore input[type=file]').setInputFiles(file);
+  await a.locator('dialog.restore p.restore-same', { hasText: 'Everything in this file is here already: merging it changes nothing.' }).waitFor();
+  assert.equal(await a.locator('dialog.restore .restore-whose').count(), 0);
+  await a.locator('dialog.restore button', { hasText: 'Cancel' }).click();
+  await a.locator('dialog.restore').waitFor({ state: 'detached' });
   // A change after the backup: the top bar says the backup no longer holds everything.
   await a.locator('#p6 .pnum').focus();
   await a.keyboard.press('2');
