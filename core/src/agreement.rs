@@ -332,6 +332,9 @@ pub struct Disagreement {
     pub by: Side,
     /// The characters of the unit A and B gave the tag (for `Spans`).
     pub chars: (usize, usize),
+    /// Of those, the characters both gave it (for `Spans`: one coder's text may lie
+    /// within the other's).
+    pub shared: usize,
 }
 
 /// Two coders compared.
@@ -400,8 +403,9 @@ pub fn compare<D: Borrow<Document>>(docs: &[D], coding: &Coding, a: &str, b: &st
                 };
                 if let Some(by) = by {
                     let (cite, paragraph) = cite_block(d, &block.kind);
-                    let chars = (length(&clip(sa, block.start, block.end)), length(&clip(sb, block.start, block.end)));
-                    disagreements.push(Disagreement { doc: d.meta.id.clone(), block: i, cite, paragraph, tag: tags[t].clone(), by, chars });
+                    let (ca, cb) = (clip(sa, block.start, block.end), clip(sb, block.start, block.end));
+                    let (chars, shared) = ((length(&ca), length(&cb)), intersection(&ca, &cb));
+                    disagreements.push(Disagreement { doc: d.meta.id.clone(), block: i, cite, paragraph, tag: tags[t].clone(), by, chars, shared });
                 }
             }
         }
@@ -705,10 +709,20 @@ pub fn report_html<D: Borrow<Document>>(
         let what = match x.by {
             Side::A => format!("only <strong>{}</strong>", named(a)),
             Side::B => format!("only <strong>{}</strong>", named(b)),
-            Side::Spans => format!(
-                "both, to different text: <strong>{}</strong> {}, <strong>{}</strong> {}",
-                named(a), crate::count(x.chars.0, "character"), named(b), crate::count(x.chars.1, "character")
-            ),
+            // How the two texts meet: one within the other, overlapping, or apart.
+            Side::Spans => {
+                let (na, nb) = (crate::count(x.chars.0, "character"), crate::count(x.chars.1, "character"));
+                let (sa, sb) = (format!("<strong>{}</strong>", named(a)), format!("<strong>{}</strong>", named(b)));
+                if x.shared == x.chars.1 {
+                    format!("both; {sb}'s text ({nb}) lies within {sa}'s ({na})")
+                } else if x.shared == x.chars.0 {
+                    format!("both; {sa}'s text ({na}) lies within {sb}'s ({nb})")
+                } else if x.shared > 0 {
+                    format!("both, to overlapping text: {sa} {na}, {sb} {nb}, {} in common", x.shared)
+                } else {
+                    format!("both, to different text: {sa} {na}, {sb} {nb}")
+                }
+            }
         };
         // A paragraph's link, or a footnote's (`…/n9`: the report opens at the note).
         let href = docs
@@ -926,7 +940,7 @@ mod tests {
         assert!(html.contains("Where Ana and &lt;Bo&gt; differ · 4"), "the pair is named");
         assert!(html.contains("&lt;Bo&gt;") && !html.contains("<Bo>"), "names are escaped");
         assert!(html.contains("href=\"#/report/D/p1\""), "{html}");
-        assert!(html.contains("both, to different text: <strong>Ana</strong> "), "{html}");
+        assert!(html.contains("both; <strong>&lt;Bo&gt;</strong>'s text (14 characters) lies within <strong>Ana</strong>'s (27 characters)"), "{html}");
         assert!(html.contains("The first 1; the CSV"), "only the first listed");
         assert_eq!(html.matches("<li ").count(), 1);
         assert!(!html.contains("Gradebook"), "one other coder: no class table");
@@ -1075,6 +1089,23 @@ mod tests {
             }
         }
         (d, c)
+    }
+
+    #[test]
+    fn where_both_gave_a_tag_the_page_says_how_their_texts_meet() {
+        let said = |spans: &[(usize, usize, bool, usize)]| {
+            let (d, c) = coded(spans);
+            let docs = [d];
+            let r = compare(&docs, &c, "A", "B", &tags(&["threat"]));
+            let html = report_html(&r, &[], &[], None, &Codebook::default(), &docs, ("A", "B"), 10, None, false);
+            html.split("</span> — ").nth(1).and_then(|x| x.split("</li>").next()).unwrap_or_default().to_string()
+        };
+        // Paragraph 1 is "Paragraph 1 has some words." from character 7 on.
+        let at = 7;
+        assert_eq!(said(&[(at, 20, true, 0), (at + 2, 5, false, 0)]), "both; <strong>B</strong>'s text (5 characters) lies within <strong>A</strong>'s (20 characters)");
+        assert_eq!(said(&[(at + 2, 5, true, 0), (at, 20, false, 0)]), "both; <strong>A</strong>'s text (5 characters) lies within <strong>B</strong>'s (20 characters)");
+        assert_eq!(said(&[(at, 11, true, 0), (at + 5, 10, false, 0)]), "both, to overlapping text: <strong>A</strong> 11 characters, <strong>B</strong> 10 characters, 6 in common");
+        assert_eq!(said(&[(at, 5, true, 0), (at + 10, 5, false, 0)]), "both, to different text: <strong>A</strong> 5 characters, <strong>B</strong> 5 characters");
     }
 
     proptest! {

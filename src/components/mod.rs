@@ -590,7 +590,7 @@ fn RestoreDialog(backup: RwSignal<Option<marginalia_core::store::Backup>>) -> im
                                 transfer.merge_all();
                                 apply(merge_all_plan.clone(), "Merged");
                                 transfer.merged(coding, before);
-                            }>{format!("Merge this and the {} waiting", marginalia_core::count(waiting, "other backup file"))}</button>
+                            }>{format!("Merge this and every backup among the {} waiting", marginalia_core::count(waiting, "other file"))}</button>
                         })}
                         {(deleted_here > 0).then(|| view! {
                             <button type="button" class="btn bring-back" on:click=move |_| apply(back.clone(), "Merged")>{format!("Merge and bring back {deleted_here}")}</button>

@@ -366,7 +366,7 @@ fn ExportForm() -> impl IntoView {
                         // First in view when a handout is chosen (the choices below are for data files).
                         <label class="task" hidden=move || !matches!(format.get(), Format::CodebookHtml | Format::CodebookMarkdown)>
                             "The coders' task, at the top of the handout (optional)"
-                            <textarea class="handout-task" rows="3" placeholder="Code ¶5–18 of S/2019/103 with the tags below. Hand in your backup file by Friday."
+                            <textarea class="handout-task" rows="3" placeholder="Code ¶5–18 of S/2019/103 with the codebook’s tags. Hand in your backup file by Friday."
                                 prop:value=move || task.get() on:input=move |ev| {
                                     // Kept as typed (a reload with the dialog open loses nothing).
                                     coding.meta.update(|m| m.handout_task = event_target_value(&ev));
@@ -374,6 +374,10 @@ fn ExportForm() -> impl IntoView {
                                 }></textarea>
                             <span class="hint task-passage-hint">{task_passage}</span>
                         </label>
+                        // Students bring the tags and the task in with the HTML handout; the Markdown one is to print or paste.
+                        <p class="hint md-handout-hint" hidden=move || format.get() != Format::CodebookMarkdown>
+                            "This one is to print or to paste into a document. To give students the tags and the task in Marginalia, hand out the HTML handout: they open it with Import…"
+                        </p>
                         // A codebook or a handout carries no annotations: what chooses them is not shown.
                         <fieldset class="which" disabled=is_codebook hidden=is_codebook>
                             <legend>"Documents"</legend>

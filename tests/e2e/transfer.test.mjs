@@ -456,7 +456,7 @@ test("a class's backups picked together: one by one or all merged at once, then 
   await t.locator('input.import-file').setInputFiles(files);
   // One at a time: the first, then Merge all for the rest.
   await t.locator('#restore-title', { hasText: "Bring in Amira's backup? (file 1 of 8)" }).waitFor();
-  assert.equal(await t.locator('dialog.restore button.merge-all').innerText(), 'Merge this and the 6 other backup files waiting');
+  assert.equal(await t.locator('dialog.restore button.merge-all').innerText(), 'Merge this and every backup among the 6 other files waiting');
   // Among a class's files no file replaces the work here; the preview names the texts coded.
   assert.equal(await t.locator('dialog.restore button', { hasText: 'Replace' }).count(), 0);
   assert.match(await t.locator('dialog.restore p').first().innerText(), / in 2 documents \(S\/2019\/103, S\/2019\/612\), /);
