@@ -267,7 +267,10 @@ test("a teacher's handout names the address students open, when they can open it
   await p.locator('.tag-row').first().waitFor();
   const html = (await exportAs(p, 'codebook-html')).bytes.toString('utf8');
   assert.match(html, /<li>Open Marginalia at <a href="http:\/\/class\.example\.org\/">http:\/\/class\.example\.org\/<\/a> in a browser\./);
-  const md = (await exportAs(p, 'codebook-md')).bytes.toString('utf8');
+  // The Markdown handout says what it is for: print; the HTML one is what students import.
+  const md = (await exportAs(p, 'codebook-md', async () => {
+    assert.match(await p.locator('.md-handout-hint').innerText(), /^This one is to print or to paste into a document\. To give students the tags and the task in Marginalia, hand out the HTML handout/);
+  })).bytes.toString('utf8');
   assert.match(md, /\n1\. Open Marginalia at <http:\/\/class\.example\.org\/> in a browser\./);
   assert.deepEqual(errors, []);
   await school.close();
