@@ -1214,6 +1214,21 @@ pub fn label_studio_tasks(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &E
     serde_json::to_string_pretty(&tasks).unwrap_or_default()
 }
 
+/// The labeling interface for [`label_studio_tasks`] (Label Studio's
+/// "Labeling Interface", as XML): the text, a label per tag of `book` in its
+/// colour (several may go on one region, as an annotation carries several tags),
+/// and a memo box per region. Its names are the ones the tasks' results use.
+pub fn label_studio_config(book: &Codebook) -> String {
+    let mut out = String::from("<View>\n  <Labels name=\"label\" toName=\"text\" choice=\"multiple\">\n");
+    for t in &book.tags {
+        let colour = if t.colour.starts_with('#') && t.colour[1..].chars().all(|c| c.is_ascii_hexdigit()) { t.colour.as_str() } else { "#777777" };
+        out.push_str(&format!("    <Label value=\"{}\" background=\"{colour}\"/>\n", crate::html::escape(&t.name)));
+    }
+    out.push_str("  </Labels>\n  <Text name=\"text\" value=\"$text\"/>\n");
+    out.push_str("  <TextArea name=\"memo\" toName=\"text\" perRegion=\"true\" editable=\"true\" placeholder=\"Memo\"/>\n</View>\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1628,6 +1643,36 @@ mod tests {
         let visual = brat_visual(&book);
         assert!(visual.starts_with("[labels]\nthreat | threat\nfinance | Financing   money\n"), "{visual}");
         assert!(visual.contains("[drawing]\nthreat\tbgColor:#"), "{visual}");
+    }
+
+    #[test]
+    fn label_studio_config_names_what_the_tasks_use() {
+        let mut book = Codebook::default();
+        book.add("Kidnap & \"ransom\"").unwrap();
+        let xml = label_studio_config(&book);
+        // Well-formed XML, with a label per tag, by name, in its colour.
+        let mut reader = quick_xml::Reader::from_str(&xml);
+        let (mut labels, mut names) = (Vec::new(), Vec::new());
+        loop {
+            match reader.read_event().unwrap() {
+                quick_xml::events::Event::Eof => break,
+                quick_xml::events::Event::Empty(e) | quick_xml::events::Event::Start(e) => {
+                    let attr = |k: &str| e.try_get_attribute(k).unwrap().map(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).unwrap().to_string());
+                    if e.name().local_name().as_ref() == "Label" {
+                        labels.push((attr("value").unwrap(), attr("background").unwrap()));
+                    }
+                    if let Some(n) = attr("name") {
+                        names.push((n, attr("toName")));
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(labels.iter().map(|(v, _)| v.as_str()).collect::<Vec<_>>(), book.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>());
+        assert!(labels.iter().all(|(_, c)| c.starts_with('#')));
+        // The names the tasks' results give: from_name "label" and "memo", to_name "text".
+        assert_eq!(names, [("label".to_string(), Some("text".to_string())), ("text".to_string(), None), ("memo".to_string(), Some("text".to_string()))]);
+        assert!(xml.contains("value=\"$text\"") && xml.contains("choice=\"multiple\"") && xml.contains("perRegion=\"true\""));
     }
 
     #[test]

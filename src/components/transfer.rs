@@ -378,6 +378,20 @@ fn ExportForm() -> impl IntoView {
                         <p class="hint md-handout-hint" hidden=move || format.get() != Format::CodebookMarkdown>
                             "This one is to print or to paste into a document. To give students the tags and the task in Marginalia, hand out the HTML handout: they open it with Import…"
                         </p>
+                        // Label Studio needs a labeling interface that names what the file's results use.
+                        {move || (format.get() == Format::LabelStudio).then(|| {
+                            let config = coding.coding.with_untracked(|c| marginalia_core::export::label_studio_config(&c.codebook));
+                            let copied = config.clone();
+                            view! {
+                                <details class="ls-config">
+                                    <summary>"Label Studio's labeling interface for this file"</summary>
+                                    <p class="hint">"In Label Studio, paste it in the project's Settings → Labeling Interface → Code, then import the file: each coder's work comes in as an annotation of its own."</p>
+                                    <pre class="ls-config-xml">{config}</pre>
+                                    <button type="button" class="btn ls-config-copy"
+                                        on:click=move |_| crate::dom::copy_text_said(&copied, "Copied the labeling interface: paste it in Label Studio.".into(), coding)>"Copy"</button>
+                                </details>
+                            }
+                        })}
                         // A codebook or a handout carries no annotations: what chooses them is not shown.
                         <fieldset class="which" disabled=is_codebook hidden=is_codebook>
                             <legend>"Documents"</legend>

@@ -156,6 +156,19 @@ test('every format downloads from the export dialog with a meaningful name and e
     assert.match(f.name, new RegExp(`^marginalia-[\\w-]+-${DAY}\\.${exts[key]}$`), `${key}: ${f.name}`);
     check(f.bytes);
   }
+  // Label Studio's labeling interface for the file, to paste into its project: shown and copied.
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  await page.locator('button.export-open').click();
+  await page.locator('input[name="export-format"][value="labelstudio"]').check();
+  await page.locator('details.ls-config summary').click();
+  const config = await page.locator('.ls-config-xml').innerText();
+  assert.match(config, /<Labels name="label" toName="text" choice="multiple">/);
+  assert.match(config, /<Label value="threat" background="#[0-9a-fA-F]{6}"\/>/);
+  assert.match(config, /<TextArea name="memo" toName="text" perRegion="true"/);
+  await page.locator('.ls-config-copy').click();
+  await page.locator('.toast', { hasText: 'Copied the labeling interface' }).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), config.trim() + '\n');
+  await page.keyboard.press('Escape');
   assert.deepEqual(errors, []);
   await context.close();
 });
