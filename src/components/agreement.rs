@@ -78,9 +78,21 @@ pub fn AgreementView() -> impl IntoView {
     };
     // The first visit with a task: over its passage (an exercise scored over every text coded
     // counts the paragraphs no one was asked to code). A choice made since is remembered.
-    if let (Some((s, _, range)), true) = (&task_passage, coding.meta.with_untracked(|m| m.agreement.is_empty())) {
-        if state.route.get_untracked() == (Route::Agreement { a: None, b: None, within: None, sub: false }) {
-            state.replace_route(Route::Agreement { a: None, b: None, within: Some(Within { slug: s.clone(), paragraphs: Some(*range) }), sub: false });
+    // A bare address (a bookmark, one typed) opens what was chosen last, as the top bar's link does.
+    let bare = state.route.get_untracked() == (Route::Agreement { a: None, b: None, within: None, sub: false });
+    let remembered = coding.meta.with_untracked(|m| m.agreement.clone());
+    if bare {
+        match (&task_passage, remembered.is_empty()) {
+            (Some((s, _, range)), true) => {
+                state.replace_route(Route::Agreement { a: None, b: None, within: Some(Within { slug: s.clone(), paragraphs: Some(*range) }), sub: false });
+            }
+            (_, false) => {
+                let last = Route::parse(&remembered);
+                if matches!(last, Route::Agreement { .. }) {
+                    state.replace_route(last);
+                }
+            }
+            _ => {}
         }
     }
     let everyone = Memo::new(move |_| {

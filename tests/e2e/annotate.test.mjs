@@ -2148,6 +2148,12 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   await page.reload();
   await page.locator('.count-line', { hasText: 'Over 2 units: the paragraphs of S/2019/103 ¶12–13' }).waitFor();
   assert.equal(await page.locator('input.scope-to').inputValue(), '13');
+  // A bare address (a bookmark) opens what was chosen last, as the top bar's link does.
+  const last = await page.evaluate(() => location.hash);
+  await page.goto(`${server.url}#/`);
+  await page.goto(`${server.url}#/agreement`);
+  await page.waitForFunction((h) => location.hash === h, last);
+  await page.locator('.count-line', { hasText: 'Over 2 units: the paragraphs of S/2019/103 ¶12–13' }).waitFor();
   await screenshot(page, 'agreement-passage');
   // The passage side by side: a grid of what each coder (A, B, then the others) gave in each coded
   // paragraph, marked where not as A; below, each paragraph's text coder by coder.
