@@ -309,9 +309,62 @@ impl Route {
     }
 }
 
+/// A text (a memo) cut into plain pieces and citations of a paragraph, "S/2018/770
+/// ¶30" or "Field notes ¶3": each citation with the address that opens it. `docs`
+/// are (how a document is cited, its id); where two could be meant, the longer name.
+pub fn cited_in(text: &str, docs: &[(&str, &str)]) -> Vec<(String, Option<String>)> {
+    let mut out: Vec<(String, Option<String>)> = Vec::new();
+    let mut from = 0;
+    for (at, _) in text.match_indices('¶') {
+        if at < from {
+            continue;
+        }
+        let after = &text[at + '¶'.len_utf8()..];
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let Ok(n) = after[..digits].parse::<u32>() else { continue };
+        let before = text[from..at].trim_end_matches(' ');
+        let Some((who, id)) = docs.iter().filter(|(w, _)| !w.is_empty() && before.ends_with(*w)).max_by_key(|(w, _)| w.len()) else { continue };
+        let start = from + before.len() - who.len();
+        // A name inside a longer word ("XS/2018/770") is not a citation.
+        if text[..start].chars().next_back().is_some_and(char::is_alphanumeric) {
+            continue;
+        }
+        let end = at + '¶'.len_utf8() + digits;
+        if start > from {
+            out.push((text[from..start].to_string(), None));
+        }
+        out.push((text[start..end].to_string(), Some(Route::report(id, Some(n)).to_hash())));
+        from = end;
+    }
+    if from < text.len() {
+        out.push((text[from..].to_string(), None));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_memo_cites_paragraphs_that_open() {
+        let docs = [("S/2018/770", "S/2018/770"), ("Field notes", "field-notes"), ("S/2018/7", "S/2018/7")];
+        let pieces = cited_in("See S/2018/770 ¶30 and Field notes ¶3; not XS/2018/770 ¶2, nor ¶4 alone.", &docs);
+        let links: Vec<(&str, &str)> = pieces.iter().filter_map(|(t, h)| Some((t.as_str(), h.as_deref()?))).collect();
+        assert_eq!(links, [("S/2018/770 ¶30", "#/report/S-2018-770/p30"), ("Field notes ¶3", "#/report/field-notes/p3")]);
+        // Every character kept, in order.
+        assert_eq!(pieces.iter().map(|(t, _)| t.as_str()).collect::<String>(), "See S/2018/770 ¶30 and Field notes ¶3; not XS/2018/770 ¶2, nor ¶4 alone.");
+        assert_eq!(cited_in("no citation", &docs), [("no citation".to_string(), None)]);
+        assert!(cited_in("", &docs).is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_memo_cut_into_citations_keeps_every_character(text in "[ S/0-9¶a-z\u{e9}\u{1F600}]{0,60}") {
+            let pieces = cited_in(&text, &[("S/2018/770", "S/2018/770"), ("a", "a")]);
+            proptest::prop_assert_eq!(pieces.iter().map(|(t, _)| t.as_str()).collect::<String>(), text);
+        }
+    }
 
     #[test]
     fn parses_and_formats() {

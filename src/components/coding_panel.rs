@@ -579,6 +579,9 @@ struct Typed {
 #[component]
 fn Editor(doc: Arc<Document>) -> impl IntoView {
     let coding = use_coding();
+    // How each text is cited: the paragraphs a memo cites open from under it.
+    let cited: Arc<Vec<(String, String)>> =
+        Arc::new(crate::state::use_app_state().docs.with_value(|d| d.iter().map(|d| (d.who().to_string(), d.meta.id.clone())).collect()));
     let chars: Arc<Vec<char>> = Arc::new(doc.text.chars().collect());
     let current = {
         let doc_id = doc.meta.id.clone();
@@ -756,6 +759,18 @@ fn Editor(doc: Arc<Document>) -> impl IntoView {
                             coding.close();
                         }></textarea>
                 </label>
+                {
+                    let cited = Arc::clone(&cited);
+                    move || {
+                        let memo = current.with(|a| a.as_ref().map(|a| a.memo.clone())).unwrap_or_default();
+                        let docs: Vec<(&str, &str)> = cited.iter().map(|(w, id)| (w.as_str(), id.as_str())).collect();
+                        let links: Vec<(String, String)> =
+                            marginalia_core::route::cited_in(&memo, &docs).into_iter().filter_map(|(t, h)| Some((t, h?))).collect();
+                        (!links.is_empty()).then(|| view! {
+                            <p class="memo-cites">"Cites "{links.into_iter().map(|(t, h)| view! { <a class="memo-cite" href=h>{t}</a>" " }).collect_view()}</p>
+                        })
+                    }
+                }
                 <div class="row range" role="group" aria-label="Adjust the span" hidden=theirs aria-hidden=theirs.to_string()>
                     "Start "
                     <button type="button" class="btn" aria-label=format!("Start one {unit} earlier") on:click=nudge("start", -1)>"◀"</button>

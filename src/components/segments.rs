@@ -150,6 +150,8 @@ pub fn SegmentsView() -> impl IntoView {
             let names: Vec<String> = rows.iter().map(names_of).collect();
             marginalia_core::segments::as_text(rows.iter().zip(&names).map(|(s, n)| (s.quotation.as_str(), n.as_str(), s.memo.as_str())))
         };
+        // How each text is cited, for the citations in memos.
+        let cited: Vec<(String, String)> = state.docs.with_value(|d| d.iter().map(|d| (d.who().to_string(), d.meta.id.clone())).collect());
         let item = |s: &Segment, group: Option<&str>| {
             let names = names_of(s);
             let copied = marginalia_core::segments::as_text([(s.quotation.as_str(), names.as_str(), s.memo.as_str())]);
@@ -165,7 +167,8 @@ pub fn SegmentsView() -> impl IntoView {
                     <button type="button" class="linkish seg-copy" title="Copy the quote with its citation, tags and memo"
                         on:click=move |_| crate::dom::copy_text(&copied, coding)>"Copy"</button>
                     <p class="seg-text"><span class="ctx">{before}</span><mark>{s.quote.clone()}</mark><span class="ctx">{after}</span></p>
-                    {(!s.memo.is_empty()).then(|| view! { <p class="seg-memo">{s.memo.clone()}</p> })}
+                    // A paragraph a memo cites ("see S/2018/770 ¶30") opens from it.
+                    {(!s.memo.is_empty()).then(|| view! { <p class="seg-memo">{memo_view(&s.memo, &cited)}</p> })}
                 </li>
             }
         };
@@ -362,4 +365,16 @@ fn export_these(state: crate::state::AppState, t: super::transfer::Transfer, q: 
         all_tags: q.co_occurrence(),
     }));
     t.exporting.set(true);
+}
+
+/// A memo, its citations of paragraphs as links.
+fn memo_view(memo: &str, cited: &[(String, String)]) -> impl IntoView {
+    let docs: Vec<(&str, &str)> = cited.iter().map(|(w, id)| (w.as_str(), id.as_str())).collect();
+    marginalia_core::route::cited_in(memo, &docs)
+        .into_iter()
+        .map(|(text, href)| match href {
+            Some(h) => view! { <a class="memo-cite" href=h>{text}</a> }.into_any(),
+            None => text.into_any(),
+        })
+        .collect_view()
 }

@@ -944,13 +944,16 @@ test('deleting a tag in use says beforehand which annotations, and memos, go wit
   const { context, page } = await codingAt('Rita', 'S-2019-103', 12);
   await selectText(page, '#p12 > p', 'financial reserves');
   await page.keyboard.press('1');
-  await page.locator('.editor textarea.memo').fill('A memo that would go.');
+  await page.locator('.editor textarea.memo').fill('A memo that would go, as S/2019/103 ¶13 says.');
+  // Once saved, the paragraph it cites opens from under it.
+  await page.locator('.editor .memo-cites a.memo-cite', { hasText: 'S/2019/103 ¶13' }).waitFor();
+  assert.equal(await page.locator('.editor .memo-cites a').getAttribute('href'), '#/report/S-2019-103/p13');
   await page.keyboard.press('Escape');
   await selectText(page, '#p13 > p', 'bulk-stored cash');
   await page.keyboard.press('1');
   await page.keyboard.press('2');
   await page.keyboard.press('Escape');
-  await page.waitForFunction(() => (localStorage.getItem('marginalia:v1:doc:S/2019/103') ?? '').includes('A memo that would go.'));
+  await page.waitForFunction(() => (localStorage.getItem('marginalia:v1:doc:S/2019/103') ?? '').includes('A memo that would go, as S/2019/103 ¶13 says.'));
   await page.goto(`${server.url}#/codebook`);
   await page.locator('.tag-row[data-tag="threat"] .btn.danger').click();
   await page.locator('dialog p', { hasText: '2 annotations use this tag.' }).waitFor();
@@ -963,7 +966,12 @@ test('deleting a tag in use says beforehand which annotations, and memos, go wit
   await page.locator('.seg-copy-all').click();
   await page.locator('.toast', { hasText: 'Copied 2 segments with their citations: paste them into your draft.' }).waitFor();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()),
-    '“financial reserves” (S/2019/103 ¶12) · threat\nMemo: A memo that would go.\n\n“bulk-stored cash” (S/2019/103 ¶13) · threat, finance');
+    '“financial reserves” (S/2019/103 ¶12) · threat\nMemo: A memo that would go, as S/2019/103 ¶13 says.\n\n“bulk-stored cash” (S/2019/103 ¶13) · threat, finance');
+  // A paragraph the memo cites opens from it.
+  const cite = page.locator('.seg-memo a.memo-cite');
+  assert.equal(await cite.innerText(), 'S/2019/103 ¶13');
+  assert.equal(await cite.getAttribute('href'), '#/report/S-2019-103/p13');
+  assert.equal(await page.locator('.seg-memo').innerText(), 'A memo that would go, as S/2019/103 ¶13 says.');
   await page.locator('ol.segments li').nth(1).locator('.seg-copy').click();
   await page.waitForFunction(async () => (await navigator.clipboard.readText()) === '“bulk-stored cash” (S/2019/103 ¶13) · threat, finance');
   // What was done on one page is not carried to the next: the notice closes there.
