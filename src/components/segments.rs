@@ -213,6 +213,14 @@ pub fn SegmentsView() -> impl IntoView {
                         <button type="button" class="btn seg-export" disabled=overlap_view || grouped_all title=title
                             on:click=move |_| export_these(state, transfer, &q, &tags)>"Export these…"</button>
                     </span>
+                    // Why Export is off, said where it is seen (not only in a tooltip).
+                    {(overlap_view || grouped_all).then(|| view! {
+                        <p class="hint seg-export-why">{if overlap_view {
+                            "Overlapping codings are a view, not an export: Copy all takes them; an export chooses annotations by their own tags."
+                        } else {
+                            "All chosen tags with their sub-codes is a view, not an export: Copy all takes them; an export chooses annotations by their own tags."
+                        }}</p>
+                    })}
                 </div>
             }
         };

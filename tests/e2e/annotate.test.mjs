@@ -2320,6 +2320,7 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   await page.waitForFunction(() => location.hash === '#/segments?tags=finance,threat&match=overlap&by=Cy');
   await page.locator('.seg-summary .count-line', { hasText: /^2 segments where threat and finance codings overlap$/ }).waitFor();
   assert.equal(await page.locator('.seg-export').isDisabled(), true, 'an overlap is a view, not an export');
+  assert.match(await page.locator('.seg-export-why').innerText(), /^Overlapping codings are a view, not an export: Copy all takes them/);
   // The co-occurrence table of the chosen tags, Cy's, counted again here from what is stored:
   // annotations with the row's tag that overlap one of Cy's with the column's tag.
   await page.locator('.cooc-details summary').click();
