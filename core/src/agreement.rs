@@ -746,6 +746,89 @@ pub fn report_html<D: Borrow<Document>>(
 
 const EXACT_TITLE: &str = "F1 of B's spans against A's, counting a span only when it starts and ends at the same character";
 
+/// A student's feedback, as a page of its own to hand back: their coding of the
+/// passage `over` (its text `doc`, cut to it, with everyone's `annotations`) beside
+/// the key's — F1, precision and recall against it (`counts`), then each paragraph
+/// either of them coded, the tags each gave and the text as each highlighted it.
+/// Self-contained: no script, no link out, its styles inside.
+pub fn feedback_html(
+    doc: &Document,
+    annotations: &[&crate::annotation::Annotation],
+    key: &str,
+    student: &str,
+    book: &crate::codebook::Codebook,
+    counts: &Counts,
+    over: &str,
+) -> String {
+    let two: Vec<&crate::annotation::Annotation> = annotations.iter().copied().filter(|a| a.coder == key || a.coder == student).collect();
+    let coders = [key.to_string(), student.to_string()];
+    let (grid, css, shown, _) = crate::html::side_by_side(doc, &two, &coders, book, false, false);
+    let grid = grid.replace("<details class=\"sbs-block\"", "<details class=\"sbs-block\" open");
+    use crate::html::escape;
+    let (who, key_name) = (escape(crate::coder_shown(student)), escape(crate::coder_shown(key)));
+    let score = |x: Option<f64>| x.map_or_else(|| "—".to_string(), |x| fixed(x, 2));
+    let body = if shown == 0 {
+        "<p>Neither of you coded anything here.</p>".to_string()
+    } else {
+        format!("<div class=\"side-by-side\">{grid}</div>")
+    };
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{who}: your coding of {over} against the key</title><style>{FEEDBACK_CSS}\n{css}</style></head><body><main>\
+<h1>{who}: your coding of {over}</h1>\
+<p class=\"scores\">Against {key_name}'s coding (the key): <strong>F1 {f1}</strong> · precision {p} · recall {r}.</p>\
+<p class=\"how\">Precision: how much of what you coded the key has. Recall: how much of the key you found. F1 puts the two together: 1.00 is the key's coding exactly. Below, each paragraph either of you coded: the tags each gave, marked where yours are not the key's, then the text as each highlighted it.</p>\
+{body}<p class=\"made\">Made with Marginalia.</p></main></body></html>\n",
+        over = escape(over),
+        f1 = score(counts.f1()),
+        p = score(counts.precision()),
+        r = score(counts.recall()),
+    )
+}
+
+/// The feedback of each coder of `class` against `key` (see [`feedback_html`]),
+/// one page each, in a zip: a file per student to hand back.
+pub fn feedback_zip(
+    doc: &Document,
+    annotations: &[&crate::annotation::Annotation],
+    key: &str,
+    class: &[(String, Counts)],
+    book: &crate::codebook::Codebook,
+    over: &str,
+) -> Vec<u8> {
+    let mut names: Vec<String> = Vec::new();
+    let entries: Vec<(String, Vec<u8>)> = class
+        .iter()
+        .map(|(student, counts)| {
+            let base = crate::export::file_slug(crate::coder_shown(student));
+            let base = if base.is_empty() { "coder".to_string() } else { base };
+            // Two names alike once cut to a file name ("Ana B." and "Ana B"): told apart.
+            let mut name = format!("{base}.html");
+            let mut n = 2;
+            while names.contains(&name) {
+                name = format!("{base}-{n}.html");
+                n += 1;
+            }
+            names.push(name.clone());
+            (name, feedback_html(doc, annotations, key, student, book, counts, over).into_bytes())
+        })
+        .collect();
+    crate::archive::write_zip(&entries)
+}
+
+/// A feedback page's own styles (it is read away from the app).
+const FEEDBACK_CSS: &str = "body{margin:0;background:#fbfaf7;color:#1d1c1a;font:1rem/1.6 Georgia,\"DejaVu Serif\",serif}\
+main{max-width:60rem;margin:0 auto;padding:1.5rem}h1{font-size:1.5rem;line-height:1.25}\
+.scores,.how,.made,table,summary,.sbs-who,.sbs-none{font-family:system-ui,\"DejaVu Sans\",sans-serif}\
+.how,.made{color:#5b5750;font-size:0.9rem}.sbs-grid{border-collapse:collapse;font-size:0.9rem;margin:1rem 0}\
+.sbs-grid th,.sbs-grid td{border:1px solid #dcd7cc;padding:0.3rem 0.5rem;text-align:left;vertical-align:top}\
+.sbs-grid td.differs{background:#f6e0d6}.sbs-tag{display:inline-flex;align-items:center;gap:0.25rem;margin-right:0.4rem}\
+.swatch{display:inline-block;width:0.7rem;height:0.7rem;border-radius:2px}.sbs-block{margin:0.75rem 0}\
+.sbs-block>summary{font-weight:600}.sbs-row{display:grid;grid-template-columns:minmax(6rem,10rem) 1fr;gap:0.75rem;padding:0.4rem 0;border-top:1px solid #dcd7cc}\
+.sbs-tags,.sbs-also{display:block;color:#5b5750;font-size:0.85rem}.sbs-text{margin:0;line-height:1.7}.sbs-none{color:#5b5750;font-style:italic;font-size:0.9rem}\
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}.hint{color:#5b5750;font-weight:400}\
+.fnref{display:none}.hl{border-radius:1px;background-repeat:no-repeat;padding-bottom:6px;-webkit-box-decoration-break:clone;box-decoration-break:clone}";
+
 /// What each measure says, in a few words, for those who do not hover the headers.
 const MEASURES_HELP: &str = "<details class=\"measures-help\"><summary>What the measures mean</summary><dl>\
 <dt>F1</dt><dd>B against A as the key: how much of the key B found and how much of B's coding the key has, together. 1.00: the same coding; 0: nothing in common. Read it first.</dd>\
@@ -1089,6 +1172,30 @@ mod tests {
             }
         }
         (d, c)
+    }
+
+    #[test]
+    fn each_student_gets_a_page_of_feedback_against_the_key() {
+        // A at ¶1 threat (the key), B the same and more; a third coder's work is not on B's page.
+        let (d, mut c) = coded(&[(7, 20, true, 0), (7, 20, false, 0), (36, 10, false, 1)]);
+        c.add(Annotation::new(&d, 36, 46, "threat", "Cy", "y1".into(), "t", false).unwrap());
+        let docs = [d];
+        let t = tags(&["threat", "finance"]);
+        let class: Vec<(String, Counts)> = ["B", "Cy"].iter().map(|s| (s.to_string(), compare(&docs, &c, "A", s, &t).all)).collect();
+        let live: Vec<_> = c.live("D").collect();
+        let page = feedback_html(&docs[0], &live, "A", "B", &c.codebook, &class[0].1, "S/1 ¶1–4");
+        assert!(page.starts_with("<!doctype html>") && page.contains("<title>B: your coding of S/1 ¶1–4 against the key</title>"));
+        assert!(page.contains("Against A's coding (the key): <strong>F1 0.67</strong> · precision 0.50 · recall 1.00."), "{page}");
+        // The two of them only, every paragraph open, nothing that links out or runs.
+        assert!(page.contains("<th scope=\"row\">A <span class=\"hint\">(A)</span></th>") && page.contains("<th scope=\"row\">B</th>"));
+        assert!(!page.contains(">Cy<") && !page.contains("data-ids=\"y1\""));
+        assert!(page.contains("<details class=\"sbs-block\" open"));
+        assert!(!page.contains("<a ") && !page.contains("<script"), "{page}");
+        // A zip of a page per student, named by them.
+        let zip = feedback_zip(&docs[0], &live, "A", &class, &c.codebook, "S/1 ¶1–4");
+        let entries = crate::archive::read_zip(&zip).unwrap();
+        assert_eq!(entries.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["B.html", "Cy.html"]);
+        assert!(String::from_utf8_lossy(&entries[1].1).contains("<h1>Cy: your coding of S/1 ¶1–4</h1>"));
     }
 
     #[test]

@@ -357,13 +357,15 @@ pub fn prose(doc: &Document, spans: &[Vec<Span>], book: &Codebook, combos: &mut 
 /// out; with `only_differences`, so are the blocks where every coder gave A's
 /// tags. Returns the HTML, its highlights' CSS, scoped to `.side-by-side` (the
 /// report's own classes are not touched), how many blocks it shows, and how
-/// many blocks were coded in all.
+/// many blocks were coded in all. `linked`: citations link to the app's pages (not
+/// in a file of its own).
 pub fn side_by_side(
     doc: &Document,
     annotations: &[&crate::annotation::Annotation],
     coders: &[String],
     book: &Codebook,
     only_differences: bool,
+    linked: bool,
 ) -> (String, String, usize, usize) {
     let mut combos = Combos::default();
     let by = crate::layout::by_block(&doc.blocks, annotations.iter().map(|a| (a.start, a.end, *a)));
@@ -388,7 +390,7 @@ pub fn side_by_side(
     let link = |out: &mut String, i: usize, short: bool| {
         let (label, cite, route) = place(i);
         let shown = if short { label } else { cite.clone() };
-        match route {
+        match route.filter(|_| linked) {
             Some(r) => {
                 let _ = write!(out, "<a href=\"{}\" title=\"{}\">{}</a>", escape(&r.to_hash()), escape(&cite), escape(&shown));
             }
@@ -730,15 +732,15 @@ mod tests {
         ];
         let live: Vec<_> = a.iter().collect();
         let coders = ["Key".to_string(), "Sam".to_string()];
-        let (every, _, shown, all) = side_by_side(&d, &live, &coders, &Codebook::default(), false);
+        let (every, _, shown, all) = side_by_side(&d, &live, &coders, &Codebook::default(), false, true);
         assert_eq!((shown, all), (2, 2));
         assert!(every.contains(">¶1</a>") && every.contains(">n. 3</a>"));
-        let (only, _, shown, all) = side_by_side(&d, &live, &coders, &Codebook::default(), true);
+        let (only, _, shown, all) = side_by_side(&d, &live, &coders, &Codebook::default(), true, true);
         assert_eq!((shown, all), (1, 2), "¶1 agrees: left out");
         assert!(!only.contains(">¶1</a>") && only.contains(">n. 3</a>"), "{only}");
         assert_eq!(only.matches("<details class=\"sbs-block\"").count(), 1);
         // A alone: nothing can differ.
-        let (_, _, shown, _) = side_by_side(&d, &live, &coders[..1], &Codebook::default(), true);
+        let (_, _, shown, _) = side_by_side(&d, &live, &coders[..1], &Codebook::default(), true, true);
         assert_eq!(shown, 0);
     }
 
@@ -754,7 +756,7 @@ mod tests {
             ann("u", "Uma", p1.start, p1.start + 4, "threat"),
         ];
         let coders = ["Key".to_string(), "<Sam>".to_string(), "Tia".to_string(), "Lee".to_string(), "Uma".to_string()];
-        let (html, css, shown, all) = side_by_side(&d, &a.iter().collect::<Vec<_>>(), &coders, &Codebook::default(), false);
+        let (html, css, shown, all) = side_by_side(&d, &a.iter().collect::<Vec<_>>(), &coders, &Codebook::default(), false, true);
         assert_eq!((shown, all), (1, 1));
         let (grid, text) = html.split_once("</table>").unwrap();
         // The grid: a column for the one paragraph someone coded, a row per coder, A marked.

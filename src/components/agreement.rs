@@ -377,6 +377,22 @@ pub fn AgreementView() -> impl IntoView {
         let out = coding.coding.with(|c| state.docs.with_value(|docs| marginalia_core::agreement::outside(docs, c, &w)));
         (!out.is_empty()).then_some(out)
     });
+    // Over a passage: each student's coding beside the key's, a page each, to hand back.
+    let download_feedback = move |_| {
+        let (Some(a), _) = pair.get_untracked() else { return };
+        let (Some(class), Some(p)) = (class.get_untracked(), cut.get_untracked()) else { return };
+        let label = passage.get_untracked().and_then(Result::ok).unwrap_or_default();
+        let (d, k) = (&p.0, &p.1);
+        let live: Vec<_> = k.live(&d.meta.id).collect();
+        let zip = marginalia_core::agreement::feedback_zip(d, &live, &a, &class, &k.codebook, &label);
+        let name = format!("marginalia-feedback-{}{}-{}.zip", marginalia_core::export::file_slug(&a), over_in_name(), crate::coding::today());
+        if crate::download::save_bytes(&name, "application/zip", &zip) {
+            coding.notice.set(Some(crate::coding::Notice::done(format!(
+                "Downloaded {name}: a page for each of the {}, their coding of {label} beside {a}'s, to hand back.",
+                marginalia_core::count(class.len(), "coder")
+            ))));
+        }
+    };
     let download_class = move |_| {
         let (Some(a), _) = pair.get_untracked() else { return };
         let Some(class) = class.get_untracked() else { return };
@@ -415,7 +431,7 @@ pub fn AgreementView() -> impl IntoView {
         let (d, k) = (&p.0, &p.1);
         let live: Vec<_> = k.live(&d.meta.id).collect();
         let only = only_differences.get();
-        let (html, css, shown, all) = marginalia_core::html::side_by_side(d, &live, &order, &k.codebook, only);
+        let (html, css, shown, all) = marginalia_core::html::side_by_side(d, &live, &order, &k.codebook, only, true);
         let label = passage.get().and_then(Result::ok).unwrap_or_default();
         let blocks = if only {
             format!("{shown} of {all} coded paragraphs where someone differs from A")
@@ -489,6 +505,10 @@ pub fn AgreementView() -> impl IntoView {
             <p class="row agreement-files">
                 <button type="button" class="btn agreement-csv" on:click=download>"Download as CSV"</button>
                 {(class.len() > 1).then(|| view! { <button type="button" class="btn class-csv" on:click=download_class>{format!("Gradebook (everyone against {a}) as CSV")}</button> })}
+                {(!class.is_empty() && w.as_ref().is_some_and(|w| !w.is_each_coded())).then(|| view! {
+                    <button type="button" class="btn feedback-zip" title="A page for each coder: their coding of the passage beside A's, with their scores"
+                        on:click=download_feedback>"Feedback for each (.zip)"</button>
+                })}
                 {all.is_some().then(|| view! { <button type="button" class="btn alpha-csv" on:click=download_alpha>"All coders' α as CSV"</button> })}
             </p>
             {side}

@@ -2190,6 +2190,20 @@ test('agreement: two coders compared tag by tag, everyone against the key, where
   assert.notEqual(tint, 'rgba(0, 0, 0, 0)');
   await page.locator('details.side-by-side').scrollIntoViewIfNeeded();
   await screenshot(page, 'agreement-side-by-side');
+  // Feedback to hand back: a page for each student, their coding beside the key's, in a zip.
+  const [feedback] = await Promise.all([page.waitForEvent('download'), page.locator('button.feedback-zip').click()]);
+  assert.match(feedback.suggestedFilename(), /^marginalia-feedback-Key-S-2019-103-p12-13-\d{4}-\d{2}-\d{2}\.zip$/);
+  const pages = JSON.parse((await import('node:child_process')).execFileSync('python3', ['-c',
+    'import json,sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); print(json.dumps({n: z.read(n).decode() for n in z.namelist()}))', await feedback.path()]).toString());
+  assert.deepEqual(Object.keys(pages), ['Ana.html', 'Bo.html']);
+  assert.match(pages['Ana.html'], /<h1>Ana: your coding of S\/2019\/103 ¶12–13<\/h1>/);
+  assert.match(pages['Ana.html'], /Against Key's coding \(the key\): <strong>F1 [\d.]+<\/strong> · precision [\d.—]+ · recall [\d.]+\./);
+  assert.doesNotMatch(pages['Ana.html'], /<script|<a /);
+  const sheet = await context.newPage();
+  await sheet.setContent(pages['Ana.html']);
+  assert.equal(await sheet.locator('details.sbs-block[open]').count(), 2, 'every paragraph open, to read on paper too');
+  await screenshot(sheet, 'feedback-page');
+  await sheet.close();
   // Only where someone differs from A: ¶12 (all gave finance) goes; the view stays open.
   await page.locator('input.sbs-only-differences').check();
   await page.locator('details.side-by-side > summary', { hasText: '1 of 2 coded paragraphs where someone differs from A' }).waitFor();
