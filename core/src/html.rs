@@ -155,35 +155,47 @@ pub fn block_inner(doc: &Document, block: &Block, spans: &[Span], book: &Codeboo
     let mut stuck = false;
     for (i, run) in runs.iter().enumerate() {
         match run {
-            Run::Text { text, keys, .. } if keys.is_empty() && matches!(runs.get(i + 1), Some(Run::Note(_))) => {
-                let cut = text.rfind(char::is_whitespace).map_or(0, |w| w + text[w..].chars().next().map_or(1, char::len_utf8));
-                let (head, word) = text.split_at(cut);
-                escape_into(&mut out, head);
-                if !word.is_empty() && word.chars().count() <= MAX_STUCK_WORD {
+            Run::Text { text, keys, .. } => {
+                // Before a marker: its last word goes with the marker, on one line.
+                let (head, word) = if matches!(runs.get(i + 1), Some(Run::Note(_))) {
+                    let cut = text.rfind(char::is_whitespace).map_or(0, |w| w + text[w..].chars().next().map_or(1, char::len_utf8));
+                    let (head, word) = text.split_at(cut);
+                    if !word.is_empty() && word.chars().count() <= MAX_STUCK_WORD { (head, word) } else { (text.as_str(), "") }
+                } else {
+                    (text.as_str(), "")
+                };
+                let mut piece = |out: &mut String, text: &str| {
+                    if text.is_empty() {
+                        return;
+                    }
+                    if keys.is_empty() {
+                        escape_into(out, text);
+                        return;
+                    }
+                    let (class, tags) = run_class(keys, &slots, combos);
+                    let ids: Vec<&str> = keys.iter().map(|s| s.id.as_str()).collect();
+                    let names: Vec<&str> = tags.iter().map(|t| book.get(t).map(|t| t.name.as_str()).unwrap_or(t)).collect();
+                    out.push_str("<span class=\"hl ");
+                    out.push_str(&class);
+                    out.push_str("\" data-ids=\"");
+                    escape_into(out, &ids.join(" "));
+                    out.push_str("\" data-tags=\"");
+                    escape_into(out, &tags.join(" "));
+                    out.push_str("\" title=\"");
+                    escape_into(out, &crate::codebook::name_list(names.iter().copied()));
+                    if ids.len() > 1 {
+                        out.push_str(&format!(" ({} annotations here: click again for the next)", ids.len()));
+                    }
+                    out.push_str("\">");
+                    escape_into(out, text);
+                    out.push_str("</span>");
+                };
+                piece(&mut out, head);
+                if !word.is_empty() {
                     out.push_str("<span class=\"fnstick\">");
                     stuck = true;
+                    piece(&mut out, word);
                 }
-                escape_into(&mut out, word);
-            }
-            Run::Text { text, keys, .. } if keys.is_empty() => escape_into(&mut out, text),
-            Run::Text { text, keys, .. } => {
-                let (class, tags) = run_class(keys, &slots, combos);
-                let ids: Vec<&str> = keys.iter().map(|s| s.id.as_str()).collect();
-                let names: Vec<&str> = tags.iter().map(|t| book.get(t).map(|t| t.name.as_str()).unwrap_or(t)).collect();
-                out.push_str("<span class=\"hl ");
-                out.push_str(&class);
-                out.push_str("\" data-ids=\"");
-                escape_into(&mut out, &ids.join(" "));
-                out.push_str("\" data-tags=\"");
-                escape_into(&mut out, &tags.join(" "));
-                out.push_str("\" title=\"");
-                escape_into(&mut out, &crate::codebook::name_list(names.iter().copied()));
-                if ids.len() > 1 {
-                    out.push_str(&format!(" ({} annotations here: click again for the next)", ids.len()));
-                }
-                out.push_str("\">");
-                escape_into(&mut out, text);
-                out.push_str("</span>");
             }
             Run::Note(n) => {
                 // A marker inside a highlight sits on the highlight of what covers both
@@ -717,6 +729,13 @@ mod tests {
         assert!(html.starts_with("ISIL 😀 <span class=\"fnstick\">&lt;script&gt;alert(1)&lt;/script&gt;<sup class=\"fnref\">"), "{html}");
         assert!(html.ends_with("</button></sup></span> funds."), "{html}");
         assert_eq!(text_of(&html), d.block_text(b), "the text is untouched");
+        // Coded, the same: the highlight is cut at the word, both parts the same annotation's.
+        let all = [Span { start: b.start, end: b.end, id: "a".into(), tags: vec!["threat".into()] }];
+        let html = block_inner(&d, b, &all, &Codebook::default(), &mut Combos::default(), None);
+        assert!(html.contains("<span class=\"fnstick\"><span class=\"hl hc0\" data-ids=\"a\""), "{html}");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;</span><span class=\"hlgap hc0\" data-ids=\"a\"><sup class=\"fnref\">"), "{html}");
+        assert_eq!(html.matches("data-ids=\"a\"").count(), 4, "three runs of it and the gap under the marker: {html}");
+        assert_eq!(text_of(&html), d.block_text(b));
     }
 
     #[test]

@@ -192,9 +192,19 @@ test('a footnote marker reveals its note, and prose copies as plain text', async
 test('a footnote marker never starts a line alone: it keeps to the word before it', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   let markers = 0;
+  // Coded paragraphs too: a highlight is cut at the word before its marker, not the marker from it.
+  const coded = { 'S-2018-770': 17, 'S-2018-80': 13, 'S-2019-103': 30 };
+  await page.goto(server.url);
+  await page.evaluate(() => localStorage.setItem('marginalia:v1:meta', JSON.stringify({ schema: 1, coder: 'Reader' })));
+  await page.reload();
+  await page.locator('table.reports').waitFor();
   for (const r of ['S-2018-770', 'S-2018-80', 'S-2019-103']) {
-    await page.goto(`${server.url}#/report/${r}`);
-    await page.locator('article.report p[data-start]').first().waitFor();
+    await page.goto(`${server.url}#/report/${r}/p${coded[r]}`);
+    await page.locator(`#p${coded[r]}.target`).waitFor();
+    await page.locator(`#p${coded[r]} .pnum`).focus();
+    await page.keyboard.press('1');
+    await page.locator(`#p${coded[r]} .hl`).first().waitFor();
+    await page.keyboard.press('Escape');
     // Every paragraph laid out (off-screen ones are skipped by content-visibility otherwise).
     await page.evaluate(() => document.querySelectorAll('.prose .para').forEach((d) => { d.style.contentVisibility = 'visible'; }));
     const [n, alone] = await page.evaluate(() => {
