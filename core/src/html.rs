@@ -391,7 +391,10 @@ pub fn side_by_side(
     let differs = |i: usize, k: usize| k > 0 && coders.first().is_some_and(|a| ids(i, a) != ids(i, &coders[k]));
     let all_coded: Vec<usize> =
         (0..doc.blocks.len()).filter(|&i| !by[i].is_empty() && !matches!(doc.blocks[i].kind, BlockKind::Heading { .. })).collect();
-    let coded: Vec<usize> = all_coded.iter().copied().filter(|&i| !only_differences || (1..coders.len()).any(|k| differs(i, k))).collect();
+    // A coder who coded nothing here at all (elsewhere, or not yet) differs everywhere:
+    // not a difference worth a paragraph's place.
+    let here: Vec<usize> = (1..coders.len()).filter(|&k| all_coded.iter().any(|&i| by[i].iter().any(|a| a.coder == coders[k]))).collect();
+    let coded: Vec<usize> = all_coded.iter().copied().filter(|&i| !only_differences || here.iter().any(|&k| differs(i, k))).collect();
     let place = |i: usize| -> (String, String, Option<Route>) {
         match doc.blocks[i].kind {
             BlockKind::Paragraph { number: Some(n) } => (format!("¶{n}"), doc.cite(n), Some(Route::report(&doc.meta.id, Some(n)))),
@@ -761,6 +764,11 @@ mod tests {
         // A alone: nothing can differ.
         let (_, _, shown, _) = side_by_side(&d, &live, &coders[..1], &Codebook::default(), true, true);
         assert_eq!(shown, 0);
+        // One who coded nothing here (elsewhere, or not yet) does not make every paragraph a difference.
+        let with_lee = ["Key".to_string(), "Sam".to_string(), "Lee".to_string()];
+        let (only, _, shown, _) = side_by_side(&d, &live, &with_lee, &Codebook::default(), true, true);
+        assert_eq!(shown, 1, "{only}");
+        assert!(only.contains("<th scope=\"row\">Lee</th>"), "still a row of the grid");
     }
 
     #[test]

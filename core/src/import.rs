@@ -1478,7 +1478,13 @@ pub fn with_own_texts(imported: &Imported, unknown: &[String], now: &str, taken:
     let mut out = imported.clone();
     for d in out.documents.iter_mut().filter(|d| unknown.contains(&d.id)) {
         let Some(text) = d.text.as_deref() else { continue };
-        let name = format!("{}.txt", d.id);
+        // A name the file made up ("line-1", a task's number) says nothing: its first line does.
+        let made_up = d.id.starts_with("line-") || d.id.chars().all(|c| c.is_ascii_digit());
+        let first = text.lines().map(str::trim).find(|l| !l.is_empty()).map(|l| crate::abridge(l, 60));
+        let name = match first.filter(|_| made_up) {
+            Some(line) => format!("{}.txt", line.trim_end_matches('.')),
+            None => format!("{}.txt", d.id),
+        };
         let Ok(t) = crate::store::UserText::new(&name, text, now, &|id| taken(id) || texts.iter().any(|t| t.id == id)) else { continue };
         for a in out.annotations.iter_mut().filter(|a| a.doc == d.id) {
             a.doc = t.id.clone();

@@ -329,7 +329,16 @@ pub fn cited_in(text: &str, docs: &[(&str, &str)]) -> Vec<(String, Option<String
         if text[..start].chars().next_back().is_some_and(char::is_alphanumeric) {
             continue;
         }
-        let end = at + '¶'.len_utf8() + digits;
+        let mut end = at + '¶'.len_utf8() + digits;
+        // A range ("¶5–6") is cited whole; its link opens its first paragraph.
+        let rest = &text[end..];
+        if let Some(dash) = ['–', '-'].into_iter().find(|d| rest.starts_with(*d)) {
+            let more = &rest[dash.len_utf8()..];
+            let to = more.len() - more.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            if to > 0 {
+                end += dash.len_utf8() + to;
+            }
+        }
         if start > from {
             out.push((text[from..start].to_string(), None));
         }
@@ -349,18 +358,19 @@ mod tests {
     #[test]
     fn a_memo_cites_paragraphs_that_open() {
         let docs = [("S/2018/770", "S/2018/770"), ("Field notes", "field-notes"), ("S/2018/7", "S/2018/7")];
-        let pieces = cited_in("See S/2018/770 ¶30 and Field notes ¶3; not XS/2018/770 ¶2, nor ¶4 alone.", &docs);
+        let memo = "See S/2018/770 ¶30 and Field notes ¶3–5; not XS/2018/770 ¶2, nor ¶4 alone.";
+        let pieces = cited_in(memo, &docs);
         let links: Vec<(&str, &str)> = pieces.iter().filter_map(|(t, h)| Some((t.as_str(), h.as_deref()?))).collect();
-        assert_eq!(links, [("S/2018/770 ¶30", "#/report/S-2018-770/p30"), ("Field notes ¶3", "#/report/field-notes/p3")]);
+        assert_eq!(links, [("S/2018/770 ¶30", "#/report/S-2018-770/p30"), ("Field notes ¶3–5", "#/report/field-notes/p3")]);
         // Every character kept, in order.
-        assert_eq!(pieces.iter().map(|(t, _)| t.as_str()).collect::<String>(), "See S/2018/770 ¶30 and Field notes ¶3; not XS/2018/770 ¶2, nor ¶4 alone.");
+        assert_eq!(pieces.iter().map(|(t, _)| t.as_str()).collect::<String>(), memo);
         assert_eq!(cited_in("no citation", &docs), [("no citation".to_string(), None)]);
         assert!(cited_in("", &docs).is_empty());
     }
 
     proptest::proptest! {
         #[test]
-        fn a_memo_cut_into_citations_keeps_every_character(text in "[ S/0-9¶a-z\u{e9}\u{1F600}]{0,60}") {
+        fn a_memo_cut_into_citations_keeps_every_character(text in "[ S/0-9¶a-z\u{e9}\u{1F600}–-]{0,60}") {
             let pieces = cited_in(&text, &[("S/2018/770", "S/2018/770"), ("a", "a")]);
             proptest::prop_assert_eq!(pieces.iter().map(|(t, _)| t.as_str()).collect::<String>(), text);
         }

@@ -31,6 +31,8 @@ pub struct Transfer {
     /// Files picked or dropped together (two or more): which is open, and what
     /// became of each, said in one notice when the last is done.
     batch: StoredValue<Option<Batch>>,
+    /// The texts added for the file in the preview ("Add the text"): Cancel takes them away again.
+    added_texts: StoredValue<Vec<String>>,
 }
 
 /// Files picked or dropped together.
@@ -133,6 +135,7 @@ pub fn provide_transfer() -> Transfer {
         queue: StoredValue::new_local(Default::default()),
         reading: RwSignal::new(false),
         batch: StoredValue::new(None),
+        added_texts: StoredValue::new(Vec::new()),
     };
     provide_context(t);
     t
@@ -699,6 +702,7 @@ pub fn ImportPreview() -> impl IntoView {
                 // Those that could not be placed came in detached: listed beside their report.
                 coding.detached.update(|d| d.extend(plan.detached.iter().filter(|u| u.kept).map(|u| u.id.clone())));
                 t.log(Outcome::In(p.0.clone()));
+                t.added_texts.set_value(Vec::new());
                 t.importing.set(None);
                 coding.notice.set(Some(coding.undoable(s)));
             }
@@ -743,6 +747,15 @@ pub fn ImportPreview() -> impl IntoView {
         let cancel = move || {
             t.log(Outcome::Out(name.clone()));
             t.importing.set(None);
+            // The texts added for this file go again, unless coded since.
+            let added = t.added_texts.try_update_value(std::mem::take).unwrap_or_default();
+            let gone: Vec<String> = added.into_iter().filter(|id| coding.coding.with_untracked(|c| c.live(id).next().is_none())).collect();
+            for id in &gone {
+                state.remove_user_text(id);
+            }
+            if !gone.is_empty() {
+                coding.notice.set(Some(Notice::done(format!("Nothing was imported, and the {} added for it went again.", if gone.len() == 1 { "text" } else { "texts" }))));
+            }
         };
         let cancel2 = cancel.clone();
         Some(view! {
@@ -797,8 +810,14 @@ fn add_texts_of(
         }
     }
     state.add_user_texts(&texts);
+    t.added_texts.update_value(|a| a.extend(texts.iter().map(|x| x.id.clone())));
     let plan = coding.coding.with_untracked(|c| state.docs.with_value(|docs| plan_import(c, docs, &moved, &at)));
     let titles: Vec<String> = texts.iter().map(|x| format!("“{}”", x.title)).collect();
-    coding.notice.set(Some(Notice::done(format!("Added to your texts: {}. Import places its annotations on them.", titles.join(", ")))));
+    coding.notice.set(Some(Notice::done(format!(
+        "Added to your texts: {}. Import places the file's annotations on {}; Cancel takes {} away again.",
+        titles.join(", "),
+        if texts.len() == 1 { "it" } else { "them" },
+        if texts.len() == 1 { "it" } else { "them" }
+    ))));
     t.importing.set(Some(Arc::new((p.0.clone(), plan, moved))));
 }

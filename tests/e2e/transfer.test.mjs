@@ -413,10 +413,19 @@ test('exported files import back after a preview, by picking or dropping them; b
   assert.equal(await page.locator('.import-counts').innerText(), '1 on a text that is not here.');
   assert.ok(await page.locator('.import-go').isDisabled());
   assert.equal(await page.locator('.import-unknown').innerText(), 'The file carries its text (line-1): add it to your texts, and its annotations are placed on it. Add the text');
+  // Added, then Cancel: the text goes again.
   await page.locator('.import-add-texts').click();
   await page.locator('.import-counts', { hasText: '1 to add.' }).waitFor();
+  await page.locator('dialog.import-preview button', { hasText: 'Cancel' }).click();
+  await page.locator('.toast', { hasText: 'Nothing was imported, and the text added for it went again.' }).waitFor();
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('marginalia:v1:text:')).length), 0);
+  // Added, then Import: named by its first line, its annotation on it.
+  await page.locator('input.import-file').setInputFiles({ name: 'interviews.jsonl', mimeType: 'application/octet-stream', buffer: Buffer.from(own) });
+  await page.locator('.import-add-texts').click();
+  await page.locator('.toast', { hasText: 'Added to your texts: “Interview one”. Import places the file\'s annotations on it; Cancel takes it away again.' }).waitFor();
+  await page.locator('.import-counts', { hasText: '1 to add.' }).waitFor();
   await page.locator('.import-go').click();
-  await page.goto(`${server.url}#/report/line-1`);
+  await page.goto(`${server.url}#/report/Interview-one`);
   await page.locator('.prose .hl').waitFor();
   assert.equal(await page.locator('.prose .hl').innerText(), 'The money came by hawala.');
   await page.reload();

@@ -197,10 +197,11 @@ fn a_files_texts_not_here_can_be_added_and_their_annotations_placed_on_them() {
     assert_eq!(plan.unknown_documents, [("line-1".to_string(), 1)]);
     assert!(plan.is_empty(), "nothing to import while its text is not here");
     let unknown: Vec<String> = plan.unknown_documents.iter().map(|(d, _)| d.clone()).collect();
-    let (texts, moved) = with_own_texts(&imported, &unknown, NOW, &|id| id == "line-1");
+    let (texts, moved) = with_own_texts(&imported, &unknown, NOW, &|id| id == "Interview-one");
     assert_eq!(texts.len(), 1);
-    assert_eq!((texts[0].id.as_str(), texts[0].raw.as_str()), ("line-1-2", text), "a free id, the file's text");
-    assert!(moved.annotations.iter().all(|a| a.doc == "line-1-2"));
+    // Named by its first line (the file's "line-1" says nothing), under a free id; the file's text.
+    assert_eq!((texts[0].id.as_str(), texts[0].title.as_str(), texts[0].raw.as_str()), ("Interview-one-2", "Interview one (2)", text));
+    assert!(moved.annotations.iter().all(|a| a.doc == "Interview-one-2"));
     // With the text added, its annotation is placed on it, on the same words.
     let mut all = docs.clone();
     all.push(texts[0].document(&crate::clean::Lexicon::default()));
