@@ -521,7 +521,8 @@ test("a key on a footnote marker codes the marker's paragraph, as on its number"
   // The highlight runs on under the paragraph's markers, with no gap at them.
   const gaps = await page.locator('#p2 > p').evaluate((p) => [...p.querySelectorAll('.fnref')].map((m) => {
     const gap = m.closest('.hlgap');
-    const next = (gap ?? m).nextSibling;
+    // The word before a marker and the marker are kept together (.fnstick): what follows is after both.
+    const next = ((gap ?? m).closest('.fnstick') ?? gap ?? m).nextSibling;
     if (!next) return 'at the end';
     const hl = (gap ?? m).previousElementSibling;
     const [g, h] = [gap, hl].map((e) => e && getComputedStyle(e));
