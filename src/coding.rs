@@ -410,9 +410,12 @@ impl CodingState {
     }
 
     /// The exercise's task: the one written for a handout here (a teacher's),
-    /// else the one a handout gave (a student's).
+    /// else the one a handout gave (a student's), else the one a class's files
+    /// were coded to (a teacher grading on another computer).
     pub fn exercise_task(&self) -> String {
-        self.meta.with_untracked(|m| if m.handout_task.trim().is_empty() { m.task.clone() } else { m.handout_task.clone() })
+        self.meta.with_untracked(|m| {
+            [&m.handout_task, &m.task, &m.class_task].into_iter().find(|t| !t.trim().is_empty()).cloned().unwrap_or_default()
+        })
     }
 
     pub fn save_meta(&self) {

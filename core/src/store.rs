@@ -77,6 +77,11 @@ pub struct Meta {
     /// bar's link returns to it, the next day too.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub agreement: String,
+    /// The task a class's files were coded to (their backups say it), kept when
+    /// no task was written here: a teacher grading on another computer than the
+    /// one the handout was made on is offered its passage all the same.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub class_task: String,
 }
 
 impl Default for Meta {
@@ -93,6 +98,7 @@ impl Default for Meta {
             handout_task: String::new(),
             empty_hand_ins: Vec::new(),
             agreement: String::new(),
+            class_task: String::new(),
         }
     }
 }

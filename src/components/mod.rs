@@ -440,6 +440,13 @@ pub fn apply_restore(
         coding.meta.update(|m| m.task = b.task.clone());
         coding.save_meta();
     }
+    // A class's files merged where no task was written or given here: their task is kept
+    // as the class's, for the Agreement page to offer its passage.
+    let no_task = coding.meta.with_untracked(|m| [&m.task, &m.handout_task, &m.class_task].iter().all(|t| t.trim().is_empty()));
+    if !adopt && !b.task.trim().is_empty() && no_task {
+        coding.meta.update(|m| m.class_task = b.task.clone());
+        coding.save_meta();
+    }
     // Not taken on trust (a student may bring in another's file): the first tag asks "Are you Ana?".
     if adopt && coding.meta.with_untracked(|m| m.coder.is_empty()) && !b.coder.is_empty() {
         s.push_str(&format!(" The backup is {}'s: your first tag asks whether you are {}.", b.coder, b.coder));

@@ -459,7 +459,8 @@ test("a class's backups picked together: one by one or all merged at once, then 
   await context.close();
   const file = (coder, from) => {
     const annotations = model.annotations.filter((a) => a.coder === from).map((a) => ({ ...a, id: `${coder}-${a.id}`, coder }));
-    return { name: `marginalia-backup-${coder}.json`, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...model, coder, annotations })) };
+    const task = 'Code ¶12–13 of S/2019/103.';
+    return { name: `marginalia-backup-${coder}.json`, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...model, coder, annotations, task })) };
   };
   // Another student who also typed "Amira" (none of the first one's annotations), and a Word file handed in for a backup.
   const otherAmira = { ...file('Amira', 'ben'), name: 'marginalia-backup-Amira (1).json' };
@@ -499,6 +500,9 @@ test("a class's backups picked together: one by one or all merged at once, then 
     return [...new Set(all.map((a) => a.coder))].sort();
   });
   assert.deepEqual(coders, ['Amira', 'Amira (2)', 'Ben', 'Chloe'], 'the two Amiras apart');
+  // The class's task is kept (no task was written here), and the Agreement page opens over its passage.
+  const meta = await t.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')));
+  assert.deepEqual([meta.class_task, meta.task ?? ''], ['Code ¶12–13 of S/2019/103.', ''], 'kept for the class, not taken as the teacher\'s own task');
   assert.equal(await t.evaluate(() => JSON.parse(localStorage.getItem('marginalia:v1:meta')).coder), '', "the teacher is not taken for a student");
   await screenshot(t, 'class-files-summary');
   // One Undo takes back what Merge all merged (Ben's, Chloe's and the second Amira's files), not the first Amira's, merged on its own.
@@ -508,6 +512,8 @@ test("a class's backups picked together: one by one or all merged at once, then 
   assert.equal(await t.locator('.toast button', { hasText: 'Download backup' }).count(), 1);
   // The class against Amira's work (in a second tab): Farah, who handed in nothing, has a row (F1 0), in the gradebook too.
   const t2 = await teacher.context.newPage();
+  await t2.goto(`${server.url}#/agreement`);
+  await t2.waitForFunction(() => location.hash === '#/agreement?in=S-2019-103&p=12-13');
   await t2.goto(`${server.url}#/agreement?a=Amira`);
   const farah = t2.locator('table.class-table tr.nothing');
   await farah.waitFor();
