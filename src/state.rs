@@ -107,6 +107,11 @@ impl AppState {
     }
 
     /// Whether a document id is in use.
+    /// How each text is cited ("S/2019/103", a title) with its id: for the citations in memos.
+    pub fn citation_names(&self) -> Vec<(String, String)> {
+        self.docs.with_value(|d| d.iter().map(|d| (d.who().to_string(), d.meta.id.clone())).collect())
+    }
+
     pub fn has_doc(&self, id: &str) -> bool {
         self.docs.with_value(|d| d.iter().any(|d| d.meta.id == id))
     }

@@ -1221,8 +1221,7 @@ pub fn label_studio_tasks(docs: &[DocAnnotations<'_>], book: &Codebook, meta: &E
 pub fn label_studio_config(book: &Codebook) -> String {
     let mut out = String::from("<View>\n  <Labels name=\"label\" toName=\"text\" choice=\"multiple\">\n");
     for t in &book.tags {
-        let colour = if t.colour.starts_with('#') && t.colour[1..].chars().all(|c| c.is_ascii_hexdigit()) { t.colour.as_str() } else { "#777777" };
-        out.push_str(&format!("    <Label value=\"{}\" background=\"{colour}\"/>\n", crate::html::escape(&t.name)));
+        out.push_str(&format!("    <Label value=\"{}\" background=\"{}\"/>\n", crate::html::escape(&t.name), crate::html::colour(&t.colour)));
     }
     out.push_str("  </Labels>\n  <Text name=\"text\" value=\"$text\"/>\n");
     out.push_str("  <TextArea name=\"memo\" toName=\"text\" perRegion=\"true\" editable=\"true\" placeholder=\"Memo\"/>\n</View>\n");

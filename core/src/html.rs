@@ -80,7 +80,7 @@ pub fn highlight_style(book: &Codebook, tags: &[(String, usize)]) -> String {
 
 /// A codebook colour as CSS: `#rgb` or `#rrggbb`, anything else grey (a
 /// colour is written into a style sheet, so it must be nothing but a colour).
-fn colour(c: &str) -> &str {
+pub(crate) fn colour(c: &str) -> &str {
     let hex = c.strip_prefix('#').unwrap_or("");
     if matches!(hex.len(), 3 | 6) && hex.chars().all(|h| h.is_ascii_hexdigit()) { c } else { "#777777" }
 }

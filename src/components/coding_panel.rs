@@ -580,8 +580,7 @@ struct Typed {
 fn Editor(doc: Arc<Document>) -> impl IntoView {
     let coding = use_coding();
     // How each text is cited: the paragraphs a memo cites open from under it.
-    let cited: Arc<Vec<(String, String)>> =
-        Arc::new(crate::state::use_app_state().docs.with_value(|d| d.iter().map(|d| (d.who().to_string(), d.meta.id.clone())).collect()));
+    let cited: Arc<Vec<(String, String)>> = Arc::new(crate::state::use_app_state().citation_names());
     let chars: Arc<Vec<char>> = Arc::new(doc.text.chars().collect());
     let current = {
         let doc_id = doc.meta.id.clone();

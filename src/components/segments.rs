@@ -151,7 +151,7 @@ pub fn SegmentsView() -> impl IntoView {
             marginalia_core::segments::as_text(rows.iter().zip(&names).map(|(s, n)| (s.quotation.as_str(), n.as_str(), s.memo.as_str())))
         };
         // How each text is cited, for the citations in memos.
-        let cited: Vec<(String, String)> = state.docs.with_value(|d| d.iter().map(|d| (d.who().to_string(), d.meta.id.clone())).collect());
+        let cited = state.citation_names();
         let item = |s: &Segment, group: Option<&str>| {
             let names = names_of(s);
             let copied = marginalia_core::segments::as_text([(s.quotation.as_str(), names.as_str(), s.memo.as_str())]);
