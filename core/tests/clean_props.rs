@@ -179,3 +179,19 @@ fn markdown_and_html_headings_take_their_depth_without_labels() {
     assert_eq!(levels, [(2, "Two"), (3, "Three"), (1, "One")]);
     assert!(d.text.starts_with("Lead.\n\nTwo"));
 }
+
+/// A marker run at a line's end (superscripts around a Markdown asterisk)
+/// leaves no space behind it in the block.
+#[test]
+fn a_marker_run_at_the_end_leaves_no_trailing_space() {
+    for format in [InputFormat::Text, InputFormat::Markdown] {
+        for raw in ["a ²*¹", "²*¹ a", "a ² ¹ b", "a ²*¹ b", "²¹ a ²*¹", "¹*¹ ² <"] {
+            let d = clean(raw, format, Meta::default(), &lexicon());
+            assert!(!d.blocks.is_empty(), "{raw:?}");
+            for b in &d.blocks {
+                let t = d.block_text(b);
+                assert_eq!(t, t.trim(), "{format:?} {raw:?}: {:?} / notes {:?}", d.text, d.notes);
+            }
+        }
+    }
+}

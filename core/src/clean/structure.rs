@@ -592,14 +592,16 @@ fn pieces(text: &str) -> Vec<Piece> {
         let Some(end) = after_start.find(M1) else { break };
         let number = after_start[..end].parse().unwrap_or(0);
         let after = &after_start[end + M1.len_utf8()..];
-        let before = if after.starts_with(' ') || after.is_empty() { before.trim_end() } else { before };
+        // What follows this marker and any markers right after it ("a ²³ b").
+        let next = past_markers(after);
+        let before = if next.starts_with(' ') || next.is_empty() { before.trim_end() } else { before };
         if !before.is_empty() {
             out.push(Piece::Text(before.to_string()));
         }
         out.push(Piece::Note(number));
         rest = after;
-        if out.len() == 1 {
-            // A marker at the very start of a block: the text that follows starts clean.
+        if out.iter().all(|p| matches!(p, Piece::Note(_))) {
+            // Markers at the very start of a block: the text that follows starts clean.
             rest = rest.trim_start();
         }
     }
@@ -608,6 +610,17 @@ fn pieces(text: &str) -> Vec<Piece> {
         out.push(Piece::Text(rest));
     }
     out
+}
+
+/// The text after a run of marker sentinels at its start.
+fn past_markers(mut s: &str) -> &str {
+    while let Some(r) = s.strip_prefix(M0) {
+        match r.find(M1) {
+            Some(end) => s = &r[end + M1.len_utf8()..],
+            None => break,
+        }
+    }
+    s
 }
 
 #[cfg(test)]
